@@ -1,0 +1,56 @@
+package org.arrhythmiamonitor.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations surface every service exposes: {@code GET /health} and {@code GET /metrics}
+ * (Prometheus text format), plus a failure handler that turns any unhandled error into a JSON
+ * answer instead of an HTML stack trace.
+ */
+public final class OpsRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private OpsRoutes() {
+    }
+
+    public static void mount(Router router, PrometheusMeterRegistry registry, Supplier<Health> health) {
+        router.get("/health").handler(ctx -> {
+            Health status = health.get();
+            JsonObject body = new JsonObject()
+                    .put("status", status.up() ? "UP" : "DOWN")
+                    .put("details", new JsonObject(status.details()));
+            ctx.response()
+                    .setStatusCode(status.up() ? 200 : 503)
+                    .putHeader("Content-Type", "application/json")
+                    .end(body.encode());
+        });
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", PROMETHEUS_TEXT)
+                .end(registry.scrape()));
+        router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", null,
+                "No resource at " + ctx.request().method() + " " + ctx.request().path()));
+        router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed", null,
+                ctx.request().method() + " is not supported on " + ctx.request().path()));
+        router.route().failureHandler(OpsRoutes::onFailure);
+    }
+
+    private static void onFailure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            HttpErrors.send(ctx, 413, "payload_too_large", null, "The request body exceeds the configured limit");
+        } else if (status >= 400 && status < 500) {
+            HttpErrors.send(ctx, status, "bad_request", null,
+                    ctx.failure() != null ? ctx.failure().getMessage() : "The request was rejected");
+        } else {
+            LOG.error("Unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+            HttpErrors.send(ctx, 500, "internal_error", null, "The server failed; the error was logged");
+        }
+    }
+}

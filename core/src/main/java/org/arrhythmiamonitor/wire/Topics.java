@@ -1,0 +1,19 @@
+package org.arrhythmiamonitor.wire;
+
+import java.util.List;
+
+/** Names of the Kafka topics that connect the services. Keys are device ids on every topic. */
+public final class Topics {
+    /** Raw sample chunks from the gateway ({@code SampleChunk}). */
+    public static final String SAMPLES = "ecg.samples";
+    /** Detected heartbeats ({@code Beat}). */
+    public static final String BEATS = "ecg.beats";
+    /** Clinical and technical alerts ({@code Alert}). */
+    public static final String ALERTS = "ecg.alerts";
+
+    /** Every topic the services exchange data on, in pipeline order. */
+    public static final List<String> ALL = List.of(SAMPLES, BEATS, ALERTS);
+
+    private Topics() {
+    }
+}

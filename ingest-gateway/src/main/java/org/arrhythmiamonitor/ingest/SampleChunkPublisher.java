@@ -1,0 +1,75 @@
+package org.arrhythmiamonitor.ingest;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+
+/**
+ * Writes accepted chunks to {@code ecg.samples}, keyed by device id so one device stays ordered on
+ * one partition. Idempotent with acks=all: a chunk counts as written only once every in-sync
+ * replica has it, and producer retries never duplicate it.
+ */
+public final class SampleChunkPublisher implements AutoCloseable {
+    /** Bounded so that a slow or absent Kafka turns into a quick 503, not a stalled event loop. */
+    private static final int MAX_BLOCK_MS = 1000;
+    private static final int LINGER_MS = 5;
+
+    private final KafkaProducer<String, SampleChunk> producer;
+
+    public SampleChunkPublisher(GatewayConfig config) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(config.deliveryTimeoutMs() - LINGER_MS, 30_000),
+                ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway"),
+                new StringSerializer(), ProtobufSerde.sampleChunks().serializer());
+    }
+
+    /** Fetches the topic's metadata up front, so the first device request does not wait for it. */
+    public void warmUp() {
+        producer.partitionsFor(Topics.SAMPLES);
+    }
+
+    /**
+     * Sends one chunk with its device time as record timestamp. Completes when Kafka acknowledged
+     * it, exceptionally when it could not be written.
+     */
+    public CompletionStage<RecordMetadata> publish(SampleChunk chunk) {
+        CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(Topics.SAMPLES, null, chunk.getT0EpochMs(), chunk.getDeviceId(), chunk),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            written.completeExceptionally(error);
+                        } else {
+                            written.complete(metadata);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            written.completeExceptionally(e);
+        }
+        return written;
+    }
+
+    public KafkaProducer<String, SampleChunk> producer() {
+        return producer;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

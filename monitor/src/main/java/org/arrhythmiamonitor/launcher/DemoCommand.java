@@ -1,0 +1,126 @@
+package org.arrhythmiamonitor.launcher;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.alerting.AlertingConfig;
+import org.arrhythmiamonitor.alerting.AlertingService;
+import org.arrhythmiamonitor.ingest.GatewayConfig;
+import org.arrhythmiamonitor.ingest.GatewayService;
+import org.arrhythmiamonitor.processor.ProcessorConfig;
+import org.arrhythmiamonitor.processor.ProcessorService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything in one JVM: an embedded single-node Kafka (KRaft) unless {@code --bootstrap-servers}
+ * names one, the stream processor, the ingest gateway and the alerting service.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run the whole system in one JVM on an embedded Kafka broker (or an existing one).")
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--data-dir", defaultValue = ".monitor-data",
+            description = "Where the embedded broker and the processor keep their data (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+            description = "Use this Kafka instead of starting the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address every service listens on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--kafka-port", defaultValue = "9092",
+            description = "Port of the embedded Kafka broker (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
+    int gatewayPort;
+
+    @Option(names = "--alerting-port", defaultValue = "8081",
+            description = "Alerting and dashboard port (default: ${DEFAULT-VALUE}).")
+    int alertingPort;
+
+    @Option(names = "--processor-port", defaultValue = "8082",
+            description = "Processor health and metrics port (default: ${DEFAULT-VALUE}).")
+    int processorPort;
+
+    @Mixin
+    RateOptions rates;
+
+    private final Lifecycle lifecycle = new Lifecycle();
+    private volatile Running running;
+
+    /** Where the demo's services ended up listening. */
+    public record Running(String bootstrapServers, int gatewayPort, int alertingPort, int processorPort) {
+    }
+
+    @Override
+    public Integer call() {
+        start();
+        lifecycle.runUntilShutdown();
+        return 0;
+    }
+
+    /** Starts everything and returns; {@link #stop()} stops it. Tests drive the demo through these. */
+    public Running start() {
+        try {
+            String kafka = bootstrapServers;
+            if (kafka == null) {
+                System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
+                kafka = lifecycle.add("embedded Kafka broker",
+                        EmbeddedKafka.start(dataDir.resolve("kafka"), host, kafkaPort)).bootstrapServers();
+            }
+            JsonObject common = new JsonObject()
+                    .put("bootstrapServers", kafka)
+                    .put("httpHost", host)
+                    .put("partitions", 3)
+                    .put("replicationFactor", 1);
+            Vertx vertx = lifecycle.vertx();
+            ProcessorService processor = ServiceStarter.processor(vertx, ProcessorConfig.fromJson(common.copy()
+                    .put("httpPort", processorPort)
+                    .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
+                    .put("rates", rates.toJson())), lifecycle, "--processor-port");
+            AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()
+                    .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
+            GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()
+                    .put("httpPort", gatewayPort)), lifecycle, "--gateway-port");
+            running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort());
+            printBanner(running);
+            return running;
+        } catch (RuntimeException e) {
+            lifecycle.closeAll();
+            throw e;
+        }
+    }
+
+    public void stop() {
+        lifecycle.closeAll();
+    }
+
+    private void printBanner(Running r) {
+        String web = "localhost".equals(host) || "0.0.0.0".equals(host) || "127.0.0.1".equals(host)
+                ? "localhost" : host;
+        System.out.printf("""
+
+                Arrhythmia Monitor demo is running. Ctrl-C stops it.
+                  Kafka                %s%s
+                  Ingest gateway       http://%s:%d   POST /v1/devices/{deviceId}/ecg
+                  Alerts               http://%s:%d/api/alerts
+                  Stream processor     http://%s:%d/health
+                  Metrics              /metrics on each of the three ports
+
+                Post a 10 s chunk of tachycardia and watch the alert arrive:
+                  curl -s -H 'Content-Type: application/json' --data @examples/tachycardia-chunk.json \\
+                       http://%s:%d/v1/devices/demo-001/ecg
+                  curl -s http://%s:%d/api/alerts
+
+                """,
+                r.bootstrapServers(), bootstrapServers == null ? " (embedded, KRaft)" : "",
+                web, r.gatewayPort(), web, r.alertingPort(), web, r.processorPort(),
+                web, r.gatewayPort(), web, r.alertingPort());
+    }
+}

@@ -1,0 +1,42 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.util.concurrent.CompletionException;
+import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code bin/monitor}: the one entry point to the demo and to every service. */
+@Command(name = "monitor", mixinStandardHelpOptions = true, version = "Arrhythmia Monitor 0.1.0",
+        description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
+        subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class})
+public final class Monitor implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with error handling that explains a failed start in one line, without a stack trace. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Monitor())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof LaunchException || cause instanceof KafkaUnavailableException
+                            || cause instanceof IllegalArgumentException) {
+                        cmd.getErr().println("monitor " + cmd.getCommandName() + ": " + cause.getMessage());
+                        return 1;
+                    }
+                    LoggerFactory.getLogger(Monitor.class).error("monitor {} failed", cmd.getCommandName(), cause);
+                    return 1;
+                });
+    }
+}

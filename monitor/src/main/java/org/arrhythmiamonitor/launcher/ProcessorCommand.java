@@ -1,0 +1,62 @@
+package org.arrhythmiamonitor.launcher;
+
+import io.vertx.core.Vertx;
+import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.processor.ProcessorConfig;
+import org.arrhythmiamonitor.processor.ProcessorService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "processor", mixinStandardHelpOptions = true,
+        description = "Run one stream-processor instance against a Kafka cluster; start more with the same "
+                + "application id to share the work.")
+final class ProcessorCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--host", defaultValue = "${env:PROCESSOR_HOST:-0.0.0.0}",
+            description = "Address of the health and metrics endpoint (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:PROCESSOR_PORT:-8082}",
+            description = "Port of the health and metrics endpoint (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--application-id", defaultValue = "${env:PROCESSOR_APPLICATION_ID:-arrhythmia-monitor-processor}",
+            description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--state-dir", defaultValue = "${env:PROCESSOR_STATE_DIR:-${sys:java.io.tmpdir}/arrhythmia-monitor-streams}",
+            description = "Directory of the local state stores (default: ${DEFAULT-VALUE}).")
+    String stateDir;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Mixin
+    RateOptions rates;
+
+    @Override
+    public Integer call() {
+        ProcessorConfig config = ProcessorConfig.fromJson(kafka.toJson()
+                .put("httpHost", host)
+                .put("httpPort", port)
+                .put("applicationId", applicationId)
+                .put("stateDir", stateDir)
+                .put("streamThreads", threads)
+                .put("rates", rates.toJson()));
+        Lifecycle lifecycle = new Lifecycle();
+        try {
+            Vertx vertx = lifecycle.vertx();
+            ProcessorService processor = ServiceStarter.processor(vertx, config, lifecycle, "--port");
+            System.out.printf("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)%n",
+                    applicationId, host, processor.httpPort(), config.bootstrapServers());
+        } catch (RuntimeException e) {
+            lifecycle.closeAll();
+            throw e;
+        }
+        lifecycle.runUntilShutdown();
+        return 0;
+    }
+}

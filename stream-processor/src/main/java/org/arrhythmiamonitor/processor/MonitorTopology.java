@@ -1,0 +1,63 @@
+package org.arrhythmiamonitor.processor;
+
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+import org.arrhythmiamonitor.alert.HeartRateAlertProcessor;
+import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
+import org.arrhythmiamonitor.state.v1.QrsDetectorState;
+import org.arrhythmiamonitor.state.v1.RateRuleState;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.Beat;
+
+/**
+ * The processor's Kafka Streams topology, built in one place so that the unit test
+ * (TopologyTestDriver) and the integration test (real broker) run the same code:
+ *
+ * <pre>
+ * ecg.samples --[QRS detection]--> ecg.beats --[heart-rate rule]--> ecg.alerts
+ * </pre>
+ */
+public final class MonitorTopology {
+    private static final Serde<String> DEVICE_IDS = Serdes.String();
+
+    private MonitorTopology() {
+    }
+
+    public static Topology build(RateThresholds thresholds, Properties streamsProperties) {
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
+        buildTopology(builder, thresholds);
+        return builder.build();
+    }
+
+    public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BeatDetectionProcessor.STORE), DEVICE_IDS,
+                new ProtobufSerde<>(QrsDetectorState.parser(), "QrsDetectorState")));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HeartRateAlertProcessor.STORE), DEVICE_IDS,
+                new ProtobufSerde<>(RateRuleState.parser(), "RateRuleState")));
+
+        KStream<String, Beat> beats = builder
+                .stream(Topics.SAMPLES, Consumed.with(DEVICE_IDS, ProtobufSerde.sampleChunks())
+                        .withName("sample-chunks"))
+                .process(BeatDetectionProcessor::new, Named.as("qrs-detection"), BeatDetectionProcessor.STORE);
+        beats.to(Topics.BEATS, Produced.with(DEVICE_IDS, ProtobufSerde.beats()).withName("beats-out"));
+
+        KStream<String, Alert> alerts = beats.process(() -> new HeartRateAlertProcessor(thresholds),
+                Named.as("heart-rate-rule"), HeartRateAlertProcessor.STORE);
+        alerts.to(Topics.ALERTS, Produced.with(DEVICE_IDS, ProtobufSerde.alerts()).withName("alerts-out"));
+    }
+}

@@ -1,0 +1,69 @@
+package org.arrhythmiamonitor.processor;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.arrhythmiamonitor.alert.RateThresholds;
+
+/**
+ * Settings of the stream processor, read from JSON in the Vert.x manner.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param applicationId Kafka Streams application id: instances with the same id share the work
+ * @param stateDir where the local state stores live
+ * @param httpHost address of the health and metrics endpoint
+ * @param httpPort port of the health and metrics endpoint (0 picks a free one)
+ * @param partitions partitions of the topics the processor creates when they are missing
+ * @param replicationFactor replication of those topics, lowered to the number of brokers
+ * @param streamThreads Kafka Streams threads in this instance
+ * @param rates heart-rate alert limits
+ */
+public record ProcessorConfig(String bootstrapServers, String applicationId, String stateDir, String httpHost,
+        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates) {
+
+    public static final int DEFAULT_HTTP_PORT = 8082;
+
+    public ProcessorConfig {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("processor: bootstrapServers is required");
+        }
+        if (httpPort < 0 || httpPort > 65_535) {
+            throw new IllegalArgumentException("processor: httpPort must be 0-65535, got " + httpPort);
+        }
+        if (partitions < 1 || replicationFactor < 1 || streamThreads < 1) {
+            throw new IllegalArgumentException("processor: partitions, replicationFactor and streamThreads must be "
+                    + "at least 1, got " + partitions + ", " + replicationFactor + ", " + streamThreads);
+        }
+    }
+
+    public static ProcessorConfig fromJson(JsonObject json) {
+        return new ProcessorConfig(
+                json.getString("bootstrapServers"),
+                json.getString("applicationId", "arrhythmia-monitor-processor"),
+                json.getString("stateDir", System.getProperty("java.io.tmpdir") + "/arrhythmia-monitor-streams"),
+                json.getString("httpHost", "0.0.0.0"),
+                json.getInteger("httpPort", DEFAULT_HTTP_PORT),
+                json.getInteger("partitions", 6),
+                json.getInteger("replicationFactor", 3).shortValue(),
+                json.getInteger("streamThreads", 1),
+                RateThresholds.fromJson(json.getJsonObject("rates")));
+    }
+
+    /** Kafka Streams settings: exactly-once processing, state under {@link #stateDir}. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        // -1: internal topics take the broker's default replication, right for one broker and for many.
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
+        // A malformed record is logged and counted (dropped-records metric) instead of stopping every device.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
+    }
+}

@@ -1,0 +1,103 @@
+package org.arrhythmiamonitor.processor;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.arrhythmiamonitor.kafka.TopicProvisioner;
+import org.arrhythmiamonitor.ops.Health;
+import org.arrhythmiamonitor.ops.OpsRoutes;
+import org.arrhythmiamonitor.ops.ServiceMetrics;
+import org.arrhythmiamonitor.wire.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stream processor as a running service: the Kafka Streams application of
+ * {@link MonitorTopology} plus its health and metrics endpoint.
+ */
+public final class ProcessorService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorService.class);
+    private static final long KAFKA_TIMEOUT_MS = 30_000;
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final HttpServer http;
+
+    private ProcessorService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, HttpServer http) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+        this.http = http;
+    }
+
+    /** Creates missing topics, starts the topology and the HTTP endpoint. */
+    public static Future<ProcessorService> start(Vertx vertx, ProcessorConfig config) {
+        return vertx.executeBlocking(() -> {
+            TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
+                    config.replicationFactor(), KAFKA_TIMEOUT_MS);
+            KafkaStreams streams = new KafkaStreams(
+                    MonitorTopology.build(config.rates(), config.streamsProperties()), config.streamsProperties());
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("Stream processing failed; this processor instance stops and its partitions move to "
+                        + "the other instances", e);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            return streams;
+        }).compose(streams -> {
+            PrometheusMeterRegistry registry = ServiceMetrics.prometheus("processor");
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(registry);
+            streams.start();
+            Router router = Router.router(vertx);
+            OpsRoutes.mount(router, registry, () -> health(streams));
+            return vertx.createHttpServer()
+                    .requestHandler(router)
+                    .listen(config.httpPort(), config.httpHost())
+                    .map(http -> {
+                        LOG.info("Processor {} started; health and metrics on port {}", config.applicationId(),
+                                http.actualPort());
+                        return new ProcessorService(streams, streamsMetrics, http);
+                    })
+                    .onFailure(e -> {
+                        streamsMetrics.close();
+                        streams.close(Duration.ofSeconds(10));
+                    });
+        });
+    }
+
+    private static Health health(KafkaStreams streams) {
+        KafkaStreams.State state = streams.state();
+        Map<String, Object> details = Map.of("kafkaStreams", state.name());
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+                ? Health.up(details) : Health.down(details);
+    }
+
+    public int httpPort() {
+        return http.actualPort();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Stops the HTTP endpoint, then Kafka Streams, which commits and flushes its state stores. */
+    @Override
+    public void close() {
+        http.close().await();
+        streamsMetrics.close();
+        // Leaving the group hands this instance's partitions over at once, instead of after the
+        // session timeout, to the other instances or to this one when it restarts.
+        if (!streams.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)))) {
+            LOG.warn("Kafka Streams did not stop within 30 s");
+        }
+    }
+}
