@@ -1,0 +1,129 @@
+package org.arrhythmiamonitor.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.arrhythmiamonitor.alert.HeartRateRule;
+import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.arrhythmiamonitor.testing.SyntheticChunks;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MonitorTopologyTest {
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, SampleChunk> samples;
+    private TestOutputTopic<String, Beat> beats;
+    private TestOutputTopic<String, Alert> alerts;
+
+    @BeforeEach
+    void createDriver() {
+        Properties props = ProcessorConfig.fromJson(new JsonObject()
+                .put("bootstrapServers", "unused:9092")
+                .put("applicationId", "topology-test")
+                .put("stateDir", System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime()))
+                .streamsProperties();
+        driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, props), props);
+        samples = driver.createInputTopic(Topics.SAMPLES, new StringSerializer(),
+                ProtobufSerde.sampleChunks().serializer());
+        beats = driver.createOutputTopic(Topics.BEATS, new StringDeserializer(), ProtobufSerde.beats().deserializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(),
+                ProtobufSerde.alerts().deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    private void send(List<SampleChunk> chunks) {
+        for (SampleChunk chunk : chunks) {
+            samples.pipeInput(new TestRecord<>(chunk.getDeviceId(), chunk, Instant.ofEpochMilli(chunk.getT0EpochMs())));
+        }
+    }
+
+    @Test
+    void aTachycardiaEpisodeRaisesOneAlertAndItsEndUpdatesIt() {
+        SyntheticEcg.Recording recording = SyntheticChunks.record(250, 3,
+                new Segment(20, 72), new Segment(30, 165), new Segment(20, 72));
+        send(SyntheticChunks.chunks("patient-7", recording, 1.0));
+
+        List<TestRecord<String, Alert>> raised = alerts.readRecordsToList();
+        assertThat(raised).hasSize(2);
+        Alert open = raised.get(0).value();
+        Alert ended = raised.get(1).value();
+        assertThat(raised).allSatisfy(r -> assertThat(r.key()).isEqualTo("patient-7"));
+        assertThat(open.getType()).isEqualTo(HeartRateRule.EXTREME_TACHYCARDIA);
+        assertThat(open.getEndTimeMs()).isZero();
+        assertThat(ended.getAlertId()).isEqualTo(open.getAlertId());
+        assertThat(ended.getEndTimeMs()).isGreaterThan(open.getOnsetTimeMs());
+
+        // Onset and end in device time, within a beat of the scripted rhythm change.
+        long onsetOffsetMs = open.getOnsetTimeMs() - SyntheticChunks.T0;
+        long endOffsetMs = ended.getEndTimeMs() - SyntheticChunks.T0;
+        assertThat(onsetOffsetMs).isBetween(19_000L, 20_500L);
+        assertThat(endOffsetMs).isBetween(49_000L, 50_500L);
+        // The alert's record time is the device time of the beat that completed the 17-beat run.
+        long alertRecordOffset = raised.get(0).timestamp() - SyntheticChunks.T0;
+        assertThat(alertRecordOffset).isBetween(onsetOffsetMs + 16 * 330L, onsetOffsetMs + 18 * 380L);
+    }
+
+    @Test
+    void beatsGoToTheirTopicWithDeviceTimeAndRr() {
+        SyntheticEcg.Recording recording = SyntheticChunks.record(360, 4, new Segment(30, 60));
+        send(SyntheticChunks.chunks("patient-8", recording, 2.0));
+
+        List<TestRecord<String, Beat>> found = beats.readRecordsToList();
+        // 30 beats, less the first 2 s the detector learns from.
+        assertThat(found).hasSizeBetween(26, 29);
+        for (TestRecord<String, Beat> beat : found.subList(1, found.size())) {
+            assertThat(beat.value().getRrMs()).isBetween(900.0, 1100.0);
+            assertThat(beat.timestamp()).isEqualTo(beat.value().getTimeMs());
+        }
+        assertThat(alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void devicesAreTrackedIndependently() {
+        SyntheticEcg.Recording fast = SyntheticChunks.record(250, 5, new Segment(30, 170));
+        SyntheticEcg.Recording normal = SyntheticChunks.record(500, 6, new Segment(30, 70));
+        List<SampleChunk> a = SyntheticChunks.chunks("fast", fast, 1.0);
+        List<SampleChunk> b = SyntheticChunks.chunks("normal", normal, 1.0);
+        for (int i = 0; i < a.size(); i++) {
+            send(List.of(a.get(i), b.get(i)));
+        }
+        assertThat(alerts.readRecordsToList()).singleElement().satisfies(r -> assertThat(r.key()).isEqualTo("fast"));
+    }
+
+    @Test
+    void anUnreadableRecordIsSkippedAndTheDeviceGoesOn() {
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(Topics.SAMPLES, new StringSerializer(),
+                new ByteArraySerializer());
+        raw.pipeInput("patient-9", new byte[] {(byte) 0xff, 0x01, 0x02});
+
+        send(SyntheticChunks.chunks("patient-9", SyntheticChunks.record(250, 7, new Segment(20, 170)), 1.0));
+
+        assertThat(alerts.readRecordsToList()).hasSize(1);
+        assertThat(driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .sum()).isEqualTo(1.0);
+    }
+}
