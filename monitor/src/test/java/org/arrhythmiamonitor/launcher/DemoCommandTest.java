@@ -1,0 +1,97 @@
+package org.arrhythmiamonitor.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.client.WebClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code bin/monitor demo} as a user runs it: embedded broker, curl example, restart on the same data. */
+class DemoCommandTest {
+    @TempDir
+    Path dataDir;
+
+    private Vertx vertx;
+    private WebClient client;
+
+    @BeforeEach
+    void client() {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+    }
+
+    @AfterEach
+    void close() {
+        vertx.close().await();
+    }
+
+    private DemoCommand demo() throws IOException {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs("--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(freePort()),
+                "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0");
+        return demo;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private JsonArray alerts(DemoCommand.Running running) {
+        return client.get(running.alertingPort(), "localhost", "/api/alerts").send().await()
+                .bodyAsJsonObject().getJsonArray("alerts");
+    }
+
+    @Test
+    void theCurlExampleRaisesAnAlertAndItSurvivesARestart() throws Exception {
+        DemoCommand first = demo();
+        DemoCommand.Running running = first.start();
+        String alertId;
+        try {
+            int status = client.post(running.gatewayPort(), "localhost", "/v1/devices/demo-001/ecg")
+                    .putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer(Files.readString(EndToEndScenario.README_EXAMPLE)))
+                    .await().statusCode();
+            assertThat(status).isEqualTo(202);
+
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (alerts(running).isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(alerts(running)).as("alert within 30 s").hasSize(1);
+            alertId = alerts(running).getJsonObject(0).getString("alertId");
+            for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
+                assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);
+                assertThat(client.get(port, "localhost", "/metrics").send().await().bodyAsString())
+                        .contains("jvm_memory_used_bytes");
+            }
+        } finally {
+            first.stop();
+        }
+
+        DemoCommand second = demo();
+        DemoCommand.Running again = second.start();
+        try {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (alerts(again).isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(alerts(again)).as("the alert is still there after a restart").singleElement()
+                    .satisfies(a -> assertThat(((io.vertx.core.json.JsonObject) a).getString("alertId"))
+                            .isEqualTo(alertId));
+        } finally {
+            second.stop();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.arrhythmiamonitor.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.arrhythmiamonitor.alerting.AlertingConfig;
+import org.arrhythmiamonitor.alerting.AlertingService;
+import org.arrhythmiamonitor.ingest.GatewayConfig;
+import org.arrhythmiamonitor.ingest.GatewayService;
+import org.arrhythmiamonitor.processor.ProcessorConfig;
+import org.arrhythmiamonitor.processor.ProcessorService;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.arrhythmiamonitor.testing.SyntheticChunks;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline through a real Kafka broker: HTTP into the gateway, Kafka Streams in the
+ * processor, the alert out of the alerting service's HTTP API. Subclasses provide the broker.
+ */
+abstract class EndToEndScenario {
+    /** The README's example chunk: 10 s of tachycardia at 170 bpm. */
+    static final Path README_EXAMPLE = Path.of("..", "examples", "tachycardia-chunk.json");
+    private static final long ALERT_DEADLINE_MS = 30_000;
+
+    @TempDir
+    Path stateDir;
+
+    private Vertx vertx;
+    private WebClient client;
+    private ProcessorService processor;
+    private AlertingService alerting;
+    private GatewayService gateway;
+
+    abstract String bootstrapServers();
+
+    @BeforeEach
+    void startServices() {
+        vertx = Vertx.vertx();
+        client = WebClient.create(vertx);
+        JsonObject common = new JsonObject()
+                .put("bootstrapServers", bootstrapServers())
+                .put("httpHost", "127.0.0.1")
+                .put("httpPort", 0)
+                .put("partitions", 3)
+                .put("replicationFactor", 1);
+        processor = ProcessorService.start(vertx, ProcessorConfig.fromJson(common.copy()
+                .put("applicationId", "e2e-" + UUID.randomUUID())
+                .put("stateDir", stateDir.toString()))).await();
+        alerting = AlertingService.start(vertx, AlertingConfig.fromJson(common.copy())).await();
+        gateway = GatewayService.start(vertx, GatewayConfig.fromJson(common.copy())).await();
+    }
+
+    @AfterEach
+    void stopServices() {
+        for (AutoCloseable service : new AutoCloseable[] {gateway, alerting, processor}) {
+            if (service != null) {
+                try {
+                    service.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        vertx.close().await();
+    }
+
+    private HttpResponse<Buffer> post(String deviceId, Buffer body) {
+        return client.post(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + deviceId + "/ecg")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(body).await();
+    }
+
+    private JsonObject awaitAlert(String deviceId, Predicate<JsonObject> wanted) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + ALERT_DEADLINE_MS;
+        while (System.currentTimeMillis() < deadline) {
+            JsonArray alerts = client.get(alerting.httpPort(), "127.0.0.1", "/api/alerts?deviceId=" + deviceId)
+                    .send().await().bodyAsJsonObject().getJsonArray("alerts");
+            for (int i = 0; i < alerts.size(); i++) {
+                if (wanted.test(alerts.getJsonObject(i))) {
+                    return alerts.getJsonObject(i);
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no matching alert for " + deviceId + " within " + ALERT_DEADLINE_MS + " ms");
+    }
+
+    @Test
+    void theReadmeExampleChunkBecomesAnAlertAtApiAlerts() throws Exception {
+        String device = "readme-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<Buffer> accepted = post(device, Buffer.buffer(Files.readString(README_EXAMPLE)));
+        assertThat(accepted.statusCode()).isEqualTo(202);
+
+        JsonObject alert = awaitAlert(device, a -> true);
+        assertThat(alert.getString("type")).isEqualTo("EXTREME_TACHYCARDIA");
+        assertThat(alert.getString("priority")).isEqualTo("high");
+        assertThat(alert.getDouble("heartRateBpm")).isBetween(160.0, 180.0);
+        assertThat(alert.getString("alertId")).startsWith(device + ":EXTREME_TACHYCARDIA:");
+    }
+
+    @Test
+    void anEpisodeStreamedInOneSecondChunksOpensAndEndsOneAlert() throws Exception {
+        String device = "stream-" + UUID.randomUUID().toString().substring(0, 8);
+        var recording = SyntheticChunks.record(360, 21, new Segment(10, 70), new Segment(15, 160),
+                new Segment(10, 70));
+        for (SampleChunk chunk : SyntheticChunks.chunks(device, recording, 1.0)) {
+            assertThat(post(device, SyntheticChunks.json(chunk).toBuffer()).statusCode()).isEqualTo(202);
+        }
+
+        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status")));
+        assertThat(ended.getLong("endTimeMs") - SyntheticChunks.T0).isBetween(24_000L, 25_500L);
+        JsonArray all = client.get(alerting.httpPort(), "127.0.0.1", "/api/alerts?deviceId=" + device)
+                .send().await().bodyAsJsonObject().getJsonArray("alerts");
+        assertThat(all).as("one alert, updated in place").hasSize(1);
+    }
+}
