@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.alerting;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class AlertFeed implements AutoCloseable {
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
+    /** End offsets when each partition was assigned: records before them are the backlog, replayed at start. */
+    private final Map<TopicPartition, Long> backlogEnds = new HashMap<>();
     private volatile String lastError;
     private volatile boolean caughtUp;
 
@@ -72,10 +75,15 @@ public final class AlertFeed implements AutoCloseable {
                 }
                 try {
                     for (ConsumerRecord<String, Alert> record : consumer.poll(POLL)) {
-                        accept(record.value());
+                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                        boolean replayed = record.offset() < backlogEnds.getOrDefault(partition, 0L);
+                        accept(record.value(), replayed);
                     }
                     if (!caughtUp && !assigned.isEmpty()) {
                         caughtUp = isCaughtUp(assigned);
+                        if (caughtUp) {
+                            LOG.info("Read the {} alerts already in {}; following new ones", book.size(), Topics.ALERTS);
+                        }
                     }
                     lastError = null;
                 } catch (RecordDeserializationException e) {
@@ -107,15 +115,19 @@ public final class AlertFeed implements AutoCloseable {
             assigned.addAll(added);
             consumer.assign(assigned);
             consumer.seekToBeginning(added);
+            backlogEnds.putAll(consumer.endOffsets(added, Duration.ofSeconds(10)));
         }
     }
 
     private boolean isCaughtUp(Set<TopicPartition> assigned) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofSeconds(5));
-        return ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        return assigned.stream().allMatch(p -> consumer.position(p) >= backlogEnds.getOrDefault(p, 0L));
     }
 
-    private void accept(Alert alert) {
+    /**
+     * @param replayed the record was already in the topic when the feed started: it updates the
+     *     view but is not announced again on the console
+     */
+    private void accept(Alert alert, boolean replayed) {
         if (alert == null) {
             return;
         }
@@ -123,11 +135,13 @@ public final class AlertFeed implements AutoCloseable {
             case NEW -> {
                 registry.counter("ecg.alerts.received", "priority", alert.getPriority().name().toLowerCase(),
                         "type", alert.getType()).increment();
-                ALERTS.info("[{}] {} device={} {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
-                        alert.getMessage());
+                if (!replayed) {
+                    ALERTS.info("[{}] {} device={} {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
+                            alert.getMessage());
+                }
             }
             case UPDATED -> {
-                if (alert.getEndTimeMs() > 0) {
+                if (alert.getEndTimeMs() > 0 && !replayed) {
                     ALERTS.info("[{}] {} device={} ended: {}", alert.getPriority(), alert.getType(),
                             alert.getDeviceId(), alert.getMessage());
                 }

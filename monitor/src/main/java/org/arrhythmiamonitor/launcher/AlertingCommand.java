@@ -1,6 +1,5 @@
 package org.arrhythmiamonitor.launcher;
 
-import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
@@ -25,17 +24,10 @@ final class AlertingCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AlertingConfig config = AlertingConfig.fromJson(kafka.toJson().put("httpHost", host).put("httpPort", port));
-        Lifecycle lifecycle = new Lifecycle();
-        try {
-            Vertx vertx = lifecycle.vertx();
-            AlertingService alerting = ServiceStarter.alerting(vertx, config, lifecycle, "--port");
-            System.out.printf("Alerting on http://%s:%d/api/alerts (Kafka %s)%n", host, alerting.httpPort(),
+        return Lifecycle.runService(lifecycle -> {
+            AlertingService alerting = ServiceStarter.alerting(lifecycle.vertx(), config, lifecycle, "--port");
+            return String.format("Alerting on http://%s:%d/api/alerts (Kafka %s)", host, alerting.httpPort(),
                     config.bootstrapServers());
-        } catch (RuntimeException e) {
-            lifecycle.closeAll();
-            throw e;
-        }
-        lifecycle.runUntilShutdown();
-        return 0;
+        });
     }
 }

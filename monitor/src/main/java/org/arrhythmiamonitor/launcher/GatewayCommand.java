@@ -1,6 +1,5 @@
 package org.arrhythmiamonitor.launcher;
 
-import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
@@ -30,17 +29,10 @@ final class GatewayCommand implements Callable<Integer> {
     public Integer call() {
         GatewayConfig config = GatewayConfig.fromJson(kafka.toJson()
                 .put("httpHost", host).put("httpPort", port).put("maxChunkSeconds", maxChunkSeconds));
-        Lifecycle lifecycle = new Lifecycle();
-        try {
-            Vertx vertx = lifecycle.vertx();
-            GatewayService gateway = ServiceStarter.gateway(vertx, config, lifecycle, "--port");
-            System.out.printf("Ingest gateway on http://%s:%d (Kafka %s)%n", host, gateway.httpPort(),
+        return Lifecycle.runService(lifecycle -> {
+            GatewayService gateway = ServiceStarter.gateway(lifecycle.vertx(), config, lifecycle, "--port");
+            return String.format("Ingest gateway on http://%s:%d (Kafka %s)", host, gateway.httpPort(),
                     config.bootstrapServers());
-        } catch (RuntimeException e) {
-            lifecycle.closeAll();
-            throw e;
-        }
-        lifecycle.runUntilShutdown();
-        return 0;
+        });
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,22 @@ final class Lifecycle {
             }
             throw new LaunchException(service + " did not start: " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * Runs one service until the JVM is asked to stop: {@code start} starts it on a new lifecycle
+     * and returns the line to print once it is ready. A failed start stops what did start.
+     */
+    static int runService(Function<Lifecycle, String> start) {
+        Lifecycle lifecycle = new Lifecycle();
+        try {
+            System.out.println(start.apply(lifecycle));
+        } catch (RuntimeException e) {
+            lifecycle.closeAll();
+            throw e;
+        }
+        lifecycle.runUntilShutdown();
+        return 0;
     }
 
     /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes everything in reverse order. */

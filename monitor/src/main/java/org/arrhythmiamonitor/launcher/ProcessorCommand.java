@@ -1,6 +1,5 @@
 package org.arrhythmiamonitor.launcher;
 
-import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.processor.ProcessorConfig;
 import org.arrhythmiamonitor.processor.ProcessorService;
@@ -46,17 +45,10 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("stateDir", stateDir)
                 .put("streamThreads", threads)
                 .put("rates", rates.toJson()));
-        Lifecycle lifecycle = new Lifecycle();
-        try {
-            Vertx vertx = lifecycle.vertx();
-            ProcessorService processor = ServiceStarter.processor(vertx, config, lifecycle, "--port");
-            System.out.printf("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)%n",
+        return Lifecycle.runService(lifecycle -> {
+            ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port");
+            return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",
                     applicationId, host, processor.httpPort(), config.bootstrapServers());
-        } catch (RuntimeException e) {
-            lifecycle.closeAll();
-            throw e;
-        }
-        lifecycle.runUntilShutdown();
-        return 0;
+        });
     }
 }
