@@ -69,11 +69,11 @@ public final class AlertFeed implements AutoCloseable {
         long lastRefresh = 0;
         try {
             while (running.get()) {
-                if (System.currentTimeMillis() - lastRefresh > PARTITION_REFRESH_MS) {
-                    assignNewPartitions(assigned);
-                    lastRefresh = System.currentTimeMillis();
-                }
                 try {
+                    if (System.currentTimeMillis() - lastRefresh > PARTITION_REFRESH_MS) {
+                        assignNewPartitions(assigned);
+                        lastRefresh = System.currentTimeMillis();
+                    }
                     for (ConsumerRecord<String, Alert> record : consumer.poll(POLL)) {
                         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                         boolean replayed = record.offset() < backlogEnds.getOrDefault(partition, 0L);
@@ -101,6 +101,9 @@ public final class AlertFeed implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() woke the consumer up to stop it.
+        } catch (RuntimeException e) {
+            lastError = "alert feed stopped: " + e;
+            LOG.error("The alert feed stopped; /api/alerts no longer follows {}", Topics.ALERTS, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

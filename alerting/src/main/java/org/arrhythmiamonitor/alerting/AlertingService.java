@@ -70,7 +70,10 @@ public final class AlertingService implements AutoCloseable {
                     LOG.info("Alerting listening on port {}", server.actualPort());
                     return this;
                 })
-                .onFailure(e -> close());
+                .onFailure(e -> vertx.executeBlocking(() -> {
+                    close();
+                    return null;
+                }));
     }
 
     private void listAlerts(RoutingContext ctx) {

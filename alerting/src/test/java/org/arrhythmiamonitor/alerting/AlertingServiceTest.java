@@ -88,8 +88,13 @@ class AlertingServiceTest {
 
             waitFor(() -> alerts(service, "?deviceId=bed-1").size() == 2
                     && alerts(service, "?deviceId=bed-1").getJsonObject(1).containsKey("endTimeMs"));
-            JsonArray all = alerts(service, "");
+            JsonArray all = alerts(service, "?deviceId=bed-1");
+            all.addAll(alerts(service, "?deviceId=bed-2"));
+            all = new JsonArray(all.stream().sorted((x, y) -> Long.compare(((JsonObject) y).getLong("onsetTimeMs"),
+                    ((JsonObject) x).getLong("onsetTimeMs"))).toList());
             assertThat(all).hasSize(3);
+            assertThat(alerts(service, "").stream().map(a -> ((JsonObject) a).getLong("onsetTimeMs")))
+                    .as("newest first").isSortedAccordingTo((x, y) -> Long.compare(y, x));
             assertThat(all.stream().map(a -> ((JsonObject) a).getLong("onsetTimeMs")))
                     .containsExactly(3_000L, 2_000L, 1_000L);
             JsonObject ended = all.getJsonObject(2);
@@ -97,6 +102,7 @@ class AlertingServiceTest {
             assertThat(ended.getString("priority")).isEqualTo("high");
             assertThat(ended.getString("onsetTime")).isEqualTo("1970-01-01T00:00:01Z");
             assertThat(alerts(service, "?limit=1")).hasSize(1);
+            assertThat(alerts(service, "?deviceId=bed-1&priority=high")).hasSize(2);
             assertThat(alerts(service, "?priority=low")).isEmpty();
         } finally {
             service.close();
@@ -104,9 +110,11 @@ class AlertingServiceTest {
 
         AlertingService restarted = startService();
         try {
-            waitFor(() -> alerts(restarted, "").size() == 3);
-            assertThat(get(restarted, "/health").bodyAsJsonObject().getJsonObject("details").getInteger("alertsKnown"))
-                    .isEqualTo(3);
+            waitFor(() -> alerts(restarted, "?deviceId=bed-1").size() == 2
+                    && alerts(restarted, "?deviceId=bed-2").size() == 1);
+            assertThat(alerts(restarted, "?deviceId=bed-1").getJsonObject(1).getString("status")).isEqualTo("ended");
+            waitFor(() -> get(restarted, "/health").bodyAsJsonObject().getJsonObject("details")
+                    .getBoolean("caughtUp"));
         } finally {
             restarted.close();
         }

@@ -9,6 +9,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * Creates the pipeline topics when they are missing, so that a service started against a new
  * cluster works without a manual step, and with the partition count the operator chose rather
  * than the broker's auto-create default.
+ *
+ * <p>Topics are created with {@code message.timestamp.type=LogAppendTime}: Kafka timestamps
+ * records with their arrival time, so retention and the broker's timestamp checks work on
+ * arrival time, whatever a device's clock says. Device (event) time travels in the payload.
  */
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -39,7 +45,8 @@ public final class TopicProvisioner {
             var existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = topics.stream()
                     .filter(topic -> !existing.contains(topic))
-                    .map(topic -> new NewTopic(topic, partitions, replicas))
+                    .map(topic -> new NewTopic(topic, partitions, replicas)
+                            .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")))
                     .toList();
             if (missing.isEmpty()) {
                 return;
@@ -55,6 +62,10 @@ public final class TopicProvisioner {
                     }
                 }
             }
+        } catch (KafkaException e) {
+            // Admin.create fails this way on an unresolvable or malformed address.
+            throw new KafkaUnavailableException("Cannot use Kafka at " + bootstrapServers + ": " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""), e);
         } catch (ExecutionException e) {
             throw new KafkaUnavailableException("Could not create topics " + topics + " on " + bootstrapServers
                     + ": " + e.getCause().getMessage(), e.getCause());

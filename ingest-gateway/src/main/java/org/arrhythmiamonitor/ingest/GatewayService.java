@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
 public final class GatewayService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
     private static final long KAFKA_TIMEOUT_MS = 30_000;
+    private static final long FAILURE_MEMORY_MS = 30_000;
+    /** How long requests in flight get to finish (and their chunks to reach Kafka) on shutdown. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private final GatewayConfig config;
     private final SampleChunkPublisher publisher;
@@ -45,7 +49,8 @@ public final class GatewayService implements AutoCloseable {
     private final Counter samplesAccepted;
     private final DistributionSummary requestBytes;
     private final Timer kafkaWrite;
-    private final AtomicReference<String> lastWriteError = new AtomicReference<>();
+    /** The last failed Kafka write and when, cleared by the next success. */
+    private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
     private HttpServer http;
 
     private GatewayService(GatewayConfig config, SampleChunkPublisher publisher) {
@@ -96,7 +101,10 @@ public final class GatewayService implements AutoCloseable {
                     LOG.info("Gateway listening on port {}", server.actualPort());
                     return this;
                 })
-                .onFailure(e -> close());
+                .onFailure(e -> vertx.executeBlocking(() -> {
+                    close();
+                    return null;
+                }));
     }
 
     private void ingest(RoutingContext ctx) {
@@ -119,7 +127,7 @@ public final class GatewayService implements AutoCloseable {
         publisher.publish(chunk).whenComplete((metadata, error) -> context.runOnContext(v -> {
             writing.stop(kafkaWrite);
             if (error == null) {
-                lastWriteError.set(null);
+                lastWriteFailure.set(null);
                 chunksAccepted.increment();
                 samplesAccepted.increment((double) chunk.getLeads(0).getSamplesCount() * chunk.getLeadsCount());
                 ctx.response()
@@ -137,7 +145,8 @@ public final class GatewayService implements AutoCloseable {
                 reject(ctx, 413, new ChunkRejectedException("chunk_too_large", null,
                         "the encoded chunk exceeds Kafka's record size limit; send shorter chunks"));
             } else {
-                lastWriteError.set(error.getClass().getSimpleName() + ": " + error.getMessage());
+                lastWriteFailure.set(new WriteFailure(error.getClass().getSimpleName() + ": " + error.getMessage(),
+                        System.currentTimeMillis()));
                 LOG.warn("Kafka did not take chunk {} of device {}: {}", chunk.getSeq(), chunk.getDeviceId(),
                         error.getMessage());
                 ctx.response().putHeader("Retry-After", "1");
@@ -156,12 +165,20 @@ public final class GatewayService implements AutoCloseable {
         HttpErrors.send(ctx, status, e.error(), e.field(), e.getMessage());
     }
 
+    private record WriteFailure(String error, long atMs) {
+    }
+
+    /**
+     * DOWN while Kafka writes fail: the last write failed less than {@link #FAILURE_MEMORY_MS} ago
+     * with no success since. It turns UP again by itself when no write is attempted, so a load
+     * balancer that stopped sending traffic here lets it come back.
+     */
     private Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kafka", config.bootstrapServers());
-        String error = lastWriteError.get();
-        if (error != null) {
-            details.put("lastKafkaError", error);
+        WriteFailure failure = lastWriteFailure.get();
+        if (failure != null && System.currentTimeMillis() - failure.atMs() < FAILURE_MEMORY_MS) {
+            details.put("lastKafkaError", failure.error());
             return Health.down(details);
         }
         return Health.up(details);
@@ -171,11 +188,11 @@ public final class GatewayService implements AutoCloseable {
         return http.actualPort();
     }
 
-    /** Stops accepting requests, then flushes and closes the producer. */
+    /** Stops accepting requests, lets those in flight finish, then flushes and closes the producer. */
     @Override
     public void close() {
         if (http != null) {
-            http.close().await();
+            http.shutdown(SHUTDOWN_GRACE).await();
         }
         producerMetrics.close();
         publisher.close();

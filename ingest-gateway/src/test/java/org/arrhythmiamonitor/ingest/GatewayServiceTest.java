@@ -10,6 +10,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticChunks;
 import org.arrhythmiamonitor.testing.TestKafka;
@@ -64,7 +65,8 @@ class GatewayServiceTest {
     }
 
     @Test
-    void acceptedChunksArriveInKafkaInOrderKeyedByDeviceWithDeviceTime() {
+    void acceptedChunksArriveInKafkaInOrderKeyedByDevice() {
+        long before = System.currentTimeMillis();
         List<SampleChunk> chunks = SyntheticChunks.chunks("ordered-1",
                 SyntheticChunks.record(250, 1, new Segment(5, 70)), 1.0);
         for (SampleChunk chunk : chunks) {
@@ -84,7 +86,10 @@ class GatewayServiceTest {
             SampleChunk got = written.get(i).value();
             assertThat(got.toBuilder().clearReceivedAtMs().build()).isEqualTo(chunks.get(i));
             assertThat(got.getReceivedAtMs()).isPositive();
-            assertThat(written.get(i).timestamp()).isEqualTo(chunks.get(i).getT0EpochMs());
+            // Device time travels in the payload; Kafka stamps arrival time, so retention and the
+            // broker's timestamp checks do not depend on a device's clock.
+            assertThat(written.get(i).timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+            assertThat(written.get(i).timestamp()).isBetween(before, System.currentTimeMillis());
         }
     }
 

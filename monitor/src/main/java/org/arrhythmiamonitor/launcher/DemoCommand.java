@@ -34,7 +34,7 @@ public final class DemoCommand implements Callable<Integer> {
     String host;
 
     @Option(names = "--kafka-port", defaultValue = "9092",
-            description = "Port of the embedded Kafka broker (default: ${DEFAULT-VALUE}).")
+            description = "Port of the embedded Kafka broker, on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
     @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
@@ -60,8 +60,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Installed before anything starts, so Ctrl-C during start-up also stops what did start.
+        lifecycle.installShutdownHook();
         start();
-        lifecycle.runUntilShutdown();
+        lifecycle.awaitShutdown();
         return 0;
     }
 
@@ -71,8 +73,9 @@ public final class DemoCommand implements Callable<Integer> {
             String kafka = bootstrapServers;
             if (kafka == null) {
                 System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
+                // The broker serves only this JVM and local tools, so it stays on loopback whatever --host says.
                 kafka = lifecycle.add("embedded Kafka broker",
-                        EmbeddedKafka.start(dataDir.resolve("kafka"), host, kafkaPort)).bootstrapServers();
+                        EmbeddedKafka.start(dataDir.resolve("kafka"), "127.0.0.1", kafkaPort)).bootstrapServers();
             }
             JsonObject common = new JsonObject()
                     .put("bootstrapServers", kafka)

@@ -55,14 +55,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
             server.startup();
         } catch (RuntimeException e) {
+            String cause = rootMessage(e);
+            String hint = cause.contains("lock") ? " Another demo seems to use this data directory: stop it or choose "
+                    + "another --data-dir." : "";
             throw new LaunchException("The embedded Kafka broker did not start on " + host + ":" + port + " with data in "
-                    + logDir + ": " + rootMessage(e) + ". If another demo is running on the same data directory, "
-                    + "stop it or choose another --data-dir.", e);
+                    + logDir + ": " + cause + "." + hint, e);
         }
         return new EmbeddedKafka(server, host + ":" + port);
     }
 
-    static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {
+    private static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", String.valueOf(NODE_ID));

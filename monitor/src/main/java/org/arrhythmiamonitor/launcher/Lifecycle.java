@@ -60,22 +60,27 @@ final class Lifecycle {
      */
     static int runService(Function<Lifecycle, String> start) {
         Lifecycle lifecycle = new Lifecycle();
+        lifecycle.installShutdownHook();
         try {
             System.out.println(start.apply(lifecycle));
         } catch (RuntimeException e) {
             lifecycle.closeAll();
             throw e;
         }
-        lifecycle.runUntilShutdown();
+        lifecycle.awaitShutdown();
         return 0;
     }
 
-    /** Blocks until the JVM is asked to stop (Ctrl-C, SIGTERM), then closes everything in reverse order. */
-    void runUntilShutdown() {
+    /** On Ctrl-C or SIGTERM, closes everything started so far, in reverse order, before the JVM exits. */
+    void installShutdownHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             closeAll();
             stopped.countDown();
         }, "shutdown"));
+    }
+
+    /** Blocks until the shutdown hook has closed everything. */
+    void awaitShutdown() {
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.launcher;
 
 import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.KafkaException;
 import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -30,13 +31,21 @@ public final class Monitor implements Runnable {
         return new CommandLine(new Monitor())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof LaunchException || cause instanceof KafkaUnavailableException
-                            || cause instanceof IllegalArgumentException) {
+                    if (isOperational(cause)) {
                         cmd.getErr().println("monitor " + cmd.getCommandName() + ": " + cause.getMessage());
                         return 1;
                     }
                     LoggerFactory.getLogger(Monitor.class).error("monitor {} failed", cmd.getCommandName(), cause);
                     return 1;
                 });
+    }
+
+    /**
+     * Failures an operator causes and can fix (a port, an address, a directory, a setting): their
+     * message says what to do, and a stack trace would only hide it.
+     */
+    private static boolean isOperational(Throwable e) {
+        return e instanceof LaunchException || e instanceof KafkaUnavailableException
+                || e instanceof IllegalArgumentException || e instanceof KafkaException;
     }
 }

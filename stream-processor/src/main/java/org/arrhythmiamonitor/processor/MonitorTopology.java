@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.arrhythmiamonitor.alert.HeartRateAlertProcessor;
 import org.arrhythmiamonitor.alert.RateThresholds;
 import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
-import org.arrhythmiamonitor.state.v1.QrsDetectorState;
+import org.arrhythmiamonitor.state.v1.SampleStreamState;
 import org.arrhythmiamonitor.state.v1.RateRuleState;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
@@ -45,7 +45,7 @@ public final class MonitorTopology {
     public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BeatDetectionProcessor.STORE), DEVICE_IDS,
-                new ProtobufSerde<>(QrsDetectorState.parser(), "QrsDetectorState")));
+                new ProtobufSerde<>(SampleStreamState.parser(), "SampleStreamState")));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HeartRateAlertProcessor.STORE), DEVICE_IDS,
                 new ProtobufSerde<>(RateRuleState.parser(), "RateRuleState")));

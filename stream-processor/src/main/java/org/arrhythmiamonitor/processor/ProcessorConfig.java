@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.arrhythmiamonitor.alert.RateThresholds;
 
 /**
@@ -63,6 +64,9 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         // A malformed record is logged and counted (dropped-records metric) instead of stopping every device.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        // Likewise a record that makes a processor throw: logged and skipped, the other devices go on.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return props;
     }

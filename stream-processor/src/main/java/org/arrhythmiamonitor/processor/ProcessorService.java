@@ -11,6 +11,7 @@ import java.util.Map;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
@@ -43,8 +44,14 @@ public final class ProcessorService implements AutoCloseable {
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
-            KafkaStreams streams = new KafkaStreams(
-                    MonitorTopology.build(config.rates(), config.streamsProperties()), config.streamsProperties());
+            KafkaStreams streams;
+            try {
+                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.streamsProperties()),
+                        config.streamsProperties());
+            } catch (StreamsException e) {
+                throw new IllegalArgumentException("processor: cannot use state directory " + config.stateDir() + ": "
+                        + e.getMessage() + " Give each processor on a host its own state directory.", e);
+            }
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("Stream processing failed; this processor instance stops and its partitions move to "
                         + "the other instances", e);
@@ -66,10 +73,10 @@ public final class ProcessorService implements AutoCloseable {
                                 http.actualPort());
                         return new ProcessorService(streams, streamsMetrics, http);
                     })
-                    .onFailure(e -> {
+                    .onFailure(e -> vertx.executeBlocking(() -> {
                         streamsMetrics.close();
-                        streams.close(Duration.ofSeconds(10));
-                    });
+                        return streams.close(Duration.ofSeconds(10));
+                    }));
         });
     }
 

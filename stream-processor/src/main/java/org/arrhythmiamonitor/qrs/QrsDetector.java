@@ -13,6 +13,8 @@ import org.arrhythmiamonitor.state.v1.QrsDetectorState;
  * energy has stayed below its peak for a confirmation window, about 0.3 s after the R peak.
  */
 public final class QrsDetector {
+    public static final double MIN_FS_HZ = 50;
+    public static final double MAX_FS_HZ = 10_000;
     private static final double SLOPE_LAG_S = 0.008;
     private static final double INTEGRATION_S = 0.120;
     private static final double REFRACTORY_S = 0.200;
@@ -52,8 +54,9 @@ public final class QrsDetector {
     private double pendingValue;
 
     public QrsDetector(double fsHz) {
-        if (!(fsHz >= 50 && fsHz <= 10_000)) {
-            throw new IllegalArgumentException("sampling rate must be 50-10000 Hz, got " + fsHz);
+        if (!(fsHz >= MIN_FS_HZ && fsHz <= MAX_FS_HZ)) {
+            throw new IllegalArgumentException("sampling rate must be " + MIN_FS_HZ + "-" + MAX_FS_HZ + " Hz, got "
+                    + fsHz);
         }
         this.fsHz = fsHz;
         this.slopeLag = Math.max(1, (int) Math.round(SLOPE_LAG_S * fsHz));

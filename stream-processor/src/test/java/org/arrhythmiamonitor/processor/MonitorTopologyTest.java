@@ -101,6 +101,22 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void retriedChunksAreSkippedAndGapsBridged() {
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-10",
+                SyntheticChunks.record(250, 8, new Segment(30, 170)), 1.0);
+        send(chunks.subList(0, 15));
+        send(chunks.subList(10, 15)); // the device resent chunks 10-14
+        send(chunks.subList(16, chunks.size())); // chunk 15 never arrived
+
+        List<TestRecord<String, Alert>> raised = alerts.readRecordsToList();
+        assertThat(raised).hasSize(1);
+        List<Long> beatIndexes = beats.readRecordsToList().stream().map(r -> r.value().getSampleIndex()).toList();
+        assertThat(beatIndexes).as("no beat twice").doesNotHaveDuplicates().isSorted();
+        // 30 s at 170 bpm, less the 2 s of learning and the missing second.
+        assertThat(beatIndexes).hasSizeBetween(74, 80);
+    }
+
+    @Test
     void devicesAreTrackedIndependently() {
         SyntheticEcg.Recording fast = SyntheticChunks.record(250, 5, new Segment(30, 170));
         SyntheticEcg.Recording normal = SyntheticChunks.record(500, 6, new Segment(30, 70));
