@@ -1,0 +1,183 @@
+package org.arrhythmiamonitor.signal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Streaming polyphase resampler by an exact rational factor L/M (for example 360 -> 250 Hz is
+ * 25/36, 257 -> 250 Hz is 250/257). Conceptually it inserts L-1 zeros between input samples,
+ * low-pass filters at the lower of the two Nyquist frequencies and keeps every M-th sample; the
+ * polyphase form computes only the kept outputs, each from K input samples.
+ *
+ * <p>The filter is a Kaiser-windowed sinc, linear-phase, so the delay is the same at every
+ * frequency and is compensated exactly by {@link #delaySeconds()}. The coefficients depend only on
+ * the ratio and are shared by every device with the same rate; a device's state is its last K
+ * input samples and its position, and round-trips through {@link State}.
+ */
+public final class RationalResampler {
+    /**
+     * Input samples each output sample is computed from when upsampling; downsampling by M/L
+     * needs M/L times as many for the same transition band in Hz, or out-of-band noise would
+     * alias into the ECG band.
+     */
+    private static final int MIN_TAPS_PER_PHASE = 24;
+    /** Kaiser beta for about 80 dB stop-band attenuation. */
+    private static final double KAISER_BETA = 8.0;
+    /** Cut-off as a fraction of the lower Nyquist frequency; the rest is the transition band. */
+    private static final double CUTOFF = 0.9;
+    private static final Map<Long, double[][]> FILTERS = new ConcurrentHashMap<>();
+
+    private final int taps;
+
+    private final int inputRate;
+    private final int outputRate;
+    private final int up;
+    private final int down;
+    /** {@code phases[p][k]}: coefficient applied to the input sample k steps back, for phase p. */
+    private final double[][] phases;
+    private final double[] history;
+    private int historyPos;
+    /** Input samples seen. */
+    private long inputCount;
+    /** Position of the next output sample on the upsampled grid (input index times L). */
+    private long nextOutput;
+
+    /** A resampler's memory, to store between chunks. */
+    public record State(double[] history, int historyPos, long inputCount, long nextOutput) {
+    }
+
+    public RationalResampler(int inputRate, int outputRate) {
+        if (inputRate <= 0 || outputRate <= 0) {
+            throw new IllegalArgumentException("rates must be positive, got " + inputRate + " -> " + outputRate);
+        }
+        int g = gcd(inputRate, outputRate);
+        this.inputRate = inputRate;
+        this.outputRate = outputRate;
+        this.up = outputRate / g;
+        this.down = inputRate / g;
+        this.taps = (int) Math.ceil(MIN_TAPS_PER_PHASE * Math.max(1.0, (double) down / up));
+        this.history = new double[taps];
+        this.phases = FILTERS.computeIfAbsent(((long) up << 32) | down, key -> design(up, down, taps));
+    }
+
+    public static RationalResampler restore(int inputRate, int outputRate, State state) {
+        RationalResampler resampler = new RationalResampler(inputRate, outputRate);
+        if (state.history().length != resampler.taps) {
+            throw new IllegalArgumentException("saved resampler state has " + state.history().length
+                    + " samples of history, expected " + resampler.taps);
+        }
+        System.arraycopy(state.history(), 0, resampler.history, 0, resampler.taps);
+        resampler.historyPos = state.historyPos();
+        resampler.inputCount = state.inputCount();
+        resampler.nextOutput = state.nextOutput();
+        return resampler;
+    }
+
+    public State snapshot() {
+        return new State(history.clone(), historyPos, inputCount, nextOutput);
+    }
+
+    /** Upsampling factor L. */
+    public int up() {
+        return up;
+    }
+
+    /** Downsampling factor M. */
+    public int down() {
+        return down;
+    }
+
+    /**
+     * How far the output lags the input: output sample m shows the input at time
+     * {@code m / outputRate - delaySeconds()}.
+     */
+    public double delaySeconds() {
+        return (taps * up - 1) / 2.0 / up / inputRate;
+    }
+
+    /** Output samples produced so far. */
+    public long outputCount() {
+        return nextOutput / down;
+    }
+
+    /** Feeds input samples; every output sample that becomes computable goes to {@code out}. */
+    public void accept(double[] input, DoubleConsumer out) {
+        for (double x : input) {
+            history[historyPos] = x;
+            historyPos = (historyPos + 1) % taps;
+            inputCount++;
+            // Every output whose position falls at or before the newest input sample is computable.
+            while (nextOutput < inputCount * up) {
+                out.accept(compute((int) (nextOutput % up)));
+                nextOutput += down;
+            }
+        }
+    }
+
+    private double compute(int phase) {
+        double[] h = phases[phase];
+        double sum = 0;
+        int pos = historyPos - 1;
+        for (int k = 0; k < taps; k++) {
+            if (pos < 0) {
+                pos += taps;
+            }
+            sum += h[k] * history[pos];
+            pos--;
+        }
+        return sum;
+    }
+
+    /** Windowed-sinc prototype at L times the input rate, split into L phases of K taps, with gain L. */
+    private static double[][] design(int up, int down, int taps) {
+        int length = taps * up;
+        double cutoff = CUTOFF * 0.5 / Math.max(up, down); // cycles per upsampled sample
+        double centre = (length - 1) / 2.0;
+        double[][] phases = new double[up][taps];
+        double i0Beta = besselI0(KAISER_BETA);
+        for (int n = 0; n < length; n++) {
+            double t = n - centre;
+            double sinc = t == 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * t) / (Math.PI * t);
+            double r = 2.0 * n / (length - 1) - 1;
+            double window = besselI0(KAISER_BETA * Math.sqrt(Math.max(0, 1 - r * r))) / i0Beta;
+            phases[n % up][n / up] = up * sinc * window;
+        }
+        // Normalise each phase to unit DC gain so a constant input stays exactly constant.
+        for (double[] phase : phases) {
+            double sum = 0;
+            for (double c : phase) {
+                sum += c;
+            }
+            for (int k = 0; k < phase.length; k++) {
+                phase[k] /= sum;
+            }
+        }
+        return phases;
+    }
+
+    private static double besselI0(double x) {
+        double sum = 1;
+        double term = 1;
+        for (int k = 1; k < 50; k++) {
+            term *= (x / (2 * k)) * (x / (2 * k));
+            sum += term;
+            if (term < 1e-12 * sum) {
+                break;
+            }
+        }
+        return sum;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    public int inputRate() {
+        return inputRate;
+    }
+
+    public int outputRate() {
+        return outputRate;
+    }
+}
