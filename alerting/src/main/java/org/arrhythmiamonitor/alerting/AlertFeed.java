@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -74,15 +75,18 @@ public final class AlertFeed implements AutoCloseable {
                         assignNewPartitions(assigned);
                         lastRefresh = System.currentTimeMillis();
                     }
-                    for (ConsumerRecord<String, Alert> record : consumer.poll(POLL)) {
-                        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                        boolean replayed = record.offset() < backlogEnds.getOrDefault(partition, 0L);
-                        accept(record.value(), replayed);
+                    ConsumerRecords<String, Alert> records = consumer.poll(POLL);
+                    for (TopicPartition partition : records.partitions()) {
+                        long backlogEnd = backlogEnds.getOrDefault(partition, 0L);
+                        for (ConsumerRecord<String, Alert> record : records.records(partition)) {
+                            accept(record.value(), record.offset() < backlogEnd);
+                        }
                     }
                     if (!caughtUp && !assigned.isEmpty()) {
                         caughtUp = isCaughtUp(assigned);
                         if (caughtUp) {
-                            LOG.info("Read the {} alerts already in {}; following new ones", book.size(), Topics.ALERTS);
+                            LOG.info("Read the {} alerts already in {}; following new ones", book.size(),
+                                    Topics.ALERTS);
                         }
                     }
                     lastError = null;

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
+import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
@@ -62,18 +63,12 @@ public final class AlertingService implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/api/alerts").handler(this::listAlerts);
         OpsRoutes.mount(router, registry, this::health);
-        return vertx.createHttpServer()
-                .requestHandler(router)
-                .listen(config.httpPort(), config.httpHost())
+        return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), this::close)
                 .map(server -> {
                     this.http = server;
                     LOG.info("Alerting listening on port {}", server.actualPort());
                     return this;
-                })
-                .onFailure(e -> vertx.executeBlocking(() -> {
-                    close();
-                    return null;
-                }));
+                });
     }
 
     private void listAlerts(RoutingContext ctx) {

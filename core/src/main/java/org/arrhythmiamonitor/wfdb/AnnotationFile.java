@@ -40,87 +40,101 @@ public final class AnnotationFile {
 
     /** Parses MIT-format bytes; {@code source} names the file in error messages. */
     public static List<Annotation> parse(String source, byte[] bytes) {
-        List<Annotation> annotations = new ArrayList<>();
-        long time = 0;
-        int num = 0;
-        int channel = 0;
-        int pos = 0;
-        Pending pending = null;
-        while (true) {
-            if (pos + 2 > bytes.length) {
-                if (pending != null || pos < bytes.length || annotations.isEmpty() && bytes.length > 0) {
-                    throw new WfdbFormatException(source + " is truncated at byte " + pos
-                            + ": no end-of-file marker");
-                }
-                throw new WfdbFormatException(source + " is empty or truncated: no end-of-file marker");
-            }
-            int word = (bytes[pos] & 0xff) | ((bytes[pos + 1] & 0xff) << 8);
-            pos += 2;
-            int a = word >> 10;
-            int i = word & 0x3ff;
-            if (a == 0 && i == 0) {
-                if (pending != null) {
-                    annotations.add(pending.build(num, channel));
-                }
-                return annotations;
-            }
-            switch (a) {
-                case SKIP -> {
-                    if (pos + 4 > bytes.length) {
-                        throw new WfdbFormatException(source + " is truncated inside a SKIP at byte " + pos);
-                    }
-                    // 32-bit interval, PDP-11 order: high 16-bit word first, each word little-endian.
-                    int high = (bytes[pos] & 0xff) | ((bytes[pos + 1] & 0xff) << 8);
-                    int low = (bytes[pos + 2] & 0xff) | ((bytes[pos + 3] & 0xff) << 8);
-                    pos += 4;
-                    if (pending != null) {
-                        Annotation done = pending.build(num, channel);
-                        num = done.num();
-                        channel = done.channel();
-                        annotations.add(done);
-                        pending = null;
-                    }
-                    time += (high << 16) | low;
-                }
-                case NUM -> requirePending(source, pending, "NUM", pos).numSet = i;
-                case SUB -> requirePending(source, pending, "SUB", pos).subtype = i;
-                case CHN -> requirePending(source, pending, "CHN", pos).channelSet = i;
-                case AUX -> {
-                    Pending target = requirePending(source, pending, "AUX", pos);
-                    if (pos + i > bytes.length) {
-                        throw new WfdbFormatException(source + " is truncated inside an AUX string at byte " + pos);
-                    }
-                    int length = i;
-                    while (length > 0 && bytes[pos + length - 1] == 0) {
-                        length--;
-                    }
-                    target.aux = new String(bytes, pos, length, StandardCharsets.ISO_8859_1);
-                    pos += i + (i & 1);
-                }
-                default -> {
-                    if (pending != null) {
-                        Annotation done = pending.build(num, channel);
-                        num = done.num();
-                        channel = done.channel();
-                        annotations.add(done);
-                    }
-                    AnnotationCode code = AnnotationCode.of(a);
-                    if (code == null) {
-                        throw new WfdbFormatException(source + ": unknown annotation code " + a + " at byte "
-                                + (pos - 2));
-                    }
-                    time += i;
-                    pending = new Pending(time, code);
-                }
-            }
-        }
+        return new Parser(source, bytes).parse();
     }
 
-    private static Pending requirePending(String source, Pending pending, String what, int pos) {
-        if (pending == null) {
-            throw new WfdbFormatException(source + ": " + what + " before any annotation at byte " + (pos - 2));
+    /** One pass over a file: running time, the {@code num} and {@code chan} that carry over, the annotation in progress. */
+    private static final class Parser {
+        private final String source;
+        private final byte[] bytes;
+        private final List<Annotation> annotations = new ArrayList<>();
+        private int pos;
+        private long time;
+        private int num;
+        private int channel;
+        private Pending pending;
+
+        Parser(String source, byte[] bytes) {
+            this.source = source;
+            this.bytes = bytes;
         }
-        return pending;
+
+        List<Annotation> parse() {
+            while (true) {
+                require(2, "no end-of-file marker");
+                int word = readWord();
+                int a = word >> 10;
+                int i = word & 0x3ff;
+                if (a == 0 && i == 0) {
+                    flush();
+                    return annotations;
+                }
+                switch (a) {
+                    case SKIP -> {
+                        require(4, "inside a SKIP");
+                        // 32-bit interval, PDP-11 order: high 16-bit word first, each word little-endian.
+                        int high = readWord();
+                        int low = readWord();
+                        flush();
+                        time += (high << 16) | low;
+                    }
+                    case NUM -> pending("NUM").numSet = i;
+                    case SUB -> pending("SUB").subtype = i;
+                    case CHN -> pending("CHN").channelSet = i;
+                    case AUX -> {
+                        Pending target = pending("AUX");
+                        require(i, "inside an AUX string");
+                        int length = i;
+                        while (length > 0 && bytes[pos + length - 1] == 0) {
+                            length--;
+                        }
+                        target.aux = new String(bytes, pos, length, StandardCharsets.ISO_8859_1);
+                        pos += i + (i & 1);
+                    }
+                    default -> {
+                        flush();
+                        AnnotationCode code = AnnotationCode.of(a);
+                        if (code == null) {
+                            throw new WfdbFormatException(source + ": unknown annotation code " + a + " at byte "
+                                    + (pos - 2));
+                        }
+                        time += i;
+                        pending = new Pending(time, code);
+                    }
+                }
+            }
+        }
+
+        private int readWord() {
+            int word = (bytes[pos] & 0xff) | ((bytes[pos + 1] & 0xff) << 8);
+            pos += 2;
+            return word;
+        }
+
+        private void require(int count, String where) {
+            if (pos + count > bytes.length) {
+                throw new WfdbFormatException(source + " is truncated at byte " + pos + ": " + where);
+            }
+        }
+
+        private Pending pending(String what) {
+            if (pending == null) {
+                throw new WfdbFormatException(source + ": " + what + " before any annotation at byte " + (pos - 2));
+            }
+            return pending;
+        }
+
+        /** Completes the annotation being built; its {@code num} and {@code chan} carry over to the next. */
+        private void flush() {
+            if (pending == null) {
+                return;
+            }
+            Annotation done = pending.build(num, channel);
+            num = done.num();
+            channel = done.channel();
+            annotations.add(done);
+            pending = null;
+        }
     }
 
     /** An annotation whose modifiers may still follow. */

@@ -16,9 +16,4 @@ package org.arrhythmiamonitor.wfdb;
  */
 public record SignalSpec(String fileName, int format, double gain, int baseline, String units, int adcResolution,
         int adcZero, int initialValue, Integer checksum, String description) {
-
-    /** Physical value (in {@link #units}) of an ADC sample. */
-    public double toPhysical(int sample) {
-        return (sample - baseline) / gain;
-    }
 }

@@ -102,7 +102,8 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
         if ((short) sum != expected.shortValue()) {
             throw new WfdbFormatException("record " + header.recordName() + " signal " + signal + " ("
                     + header.signals().get(signal).description() + ") fails its checksum: header says " + expected
-                    + ", samples sum to " + (short) sum + "; the signal file is corrupt or does not belong to this header");
+                    + ", samples sum to " + (short) sum
+                    + "; the signal file is corrupt or does not belong to this header");
         }
     }
 

@@ -66,7 +66,8 @@ public final class ChunkJsonDecoder {
         }
         double fs = requiredNumber(json, "fs");
         if (!(fs >= MIN_FS_HZ && fs <= MAX_FS_HZ)) {
-            throw invalid("fs", "must be a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz, got " + fs);
+            throw invalid("fs", "must be a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz, got "
+                    + fs);
         }
         double gain = optionalGain(json, "gain", DEFAULT_GAIN_PER_MV);
 

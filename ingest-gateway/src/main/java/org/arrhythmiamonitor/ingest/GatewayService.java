@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
+import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
@@ -93,18 +94,12 @@ public final class GatewayService implements AutoCloseable {
                 .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
                 .handler(this::ingest);
         OpsRoutes.mount(router, registry, this::health);
-        return vertx.createHttpServer()
-                .requestHandler(router)
-                .listen(config.httpPort(), config.httpHost())
+        return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), this::close)
                 .map(server -> {
                     this.http = server;
                     LOG.info("Gateway listening on port {}", server.actualPort());
                     return this;
-                })
-                .onFailure(e -> vertx.executeBlocking(() -> {
-                    close();
-                    return null;
-                }));
+                });
     }
 
     private void ingest(RoutingContext ctx) {

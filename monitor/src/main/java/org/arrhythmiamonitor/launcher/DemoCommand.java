@@ -52,7 +52,6 @@ public final class DemoCommand implements Callable<Integer> {
     RateOptions rates;
 
     private final Lifecycle lifecycle = new Lifecycle();
-    private volatile Running running;
 
     /** Where the demo's services ended up listening. */
     public record Running(String bootstrapServers, int gatewayPort, int alertingPort, int processorPort) {
@@ -69,7 +68,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Starts everything and returns; {@link #stop()} stops it. Tests drive the demo through these. */
     public Running start() {
-        try {
+        return lifecycle.startOrUndo(() -> {
             String kafka = bootstrapServers;
             if (kafka == null) {
                 System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
@@ -91,13 +90,10 @@ public final class DemoCommand implements Callable<Integer> {
                     .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
             GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()
                     .put("httpPort", gatewayPort)), lifecycle, "--gateway-port");
-            running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort());
+            Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort());
             printBanner(running);
             return running;
-        } catch (RuntimeException e) {
-            lifecycle.closeAll();
-            throw e;
-        }
+        });
     }
 
     public void stop() {

@@ -58,8 +58,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             String cause = rootMessage(e);
             String hint = cause.contains("lock") ? " Another demo seems to use this data directory: stop it or choose "
                     + "another --data-dir." : "";
-            throw new LaunchException("The embedded Kafka broker did not start on " + host + ":" + port + " with data in "
-                    + logDir + ": " + cause + "." + hint, e);
+            throw new LaunchException("The embedded Kafka broker did not start on " + host + ":" + port
+                    + " with data in " + logDir + ": " + cause + "." + hint, e);
         }
         return new EmbeddedKafka(server, host + ":" + port);
     }

@@ -8,6 +8,7 @@ import java.util.Deque;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,14 +62,19 @@ final class Lifecycle {
     static int runService(Function<Lifecycle, String> start) {
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
-        try {
-            System.out.println(start.apply(lifecycle));
-        } catch (RuntimeException e) {
-            lifecycle.closeAll();
-            throw e;
-        }
+        System.out.println(lifecycle.startOrUndo(() -> start.apply(lifecycle)));
         lifecycle.awaitShutdown();
         return 0;
+    }
+
+    /** Runs {@code start}; when it fails, closes whatever it had started before passing the failure on. */
+    <T> T startOrUndo(Supplier<T> start) {
+        try {
+            return start.get();
+        } catch (RuntimeException e) {
+            closeAll();
+            throw e;
+        }
     }
 
     /** On Ctrl-C or SIGTERM, closes everything started so far, in reverse order, before the JVM exits. */

@@ -26,7 +26,8 @@ final class ProcessorCommand implements Callable<Integer> {
             description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
-    @Option(names = "--state-dir", defaultValue = "${env:PROCESSOR_STATE_DIR:-${sys:java.io.tmpdir}/arrhythmia-monitor-streams}",
+    @Option(names = "--state-dir",
+            defaultValue = "${env:PROCESSOR_STATE_DIR:-${sys:java.io.tmpdir}/arrhythmia-monitor-streams}",
             description = "Directory of the local state stores (default: ${DEFAULT-VALUE}).")
     String stateDir;
 

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
+import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
@@ -65,18 +66,14 @@ public final class ProcessorService implements AutoCloseable {
             streams.start();
             Router router = Router.router(vertx);
             OpsRoutes.mount(router, registry, () -> health(streams));
-            return vertx.createHttpServer()
-                    .requestHandler(router)
-                    .listen(config.httpPort(), config.httpHost())
-                    .map(http -> {
-                        LOG.info("Processor {} started; health and metrics on port {}", config.applicationId(),
-                                http.actualPort());
-                        return new ProcessorService(streams, streamsMetrics, http);
-                    })
-                    .onFailure(e -> vertx.executeBlocking(() -> {
-                        streamsMetrics.close();
-                        return streams.close(Duration.ofSeconds(10));
-                    }));
+            return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
+                streamsMetrics.close();
+                streams.close(Duration.ofSeconds(10));
+            }).map(http -> {
+                LOG.info("Processor {} started; health and metrics on port {}", config.applicationId(),
+                        http.actualPort());
+                return new ProcessorService(streams, streamsMetrics, http);
+            });
         });
     }
 

@@ -31,7 +31,6 @@ public final class RationalResampler {
     private final int taps;
 
     private final int inputRate;
-    private final int outputRate;
     private final int up;
     private final int down;
     /** {@code phases[p][k]}: coefficient applied to the input sample k steps back, for phase p. */
@@ -53,7 +52,6 @@ public final class RationalResampler {
         }
         int g = gcd(inputRate, outputRate);
         this.inputRate = inputRate;
-        this.outputRate = outputRate;
         this.up = outputRate / g;
         this.down = inputRate / g;
         this.taps = (int) Math.ceil(MIN_TAPS_PER_PHASE * Math.max(1.0, (double) down / up));
@@ -94,11 +92,6 @@ public final class RationalResampler {
      */
     public double delaySeconds() {
         return (taps * up - 1) / 2.0 / up / inputRate;
-    }
-
-    /** Output samples produced so far. */
-    public long outputCount() {
-        return nextOutput / down;
     }
 
     /** Feeds input samples; every output sample that becomes computable goes to {@code out}. */
@@ -171,13 +164,5 @@ public final class RationalResampler {
 
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
-    }
-
-    public int inputRate() {
-        return inputRate;
-    }
-
-    public int outputRate() {
-        return outputRate;
     }
 }
