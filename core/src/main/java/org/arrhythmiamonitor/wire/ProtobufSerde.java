@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
 /** Kafka serde for one Protobuf message type, the wire format of every topic. */
@@ -27,6 +28,10 @@ public final class ProtobufSerde<T extends Message> implements Serde<T> {
 
     public static ProtobufSerde<Beat> beats() {
         return new ProtobufSerde<>(Beat.parser(), "Beat");
+    }
+
+    public static ProtobufSerde<Episode> episodes() {
+        return new ProtobufSerde<>(Episode.parser(), "Episode");
     }
 
     public static ProtobufSerde<Alert> alerts() {

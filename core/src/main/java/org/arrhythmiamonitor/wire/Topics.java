@@ -8,11 +8,13 @@ public final class Topics {
     public static final String SAMPLES = "ecg.samples";
     /** Detected heartbeats ({@code Beat}). */
     public static final String BEATS = "ecg.beats";
+    /** Clinical and technical episodes with onset and offset ({@code Episode}). */
+    public static final String EPISODES = "ecg.episodes";
     /** Clinical and technical alerts ({@code Alert}). */
     public static final String ALERTS = "ecg.alerts";
 
     /** Every topic the services exchange data on, in pipeline order. */
-    public static final List<String> ALL = List.of(SAMPLES, BEATS, ALERTS);
+    public static final List<String> ALL = List.of(SAMPLES, BEATS, EPISODES, ALERTS);
 
     private Topics() {
     }

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.processor;
 
+import com.google.protobuf.Message;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,19 +16,22 @@ import org.apache.kafka.streams.state.Stores;
 import org.arrhythmiamonitor.alert.HeartRateAlertProcessor;
 import org.arrhythmiamonitor.alert.RateThresholds;
 import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
+import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
 import org.arrhythmiamonitor.state.v1.RateRuleState;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.Episode;
 
 /**
  * The processor's Kafka Streams topology, built in one place so that the unit test
  * (TopologyTestDriver) and the integration test (real broker) run the same code:
  *
  * <pre>
- * ecg.samples --[QRS detection]--> ecg.beats --[heart-rate rule]--> ecg.alerts
+ * ecg.samples --[resample, band-pass, notch, signal quality, QRS detection]--+--> ecg.beats --[heart-rate rule]--> ecg.alerts
+ *                                                                          +--> ecg.episodes (technical)
  * </pre>
  */
 public final class MonitorTopology {
@@ -36,13 +40,13 @@ public final class MonitorTopology {
     private MonitorTopology() {
     }
 
-    public static Topology build(RateThresholds thresholds, Properties streamsProperties) {
+    public static Topology build(RateThresholds thresholds, MainsFrequency mains, Properties streamsProperties) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
-        buildTopology(builder, thresholds);
+        buildTopology(builder, thresholds, mains);
         return builder.build();
     }
 
-    public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds) {
+    public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds, MainsFrequency mains) {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BeatDetectionProcessor.STORE), DEVICE_IDS,
                 new ProtobufSerde<>(SampleStreamState.parser(), "SampleStreamState")));
@@ -50,10 +54,17 @@ public final class MonitorTopology {
                 Stores.persistentKeyValueStore(HeartRateAlertProcessor.STORE), DEVICE_IDS,
                 new ProtobufSerde<>(RateRuleState.parser(), "RateRuleState")));
 
-        KStream<String, Beat> beats = builder
+        KStream<String, Message> analysed = builder
                 .stream(Topics.SAMPLES, Consumed.with(DEVICE_IDS, ProtobufSerde.sampleChunks())
                         .withName("sample-chunks"))
-                .process(BeatDetectionProcessor::new, Named.as("qrs-detection"), BeatDetectionProcessor.STORE);
+                .process(() -> new BeatDetectionProcessor(mains), Named.as("signal-path"),
+                        BeatDetectionProcessor.STORE);
+        KStream<String, Beat> beats = analysed
+                .filter((device, message) -> message instanceof Beat, Named.as("beats"))
+                .mapValues(message -> (Beat) message, Named.as("as-beats"));
+        analysed.filter((device, message) -> message instanceof Episode, Named.as("technical-episodes"))
+                .mapValues(message -> (Episode) message, Named.as("as-episodes"))
+                .to(Topics.EPISODES, Produced.with(DEVICE_IDS, ProtobufSerde.episodes()).withName("episodes-out"));
         beats.to(Topics.BEATS, Produced.with(DEVICE_IDS, ProtobufSerde.beats()).withName("beats-out"));
 
         KStream<String, Alert> alerts = beats.process(() -> new HeartRateAlertProcessor(thresholds),

@@ -6,6 +6,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.signal.MainsFrequency;
 
 /**
  * Settings of the stream processor, read from JSON in the Vert.x manner.
@@ -19,9 +20,10 @@ import org.arrhythmiamonitor.alert.RateThresholds;
  * @param replicationFactor replication of those topics, lowered to the number of brokers
  * @param streamThreads Kafka Streams threads in this instance
  * @param rates heart-rate alert limits
+ * @param mains mains frequency the notch filter removes (50 Hz, 60 Hz or off)
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, String stateDir, String httpHost,
-        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates) {
+        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates, MainsFrequency mains) {
 
     public static final int DEFAULT_HTTP_PORT = 8082;
 
@@ -48,7 +50,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
                 json.getInteger("partitions", 6),
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("streamThreads", 1),
-                RateThresholds.fromJson(json.getJsonObject("rates")));
+                RateThresholds.fromJson(json.getJsonObject("rates")),
+                MainsFrequency.parse(String.valueOf(json.getValue("mainsNotch", "50"))));
     }
 
     /** Kafka Streams settings: exactly-once processing, state under {@link #stateDir}. */

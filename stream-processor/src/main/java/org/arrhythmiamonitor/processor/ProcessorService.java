@@ -47,7 +47,7 @@ public final class ProcessorService implements AutoCloseable {
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
             KafkaStreams streams;
             try {
-                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.streamsProperties()),
+                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.mains(), config.streamsProperties()),
                         config.streamsProperties());
             } catch (StreamsException e) {
                 throw new IllegalArgumentException("processor: cannot use state directory " + config.stateDir() + ": "

@@ -1,36 +1,49 @@
 package org.arrhythmiamonitor.qrs;
 
+import com.google.protobuf.Message;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.arrhythmiamonitor.state.v1.QrsDetectorState;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.Evidence;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each device's {@link QrsDetector} over its sample chunks and forwards every beat with the
- * device time of its R peak as record timestamp. The detector's state lives in a store with a
- * changelog, so a device's detection resumes where it stopped on whichever instance takes over.
+ * Runs each device's signal path ({@link EcgAnalyzer}: resampling, band-pass and notch, signal
+ * quality, QRS detection) over its sample chunks. Forwards every beat ({@link Beat}, with the
+ * device time of its R peak as record timestamp) and every start and end of unreadable signal as a
+ * technical {@link Episode}. The analyzer's state lives in a store with a changelog, so a device's
+ * detection resumes where it stopped on whichever instance takes over.
  *
  * <p>A chunk whose {@code seq} is not above the last one processed is a retry (the device resent
  * it after a timeout, or the gateway wrote it twice) and is skipped: feeding the same samples
  * twice would corrupt the detector and shift every later sample index, and with it the ids of
  * later alerts.
  */
-public final class BeatDetectionProcessor implements Processor<String, SampleChunk, String, Beat> {
+public final class BeatDetectionProcessor implements Processor<String, SampleChunk, String, Message> {
     public static final String STORE = "sample-stream-state";
+    /** ECG strip kept as evidence before a technical event's onset. */
+    private static final long EVIDENCE_BEFORE_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(BeatDetectionProcessor.class);
 
-    private ProcessorContext<String, Beat> context;
+    private final MainsFrequency mains;
+    private ProcessorContext<String, Message> context;
     private KeyValueStore<String, SampleStreamState> store;
 
+    public BeatDetectionProcessor(MainsFrequency mains) {
+        this.mains = mains;
+    }
+
     @Override
-    public void init(ProcessorContext<String, Beat> context) {
+    public void init(ProcessorContext<String, Message> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
     }
@@ -39,11 +52,12 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
     public void process(Record<String, SampleChunk> record) {
         SampleChunk chunk = record.value();
         String deviceId = record.key();
-        if (deviceId == null || chunk == null || chunk.getLeadsCount() == 0
-                || !(chunk.getFsHz() >= QrsDetector.MIN_FS_HZ && chunk.getFsHz() <= QrsDetector.MAX_FS_HZ)) {
-            LOG.warn("Skipping a sample chunk without device id, leads or a sampling rate of {}-{} Hz "
-                    + "(device {}, seq {})", QrsDetector.MIN_FS_HZ, QrsDetector.MAX_FS_HZ, deviceId,
-                    chunk == null ? "?" : chunk.getSeq());
+        double fs = chunk == null ? 0 : chunk.getFsHz();
+        if (deviceId == null || chunk == null || chunk.getLeadsCount() == 0 || fs != Math.rint(fs)
+                || fs < EcgAnalyzer.MIN_RATE_HZ || fs > EcgAnalyzer.MAX_RATE_HZ) {
+            LOG.warn("Skipping a sample chunk without device id, leads or a whole sampling rate of {}-{} Hz "
+                    + "(device {}, seq {}, fs {})", EcgAnalyzer.MIN_RATE_HZ, EcgAnalyzer.MAX_RATE_HZ, deviceId,
+                    chunk == null ? "?" : chunk.getSeq(), fs);
             return;
         }
         SampleStreamState saved = store.get(deviceId);
@@ -59,38 +73,70 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     state.getLastSeq() + 1, chunk.getSeq() - 1);
             state.setSeqGaps(state.getSeqGaps() + 1);
         }
-        QrsDetector detector = detectorFor(deviceId, saved, chunk.getFsHz());
+        EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
         Lead lead = chunk.getLeads(0);
         double gain = lead.getGainPerMv() > 0 ? lead.getGainPerMv() : 1000.0;
         double[] mv = new double[lead.getSamplesCount()];
         for (int i = 0; i < mv.length; i++) {
             mv[i] = lead.getSamples(i) / gain;
         }
-        long chunkStart = detector.nextSampleIndex();
-        double msPerSample = 1000.0 / chunk.getFsHz();
-        detector.accept(mv, (rPeak, rrSamples) -> {
-            long timeMs = chunk.getT0EpochMs() + Math.round((rPeak - chunkStart) * msPerSample);
-            Beat beat = Beat.newBuilder()
-                    .setDeviceId(deviceId)
-                    .setSampleIndex(rPeak)
-                    .setTimeMs(timeMs)
-                    .setRrMs(rrSamples * msPerSample)
-                    .build();
-            context.forward(new Record<>(deviceId, beat, timeMs, record.headers()));
+        long chunkStart = analyzer.inputCount();
+        double msPerSample = 1000.0 / fs;
+        analyzer.accept(mv, new EcgAnalyzer.Output() {
+            @Override
+            public void beat(EcgAnalyzer.DetectedBeat detected) {
+                long timeMs = timeOf(detected.sampleIndex());
+                Beat beat = Beat.newBuilder()
+                        .setDeviceId(deviceId)
+                        .setSampleIndex(detected.sampleIndex())
+                        .setTimeMs(timeMs)
+                        .setRrMs(detected.rrSamples() * msPerSample)
+                        .setAmplitudeMv(detected.amplitudeMv())
+                        .addAllSignalIssues(detected.issues())
+                        .build();
+                context.forward(new Record<>(deviceId, beat, timeMs, record.headers()));
+            }
+
+            @Override
+            public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
+                long onsetMs = timeOf(event.startSample());
+                Episode.Builder episode = Episode.newBuilder()
+                        .setEpisodeId(deviceId + ":" + event.issue().name() + ":" + event.startSample())
+                        .setDeviceId(deviceId)
+                        .setType(event.issue().name())
+                        .setTechnical(true)
+                        .setOnsetSample(event.startSample())
+                        .setOnsetTimeMs(onsetMs);
+                long evidenceEnd = onsetMs;
+                if (!event.ongoing()) {
+                    evidenceEnd = timeOf(event.endSample());
+                    episode.setEndSample(event.endSample()).setEndTimeMs(evidenceEnd);
+                }
+                episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
+                        .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS)));
+                LOG.info("Device {}: {} {} at sample {}", deviceId, event.issue(), event.ongoing() ? "began" : "ended",
+                        event.ongoing() ? event.startSample() : event.endSample());
+                context.forward(new Record<>(deviceId, episode.build(), event.ongoing() ? onsetMs : evidenceEnd,
+                        record.headers()));
+            }
+
+            private long timeOf(long sampleIndex) {
+                return chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
+            }
         });
-        store.put(deviceId, state.setDetector(detector.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true).build());
+        store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true).build());
     }
 
-    private static QrsDetector detectorFor(String deviceId, SampleStreamState saved, double fsHz) {
-        if (saved == null || !saved.hasDetector()) {
-            return new QrsDetector(fsHz);
+    private EcgAnalyzer analyzerFor(String deviceId, SampleStreamState saved, int fsHz) {
+        if (saved == null || !saved.hasAnalyzer()) {
+            return new EcgAnalyzer(fsHz, mains);
         }
-        QrsDetectorState detector = saved.getDetector();
-        if (detector.getFsHz() != fsHz) {
-            LOG.info("Device {} changed its sampling rate from {} to {} Hz; restarting its beat detection",
-                    deviceId, detector.getFsHz(), fsHz);
-            return new QrsDetector(fsHz);
+        EcgAnalyzerState analyzer = saved.getAnalyzer();
+        if (analyzer.getInputRateHz() != fsHz || analyzer.getMainsHz() != mains.hz()) {
+            LOG.info("Device {} changed its sampling rate from {} to {} Hz, or the mains notch changed; "
+                    + "restarting its beat detection", deviceId, analyzer.getInputRateHz(), fsHz);
+            return new EcgAnalyzer(fsHz, mains);
         }
-        return QrsDetector.restore(detector);
+        return EcgAnalyzer.restore(analyzer);
     }
 }

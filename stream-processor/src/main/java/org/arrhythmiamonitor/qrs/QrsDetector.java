@@ -1,222 +1,370 @@
 package org.arrhythmiamonitor.qrs;
 
+import java.util.Arrays;
+import org.arrhythmiamonitor.signal.Biquad;
 import org.arrhythmiamonitor.state.v1.QrsDetectorState;
 
 /**
- * Streaming QRS detector in the manner of Pan and Tompkins (1985): slope over a short lag,
- * squaring, moving-window integration, and an adaptive threshold between running estimates of
- * signal and noise peaks. It is causal and keeps all of its memory in fields that round-trip
- * through {@link QrsDetectorState}, so the beats it finds do not depend on how the samples were
- * split into chunks, and a device's detector can move between processor instances.
+ * Streaming QRS detector on the canonical 250 Hz, band-passed ECG, in the manner of Pan and
+ * Tompkins (1985) with a bounded look-ahead instead of their unbounded search-back.
  *
- * <p>The detector works at the device's own sampling rate. A beat is reported once the integrated
- * energy has stayed below its peak for a confirmation window, about 0.3 s after the R peak.
+ * <p>Feature: the ECG is narrowed to the QRS band (5-15 Hz), differentiated, squared and
+ * integrated over 150 ms. Every local maximum of that energy is a candidate. A candidate is
+ * decided {@link #LOOKAHEAD} after it, when the energy that follows is known:
+ * <ul>
+ *   <li>it loses to a larger candidate within {@link #REFRACTORY} either side (a P wave before a
+ *       QRS, the second hump of a wide QRS) or to a beat already accepted within that distance;</li>
+ *   <li>above the adaptive threshold (a quarter of the way from the noise level to the QRS level)
+ *       it is a beat, unless it is early and its steepest slope is under half that of the last
+ *       QRS, which is what a T wave looks like;</li>
+ *   <li>above half the threshold it is still a beat when it comes late enough after the last beat,
+ *       which finds the small beats that Pan-Tompkins found by searching back, without their
+ *       unbounded wait.</li>
+ * </ul>
+ * A beat is therefore reported about 0.35 s after its R peak. The R peak itself is the largest
+ * excursion of the band-passed ECG near the energy's maximum.
+ *
+ * <p>All memory lives in fields that round-trip through {@link QrsDetectorState}, so the beats
+ * do not depend on how the samples were split into chunks, and a device's detector can move
+ * between processor instances.
  */
 public final class QrsDetector {
-    public static final double MIN_FS_HZ = 50;
-    public static final double MAX_FS_HZ = 10_000;
-    private static final double SLOPE_LAG_S = 0.008;
-    private static final double INTEGRATION_S = 0.120;
-    private static final double REFRACTORY_S = 0.200;
-    private static final double CONFIRMATION_S = 0.150;
-    private static final double LEARNING_S = 2.0;
-    /** After this long without a beat the signal-peak estimate decays, so a smaller QRS is found again. */
-    private static final double DECAY_AFTER_S = 1.5;
-    private static final double DECAY_HALF_LIFE_S = 1.0;
+    public static final int FS_HZ = 250;
+    /** Energy integration window, 150 ms: about one QRS. */
+    static final int INTEGRATION = 38;
+    /** No two beats within 200 ms of each other (energy peak to energy peak). */
+    static final int REFRACTORY = 50;
+    /** A candidate is decided 300 ms after its energy peak, about 0.45 s after its R peak. */
+    static final int LOOKAHEAD = 75;
+    /** A candidate followed within 250 ms by one {@value #DOMINANCE_RATIO} times larger is a P wave or the start of the QRS. */
+    private static final int DOMINANCE = 62;
+    private static final double DOMINANCE_RATIO = 1.8;
+    /** Band-passed samples kept to locate R peaks and slopes: covers look-ahead plus a QRS. */
+    private static final int HISTORY = 128;
+    private static final int MAX_CANDIDATES = 16;
+    private static final int LEARNING = 2 * FS_HZ;
+    /** Energy peak to R peak, roughly: integration half-window plus QRS-band filter and derivative delay. */
+    private static final int PEAK_TO_R = 24;
+    private static final int R_SEARCH = 20;
+    /** Threshold: this fraction of the way from the noise level to the QRS level. */
+    private static final double THRESHOLD_FRACTION = 0.25;
+    /** The QRS level is the second smallest of the last 8 beats' energy peaks: small beats keep being found after large PVCs. */
+    private static final int PEAK_COUNT = 8;
+    private static final int LEVEL_RANK = 1;
+    /** A candidate this early (360 ms, or 30 % of the usual RR) with under half the last QRS's slope is a T wave. */
+    private static final int T_WAVE_WINDOW = 90;
+    private static final double T_WAVE_RR_FRACTION = 0.3;
+    private static final double T_WAVE_SLOPE = 0.5;
+    /** Late candidates (60 % of the usual RR since the last beat) need only 40 % of the threshold. */
+    private static final double LATE_RR_FRACTION = 0.6;
+    private static final double LATE_THRESHOLD = 0.4;
+    private static final int RR_COUNT = 8;
+    private static final double DECAY_AFTER_RR = 1.5;
+    private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
+    private static final double[] QRS_BAND = qrsBand();
 
-    private final double fsHz;
-    private final int slopeLag;
-    private final int integrationLength;
-    private final int refractory;
-    private final int confirmation;
-    private final int learning;
-    private final int decayAfter;
-    private final double decayPerSample;
-    /** Samples between the integrated-energy peak and the R peak it comes from. */
-    private final int peakDelay;
-
-    private long nextIndex;
-    private final double[] recentMv;
-    private int recentPos;
-    private final double[] energy;
-    private int energyPos;
+    private long n;
+    private final double[] band = new double[4];
+    private final double[] deriv = new double[4];
+    private final double[] energy = new double[INTEGRATION];
     private double energySum;
-    private double previousIntegrated;
-    private double beforePreviousIntegrated;
-    private double signalPeak;
-    private double noisePeak;
-    private double learningMax;
-    private double learningSum;
-    private long lastBeatIndex;
-    private boolean hasLastBeat;
-    private boolean hasPending;
-    private long pendingIndex;
-    private double pendingValue;
+    private double m1;
+    private double m2;
+    private final double[] x = new double[HISTORY];
+    private final double[] slope = new double[HISTORY];
+    private double learnMax;
+    private double learnSum;
+    /** Energy peaks of the last beats; the QRS level is a low quantile of them, robust to PVCs and artefacts. */
+    private final double[] beatPeaks = new double[PEAK_COUNT];
+    private int beatPeakPos;
+    private double npk;
+    private double lastSlope;
+    private long lastBeat = Long.MIN_VALUE;
+    /** Energy peak of the last beat: timing rules compare energy peaks with energy peaks. */
+    private long lastPeak = Long.MIN_VALUE;
+    private final double[] rr = new double[RR_COUNT];
+    private int rrCount;
+    private int rrPos;
+    private int candidates;
+    private final long[] candIndex = new long[MAX_CANDIDATES];
+    private final double[] candValue = new double[MAX_CANDIDATES];
 
-    public QrsDetector(double fsHz) {
-        if (!(fsHz >= MIN_FS_HZ && fsHz <= MAX_FS_HZ)) {
-            throw new IllegalArgumentException("sampling rate must be " + MIN_FS_HZ + "-" + MAX_FS_HZ + " Hz, got "
-                    + fsHz);
-        }
-        this.fsHz = fsHz;
-        this.slopeLag = Math.max(1, (int) Math.round(SLOPE_LAG_S * fsHz));
-        this.integrationLength = Math.max(2, (int) Math.round(INTEGRATION_S * fsHz));
-        this.refractory = (int) Math.round(REFRACTORY_S * fsHz);
-        this.confirmation = (int) Math.round(CONFIRMATION_S * fsHz);
-        this.learning = (int) Math.round(LEARNING_S * fsHz);
-        this.decayAfter = (int) Math.round(DECAY_AFTER_S * fsHz);
-        this.decayPerSample = Math.pow(0.5, 1.0 / (DECAY_HALF_LIFE_S * fsHz));
-        this.peakDelay = (integrationLength - 1) / 2 + slopeLag / 2;
-        this.recentMv = new double[slopeLag + 1];
-        this.energy = new double[integrationLength];
+    /** Receives each beat as the detector accepts it. */
+    @FunctionalInterface
+    public interface Listener {
+        /**
+         * @param rPeak 250 Hz sample index of the R peak in the band-passed ECG
+         * @param amplitudeMv the band-passed ECG at the R peak
+         */
+        void onBeat(long rPeak, double amplitudeMv);
     }
 
-    /** Restores a detector from the state another instance saved. */
-    public static QrsDetector restore(QrsDetectorState state) {
-        QrsDetector detector = new QrsDetector(state.getFsHz());
-        if (state.getRecentMvCount() != detector.recentMv.length || state.getEnergyCount() != detector.energy.length) {
-            throw new IllegalArgumentException("saved QRS detector state does not fit its sampling rate "
-                    + state.getFsHz() + " Hz");
+    /** Feeds one band-passed sample (mV). */
+    public void accept(double sample, Listener listener) {
+        long i = n++;
+        x[(int) (i % HISTORY)] = sample;
+        double y = qrsBand(sample);
+        // Five-point derivative of Pan and Tompkins, on the QRS band.
+        double d = (2 * y + deriv[0] - deriv[2] - 2 * deriv[3]) / 8;
+        deriv[3] = deriv[2];
+        deriv[2] = deriv[1];
+        deriv[1] = deriv[0];
+        deriv[0] = y;
+        slope[(int) (i % HISTORY)] = Math.abs(d);
+        int slot = (int) (i % INTEGRATION);
+        double e = d * d;
+        energySum += e - energy[slot];
+        energy[slot] = e;
+        if (slot == 0) {
+            // Recompute now and then so rounding in the running sum cannot drift over days.
+            energySum = 0;
+            for (double v : energy) {
+                energySum += v;
+            }
         }
-        detector.nextIndex = state.getNextSampleIndex();
-        for (int i = 0; i < detector.recentMv.length; i++) {
-            detector.recentMv[i] = state.getRecentMv(i);
+        double m = energySum / INTEGRATION;
+        if (i < LEARNING) {
+            learnMax = Math.max(learnMax, m);
+            learnSum += m;
+            if (i == LEARNING - 1) {
+                Arrays.fill(beatPeaks, 0.5 * learnMax);
+                npk = 0.5 * learnSum / LEARNING;
+            }
+        } else {
+            if (m1 > m2 && m1 >= m) {
+                addCandidate(i - 1, m1);
+            }
+            if (lastPeak != Long.MIN_VALUE && i - lastPeak > DECAY_AFTER_RR * rrMedian()) {
+                for (int k = 0; k < PEAK_COUNT; k++) {
+                    beatPeaks[k] *= DECAY_PER_SAMPLE;
+                }
+            }
+            while (candidates > 0 && i - candIndex[0] >= LOOKAHEAD) {
+                decide(listener);
+            }
         }
-        detector.recentPos = state.getRecentPos();
-        for (int i = 0; i < detector.energy.length; i++) {
-            detector.energy[i] = state.getEnergy(i);
-        }
-        detector.energyPos = state.getEnergyPos();
-        detector.energySum = state.getEnergySum();
-        detector.previousIntegrated = state.getPreviousIntegrated();
-        detector.beforePreviousIntegrated = state.getBeforePreviousIntegrated();
-        detector.signalPeak = state.getSignalPeak();
-        detector.noisePeak = state.getNoisePeak();
-        detector.learningMax = state.getLearningMax();
-        detector.learningSum = state.getLearningSum();
-        detector.lastBeatIndex = state.getLastBeatIndex();
-        detector.hasLastBeat = state.getHasLastBeat();
-        detector.hasPending = state.getHasPending();
-        detector.pendingIndex = state.getPendingIndex();
-        detector.pendingValue = state.getPendingValue();
-        return detector;
-    }
-
-    public QrsDetectorState snapshot() {
-        QrsDetectorState.Builder state = QrsDetectorState.newBuilder()
-                .setFsHz(fsHz)
-                .setNextSampleIndex(nextIndex)
-                .setRecentPos(recentPos)
-                .setEnergyPos(energyPos)
-                .setEnergySum(energySum)
-                .setPreviousIntegrated(previousIntegrated)
-                .setBeforePreviousIntegrated(beforePreviousIntegrated)
-                .setSignalPeak(signalPeak)
-                .setNoisePeak(noisePeak)
-                .setLearningMax(learningMax)
-                .setLearningSum(learningSum)
-                .setLastBeatIndex(lastBeatIndex)
-                .setHasLastBeat(hasLastBeat)
-                .setHasPending(hasPending)
-                .setPendingIndex(pendingIndex)
-                .setPendingValue(pendingValue);
-        for (double v : recentMv) {
-            state.addRecentMv(v);
-        }
-        for (double v : energy) {
-            state.addEnergy(v);
-        }
-        return state.build();
-    }
-
-    public double fsHz() {
-        return fsHz;
-    }
-
-    /** Index the next sample will get: the number of samples seen so far. */
-    public long nextSampleIndex() {
-        return nextIndex;
+        m2 = m1;
+        m1 = m;
     }
 
     /**
-     * Feeds samples in millivolts; tells {@code onBeat} of each R peak as soon as it is confirmed.
+     * Decides every candidate still waiting for its look-ahead: for the end of a recording, where
+     * no more samples will come. A live stream never ends, so the processor never calls this.
      */
-    public void accept(double[] samplesMv, BeatListener onBeat) {
-        for (double x : samplesMv) {
-            step(x, onBeat);
+    public void finish(Listener listener) {
+        while (candidates > 0) {
+            decide(listener);
         }
     }
 
-    private void step(double x, BeatListener onBeat) {
-        long index = nextIndex++;
-        double lagged = recentMv[(recentPos + 1) % recentMv.length];
-        recentMv[recentPos] = x;
-        recentPos = (recentPos + 1) % recentMv.length;
-        double slope = index >= slopeLag ? x - lagged : 0;
-
-        energySum += slope * slope - energy[energyPos];
-        energy[energyPos] = slope * slope;
-        energyPos = (energyPos + 1) % energy.length;
-        if (energyPos == 0) {
-            // Recompute now and then so rounding in the running sum cannot drift over days.
-            energySum = 0;
-            for (double e : energy) {
-                energySum += e;
-            }
-        }
-        double integrated = energySum / energy.length;
-
-        if (index < learning) {
-            learningMax = Math.max(learningMax, integrated);
-            learningSum += integrated;
-            if (index == learning - 1) {
-                signalPeak = learningMax;
-                noisePeak = learningSum / learning;
-            }
-            shiftHistory(integrated);
+    private void addCandidate(long index, double value) {
+        if (value < 0.1 * npk) {
             return;
         }
-
-        if (hasLastBeat && index - lastBeatIndex > decayAfter) {
-            signalPeak *= decayPerSample;
-        }
-
-        boolean localMaximum = previousIntegrated > beforePreviousIntegrated && previousIntegrated >= integrated;
-        if (localMaximum) {
-            onPeak(index - 1, previousIntegrated);
-        }
-        if (hasPending && index - pendingIndex >= confirmation) {
-            confirm(onBeat);
-        }
-        shiftHistory(integrated);
-    }
-
-    private void onPeak(long peakIndex, double value) {
-        double threshold = noisePeak + 0.25 * (signalPeak - noisePeak);
-        boolean outsideRefractory = !hasLastBeat || peakIndex - peakDelay - lastBeatIndex > refractory;
-        if (value > threshold && outsideRefractory) {
-            if (!hasPending || value > pendingValue) {
-                hasPending = true;
-                pendingIndex = peakIndex;
-                pendingValue = value;
+        if (candidates == MAX_CANDIDATES) {
+            // Under heavy noise keep the list bounded: drop the smallest, it cannot win.
+            int smallest = 0;
+            for (int k = 1; k < candidates; k++) {
+                if (candValue[k] < candValue[smallest]) {
+                    smallest = k;
+                }
             }
-        } else if (!hasPending) {
-            noisePeak = 0.125 * value + 0.875 * noisePeak;
+            if (candValue[smallest] >= value) {
+                return;
+            }
+            remove(smallest);
+        }
+        candIndex[candidates] = index;
+        candValue[candidates] = value;
+        candidates++;
+    }
+
+    private void decide(Listener listener) {
+        long index = candIndex[0];
+        double value = candValue[0];
+        remove(0);
+        boolean largestAhead = true;
+        for (int k = 0; k < candidates; k++) {
+            if (candValue[k] > value) {
+                if (candIndex[k] - index <= REFRACTORY
+                        || candIndex[k] - index <= DOMINANCE && candValue[k] > DOMINANCE_RATIO * value) {
+                    return;
+                }
+                largestAhead = false;
+            }
+        }
+        long sinceLast = lastPeak == Long.MIN_VALUE ? Long.MAX_VALUE : index - lastPeak;
+        if (sinceLast <= REFRACTORY) {
+            return;
+        }
+        double threshold = npk + THRESHOLD_FRACTION * (qrsLevel() - npk);
+        double peakSlope = maxSlope(index);
+        double usualRr = rrMedian();
+        boolean early = sinceLast < T_WAVE_WINDOW || sinceLast < T_WAVE_RR_FRACTION * usualRr;
+        boolean tWave = early && peakSlope < T_WAVE_SLOPE * lastSlope;
+        if (value > threshold && !tWave) {
+            accept(index, value, peakSlope, true, listener);
+        } else if (value > LATE_THRESHOLD * threshold && !tWave && sinceLast > LATE_RR_FRACTION * usualRr
+                && largestAhead) {
+            // A weak beat: found, but it teaches neither the QRS level nor the usual RR, so a run of
+            // false weak beats cannot lower the bar for more of them.
+            accept(index, value, peakSlope, false, listener);
+        } else {
+            npk = 0.125 * value + 0.875 * npk;
         }
     }
 
-    private void confirm(BeatListener onBeat) {
-        long rPeak = Math.max(0, pendingIndex - peakDelay);
-        long rrSamples = hasLastBeat ? rPeak - lastBeatIndex : 0;
-        signalPeak = 0.125 * pendingValue + 0.875 * signalPeak;
-        hasPending = false;
-        lastBeatIndex = rPeak;
-        hasLastBeat = true;
-        onBeat.onBeat(rPeak, rrSamples);
+    private void accept(long energyPeak, double value, double peakSlope, boolean confident, Listener listener) {
+        long from = Math.max(0, Math.max(n - HISTORY, energyPeak - PEAK_TO_R - R_SEARCH));
+        long to = Math.min(n - 1, energyPeak - PEAK_TO_R + R_SEARCH);
+        long r = from;
+        double best = -1;
+        for (long k = from; k <= to; k++) {
+            double v = Math.abs(x[(int) (k % HISTORY)]);
+            if (v > best) {
+                best = v;
+                r = k;
+            }
+        }
+        if (lastBeat != Long.MIN_VALUE && confident) {
+            rr[rrPos] = r - lastBeat;
+            rrPos = (rrPos + 1) % RR_COUNT;
+            rrCount = Math.min(RR_COUNT, rrCount + 1);
+        }
+        lastBeat = r;
+        lastPeak = energyPeak;
+        if (confident) {
+            beatPeaks[beatPeakPos] = value;
+            beatPeakPos = (beatPeakPos + 1) % PEAK_COUNT;
+        }
+        lastSlope = peakSlope;
+        listener.onBeat(r, x[(int) (r % HISTORY)]);
     }
 
-    private void shiftHistory(double integrated) {
-        beforePreviousIntegrated = previousIntegrated;
-        previousIntegrated = integrated;
+    private double maxSlope(long energyPeak) {
+        double max = 0;
+        for (long k = Math.max(n - HISTORY, energyPeak - INTEGRATION); k <= energyPeak; k++) {
+            max = Math.max(max, slope[(int) (k % HISTORY)]);
+        }
+        return max;
+    }
+
+    private double qrsLevel() {
+        double[] sorted = beatPeaks.clone();
+        Arrays.sort(sorted);
+        return sorted[LEVEL_RANK];
+    }
+
+    /** Median of the last RR intervals between confident beats, in samples; one second before there are any. */
+    private double rrMedian() {
+        if (rrCount == 0) {
+            return FS_HZ;
+        }
+        double[] sorted = Arrays.copyOf(rr, rrCount);
+        Arrays.sort(sorted);
+        return rrCount % 2 == 1 ? sorted[rrCount / 2] : (sorted[rrCount / 2 - 1] + sorted[rrCount / 2]) / 2;
+    }
+
+    private void remove(int k) {
+        System.arraycopy(candIndex, k + 1, candIndex, k, candidates - k - 1);
+        System.arraycopy(candValue, k + 1, candValue, k, candidates - k - 1);
+        candidates--;
+    }
+
+    private double qrsBand(double v) {
+        double[] c = QRS_BAND;
+        double[] z = band;
+        double s = v;
+        for (int k = 0, j = 0; k < c.length; k += 5, j += 2) {
+            double out = c[k] * s + z[j];
+            z[j] = c[k + 1] * s - c[k + 3] * out + z[j + 1];
+            z[j + 1] = c[k + 2] * s - c[k + 4] * out;
+            s = out;
+        }
+        return s;
+    }
+
+    private static double[] qrsBand() {
+        Biquad high = Biquad.highPass(FS_HZ, 5, Math.sqrt(0.5));
+        Biquad low = Biquad.lowPass(FS_HZ, 15, Math.sqrt(0.5));
+        return new double[] {high.b0(), high.b1(), high.b2(), high.a1(), high.a2(),
+            low.b0(), low.b1(), low.b2(), low.a1(), low.a2()};
+    }
+
+    /** Samples fed so far. */
+    public long sampleCount() {
+        return n;
+    }
+
+    public QrsDetectorState snapshot() {
+        QrsDetectorState.Builder s = QrsDetectorState.newBuilder()
+                .setSampleCount(n).setEnergySum(energySum).setM1(m1).setM2(m2)
+                .setLearnMax(learnMax).setLearnSum(learnSum).addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos).setNpk(npk).setLastSlope(lastSlope)
+                .setLastBeat(lastBeat).setLastPeak(lastPeak).setRrFilled(rrCount).setRrPos(rrPos);
+        for (double v : band) {
+            s.addBand(v);
+        }
+        for (double v : deriv) {
+            s.addDeriv(v);
+        }
+        for (double v : energy) {
+            s.addEnergy(v);
+        }
+        for (double v : x) {
+            s.addSignal(v);
+        }
+        for (double v : slope) {
+            s.addSlope(v);
+        }
+        for (int k = 0; k < rrCount; k++) {
+            s.addRr(rr[k]);
+        }
+        for (int k = 0; k < candidates; k++) {
+            s.addCandidateIndex(candIndex[k]).addCandidateValue(candValue[k]);
+        }
+        return s.build();
+    }
+
+    public static QrsDetector restore(QrsDetectorState s) {
+        QrsDetector d = new QrsDetector();
+        if (s.getBandCount() != d.band.length || s.getDerivCount() != 4 || s.getEnergyCount() != INTEGRATION
+                || s.getSignalCount() != HISTORY || s.getSlopeCount() != HISTORY
+                || s.getCandidateIndexCount() != s.getCandidateValueCount()
+                || s.getCandidateIndexCount() > MAX_CANDIDATES || s.getRrCount() > RR_COUNT
+                || s.getRrFilled() != s.getRrCount()) {
+            throw new IllegalArgumentException("saved QRS detector state does not fit this detector version");
+        }
+        d.n = s.getSampleCount();
+        copy(s.getBandList(), d.band);
+        copy(s.getDerivList(), d.deriv);
+        copy(s.getEnergyList(), d.energy);
+        copy(s.getSignalList(), d.x);
+        copy(s.getSlopeList(), d.slope);
+        copy(s.getRrList(), d.rr);
+        d.energySum = s.getEnergySum();
+        d.m1 = s.getM1();
+        d.m2 = s.getM2();
+        d.learnMax = s.getLearnMax();
+        d.learnSum = s.getLearnSum();
+        copy(s.getBeatPeaksList(), d.beatPeaks);
+        d.beatPeakPos = s.getBeatPeakPos();
+        d.npk = s.getNpk();
+        d.lastSlope = s.getLastSlope();
+        d.lastBeat = s.getLastBeat();
+        d.lastPeak = s.getLastPeak();
+        d.rrCount = s.getRrFilled();
+        d.rrPos = s.getRrPos();
+        d.candidates = s.getCandidateIndexCount();
+        for (int k = 0; k < d.candidates; k++) {
+            d.candIndex[k] = s.getCandidateIndex(k);
+            d.candValue[k] = s.getCandidateValue(k);
+        }
+        return d;
+    }
+
+    private static void copy(java.util.List<Double> from, double[] to) {
+        for (int k = 0; k < from.size(); k++) {
+            to[k] = from.get(k);
+        }
     }
 }

@@ -94,6 +94,27 @@ public final class RationalResampler {
         return (taps * up - 1) / 2.0 / up / inputRate;
     }
 
+    /** Most output samples one input sample can complete. */
+    public int maxOutputsPerInput() {
+        return (up + down - 1) / down;
+    }
+
+    /**
+     * Feeds one input sample and writes the output samples it completes to {@code out} (at least
+     * {@link #maxOutputsPerInput()} long); returns how many.
+     */
+    public int push(double x, double[] out) {
+        history[historyPos] = x;
+        historyPos = historyPos + 1 == taps ? 0 : historyPos + 1;
+        inputCount++;
+        int produced = 0;
+        while (nextOutput < inputCount * up) {
+            out[produced++] = compute((int) (nextOutput % up));
+            nextOutput += down;
+        }
+        return produced;
+    }
+
     /** Feeds input samples; every output sample that becomes computable goes to {@code out}. */
     public void accept(double[] input, DoubleConsumer out) {
         for (double x : input) {

@@ -15,6 +15,7 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.arrhythmiamonitor.alert.HeartRateRule;
 import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticChunks;
@@ -40,7 +41,7 @@ class MonitorTopologyTest {
                 .put("applicationId", "topology-test")
                 .put("stateDir", System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime()))
                 .streamsProperties();
-        driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, props), props);
+        driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, MainsFrequency.HZ_50, props), props);
         samples = driver.createInputTopic(Topics.SAMPLES, new StringSerializer(),
                 ProtobufSerde.sampleChunks().serializer());
         beats = driver.createOutputTopic(Topics.BEATS, new StringDeserializer(), ProtobufSerde.beats().deserializer());

@@ -1,0 +1,169 @@
+package org.arrhythmiamonitor.eval;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.wfdb.Annotation;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
+import org.arrhythmiamonitor.wfdb.AnnotationFile;
+
+/**
+ * Evaluates the signal path on every record of a WFDB directory, prints a per-record table and
+ * builds the JSON report that {@code monitor eval} writes.
+ */
+public final class Evaluation {
+    /** Annotator name of the annotation files the evaluation writes. */
+    public static final String ANNOTATOR = "ecgmon";
+
+    /**
+     * @param db directory with the records
+     * @param records record names; empty for every record with a header in {@code db}
+     * @param lead lead to analyse; null for each record's first signal
+     * @param referenceAnnotator annotator of the reference annotations, usually {@code atr}
+     * @param mains mains notch of the signal path
+     * @param annotationsOut where to write one {@value #ANNOTATOR} annotation file per record; null for none
+     */
+    public record Options(Path db, List<String> records, String lead, String referenceAnnotator,
+            MainsFrequency mains, Path annotationsOut) {
+    }
+
+    /** The evaluation's outcome: per-record results and the report. */
+    public record Outcome(List<RecordResult> results, JsonObject report) {
+        public boolean anyFailed() {
+            return results.stream().anyMatch(r -> !r.ok());
+        }
+    }
+
+    private Evaluation() {
+    }
+
+    public static Outcome run(Options options, PrintStream out) {
+        if (!Files.isDirectory(options.db())) {
+            throw new IllegalArgumentException("database directory " + options.db() + " does not exist");
+        }
+        List<String> records = options.records().isEmpty() ? discover(options.db()) : options.records();
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("no WFDB records (*.hea) in " + options.db());
+        }
+        if (options.annotationsOut() != null) {
+            try {
+                Files.createDirectories(options.annotationsOut());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create " + options.annotationsOut(), e);
+            }
+        }
+        RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator());
+        out.printf(Locale.ROOT, "%-8s %-6s %7s %6s %5s %5s %8s %8s %11s%n", "record", "lead", "beats", "TP", "FN",
+                "FP", "Se %", "+P %", "unreadable");
+        long started = System.nanoTime();
+        long samples = 0;
+        List<RecordResult> results = new ArrayList<>();
+        for (String record : records) {
+            RecordResult result = evaluator.evaluate(options.db(), record, options.lead());
+            results.add(result);
+            if (!result.ok()) {
+                out.printf(Locale.ROOT, "%-8s error: %s%n", record, result.error());
+                continue;
+            }
+            samples += result.samples();
+            QrsScore q = result.qrs();
+            out.printf(Locale.ROOT, "%-8s %-6s %7d %6d %5d %5d %8.2f %8.2f %10.1f%%%n", record, result.lead(),
+                    result.beats().size(), q.tp(), q.fn(), q.fp(), q.se(), q.ppv(), 100 * result.unreadableFraction());
+            if (options.annotationsOut() != null) {
+                writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result.beats());
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        QrsScore gross = results.stream().map(RecordResult::qrs).reduce(QrsScore.ZERO, QrsScore::plus);
+        QrsScore readable = results.stream().map(RecordResult::qrsReadable).reduce(QrsScore.ZERO, QrsScore::plus);
+        out.printf(Locale.ROOT, "%-8s %-6s %7s %6d %5d %5d %8.2f %8.2f%n", "gross", "", "", gross.tp(), gross.fn(),
+                gross.fp(), gross.se(), gross.ppv());
+        out.printf(Locale.ROOT, "readable only: Se %.2f %%, +P %.2f %%; %d records in %.1f s (%.1f million samples/s)%n",
+                readable.se(), readable.ppv(), results.size(), seconds, samples / seconds / 1e6);
+        return new Outcome(results, report(options, results, gross, readable, seconds, samples));
+    }
+
+    private static JsonObject report(Options options, List<RecordResult> results, QrsScore gross,
+            QrsScore readable, double seconds, long samples) {
+        JsonArray records = new JsonArray();
+        double scoredUnreadable = 0;
+        long okRecords = 0;
+        for (RecordResult r : results) {
+            JsonObject json = new JsonObject().put("record", r.record());
+            if (!r.ok()) {
+                records.add(json.put("error", r.error()));
+                continue;
+            }
+            okRecords++;
+            scoredUnreadable += r.unreadableFraction();
+            records.add(json.put("lead", r.lead())
+                    .put("fs_hz", r.fsHz())
+                    .put("samples", r.samples())
+                    .put("beats_detected", r.beats().size())
+                    .put("qrs", qrs(r.qrs()))
+                    .put("qrs_readable", qrs(r.qrsReadable()))
+                    .put("unreadable_fraction", r.unreadableFraction())
+                    .put("technical_events", new JsonObject(new java.util.LinkedHashMap<>(r.technicalEvents()))));
+        }
+        return new JsonObject()
+                .put("db", options.db().toString())
+                .put("lead", options.lead())
+                .put("reference_annotator", options.referenceAnnotator())
+                .put("mains_notch", options.mains().toString())
+                .put("rules", new JsonObject()
+                        .put("match_window_s", RecordEvaluator.MATCH_WINDOW_S)
+                        .put("learning_period_s", RecordEvaluator.LEARNING_PERIOD_S)
+                        .put("excluded", "ventricular flutter/fibrillation episodes ([ to ])"))
+                .put("qrs", qrs(gross))
+                .put("qrs_readable", qrs(readable))
+                .put("unreadable_fraction", okRecords == 0 ? 0 : scoredUnreadable / okRecords)
+                .put("records_failed", results.stream().filter(r -> !r.ok()).count())
+                .put("records", records)
+                .put("seconds", seconds)
+                .put("samples", samples)
+                .put("samples_per_second", seconds > 0 ? samples / seconds : 0);
+    }
+
+    private static JsonObject qrs(QrsScore score) {
+        return new JsonObject().put("tp", score.tp()).put("fn", score.fn()).put("fp", score.fp())
+                .put("se", round(score.se())).put("ppv", round(score.ppv()));
+    }
+
+    private static double round(double percent) {
+        return Math.round(percent * 1000) / 1000.0;
+    }
+
+    private static void writeAnnotations(Path file, List<DetectedBeat> beats) {
+        List<Annotation> annotations = new ArrayList<>(beats.size());
+        long last = -1;
+        for (DetectedBeat beat : beats) {
+            // Annotation files must ascend; two beats cannot share a sample.
+            long sample = Math.max(beat.sampleIndex(), last + 1);
+            annotations.add(Annotation.beat(sample, AnnotationCode.NORMAL));
+            last = sample;
+        }
+        AnnotationFile.write(file, annotations);
+    }
+
+    static List<String> discover(Path db) {
+        try (Stream<Path> files = Files.list(db)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(name -> name.endsWith(".hea"))
+                    .map(name -> name.substring(0, name.length() - 4))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + db, e);
+        }
+    }
+}

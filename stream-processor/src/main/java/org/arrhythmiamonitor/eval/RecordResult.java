@@ -1,0 +1,31 @@
+package org.arrhythmiamonitor.eval;
+
+import java.util.List;
+import java.util.Map;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
+
+/**
+ * What the evaluation found on one record.
+ *
+ * @param record record name
+ * @param lead the lead that was analysed
+ * @param fsHz the record's sampling rate
+ * @param samples samples analysed
+ * @param qrs every detection against every reference beat in the scored intervals
+ * @param qrsReadable the same, only where the signal path did not flag the signal unreadable
+ * @param unreadableFraction fraction of the scored time flagged unreadable
+ * @param technicalEvents technical events by issue
+ * @param beats the detections, for annotation output
+ * @param error why the record could not be evaluated; null when it was
+ */
+public record RecordResult(String record, String lead, double fsHz, long samples, QrsScore qrs, QrsScore qrsReadable,
+        double unreadableFraction, Map<String, Integer> technicalEvents, List<DetectedBeat> beats, String error) {
+
+    public static RecordResult failed(String record, String error) {
+        return new RecordResult(record, null, 0, 0, QrsScore.ZERO, QrsScore.ZERO, 0, Map.of(), List.of(), error);
+    }
+
+    public boolean ok() {
+        return error == null;
+    }
+}

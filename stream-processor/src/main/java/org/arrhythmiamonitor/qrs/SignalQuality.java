@@ -1,0 +1,159 @@
+package org.arrhythmiamonitor.qrs;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.arrhythmiamonitor.state.v1.SignalQualityState;
+import org.arrhythmiamonitor.wire.v1.SignalIssue;
+
+/**
+ * Decides, sample by sample on the canonical 250 Hz stream, whether the ECG can be read, and
+ * opens and closes technical events when it cannot:
+ * <ul>
+ *   <li>{@code LEAD_OFF}: a flat line, the raw signal staying within {@value #FLAT_BAND_MV} mV for
+ *       a second; no heart produces that.</li>
+ *   <li>{@code SATURATION}: the raw signal stuck at exactly one value for 40 ms or more while it
+ *       moves otherwise: the amplifier or converter clipped. Resampling keeps a clipped plateau
+ *       exactly flat inside, so this survives the resampler.</li>
+ *   <li>{@code NOISE}: high-frequency activity (second difference of the band-passed ECG, a
+ *       robust running mean over about half a second) above a fixed fraction of the recent
+ *       QRS amplitude: muscle or motion noise that would hide or imitate beats.</li>
+ * </ul>
+ * An issue stays in force for {@value #HOLD} samples after its condition clears, so one event
+ * covers one episode of trouble instead of flickering.
+ */
+public final class SignalQuality {
+    static final double FLAT_BAND_MV = 0.01;
+    private static final int FLAT_RUN = QrsDetector.FS_HZ;
+    private static final double EXACT_MV = 1e-6;
+    private static final int SATURATION_RUN = 10;
+    private static final double HF_RATE = 1.0 / 125;
+    private static final double HF_CLIP = 4;
+    /** Noise when the high-frequency level exceeds this fraction of the QRS amplitude. */
+    static final double NOISE_RATIO = 0.05;
+    private static final double QRS_RATE = 0.125;
+    static final int HOLD = QrsDetector.FS_HZ;
+    private static final SignalIssue[] ISSUES = {SignalIssue.LEAD_OFF, SignalIssue.SATURATION, SignalIssue.NOISE};
+    private static final long NEVER = Long.MIN_VALUE / 2;
+
+    private long n;
+    private double previousRaw;
+    private double previousSignal;
+    private double beforePreviousSignal;
+    private int exactRun;
+    private double flatAnchor;
+    private int flatRun;
+    private double hfLevel;
+    private double qrsAmplitude;
+    private final long[] lastSeen = {NEVER, NEVER, NEVER};
+    private final long[] openSince = {NEVER, NEVER, NEVER};
+    /** Start of each issue's latest event, open or closed. */
+    private final long[] lastStart = {NEVER, NEVER, NEVER};
+
+    /** Receives technical events as issues begin and end. */
+    public interface Listener {
+        void onIssueStart(SignalIssue issue, long startIndex);
+
+        void onIssueEnd(SignalIssue issue, long startIndex, long endIndex);
+    }
+
+    /**
+     * Feeds one sample of raw (resampled, unfiltered) and band-passed ECG, both in mV.
+     */
+    public void accept(double raw, double signal, Listener listener) {
+        long i = n++;
+        if (Math.abs(raw - previousRaw) < EXACT_MV) {
+            exactRun++;
+        } else {
+            exactRun = 0;
+        }
+        previousRaw = raw;
+        if (Math.abs(raw - flatAnchor) <= FLAT_BAND_MV) {
+            flatRun++;
+        } else {
+            flatRun = 0;
+            flatAnchor = raw;
+        }
+        double hf = Math.abs(signal - 2 * previousSignal + beforePreviousSignal);
+        beforePreviousSignal = previousSignal;
+        previousSignal = signal;
+        hfLevel += HF_RATE * (Math.min(hf, HF_CLIP * hfLevel + 1e-4) - hfLevel);
+
+        boolean flat = flatRun >= FLAT_RUN;
+        if (flat) {
+            lastSeen[0] = i;
+        } else if (exactRun >= SATURATION_RUN) {
+            lastSeen[1] = i;
+        }
+        if (!flat && qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude) {
+            lastSeen[2] = i;
+        }
+        for (int k = 0; k < ISSUES.length; k++) {
+            boolean active = i - lastSeen[k] <= HOLD;
+            if (active && openSince[k] == NEVER) {
+                long start = k == 0 ? i - FLAT_RUN + 1 : k == 1 ? i - SATURATION_RUN + 1 : i;
+                openSince[k] = Math.max(0, start);
+                lastStart[k] = openSince[k];
+                listener.onIssueStart(ISSUES[k], openSince[k]);
+            } else if (!active && openSince[k] != NEVER) {
+                listener.onIssueEnd(ISSUES[k], openSince[k], i - 1);
+                openSince[k] = NEVER;
+            }
+        }
+    }
+
+    /** Tells the quality of a beat the detector accepted, to track the QRS amplitude noise is measured against. */
+    public void onBeat(long rPeak, double amplitudeMv) {
+        double amplitude = Math.abs(amplitudeMv);
+        if (qrsAmplitude == 0) {
+            qrsAmplitude = amplitude;
+        } else {
+            // Growth is clipped so that an artefact taken for a beat cannot hide the noise around it.
+            qrsAmplitude += QRS_RATE * (Math.min(amplitude, 2 * qrsAmplitude) - qrsAmplitude);
+        }
+    }
+
+    /** The issues in force at a recent index: it lies in an issue's latest event, hold time included. */
+    public Set<SignalIssue> issuesAt(long index) {
+        EnumSet<SignalIssue> issues = EnumSet.noneOf(SignalIssue.class);
+        for (int k = 0; k < ISSUES.length; k++) {
+            if (lastStart[k] != NEVER && index >= lastStart[k] && index <= lastSeen[k] + HOLD) {
+                issues.add(ISSUES[k]);
+            }
+        }
+        return issues;
+    }
+
+    public SignalQualityState snapshot() {
+        SignalQualityState.Builder s = SignalQualityState.newBuilder().setSampleCount(n).setPreviousRaw(previousRaw)
+                .setPreviousSignal(previousSignal).setBeforePreviousSignal(beforePreviousSignal)
+                .setExactRun(exactRun).setFlatAnchor(flatAnchor).setFlatRun(flatRun).setHfLevel(hfLevel)
+                .setQrsAmplitude(qrsAmplitude);
+        for (int k = 0; k < ISSUES.length; k++) {
+            s.addLastSeen(lastSeen[k]).addOpenSince(openSince[k]).addLastStart(lastStart[k]);
+        }
+        return s.build();
+    }
+
+    public static SignalQuality restore(SignalQualityState s) {
+        SignalQuality q = new SignalQuality();
+        if (s.getLastSeenCount() != ISSUES.length || s.getOpenSinceCount() != ISSUES.length
+                || s.getLastStartCount() != ISSUES.length) {
+            throw new IllegalArgumentException("saved signal quality state does not fit this version");
+        }
+        q.n = s.getSampleCount();
+        q.previousRaw = s.getPreviousRaw();
+        q.previousSignal = s.getPreviousSignal();
+        q.beforePreviousSignal = s.getBeforePreviousSignal();
+        q.exactRun = s.getExactRun();
+        q.flatAnchor = s.getFlatAnchor();
+        q.flatRun = s.getFlatRun();
+        q.hfLevel = s.getHfLevel();
+        q.qrsAmplitude = s.getQrsAmplitude();
+        for (int k = 0; k < ISSUES.length; k++) {
+            q.lastSeen[k] = s.getLastSeen(k);
+            q.openSince[k] = s.getOpenSince(k);
+            q.lastStart[k] = s.getLastStart(k);
+        }
+        return q;
+    }
+}
