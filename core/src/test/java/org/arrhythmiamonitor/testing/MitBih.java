@@ -15,14 +15,23 @@ public final class MitBih {
      * beside the repository. Skips the calling test, saying why, when the data is absent.
      */
     public static Path directory() {
+        return database("mitdb", "101.hea", "MIT-BIH Arrhythmia Database");
+    }
+
+    /** The {@code nstdb} directory with the noise records {@code bw} and {@code ma}; skips when absent. */
+    public static Path noiseDirectory() {
+        return database("nstdb", "ma.hea", "MIT-BIH Noise Stress Test Database noise records");
+    }
+
+    private static Path database(String name, String probe, String what) {
         String configured = System.getenv("ECG_DATA_DIR");
         if (configured == null) {
             configured = System.getProperty("ecg.data.dir");
         }
-        Path dir = configured != null ? Path.of(configured, "mitdb") : Path.of("..", "..", "shared", "data", "mitdb");
-        assumeTrue(Files.isRegularFile(dir.resolve("101.hea")),
-                "MIT-BIH Arrhythmia Database not found at " + dir.toAbsolutePath()
-                        + " (set ECG_DATA_DIR to the folder holding mitdb/); skipping");
+        Path dir = configured != null ? Path.of(configured, name) : Path.of("..", "..", "shared", "data", name);
+        assumeTrue(Files.isRegularFile(dir.resolve(probe)),
+                what + " not found at " + dir.toAbsolutePath()
+                        + " (set ECG_DATA_DIR to the folder holding " + name + "/); skipping");
         return dir;
     }
 }

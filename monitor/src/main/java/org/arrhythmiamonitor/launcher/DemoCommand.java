@@ -48,6 +48,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Processor health and metrics port (default: ${DEFAULT-VALUE}).")
     int processorPort;
 
+    @Option(names = "--mains-notch", defaultValue = "${env:PROCESSOR_MAINS_NOTCH:-50}", paramLabel = "50|60|off",
+            description = "Mains frequency the notch filter removes (default: ${DEFAULT-VALUE}).")
+    String mainsNotch;
+
     @Mixin
     RateOptions rates;
 
@@ -85,7 +89,8 @@ public final class DemoCommand implements Callable<Integer> {
             ProcessorService processor = ServiceStarter.processor(vertx, ProcessorConfig.fromJson(common.copy()
                     .put("httpPort", processorPort)
                     .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
-                    .put("rates", rates.toJson())), lifecycle, "--processor-port");
+                    .put("rates", rates.toJson())
+                    .put("mainsNotch", mainsNotch)), lifecycle, "--processor-port");
             AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()
                     .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
             GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()

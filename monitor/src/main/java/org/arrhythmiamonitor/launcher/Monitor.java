@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.launcher;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.KafkaException;
 import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
+import org.arrhythmiamonitor.wfdb.WfdbFormatException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Spec;
 /** {@code bin/monitor}: the one entry point to the demo and to every service. */
 @Command(name = "monitor", mixinStandardHelpOptions = true, version = "Arrhythmia Monitor 0.1.0",
         description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
-        subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class})
+        subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class,
+            EvalCommand.class, NoiseStressCommand.class})
 public final class Monitor implements Runnable {
     @Spec
     CommandSpec spec;
@@ -46,6 +48,7 @@ public final class Monitor implements Runnable {
      */
     private static boolean isOperational(Throwable e) {
         return e instanceof LaunchException || e instanceof KafkaUnavailableException
-                || e instanceof IllegalArgumentException || e instanceof KafkaException;
+                || e instanceof IllegalArgumentException || e instanceof KafkaException
+                || e instanceof WfdbFormatException || e instanceof java.io.UncheckedIOException;
     }
 }

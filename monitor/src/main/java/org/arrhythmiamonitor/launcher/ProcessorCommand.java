@@ -34,6 +34,10 @@ final class ProcessorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--mains-notch", defaultValue = "${env:PROCESSOR_MAINS_NOTCH:-50}", paramLabel = "50|60|off",
+            description = "Mains frequency the notch filter removes (default: ${DEFAULT-VALUE}).")
+    String mainsNotch;
+
     @Mixin
     RateOptions rates;
 
@@ -45,7 +49,8 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("applicationId", applicationId)
                 .put("stateDir", stateDir)
                 .put("streamThreads", threads)
-                .put("rates", rates.toJson()));
+                .put("rates", rates.toJson())
+                .put("mainsNotch", mainsNotch));
         return Lifecycle.runService(lifecycle -> {
             ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port");
             return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",

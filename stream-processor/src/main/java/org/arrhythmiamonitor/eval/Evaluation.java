@@ -3,7 +3,7 @@ package org.arrhythmiamonitor.eval;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public static Outcome run(Options options, PrintStream out) {
+    public static Outcome run(Options options, PrintWriter out) {
         if (!Files.isDirectory(options.db())) {
             throw new IllegalArgumentException("database directory " + options.db() + " does not exist");
         }
@@ -79,6 +79,7 @@ public final class Evaluation {
             QrsScore q = result.qrs();
             out.printf(Locale.ROOT, "%-8s %-6s %7d %6d %5d %5d %8.2f %8.2f %10.1f%%%n", record, result.lead(),
                     result.beats().size(), q.tp(), q.fn(), q.fp(), q.se(), q.ppv(), 100 * result.unreadableFraction());
+            out.flush();
             if (options.annotationsOut() != null) {
                 writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result.beats());
             }
@@ -90,6 +91,7 @@ public final class Evaluation {
                 gross.fp(), gross.se(), gross.ppv());
         out.printf(Locale.ROOT, "readable only: Se %.2f %%, +P %.2f %%; %d records in %.1f s (%.1f million samples/s)%n",
                 readable.se(), readable.ppv(), results.size(), seconds, samples / seconds / 1e6);
+        out.flush();
         return new Outcome(results, report(options, results, gross, readable, seconds, samples));
     }
 

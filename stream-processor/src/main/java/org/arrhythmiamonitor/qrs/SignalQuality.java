@@ -11,9 +11,9 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  * <ul>
  *   <li>{@code LEAD_OFF}: a flat line, the raw signal staying within {@value #FLAT_BAND_MV} mV for
  *       a second; no heart produces that.</li>
- *   <li>{@code SATURATION}: the raw signal stuck at exactly one value for 40 ms or more while it
- *       moves otherwise: the amplifier or converter clipped. Resampling keeps a clipped plateau
- *       exactly flat inside, so this survives the resampler.</li>
+ *   <li>{@code SATURATION}: the raw signal stuck at exactly one value for 40 ms to 1 s, then moving
+ *       again: the amplifier or converter clipped (a longer plateau is a flat line). Resampling
+ *       keeps a clipped plateau exactly flat inside, so this survives the resampler.</li>
  *   <li>{@code NOISE}: high-frequency activity (second difference of the band-passed ECG, a
  *       robust running mean over about half a second) above a fixed fraction of the recent
  *       QRS amplitude: muscle or motion noise that would hide or imitate beats.</li>
@@ -61,9 +61,14 @@ public final class SignalQuality {
      */
     public void accept(double raw, double signal, Listener listener) {
         long i = n++;
+        long saturationStart = -1;
         if (Math.abs(raw - previousRaw) < EXACT_MV) {
             exactRun++;
         } else {
+            // A plateau that ended before it became a flat line was clipping.
+            if (exactRun >= SATURATION_RUN && exactRun < FLAT_RUN) {
+                saturationStart = i - exactRun - 1;
+            }
             exactRun = 0;
         }
         previousRaw = raw;
@@ -81,7 +86,7 @@ public final class SignalQuality {
         boolean flat = flatRun >= FLAT_RUN;
         if (flat) {
             lastSeen[0] = i;
-        } else if (exactRun >= SATURATION_RUN) {
+        } else if (saturationStart >= 0) {
             lastSeen[1] = i;
         }
         if (!flat && qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude) {
@@ -90,7 +95,7 @@ public final class SignalQuality {
         for (int k = 0; k < ISSUES.length; k++) {
             boolean active = i - lastSeen[k] <= HOLD;
             if (active && openSince[k] == NEVER) {
-                long start = k == 0 ? i - FLAT_RUN + 1 : k == 1 ? i - SATURATION_RUN + 1 : i;
+                long start = k == 0 ? i - FLAT_RUN + 1 : k == 1 ? saturationStart : i;
                 openSince[k] = Math.max(0, start);
                 lastStart[k] = openSince[k];
                 listener.onIssueStart(ISSUES[k], openSince[k]);

@@ -22,6 +22,7 @@ public final class RationalResampler {
      * alias into the ECG band.
      */
     private static final int MIN_TAPS_PER_PHASE = 24;
+    private static final int UPSAMPLING_TAPS_PER_PHASE = 10;
     /** Kaiser beta for about 80 dB stop-band attenuation. */
     private static final double KAISER_BETA = 8.0;
     /** Cut-off as a fraction of the lower Nyquist frequency; the rest is the transition band. */
@@ -54,7 +55,10 @@ public final class RationalResampler {
         this.inputRate = inputRate;
         this.up = outputRate / g;
         this.down = inputRate / g;
-        this.taps = (int) Math.ceil(MIN_TAPS_PER_PHASE * Math.max(1.0, (double) down / up));
+        // Upsampling creates images only above the input's Nyquist frequency, which the ECG band-pass
+        // removes anyway, so a short filter (and a short delay) will do; downsampling must not alias.
+        this.taps = up > down ? UPSAMPLING_TAPS_PER_PHASE
+                : (int) Math.ceil(MIN_TAPS_PER_PHASE * Math.max(1.0, (double) down / up));
         this.history = new double[taps];
         this.phases = FILTERS.computeIfAbsent(((long) up << 32) | down, key -> design(up, down, taps));
     }

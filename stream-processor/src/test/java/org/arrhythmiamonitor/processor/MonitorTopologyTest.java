@@ -23,6 +23,7 @@ import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +34,7 @@ class MonitorTopologyTest {
     private TestInputTopic<String, SampleChunk> samples;
     private TestOutputTopic<String, Beat> beats;
     private TestOutputTopic<String, Alert> alerts;
+    private TestOutputTopic<String, Episode> episodes;
 
     @BeforeEach
     void createDriver() {
@@ -47,6 +49,34 @@ class MonitorTopologyTest {
         beats = driver.createOutputTopic(Topics.BEATS, new StringDeserializer(), ProtobufSerde.beats().deserializer());
         alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(),
                 ProtobufSerde.alerts().deserializer());
+        episodes = driver.createOutputTopic(Topics.EPISODES, new StringDeserializer(),
+                ProtobufSerde.episodes().deserializer());
+    }
+
+    @Test
+    void aDisconnectedLeadBecomesATechnicalEpisodeAndItsBeatsAreFlagged() {
+        SyntheticEcg.Recording recording = SyntheticChunks.record(360, 4, new Segment(40, 70));
+        // Leads off from 15 s to 25 s: the device sends a constant value.
+        for (int i = 15 * 360; i < 25 * 360; i++) {
+            recording.samples()[i] = 512;
+        }
+        send(SyntheticChunks.chunks("patient-9", recording, 1.0));
+
+        List<Episode> technical = episodes.readValuesToList();
+        assertThat(technical).hasSize(2).allSatisfy(e -> {
+            assertThat(e.getType()).isEqualTo("LEAD_OFF");
+            assertThat(e.getTechnical()).isTrue();
+            assertThat(e.getEpisodeId()).isEqualTo("patient-9:LEAD_OFF:" + e.getOnsetSample());
+        });
+        assertThat(technical.get(0).getEndTimeMs()).isZero();
+        assertThat(technical.get(1).getOnsetTimeMs()).isEqualTo(technical.get(0).getOnsetTimeMs());
+        assertThat(technical.get(0).getOnsetTimeMs() - SyntheticChunks.T0).isBetween(14_800L, 15_200L);
+        assertThat(technical.get(1).getEndTimeMs() - SyntheticChunks.T0).isBetween(25_000L, 26_300L);
+        List<Beat> detected = beats.readValuesToList();
+        assertThat(detected).filteredOn(b -> b.getTimeMs() - SyntheticChunks.T0 > 28_000).isNotEmpty()
+                .allSatisfy(b -> assertThat(b.getSignalIssuesList()).isEmpty());
+        assertThat(detected).filteredOn(b -> b.getTimeMs() - SyntheticChunks.T0 < 14_000).isNotEmpty()
+                .allSatisfy(b -> assertThat(b.getSignalIssuesList()).isEmpty());
     }
 
     @AfterEach

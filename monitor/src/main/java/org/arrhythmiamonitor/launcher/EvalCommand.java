@@ -1,0 +1,76 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.eval.Evaluation;
+import org.arrhythmiamonitor.eval.RecordResult;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code monitor eval}: scores the stream processor's signal path on a WFDB database as EC57 does. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Runs the stream processor's signal path and QRS detector over every record of a WFDB "
+                + "directory and scores the beats against the reference annotations under ANSI/AAMI EC57 rules "
+                + "(150 ms match window, first 5 minutes not scored, VF episodes left out).",
+            "Exit status: 0 when every record was evaluated, 1 when some could not be (the rest are still "
+                + "scored and reported), 2 on bad options."})
+final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--db", required = true, paramLabel = "DIR", description = "WFDB directory with .hea, .dat and reference annotation files")
+    Path db;
+
+    @Option(names = "--records", split = ",", paramLabel = "NAMES",
+            description = "Records to evaluate, comma-separated (default: every record with a header in --db)")
+    List<String> records = List.of();
+
+    @Option(names = "--lead", paramLabel = "LEAD", description = "Lead to analyse, e.g. MLII (default: each record's first signal)")
+    String lead;
+
+    @Option(names = "--report", required = true, paramLabel = "FILE.json", description = "Where to write the JSON report")
+    Path report;
+
+    @Option(names = "--annotations", paramLabel = "OUTDIR",
+            description = "Write one WFDB annotation file per record here (annotator " + Evaluation.ANNOTATOR
+                    + "), for PhysioNet's bxb")
+    Path annotations;
+
+    @Option(names = "--reference", defaultValue = "atr", paramLabel = "ANNOTATOR",
+            description = "Annotator of the reference annotations (default: ${DEFAULT-VALUE})")
+    String reference;
+
+    @Option(names = "--mains", defaultValue = "50", paramLabel = "50|60|off",
+            description = "Mains notch of the signal path, as in the processor's mainsNotch (default: ${DEFAULT-VALUE})")
+    String mains;
+
+    @Override
+    public Integer call() {
+        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(db, records, lead, reference,
+                MainsFrequency.parse(mains), annotations), spec.commandLine().getOut());
+        try {
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(report, outcome.report().encodePrettily() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write the report to " + report + ": " + e.getMessage(), e);
+        }
+        spec.commandLine().getOut().println("report: " + report);
+        List<RecordResult> failed = outcome.results().stream().filter(r -> !r.ok()).toList();
+        if (!failed.isEmpty()) {
+            spec.commandLine().getErr().println("monitor eval: " + failed.size() + " record(s) could not be evaluated: "
+                    + failed.stream().map(RecordResult::record).toList());
+            return 1;
+        }
+        return 0;
+    }
+}

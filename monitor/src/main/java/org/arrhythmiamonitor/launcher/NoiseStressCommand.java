@@ -1,0 +1,52 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.eval.NoiseStressRecords;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code monitor nst}: makes noise stress test records, as the MIT-BIH Noise Stress Test Database was made. */
+@Command(name = "nst", mixinStandardHelpOptions = true,
+        description = "Makes noise stress test records: clean records plus calibrated noise at the given SNRs, in "
+                + "alternating 2-minute segments after the first 5 minutes. Score them with 'monitor eval --db OUT'.")
+final class NoiseStressCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--db", required = true, paramLabel = "DIR", description = "WFDB directory with the clean records and their .atr")
+    Path db;
+
+    @Option(names = "--noise-db", required = true, paramLabel = "DIR", description = "WFDB directory with the noise records (nstdb)")
+    Path noiseDb;
+
+    @Option(names = "--records", split = ",", defaultValue = "118,119", paramLabel = "NAMES",
+            description = "Clean records (default: ${DEFAULT-VALUE})")
+    List<String> records;
+
+    @Option(names = "--noise", split = ",", defaultValue = "bw,ma", paramLabel = "NAMES",
+            description = "Noise records (default: ${DEFAULT-VALUE})")
+    List<String> noise;
+
+    @Option(names = "--snr", split = ",", defaultValue = "12,6,0", paramLabel = "DB", description = "SNRs in dB (default: ${DEFAULT-VALUE})")
+    List<Integer> snr;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the records")
+    Path out;
+
+    @Override
+    public Integer call() {
+        for (String record : records) {
+            for (String n : noise) {
+                for (int s : snr) {
+                    String name = NoiseStressRecords.make(db, record, noiseDb, n, s, out);
+                    spec.commandLine().getOut().println("wrote " + out.resolve(name + ".hea"));
+                }
+            }
+        }
+        return 0;
+    }
+}

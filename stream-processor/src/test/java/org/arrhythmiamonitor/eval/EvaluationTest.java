@@ -1,0 +1,120 @@
+package org.arrhythmiamonitor.eval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.arrhythmiamonitor.testing.MitBih;
+import org.arrhythmiamonitor.wfdb.Annotation;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
+import org.arrhythmiamonitor.wfdb.AnnotationFile;
+import org.arrhythmiamonitor.wfdb.SignalSpec;
+import org.arrhythmiamonitor.wfdb.WfdbWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+    @TempDir
+    Path db;
+
+    @Test
+    void scoresSyntheticRecordsAtAnyRateAndExplainsTheOddOnes() throws Exception {
+        writeSynthetic("s128", 128, 1);
+        writeSynthetic("s360", 360, 2);
+        writeSynthetic("s1000", 1000, 3);
+        writeSynthetic("nodat", 360, 4);
+        Files.delete(db.resolve("nodat.dat"));
+        writeSynthetic("noatr", 250, 5);
+        Files.delete(db.resolve("noatr.atr"));
+        writeSynthetic("corrupt", 360, 6);
+        byte[] bytes = Files.readAllBytes(db.resolve("corrupt.dat"));
+        bytes[1000] ^= 0x55;
+        Files.write(db.resolve("corrupt.dat"), bytes);
+        Files.writeString(db.resolve("junk.hea"), "this is not a header\n");
+        Path annotations = db.resolve("out");
+
+        StringWriter printed = new StringWriter();
+        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(db, List.of(), null, "atr",
+                MainsFrequency.HZ_50, annotations), new PrintWriter(printed));
+
+        JsonObject report = outcome.report();
+        assertThat(report.getJsonObject("qrs").getDouble("se")).isEqualTo(100.0);
+        assertThat(report.getJsonObject("qrs").getDouble("ppv")).isEqualTo(100.0);
+        assertThat(report.getJsonObject("qrs").getLong("tp")).isGreaterThan(3 * 300);
+        assertThat(report.getLong("records_failed")).isEqualTo(4);
+        assertThat(report.getDouble("samples_per_second")).isPositive();
+        assertThat(report.getDouble("seconds")).isPositive();
+        List<String> errors = new ArrayList<>();
+        report.getJsonArray("records").forEach(r -> {
+            JsonObject record = (JsonObject) r;
+            if (record.containsKey("error")) {
+                errors.add(record.getString("record") + ": " + record.getString("error"));
+            } else {
+                assertThat(record.getJsonObject("qrs").fieldNames()).contains("tp", "fn", "fp", "se", "ppv");
+            }
+        });
+        assertThat(errors).hasSize(4).anySatisfy(e -> assertThat(e).startsWith("nodat: ").contains("does not exist"))
+                .anySatisfy(e -> assertThat(e).startsWith("noatr: ").contains("annotations"))
+                .anySatisfy(e -> assertThat(e).startsWith("corrupt: ").contains("checksum"))
+                .anySatisfy(e -> assertThat(e).startsWith("junk: "));
+        assertThat(printed.toString()).contains("s128", "s360", "s1000", "gross", "error");
+
+        // The annotation files read back, one beat per detection.
+        List<Annotation> written = AnnotationFile.read(annotations.resolve("s360." + Evaluation.ANNOTATOR));
+        assertThat(written).hasSizeGreaterThan(400).allSatisfy(a -> assertThat(a.code()).isEqualTo(AnnotationCode.NORMAL));
+    }
+
+    @Test
+    void meetsTheQrsTargetsOnMitBih() {
+        Path mitdb = MitBih.directory();
+        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(mitdb, List.of(), null, "atr",
+                MainsFrequency.HZ_50, null), new PrintWriter(System.out));
+
+        JsonObject qrs = outcome.report().getJsonObject("qrs");
+        assertThat(outcome.anyFailed()).isFalse();
+        assertThat(qrs.getDouble("se")).isGreaterThanOrEqualTo(99.85);
+        assertThat(qrs.getDouble("ppv")).isGreaterThanOrEqualTo(99.85);
+    }
+
+    @Test
+    void meetsTheNoiseStressTargetsAt12Db(@TempDir Path nst) {
+        Path mitdb = MitBih.directory();
+        Path noise = MitBih.noiseDirectory();
+        List<String> records = new ArrayList<>();
+        for (String record : List.of("118", "119")) {
+            for (String n : List.of("bw", "ma")) {
+                records.add(NoiseStressRecords.make(mitdb, record, noise, n, 12, nst));
+            }
+        }
+        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(nst, records, null, "atr",
+                MainsFrequency.HZ_50, null), new PrintWriter(System.out));
+
+        JsonObject readable = outcome.report().getJsonObject("qrs_readable");
+        assertThat(readable.getDouble("se")).isGreaterThanOrEqualTo(99.5);
+        assertThat(readable.getDouble("ppv")).isGreaterThanOrEqualTo(99.0);
+        assertThat(outcome.report().getDouble("unreadable_fraction")).isLessThan(0.05);
+    }
+
+    private void writeSynthetic(String name, int fs, long seed) {
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, seed)
+                .render(List.of(new Segment(200, 70), new Segment(200, 130), new Segment(100, 55)));
+        WfdbWriter.write(db, name, fs, List.of(new SignalSpec(name + ".dat", 16, recording.gainPerMv(), 0, "mV", 16, 0,
+                0, null, "MLII")), new int[][] {recording.samples()}, List.of("synthetic"));
+        List<Annotation> beats = new ArrayList<>();
+        for (int peak : recording.rPeaks()) {
+            // A QRS cut off by the end of the record is not a beat anyone could find.
+            if (peak < recording.samples().length - 0.1 * fs) {
+                beats.add(Annotation.beat(peak, AnnotationCode.NORMAL));
+            }
+        }
+        AnnotationFile.write(db.resolve(name + ".atr"), beats);
+    }
+}

@@ -1,0 +1,147 @@
+package org.arrhythmiamonitor.qrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class EcgAnalyzerTest {
+    /** The detector learns the signal for 2 s before it reports beats. */
+    private static final double LEARNING_S = 2.5;
+
+    @ParameterizedTest(name = "{0} Hz at {1} bpm")
+    @CsvSource({"100, 75", "128, 75", "250, 75", "257, 75", "360, 75", "500, 75", "1000, 75", "250, 38", "250, 170",
+        "360, 220"})
+    void findsEveryBeatAtItsTrueRPeak(int fs, double bpm) {
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 11).render(List.of(new Segment(120, bpm)));
+
+        List<EcgAnalyzer.DetectedBeat> beats = analyse(recording, fs);
+
+        int[] truth = Arrays.stream(recording.rPeaks()).filter(p -> p > LEARNING_S * fs).toArray();
+        long[] detected = beats.stream().mapToLong(EcgAnalyzer.DetectedBeat::sampleIndex)
+                .filter(p -> p > LEARNING_S * fs - 0.05 * fs).toArray();
+        List<Double> errorsMs = new ArrayList<>();
+        for (int peak : truth) {
+            Arrays.stream(detected).filter(d -> Math.abs(d - peak) <= 0.05 * fs).findFirst()
+                    .ifPresent(d -> errorsMs.add((d - peak) * 1000.0 / fs));
+        }
+        assertThat(errorsMs).as("beats found within 50 ms").hasSizeGreaterThanOrEqualTo(truth.length - 1);
+        assertThat(detected.length).as("detections").isLessThanOrEqualTo(truth.length + 1);
+        // Filter and resampler delays are taken off: reported R peaks sit on the true ones.
+        double meanError = errorsMs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        assertThat(Math.abs(meanError)).as("mean timing error, ms").isLessThan(Math.max(8, 1000.0 / fs));
+        assertThat(beats).allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void reportsRrIntervalsInDeviceSamples() {
+        SyntheticEcg.Recording recording = new SyntheticEcg(360, 1000, 0, 0.01, 0, 5)
+                .render(List.of(new Segment(30, 60)));
+        List<EcgAnalyzer.DetectedBeat> beats = analyse(recording, 360);
+
+        assertThat(beats.get(0).rrSamples()).isZero();
+        assertThat(beats.subList(1, beats.size())).allSatisfy(b -> assertThat(b.rrSamples()).isBetween(354.0, 366.0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void beatsDoNotDependOnChunkBoundariesOrOnStateBeingMovedBetweenInstances(long seed)
+            throws InvalidProtocolBufferException {
+        int fs = 360;
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, seed)
+                .render(List.of(new Segment(20, 70), new Segment(20, 160), new Segment(20, 45)));
+        double[] mv = millivolts(recording);
+        // A flat stretch so that technical events are part of what must not change.
+        Arrays.fill(mv, 25 * fs, 28 * fs, 0.3);
+        List<Object> whole = new ArrayList<>();
+        new EcgAnalyzer(fs, MainsFrequency.HZ_50).accept(mv, collector(whole));
+
+        Random random = new Random(seed);
+        List<Object> chunked = new ArrayList<>();
+        byte[] state = new EcgAnalyzer(fs, MainsFrequency.HZ_50).snapshot().toByteArray();
+        for (int start = 0; start < mv.length; ) {
+            // 1 sample up to 10 s, weighted towards short chunks.
+            int size = 1 + (int) (Math.pow(random.nextDouble(), 3) * 10 * fs);
+            int end = Math.min(mv.length, start + size);
+            EcgAnalyzer analyzer = EcgAnalyzer.restore(EcgAnalyzerState.parseFrom(state));
+            analyzer.accept(mv, start, end, collector(chunked));
+            state = analyzer.snapshot().toByteArray();
+            start = end;
+        }
+
+        assertThat(chunked).containsExactlyElementsOf(whole);
+        assertThat(whole).hasSizeGreaterThan(80);
+        assertThat(whole).hasAtLeastOneElementOfType(EcgAnalyzer.TechnicalEvent.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 360, 1000})
+    void everyBeatIsReportedWithinHalfASecondOfItsRPeak(int fs) {
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 3)
+                .render(List.of(new Segment(30, 60), new Segment(30, 180)));
+        double[] mv = millivolts(recording);
+        EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_60);
+        List<Double> delaysS = new ArrayList<>();
+        for (int i = 0; i < mv.length; i++) {
+            analyzer.accept(mv, i, i + 1, beat -> delaysS.add((analyzer.inputCount() - 1 - beat.sampleIndex())
+                    / (double) fs));
+        }
+        assertThat(delaysS).hasSizeGreaterThan(100);
+        assertThat(delaysS).allSatisfy(d -> assertThat(d).isBetween(0.0, 0.5));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {100, 250, 360, 1000})
+    void perDeviceStateIsSmall(int fs) {
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 1).render(List.of(new Segment(10, 70)));
+        EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_50);
+        analyzer.accept(millivolts(recording), beat -> { });
+
+        int bytes = analyzer.snapshot().getSerializedSize();
+        System.out.printf("Signal path state at %d Hz: %d bytes%n", fs, bytes);
+        // Dominated by 0.5 s of band-passed ECG and slope at 250 Hz, 8 bytes a value, plus resampler taps.
+        assertThat(bytes).isLessThan(4_000);
+    }
+
+    private static EcgAnalyzer.Output collector(List<Object> into) {
+        return new EcgAnalyzer.Output() {
+            @Override
+            public void beat(EcgAnalyzer.DetectedBeat beat) {
+                into.add(beat);
+            }
+
+            @Override
+            public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
+                into.add(event);
+            }
+        };
+    }
+
+    private static List<EcgAnalyzer.DetectedBeat> analyse(SyntheticEcg.Recording recording, int fs) {
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_50);
+        analyzer.accept(millivolts(recording), beats::add);
+        // The recording ends: the last beats need no more look-ahead.
+        analyzer.finish(beats::add);
+        return beats;
+    }
+
+    static double[] millivolts(SyntheticEcg.Recording recording) {
+        double[] mv = new double[recording.samples().length];
+        for (int i = 0; i < mv.length; i++) {
+            mv[i] = recording.samples()[i] / recording.gainPerMv();
+        }
+        return mv;
+    }
+}

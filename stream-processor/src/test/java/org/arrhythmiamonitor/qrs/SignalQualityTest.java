@@ -1,0 +1,101 @@
+package org.arrhythmiamonitor.qrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.arrhythmiamonitor.wire.v1.SignalIssue;
+import org.junit.jupiter.api.Test;
+
+class SignalQualityTest {
+    private static final int FS = 360;
+
+    @Test
+    void cleanEcgRaisesNoTechnicalEvent() {
+        Run run = analyse(ecg(60));
+        assertThat(run.events).isEmpty();
+        assertThat(run.beats).allSatisfy(b -> assertThat(b.issues()).isEmpty());
+    }
+
+    @Test
+    void flatLineIsLeadOffAndTheBeatsAroundItAreFlagged() {
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < 30 * FS; i++) {
+            mv[i] = -0.42;
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.LEAD_OFF);
+        EcgAnalyzer.TechnicalEvent end = run.events.get(run.events.size() - 1);
+        assertThat(end.ongoing()).isFalse();
+        // Onset within 1.2 s of the flat line's start (it needs a second to be sure), end within 1.2 s of its end.
+        assertThat(run.events.get(0).startSample()).isBetween(20L * FS - FS / 5, 20L * FS + FS / 5);
+        assertThat(end.endSample()).isBetween(30L * FS, 31L * FS + FS / 5);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 35L * FS)
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void clippedSignalIsSaturation() {
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < 40 * FS; i++) {
+            mv[i] = Math.min(mv[i] * 4, 0.5);
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.SATURATION);
+        // Beats within a second of a clipped plateau are flagged, and nothing after the clipping.
+        List<EcgAnalyzer.DetectedBeat> during = run.beats.stream()
+                .filter(b -> b.sampleIndex() > 21L * FS && b.sampleIndex() < 39L * FS).toList();
+        assertThat(during).isNotEmpty();
+        assertThat(during.stream().filter(b -> b.issues().contains(SignalIssue.SATURATION)).count())
+                .isGreaterThan(during.size() / 2);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 42L * FS)
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void heavyMuscleNoiseIsNoise() {
+        double[] mv = ecg(60);
+        Random random = new Random(7);
+        for (int i = 20 * FS; i < 40 * FS; i++) {
+            mv[i] += 0.5 * random.nextGaussian();
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.NOISE);
+        assertThat(run.events.get(0).startSample()).isBetween(20L * FS, 22L * FS);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 22L * FS && b.sampleIndex() < 40L * FS)
+                .allSatisfy(b -> assertThat(b.issues()).contains(SignalIssue.NOISE));
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 45L * FS)
+                .isNotEmpty()
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    private static double[] ecg(double seconds) {
+        return EcgAnalyzerTest.millivolts(SyntheticEcg.standard(FS, 2).render(List.of(new Segment(seconds, 72))));
+    }
+
+    private record Run(List<EcgAnalyzer.DetectedBeat> beats, List<EcgAnalyzer.TechnicalEvent> events) {
+    }
+
+    private static Run analyse(double[] mv) {
+        Run run = new Run(new ArrayList<>(), new ArrayList<>());
+        new EcgAnalyzer(FS, MainsFrequency.HZ_50).accept(mv, new EcgAnalyzer.Output() {
+            @Override
+            public void beat(EcgAnalyzer.DetectedBeat beat) {
+                run.beats.add(beat);
+            }
+
+            @Override
+            public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
+                run.events.add(event);
+            }
+        });
+        return run;
+    }
+}
