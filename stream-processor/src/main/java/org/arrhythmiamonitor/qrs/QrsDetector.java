@@ -41,6 +41,7 @@ public final class QrsDetector {
     private static final double DOMINANCE_RATIO = 1.8;
     /** Band-passed samples kept to locate R peaks and slopes: covers look-ahead plus a QRS. */
     private static final int HISTORY = 128;
+    private static final int HISTORY_MASK = HISTORY - 1;
     private static final int MAX_CANDIDATES = 16;
     private static final int LEARNING = 2 * FS_HZ;
     /** Energy peak to R peak, roughly: integration half-window plus QRS-band filter and derivative delay. */
@@ -68,6 +69,10 @@ public final class QrsDetector {
     private final double[] deriv = new double[4];
     private final double[] energy = new double[INTEGRATION];
     private double energySum;
+    /** Next slot of the integration window: sample count modulo its length, kept to spare a division a sample. */
+    private int energySlot;
+    /** Median RR, recomputed when an interval is added rather than every sample. */
+    private double usualRr = FS_HZ;
     private double m1;
     private double m2;
     private final double[] x = new double[HISTORY];
@@ -102,7 +107,7 @@ public final class QrsDetector {
     /** Feeds one band-passed sample (mV). */
     public void accept(double sample, Listener listener) {
         long i = n++;
-        x[(int) (i % HISTORY)] = sample;
+        x[(int) (i & HISTORY_MASK)] = sample;
         double y = qrsBand(sample);
         // Five-point derivative of Pan and Tompkins, on the QRS band.
         double d = (2 * y + deriv[0] - deriv[2] - 2 * deriv[3]) / 8;
@@ -110,8 +115,9 @@ public final class QrsDetector {
         deriv[2] = deriv[1];
         deriv[1] = deriv[0];
         deriv[0] = y;
-        slope[(int) (i % HISTORY)] = Math.abs(d);
-        int slot = (int) (i % INTEGRATION);
+        slope[(int) (i & HISTORY_MASK)] = Math.abs(d);
+        int slot = energySlot;
+        energySlot = slot + 1 == INTEGRATION ? 0 : slot + 1;
         double e = d * d;
         energySum += e - energy[slot];
         energy[slot] = e;
@@ -134,7 +140,7 @@ public final class QrsDetector {
             if (m1 > m2 && m1 >= m) {
                 addCandidate(i - 1, m1);
             }
-            if (lastPeak != Long.MIN_VALUE && i - lastPeak > DECAY_AFTER_RR * rrMedian()) {
+            if (lastPeak != Long.MIN_VALUE && i - lastPeak > DECAY_AFTER_RR * usualRr) {
                 for (int k = 0; k < PEAK_COUNT; k++) {
                     beatPeaks[k] *= DECAY_PER_SAMPLE;
                 }
@@ -199,7 +205,6 @@ public final class QrsDetector {
         }
         double threshold = npk + THRESHOLD_FRACTION * (qrsLevel() - npk);
         double peakSlope = maxSlope(index);
-        double usualRr = rrMedian();
         boolean early = sinceLast < T_WAVE_WINDOW || sinceLast < T_WAVE_RR_FRACTION * usualRr;
         boolean tWave = early && peakSlope < T_WAVE_SLOPE * lastSlope;
         if (value > threshold && !tWave) {
@@ -220,7 +225,7 @@ public final class QrsDetector {
         long r = from;
         double best = -1;
         for (long k = from; k <= to; k++) {
-            double v = Math.abs(x[(int) (k % HISTORY)]);
+            double v = Math.abs(x[(int) (k & HISTORY_MASK)]);
             if (v > best) {
                 best = v;
                 r = k;
@@ -230,6 +235,7 @@ public final class QrsDetector {
             rr[rrPos] = r - lastBeat;
             rrPos = (rrPos + 1) % RR_COUNT;
             rrCount = Math.min(RR_COUNT, rrCount + 1);
+            usualRr = rrMedian();
         }
         lastBeat = r;
         lastPeak = energyPeak;
@@ -238,13 +244,13 @@ public final class QrsDetector {
             beatPeakPos = (beatPeakPos + 1) % PEAK_COUNT;
         }
         lastSlope = peakSlope;
-        listener.onBeat(r, x[(int) (r % HISTORY)]);
+        listener.onBeat(r, x[(int) (r & HISTORY_MASK)]);
     }
 
     private double maxSlope(long energyPeak) {
         double max = 0;
         for (long k = Math.max(n - HISTORY, energyPeak - INTEGRATION); k <= energyPeak; k++) {
-            max = Math.max(max, slope[(int) (k % HISTORY)]);
+            max = Math.max(max, slope[(int) (k & HISTORY_MASK)]);
         }
         return max;
     }
@@ -354,6 +360,8 @@ public final class QrsDetector {
         d.lastPeak = s.getLastPeak();
         d.rrCount = s.getRrFilled();
         d.rrPos = s.getRrPos();
+        d.usualRr = d.rrMedian();
+        d.energySlot = (int) (d.n % INTEGRATION);
         d.candidates = s.getCandidateIndexCount();
         for (int k = 0; k < d.candidates; k++) {
             d.candIndex[k] = s.getCandidateIndex(k);

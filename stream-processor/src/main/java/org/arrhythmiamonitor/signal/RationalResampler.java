@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.signal;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleConsumer;
@@ -21,7 +22,7 @@ public final class RationalResampler {
      * needs M/L times as many for the same transition band in Hz, or out-of-band noise would
      * alias into the ECG band.
      */
-    private static final int MIN_TAPS_PER_PHASE = 24;
+    private static final int MIN_TAPS_PER_PHASE = 16;
     private static final int UPSAMPLING_TAPS_PER_PHASE = 10;
     /** Kaiser beta for about 80 dB stop-band attenuation. */
     private static final double KAISER_BETA = 8.0;
@@ -36,8 +37,11 @@ public final class RationalResampler {
     private final int down;
     /** {@code phases[p][k]}: coefficient applied to the input sample k steps back, for phase p. */
     private final double[][] phases;
+    /** The last {@code taps} inputs, stored twice over so a filter window never wraps around. */
     private final double[] history;
     private int historyPos;
+    /** {@code nextOutput % up}, kept to spare a division per output sample. */
+    private int outputPhase;
     /** Input samples seen. */
     private long inputCount;
     /** Position of the next output sample on the upsampled grid (input index times L). */
@@ -59,7 +63,7 @@ public final class RationalResampler {
         // removes anyway, so a short filter (and a short delay) will do; downsampling must not alias.
         this.taps = up > down ? UPSAMPLING_TAPS_PER_PHASE
                 : (int) Math.ceil(MIN_TAPS_PER_PHASE * Math.max(1.0, (double) down / up));
-        this.history = new double[taps];
+        this.history = new double[2 * taps];
         this.phases = FILTERS.computeIfAbsent(((long) up << 32) | down, key -> design(up, down, taps));
     }
 
@@ -70,14 +74,16 @@ public final class RationalResampler {
                     + " samples of history, expected " + resampler.taps);
         }
         System.arraycopy(state.history(), 0, resampler.history, 0, resampler.taps);
+        System.arraycopy(state.history(), 0, resampler.history, resampler.taps, resampler.taps);
         resampler.historyPos = state.historyPos();
+        resampler.outputPhase = (int) (state.nextOutput() % resampler.up);
         resampler.inputCount = state.inputCount();
         resampler.nextOutput = state.nextOutput();
         return resampler;
     }
 
     public State snapshot() {
-        return new State(history.clone(), historyPos, inputCount, nextOutput);
+        return new State(Arrays.copyOf(history, taps), historyPos, inputCount, nextOutput);
     }
 
     /** Upsampling factor L. */
@@ -108,13 +114,11 @@ public final class RationalResampler {
      * {@link #maxOutputsPerInput()} long); returns how many.
      */
     public int push(double x, double[] out) {
-        history[historyPos] = x;
-        historyPos = historyPos + 1 == taps ? 0 : historyPos + 1;
-        inputCount++;
+        store(x);
         int produced = 0;
         while (nextOutput < inputCount * up) {
-            out[produced++] = compute((int) (nextOutput % up));
-            nextOutput += down;
+            out[produced++] = compute(outputPhase);
+            advance();
         }
         return produced;
     }
@@ -122,27 +126,38 @@ public final class RationalResampler {
     /** Feeds input samples; every output sample that becomes computable goes to {@code out}. */
     public void accept(double[] input, DoubleConsumer out) {
         for (double x : input) {
-            history[historyPos] = x;
-            historyPos = (historyPos + 1) % taps;
-            inputCount++;
+            store(x);
             // Every output whose position falls at or before the newest input sample is computable.
             while (nextOutput < inputCount * up) {
-                out.accept(compute((int) (nextOutput % up)));
-                nextOutput += down;
+                out.accept(compute(outputPhase));
+                advance();
             }
+        }
+    }
+
+    private void store(double x) {
+        history[historyPos] = x;
+        history[historyPos + taps] = x;
+        historyPos = historyPos + 1 == taps ? 0 : historyPos + 1;
+        inputCount++;
+    }
+
+    private void advance() {
+        nextOutput += down;
+        outputPhase += down;
+        while (outputPhase >= up) {
+            outputPhase -= up;
         }
     }
 
     private double compute(int phase) {
         double[] h = phases[phase];
+        double[] buffer = history;
+        // The newest sample is at newest, the one k steps back at newest - k, never wrapping.
+        int newest = (historyPos == 0 ? taps - 1 : historyPos - 1) + taps;
         double sum = 0;
-        int pos = historyPos - 1;
-        for (int k = 0; k < taps; k++) {
-            if (pos < 0) {
-                pos += taps;
-            }
-            sum += h[k] * history[pos];
-            pos--;
+        for (int k = 0; k < h.length; k++) {
+            sum += h[k] * buffer[newest - k];
         }
         return sum;
     }
