@@ -69,6 +69,10 @@ public final class ChunkJsonDecoder {
             throw invalid("fs", "must be a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz, got "
                     + fs);
         }
+        if (fs != Math.rint(fs)) {
+            // The signal path resamples by exact integer ratios; a fractional rate would be dropped there.
+            throw invalid("fs", "must be a whole number of Hz, got " + fs);
+        }
         double gain = optionalGain(json, "gain", DEFAULT_GAIN_PER_MV);
 
         SampleChunk.Builder chunk = SampleChunk.newBuilder()

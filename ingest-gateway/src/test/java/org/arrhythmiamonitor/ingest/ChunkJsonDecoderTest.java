@@ -58,6 +58,7 @@ class ChunkJsonDecoderTest {
             fs too low            | {"seq": 1, "t0": 5, "fs": 50, "samples": [1]}                   | invalid_chunk  | fs
             fs too high           | {"seq": 1, "t0": 5, "fs": 2000, "samples": [1]}                 | invalid_chunk  | fs
             fs as string          | {"seq": 1, "t0": 5, "fs": "250", "samples": [1]}                | invalid_chunk  | fs
+            fractional fs         | {"seq": 1, "t0": 5, "fs": 250.5, "samples": [1]}              | invalid_chunk  | fs
             zero gain             | {"seq": 1, "t0": 5, "fs": 250, "gain": 0, "samples": [1]}       | invalid_chunk  | gain
             no samples or leads   | {"seq": 1, "t0": 5, "fs": 250}                                  | invalid_chunk  | samples
             samples and leads     | {"seq": 1, "t0": 5, "fs": 250, "samples": [1], "leads": []}     | invalid_chunk  | leads
