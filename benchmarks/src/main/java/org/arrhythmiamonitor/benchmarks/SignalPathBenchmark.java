@@ -48,10 +48,7 @@ public class SignalPathBenchmark {
     public void render() {
         SyntheticEcg.Recording recording = SyntheticEcg.standard(rateHz, 1).render(List.of(
                 new Segment(20, 65), new Segment(20, 120), new Segment(20, 80)));
-        mv = new double[recording.samples().length];
-        for (int i = 0; i < mv.length; i++) {
-            mv[i] = recording.samples()[i] / recording.gainPerMv();
-        }
+        mv = recording.millivolts();
         analyzer = new EcgAnalyzer(rateHz, MainsFrequency.HZ_50);
     }
 

@@ -63,6 +63,14 @@ public final class SyntheticEcg {
 
     /** Samples in ADC units and the sample index of every R peak. */
     public record Recording(double fsHz, double gainPerMv, int[] samples, int[] rPeaks) {
+        /** The samples in millivolts. */
+        public double[] millivolts() {
+            double[] mv = new double[samples.length];
+            for (int i = 0; i < mv.length; i++) {
+                mv[i] = samples[i] / gainPerMv;
+            }
+            return mv;
+        }
     }
 
     /** Renders the segments one after the other. */

@@ -7,15 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
-import org.arrhythmiamonitor.wfdb.Annotation;
-import org.arrhythmiamonitor.wfdb.AnnotationCode;
+import org.arrhythmiamonitor.testing.SyntheticRecords;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
-import org.arrhythmiamonitor.wfdb.SignalSpec;
-import org.arrhythmiamonitor.wfdb.WfdbWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -41,8 +35,8 @@ class EvalCommandTest {
     @Test
     void writesTheReportAndAnnotationsAndNamesTheRecordsItCouldNotRead() throws Exception {
         Path db = dir.resolve("db");
-        writeRecord(db, "r1", 360);
-        writeRecord(db, "r2", 500);
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        SyntheticRecords.write(db, "r2", 500, 9, new Segment(400, 80));
         Path report = dir.resolve("reports/eval.json");
         Path annotations = dir.resolve("ann");
 
@@ -77,18 +71,5 @@ class EvalCommandTest {
         Outcome missingReport = run("eval", "--db", dir.toString());
         assertThat(missingReport.exitCode()).isEqualTo(2);
         assertThat(missingReport.err()).contains("--report");
-    }
-
-    private static void writeRecord(Path db, String name, int fs) {
-        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 9).render(List.of(new Segment(400, 80)));
-        WfdbWriter.write(db, name, fs, List.of(new SignalSpec(name + ".dat", 16, recording.gainPerMv(), 0, "mV", 16,
-                0, 0, null, "MLII")), new int[][] {recording.samples()}, List.of());
-        List<Annotation> beats = new ArrayList<>();
-        for (int peak : recording.rPeaks()) {
-            if (peak < recording.samples().length - 0.1 * fs) {
-                beats.add(Annotation.beat(peak, AnnotationCode.NORMAL));
-            }
-        }
-        AnnotationFile.write(db.resolve(name + ".atr"), beats);
     }
 }

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
@@ -115,7 +116,7 @@ public final class Evaluation {
                     .put("qrs", qrs(r.qrs()))
                     .put("qrs_readable", qrs(r.qrsReadable()))
                     .put("unreadable_fraction", r.unreadableFraction())
-                    .put("technical_events", new JsonObject(new java.util.LinkedHashMap<>(r.technicalEvents()))));
+                    .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
         }
         return new JsonObject()
                 .put("db", options.db().toString())

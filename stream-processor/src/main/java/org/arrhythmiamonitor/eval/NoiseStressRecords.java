@@ -89,12 +89,6 @@ public final class NoiseStressRecords {
         return name;
     }
 
-    /** Whether sample {@code i} lies in a noisy segment. */
-    public static boolean noisy(long i, double fsHz) {
-        long start = Math.round(NOISE_START_S * fsHz);
-        return i >= start && ((i - start) / Math.round(SEGMENT_S * fsHz)) % 2 == 0;
-    }
-
     static double medianQrsPeakToPeak(int[] signal, List<Annotation> annotations, double fsHz) {
         int half = (int) Math.round(QRS_HALF_WIDTH_S * fsHz);
         List<Integer> amplitudes = new ArrayList<>();

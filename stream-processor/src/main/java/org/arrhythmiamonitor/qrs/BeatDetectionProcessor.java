@@ -137,6 +137,12 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     + "restarting its beat detection", deviceId, analyzer.getInputRateHz(), fsHz);
             return new EcgAnalyzer(fsHz, mains);
         }
-        return EcgAnalyzer.restore(analyzer);
+        try {
+            return EcgAnalyzer.restore(analyzer);
+        } catch (IllegalArgumentException e) {
+            // State another version left that this one cannot continue: better 2 s of learning than a stuck device.
+            LOG.warn("Device {}: cannot resume its beat detection ({}); restarting it", deviceId, e.getMessage());
+            return new EcgAnalyzer(fsHz, mains);
+        }
     }
 }

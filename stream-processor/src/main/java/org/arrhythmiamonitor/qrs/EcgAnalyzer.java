@@ -97,7 +97,7 @@ public final class EcgAnalyzer {
             this.quality = new SignalQuality();
             this.detector = new QrsDetector();
         } else {
-            filter.restore(saved.getFilterList().stream().mapToDouble(Double::doubleValue).toArray());
+            filter.restore(saved.getFilterList());
             this.quality = SignalQuality.restore(saved.getQuality());
             this.detector = QrsDetector.restore(saved.getDetector());
             this.inputCount = saved.getInputCount();
@@ -108,7 +108,7 @@ public final class EcgAnalyzer {
 
     /** Restores the analyzer another instance saved. */
     public static EcgAnalyzer restore(EcgAnalyzerState saved) {
-        return new EcgAnalyzer(saved.getInputRateHz(), mainsOf(saved.getMainsHz()), saved);
+        return new EcgAnalyzer(saved.getInputRateHz(), MainsFrequency.ofHz(saved.getMainsHz()), saved);
     }
 
     public EcgAnalyzerState snapshot() {
@@ -133,14 +133,6 @@ public final class EcgAnalyzer {
             s.setResampler(rs);
         }
         return s.build();
-    }
-
-    public int inputRateHz() {
-        return inputRate;
-    }
-
-    public MainsFrequency mains() {
-        return mains;
     }
 
     /** Input samples seen so far: the index the next one gets. */
@@ -193,7 +185,7 @@ public final class EcgAnalyzer {
     }
 
     private void beat(long rPeak, double amplitudeMv) {
-        quality.onBeat(rPeak, amplitudeMv);
+        quality.onBeat(amplitudeMv);
         double index = ((double) rPeak / QrsDetector.FS_HZ - beatDelaySeconds) * inputRate;
         double rr = hasLastBeat ? index - lastBeatIndex : 0;
         hasLastBeat = true;
@@ -208,13 +200,5 @@ public final class EcgAnalyzer {
     private static RationalResampler.State resamplerState(ResamplerState s) {
         return new RationalResampler.State(s.getHistoryList().stream().mapToDouble(Double::doubleValue).toArray(),
                 s.getHistoryPos(), s.getInputCount(), s.getNextOutput());
-    }
-
-    private static MainsFrequency mainsOf(int hz) {
-        return switch (hz) {
-            case 50 -> MainsFrequency.HZ_50;
-            case 60 -> MainsFrequency.HZ_60;
-            default -> MainsFrequency.OFF;
-        };
     }
 }

@@ -1,7 +1,9 @@
 package org.arrhythmiamonitor.qrs;
 
 import java.util.Arrays;
+import java.util.List;
 import org.arrhythmiamonitor.signal.Biquad;
+import org.arrhythmiamonitor.signal.BiquadCascade;
 import org.arrhythmiamonitor.state.v1.QrsDetectorState;
 
 /**
@@ -62,10 +64,10 @@ public final class QrsDetector {
     private static final int RR_COUNT = 8;
     private static final double DECAY_AFTER_RR = 1.5;
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
-    private static final double[] QRS_BAND = qrsBand();
 
     private long n;
-    private final double[] band = new double[4];
+    private final BiquadCascade band = new BiquadCascade(List.of(
+            Biquad.highPass(FS_HZ, 5, Math.sqrt(0.5)), Biquad.lowPass(FS_HZ, 15, Math.sqrt(0.5))));
     private final double[] deriv = new double[4];
     private final double[] energy = new double[INTEGRATION];
     private double energySum;
@@ -108,7 +110,7 @@ public final class QrsDetector {
     public void accept(double sample, Listener listener) {
         long i = n++;
         x[(int) (i & HISTORY_MASK)] = sample;
-        double y = qrsBand(sample);
+        double y = band.filter(sample);
         // Five-point derivative of Pan and Tompkins, on the QRS band.
         double d = (2 * y + deriv[0] - deriv[2] - 2 * deriv[3]) / 8;
         deriv[3] = deriv[2];
@@ -277,37 +279,14 @@ public final class QrsDetector {
         candidates--;
     }
 
-    private double qrsBand(double v) {
-        double[] c = QRS_BAND;
-        double[] z = band;
-        double s = v;
-        for (int k = 0, j = 0; k < c.length; k += 5, j += 2) {
-            double out = c[k] * s + z[j];
-            z[j] = c[k + 1] * s - c[k + 3] * out + z[j + 1];
-            z[j + 1] = c[k + 2] * s - c[k + 4] * out;
-            s = out;
-        }
-        return s;
-    }
-
-    private static double[] qrsBand() {
-        Biquad high = Biquad.highPass(FS_HZ, 5, Math.sqrt(0.5));
-        Biquad low = Biquad.lowPass(FS_HZ, 15, Math.sqrt(0.5));
-        return new double[] {high.b0(), high.b1(), high.b2(), high.a1(), high.a2(),
-            low.b0(), low.b1(), low.b2(), low.a1(), low.a2()};
-    }
-
-    /** Samples fed so far. */
-    public long sampleCount() {
-        return n;
-    }
-
     public QrsDetectorState snapshot() {
         QrsDetectorState.Builder s = QrsDetectorState.newBuilder()
                 .setSampleCount(n).setEnergySum(energySum).setM1(m1).setM2(m2)
-                .setLearnMax(learnMax).setLearnSum(learnSum).addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos).setNpk(npk).setLastSlope(lastSlope)
+                .setLearnMax(learnMax).setLearnSum(learnSum)
+                .addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos)
+                .setNpk(npk).setLastSlope(lastSlope)
                 .setLastBeat(lastBeat).setLastPeak(lastPeak).setRrFilled(rrCount).setRrPos(rrPos);
-        for (double v : band) {
+        for (double v : band.state()) {
             s.addBand(v);
         }
         for (double v : deriv) {
@@ -333,7 +312,7 @@ public final class QrsDetector {
 
     public static QrsDetector restore(QrsDetectorState s) {
         QrsDetector d = new QrsDetector();
-        if (s.getBandCount() != d.band.length || s.getDerivCount() != 4 || s.getEnergyCount() != INTEGRATION
+        if (s.getDerivCount() != 4 || s.getEnergyCount() != INTEGRATION
                 || s.getSignalCount() != HISTORY || s.getSlopeCount() != HISTORY
                 || s.getCandidateIndexCount() != s.getCandidateValueCount()
                 || s.getCandidateIndexCount() > MAX_CANDIDATES || s.getRrCount() > RR_COUNT
@@ -341,7 +320,7 @@ public final class QrsDetector {
             throw new IllegalArgumentException("saved QRS detector state does not fit this detector version");
         }
         d.n = s.getSampleCount();
-        copy(s.getBandList(), d.band);
+        d.band.restore(s.getBandList());
         copy(s.getDerivList(), d.deriv);
         copy(s.getEnergyList(), d.energy);
         copy(s.getSignalList(), d.x);
@@ -370,7 +349,7 @@ public final class QrsDetector {
         return d;
     }
 
-    private static void copy(java.util.List<Double> from, double[] to) {
+    private static void copy(List<Double> from, double[] to) {
         for (int k = 0; k < from.size(); k++) {
             to[k] = from.get(k);
         }

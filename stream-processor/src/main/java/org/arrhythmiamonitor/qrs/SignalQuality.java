@@ -107,7 +107,7 @@ public final class SignalQuality {
     }
 
     /** Tells the quality of a beat the detector accepted, to track the QRS amplitude noise is measured against. */
-    public void onBeat(long rPeak, double amplitudeMv) {
+    public void onBeat(double amplitudeMv) {
         double amplitude = Math.abs(amplitudeMv);
         if (qrsAmplitude == 0) {
             qrsAmplitude = amplitude;

@@ -21,42 +21,25 @@ public final class EcgFilter {
     private static final double NOTCH_Q = 25;
     private static final double QRS_BAND_HZ = 10;
 
-    private final double[] coefficients;
-    private final double[] state;
-    private final int sections;
+    private final BiquadCascade cascade;
     private final double delaySamples;
 
     public EcgFilter(double fsHz, MainsFrequency mains) {
-        List<Biquad> cascade = new ArrayList<>();
-        cascade.add(Biquad.highPass(fsHz, HIGH_PASS_HZ, Math.sqrt(0.5)));
+        List<Biquad> sections = new ArrayList<>();
+        sections.add(Biquad.highPass(fsHz, HIGH_PASS_HZ, Math.sqrt(0.5)));
         // Fourth-order Butterworth as two sections with the poles' Q values.
-        cascade.add(Biquad.lowPass(fsHz, LOW_PASS_HZ, 0.541_196_100_146_197));
-        cascade.add(Biquad.lowPass(fsHz, LOW_PASS_HZ, 1.306_562_964_876_376_5));
+        sections.add(Biquad.lowPass(fsHz, LOW_PASS_HZ, 0.541_196_100_146_197));
+        sections.add(Biquad.lowPass(fsHz, LOW_PASS_HZ, 1.306_562_964_876_376_5));
         if (mains != MainsFrequency.OFF) {
-            cascade.add(Biquad.notch(fsHz, mains.hz(), NOTCH_Q));
+            sections.add(Biquad.notch(fsHz, mains.hz(), NOTCH_Q));
         }
-        this.sections = cascade.size();
-        this.coefficients = new double[5 * sections];
-        for (int i = 0; i < sections; i++) {
-            Biquad b = cascade.get(i);
-            System.arraycopy(new double[] {b.b0(), b.b1(), b.b2(), b.a1(), b.a2()}, 0, coefficients, 5 * i, 5);
-        }
-        this.state = new double[2 * sections];
-        this.delaySamples = groupDelay(cascade, fsHz, QRS_BAND_HZ);
+        this.cascade = new BiquadCascade(sections);
+        this.delaySamples = groupDelay(sections, fsHz, QRS_BAND_HZ);
     }
 
     /** Filters one sample. */
     public double filter(double x) {
-        double[] c = coefficients;
-        double[] z = state;
-        double v = x;
-        for (int s = 0, k = 0, j = 0; s < sections; s++, k += 5, j += 2) {
-            double y = c[k] * v + z[j];
-            z[j] = c[k + 1] * v - c[k + 3] * y + z[j + 1];
-            z[j + 1] = c[k + 2] * v - c[k + 4] * y;
-            v = y;
-        }
-        return v;
+        return cascade.filter(x);
     }
 
     /** Group delay in the QRS band, in samples. */
@@ -66,19 +49,12 @@ public final class EcgFilter {
 
     /** The filter's memory, two values per section. */
     public double[] state() {
-        return state.clone();
+        return cascade.state();
     }
 
-    public void restore(double[] saved) {
-        if (saved.length != state.length) {
-            throw new IllegalArgumentException("saved filter state has " + saved.length + " values, expected "
-                    + state.length + " (was the mains notch setting changed?)");
-        }
-        System.arraycopy(saved, 0, state, 0, state.length);
-    }
-
-    public int stateSize() {
-        return state.length;
+    /** Restores the memory {@link #state()} gave; fails when the mains notch setting changed in between. */
+    public void restore(List<Double> saved) {
+        cascade.restore(saved);
     }
 
     private static double groupDelay(List<Biquad> cascade, double fsHz, double hz) {

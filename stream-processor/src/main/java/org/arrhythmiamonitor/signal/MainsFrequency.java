@@ -16,6 +16,11 @@ public enum MainsFrequency {
         return hz;
     }
 
+    /** The setting for a frequency as saved in state: 50, 60, or anything else for off. */
+    public static MainsFrequency ofHz(int hz) {
+        return hz == 50 ? HZ_50 : hz == 60 ? HZ_60 : OFF;
+    }
+
     /** Parses {@code 50}, {@code 60} or {@code off}, as operators write it in configuration. */
     public static MainsFrequency parse(String text) {
         String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);

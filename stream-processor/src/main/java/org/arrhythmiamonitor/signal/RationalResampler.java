@@ -125,12 +125,11 @@ public final class RationalResampler {
 
     /** Feeds input samples; every output sample that becomes computable goes to {@code out}. */
     public void accept(double[] input, DoubleConsumer out) {
+        double[] buffer = new double[maxOutputsPerInput()];
         for (double x : input) {
-            store(x);
-            // Every output whose position falls at or before the newest input sample is computable.
-            while (nextOutput < inputCount * up) {
-                out.accept(compute(outputPhase));
-                advance();
+            int produced = push(x, buffer);
+            for (int k = 0; k < produced; k++) {
+                out.accept(buffer[k]);
             }
         }
     }

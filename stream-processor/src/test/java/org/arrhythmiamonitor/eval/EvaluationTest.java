@@ -10,14 +10,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.arrhythmiamonitor.signal.MainsFrequency;
-import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.MitBih;
+import org.arrhythmiamonitor.testing.SyntheticRecords;
 import org.arrhythmiamonitor.wfdb.Annotation;
 import org.arrhythmiamonitor.wfdb.AnnotationCode;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
-import org.arrhythmiamonitor.wfdb.SignalSpec;
-import org.arrhythmiamonitor.wfdb.WfdbWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -104,17 +102,6 @@ class EvaluationTest {
     }
 
     private void writeSynthetic(String name, int fs, long seed) {
-        SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, seed)
-                .render(List.of(new Segment(200, 70), new Segment(200, 130), new Segment(100, 55)));
-        WfdbWriter.write(db, name, fs, List.of(new SignalSpec(name + ".dat", 16, recording.gainPerMv(), 0, "mV", 16, 0,
-                0, null, "MLII")), new int[][] {recording.samples()}, List.of("synthetic"));
-        List<Annotation> beats = new ArrayList<>();
-        for (int peak : recording.rPeaks()) {
-            // A QRS cut off by the end of the record is not a beat anyone could find.
-            if (peak < recording.samples().length - 0.1 * fs) {
-                beats.add(Annotation.beat(peak, AnnotationCode.NORMAL));
-            }
-        }
-        AnnotationFile.write(db.resolve(name + ".atr"), beats);
+        SyntheticRecords.write(db, name, fs, seed, new Segment(200, 70), new Segment(200, 130), new Segment(100, 55));
     }
 }

@@ -61,7 +61,7 @@ class EcgAnalyzerTest {
         int fs = 360;
         SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, seed)
                 .render(List.of(new Segment(20, 70), new Segment(20, 160), new Segment(20, 45)));
-        double[] mv = millivolts(recording);
+        double[] mv = recording.millivolts();
         // A flat stretch so that technical events are part of what must not change.
         Arrays.fill(mv, 25 * fs, 28 * fs, 0.3);
         List<Object> whole = new ArrayList<>();
@@ -90,7 +90,7 @@ class EcgAnalyzerTest {
     void everyBeatIsReportedWithinHalfASecondOfItsRPeak(int fs) {
         SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 3)
                 .render(List.of(new Segment(30, 60), new Segment(30, 180)));
-        double[] mv = millivolts(recording);
+        double[] mv = recording.millivolts();
         EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_60);
         List<Double> delaysS = new ArrayList<>();
         for (int i = 0; i < mv.length; i++) {
@@ -106,7 +106,7 @@ class EcgAnalyzerTest {
     void perDeviceStateIsSmall(int fs) {
         SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, 1).render(List.of(new Segment(10, 70)));
         EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_50);
-        analyzer.accept(millivolts(recording), beat -> { });
+        analyzer.accept(recording.millivolts(), beat -> { });
 
         int bytes = analyzer.snapshot().getSerializedSize();
         System.out.printf("Signal path state at %d Hz: %d bytes%n", fs, bytes);
@@ -131,17 +131,9 @@ class EcgAnalyzerTest {
     private static List<EcgAnalyzer.DetectedBeat> analyse(SyntheticEcg.Recording recording, int fs) {
         List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
         EcgAnalyzer analyzer = new EcgAnalyzer(fs, MainsFrequency.HZ_50);
-        analyzer.accept(millivolts(recording), beats::add);
+        analyzer.accept(recording.millivolts(), beats::add);
         // The recording ends: the last beats need no more look-ahead.
         analyzer.finish(beats::add);
         return beats;
-    }
-
-    static double[] millivolts(SyntheticEcg.Recording recording) {
-        double[] mv = new double[recording.samples().length];
-        for (int i = 0; i < mv.length; i++) {
-            mv[i] = recording.samples()[i] / recording.gainPerMv();
-        }
-        return mv;
     }
 }

@@ -77,7 +77,7 @@ class SignalQualityTest {
     }
 
     private static double[] ecg(double seconds) {
-        return EcgAnalyzerTest.millivolts(SyntheticEcg.standard(FS, 2).render(List.of(new Segment(seconds, 72))));
+        return SyntheticEcg.standard(FS, 2).render(List.of(new Segment(seconds, 72))).millivolts();
     }
 
     private record Run(List<EcgAnalyzer.DetectedBeat> beats, List<EcgAnalyzer.TechnicalEvent> events) {
