@@ -84,6 +84,7 @@ public final class SignalQuality {
         hfLevel += HF_RATE * (Math.min(hf, HF_CLIP * hfLevel + 1e-4) - hfLevel);
 
         boolean flat = flatRun >= FLAT_RUN;
+        boolean seen = flat || saturationStart >= 0;
         if (flat) {
             lastSeen[0] = i;
         } else if (saturationStart >= 0) {
@@ -91,7 +92,16 @@ public final class SignalQuality {
         }
         if (!flat && qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude) {
             lastSeen[2] = i;
+            seen = true;
         }
+        // An issue starts only on a sample where it is seen and ends only while open: on clean
+        // signal, the common case, there is nothing to update.
+        if (seen || openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER) {
+            updateEvents(i, saturationStart, listener);
+        }
+    }
+
+    private void updateEvents(long i, long saturationStart, Listener listener) {
         for (int k = 0; k < ISSUES.length; k++) {
             boolean active = i - lastSeen[k] <= HOLD;
             if (active && openSince[k] == NEVER) {

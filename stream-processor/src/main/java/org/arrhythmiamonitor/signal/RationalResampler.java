@@ -154,11 +154,22 @@ public final class RationalResampler {
         double[] buffer = history;
         // The newest sample is at newest, the one k steps back at newest - k, never wrapping.
         int newest = (historyPos == 0 ? taps - 1 : historyPos - 1) + taps;
-        double sum = 0;
-        for (int k = 0; k < h.length; k++) {
-            sum += h[k] * buffer[newest - k];
+        // Four partial sums: one long chain of dependent additions would leave the CPU waiting on each.
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (int last = h.length - 3; k < last; k += 4) {
+            s0 += h[k] * buffer[newest - k];
+            s1 += h[k + 1] * buffer[newest - k - 1];
+            s2 += h[k + 2] * buffer[newest - k - 2];
+            s3 += h[k + 3] * buffer[newest - k - 3];
         }
-        return sum;
+        for (; k < h.length; k++) {
+            s0 += h[k] * buffer[newest - k];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     /** Windowed-sinc prototype at L times the input rate, split into L phases of K taps, with gain L. */
