@@ -9,6 +9,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -28,6 +29,10 @@ public final class ProtobufSerde<T extends Message> implements Serde<T> {
 
     public static ProtobufSerde<Beat> beats() {
         return new ProtobufSerde<>(Beat.parser(), "Beat");
+    }
+
+    public static ProtobufSerde<ClassifiedBeat> classifiedBeats() {
+        return new ProtobufSerde<>(ClassifiedBeat.parser(), "ClassifiedBeat");
     }
 
     public static ProtobufSerde<Episode> episodes() {

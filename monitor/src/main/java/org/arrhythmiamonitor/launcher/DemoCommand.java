@@ -55,6 +55,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     RateOptions rates;
 
+    @Mixin
+    InferenceOptions inference;
+
     private final Lifecycle lifecycle = new Lifecycle();
 
     /** Where the demo's services ended up listening. */
@@ -90,7 +93,8 @@ public final class DemoCommand implements Callable<Integer> {
                     .put("httpPort", processorPort)
                     .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
                     .put("rates", rates.toJson())
-                    .put("mainsNotch", mainsNotch)), lifecycle, "--processor-port");
+                    .put("mainsNotch", mainsNotch)
+                    .put("inference", inference.toJson())), lifecycle, "--processor-port");
             AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()
                     .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
             GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()

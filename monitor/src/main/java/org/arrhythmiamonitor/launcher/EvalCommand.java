@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.eval.Evaluation;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.eval.RecordResult;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import picocli.CommandLine.Command;
@@ -18,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Runs the stream processor's signal path and QRS detector over every record of a WFDB "
                 + "directory and scores the beats against the reference annotations under ANSI/AAMI EC57 rules "
-                + "(150 ms match window, first 5 minutes not scored, VF episodes left out).",
+                + "(150 ms match window, first 5 minutes not scored, VF episodes left out), then classifies the "
+                + "beats with the beat model and scores the classes (records with paced beats left out).",
             "Exit status: 0 when every record was evaluated, 1 when some could not be (the rest are still "
                 + "scored and reported), 2 on bad options."})
 final class EvalCommand implements Callable<Integer> {
@@ -51,10 +57,35 @@ final class EvalCommand implements Callable<Integer> {
             description = "Mains notch of the signal path, as in the processor's mainsNotch (default: ${DEFAULT-VALUE})")
     String mains;
 
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Beat classifier models and cards (default: the models packaged with the processor)")
+    Path modelDir;
+
+    @Option(names = "--no-classify", description = "Score QRS detection only, without the beat classifier")
+    boolean noClassify;
+
     @Override
     public Integer call() {
-        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(db, records, lead, reference,
-                MainsFrequency.parse(mains), annotations), spec.commandLine().getOut());
+        Evaluation.Outcome outcome;
+        if (noClassify) {
+            outcome = evaluate(null);
+        } else {
+            InferenceSettings d = InferenceSettings.defaults();
+            try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC,
+                    new InferenceSettings(modelDir, d.device(), d.intraOpThreads(), d.maxBatch(), d.maxWait(),
+                            Duration.ZERO))) {
+                outcome = evaluate(new RecordBeatClassifier(models));
+            }
+        }
+        return finish(outcome);
+    }
+
+    private Evaluation.Outcome evaluate(RecordBeatClassifier classifier) {
+        return Evaluation.run(new Evaluation.Options(db, records, lead, reference, MainsFrequency.parse(mains),
+                annotations, classifier), spec.commandLine().getOut());
+    }
+
+    private int finish(Evaluation.Outcome outcome) {
         try {
             Path parent = report.toAbsolutePath().getParent();
             if (parent != null) {

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.launcher;
 
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.KafkaException;
+import org.arrhythmiamonitor.inference.ModelException;
 import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
 import org.arrhythmiamonitor.wfdb.WfdbFormatException;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "monitor", mixinStandardHelpOptions = true, version = "Arrhythmia Monitor 0.1.0",
         description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
         subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class,
-            EvalCommand.class, NoiseStressCommand.class})
+            EvalCommand.class, NoiseStressCommand.class, DatasetCommand.class})
 public final class Monitor implements Runnable {
     @Spec
     CommandSpec spec;
@@ -49,6 +50,7 @@ public final class Monitor implements Runnable {
     private static boolean isOperational(Throwable e) {
         return e instanceof LaunchException || e instanceof KafkaUnavailableException
                 || e instanceof IllegalArgumentException || e instanceof KafkaException
-                || e instanceof WfdbFormatException || e instanceof java.io.UncheckedIOException;
+                || e instanceof WfdbFormatException || e instanceof java.io.UncheckedIOException
+                || e instanceof ModelException;
     }
 }

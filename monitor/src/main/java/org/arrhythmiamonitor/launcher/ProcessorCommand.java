@@ -41,6 +41,9 @@ final class ProcessorCommand implements Callable<Integer> {
     @Mixin
     RateOptions rates;
 
+    @Mixin
+    InferenceOptions inference;
+
     @Override
     public Integer call() {
         ProcessorConfig config = ProcessorConfig.fromJson(kafka.toJson()
@@ -50,7 +53,8 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("stateDir", stateDir)
                 .put("streamThreads", threads)
                 .put("rates", rates.toJson())
-                .put("mainsNotch", mainsNotch));
+                .put("mainsNotch", mainsNotch)
+                .put("inference", inference.toJson()));
         return Lifecycle.runService(lifecycle -> {
             ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port");
             return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",

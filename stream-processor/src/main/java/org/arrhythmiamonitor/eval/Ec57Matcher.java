@@ -23,25 +23,13 @@ public final class Ec57Matcher {
      * @param scored intervals {@code [from, to)} that are scored
      */
     public static QrsScore score(long[] reference, long[] detected, long window, List<long[]> scored) {
+        int[] refOf = match(reference, detected, window);
         boolean[] refMatched = new boolean[reference.length];
         boolean[] detMatched = new boolean[detected.length];
-        List<long[]> pairs = new ArrayList<>();
-        int first = 0;
-        for (int r = 0; r < reference.length; r++) {
-            while (first < detected.length && detected[first] < reference[r] - window) {
-                first++;
-            }
-            for (int d = first; d < detected.length && detected[d] <= reference[r] + window; d++) {
-                pairs.add(new long[] {Math.abs(detected[d] - reference[r]), r, d});
-            }
-        }
-        pairs.sort(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
-        for (long[] pair : pairs) {
-            int r = (int) pair[1];
-            int d = (int) pair[2];
-            if (!refMatched[r] && !detMatched[d]) {
-                refMatched[r] = true;
+        for (int d = 0; d < detected.length; d++) {
+            if (refOf[d] >= 0) {
                 detMatched[d] = true;
+                refMatched[refOf[d]] = true;
             }
         }
         long tp = 0;
@@ -64,7 +52,38 @@ public final class Ec57Matcher {
         return new QrsScore(tp, fn, fp);
     }
 
-    static boolean inside(long sample, List<long[]> intervals) {
+    /**
+     * Pairs detected with reference beats, closest pairs first, each beat in at most one pair.
+     *
+     * @return for each detected beat the index of its reference beat, or -1
+     */
+    public static int[] match(long[] reference, long[] detected, long window) {
+        List<long[]> pairs = new ArrayList<>();
+        int first = 0;
+        for (int r = 0; r < reference.length; r++) {
+            while (first < detected.length && detected[first] < reference[r] - window) {
+                first++;
+            }
+            for (int d = first; d < detected.length && detected[d] <= reference[r] + window; d++) {
+                pairs.add(new long[] {Math.abs(detected[d] - reference[r]), r, d});
+            }
+        }
+        pairs.sort(Comparator.<long[]>comparingLong(p -> p[0]).thenComparingLong(p -> p[1]));
+        boolean[] refMatched = new boolean[reference.length];
+        int[] refOf = new int[detected.length];
+        Arrays.fill(refOf, -1);
+        for (long[] pair : pairs) {
+            int r = (int) pair[1];
+            int d = (int) pair[2];
+            if (!refMatched[r] && refOf[d] < 0) {
+                refMatched[r] = true;
+                refOf[d] = r;
+            }
+        }
+        return refOf;
+    }
+
+    public static boolean inside(long sample, List<long[]> intervals) {
         for (long[] interval : intervals) {
             if (sample >= interval[0] && sample < interval[1]) {
                 return true;

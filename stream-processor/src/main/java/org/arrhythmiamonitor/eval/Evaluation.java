@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.wfdb.Annotation;
@@ -33,9 +35,10 @@ public final class Evaluation {
      * @param referenceAnnotator annotator of the reference annotations, usually {@code atr}
      * @param mains mains notch of the signal path
      * @param annotationsOut where to write one {@value #ANNOTATOR} annotation file per record; null for none
+     * @param classifier the beat model; null to score QRS detection only
      */
     public record Options(Path db, List<String> records, String lead, String referenceAnnotator,
-            MainsFrequency mains, Path annotationsOut) {
+            MainsFrequency mains, Path annotationsOut, RecordBeatClassifier classifier) {
     }
 
     /** The evaluation's outcome: per-record results and the report. */
@@ -63,7 +66,7 @@ public final class Evaluation {
                 throw new UncheckedIOException("cannot create " + options.annotationsOut(), e);
             }
         }
-        RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator());
+        RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator(), options.classifier());
         out.printf(Locale.ROOT, "%-8s %-6s %7s %6s %5s %5s %8s %8s %11s%n", "record", "lead", "beats", "TP", "FN",
                 "FP", "Se %", "+P %", "unreadable");
         long started = System.nanoTime();
@@ -82,7 +85,7 @@ public final class Evaluation {
                     result.beats().size(), q.tp(), q.fn(), q.fp(), q.se(), q.ppv(), 100 * result.unreadableFraction());
             out.flush();
             if (options.annotationsOut() != null) {
-                writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result.beats());
+                writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result.beats(), result.classes());
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -92,8 +95,14 @@ public final class Evaluation {
                 gross.fp(), gross.se(), gross.ppv());
         out.printf(Locale.ROOT, "readable only: Se %.2f %%, +P %.2f %%; %d records in %.1f s (%.1f million samples/s)%n",
                 readable.se(), readable.ppv(), results.size(), seconds, samples / seconds / 1e6);
+        JsonObject report = report(options, results, gross, readable, seconds, samples);
+        if (options.classifier() != null) {
+            BeatClassScore beatScore = BeatClassScore.of(results);
+            out.println(beatScore.table());
+            report.put("beats", beatScore.toJson().put("model", options.classifier().model()));
+        }
         out.flush();
-        return new Outcome(results, report(options, results, gross, readable, seconds, samples));
+        return new Outcome(results, report);
     }
 
     private static JsonObject report(Options options, List<RecordResult> results, QrsScore gross,
@@ -117,6 +126,9 @@ public final class Evaluation {
                     .put("qrs_readable", qrs(r.qrsReadable()))
                     .put("unreadable_fraction", r.unreadableFraction())
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
+            if (r.confusion() != null) {
+                json.put("beats", new BeatClassScore(r.confusion()).toJson());
+            }
         }
         return new JsonObject()
                 .put("db", options.db().toString())
@@ -146,13 +158,15 @@ public final class Evaluation {
         return Math.round(percent * 1000) / 1000.0;
     }
 
-    private static void writeAnnotations(Path file, List<DetectedBeat> beats) {
+    /** One beat annotation per detection, coded by its class when there is one (N, A, V, F, Q) so bxb scores VEB and SVEB. */
+    private static void writeAnnotations(Path file, List<DetectedBeat> beats, int[] classes) {
         List<Annotation> annotations = new ArrayList<>(beats.size());
         long last = -1;
-        for (DetectedBeat beat : beats) {
+        for (int i = 0; i < beats.size(); i++) {
             // Annotation files must ascend; two beats cannot share a sample.
-            long sample = Math.max(beat.sampleIndex(), last + 1);
-            annotations.add(Annotation.beat(sample, AnnotationCode.NORMAL));
+            long sample = Math.max(beats.get(i).sampleIndex(), last + 1);
+            annotations.add(Annotation.beat(sample,
+                    classes == null ? AnnotationCode.NORMAL : BeatClasses.annotationCode(classes[i])));
             last = sample;
         }
         AnnotationFile.write(file, annotations);

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.TechnicalEvent;
@@ -30,10 +32,13 @@ public final class RecordEvaluator {
 
     private final MainsFrequency mains;
     private final String annotator;
+    private final RecordBeatClassifier classifier;
 
-    public RecordEvaluator(MainsFrequency mains, String annotator) {
+    /** @param classifier the beat model, or null to score QRS detection only */
+    public RecordEvaluator(MainsFrequency mains, String annotator, RecordBeatClassifier classifier) {
         this.mains = mains;
         this.annotator = annotator;
+        this.classifier = classifier;
     }
 
     /** Evaluates {@code record} in {@code directory} on {@code lead}, or on the first signal when it is null. */
@@ -46,26 +51,11 @@ public final class RecordEvaluator {
     }
 
     private RecordResult run(Path directory, String record, String lead) {
-        Path annotations = directory.resolve(record + "." + annotator);
-        if (!Files.isRegularFile(annotations)) {
-            throw new WfdbFormatException("reference annotations " + annotations + " do not exist");
-        }
-        WfdbRecord wfdb = WfdbRecord.read(directory, record);
-        int channel = lead == null ? 0 : wfdb.header().signalIndex(lead);
-        if (channel < 0) {
-            throw new WfdbFormatException("record " + record + " has no lead " + lead + " (it has "
-                    + wfdb.header().signals().stream().map(SignalSpec::description).toList() + ")");
-        }
-        double fs = wfdb.fsHz();
-        if (fs != Math.rint(fs)) {
-            throw new WfdbFormatException("record " + record + " is sampled at " + fs
-                    + " Hz; only whole-number rates are supported");
-        }
-        List<Annotation> reference = AnnotationFile.read(annotations);
-        SignalSpec spec = wfdb.header().signals().get(channel);
-        double[] mv = millivolts(wfdb.samples()[channel], spec);
-
-        EcgAnalyzer analyzer = new EcgAnalyzer((int) fs, mains);
+        RecordSignal signal = RecordSignal.read(directory, record, lead, annotator);
+        List<Annotation> reference = signal.reference();
+        double[] mv = signal.millivolts();
+        int fs = signal.fsHz();
+        EcgAnalyzer analyzer = new EcgAnalyzer(fs, mains);
         List<DetectedBeat> beats = new ArrayList<>();
         List<long[]> unreadable = new ArrayList<>();
         Map<String, Integer> events = new TreeMap<>();
@@ -110,8 +100,29 @@ public final class RecordEvaluator {
         QrsScore onReadable = Ec57Matcher.score(ref, Ec57Matcher.sorted(readableDet), window, readable);
         double scoredLength = length(scored);
         double fraction = scoredLength == 0 ? 0 : 1 - length(readable) / scoredLength;
-        return new RecordResult(record, spec.description(), fs, mv.length, all, onReadable, fraction, events, beats,
-                null);
+        int[] classes = classifier == null ? null : classifier.classify(beats, fs);
+        boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
+        long[][] confusion = classes == null || paced ? null : confusion(reference, beats, classes, window, scored);
+        return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
+                classes, confusion, null);
+    }
+
+    /** Reference AAMI class (rows) against detected class (columns) of the matched beats in the scored intervals. */
+    private static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
+            List<long[]> scored) {
+        List<Annotation> classified = reference.stream().filter(a -> a.code().isBeat() && a.code().aamiClass() != null)
+                .toList();
+        long[] ref = classified.stream().mapToLong(Annotation::sample).toArray();
+        long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
+        int[] refOf = Ec57Matcher.match(ref, det, window);
+        long[][] m = new long[BeatClasses.NAMES.size()][BeatClasses.NAMES.size()];
+        for (int d = 0; d < det.length; d++) {
+            if (refOf[d] >= 0 && Ec57Matcher.inside(ref[refOf[d]], scored)) {
+                int truth = BeatClasses.NAMES.indexOf(String.valueOf(classified.get(refOf[d]).code().aamiClass()));
+                m[truth][classes[d]]++;
+            }
+        }
+        return m;
     }
 
     private static double length(List<long[]> intervals) {
@@ -134,14 +145,5 @@ public final class RecordEvaluator {
             intervals.add(new long[] {onset, end});
         }
         return intervals;
-    }
-
-    static double[] millivolts(int[] adc, SignalSpec spec) {
-        double[] mv = new double[adc.length];
-        double scale = spec.units() != null && spec.units().equalsIgnoreCase("uV") ? 1000 : 1;
-        for (int i = 0; i < adc.length; i++) {
-            mv[i] = (adc[i] - spec.baseline()) / spec.gain() / scale;
-        }
-        return mv;
     }
 }

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.processor;
 
 import com.google.protobuf.Message;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -15,6 +16,10 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 import org.arrhythmiamonitor.alert.HeartRateAlertProcessor;
 import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.beat.BeatClassificationProcessor;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelRegistry;
+import org.arrhythmiamonitor.state.v1.BeatClassifierState;
 import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
@@ -31,6 +36,7 @@ import org.arrhythmiamonitor.wire.v1.Episode;
  *
  * <pre>
  * ecg.samples --[resample, band-pass, notch, signal quality, QRS detection]--+--> ecg.beats --[heart-rate rule]--> ecg.alerts
+ *                                                                          |       +--[features, micro-batched ONNX]--> ecg.beats.classified
  *                                                                          +--> ecg.episodes (technical)
  * </pre>
  */
@@ -40,13 +46,24 @@ public final class MonitorTopology {
     private MonitorTopology() {
     }
 
-    public static Topology build(RateThresholds thresholds, MainsFrequency mains, Properties streamsProperties) {
+    /**
+     * The models, how to batch them and where to count what they classify.
+     */
+    public record BeatClassification(ModelRegistry models, InferenceSettings settings, MeterRegistry meters) {
+    }
+
+    public static Topology build(RateThresholds thresholds, MainsFrequency mains, BeatClassification classification,
+            Properties streamsProperties) {
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(streamsProperties)));
-        buildTopology(builder, thresholds, mains);
+        buildTopology(builder, thresholds, mains, classification);
         return builder.build();
     }
 
-    public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds, MainsFrequency mains) {
+    public static void buildTopology(StreamsBuilder builder, RateThresholds thresholds, MainsFrequency mains,
+            BeatClassification classification) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(BeatClassificationProcessor.STORE), DEVICE_IDS,
+                new ProtobufSerde<>(BeatClassifierState.parser(), "BeatClassifierState")));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(BeatDetectionProcessor.STORE), DEVICE_IDS,
                 new ProtobufSerde<>(SampleStreamState.parser(), "SampleStreamState")));
@@ -66,6 +83,10 @@ public final class MonitorTopology {
                 .mapValues(message -> (Episode) message, Named.as("as-episodes"))
                 .to(Topics.EPISODES, Produced.with(DEVICE_IDS, ProtobufSerde.episodes()).withName("episodes-out"));
         beats.to(Topics.BEATS, Produced.with(DEVICE_IDS, ProtobufSerde.beats()).withName("beats-out"));
+        beats.process(() -> new BeatClassificationProcessor(classification.models(), classification.settings(),
+                        classification.meters()), Named.as("beat-classification"), BeatClassificationProcessor.STORE)
+                .to(Topics.CLASSIFIED_BEATS, Produced.with(DEVICE_IDS, ProtobufSerde.classifiedBeats())
+                        .withName("classified-beats-out"));
 
         KStream<String, Alert> alerts = beats.process(() -> new HeartRateAlertProcessor(thresholds),
                 Named.as("heart-rate-rule"), HeartRateAlertProcessor.STORE);

@@ -1,11 +1,15 @@
 package org.arrhythmiamonitor.processor;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.inference.ExecutionDevice;
+import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 
 /**
@@ -21,9 +25,11 @@ import org.arrhythmiamonitor.signal.MainsFrequency;
  * @param streamThreads Kafka Streams threads in this instance
  * @param rates heart-rate alert limits
  * @param mains mains frequency the notch filter removes (50 Hz, 60 Hz or off)
+ * @param inference where the beat models come from, where they run and how beats are batched
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, String stateDir, String httpHost,
-        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates, MainsFrequency mains) {
+        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates, MainsFrequency mains,
+        InferenceSettings inference) {
 
     public static final int DEFAULT_HTTP_PORT = 8082;
 
@@ -51,7 +57,24 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("streamThreads", 1),
                 RateThresholds.fromJson(json.getJsonObject("rates")),
-                MainsFrequency.parse(String.valueOf(json.getValue("mainsNotch", "50"))));
+                MainsFrequency.parse(String.valueOf(json.getValue("mainsNotch", "50"))),
+                inference(json.getJsonObject("inference", new JsonObject())));
+    }
+
+    /**
+     * {@code inference}: {@code device} (cpu|cuda), {@code threads}, {@code maxBatch},
+     * {@code maxWaitMs}, {@code modelDir} (default: the models in the jar) and
+     * {@code reloadSeconds} (how often modelDir is checked for a new version; 0 never).
+     */
+    static InferenceSettings inference(JsonObject json) {
+        InferenceSettings d = InferenceSettings.defaults();
+        String dir = json.getString("modelDir");
+        return new InferenceSettings(dir == null || dir.isBlank() ? null : Path.of(dir),
+                ExecutionDevice.parse(json.getString("device", d.device().name())),
+                json.getInteger("threads", d.intraOpThreads()),
+                json.getInteger("maxBatch", d.maxBatch()),
+                Duration.ofMillis(json.getLong("maxWaitMs", d.maxWait().toMillis())),
+                Duration.ofSeconds(json.getLong("reloadSeconds", dir == null || dir.isBlank() ? 0L : 10L)));
     }
 
     /** Kafka Streams settings: exactly-once processing, state under {@link #stateDir}. */
@@ -71,6 +94,9 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueProcessingExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Wall-clock punctuation (the inference batch's max wait) runs between polls: an idle poll must not
+        // block longer than that wait.
+        props.put(StreamsConfig.POLL_MS_CONFIG, Math.max(1, inference.maxWait().toMillis()));
         return props;
     }
 }

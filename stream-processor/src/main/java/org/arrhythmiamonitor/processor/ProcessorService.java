@@ -13,6 +13,8 @@ import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
@@ -42,14 +44,18 @@ public final class ProcessorService implements AutoCloseable {
 
     /** Creates missing topics, starts the topology and the HTTP endpoint. */
     public static Future<ProcessorService> start(Vertx vertx, ProcessorConfig config) {
+        PrometheusMeterRegistry registry = ServiceMetrics.prometheus("processor");
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
+            ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, config.inference());
             KafkaStreams streams;
             try {
-                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.mains(), config.streamsProperties()),
-                        config.streamsProperties());
+                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.mains(),
+                        new MonitorTopology.BeatClassification(models, config.inference(), registry),
+                        config.streamsProperties()), config.streamsProperties());
             } catch (StreamsException e) {
+                models.close();
                 throw new IllegalArgumentException("processor: cannot use state directory " + config.stateDir() + ": "
                         + e.getMessage() + " Give each processor on a host its own state directory.", e);
             }
@@ -58,9 +64,9 @@ public final class ProcessorService implements AutoCloseable {
                         + "the other instances", e);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
-            return streams;
-        }).compose(streams -> {
-            PrometheusMeterRegistry registry = ServiceMetrics.prometheus("processor");
+            return new Started(streams, models);
+        }).compose(started -> {
+            KafkaStreams streams = started.streams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             streams.start();
@@ -69,12 +75,16 @@ public final class ProcessorService implements AutoCloseable {
             return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
                 streamsMetrics.close();
                 streams.close(Duration.ofSeconds(10));
+                started.models().close();
             }).map(http -> {
                 LOG.info("Processor {} started; health and metrics on port {}", config.applicationId(),
                         http.actualPort());
                 return new ProcessorService(streams, streamsMetrics, http);
             });
         });
+    }
+
+    private record Started(KafkaStreams streams, ModelRegistry models) {
     }
 
     private static Health health(KafkaStreams streams) {

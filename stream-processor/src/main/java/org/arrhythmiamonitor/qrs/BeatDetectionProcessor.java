@@ -8,7 +8,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
+import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatMorphology;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.Evidence;
 import org.arrhythmiamonitor.wire.v1.Lead;
@@ -93,6 +95,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                         .setRrMs(detected.rrSamples() * msPerSample)
                         .setAmplitudeMv(detected.amplitudeMv())
                         .addAllSignalIssues(detected.issues())
+                        .setMorphology(morphology(detected.window()))
                         .build();
                 context.forward(new Record<>(deviceId, beat, timeMs, record.headers()));
             }
@@ -125,6 +128,15 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             }
         });
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true).build());
+    }
+
+    private static BeatMorphology morphology(float[] window) {
+        BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(BeatWindow.RATE_HZ)
+                .setBefore(BeatWindow.BEFORE);
+        for (float v : window) {
+            m.addSamplesMv(v);
+        }
+        return m.build();
     }
 
     private EcgAnalyzer analyzerFor(String deviceId, SampleStreamState saved, int fsHz) {

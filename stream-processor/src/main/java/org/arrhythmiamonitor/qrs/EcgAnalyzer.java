@@ -1,6 +1,10 @@
 package org.arrhythmiamonitor.qrs;
 
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.DoubleConsumer;
+import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.signal.EcgFilter;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.signal.RationalResampler;
@@ -27,6 +31,8 @@ public final class EcgAnalyzer {
     private final EcgFilter filter;
     private final SignalQuality quality;
     private final QrsDetector detector;
+    private final MorphologyRecorder morphology = new MorphologyRecorder();
+    private DoubleConsumer tap;
     /** Seconds to take off a 250 Hz index of the band-passed ECG to get the device time of the R peak. */
     private final double beatDelaySeconds;
     private final double resamplerDelaySeconds;
@@ -49,10 +55,38 @@ public final class EcgAnalyzer {
         }
     };
 
-    /** A beat found in the device's stream. */
-    public record DetectedBeat(long sampleIndex, double rrSamples, double amplitudeMv, Set<SignalIssue> issues) {
+    /**
+     * A beat found in the device's stream.
+     *
+     * @param sampleIndex the R peak on the device's sample clock
+     * @param rrSamples interval since the previous beat in device samples, 0 for the first
+     * @param filteredIndex the R peak in the band-passed {@value QrsDetector#FS_HZ} Hz signal
+     * @param window the band-passed ECG around the R peak, {@link BeatWindow}, millivolts
+     */
+    public record DetectedBeat(long sampleIndex, double rrSamples, double amplitudeMv, Set<SignalIssue> issues,
+            long filteredIndex, float[] window) {
         public boolean readable() {
             return issues.isEmpty();
+        }
+
+        // Two beats are the same when their windows hold the same samples, not the same array.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DetectedBeat b && sampleIndex == b.sampleIndex
+                    && Double.compare(rrSamples, b.rrSamples) == 0 && Double.compare(amplitudeMv, b.amplitudeMv) == 0
+                    && issues.equals(b.issues) && filteredIndex == b.filteredIndex && Arrays.equals(window, b.window);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(sampleIndex, rrSamples, amplitudeMv, issues, filteredIndex) * 31
+                    + Arrays.hashCode(window);
+        }
+
+        @Override
+        public String toString() {
+            return "DetectedBeat[sampleIndex=" + sampleIndex + ", rrSamples=" + rrSamples + ", amplitudeMv="
+                    + amplitudeMv + ", issues=" + issues + ", filteredIndex=" + filteredIndex + "]";
         }
     }
 
@@ -103,6 +137,8 @@ public final class EcgAnalyzer {
             this.inputCount = saved.getInputCount();
             this.hasLastBeat = saved.getHasLastBeat();
             this.lastBeatIndex = saved.getLastBeatInputIndex();
+            morphology.restore(saved.getRecordedSamples(), saved.getRecentSignalList(), saved.getWaitingPeakList(),
+                    saved.getWaitingAmplitudeList());
         }
     }
 
@@ -119,7 +155,17 @@ public final class EcgAnalyzer {
                 .setQuality(quality.snapshot())
                 .setInputCount(inputCount)
                 .setHasLastBeat(hasLastBeat)
-                .setLastBeatInputIndex(lastBeatIndex);
+                .setLastBeatInputIndex(lastBeatIndex)
+                .setRecordedSamples(morphology.count());
+        for (float v : morphology.ring()) {
+            s.addRecentSignal(v);
+        }
+        for (long peak : morphology.waitingPeaks()) {
+            s.addWaitingPeak(peak);
+        }
+        for (double amplitude : morphology.waitingAmplitudes()) {
+            s.addWaitingAmplitude(amplitude);
+        }
         for (double v : filter.state()) {
             s.addFilter(v);
         }
@@ -168,29 +214,67 @@ public final class EcgAnalyzer {
         }
     }
 
-    /** Reports the beats still awaiting their look-ahead, at the end of a recording (see {@link QrsDetector#finish}). */
+    /**
+     * Reports the beats still awaiting their look-ahead or the end of their window, at the end of a
+     * recording (see {@link QrsDetector#finish}); their windows are padded with the last sample.
+     */
     public void finish(Output output) {
         this.out = output;
         try {
             detector.finish(onBeat);
+            while (morphology.anyWaiting()) {
+                emitFirstWaiting();
+            }
         } finally {
             this.out = null;
         }
     }
 
+    /**
+     * Sends every band-passed {@value QrsDetector#FS_HZ} Hz sample to {@code tap} as well, for
+     * tools that need the whole signal (the training data export cuts extra windows from it).
+     */
+    public void tapFilteredSignal(DoubleConsumer tap) {
+        this.tap = tap;
+    }
+
+    /** The {@value QrsDetector#FS_HZ} Hz band-passed index where the R peak at this device sample index lies. */
+    public double filteredIndexOf(double inputIndex) {
+        return (inputIndex / inputRate + beatDelaySeconds) * QrsDetector.FS_HZ;
+    }
+
     private void step(double raw) {
         double x = filter.filter(raw);
+        morphology.accept(x);
+        if (tap != null) {
+            tap.accept(x);
+        }
         quality.accept(raw, x, onIssue);
         detector.accept(x, onBeat);
+        while (morphology.firstReady()) {
+            emitFirstWaiting();
+        }
     }
 
     private void beat(long rPeak, double amplitudeMv) {
         quality.onBeat(amplitudeMv);
+        if (!morphology.hold(rPeak, amplitudeMv)) {
+            emitFirstWaiting();
+            morphology.hold(rPeak, amplitudeMv);
+        }
+    }
+
+    private void emitFirstWaiting() {
+        long rPeak = morphology.firstPeak();
+        double amplitudeMv = morphology.firstAmplitude();
+        float[] window = BeatWindow.cut(morphology, rPeak);
+        morphology.release();
         double index = ((double) rPeak / QrsDetector.FS_HZ - beatDelaySeconds) * inputRate;
         double rr = hasLastBeat ? index - lastBeatIndex : 0;
         hasLastBeat = true;
         lastBeatIndex = index;
-        out.beat(new DetectedBeat(Math.max(0, Math.round(index)), rr, amplitudeMv, quality.issuesAt(rPeak)));
+        out.beat(new DetectedBeat(Math.max(0, Math.round(index)), rr, amplitudeMv, quality.issuesAt(rPeak), rPeak,
+                window));
     }
 
     private long toInput(long index250, double delaySeconds) {

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,6 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.MitBih;
@@ -40,8 +45,12 @@ class EvaluationTest {
         Path annotations = db.resolve("out");
 
         StringWriter printed = new StringWriter();
-        Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(db, List.of(), null, "atr",
-                MainsFrequency.HZ_50, annotations), new PrintWriter(printed));
+        Evaluation.Outcome outcome;
+        try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC,
+                InferenceSettings.defaults())) {
+            outcome = Evaluation.run(new Evaluation.Options(db, List.of(), null, "atr", MainsFrequency.HZ_50,
+                    annotations, new RecordBeatClassifier(models)), new PrintWriter(printed));
+        }
 
         JsonObject report = outcome.report();
         assertThat(report.getJsonObject("qrs").getDouble("se")).isEqualTo(100.0);
@@ -65,16 +74,29 @@ class EvaluationTest {
                 .anySatisfy(e -> assertThat(e).startsWith("junk: "));
         assertThat(printed.toString()).contains("s128", "s360", "s1000", "gross", "error");
 
-        // The annotation files read back, one beat per detection.
+        // The annotation files read back, one beat per detection, coded by its class.
         List<Annotation> written = AnnotationFile.read(annotations.resolve("s360." + Evaluation.ANNOTATOR));
-        assertThat(written).hasSizeGreaterThan(400).allSatisfy(a -> assertThat(a.code()).isEqualTo(AnnotationCode.NORMAL));
+        assertThat(written).hasSizeGreaterThan(400).allSatisfy(a -> assertThat(a.code().aamiClass()).isNotNull());
+        JsonObject beats = report.getJsonObject("beats");
+        assertThat(beats.getString("model")).startsWith(BeatFeatures.MODEL_NAME + ":");
+        JsonArray matrix = beats.getJsonObject("confusion").getJsonArray("matrix");
+        assertThat(matrix).hasSize(5);
+        long normal = 0;
+        for (int k = 0; k < 5; k++) {
+            normal += matrix.getJsonArray(0).getLong(k);
+        }
+        // Every synthetic reference beat is normal: the N row holds every matched beat.
+        assertThat(normal).isEqualTo(report.getJsonObject("qrs").getLong("tp"));
+        assertThat(beats.getJsonObject("N").getDouble("se")).isEqualTo(
+                Math.round(10_000.0 * matrix.getJsonArray(0).getLong(0) / normal) / 100.0);
+        assertThat(beats.getJsonObject("V").getDouble("se")).isNull();
     }
 
     @Test
     void meetsTheQrsTargetsOnMitBih() {
         Path mitdb = MitBih.directory();
         Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(mitdb, List.of(), null, "atr",
-                MainsFrequency.HZ_50, null), new PrintWriter(System.out));
+                MainsFrequency.HZ_50, null, null), new PrintWriter(System.out));
 
         JsonObject qrs = outcome.report().getJsonObject("qrs");
         assertThat(outcome.anyFailed()).isFalse();
@@ -93,7 +115,7 @@ class EvaluationTest {
             }
         }
         Evaluation.Outcome outcome = Evaluation.run(new Evaluation.Options(nst, records, null, "atr",
-                MainsFrequency.HZ_50, null), new PrintWriter(System.out));
+                MainsFrequency.HZ_50, null, null), new PrintWriter(System.out));
 
         JsonObject readable = outcome.report().getJsonObject("qrs_readable");
         assertThat(readable.getDouble("se")).isGreaterThanOrEqualTo(99.5);

@@ -15,6 +15,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.arrhythmiamonitor.alert.HeartRateRule;
 import org.arrhythmiamonitor.alert.RateThresholds;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
@@ -23,6 +27,8 @@ import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.AfterEach;
@@ -35,6 +41,8 @@ class MonitorTopologyTest {
     private TestOutputTopic<String, Beat> beats;
     private TestOutputTopic<String, Alert> alerts;
     private TestOutputTopic<String, Episode> episodes;
+    private TestOutputTopic<String, ClassifiedBeat> classified;
+    private ModelRegistry models;
 
     @BeforeEach
     void createDriver() {
@@ -43,7 +51,10 @@ class MonitorTopologyTest {
                 .put("applicationId", "topology-test")
                 .put("stateDir", System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime()))
                 .streamsProperties();
-        driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, MainsFrequency.HZ_50, props), props);
+        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, InferenceSettings.defaults());
+        driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, MainsFrequency.HZ_50,
+                new MonitorTopology.BeatClassification(models, InferenceSettings.defaults(), new SimpleMeterRegistry()),
+                props), props);
         samples = driver.createInputTopic(Topics.SAMPLES, new StringSerializer(),
                 ProtobufSerde.sampleChunks().serializer());
         beats = driver.createOutputTopic(Topics.BEATS, new StringDeserializer(), ProtobufSerde.beats().deserializer());
@@ -51,6 +62,45 @@ class MonitorTopologyTest {
                 ProtobufSerde.alerts().deserializer());
         episodes = driver.createOutputTopic(Topics.EPISODES, new StringDeserializer(),
                 ProtobufSerde.episodes().deserializer());
+        classified = driver.createOutputTopic(Topics.CLASSIFIED_BEATS, new StringDeserializer(),
+                ProtobufSerde.classifiedBeats().deserializer());
+    }
+
+    @Test
+    void beatsAreClassifiedInMicroBatchesWithTheirDeviceTimeOnceTheNextBeatOrTheTimeoutIsThere() {
+        send(SyntheticChunks.chunks("patient-11", SyntheticChunks.record(360, 5, new Segment(30, 60)), 1.0));
+        List<TestRecord<String, Beat>> detected = beats.readRecordsToList();
+        // Fewer beats than a batch holds and no wall-clock time passed: all wait for their batch.
+        assertThat(classified.isEmpty()).isTrue();
+
+        driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        List<TestRecord<String, ClassifiedBeat>> first = classified.readRecordsToList();
+        // The last beat waits for the next one: its interval to it is one of its features.
+        assertThat(first).hasSize(detected.size() - 1);
+
+        // Stream time moves on (another device): after the timeout the last beat goes without a next interval.
+        send(SyntheticChunks.chunks("patient-12", SyntheticChunks.record(250, 6, new Segment(6, 70)), 1.0)
+                .stream().map(c -> c.toBuilder().setT0EpochMs(c.getT0EpochMs() + 40_000).build()).toList());
+        driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        List<TestRecord<String, ClassifiedBeat>> all = new java.util.ArrayList<>(first);
+        all.addAll(classified.readRecordsToList().stream().filter(r -> r.key().equals("patient-11")).toList());
+
+        assertThat(all).hasSize(detected.size());
+        for (int i = 0; i < all.size(); i++) {
+            ClassifiedBeat c = all.get(i).value();
+            assertThat(all.get(i).key()).isEqualTo("patient-11");
+            assertThat(all.get(i).timestamp()).isEqualTo(detected.get(i).timestamp());
+            assertThat(c.getBeat().getSampleIndex()).isEqualTo(detected.get(i).value().getSampleIndex());
+            assertThat(c.getBeat().hasMorphology()).isFalse();
+            assertThat(c.getModel()).isEqualTo(models.card().id());
+            assertThat(c.getProbabilitiesList()).hasSize(5);
+            assertThat(c.getProbabilitiesList().stream().mapToDouble(Float::doubleValue).sum()).isCloseTo(1.0,
+                    org.assertj.core.data.Offset.offset(1e-4));
+        }
+        assertThat(all.get(all.size() - 1).value().getNextRrMs()).isZero();
+        assertThat(all.get(0).value().getNextRrMs()).isBetween(900.0, 1100.0);
+        // A regular synthetic sinus rhythm: normal beats.
+        assertThat(all).filteredOn(r -> r.value().getBeatClass() == BeatClass.N).hasSizeGreaterThan(all.size() * 9 / 10);
     }
 
     @Test
@@ -82,6 +132,7 @@ class MonitorTopologyTest {
     @AfterEach
     void closeDriver() {
         driver.close();
+        models.close();
     }
 
     private void send(List<SampleChunk> chunks) {

@@ -1,0 +1,116 @@
+package org.arrhythmiamonitor.inference;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * One loaded beat model: an ONNX Runtime session that takes a batch of beat windows
+ * ({@code beat}: batch x channels x length) and rhythm features ({@code rr}: batch x features) and
+ * gives class probabilities ({@code probabilities}: batch x classes). Sessions are safe to call
+ * from several threads.
+ */
+public final class BeatClassifierModel implements AutoCloseable {
+    static final String BEAT_INPUT = "beat";
+    static final String RR_INPUT = "rr";
+    static final String OUTPUT = "probabilities";
+
+    private final ModelCard card;
+    private final OrtSession session;
+    private final ExecutionDevice device;
+    private final int beatValues;
+    private final int rrValues;
+
+    BeatClassifierModel(ModelCard card, OrtSession session, ExecutionDevice device) {
+        this.card = card;
+        this.session = session;
+        this.device = device;
+        InputSpec spec = card.input();
+        this.beatValues = spec.channels().size() * spec.length();
+        this.rrValues = spec.rrFeatures().size();
+        checkSignature();
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    /** Where the session actually runs, after any fallback. */
+    public ExecutionDevice device() {
+        return device;
+    }
+
+    public int classCount() {
+        return card.classes().size();
+    }
+
+    /**
+     * Classifies {@code count} beats.
+     *
+     * @param beats count x channels x length values, row-major
+     * @param rr count x features values, row-major
+     * @return count x classes probabilities
+     */
+    public float[][] classify(float[] beats, float[] rr, int count) {
+        if (count == 0) {
+            return new float[0][];
+        }
+        if (beats.length < count * beatValues || rr.length < count * rrValues) {
+            throw new IllegalArgumentException("a batch of " + count + " beats needs " + count * beatValues
+                    + " window and " + count * rrValues + " RR values, got " + beats.length + " and " + rr.length);
+        }
+        InputSpec spec = card.input();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor beat = OnnxTensor.createTensor(env, FloatBuffer.wrap(beats, 0, count * beatValues),
+                    new long[] {count, spec.channels().size(), spec.length()});
+             OnnxTensor features = OnnxTensor.createTensor(env, FloatBuffer.wrap(rr, 0, count * rrValues),
+                    new long[] {count, rrValues});
+             OrtSession.Result result = session.run(Map.of(BEAT_INPUT, beat, RR_INPUT, features))) {
+            return (float[][]) result.get(0).getValue();
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference with " + card.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkSignature() {
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            check(inputs.get(BEAT_INPUT), "input " + BEAT_INPUT, card.input().channels().size(), card.input().length());
+            check(inputs.get(RR_INPUT), "input " + RR_INPUT, card.input().rrFeatures().size());
+            check(outputs.get(OUTPUT), "output " + OUTPUT, card.classes().size());
+        } catch (OrtException e) {
+            throw new ModelException(card.id() + ": cannot read the model's inputs and outputs: " + e.getMessage(), e);
+        }
+    }
+
+    /** The tensor must exist and its non-batch dimensions must be what the card says. */
+    private void check(NodeInfo node, String what, long... dims) {
+        if (node == null || !(node.getInfo() instanceof TensorInfo tensor)) {
+            throw new ModelException(card.id() + ": the ONNX model has no tensor " + what);
+        }
+        long[] shape = tensor.getShape();
+        boolean fits = shape.length == dims.length + 1;
+        for (int k = 0; fits && k < dims.length; k++) {
+            fits = shape[k + 1] == dims[k];
+        }
+        if (!fits) {
+            throw new ModelException(card.id() + ": " + what + " has shape " + java.util.Arrays.toString(shape)
+                    + ", the card declares [batch, " + java.util.Arrays.toString(dims).replaceAll("[\\[\\]]", "") + "]");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot close the session of " + card.id(), e);
+        }
+    }
+}

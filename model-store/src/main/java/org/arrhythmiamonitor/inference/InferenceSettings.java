@@ -1,0 +1,44 @@
+package org.arrhythmiamonitor.inference;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How the processor runs its models.
+ *
+ * @param modelDirectory directory with models and cards; null for the models in the jar
+ * @param device CPU, or CUDA with a fallback to CPU
+ * @param intraOpThreads ONNX Runtime threads per inference call
+ * @param maxBatch beats per inference call at most
+ * @param maxWait longest a beat waits for its batch to fill
+ * @param reloadInterval how often the model directory is checked for a new version; zero never
+ */
+public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int intraOpThreads, int maxBatch,
+        Duration maxWait, Duration reloadInterval) {
+    public static final int DEFAULT_MAX_BATCH = 256;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(5);
+
+    public InferenceSettings {
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("inference threads must be at least 1, got " + intraOpThreads);
+        }
+        if (maxBatch < 1 || maxBatch > 65_536) {
+            throw new IllegalArgumentException("inference batch size must be 1-65536, got " + maxBatch);
+        }
+        if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("inference max wait must be 0-1000 ms, got " + maxWait.toMillis() + " ms");
+        }
+        if (reloadInterval.isNegative()) {
+            throw new IllegalArgumentException("model reload interval must not be negative");
+        }
+    }
+
+    /** The models in the jar on the CPU, two threads, batches of up to 256 beats or 5 ms, no reloading. */
+    public static InferenceSettings defaults() {
+        return new InferenceSettings(null, ExecutionDevice.CPU, 2, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, Duration.ZERO);
+    }
+
+    public ModelSource source() {
+        return modelDirectory == null ? ModelSource.classpath() : ModelSource.directory(modelDirectory);
+    }
+}

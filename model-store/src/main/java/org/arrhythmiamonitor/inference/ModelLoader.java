@@ -1,0 +1,100 @@
+package org.arrhythmiamonitor.inference;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the newest version of a model in a {@link ModelSource}, checks the file against its card
+ * (sha256) and the card against what the stream produces ({@link InputSpec}), and opens an ONNX
+ * Runtime session for it. Any mismatch is refused with a {@link ModelException} that says what.
+ */
+public final class ModelLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
+    private static final AtomicBoolean CUDA_WARNED = new AtomicBoolean();
+
+    private ModelLoader() {
+    }
+
+    /** The newest card of {@code name} in {@code source}. */
+    public static ModelCard newestCard(ModelSource source, String name) {
+        List<ModelCard> cards = source.cards().stream()
+                .map(file -> ModelCard.parse(new String(source.read(file), java.nio.charset.StandardCharsets.UTF_8),
+                        source.describe() + "/" + file))
+                .filter(card -> card.name().equals(name))
+                .toList();
+        return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion))
+                .orElseThrow(() -> new ModelException("no model card for " + name + " in " + source.describe()));
+    }
+
+    public static BeatClassifierModel load(ModelSource source, String name, InputSpec expected,
+            InferenceSettings settings) {
+        return load(source, newestCard(source, name), expected, settings);
+    }
+
+    public static BeatClassifierModel load(ModelSource source, ModelCard card, InputSpec expected,
+            InferenceSettings settings) {
+        String difference = card.input().differenceFrom(expected);
+        if (difference != null) {
+            throw new ModelException(card.id() + " in " + source.describe() + " does not fit this processor: it expects "
+                    + difference);
+        }
+        byte[] model = source.read(card.file());
+        String digest = sha256(model);
+        if (!digest.equals(card.sha256())) {
+            throw new ModelException(card.id() + ": " + card.file() + " in " + source.describe() + " has sha256 "
+                    + digest + " but its card says " + card.sha256() + "; refusing a model that is not the one described");
+        }
+        try {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            ExecutionDevice device = settings.device() == ExecutionDevice.CUDA && addCuda(options)
+                    ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
+            OrtSession session = env.createSession(model, options);
+            LOG.info("Loaded {} ({} bytes, sha256 {}) from {} on {}", card.id(), model.length, digest.substring(0, 12),
+                    source.describe(), device);
+            return new BeatClassifierModel(card, session, device);
+        } catch (OrtException e) {
+            throw new ModelException(card.id() + ": ONNX Runtime cannot load " + card.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Adds the CUDA execution provider; where it is missing, warns once and leaves the session on the CPU. */
+    private static boolean addCuda(OrtSession.SessionOptions options) {
+        String why;
+        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
+            why = "this ONNX Runtime build has no CUDA execution provider (build with -Pgpu for onnxruntime_gpu)";
+        } else {
+            try {
+                options.addCUDA(0);
+                return true;
+            } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                why = "the CUDA execution provider did not start (" + e.getMessage() + ")";
+            }
+        }
+        if (CUDA_WARNED.compareAndSet(false, true)) {
+            LOG.warn("inference.device=cuda but {}; running inference on the CPU", why);
+        }
+        return false;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package org.arrhythmiamonitor.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packaged beat model, loaded and run by ONNX Runtime, against its card. */
+class ModelLoaderTest {
+    private static final Path MODELS = Path.of("models");
+    private static final String NAME = "beat-classifier";
+
+    @TempDir
+    Path dir;
+
+    private static InferenceSettings settings(Path directory) {
+        InferenceSettings d = InferenceSettings.defaults();
+        return new InferenceSettings(directory, ExecutionDevice.CPU, 1, d.maxBatch(), d.maxWait(), Duration.ZERO);
+    }
+
+    private static ModelCard card() {
+        return ModelLoader.newestCard(ModelSource.directory(MODELS), NAME);
+    }
+
+    @Test
+    void theParityFixtureGivesTheCardsOutputsWithin1e4OneByOneAndAsABatch() {
+        ModelCard card = card();
+        JsonArray fixture = card.json().getJsonArray("parity_fixture");
+        assertThat(fixture).hasSizeGreaterThanOrEqualTo(4);
+        int beatValues = card.input().channels().size() * card.input().length();
+        int rrValues = card.input().rrFeatures().size();
+        float[] beats = new float[fixture.size() * beatValues];
+        float[] rr = new float[fixture.size() * rrValues];
+        for (int i = 0; i < fixture.size(); i++) {
+            JsonObject example = fixture.getJsonObject(i);
+            JsonArray channels = example.getJsonArray("beat");
+            for (int c = 0; c < channels.size(); c++) {
+                for (int k = 0; k < card.input().length(); k++) {
+                    beats[i * beatValues + c * card.input().length() + k] =
+                            channels.getJsonArray(c).getNumber(k).floatValue();
+                }
+            }
+            for (int k = 0; k < rrValues; k++) {
+                rr[i * rrValues + k] = example.getJsonArray("rr").getNumber(k).floatValue();
+            }
+        }
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, card.input(),
+                settings(MODELS))) {
+            float[][] batch = model.classify(beats, rr, fixture.size());
+            for (int i = 0; i < fixture.size(); i++) {
+                JsonArray expected = fixture.getJsonObject(i).getJsonArray("expected");
+                float[][] single = model.classify(java.util.Arrays.copyOfRange(beats, i * beatValues, (i + 1) * beatValues),
+                        java.util.Arrays.copyOfRange(rr, i * rrValues, (i + 1) * rrValues), 1);
+                for (int k = 0; k < expected.size(); k++) {
+                    double want = expected.getNumber(k).doubleValue();
+                    assertThat((double) batch[i][k]).as("example %d class %d in a batch", i, k).isCloseTo(want,
+                            org.assertj.core.data.Offset.offset(1e-4));
+                    assertThat((double) single[0][k]).as("example %d class %d alone", i, k).isCloseTo(want,
+                            org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aModelFileThatIsNotTheOneItsCardDescribesIsRefused() throws IOException {
+        ModelCard card = copyModel("1.0.0");
+        byte[] bytes = Files.readAllBytes(dir.resolve(card.file()));
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(dir.resolve(card.file()), bytes);
+
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, card.input(), settings(dir)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("sha256").hasMessageContaining(card.sha256());
+    }
+
+    @Test
+    void aModelWhoseInputIsNotWhatTheStreamGivesIsRefused() {
+        InputSpec stream = card().input();
+        InputSpec longer = new InputSpec(stream.rateHz(), stream.before(), stream.length() + 20, stream.channels(),
+                stream.rrFeatures(), stream.normalisation());
+        InputSpec otherRate = new InputSpec(360, stream.before(), stream.length(), stream.channels(),
+                stream.rrFeatures(), stream.normalisation());
+
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, longer, settings(MODELS)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("does not fit").hasMessageContaining("window");
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, otherRate, settings(MODELS)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("rate 250 Hz, the stream gives 360 Hz");
+    }
+
+    @Test
+    void missingAndMalformedCardsGetClearErrors() throws IOException {
+        InputSpec spec = card().input();
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("no model card for beat-classifier");
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir.resolve("absent")), NAME, spec,
+                settings(dir))).hasMessageContaining("does not exist");
+
+        Files.writeString(dir.resolve("broken.json"), "{\"name\": \"beat-classifier\", ");
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("broken.json is not a JSON object");
+        Files.writeString(dir.resolve("broken.json"), card().json().copy().put("version", "one").encode());
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("major.minor.patch, got one");
+    }
+
+    @Test
+    void aNewVersionReplacesTheModelWhileABrokenOneIsReportedAndSkipped() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, first.input(), settings(dir))) {
+            assertThat(registry.card().version()).isEqualTo("1.0.0");
+            assertThat(registry.reloadIfChanged()).isFalse();
+
+            copyModel("1.1.0");
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.1.0");
+            float[][] p = registry.withModel(m -> m.classify(new float[2 * 160], new float[7], 1));
+            assertThat(p[0]).hasSize(5);
+
+            JsonObject damaged = card().json().copy().put("version", "1.2.0").put("sha256", "0".repeat(64));
+            Files.writeString(dir.resolve("beat-classifier-1.2.0.json"), damaged.encode());
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.card().version()).isEqualTo("1.1.0");
+        }
+    }
+
+    @Test
+    void cudaWithoutTheGpuBuildFallsBackToTheCpu() {
+        assumeThat(OrtEnvironment.getAvailableProviders()).doesNotContain(OrtProvider.CUDA);
+        InferenceSettings d = InferenceSettings.defaults();
+        InferenceSettings cuda = new InferenceSettings(MODELS, ExecutionDevice.CUDA, 1, d.maxBatch(), d.maxWait(),
+                Duration.ZERO);
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, card().input(), cuda)) {
+            assertThat(model.device()).isEqualTo(ExecutionDevice.CPU);
+            assertThat(model.classify(new float[2 * 160], new float[7], 1)[0]).hasSize(5);
+        }
+    }
+
+    @Test
+    void thePackagedModelsAreOnTheClasspath() {
+        assertThat(ModelSource.classpath().cards()).contains(card().name() + "-" + card().version() + ".json");
+        try (ModelRegistry registry = new ModelRegistry(NAME, card().input(), InferenceSettings.defaults())) {
+            assertThat(registry.card().sha256()).isEqualTo(card().sha256());
+        }
+    }
+
+    @Test
+    void settingsOutOfRangeAreRefused() {
+        assertThatThrownBy(() -> new InferenceSettings(null, ExecutionDevice.CPU, 0, 1, Duration.ZERO, Duration.ZERO))
+                .hasMessageContaining("threads");
+        assertThatThrownBy(() -> new InferenceSettings(null, ExecutionDevice.CPU, 1, 0, Duration.ZERO, Duration.ZERO))
+                .hasMessageContaining("batch size");
+        assertThatThrownBy(() -> ExecutionDevice.parse("tpu")).hasMessageContaining("cpu or cuda, got \"tpu\"");
+    }
+
+    /** The packaged model under {@code version} in the temporary directory. */
+    private ModelCard copyModel(String version) throws IOException {
+        ModelCard card = card();
+        String file = NAME + "-" + version + ".onnx";
+        Files.copy(MODELS.resolve(card.file()), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        JsonObject json = card.json().copy().put("version", version).put("file", file);
+        Files.writeString(dir.resolve(NAME + "-" + version + ".json"), json.encodePrettily());
+        return ModelCard.parse(json.encode(), file);
+    }
+}

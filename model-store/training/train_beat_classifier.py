@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+"""Trains the AAMI beat classifier on the data `bin/monitor dataset` exports, and writes the ONNX
+model and its model card.
+
+Run with Debian's Python (python3-torch, python3-numpy): see README.md in this directory.
+
+Protocol (de Chazal 2004 inter-patient split): everything here sees DS1 only. Patient-wise k-fold
+cross-validation inside DS1 selects the number of training epochs and measures what to expect on
+unseen patients; the final model is then trained on all of DS1 for that many epochs. DS2 is the
+independent test set and is measured separately with `bin/monitor eval`.
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+CLASSES = ["N", "S", "V", "F", "Q"]
+
+
+class BeatNet(nn.Module):
+    """A small 1-D CNN over the beat and the patient's template, joined with the RR context."""
+
+    def __init__(self, channels, length, rr_features, classes):
+        super().__init__()
+
+        def block(cin, cout, kernel, pool):
+            layers = [nn.Conv1d(cin, cout, kernel, padding=kernel // 2, bias=False), nn.BatchNorm1d(cout), nn.ReLU()]
+            if pool:
+                layers.append(nn.MaxPool1d(2))
+            return layers
+
+        # Channels seen by the convolutions: beat and template scaled by the template's peak, and
+        # their difference (how this beat departs from the patient's usual one).
+        self.morphology = nn.Sequential(
+            *block(channels + 1, 16, 7, True),
+            *block(16, 32, 5, True),
+            *block(32, 48, 5, True),
+            *block(48, 64, 3, False),
+        )
+        self.rhythm = nn.Sequential(nn.BatchNorm1d(rr_features), nn.Linear(rr_features, 16), nn.ReLU())
+        self.head = nn.Sequential(nn.Linear(64 * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
+
+    @staticmethod
+    def relative(beat):
+        """Scales beat and template by the template's peak: amplitude differs between patients and
+        electrodes far more than between a patient's normal beats, so morphology is judged relative
+        to the patient's own normal beat."""
+        scale = beat[:, 1:2, :].abs().amax(dim=2, keepdim=True).clamp(min=0.05)
+        scaled = beat / scale
+        return torch.cat([scaled, scaled[:, 0:1, :] - scaled[:, 1:2, :]], dim=1)
+
+    def logits(self, beat, rr):
+        m = self.morphology(self.relative(beat))
+        pooled = torch.cat([m.mean(dim=2), m.amax(dim=2)], dim=1)
+        return self.head(torch.cat([pooled, self.rhythm(rr)], dim=1))
+
+    def forward(self, beat, rr):
+        return torch.softmax(self.logits(beat, rr), dim=1)
+
+
+def load(directory):
+    data = {name: np.load(os.path.join(directory, name + ".npy"))
+            for name in ["beats", "rr", "labels", "records", "jitter"]}
+    with open(os.path.join(directory, "manifest.json")) as f:
+        manifest = json.load(f)
+    return data, manifest
+
+
+def balanced_indices(groups, per_group, rng):
+    """Draws from every (record, class) group: a fixed number per group (fewer for groups of a
+    handful of beats, so one beat is not repeated hundreds of times), so that neither the
+    dominant class nor the patients with the most beats decide what the model learns."""
+    chosen = []
+    for members in groups.values():
+        n = min(per_group, 4 * len(members))
+        chosen.append(rng.choice(members, size=n, replace=True))
+    return np.concatenate(chosen)
+
+
+def make_groups(data, rows):
+    groups = {}
+    for i in rows:
+        groups.setdefault((int(data["records"][i]), int(data["labels"][i])), []).append(i)
+    return {k: np.array(v) for k, v in groups.items()}
+
+
+def augment(beat, rr, rng):
+    """Gain and baseline differ between patients and electrodes; noise differs between minutes."""
+    n = beat.shape[0]
+    gain = rng.uniform(0.7, 1.3, size=(n, 1, 1)).astype(np.float32)
+    noise = rng.normal(0, 0.02, size=beat.shape).astype(np.float32)
+    noise[:, 1, :] = 0  # the template is an average: it carries little noise
+    return beat * gain + noise, rr
+
+
+def class_weights(labels):
+    """Log-scaled inverse class frequency (as in ECGTransForm's context-aware loss)."""
+    counts = np.bincount(labels, minlength=len(CLASSES)).astype(np.float64)
+    total = counts.sum()
+    weights = np.where(counts > 0, np.log(np.maximum(total / np.maximum(counts, 1), 1.0)) + 1.0, 0.0)
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def train(data, rows, epochs, seed, per_group, checkpoints=(), evaluate=None, log=print):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    channels, length = data["beats"].shape[1:]
+    model = BeatNet(channels, length, data["rr"].shape[1], len(CLASSES))
+    groups = make_groups(data, rows)
+    sample = balanced_indices(groups, per_group, rng)
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights(data["labels"][sample]))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=epochs)
+    results = {}
+    for epoch in range(1, epochs + 1):
+        model.train()
+        idx = balanced_indices(groups, per_group, rng)
+        rng.shuffle(idx)
+        total = 0.0
+        for start in range(0, len(idx), 128):
+            batch = idx[start:start + 128]
+            beat, rr = augment(data["beats"][batch], data["rr"][batch], rng)
+            logits = model.logits(torch.from_numpy(beat), torch.from_numpy(rr))
+            loss = loss_fn(logits, torch.from_numpy(data["labels"][batch]))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += loss.item() * len(batch)
+        scheduler.step()
+        if epoch in checkpoints and evaluate is not None:
+            results[epoch] = evaluate(model)
+            log(f"    epoch {epoch}: loss {total / len(idx):.4f}, {summary(results[epoch])}")
+    return model, results
+
+
+def predict(model, data, rows):
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(rows), 4096):
+            batch = rows[start:start + 4096]
+            p = model(torch.from_numpy(data["beats"][batch]), torch.from_numpy(data["rr"][batch]))
+            out.append(p.argmax(dim=1).numpy())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def confusion(truth, predicted):
+    m = np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
+    np.add.at(m, (truth, predicted), 1)
+    return m
+
+
+def per_class(m):
+    stats = {}
+    for k, name in enumerate(CLASSES):
+        tp = m[k, k]
+        ref = m[k, :].sum()
+        det = m[:, k].sum()
+        stats[name] = {"se": round(100.0 * tp / ref, 2) if ref else None,
+                       "ppv": round(100.0 * tp / det, 2) if det else None,
+                       "reference_beats": int(ref)}
+    return stats
+
+
+def summary(m):
+    s = per_class(m)
+    return ", ".join(f"{c} Se {s[c]['se']} +P {s[c]['ppv']}" for c in ["V", "S", "F"])
+
+
+def folds_of(records, labels, rows, k):
+    """Assigns records to k folds, largest S/V counts first onto the fold with the fewest, so that
+    every fold holds some ectopic beats to score."""
+    recs = sorted(set(int(r) for r in records[rows]))
+    weight = {r: int(((labels[rows] == 1) | (labels[rows] == 2))[records[rows] == r].sum()) for r in recs}
+    folds = [[] for _ in range(k)]
+    load_ = [0] * k
+    for r in sorted(recs, key=lambda r: -weight[r]):
+        f = min(range(k), key=lambda i: (load_[i], len(folds[i])))
+        folds[f].append(r)
+        load_[f] += weight[r]
+    return folds
+
+
+def score(m):
+    """Model selection: mean F1 of V and S, the classes the alerts depend on."""
+    s = per_class(m)
+    f1 = []
+    for c in ["V", "S"]:
+        se, ppv = s[c]["se"] or 0, s[c]["ppv"] or 0
+        f1.append(0 if se + ppv == 0 else 2 * se * ppv / (se + ppv))
+    return sum(f1) / len(f1)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
+    parser.add_argument("--out", required=True, help="model directory (model-store/models)")
+    parser.add_argument("--name", default="beat-classifier")
+    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, nargs="+", default=[10, 20, 30],
+                        help="epoch counts compared by cross-validation; the best trains the final model")
+    parser.add_argument("--per-group", type=int, default=300, help="examples per (record, class) per epoch")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    started = time.time()
+    data, manifest = load(args.data)
+    log = lambda *a: print(*a, flush=True)
+    all_rows = np.arange(len(data["labels"]))
+    detected = all_rows[data["jitter"] == 0]
+
+    folds = folds_of(data["records"], data["labels"], all_rows, args.folds)
+    log(f"{len(all_rows)} examples, {len(detected)} detected beats, folds {folds}")
+    total = {e: np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64) for e in args.epochs}
+    for f, held_out in enumerate(folds):
+        test_mask = np.isin(data["records"], held_out)
+        train_rows = all_rows[~test_mask]
+        test_rows = detected[np.isin(data["records"][detected], held_out)]
+        log(f"fold {f + 1}/{len(folds)}: held out {held_out}")
+        evaluate = lambda model: confusion(data["labels"][test_rows], predict(model, data, test_rows))
+        _, results = train(data, train_rows, max(args.epochs), args.seed + f, args.per_group,
+                           checkpoints=set(args.epochs), evaluate=evaluate, log=log)
+        for e in args.epochs:
+            total[e] += results[e]
+    best = max(args.epochs, key=lambda e: score(total[e]))
+    for e in args.epochs:
+        log(f"cross-validation, {e} epochs: {summary(total[e])}{'  <- selected' if e == best else ''}")
+
+    log(f"final model: all of DS1, {best} epochs")
+    model, _ = train(data, all_rows, best, args.seed, args.per_group)
+    model.eval()
+    os.makedirs(args.out, exist_ok=True)
+    file_name = f"{args.name}-{args.version}.onnx"
+    path = os.path.join(args.out, file_name)
+    channels, length = data["beats"].shape[1:]
+    example = (torch.zeros(1, channels, length), torch.zeros(1, data["rr"].shape[1]))
+    torch.onnx.export(model, example, path, input_names=["beat", "rr"], output_names=["probabilities"],
+                      dynamic_axes={"beat": {0: "batch"}, "rr": {0: "batch"}, "probabilities": {0: "batch"}},
+                      opset_version=13, do_constant_folding=True)
+
+    # Parity fixture: one detected beat of each class present, with what this model outputs for it.
+    rng = np.random.default_rng(args.seed)
+    fixture_rows = [int(rng.choice(detected[data["labels"][detected] == k]))
+                    for k in range(len(CLASSES)) if (data["labels"][detected] == k).any()]
+    with torch.no_grad():
+        expected = model(torch.from_numpy(data["beats"][fixture_rows]), torch.from_numpy(data["rr"][fixture_rows]))
+    fixture = [{"beat": data["beats"][i].round(6).tolist(), "rr": data["rr"][i].round(6).tolist(),
+                "label": CLASSES[int(data["labels"][i])], "expected": [round(float(v), 7) for v in p]}
+               for i, p in zip(fixture_rows, expected.numpy())]
+    # The fixture's inputs are rounded to 6 decimals: recompute the outputs on exactly those inputs.
+    with torch.no_grad():
+        exact = model(torch.tensor([x["beat"] for x in fixture]), torch.tensor([x["rr"] for x in fixture]))
+    for x, p in zip(fixture, exact.numpy()):
+        x["expected"] = [round(float(v), 7) for v in p]
+
+    card = {
+        "name": args.name,
+        "version": args.version,
+        "task": "AAMI EC57 beat classification (N, S, V, F, Q) of beats found by the project's QRS detector",
+        "file": file_name,
+        "sha256": sha256(path),
+        "format": {"onnx_opset": 13, "dynamic_batch": True},
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "input": dict(manifest["input"], tensors={
+            "beat": ["batch", channels, length], "rr": ["batch", data["rr"].shape[1]]}),
+        "output": {"tensor": "probabilities", "shape": ["batch", len(CLASSES)], "classes": CLASSES},
+        "training": {
+            "data": "MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0), DS1 of de Chazal's inter-patient split",
+            "records": manifest["records"],
+            "lead": manifest["lead"],
+            "beats_per_record_and_class": manifest["beats_per_record_and_class"],
+            "jitter_copies": manifest["jitter_copies"],
+            "sampling": f"per epoch, up to {args.per_group} examples from each (record, class) group",
+            "loss": "cross-entropy with log-scaled inverse class-frequency weights",
+            "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
+            "epochs": best,
+            "seed": args.seed,
+            "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
+                       "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models",
+        },
+        "cross_validation": {
+            "method": f"patient-wise {args.folds}-fold within DS1; each record scored by the model that did not "
+                      "see it; detected beats only (no jittered copies)",
+            "folds": folds,
+            "selected_epochs": best,
+            "per_class": per_class(total[best]),
+            "confusion": {"rows_reference_columns_predicted": CLASSES, "matrix": total[best].tolist()},
+            "by_epochs": {str(e): per_class(total[e]) for e in args.epochs},
+        },
+        "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
+                    "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
+        "parity_fixture": fixture,
+    }
+    with open(os.path.join(args.out, f"{args.name}-{args.version}.json"), "w") as f:
+        json.dump(card, f, indent=1)
+        f.write("\n")
+    # models/index.txt lists the cards packaged in the jar (a jar cannot be listed like a directory).
+    index = os.path.join(args.out, "index.txt")
+    lines = open(index).read().split() if os.path.exists(index) else []
+    if f"{args.name}-{args.version}.json" not in lines:
+        with open(index, "a") as f:
+            f.write(f"{args.name}-{args.version}.json\n")
+    log(f"wrote {path} ({os.path.getsize(path)} bytes) and its card in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

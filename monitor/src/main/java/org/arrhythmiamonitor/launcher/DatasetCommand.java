@@ -1,0 +1,68 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.dataset.BeatDatasetExport;
+import org.arrhythmiamonitor.dataset.InterPatientSplit;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code monitor dataset}: exports the beat classifier's training data with the stream processor's own code. */
+@Command(name = "dataset", mixinStandardHelpOptions = true,
+        description = {"Runs the stream processor's signal path, QRS detector and beat feature extraction over WFDB "
+                + "records and writes the labelled beats as NumPy .npy files for model-store/training.",
+            "Labels are the AAMI classes of the reference beats the detected beats match (150 ms). DS2 records "
+                + "are refused: they are the independent test set."})
+final class DatasetCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--db", required = true, paramLabel = "DIR", description = "WFDB directory with .hea, .dat and reference annotation files")
+    Path db;
+
+    @Option(names = "--records", split = ",", paramLabel = "NAMES",
+            description = "Records to export, comma-separated (default: DS1, ${DEFAULT-VALUE})")
+    List<String> records = InterPatientSplit.DS1;
+
+    @Option(names = "--lead", paramLabel = "LEAD", description = "Lead to use, e.g. MLII (default: each record's first signal)")
+    String lead;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the .npy files and manifest.json")
+    Path out;
+
+    @Option(names = "--jitter-copies", defaultValue = "2", paramLabel = "N",
+            description = "Copies of each labelled beat cut at the reference R peak moved by 1-4 samples (default: ${DEFAULT-VALUE})")
+    int jitterCopies;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for the jitter (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--reference", defaultValue = "atr", paramLabel = "ANNOTATOR",
+            description = "Annotator of the reference annotations (default: ${DEFAULT-VALUE})")
+    String reference;
+
+    @Option(names = "--mains", defaultValue = "50", paramLabel = "50|60|off",
+            description = "Mains notch of the signal path, as in the processor's mainsNotch (default: ${DEFAULT-VALUE})")
+    String mains;
+
+    @Override
+    public Integer call() {
+        List<String> test = records.stream().filter(InterPatientSplit.DS2::contains).toList();
+        if (!test.isEmpty()) {
+            throw new IllegalArgumentException("records " + test + " are in DS2, the independent test set; "
+                    + "training data comes from DS1 only");
+        }
+        long started = System.nanoTime();
+        BeatDatasetExport.Summary summary = BeatDatasetExport.run(new BeatDatasetExport.Options(db, records, lead,
+                reference, MainsFrequency.parse(mains), out, jitterCopies, seed), spec.commandLine().getOut());
+        spec.commandLine().getOut().printf(Locale.ROOT,
+                "%d examples (%d detected beats without a reference beat left out) in %s, %.1f s%n",
+                summary.rows(), summary.unmatched(), out, (System.nanoTime() - started) / 1e9);
+        return 0;
+    }
+}

@@ -1,0 +1,25 @@
+package org.arrhythmiamonitor.beat;
+
+import java.util.List;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+
+/** The AAMI EC57 beat classes in the order of the models' outputs. */
+public final class BeatClasses {
+    public static final List<String> NAMES = List.of("N", "S", "V", "F", "Q");
+    private static final BeatClass[] WIRE = {BeatClass.N, BeatClass.S, BeatClass.V, BeatClass.F, BeatClass.Q};
+    /** The annotation code written for each class, so that bxb scores VEB and SVEB. */
+    private static final AnnotationCode[] CODES = {AnnotationCode.NORMAL, AnnotationCode.APC, AnnotationCode.PVC,
+        AnnotationCode.FUSION, AnnotationCode.UNKNOWN};
+
+    private BeatClasses() {
+    }
+
+    public static BeatClass wire(int index) {
+        return WIRE[index];
+    }
+
+    public static AnnotationCode annotationCode(int index) {
+        return CODES[index];
+    }
+}

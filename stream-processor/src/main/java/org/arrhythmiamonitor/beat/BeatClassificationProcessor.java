@@ -1,0 +1,240 @@
+package org.arrhythmiamonitor.beat;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.MicroBatch;
+import org.arrhythmiamonitor.inference.ModelRegistry;
+import org.arrhythmiamonitor.state.v1.BeatClassifierState;
+import org.arrhythmiamonitor.state.v1.ReadyBeat;
+import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ecg.beats -> ecg.beats.classified}: features per device ({@link BeatFeatureExtractor}),
+ * then one ONNX inference call for the beats of all devices of the stream task that are ready,
+ * when {@link InferenceSettings#maxBatch()} are or the oldest has waited
+ * {@link InferenceSettings#maxWait()}.
+ *
+ * <p>A beat is ready when the next beat of its device arrives (the interval to it is a feature),
+ * or after {@link #NEXT_BEAT_TIMEOUT} of stream time without one, so the last beat before a pause
+ * or the end of a stream is still classified. Ready beats are kept in the store until their batch
+ * has been forwarded, so a crash or a rebalance between the two loses none: the task that takes
+ * over finds them in the store and queues them again.
+ */
+public final class BeatClassificationProcessor implements Processor<String, Beat, String, ClassifiedBeat> {
+    public static final String STORE = "beat-classification";
+    static final Duration NEXT_BEAT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Logger LOG = LoggerFactory.getLogger(BeatClassificationProcessor.class);
+
+    private final ModelRegistry models;
+    private final InferenceSettings settings;
+    private final MeterRegistry meters;
+    private ProcessorContext<String, ClassifiedBeat> context;
+    private KeyValueStore<String, BeatClassifierState> store;
+    private MicroBatch<Queued> batch;
+    /** Device time of the beat each device has waiting for its next beat. */
+    private final Map<String, Long> waitingSince = new HashMap<>();
+    private Timer inferenceTimer;
+    private final Map<BeatClass, Counter> classified = new HashMap<>();
+
+    private record Queued(String deviceId, ReadyBeat ready) {
+    }
+
+    public BeatClassificationProcessor(ModelRegistry models, InferenceSettings settings, MeterRegistry meters) {
+        this.models = models;
+        this.settings = settings;
+        this.meters = meters;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ClassifiedBeat> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toNanos());
+        this.inferenceTimer = Timer.builder("ecg.inference.batch").description("Time of one beat inference call")
+                .publishPercentiles(0.5, 0.99).register(meters);
+        for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
+            BeatClass c = BeatClasses.wire(k);
+            classified.put(c, Counter.builder("ecg.beats.classified").tag("class", c.name()).register(meters));
+        }
+        long now = System.nanoTime();
+        try (KeyValueIterator<String, BeatClassifierState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, BeatClassifierState> entry = all.next();
+                for (ReadyBeat ready : entry.value.getReadyList()) {
+                    batch.add(new Queued(entry.key, ready), now);
+                }
+                if (!entry.value.getPendingBeat().isEmpty()) {
+                    waitingSince.put(entry.key, beat(entry.value.getPendingBeat()).getTimeMs());
+                }
+            }
+        }
+        context.schedule(Duration.ofMillis(Math.max(1, settings.maxWait().toMillis())), PunctuationType.WALL_CLOCK_TIME,
+                t -> flushIfDue());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::expireWaiting);
+    }
+
+    @Override
+    public void process(Record<String, Beat> record) {
+        String deviceId = record.key();
+        Beat beat = record.value();
+        if (beat.getMorphology().getSamplesMvCount() != BeatWindow.LENGTH) {
+            LOG.warn("Device {}: beat at sample {} has {} morphology samples, not {}; it is not classified", deviceId,
+                    beat.getSampleIndex(), beat.getMorphology().getSamplesMvCount(), BeatWindow.LENGTH);
+            return;
+        }
+        BeatClassifierState.Builder state = stateOf(deviceId).toBuilder();
+        BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
+        ReadyBeat ready = null;
+        if (!state.getPendingBeat().isEmpty()) {
+            ready = complete(extractor, beat(state.getPendingBeat()), beat.getRrMs());
+            state.addReady(ready);
+        }
+        state.setPendingBeat(beat.toByteString()).setFeatures(extractor.snapshot());
+        store.put(deviceId, state.build());
+        waitingSince.put(deviceId, beat.getTimeMs());
+        if (ready != null && batch.add(new Queued(deviceId, ready), System.nanoTime())) {
+            flush();
+        } else if (settings.maxWait().isZero()) {
+            flush();
+        }
+    }
+
+    /** Features of a waiting beat now that its next interval is known (0: none came). */
+    private static ReadyBeat complete(BeatFeatureExtractor extractor, Beat beat, double nextRrMs) {
+        float[] window = new float[BeatWindow.LENGTH];
+        for (int k = 0; k < window.length; k++) {
+            window[k] = beat.getMorphology().getSamplesMv(k);
+        }
+        BeatFeatures f = extractor.next(window, beat.getRrMs() / 1000, nextRrMs / 1000,
+                beat.getSignalIssuesCount() == 0);
+        ReadyBeat.Builder ready = ReadyBeat.newBuilder().setBeat(beat.toBuilder().clearMorphology().build().toByteString())
+                .setNextRrMs(nextRrMs).setTimestampMs(beat.getTimeMs());
+        for (float v : f.beat()) {
+            ready.addWindow(v);
+        }
+        for (float v : f.template()) {
+            ready.addTemplate(v);
+        }
+        for (float v : f.rr()) {
+            ready.addRr(v);
+        }
+        return ready.build();
+    }
+
+    private void expireWaiting(long streamTimeMs) {
+        long cutoff = streamTimeMs - NEXT_BEAT_TIMEOUT.toMillis();
+        long now = System.nanoTime();
+        boolean full = false;
+        for (Iterator<Map.Entry<String, Long>> it = waitingSince.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> waiting = it.next();
+            if (waiting.getValue() > cutoff) {
+                continue;
+            }
+            it.remove();
+            BeatClassifierState.Builder state = stateOf(waiting.getKey()).toBuilder();
+            if (state.getPendingBeat().isEmpty()) {
+                continue;
+            }
+            BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
+            ReadyBeat ready = complete(extractor, beat(state.getPendingBeat()), 0);
+            store.put(waiting.getKey(), state.clearPendingBeat().addReady(ready).setFeatures(extractor.snapshot()).build());
+            full |= batch.add(new Queued(waiting.getKey(), ready), now);
+        }
+        if (full || settings.maxWait().isZero()) {
+            flush();
+        }
+    }
+
+    private void flushIfDue() {
+        if (batch.due(System.nanoTime())) {
+            flush();
+        }
+    }
+
+    private void flush() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Queued> items = batch.drain();
+        int n = items.size();
+        int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
+        int rrValues = BeatFeatures.RR_FEATURES.size();
+        float[] beats = new float[n * beatValues];
+        float[] rr = new float[n * rrValues];
+        for (int i = 0; i < n; i++) {
+            ReadyBeat ready = items.get(i).ready();
+            int at = i * beatValues;
+            for (int k = 0; k < BeatWindow.LENGTH; k++) {
+                beats[at + k] = ready.getWindow(k);
+                beats[at + BeatWindow.LENGTH + k] = ready.getTemplate(k);
+            }
+            for (int k = 0; k < rrValues; k++) {
+                rr[i * rrValues + k] = ready.getRr(k);
+            }
+        }
+        long started = System.nanoTime();
+        String[] model = new String[1];
+        float[][] probabilities = models.withModel(m -> {
+            model[0] = m.card().id();
+            return m.classify(beats, rr, n);
+        });
+        inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+
+        Map<String, Integer> doneByDevice = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            Queued q = items.get(i);
+            float[] p = probabilities[i];
+            int best = RecordBeatClassifier.argmax(p);
+            ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
+                    .setBeatClass(BeatClasses.wire(best)).setModel(model[0]).setNextRrMs(q.ready().getNextRrMs());
+            for (float v : p) {
+                out.addProbabilities(v);
+            }
+            classified.get(BeatClasses.wire(best)).increment();
+            context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
+            doneByDevice.merge(q.deviceId(), 1, Integer::sum);
+        }
+        for (Map.Entry<String, Integer> done : doneByDevice.entrySet()) {
+            BeatClassifierState state = stateOf(done.getKey());
+            List<ReadyBeat> left = new ArrayList<>(state.getReadyList().subList(
+                    Math.min(done.getValue(), state.getReadyCount()), state.getReadyCount()));
+            store.put(done.getKey(), state.toBuilder().clearReady().addAllReady(left).build());
+        }
+    }
+
+    private BeatClassifierState stateOf(String deviceId) {
+        BeatClassifierState state = store.get(deviceId);
+        return state == null ? BeatClassifierState.getDefaultInstance() : state;
+    }
+
+    private static Beat beat(ByteString bytes) {
+        try {
+            return Beat.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a beat in the classification store is damaged", e);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.arrhythmiamonitor.beat;
+
+import java.util.List;
+import org.arrhythmiamonitor.inference.InputSpec;
+
+/**
+ * What the beat classifier sees of one beat: its window, the device's running template of its
+ * usual beat (so the model can compare a beat with the patient's own normal morphology, which is
+ * what makes inter-patient classification work) and its rhythm context.
+ *
+ * @param beat the beat's window minus its median, millivolts, {@link BeatWindow#LENGTH} values
+ * @param template the device's template before this beat, same normalisation
+ * @param rr {@link #RR_FEATURES}, in that order
+ */
+public record BeatFeatures(float[] beat, float[] template, float[] rr) {
+    /** Order of the values in {@link #rr}; seconds, and ratios of them. */
+    public static final List<String> RR_FEATURES = List.of("prev_rr_s", "next_rr_s", "local_rr_s", "prev_over_local",
+            "next_over_local", "next_over_prev", "local_over_long");
+    public static final List<String> CHANNELS = List.of("beat", "template");
+    public static final String NORMALISATION = "band-passed 0.5-40 Hz ECG in millivolts minus the window's median;"
+            + " template: running mean of readable, non-premature beats";
+    /** The input every beat model served to this processor must declare in its card. */
+    public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
+            CHANNELS, RR_FEATURES, NORMALISATION);
+    /** The model the stream serves: the newest version of this name in the model source. */
+    public static final String MODEL_NAME = "beat-classifier";
+
+    /** The same beat's features with its window cut elsewhere, for training copies placed off the R peak. */
+    public BeatFeatures withWindow(float[] window) {
+        return new BeatFeatures(BeatFeatureExtractor.centred(window), template, rr);
+    }
+}

@@ -1,0 +1,63 @@
+package org.arrhythmiamonitor.beat;
+
+import java.util.List;
+import org.arrhythmiamonitor.inference.ModelRegistry;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
+
+/**
+ * Classifies the beats of a whole recording as the stream does: the same
+ * {@link BeatFeatureExtractor} over the beats in order, each with the interval to the next beat,
+ * then the model in batches. For {@code monitor eval}.
+ */
+public final class RecordBeatClassifier {
+    private static final int BATCH = 256;
+
+    private final ModelRegistry models;
+
+    public RecordBeatClassifier(ModelRegistry models) {
+        this.models = models;
+    }
+
+    public String model() {
+        return models.card().id();
+    }
+
+    /** The class of each beat, as an index into N, S, V, F, Q. */
+    public int[] classify(List<DetectedBeat> beats, int fsHz) {
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
+        int rrValues = BeatFeatures.RR_FEATURES.size();
+        int[] classes = new int[beats.size()];
+        float[] window = new float[BATCH * beatValues];
+        float[] rr = new float[BATCH * rrValues];
+        int filled = 0;
+        for (int i = 0; i < beats.size(); i++) {
+            DetectedBeat beat = beats.get(i);
+            double next = i + 1 < beats.size() ? beats.get(i + 1).rrSamples() / fsHz : 0;
+            BeatFeatures f = extractor.next(beat.window(), beat.rrSamples() / fsHz, next, beat.readable());
+            System.arraycopy(f.beat(), 0, window, filled * beatValues, BeatWindow.LENGTH);
+            System.arraycopy(f.template(), 0, window, filled * beatValues + BeatWindow.LENGTH, BeatWindow.LENGTH);
+            System.arraycopy(f.rr(), 0, rr, filled * rrValues, rrValues);
+            filled++;
+            if (filled == BATCH || i == beats.size() - 1) {
+                int count = filled;
+                float[][] p = models.withModel(m -> m.classify(window, rr, count));
+                for (int k = 0; k < count; k++) {
+                    classes[i - count + 1 + k] = argmax(p[k]);
+                }
+                filled = 0;
+            }
+        }
+        return classes;
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int k = 1; k < p.length; k++) {
+            if (p[k] > p[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+}
