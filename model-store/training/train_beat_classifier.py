@@ -36,10 +36,8 @@ class BeatNet(nn.Module):
                 layers.append(nn.MaxPool1d(2))
             return layers
 
-        # Channels seen by the convolutions: beat and template scaled by the template's peak, and
-        # their difference (how this beat departs from the patient's usual one).
         self.morphology = nn.Sequential(
-            *block(channels + 1, 16, 7, True),
+            *block(channels, 16, 7, True),
             *block(16, 32, 5, True),
             *block(32, 48, 5, True),
             *block(48, 64, 3, False),
@@ -47,17 +45,8 @@ class BeatNet(nn.Module):
         self.rhythm = nn.Sequential(nn.BatchNorm1d(rr_features), nn.Linear(rr_features, 16), nn.ReLU())
         self.head = nn.Sequential(nn.Linear(64 * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
 
-    @staticmethod
-    def relative(beat):
-        """Scales beat and template by the template's peak: amplitude differs between patients and
-        electrodes far more than between a patient's normal beats, so morphology is judged relative
-        to the patient's own normal beat."""
-        scale = beat[:, 1:2, :].abs().amax(dim=2, keepdim=True).clamp(min=0.05)
-        scaled = beat / scale
-        return torch.cat([scaled, scaled[:, 0:1, :] - scaled[:, 1:2, :]], dim=1)
-
     def logits(self, beat, rr):
-        m = self.morphology(self.relative(beat))
+        m = self.morphology(beat)
         pooled = torch.cat([m.mean(dim=2), m.amax(dim=2)], dim=1)
         return self.head(torch.cat([pooled, self.rhythm(rr)], dim=1))
 
@@ -213,7 +202,7 @@ def main():
     parser.add_argument("--name", default="beat-classifier")
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, nargs="+", default=[10, 20, 30],
+    parser.add_argument("--epochs", type=int, nargs="+", default=[10, 20, 40],
                         help="epoch counts compared by cross-validation; the best trains the final model")
     parser.add_argument("--per-group", type=int, default=300, help="examples per (record, class) per epoch")
     parser.add_argument("--seed", type=int, default=1)

@@ -1,0 +1,55 @@
+package org.arrhythmiamonitor.beat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.arrhythmiamonitor.state.v1.BeatFeatureState;
+import org.junit.jupiter.api.Test;
+
+class BeatFeatureExtractorTest {
+    private static float[] beat(float height) {
+        float[] w = new float[BeatWindow.LENGTH];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = 0.1f + (float) (height * Math.exp(-Math.pow(k - BeatWindow.BEFORE, 2) / 20.0));
+        }
+        return w;
+    }
+
+    @Test
+    void aPrematureBeatShowsInItsRatiosAndStaysOutOfTheTemplate() {
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        for (int i = 0; i < 30; i++) {
+            extractor.next(beat(1f), 0.8, 0.8, true);
+        }
+        BeatFeatures pvc = extractor.next(beat(3f), 0.5, 1.1, true);
+        // prev, next, local, prev/local, next/local, next/prev, local/long
+        assertThat(pvc.rr()[0]).isEqualTo(0.5f);
+        assertThat(pvc.rr()[3]).isCloseTo(0.625f, org.assertj.core.data.Offset.offset(1e-3f));
+        assertThat(pvc.rr()[4]).isCloseTo(1.375f, org.assertj.core.data.Offset.offset(1e-3f));
+        // The window is centred on its median (the baseline), the template is the usual beat.
+        assertThat(pvc.beat()[0]).isCloseTo(0f, org.assertj.core.data.Offset.offset(1e-3f));
+        assertThat(pvc.beat()[BeatWindow.BEFORE]).isCloseTo(3f, org.assertj.core.data.Offset.offset(1e-3f));
+        assertThat(pvc.template()[BeatWindow.BEFORE]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-3f));
+        BeatFeatures next = extractor.next(beat(1f), 1.1, 0.8, true);
+        assertThat(next.template()[BeatWindow.BEFORE]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-3f));
+    }
+
+    @Test
+    void unknownIntervalsFallBackToTheKnownOnesAndTheStateSurvivesASnapshot() throws Exception {
+        BeatFeatureExtractor a = new BeatFeatureExtractor();
+        BeatFeatures first = a.next(beat(1f), 0, 0.9, true);
+        assertThat(first.rr()[0]).isEqualTo(0.9f);
+        assertThat(first.template()).isEqualTo(first.beat());
+        for (int i = 0; i < 5; i++) {
+            a.next(beat(1f + i / 10f), 0.9, 0.9, true);
+        }
+        BeatFeatureState saved = a.snapshot();
+        BeatFeatureExtractor b = BeatFeatureExtractor.restore(BeatFeatureState.parseFrom(saved.toByteArray()));
+        BeatFeatures fromA = a.next(beat(1.2f), 0.9, 0, true);
+        BeatFeatures fromB = b.next(beat(1.2f), 0.9, 0, true);
+        assertThat(fromB.rr()).isEqualTo(fromA.rr());
+        assertThat(fromB.template()).isEqualTo(fromA.template());
+        assertThat(fromA.rr()[1]).isEqualTo(0.9f);
+        assertThatThrownBy(() -> a.next(new float[10], 1, 1, true)).hasMessageContaining("160 samples");
+    }
+}

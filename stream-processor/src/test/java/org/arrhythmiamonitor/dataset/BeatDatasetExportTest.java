@@ -1,0 +1,94 @@
+package org.arrhythmiamonitor.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
+import org.arrhythmiamonitor.testing.SyntheticRecords;
+import org.arrhythmiamonitor.wfdb.WfdbFormatException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BeatDatasetExportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesNumpyArraysOfLabelledDetectedBeatsAndTheirJitteredCopies() throws IOException {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "s360", 360, 1, new Segment(60, 72));
+        SyntheticRecords.write(db, "s250", 250, 2, new Segment(40, 90));
+        Path out = dir.resolve("out");
+
+        BeatDatasetExport.Summary summary = BeatDatasetExport.run(new BeatDatasetExport.Options(db,
+                List.of("s360", "s250"), null, "atr", MainsFrequency.HZ_50, out, 2, 7), new PrintWriter(new StringWriter()));
+
+        // Every synthetic beat is normal; each detected beat comes with two shifted copies.
+        long detected = summary.perRecordClass()[0][0] + summary.perRecordClass()[1][0];
+        assertThat(detected).isGreaterThan(60 + 50);
+        assertThat(summary.rows()).isEqualTo(3 * detected);
+        Npy beats = Npy.read(out.resolve("beats.npy"));
+        assertThat(beats.descr).isEqualTo("<f4");
+        assertThat(beats.shape).isEqualTo("(" + summary.rows() + ", 2, 160)");
+        assertThat(beats.data.remaining()).isEqualTo(summary.rows() * 2 * 160 * 4);
+        assertThat(Npy.read(out.resolve("rr.npy")).shape).isEqualTo("(" + summary.rows() + ", "
+                + BeatFeatures.RR_FEATURES.size() + ")");
+        Npy labels = Npy.read(out.resolve("labels.npy"));
+        assertThat(labels.shape).isEqualTo("(" + summary.rows() + ",)");
+        for (int i = 0; i < summary.rows(); i++) {
+            assertThat(labels.data.getLong()).isZero();
+        }
+        Npy jitter = Npy.read(out.resolve("jitter.npy"));
+        int copies = 0;
+        for (int i = 0; i < summary.rows(); i++) {
+            int shift = jitter.data.getInt();
+            assertThat(Math.abs(shift)).isLessThanOrEqualTo(BeatDatasetExport.MAX_JITTER);
+            copies += shift == 0 ? 0 : 1;
+        }
+        assertThat(copies).isEqualTo(2 * detected);
+        JsonObject manifest = new JsonObject(Files.readString(out.resolve("manifest.json")));
+        assertThat(manifest.getJsonObject("input")).isEqualTo(BeatFeatures.SPEC.toJson());
+        assertThat(manifest.getInteger("rows")).isEqualTo(summary.rows());
+    }
+
+    @Test
+    void badRecordsAndOptionsGetClearErrors() {
+        assertThatThrownBy(() -> BeatDatasetExport.run(new BeatDatasetExport.Options(dir, List.of("nothing"), null,
+                "atr", MainsFrequency.HZ_50, dir.resolve("out"), 2, 1), new PrintWriter(new StringWriter())))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("nothing.atr");
+        assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("a"), null, "atr", MainsFrequency.HZ_50,
+                dir, 9, 1)).hasMessageContaining("jitter copies must be 0-8");
+    }
+
+    /** Just enough of the .npy format to check what the export wrote. */
+    private record Npy(String descr, String shape, ByteBuffer data) {
+        static Npy read(Path file) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[6];
+            b.get(magic);
+            assertThat(new String(magic, 1, 5, StandardCharsets.US_ASCII)).isEqualTo("NUMPY");
+            assertThat(b.get()).isEqualTo((byte) 1);
+            b.get();
+            int headerLength = Short.toUnsignedInt(b.getShort());
+            byte[] header = new byte[headerLength];
+            b.get(header);
+            String h = new String(header, StandardCharsets.US_ASCII);
+            assertThat((10 + headerLength) % 64).isZero();
+            String descr = h.replaceAll(".*'descr': '([^']*)'.*\\s*", "$1").trim();
+            String shape = h.replaceAll(".*'shape': (\\([^)]*\\)).*\\s*", "$1").trim();
+            return new Npy(descr, shape, b.slice().order(ByteOrder.LITTLE_ENDIAN));
+        }
+    }
+}
