@@ -10,8 +10,16 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
@@ -20,6 +28,10 @@ import org.arrhythmiamonitor.processor.ProcessorConfig;
 import org.arrhythmiamonitor.processor.ProcessorService;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticChunks;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -109,6 +121,38 @@ abstract class EndToEndScenario {
         assertThat(alert.getString("priority")).isEqualTo("high");
         assertThat(alert.getDouble("heartRateBpm")).isBetween(160.0, 180.0);
         assertThat(alert.getString("alertId")).startsWith(device + ":EXTREME_TACHYCARDIA:");
+    }
+
+    @Test
+    void everyBeatOfAPostedChunkComesOutClassifiedOnItsTopic() throws Exception {
+        String device = "classified-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(post(device, Buffer.buffer(Files.readString(README_EXAMPLE))).statusCode()).isEqualTo(202);
+
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-classified-" + device);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ClassifiedBeat> found = new ArrayList<>();
+        try (KafkaConsumer<String, ClassifiedBeat> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                ProtobufSerde.classifiedBeats().deserializer())) {
+            consumer.subscribe(List.of(Topics.CLASSIFIED_BEATS));
+            long deadline = System.currentTimeMillis() + ALERT_DEADLINE_MS;
+            // 10 s at 170 bpm, less the detector's 2 s of learning; the last beat waits for a next one.
+            while (found.size() < 20 && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, ClassifiedBeat> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.key().equals(device)) {
+                        found.add(r.value());
+                    }
+                }
+            }
+        }
+        assertThat(found).hasSizeGreaterThanOrEqualTo(20).allSatisfy(beat -> {
+            assertThat(beat.getBeat().getDeviceId()).isEqualTo(device);
+            assertThat(beat.getModel()).startsWith("beat-classifier:");
+            assertThat(beat.getProbabilitiesCount()).isEqualTo(5);
+            assertThat(beat.getBeatClass()).isNotEqualTo(BeatClass.BEAT_CLASS_UNSPECIFIED);
+        });
     }
 
     @Test
