@@ -1,0 +1,108 @@
+package org.arrhythmiamonitor.beat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelRegistry;
+import org.arrhythmiamonitor.state.v1.BeatClassifierState;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatMorphology;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What happens to beats waiting for their batch when a processor instance stops. */
+class BeatClassificationProcessorTest {
+    private static final long T0 = 1_767_225_600_000L;
+
+    private ModelRegistry models;
+    private KeyValueStore<String, BeatClassifierState> store;
+
+    @BeforeEach
+    void open() {
+        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, InferenceSettings.defaults());
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BeatClassificationProcessor.STORE),
+                Serdes.String(), new ProtobufSerde<>(BeatClassifierState.parser(), "BeatClassifierState"))
+                .withLoggingDisabled().build();
+    }
+
+    @AfterEach
+    void close() {
+        models.close();
+    }
+
+    private MockProcessorContext<String, ClassifiedBeat> start(BeatClassificationProcessor processor) {
+        MockProcessorContext<String, ClassifiedBeat> context = new MockProcessorContext<>();
+        store.init(context.getStateStoreContext(), store);
+        context.addStateStore(store);
+        processor.init(context);
+        return context;
+    }
+
+    private static Beat beat(String device, int i) {
+        BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(250).setBefore(BeatWindow.BEFORE);
+        for (int k = 0; k < BeatWindow.LENGTH; k++) {
+            m.addSamplesMv((float) Math.exp(-Math.pow(k - BeatWindow.BEFORE, 2) / 12.0));
+        }
+        return Beat.newBuilder().setDeviceId(device).setSampleIndex(250L * i).setTimeMs(T0 + 1000L * i)
+                .setRrMs(i == 0 ? 0 : 1000).setMorphology(m).build();
+    }
+
+    private static void runWallClockPunctuators(MockProcessorContext<String, ClassifiedBeat> context) {
+        for (CapturedPunctuator p : context.scheduledPunctuators()) {
+            if (p.getType() == PunctuationType.WALL_CLOCK_TIME) {
+                p.getPunctuator().punctuate(System.currentTimeMillis());
+            }
+        }
+    }
+
+    @Test
+    void beatsWaitingForTheirBatchWhenAnInstanceStopsAreClassifiedByTheNextOne() throws Exception {
+        InferenceSettings slow = new InferenceSettings(null, InferenceSettings.defaults().device(), 1, 256,
+                java.time.Duration.ofMillis(1), java.time.Duration.ZERO);
+        BeatClassificationProcessor first = new BeatClassificationProcessor(models, slow, new SimpleMeterRegistry());
+        MockProcessorContext<String, ClassifiedBeat> before = start(first);
+        for (int i = 0; i < 6; i++) {
+            for (String device : List.of("a", "b")) {
+                Beat b = beat(device, i);
+                first.process(new Record<>(device, b, b.getTimeMs()));
+            }
+        }
+        // Nothing forwarded yet: the batch is not full and its wall-clock punctuator has not run.
+        assertThat(before.forwarded()).isEmpty();
+        first.close();
+
+        BeatClassificationProcessor second = new BeatClassificationProcessor(models, slow, new SimpleMeterRegistry());
+        MockProcessorContext<String, ClassifiedBeat> after = start(second);
+        // The batch's wait is measured on the JVM's monotonic clock from when the beats were queued again.
+        Thread.sleep(5);
+        runWallClockPunctuators(after);
+
+        List<Record<String, ClassifiedBeat>> out = after.forwarded().stream()
+                .map(f -> new Record<String, ClassifiedBeat>(f.record().key(), f.record().value(), f.record().timestamp()))
+                .toList();
+        // Each device's last beat still waits for its next beat.
+        assertThat(out).hasSize(10);
+        assertThat(out).filteredOn(r -> r.key().equals("a")).extracting(r -> r.value().getBeat().getSampleIndex())
+                .containsExactly(0L, 250L, 500L, 750L, 1000L);
+        assertThat(out).allSatisfy(r -> assertThat(r.timestamp()).isEqualTo(r.value().getBeat().getTimeMs()));
+        // Once forwarded, the beats leave the store.
+        assertThat(store.get("a").getReadyCount()).isZero();
+        assertThat(store.get("a").getPendingBeat().isEmpty()).isFalse();
+        // Between batches a device keeps its waiting beat (with its window) and its template.
+        int bytes = store.get("a").getSerializedSize();
+        System.out.printf("Beat classification state per device: %d bytes%n", bytes);
+        assertThat(bytes).isLessThan(2_000);
+    }
+}
