@@ -72,14 +72,14 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
     public void init(ProcessorContext<String, ClassifiedBeat> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
-        this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toNanos());
+        this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toMillis());
         this.inferenceTimer = Timer.builder("ecg.inference.batch").description("Time of one beat inference call")
                 .publishPercentiles(0.5, 0.99).register(meters);
         for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
             BeatClass c = BeatClasses.wire(k);
             classified.put(c, Counter.builder("ecg.beats.classified").tag("class", c.name()).register(meters));
         }
-        long now = System.nanoTime();
+        long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, BeatClassifierState> all = store.all()) {
             while (all.hasNext()) {
                 KeyValue<String, BeatClassifierState> entry = all.next();
@@ -92,7 +92,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             }
         }
         context.schedule(Duration.ofMillis(Math.max(1, settings.maxWait().toMillis())), PunctuationType.WALL_CLOCK_TIME,
-                t -> flushIfDue());
+                this::flushIfDue);
         context.schedule(Duration.ofSeconds(1), PunctuationType.STREAM_TIME, this::expireWaiting);
     }
 
@@ -115,7 +115,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         state.setPendingBeat(beat.toByteString()).setFeatures(extractor.snapshot());
         store.put(deviceId, state.build());
         waitingSince.put(deviceId, beat.getTimeMs());
-        if (ready != null && batch.add(new Queued(deviceId, ready), System.nanoTime())) {
+        if (ready != null && batch.add(new Queued(deviceId, ready), context.currentSystemTimeMs())) {
             flush();
         } else if (settings.maxWait().isZero()) {
             flush();
@@ -146,7 +146,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
 
     private void expireWaiting(long streamTimeMs) {
         long cutoff = streamTimeMs - NEXT_BEAT_TIMEOUT.toMillis();
-        long now = System.nanoTime();
+        long now = context.currentSystemTimeMs();
         boolean full = false;
         for (Iterator<Map.Entry<String, Long>> it = waitingSince.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> waiting = it.next();
@@ -168,8 +168,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         }
     }
 
-    private void flushIfDue() {
-        if (batch.due(System.nanoTime())) {
+    private void flushIfDue(long wallClockMs) {
+        if (batch.due(wallClockMs)) {
             flush();
         }
     }

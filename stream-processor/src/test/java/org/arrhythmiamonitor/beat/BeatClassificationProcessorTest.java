@@ -44,6 +44,7 @@ class BeatClassificationProcessorTest {
 
     private MockProcessorContext<String, ClassifiedBeat> start(BeatClassificationProcessor processor) {
         MockProcessorContext<String, ClassifiedBeat> context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(T0);
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         processor.init(context);
@@ -62,13 +63,13 @@ class BeatClassificationProcessorTest {
     private static void runWallClockPunctuators(MockProcessorContext<String, ClassifiedBeat> context) {
         for (CapturedPunctuator p : context.scheduledPunctuators()) {
             if (p.getType() == PunctuationType.WALL_CLOCK_TIME) {
-                p.getPunctuator().punctuate(System.currentTimeMillis());
+                p.getPunctuator().punctuate(context.currentSystemTimeMs());
             }
         }
     }
 
     @Test
-    void beatsWaitingForTheirBatchWhenAnInstanceStopsAreClassifiedByTheNextOne() throws Exception {
+    void beatsWaitingForTheirBatchWhenAnInstanceStopsAreClassifiedByTheNextOne() {
         InferenceSettings slow = new InferenceSettings(null, InferenceSettings.defaults().device(), 1, 256,
                 java.time.Duration.ofMillis(1), java.time.Duration.ZERO);
         BeatClassificationProcessor first = new BeatClassificationProcessor(models, slow, new SimpleMeterRegistry());
@@ -85,8 +86,7 @@ class BeatClassificationProcessorTest {
 
         BeatClassificationProcessor second = new BeatClassificationProcessor(models, slow, new SimpleMeterRegistry());
         MockProcessorContext<String, ClassifiedBeat> after = start(second);
-        // The batch's wait is measured on the JVM's monotonic clock from when the beats were queued again.
-        Thread.sleep(5);
+        after.setCurrentSystemTimeMs(after.currentSystemTimeMs() + 1);
         runWallClockPunctuators(after);
 
         List<Record<String, ClassifiedBeat>> out = after.forwarded().stream()
