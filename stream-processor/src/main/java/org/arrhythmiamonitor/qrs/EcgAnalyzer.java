@@ -31,7 +31,7 @@ public final class EcgAnalyzer {
     private final EcgFilter filter;
     private final SignalQuality quality;
     private final QrsDetector detector;
-    private final MorphologyRecorder morphology = new MorphologyRecorder();
+    private final WaitingBeats waiting = new WaitingBeats();
     private DoubleConsumer tap;
     /** Seconds to take off a 250 Hz index of the band-passed ECG to get the device time of the R peak. */
     private final double beatDelaySeconds;
@@ -137,8 +137,7 @@ public final class EcgAnalyzer {
             this.inputCount = saved.getInputCount();
             this.hasLastBeat = saved.getHasLastBeat();
             this.lastBeatIndex = saved.getLastBeatInputIndex();
-            morphology.restore(saved.getRecordedSamples(), saved.getRecentSignalList(), saved.getWaitingPeakList(),
-                    saved.getWaitingAmplitudeList());
+            waiting.restore(saved.getWaitingPeakList(), saved.getWaitingAmplitudeList());
         }
     }
 
@@ -155,15 +154,11 @@ public final class EcgAnalyzer {
                 .setQuality(quality.snapshot())
                 .setInputCount(inputCount)
                 .setHasLastBeat(hasLastBeat)
-                .setLastBeatInputIndex(lastBeatIndex)
-                .setRecordedSamples(morphology.count());
-        for (float v : morphology.ring()) {
-            s.addRecentSignal(v);
-        }
-        for (long peak : morphology.waitingPeaks()) {
+                .setLastBeatInputIndex(lastBeatIndex);
+        for (long peak : waiting.peaks()) {
             s.addWaitingPeak(peak);
         }
-        for (double amplitude : morphology.waitingAmplitudes()) {
+        for (double amplitude : waiting.amplitudes()) {
             s.addWaitingAmplitude(amplitude);
         }
         for (double v : filter.state()) {
@@ -222,7 +217,7 @@ public final class EcgAnalyzer {
         this.out = output;
         try {
             detector.finish(onBeat);
-            while (morphology.anyWaiting()) {
+            while (waiting.anyWaiting()) {
                 emitFirstWaiting();
             }
         } finally {
@@ -245,30 +240,29 @@ public final class EcgAnalyzer {
 
     private void step(double raw) {
         double x = filter.filter(raw);
-        morphology.accept(x);
         if (tap != null) {
             tap.accept(x);
         }
         quality.accept(raw, x, onIssue);
         detector.accept(x, onBeat);
-        while (morphology.firstReady()) {
+        while (waiting.firstReady(detector.sampleCount())) {
             emitFirstWaiting();
         }
     }
 
     private void beat(long rPeak, double amplitudeMv) {
         quality.onBeat(amplitudeMv);
-        if (!morphology.hold(rPeak, amplitudeMv)) {
+        if (!waiting.hold(rPeak, amplitudeMv)) {
             emitFirstWaiting();
-            morphology.hold(rPeak, amplitudeMv);
+            waiting.hold(rPeak, amplitudeMv);
         }
     }
 
     private void emitFirstWaiting() {
-        long rPeak = morphology.firstPeak();
-        double amplitudeMv = morphology.firstAmplitude();
-        float[] window = BeatWindow.cut(morphology, rPeak);
-        morphology.release();
+        long rPeak = waiting.firstPeak();
+        double amplitudeMv = waiting.firstAmplitude();
+        float[] window = BeatWindow.cut(detector.signal(), rPeak);
+        waiting.release();
         double index = ((double) rPeak / QrsDetector.FS_HZ - beatDelaySeconds) * inputRate;
         double rr = hasLastBeat ? index - lastBeatIndex : 0;
         hasLastBeat = true;

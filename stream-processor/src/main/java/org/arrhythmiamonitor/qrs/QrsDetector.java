@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.qrs;
 
 import java.util.Arrays;
 import java.util.List;
+import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.signal.Biquad;
 import org.arrhythmiamonitor.signal.BiquadCascade;
 import org.arrhythmiamonitor.state.v1.QrsDetectorState;
@@ -44,6 +45,12 @@ public final class QrsDetector {
     /** Band-passed samples kept to locate R peaks and slopes: covers look-ahead plus a QRS. */
     private static final int HISTORY = 128;
     private static final int HISTORY_MASK = HISTORY - 1;
+    /**
+     * Band-passed samples kept: more than {@link #HISTORY}, because beat windows
+     * ({@link BeatWindow}) are cut from them once the samples after a decided beat have arrived.
+     */
+    static final int SIGNAL_HISTORY = 256;
+    private static final int SIGNAL_MASK = SIGNAL_HISTORY - 1;
     private static final int MAX_CANDIDATES = 16;
     private static final int LEARNING = 2 * FS_HZ;
     /** Energy peak to R peak, roughly: integration half-window plus QRS-band filter and derivative delay. */
@@ -77,8 +84,24 @@ public final class QrsDetector {
     private double usualRr = FS_HZ;
     private double m1;
     private double m2;
-    private final double[] x = new double[HISTORY];
+    private final double[] x = new double[SIGNAL_HISTORY];
     private final double[] slope = new double[HISTORY];
+    private final BeatWindow.Source signal = new BeatWindow.Source() {
+        @Override
+        public long first() {
+            return Math.max(0, n - SIGNAL_HISTORY);
+        }
+
+        @Override
+        public long last() {
+            return n - 1;
+        }
+
+        @Override
+        public float at(long index) {
+            return (float) x[(int) (index & SIGNAL_MASK)];
+        }
+    };
     private double learnMax;
     private double learnSum;
     /** Energy peaks of the last beats; the QRS level is a low quantile of them, robust to PVCs and artefacts. */
@@ -109,7 +132,7 @@ public final class QrsDetector {
     /** Feeds one band-passed sample (mV). */
     public void accept(double sample, Listener listener) {
         long i = n++;
-        x[(int) (i & HISTORY_MASK)] = sample;
+        x[(int) (i & SIGNAL_MASK)] = sample;
         double y = band.filter(sample);
         // Five-point derivative of Pan and Tompkins, on the QRS band.
         double d = (2 * y + deriv[0] - deriv[2] - 2 * deriv[3]) / 8;
@@ -227,7 +250,7 @@ public final class QrsDetector {
         long r = from;
         double best = -1;
         for (long k = from; k <= to; k++) {
-            double v = Math.abs(x[(int) (k & HISTORY_MASK)]);
+            double v = Math.abs(x[(int) (k & SIGNAL_MASK)]);
             if (v > best) {
                 best = v;
                 r = k;
@@ -246,7 +269,7 @@ public final class QrsDetector {
             beatPeakPos = (beatPeakPos + 1) % PEAK_COUNT;
         }
         lastSlope = peakSlope;
-        listener.onBeat(r, x[(int) (r & HISTORY_MASK)]);
+        listener.onBeat(r, x[(int) (r & SIGNAL_MASK)]);
     }
 
     private double maxSlope(long energyPeak) {
@@ -277,6 +300,16 @@ public final class QrsDetector {
         System.arraycopy(candIndex, k + 1, candIndex, k, candidates - k - 1);
         System.arraycopy(candValue, k + 1, candValue, k, candidates - k - 1);
         candidates--;
+    }
+
+    /** Band-passed samples fed so far: the index the next one gets. */
+    public long sampleCount() {
+        return n;
+    }
+
+    /** The last {@value #SIGNAL_HISTORY} band-passed samples, by 250 Hz index. */
+    public BeatWindow.Source signal() {
+        return signal;
     }
 
     public QrsDetectorState snapshot() {
@@ -313,7 +346,7 @@ public final class QrsDetector {
     public static QrsDetector restore(QrsDetectorState s) {
         QrsDetector d = new QrsDetector();
         if (s.getDerivCount() != 4 || s.getEnergyCount() != INTEGRATION
-                || s.getSignalCount() != HISTORY || s.getSlopeCount() != HISTORY
+                || s.getSignalCount() != SIGNAL_HISTORY || s.getSlopeCount() != HISTORY
                 || s.getCandidateIndexCount() != s.getCandidateValueCount()
                 || s.getCandidateIndexCount() > MAX_CANDIDATES || s.getRrCount() > RR_COUNT
                 || s.getRrFilled() != s.getRrCount()) {
