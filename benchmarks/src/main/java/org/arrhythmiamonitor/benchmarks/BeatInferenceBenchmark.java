@@ -59,7 +59,7 @@ public class BeatInferenceBenchmark {
     @Setup(Level.Trial)
     public void load() {
         InferenceSettings d = InferenceSettings.defaults();
-        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, new InferenceSettings(null,
+        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, new InferenceSettings(null,
                 ExecutionDevice.parse(device), threads, Math.max(batch, 1), d.maxWait(), Duration.ZERO));
         Random random = new Random(1);
         beats = new float[batch * 2 * BeatWindow.LENGTH];

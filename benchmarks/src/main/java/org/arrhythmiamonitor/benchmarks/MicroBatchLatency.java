@@ -44,7 +44,7 @@ public final class MicroBatchLatency {
             beats[i] = (float) (0.2 * random.nextGaussian());
         }
         Arrays.fill(rr, 0.8f);
-        try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, settings)) {
+        try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, settings)) {
             MicroBatch<Long> batch = new MicroBatch<>(maxBatch, settings.maxWait().toNanos());
             long intervalNanos = (long) (1e9 / rate);
             long start = System.nanoTime();

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -71,7 +72,7 @@ public final class BeatClassifierModel implements AutoCloseable {
              OnnxTensor features = OnnxTensor.createTensor(env, FloatBuffer.wrap(rr, 0, count * rrValues),
                     new long[] {count, rrValues});
              OrtSession.Result result = session.run(Map.of(BEAT_INPUT, beat, RR_INPUT, features))) {
-            return (float[][]) result.get(0).getValue();
+            return (float[][]) result.get(OUTPUT).orElseThrow().getValue();
         } catch (OrtException e) {
             throw new IllegalStateException("inference with " + card.id() + " failed: " + e.getMessage(), e);
         }
@@ -100,8 +101,8 @@ public final class BeatClassifierModel implements AutoCloseable {
             fits = shape[k + 1] == dims[k];
         }
         if (!fits) {
-            throw new ModelException(card.id() + ": " + what + " has shape " + java.util.Arrays.toString(shape)
-                    + ", the card declares [batch, " + java.util.Arrays.toString(dims).replaceAll("[\\[\\]]", "") + "]");
+            throw new ModelException(card.id() + ": " + what + " has shape " + Arrays.toString(shape)
+                    + ", the card declares [batch, " + Arrays.toString(dims).replaceAll("[\\[\\]]", "") + "]");
         }
     }
 

@@ -15,8 +15,10 @@ import java.time.Duration;
  */
 public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int intraOpThreads, int maxBatch,
         Duration maxWait, Duration reloadInterval) {
+    public static final int DEFAULT_THREADS = 2;
     public static final int DEFAULT_MAX_BATCH = 256;
-    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(5);
+    public static final long DEFAULT_MAX_WAIT_MS = 5;
+    public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(DEFAULT_MAX_WAIT_MS);
 
     public InferenceSettings {
         if (intraOpThreads < 1) {
@@ -35,7 +37,8 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
 
     /** The models in the jar on the CPU, two threads, batches of up to 256 beats or 5 ms, no reloading. */
     public static InferenceSettings defaults() {
-        return new InferenceSettings(null, ExecutionDevice.CPU, 2, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT, Duration.ZERO);
+        return new InferenceSettings(null, ExecutionDevice.CPU, DEFAULT_THREADS, DEFAULT_MAX_BATCH, DEFAULT_MAX_WAIT,
+                Duration.ZERO);
     }
 
     public ModelSource source() {

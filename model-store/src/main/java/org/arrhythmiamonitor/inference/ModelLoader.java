@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds the newest version of a model in a {@link ModelSource}, checks the file against its card
- * (sha256) and the card against what the stream produces ({@link InputSpec}), and opens an ONNX
+ * (sha256) and the card against what the stream produces and reads ({@link ModelContract}), and opens an ONNX
  * Runtime session for it. Any mismatch is refused with a {@link ModelException} that says what.
  */
 public final class ModelLoader {
@@ -36,14 +36,14 @@ public final class ModelLoader {
                 .orElseThrow(() -> new ModelException("no model card for " + name + " in " + source.describe()));
     }
 
-    public static BeatClassifierModel load(ModelSource source, String name, InputSpec expected,
+    public static BeatClassifierModel load(ModelSource source, String name, ModelContract expected,
             InferenceSettings settings) {
         return load(source, newestCard(source, name), expected, settings);
     }
 
-    public static BeatClassifierModel load(ModelSource source, ModelCard card, InputSpec expected,
+    public static BeatClassifierModel load(ModelSource source, ModelCard card, ModelContract expected,
             InferenceSettings settings) {
-        String difference = card.input().differenceFrom(expected);
+        String difference = expected.differenceFrom(card);
         if (difference != null) {
             throw new ModelException(card.id() + " in " + source.describe() + " does not fit this processor: it expects "
                     + difference);
@@ -54,9 +54,9 @@ public final class ModelLoader {
             throw new ModelException(card.id() + ": " + card.file() + " in " + source.describe() + " has sha256 "
                     + digest + " but its card says " + card.sha256() + "; refusing a model that is not the one described");
         }
-        try {
+        // The session keeps what it needs of its options; they are native memory to free.
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
-            OrtSession.SessionOptions options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(settings.intraOpThreads());
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

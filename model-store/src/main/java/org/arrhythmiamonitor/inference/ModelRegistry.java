@@ -19,7 +19,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     private final ModelSource source;
     private final String name;
-    private final InputSpec expected;
+    private final ModelContract expected;
     private final InferenceSettings settings;
     /** Inference holds the read lock, so a replaced session is closed only once no batch runs on it. */
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -27,7 +27,7 @@ public final class ModelRegistry implements AutoCloseable {
     private ScheduledExecutorService watcher;
 
     /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
-    public ModelRegistry(String name, InputSpec expected, InferenceSettings settings) {
+    public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
         this.source = settings.source();
         this.name = name;
         this.expected = expected;
@@ -64,9 +64,9 @@ public final class ModelRegistry implements AutoCloseable {
      * @return whether the model was replaced
      */
     public boolean reloadIfChanged() {
+        ModelCard current = model.card();
         try {
             ModelCard newest = ModelLoader.newestCard(source, name);
-            ModelCard current = model.card();
             if (newest.id().equals(current.id()) && newest.sha256().equals(current.sha256())) {
                 return false;
             }
@@ -82,8 +82,9 @@ public final class ModelRegistry implements AutoCloseable {
             old.close();
             LOG.info("Model {} replaced by {}", current.id(), newest.id());
             return true;
-        } catch (ModelException | IllegalStateException e) {
-            LOG.error("Keeping model {}: the new one in {} cannot be used: {}", model.card().id(), source.describe(),
+        } catch (RuntimeException e) {
+            // Any failure: a scheduled reload that threw would never run again.
+            LOG.error("Keeping model {}: the new one in {} cannot be used: {}", current.id(), source.describe(),
                     e.getMessage());
             return false;
         }

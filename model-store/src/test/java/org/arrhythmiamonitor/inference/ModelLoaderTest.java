@@ -29,6 +29,10 @@ class ModelLoaderTest {
         return new InferenceSettings(directory, ExecutionDevice.CPU, 1, d.maxBatch(), d.maxWait(), Duration.ZERO);
     }
 
+    private static ModelContract contract(ModelCard card) {
+        return new ModelContract(card.input(), card.classes());
+    }
+
     private static ModelCard card() {
         return ModelLoader.newestCard(ModelSource.directory(MODELS), NAME);
     }
@@ -55,7 +59,7 @@ class ModelLoaderTest {
                 rr[i * rrValues + k] = example.getJsonArray("rr").getNumber(k).floatValue();
             }
         }
-        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, card.input(),
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, contract(card),
                 settings(MODELS))) {
             float[][] batch = model.classify(beats, rr, fixture.size());
             for (int i = 0; i < fixture.size(); i++) {
@@ -80,7 +84,7 @@ class ModelLoaderTest {
         bytes[bytes.length / 2] ^= 0x5a;
         Files.write(dir.resolve(card.file()), bytes);
 
-        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, card.input(), settings(dir)))
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, contract(card), settings(dir)))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("sha256").hasMessageContaining(card.sha256());
     }
@@ -93,15 +97,23 @@ class ModelLoaderTest {
         InputSpec otherRate = new InputSpec(360, stream.before(), stream.length(), stream.channels(),
                 stream.rrFeatures(), stream.normalisation());
 
-        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, longer, settings(MODELS)))
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, new ModelContract(longer, card().classes()), settings(MODELS)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("does not fit").hasMessageContaining("window");
-        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, otherRate, settings(MODELS)))
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, new ModelContract(otherRate, card().classes()), settings(MODELS)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("rate 250 Hz, the stream gives 360 Hz");
     }
 
     @Test
+    void aModelWhoseClassesAreInAnotherOrderIsRefused() {
+        ModelContract reordered = new ModelContract(card().input(), List.of("N", "V", "S", "F", "Q"));
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME, reordered, settings(MODELS)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("output classes [N, S, V, F, Q], the stream reads [N, V, S, F, Q]");
+    }
+
+    @Test
     void missingAndMalformedCardsGetClearErrors() throws IOException {
-        InputSpec spec = card().input();
+        ModelContract spec = contract(card());
         assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("no model card for beat-classifier");
         assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir.resolve("absent")), NAME, spec,
@@ -118,7 +130,7 @@ class ModelLoaderTest {
     @Test
     void aNewVersionReplacesTheModelWhileABrokenOneIsReportedAndSkipped() throws IOException {
         ModelCard first = copyModel("1.0.0");
-        try (ModelRegistry registry = new ModelRegistry(NAME, first.input(), settings(dir))) {
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
             assertThat(registry.card().version()).isEqualTo("1.0.0");
             assertThat(registry.reloadIfChanged()).isFalse();
 
@@ -141,7 +153,7 @@ class ModelLoaderTest {
         InferenceSettings d = InferenceSettings.defaults();
         InferenceSettings cuda = new InferenceSettings(MODELS, ExecutionDevice.CUDA, 1, d.maxBatch(), d.maxWait(),
                 Duration.ZERO);
-        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, card().input(), cuda)) {
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, contract(card()), cuda)) {
             assertThat(model.device()).isEqualTo(ExecutionDevice.CPU);
             assertThat(model.classify(new float[2 * 160], new float[7], 1)[0]).hasSize(5);
         }
@@ -150,7 +162,7 @@ class ModelLoaderTest {
     @Test
     void thePackagedModelsAreOnTheClasspath() {
         assertThat(ModelSource.classpath().cards()).contains(card().name() + "-" + card().version() + ".json");
-        try (ModelRegistry registry = new ModelRegistry(NAME, card().input(), InferenceSettings.defaults())) {
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(card()), InferenceSettings.defaults())) {
             assertThat(registry.card().sha256()).isEqualTo(card().sha256());
         }
     }

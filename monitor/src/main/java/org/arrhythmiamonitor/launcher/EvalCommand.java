@@ -71,7 +71,7 @@ final class EvalCommand implements Callable<Integer> {
             outcome = evaluate(null);
         } else {
             InferenceSettings d = InferenceSettings.defaults();
-            try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC,
+            try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT,
                     new InferenceSettings(modelDir, d.device(), d.intraOpThreads(), d.maxBatch(), d.maxWait(),
                             Duration.ZERO))) {
                 outcome = evaluate(new RecordBeatClassifier(models));

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.launcher;
 
 import io.vertx.core.json.JsonObject;
+import org.arrhythmiamonitor.inference.InferenceSettings;
 import picocli.CommandLine.Option;
 
 /** Where the beat models come from, where they run and how beats are batched for them. */
@@ -15,15 +16,15 @@ final class InferenceOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--inference-threads", defaultValue = "2",
+    @Option(names = "--inference-threads", defaultValue = "" + InferenceSettings.DEFAULT_THREADS,
             description = "ONNX Runtime threads per inference call (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--inference-max-batch", defaultValue = "256",
+    @Option(names = "--inference-max-batch", defaultValue = "" + InferenceSettings.DEFAULT_MAX_BATCH,
             description = "Beats per inference call at most (default: ${DEFAULT-VALUE}).")
     int maxBatch;
 
-    @Option(names = "--inference-max-wait-ms", defaultValue = "5",
+    @Option(names = "--inference-max-wait-ms", defaultValue = "" + InferenceSettings.DEFAULT_MAX_WAIT_MS,
             description = "Longest a beat waits for its batch to fill, ms (default: ${DEFAULT-VALUE}).")
     long maxWaitMs;
 

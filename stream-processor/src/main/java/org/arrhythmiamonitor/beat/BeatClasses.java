@@ -22,4 +22,21 @@ public final class BeatClasses {
     public static AnnotationCode annotationCode(int index) {
         return CODES[index];
     }
+
+    /** The class index of a reference annotation, or -1 for codes without an AAMI class. */
+    public static int indexOf(AnnotationCode code) {
+        Character aami = code.aamiClass();
+        return aami == null ? -1 : NAMES.indexOf(String.valueOf(aami));
+    }
+
+    /** The index of the most probable class. */
+    public static int mostLikely(float[] probabilities) {
+        int best = 0;
+        for (int k = 1; k < probabilities.length; k++) {
+            if (probabilities[k] > probabilities[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
 }

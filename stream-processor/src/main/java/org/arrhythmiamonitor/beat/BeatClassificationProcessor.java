@@ -6,12 +6,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -38,8 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@link InferenceSettings#maxWait()}.
  *
  * <p>A beat is ready when the next beat of its device arrives (the interval to it is a feature),
- * or after {@link #NEXT_BEAT_TIMEOUT} of stream time without one, so the last beat before a pause
- * or the end of a stream is still classified. Ready beats are kept in the store until their batch
+ * or when the task's stream time has moved {@link #NEXT_BEAT_TIMEOUT} past the beat's arrival
+ * without one (stream time moves with any device's data, so a device that falls silent still has
+ * its last beat classified; its next interval then counts as the timeout, as a pause that long
+ * would in {@code monitor eval}). Arrival is measured on stream time, not the beat's device time,
+ * so a device whose clock lags the others is not timed out early. Ready beats are kept in the store until their batch
  * has been forwarded, so a crash or a rebalance between the two loses none: the task that takes
  * over finds them in the store and queues them again.
  */
@@ -54,12 +57,16 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
     private ProcessorContext<String, ClassifiedBeat> context;
     private KeyValueStore<String, BeatClassifierState> store;
     private MicroBatch<Queued> batch;
-    /** Device time of the beat each device has waiting for its next beat. */
+    /** Stream time when each device's waiting beat arrived; {@link #NOT_YET} until the next punctuation after a restart. */
     private final Map<String, Long> waitingSince = new HashMap<>();
+    private static final long NOT_YET = Long.MIN_VALUE;
     private Timer inferenceTimer;
     private final Map<BeatClass, Counter> classified = new HashMap<>();
 
     private record Queued(String deviceId, ReadyBeat ready) {
+    }
+
+    private record Inference(String model, float[][] probabilities) {
     }
 
     public BeatClassificationProcessor(ModelRegistry models, InferenceSettings settings, MeterRegistry meters) {
@@ -87,7 +94,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                     batch.add(new Queued(entry.key, ready), now);
                 }
                 if (!entry.value.getPendingBeat().isEmpty()) {
-                    waitingSince.put(entry.key, beat(entry.value.getPendingBeat()).getTimeMs());
+                    waitingSince.put(entry.key, NOT_YET);
                 }
             }
         }
@@ -109,12 +116,12 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
         ReadyBeat ready = null;
         if (!state.getPendingBeat().isEmpty()) {
-            ready = complete(extractor, beat(state.getPendingBeat()), beat.getRrMs());
+            ready = complete(extractor, beat(state.getPendingBeat()), beat.getRrMs(), beat.getRrMs());
             state.addReady(ready);
         }
         state.setPendingBeat(beat.toByteString()).setFeatures(extractor.snapshot());
         store.put(deviceId, state.build());
-        waitingSince.put(deviceId, beat.getTimeMs());
+        waitingSince.put(deviceId, context.currentStreamTimeMs());
         if (ready != null && batch.add(new Queued(deviceId, ready), context.currentSystemTimeMs())) {
             flush();
         } else if (settings.maxWait().isZero()) {
@@ -122,13 +129,19 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         }
     }
 
-    /** Features of a waiting beat now that its next interval is known (0: none came). */
-    private static ReadyBeat complete(BeatFeatureExtractor extractor, Beat beat, double nextRrMs) {
+    /**
+     * Features of a waiting beat now that its next interval is known.
+     *
+     * @param nextRrMs the interval to the next beat as reported, 0 when none came
+     * @param featureNextRrMs the interval the features use
+     */
+    private static ReadyBeat complete(BeatFeatureExtractor extractor, Beat beat, double nextRrMs,
+            double featureNextRrMs) {
         float[] window = new float[BeatWindow.LENGTH];
         for (int k = 0; k < window.length; k++) {
             window[k] = beat.getMorphology().getSamplesMv(k);
         }
-        BeatFeatures f = extractor.next(window, beat.getRrMs() / 1000, nextRrMs / 1000,
+        BeatFeatures f = extractor.next(window, beat.getRrMs() / 1000, featureNextRrMs / 1000,
                 beat.getSignalIssuesCount() == 0);
         ReadyBeat.Builder ready = ReadyBeat.newBuilder().setBeat(beat.toBuilder().clearMorphology().build().toByteString())
                 .setNextRrMs(nextRrMs).setTimestampMs(beat.getTimeMs());
@@ -150,6 +163,10 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         boolean full = false;
         for (Iterator<Map.Entry<String, Long>> it = waitingSince.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> waiting = it.next();
+            if (waiting.getValue() == NOT_YET) {
+                waiting.setValue(streamTimeMs);
+                continue;
+            }
             if (waiting.getValue() > cutoff) {
                 continue;
             }
@@ -159,7 +176,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                 continue;
             }
             BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
-            ReadyBeat ready = complete(extractor, beat(state.getPendingBeat()), 0);
+            ReadyBeat ready = complete(extractor, beat(state.getPendingBeat()), 0, NEXT_BEAT_TIMEOUT.toMillis());
             store.put(waiting.getKey(), state.clearPendingBeat().addReady(ready).setFeatures(extractor.snapshot()).build());
             full |= batch.add(new Queued(waiting.getKey(), ready), now);
         }
@@ -196,32 +213,26 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             }
         }
         long started = System.nanoTime();
-        String[] model = new String[1];
-        float[][] probabilities = models.withModel(m -> {
-            model[0] = m.card().id();
-            return m.classify(beats, rr, n);
-        });
+        Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
         inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 
-        Map<String, Integer> doneByDevice = new LinkedHashMap<>();
+        Set<String> devices = new HashSet<>();
         for (int i = 0; i < n; i++) {
             Queued q = items.get(i);
-            float[] p = probabilities[i];
-            int best = RecordBeatClassifier.argmax(p);
+            float[] p = result.probabilities()[i];
+            int best = BeatClasses.mostLikely(p);
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
-                    .setBeatClass(BeatClasses.wire(best)).setModel(model[0]).setNextRrMs(q.ready().getNextRrMs());
+                    .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs());
             for (float v : p) {
                 out.addProbabilities(v);
             }
             classified.get(BeatClasses.wire(best)).increment();
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
-            doneByDevice.merge(q.deviceId(), 1, Integer::sum);
+            devices.add(q.deviceId());
         }
-        for (Map.Entry<String, Integer> done : doneByDevice.entrySet()) {
-            BeatClassifierState state = stateOf(done.getKey());
-            List<ReadyBeat> left = new ArrayList<>(state.getReadyList().subList(
-                    Math.min(done.getValue(), state.getReadyCount()), state.getReadyCount()));
-            store.put(done.getKey(), state.toBuilder().clearReady().addAllReady(left).build());
+        // Every ready beat in the store is in the batch, and the whole batch went out.
+        for (String device : devices) {
+            store.put(device, stateOf(device).toBuilder().clearReady().build());
         }
     }
 

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.beat;
 
 import java.util.List;
 import org.arrhythmiamonitor.inference.InputSpec;
+import org.arrhythmiamonitor.inference.ModelContract;
 
 /**
  * What the beat classifier sees of one beat: its window, the device's running template of its
@@ -22,8 +23,18 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     /** The input every beat model served to this processor must declare in its card. */
     public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
             CHANNELS, RR_FEATURES, NORMALISATION);
+    /** That input, and the classes in the order the processor reads the probabilities. */
+    public static final ModelContract CONTRACT = new ModelContract(SPEC, BeatClasses.NAMES);
     /** The model the stream serves: the newest version of this name in the model source. */
     public static final String MODEL_NAME = "beat-classifier";
+
+    /** Copies these features into row {@code slot} of a batch: windows [n, 2, length], RR [n, features]. */
+    public void writeTo(float[] windows, float[] rrs, int slot) {
+        int at = slot * CHANNELS.size() * BeatWindow.LENGTH;
+        System.arraycopy(beat, 0, windows, at, BeatWindow.LENGTH);
+        System.arraycopy(template, 0, windows, at + BeatWindow.LENGTH, BeatWindow.LENGTH);
+        System.arraycopy(rr, 0, rrs, slot * RR_FEATURES.size(), RR_FEATURES.size());
+    }
 
     /** The same beat's features with its window cut elsewhere, for training copies placed off the R peak. */
     public BeatFeatures withWindow(float[] window) {

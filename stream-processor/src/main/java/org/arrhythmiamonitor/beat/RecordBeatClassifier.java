@@ -34,30 +34,17 @@ public final class RecordBeatClassifier {
         for (int i = 0; i < beats.size(); i++) {
             DetectedBeat beat = beats.get(i);
             double next = i + 1 < beats.size() ? beats.get(i + 1).rrSamples() / fsHz : 0;
-            BeatFeatures f = extractor.next(beat.window(), beat.rrSamples() / fsHz, next, beat.readable());
-            System.arraycopy(f.beat(), 0, window, filled * beatValues, BeatWindow.LENGTH);
-            System.arraycopy(f.template(), 0, window, filled * beatValues + BeatWindow.LENGTH, BeatWindow.LENGTH);
-            System.arraycopy(f.rr(), 0, rr, filled * rrValues, rrValues);
+            extractor.next(beat.window(), beat.rrSamples() / fsHz, next, beat.readable()).writeTo(window, rr, filled);
             filled++;
             if (filled == BATCH || i == beats.size() - 1) {
                 int count = filled;
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
-                    classes[i - count + 1 + k] = argmax(p[k]);
+                    classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
                 }
                 filled = 0;
             }
         }
         return classes;
-    }
-
-    static int argmax(float[] p) {
-        int best = 0;
-        for (int k = 1; k < p.length; k++) {
-            if (p[k] > p[best]) {
-                best = k;
-            }
-        }
-        return best;
     }
 }

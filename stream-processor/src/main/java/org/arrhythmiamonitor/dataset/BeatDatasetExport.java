@@ -34,13 +34,12 @@ import org.arrhythmiamonitor.wfdb.Annotation;
  * jitter it will see. Detected beats without a reference beat are left out.
  *
  * <p>Files, one row per example: {@code beats.npy} float32 [n, 2, 160] (beat, template),
- * {@code rr.npy} float32 [n, 7], {@code labels.npy} int64 [n] (index into {@link #CLASSES}),
+ * {@code rr.npy} float32 [n, 7], {@code labels.npy} int64 [n] (index into {@link BeatClasses#NAMES}),
  * {@code records.npy} int32 [n] (record number, or the record's index when its name is not a
  * number), {@code jitter.npy} int32 [n] (0 for the detected beat itself, else the shift in 250 Hz
  * samples), {@code samples.npy} int64 [n] (reference sample), and {@code manifest.json}.
  */
 public final class BeatDatasetExport {
-    public static final List<String> CLASSES = BeatClasses.NAMES;
     /** Largest placement shift of a jittered copy, 250 Hz samples (16 ms). */
     static final int MAX_JITTER = 4;
 
@@ -83,7 +82,7 @@ public final class BeatDatasetExport {
 
     private Summary export(Options options, PrintWriter log) {
         Random random = new Random(options.seed());
-        long[][] perRecord = new long[options.records().size()][CLASSES.size()];
+        long[][] perRecord = new long[options.records().size()][BeatClasses.NAMES.size()];
         int unmatched = 0;
         for (int r = 0; r < options.records().size(); r++) {
             String name = options.records().get(r);
@@ -106,14 +105,10 @@ public final class BeatDatasetExport {
         FloatColumn filtered = new FloatColumn();
         analyzer.tapFilteredSignal(x -> filtered.add((float) x));
         List<DetectedBeat> detected = new ArrayList<>();
-        double[] mv = signal.millivolts();
-        for (int from = 0; from < mv.length; from += signal.fsHz()) {
-            analyzer.accept(mv, from, Math.min(mv.length, from + signal.fsHz()), detected::add);
-        }
-        analyzer.finish(detected::add);
+        signal.analyse(analyzer, detected::add);
 
         List<Annotation> reference = signal.reference().stream()
-                .filter(a -> a.code().isBeat() && a.code().aamiClass() != null).toList();
+                .filter(a -> a.code().isBeat() && BeatClasses.indexOf(a.code()) >= 0).toList();
         long[] refSamples = reference.stream().mapToLong(Annotation::sample).toArray();
         long[] detSamples = detected.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
         int[] refOf = Ec57Matcher.match(refSamples, detSamples,
@@ -133,7 +128,7 @@ public final class BeatDatasetExport {
                 continue;
             }
             Annotation ref = reference.get(refOf[d]);
-            int label = CLASSES.indexOf(String.valueOf(ref.code().aamiClass()));
+            int label = BeatClasses.indexOf(ref.code());
             add(features, label, recordId, 0, ref.sample());
             counts[label]++;
             long refCentre = Math.round(analyzer.filteredIndexOf(ref.sample()));
@@ -180,14 +175,14 @@ public final class BeatDatasetExport {
         JsonObject counts = new JsonObject();
         for (int r = 0; r < perRecord.length; r++) {
             JsonObject c = new JsonObject();
-            for (int k = 0; k < CLASSES.size(); k++) {
-                c.put(CLASSES.get(k), perRecord[r][k]);
+            for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
+                c.put(BeatClasses.NAMES.get(k), perRecord[r][k]);
             }
             counts.put(options.records().get(r), c);
         }
         JsonObject manifest = new JsonObject()
                 .put("input", BeatFeatures.SPEC.toJson())
-                .put("classes", new JsonArray(CLASSES))
+                .put("classes", new JsonArray(BeatClasses.NAMES))
                 .put("records", new JsonArray(options.records()))
                 .put("lead", options.lead() == null ? "first signal" : options.lead())
                 .put("annotator", options.annotator())
@@ -208,8 +203,8 @@ public final class BeatDatasetExport {
 
     private static String counts(long[] perClass) {
         StringBuilder s = new StringBuilder();
-        for (int k = 0; k < CLASSES.size(); k++) {
-            s.append(k == 0 ? "" : ", ").append(CLASSES.get(k)).append(' ').append(perClass[k]);
+        for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
+            s.append(k == 0 ? "" : ", ").append(BeatClasses.NAMES.get(k)).append(' ').append(perClass[k]);
         }
         return s.toString();
     }

@@ -77,11 +77,7 @@ public final class RecordEvaluator {
                 }
             }
         };
-        int chunk = (int) fs;
-        for (int from = 0; from < mv.length; from += chunk) {
-            analyzer.accept(mv, from, Math.min(mv.length, from + chunk), output);
-        }
-        analyzer.finish(output);
+        signal.analyse(analyzer, output);
         // What is still open at the end of the record is unreadable to its end.
         open.values().forEach(from -> unreadable.add(new long[] {from, mv.length}));
 
@@ -110,16 +106,15 @@ public final class RecordEvaluator {
     /** Reference AAMI class (rows) against detected class (columns) of the matched beats in the scored intervals. */
     private static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
             List<long[]> scored) {
-        List<Annotation> classified = reference.stream().filter(a -> a.code().isBeat() && a.code().aamiClass() != null)
-                .toList();
+        List<Annotation> classified = reference.stream()
+                .filter(a -> a.code().isBeat() && BeatClasses.indexOf(a.code()) >= 0).toList();
         long[] ref = classified.stream().mapToLong(Annotation::sample).toArray();
         long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
         int[] refOf = Ec57Matcher.match(ref, det, window);
         long[][] m = new long[BeatClasses.NAMES.size()][BeatClasses.NAMES.size()];
         for (int d = 0; d < det.length; d++) {
             if (refOf[d] >= 0 && Ec57Matcher.inside(ref[refOf[d]], scored)) {
-                int truth = BeatClasses.NAMES.indexOf(String.valueOf(classified.get(refOf[d]).code().aamiClass()));
-                m[truth][classes[d]]++;
+                m[BeatClasses.indexOf(classified.get(refOf[d]).code())][classes[d]]++;
             }
         }
         return m;

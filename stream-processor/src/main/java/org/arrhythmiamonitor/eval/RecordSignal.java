@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.eval;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer;
 import org.arrhythmiamonitor.wfdb.Annotation;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
 import org.arrhythmiamonitor.wfdb.SignalSpec;
@@ -43,6 +44,14 @@ public record RecordSignal(String record, String lead, int fsHz, double[] milliv
         SignalSpec spec = wfdb.header().signals().get(channel);
         return new RecordSignal(record, spec.description(), (int) fs, millivolts(wfdb.samples()[channel], spec),
                 AnnotationFile.read(annotations));
+    }
+
+    /** Feeds the whole lead through {@code analyzer} in one-second chunks, as a device sends them, then finishes it. */
+    public void analyse(EcgAnalyzer analyzer, EcgAnalyzer.Output output) {
+        for (int from = 0; from < millivolts.length; from += fsHz) {
+            analyzer.accept(millivolts, from, Math.min(millivolts.length, from + fsHz), output);
+        }
+        analyzer.finish(output);
     }
 
     static double[] millivolts(int[] adc, SignalSpec spec) {

@@ -69,12 +69,13 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
     static InferenceSettings inference(JsonObject json) {
         InferenceSettings d = InferenceSettings.defaults();
         String dir = json.getString("modelDir");
-        return new InferenceSettings(dir == null || dir.isBlank() ? null : Path.of(dir),
+        Path modelDir = dir == null || dir.isBlank() ? null : Path.of(dir);
+        return new InferenceSettings(modelDir,
                 ExecutionDevice.parse(json.getString("device", d.device().name())),
                 json.getInteger("threads", d.intraOpThreads()),
                 json.getInteger("maxBatch", d.maxBatch()),
                 Duration.ofMillis(json.getLong("maxWaitMs", d.maxWait().toMillis())),
-                Duration.ofSeconds(json.getLong("reloadSeconds", dir == null || dir.isBlank() ? 0L : 10L)));
+                Duration.ofSeconds(json.getLong("reloadSeconds", modelDir == null ? 0L : 10L)));
     }
 
     /** Kafka Streams settings: exactly-once processing, state under {@link #stateDir}. */

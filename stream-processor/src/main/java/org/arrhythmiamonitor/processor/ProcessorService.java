@@ -48,7 +48,7 @@ public final class ProcessorService implements AutoCloseable {
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
-            ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, config.inference());
+            ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, config.inference());
             KafkaStreams streams;
             try {
                 streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.mains(),

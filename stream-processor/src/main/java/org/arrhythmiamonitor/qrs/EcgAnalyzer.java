@@ -60,11 +60,10 @@ public final class EcgAnalyzer {
      *
      * @param sampleIndex the R peak on the device's sample clock
      * @param rrSamples interval since the previous beat in device samples, 0 for the first
-     * @param filteredIndex the R peak in the band-passed {@value QrsDetector#FS_HZ} Hz signal
      * @param window the band-passed ECG around the R peak, {@link BeatWindow}, millivolts
      */
     public record DetectedBeat(long sampleIndex, double rrSamples, double amplitudeMv, Set<SignalIssue> issues,
-            long filteredIndex, float[] window) {
+            float[] window) {
         public boolean readable() {
             return issues.isEmpty();
         }
@@ -74,19 +73,19 @@ public final class EcgAnalyzer {
         public boolean equals(Object o) {
             return o instanceof DetectedBeat b && sampleIndex == b.sampleIndex
                     && Double.compare(rrSamples, b.rrSamples) == 0 && Double.compare(amplitudeMv, b.amplitudeMv) == 0
-                    && issues.equals(b.issues) && filteredIndex == b.filteredIndex && Arrays.equals(window, b.window);
+                    && issues.equals(b.issues) && Arrays.equals(window, b.window);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(sampleIndex, rrSamples, amplitudeMv, issues, filteredIndex) * 31
+            return Objects.hash(sampleIndex, rrSamples, amplitudeMv, issues) * 31
                     + Arrays.hashCode(window);
         }
 
         @Override
         public String toString() {
             return "DetectedBeat[sampleIndex=" + sampleIndex + ", rrSamples=" + rrSamples + ", amplitudeMv="
-                    + amplitudeMv + ", issues=" + issues + ", filteredIndex=" + filteredIndex + "]";
+                    + amplitudeMv + ", issues=" + issues + "]";
         }
     }
 
@@ -267,8 +266,7 @@ public final class EcgAnalyzer {
         double rr = hasLastBeat ? index - lastBeatIndex : 0;
         hasLastBeat = true;
         lastBeatIndex = index;
-        out.beat(new DetectedBeat(Math.max(0, Math.round(index)), rr, amplitudeMv, quality.issuesAt(rPeak), rPeak,
-                window));
+        out.beat(new DetectedBeat(Math.max(0, Math.round(index)), rr, amplitudeMv, quality.issuesAt(rPeak), window));
     }
 
     private long toInput(long index250, double delaySeconds) {

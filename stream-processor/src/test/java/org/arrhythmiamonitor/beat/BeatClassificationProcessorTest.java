@@ -31,7 +31,7 @@ class BeatClassificationProcessorTest {
 
     @BeforeEach
     void open() {
-        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, InferenceSettings.defaults());
+        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, InferenceSettings.defaults());
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BeatClassificationProcessor.STORE),
                 Serdes.String(), new ProtobufSerde<>(BeatClassifierState.parser(), "BeatClassifierState"))
                 .withLoggingDisabled().build();
@@ -45,6 +45,7 @@ class BeatClassificationProcessorTest {
     private MockProcessorContext<String, ClassifiedBeat> start(BeatClassificationProcessor processor) {
         MockProcessorContext<String, ClassifiedBeat> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(T0);
+        context.setCurrentStreamTimeMs(T0);
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
         processor.init(context);

@@ -46,7 +46,7 @@ class EvaluationTest {
 
         StringWriter printed = new StringWriter();
         Evaluation.Outcome outcome;
-        try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC,
+        try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT,
                 InferenceSettings.defaults())) {
             outcome = Evaluation.run(new Evaluation.Options(db, List.of(), null, "atr", MainsFrequency.HZ_50,
                     annotations, new RecordBeatClassifier(models)), new PrintWriter(printed));

@@ -51,7 +51,7 @@ class MonitorTopologyTest {
                 .put("applicationId", "topology-test")
                 .put("stateDir", System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime()))
                 .streamsProperties();
-        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.SPEC, InferenceSettings.defaults());
+        models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, InferenceSettings.defaults());
         driver = new TopologyTestDriver(MonitorTopology.build(RateThresholds.DEFAULTS, MainsFrequency.HZ_50,
                 new MonitorTopology.BeatClassification(models, InferenceSettings.defaults(), new SimpleMeterRegistry()),
                 props), props);
