@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.arrhythmiamonitor.wire.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +24,22 @@ import org.slf4j.LoggerFactory;
  * <p>Topics are created with {@code message.timestamp.type=LogAppendTime}: Kafka timestamps
  * records with their arrival time, so retention and the broker's timestamp checks work on
  * arrival time, whatever a device's clock says. Device (event) time travels in the payload.
+ * Settings topics ({@link Topics#COMPACTED}) are compacted, so the latest value per device is
+ * kept for as long as the device exists. Every topic has the same partition count, which keeps
+ * the per-patient settings co-partitioned with the device streams they join.
  */
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
     private TopicProvisioner() {
+    }
+
+    private static Map<String, String> configOf(String topic) {
+        if (Topics.COMPACTED.contains(topic)) {
+            return Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime",
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        }
+        return Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
     }
 
     /**
@@ -45,8 +57,7 @@ public final class TopicProvisioner {
             var existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = topics.stream()
                     .filter(topic -> !existing.contains(topic))
-                    .map(topic -> new NewTopic(topic, partitions, replicas)
-                            .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")))
+                    .map(topic -> new NewTopic(topic, partitions, replicas).configs(configOf(topic)))
                     .toList();
             if (missing.isEmpty()) {
                 return;

@@ -9,8 +9,11 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.PatientSettings;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
 /** Kafka serde for one Protobuf message type, the wire format of every topic. */
@@ -37,6 +40,18 @@ public final class ProtobufSerde<T extends Message> implements Serde<T> {
 
     public static ProtobufSerde<Episode> episodes() {
         return new ProtobufSerde<>(Episode.parser(), "Episode");
+    }
+
+    public static ProtobufSerde<RhythmSegment> rhythm() {
+        return new ProtobufSerde<>(RhythmSegment.parser(), "RhythmSegment");
+    }
+
+    public static ProtobufSerde<Burden> burden() {
+        return new ProtobufSerde<>(Burden.parser(), "Burden");
+    }
+
+    public static ProtobufSerde<PatientSettings> patients() {
+        return new ProtobufSerde<>(PatientSettings.parser(), "PatientSettings");
     }
 
     public static ProtobufSerde<Alert> alerts() {

@@ -10,13 +10,23 @@ public final class Topics {
     public static final String BEATS = "ecg.beats";
     /** Heartbeats with their AAMI class and the model's probabilities ({@code ClassifiedBeat}). */
     public static final String CLASSIFIED_BEATS = "ecg.beats.classified";
+    /** Rhythm segments such as atrial fibrillation, with onset and offset ({@code RhythmSegment}). */
+    public static final String RHYTHM = "ecg.rhythm";
     /** Clinical and technical episodes with onset and offset ({@code Episode}). */
     public static final String EPISODES = "ecg.episodes";
     /** Clinical and technical alerts ({@code Alert}). */
     public static final String ALERTS = "ecg.alerts";
 
+    /** Hourly and rolling 24 h arrhythmia burden ({@code Burden}). */
+    public static final String BURDEN = "ecg.burden";
+    /** Per-patient settings, compacted: the latest value per device holds ({@code PatientSettings}). */
+    public static final String PATIENTS = "ecg.patients";
+
     /** Every topic the services exchange data on, in pipeline order. */
-    public static final List<String> ALL = List.of(SAMPLES, BEATS, CLASSIFIED_BEATS, EPISODES, ALERTS);
+    public static final List<String> ALL = List.of(SAMPLES, BEATS, CLASSIFIED_BEATS, RHYTHM, EPISODES, BURDEN,
+            ALERTS, PATIENTS);
+    /** Topics that keep only the latest record per key. */
+    public static final List<String> COMPACTED = List.of(PATIENTS);
 
     private Topics() {
     }

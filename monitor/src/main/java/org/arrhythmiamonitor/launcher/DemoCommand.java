@@ -53,7 +53,7 @@ public final class DemoCommand implements Callable<Integer> {
     String mainsNotch;
 
     @Mixin
-    RateOptions rates;
+    RuleOptions rules;
 
     @Mixin
     InferenceOptions inference;
@@ -92,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
             ProcessorService processor = ServiceStarter.processor(vertx, ProcessorConfig.fromJson(common.copy()
                     .put("httpPort", processorPort)
                     .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
-                    .put("rates", rates.toJson())
+                    .put("episodes", rules.toJson())
                     .put("mainsNotch", mainsNotch)
                     .put("inference", inference.toJson())), lifecycle, "--processor-port");
             AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()

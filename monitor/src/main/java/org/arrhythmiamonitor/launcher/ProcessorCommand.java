@@ -39,7 +39,7 @@ final class ProcessorCommand implements Callable<Integer> {
     String mainsNotch;
 
     @Mixin
-    RateOptions rates;
+    RuleOptions rules;
 
     @Mixin
     InferenceOptions inference;
@@ -52,7 +52,7 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("applicationId", applicationId)
                 .put("stateDir", stateDir)
                 .put("streamThreads", threads)
-                .put("rates", rates.toJson())
+                .put("episodes", rules.toJson())
                 .put("mainsNotch", mainsNotch)
                 .put("inference", inference.toJson()));
         return Lifecycle.runService(lifecycle -> {

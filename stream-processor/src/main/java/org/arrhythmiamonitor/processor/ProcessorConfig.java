@@ -5,9 +5,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
-import org.arrhythmiamonitor.alert.RateThresholds;
+import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.inference.ExecutionDevice;
 import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.signal.MainsFrequency;
@@ -23,13 +24,16 @@ import org.arrhythmiamonitor.signal.MainsFrequency;
  * @param partitions partitions of the topics the processor creates when they are missing
  * @param replicationFactor replication of those topics, lowered to the number of brokers
  * @param streamThreads Kafka Streams threads in this instance
- * @param rates heart-rate alert limits
+ * @param rules limits of the episode and alert rules, for every patient without overrides ({@code episodes})
  * @param mains mains frequency the notch filter removes (50 Hz, 60 Hz or off)
  * @param inference where the beat models come from, where they run and how beats are batched
+ * @param applicationServer {@code host:port} at which other instances reach this one's HTTP API
+ *     (Kafka Streams {@code application.server}), needed to answer burden queries with several
+ *     instances; null when the instance runs alone
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, String stateDir, String httpHost,
-        int httpPort, int partitions, short replicationFactor, int streamThreads, RateThresholds rates, MainsFrequency mains,
-        InferenceSettings inference) {
+        int httpPort, int partitions, short replicationFactor, int streamThreads, EpisodeRules rules, MainsFrequency mains,
+        InferenceSettings inference, String applicationServer) {
 
     public static final int DEFAULT_HTTP_PORT = 8082;
 
@@ -39,6 +43,10 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         }
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("processor: httpPort must be 0-65535, got " + httpPort);
+        }
+        if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
+            throw new IllegalArgumentException("processor: applicationServer must be host:port, got "
+                    + applicationServer);
         }
         if (partitions < 1 || replicationFactor < 1 || streamThreads < 1) {
             throw new IllegalArgumentException("processor: partitions, replicationFactor and streamThreads must be "
@@ -56,9 +64,15 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
                 json.getInteger("partitions", 6),
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("streamThreads", 1),
-                RateThresholds.fromJson(json.getJsonObject("rates")),
+                EpisodeRules.fromJson(json.getJsonObject("episodes")),
                 MainsFrequency.parse(String.valueOf(json.getValue("mainsNotch", "50"))),
-                inference(json.getJsonObject("inference", new JsonObject())));
+                inference(json.getJsonObject("inference", new JsonObject())),
+                json.getString("applicationServer"));
+    }
+
+    /** This instance's {@code application.server}, or null when it runs alone. */
+    public HostInfo applicationHost() {
+        return applicationServer == null ? null : HostInfo.buildFromEndpoint(applicationServer);
     }
 
     /**
@@ -85,6 +99,9 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        if (applicationServer != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         // -1: internal topics take the broker's default replication, right for one broker and for many.
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);

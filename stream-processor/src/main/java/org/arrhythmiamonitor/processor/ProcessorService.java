@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stream processor as a running service: the Kafka Streams application of
- * {@link MonitorTopology} plus its health and metrics endpoint.
+ * {@link MonitorTopology} plus its HTTP endpoint: health, metrics and the burden query
+ * ({@code GET /api/devices/{deviceId}/burden}).
  */
 public final class ProcessorService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessorService.class);
@@ -51,7 +52,7 @@ public final class ProcessorService implements AutoCloseable {
             ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, config.inference());
             KafkaStreams streams;
             try {
-                streams = new KafkaStreams(MonitorTopology.build(config.rates(), config.mains(),
+                streams = new KafkaStreams(MonitorTopology.build(config.rules(), config.mains(),
                         new MonitorTopology.BeatClassification(models, config.inference(), registry),
                         config.streamsProperties()), config.streamsProperties());
             } catch (StreamsException e) {
@@ -71,6 +72,8 @@ public final class ProcessorService implements AutoCloseable {
             streamsMetrics.bindTo(registry);
             streams.start();
             Router router = Router.router(vertx);
+            router.get("/api/devices/:deviceId/burden")
+                    .handler(new BurdenQuery(vertx, streams, config.applicationHost())::handle);
             OpsRoutes.mount(router, registry, () -> health(streams));
             return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
                 streamsMetrics.close();

@@ -8,12 +8,14 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
+import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatMorphology;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.Evidence;
 import org.arrhythmiamonitor.wire.v1.Lead;
+import org.arrhythmiamonitor.wire.v1.Priority;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Runs each device's signal path ({@link EcgAnalyzer}: resampling, band-pass and notch, signal
  * quality, QRS detection) over its sample chunks. Forwards every beat ({@link Beat}, with the
  * device time of its R peak as record timestamp) and every start and end of unreadable signal as a
- * technical {@link Episode}. The analyzer's state lives in a store with a changelog, so a device's
+ * technical {@link Episode}, a {@code DATA_GAP} episode where chunks are missing, and after each
+ * chunk a {@link SignalProgress} for the time-driven episode rules. The analyzer's state lives in a store with a changelog, so a device's
  * detection resumes where it stopped on whichever instance takes over.
  *
  * <p>A chunk whose {@code seq} is not above the last one processed is a retry (the device resent
@@ -70,12 +73,15 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             store.put(deviceId, state.setDuplicateChunks(state.getDuplicateChunks() + 1).build());
             return;
         }
-        if (state.getHasSeq() && chunk.getSeq() > state.getLastSeq() + 1) {
+        EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
+        boolean gap = state.getHasSeq() && chunk.getSeq() > state.getLastSeq() + 1;
+        if (gap) {
             LOG.info("Device {}: chunks {} to {} are missing; continuing after the gap", deviceId,
                     state.getLastSeq() + 1, chunk.getSeq() - 1);
             state.setSeqGaps(state.getSeqGaps() + 1);
+            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, analyzer.inputCount()),
+                    chunk.getT0EpochMs(), record.headers()));
         }
-        EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
         Lead lead = chunk.getLeads(0);
         double gain = lead.getGainPerMv() > 0 ? lead.getGainPerMv() : 1000.0;
         double[] mv = new double[lead.getSamplesCount()];
@@ -84,10 +90,15 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         }
         long chunkStart = analyzer.inputCount();
         double msPerSample = 1000.0 / fs;
+        SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
         analyzer.accept(mv, new EcgAnalyzer.Output() {
             @Override
             public void beat(EcgAnalyzer.DetectedBeat detected) {
                 long timeMs = timeOf(detected.sampleIndex());
+                if (!progress.getHasBeat()) {
+                    progress.setHasBeat(true).setFirstBeatSample(detected.sampleIndex()).setFirstBeatTimeMs(timeMs);
+                }
+                progress.setLastBeatSample(detected.sampleIndex()).setLastBeatTimeMs(timeMs);
                 Beat beat = Beat.newBuilder()
                         .setDeviceId(deviceId)
                         .setSampleIndex(detected.sampleIndex())
@@ -102,12 +113,14 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
 
             @Override
             public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
+                progress.setUnreadable(true);
                 long onsetMs = timeOf(event.startSample());
                 Episode.Builder episode = Episode.newBuilder()
                         .setEpisodeId(deviceId + ":" + event.issue().name() + ":" + event.startSample())
                         .setDeviceId(deviceId)
                         .setType(event.issue().name())
                         .setTechnical(true)
+                        .setPriority(Priority.TECHNICAL)
                         .setOnsetSample(event.startSample())
                         .setOnsetTimeMs(onsetMs);
                 long evidenceEnd = onsetMs;
@@ -127,7 +140,38 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 return chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
             }
         });
-        store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true).build());
+        long endMs = chunk.getT0EpochMs() + Math.round(mv.length * msPerSample);
+        progress.setTimeMs(endMs)
+                .setSampleCount(analyzer.inputCount())
+                .setDecidedTimeMs(endMs - Math.round(EcgAnalyzer.BEAT_DECISION_S * 1000))
+                .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
+        context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
+        store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
+                .setLastChunkEndMs(endMs).build());
+    }
+
+    /**
+     * Chunks lost between the last one and this: a technical episode from the end of the last
+     * chunk to the start of this one. Samples are counted without the gap, so it has no length in
+     * samples.
+     */
+    private static Episode dataGap(String deviceId, SampleStreamState.Builder state, SampleChunk chunk, long sample) {
+        long from = state.getLastChunkEndMs();
+        long to = Math.max(from, chunk.getT0EpochMs());
+        return Episode.newBuilder()
+                .setEpisodeId(deviceId + ":DATA_GAP:" + sample)
+                .setDeviceId(deviceId)
+                .setType("DATA_GAP")
+                .setTechnical(true)
+                .setPriority(Priority.TECHNICAL)
+                .setOnsetSample(sample)
+                .setOnsetTimeMs(from)
+                .setEndSample(sample)
+                .setEndTimeMs(to)
+                .setDetail("chunks " + (state.getLastSeq() + 1) + " to " + (chunk.getSeq() - 1) + " missing")
+                .setEvidence(Evidence.newBuilder().setStartTimeMs(from - EVIDENCE_BEFORE_MS)
+                        .setEndTimeMs(to + EVIDENCE_BEFORE_MS))
+                .build();
     }
 
     private static BeatMorphology morphology(float[] window) {

@@ -24,6 +24,12 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 public final class EcgAnalyzer {
     public static final int MIN_RATE_HZ = 100;
     public static final int MAX_RATE_HZ = 1000;
+    /**
+     * A beat is reported at most this long after its R peak (look-ahead, filter delay and window;
+     * {@code EcgAnalyzerTest} holds it): once the stream is this far past a moment, no beat before
+     * that moment can still appear, which is what the time-driven rules (asystole) wait for.
+     */
+    public static final double BEAT_DECISION_S = 0.5;
 
     private final int inputRate;
     private final MainsFrequency mains;
@@ -173,6 +179,11 @@ public final class EcgAnalyzer {
             s.setResampler(rs);
         }
         return s.build();
+    }
+
+    /** Whether the signal is unreadable now: lead off, saturation or noise is in force. */
+    public boolean unreadableNow() {
+        return quality.anyOpen();
     }
 
     /** Input samples seen so far: the index the next one gets. */

@@ -128,6 +128,11 @@ public final class SignalQuality {
     }
 
     /** The issues in force at a recent index: it lies in an issue's latest event, hold time included. */
+    /** Whether an issue is in force now (its event is open). */
+    public boolean anyOpen() {
+        return openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER;
+    }
+
     public Set<SignalIssue> issuesAt(long index) {
         EnumSet<SignalIssue> issues = EnumSet.noneOf(SignalIssue.class);
         for (int k = 0; k < ISSUES.length; k++) {

@@ -1,0 +1,62 @@
+package org.arrhythmiamonitor.launcher;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.arrhythmiamonitor.episode.EpisodeRules;
+import picocli.CommandLine.Option;
+
+/**
+ * Limits of the episode and alert rules for every patient, defaulting to the clinical table of
+ * the design. Per-patient overrides come from the {@code ecg.patients} topic instead.
+ */
+final class RuleOptions {
+    @Option(names = "--episode-rules", paramLabel = "FILE",
+            description = "JSON file of episode rule limits (any field of EpisodeRules, e.g. {\"pauseS\": 2.5}); "
+                    + "the flags below override it.")
+    Path file;
+
+    @Option(names = "--tachycardia-bpm", description = "Extreme tachycardia above this rate (default: 140).")
+    Double tachycardiaBpm;
+
+    @Option(names = "--tachycardia-beats", description = "... for this many intervals (default: 17).")
+    Integer tachycardiaBeats;
+
+    @Option(names = "--bradycardia-bpm", description = "Extreme bradycardia below this rate (default: 40).")
+    Double bradycardiaBpm;
+
+    @Option(names = "--bradycardia-beats", description = "... for this many intervals (default: 5).")
+    Integer bradycardiaBeats;
+
+    /** The rules as the processor's {@code episodes} configuration; refuses an unreadable or invalid file. */
+    JsonObject toJson() {
+        JsonObject json = new JsonObject();
+        if (file != null) {
+            try {
+                json = new JsonObject(Files.readString(file));
+            } catch (IOException e) {
+                throw new LaunchException("--episode-rules: cannot read " + file + ": " + e.getMessage(), e);
+            } catch (DecodeException e) {
+                throw new LaunchException("--episode-rules: " + file + " is not a JSON object: " + e.getMessage(), e);
+            }
+        }
+        putIfSet(json, "tachycardiaBpm", tachycardiaBpm);
+        putIfSet(json, "tachycardiaBeats", tachycardiaBeats);
+        putIfSet(json, "bradycardiaBpm", bradycardiaBpm);
+        putIfSet(json, "bradycardiaBeats", bradycardiaBeats);
+        try {
+            EpisodeRules.fromJson(json);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new LaunchException("episode rules: " + e.getMessage(), e);
+        }
+        return json;
+    }
+
+    private static void putIfSet(JsonObject json, String key, Object value) {
+        if (value != null) {
+            json.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package org.arrhythmiamonitor.alert;
+
+import java.util.Locale;
+import java.util.Optional;
+import org.arrhythmiamonitor.episode.EpisodeRules;
+import org.arrhythmiamonitor.episode.EpisodeType;
+import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.Priority;
+
+/**
+ * Turns episodes into alerts. The alert id is the episode id (device, type, onset sample), so an
+ * ongoing episode has one alert, its end re-publishes that alert with the end time, and replays
+ * never duplicate it. Types a patient's settings mute raise none; a low-priority type raises at
+ * most one alert per {@code lowAlertHoldoffS} of device time, so a patient with frequent couplets
+ * does not page anybody every minute (every episode is still on {@code ecg.episodes}).
+ */
+public final class AlertRules {
+    private AlertRules() {
+    }
+
+    /**
+     * @param holdoff the device's state, which remembers the last low-priority alert of each type;
+     *     null where nothing is held off (the burden rules keep their own state)
+     */
+    public static Optional<Alert> alertFor(Episode episode, EpisodeRules rules, EpisodeState.Builder holdoff) {
+        EpisodeType type = EpisodeType.fromWire(episode.getType());
+        if (type == null || rules.mutedAlertTypes().contains(type.name())) {
+            return Optional.empty();
+        }
+        if (type.priority() == Priority.LOW && holdoff != null && !passesHoldoff(episode, rules, holdoff)) {
+            return Optional.empty();
+        }
+        return Optional.of(Alert.newBuilder()
+                .setAlertId(episode.getEpisodeId())
+                .setDeviceId(episode.getDeviceId())
+                .setType(type.name())
+                .setPriority(type.priority())
+                .setOnsetSample(episode.getOnsetSample())
+                .setOnsetTimeMs(episode.getOnsetTimeMs())
+                .setEndTimeMs(episode.getEndTimeMs())
+                .setMessage(message(type, episode))
+                .setHeartRateBpm(episode.getRateBpm())
+                .setBeatCount(episode.getBeatCount())
+                .setEvidence(episode.getEvidence())
+                .build());
+    }
+
+    /** The first publication of an episode starts the hold-off; later ones of the same episode pass. */
+    private static boolean passesHoldoff(Episode episode, EpisodeRules rules, EpisodeState.Builder state) {
+        String type = episode.getType();
+        Long lastSample = state.getLastLowAlertSampleMap().get(type);
+        if (lastSample != null && lastSample == episode.getOnsetSample()) {
+            return true;
+        }
+        Long lastMs = state.getLastLowAlertMsMap().get(type);
+        if (lastMs != null && episode.getOnsetTimeMs() - lastMs < rules.lowAlertHoldoffS() * 1000) {
+            return false;
+        }
+        state.putLastLowAlertMs(type, episode.getOnsetTimeMs());
+        state.putLastLowAlertSample(type, episode.getOnsetSample());
+        return true;
+    }
+
+    static String message(EpisodeType type, Episode e) {
+        StringBuilder m = new StringBuilder(type.label());
+        if (e.getBeatCount() > 0 && e.getRateBpm() > 0) {
+            m.append(String.format(Locale.ROOT, ": %d beats at %.0f bpm", e.getBeatCount(), e.getRateBpm()));
+        } else if (e.getBeatCount() > 0 && type != EpisodeType.PAUSE) {
+            m.append(": ").append(e.getBeatCount()).append(" beats");
+        }
+        if (!e.getDetail().isEmpty()) {
+            m.append(" (").append(e.getDetail()).append(')');
+        }
+        if (e.getEndTimeMs() > 0) {
+            m.append(String.format(Locale.ROOT, ", ended after %.1f s", (e.getEndTimeMs() - e.getOnsetTimeMs()) / 1000.0));
+        }
+        return m.toString();
+    }
+}

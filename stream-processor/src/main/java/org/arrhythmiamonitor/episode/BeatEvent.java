@@ -1,0 +1,23 @@
+package org.arrhythmiamonitor.episode;
+
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+
+/**
+ * One classified beat as the episode rules see it.
+ *
+ * @param sample R peak on the device's sample clock
+ * @param timeMs device time of the R peak
+ * @param rrMs interval from the previous detected beat, ms; 0 for the first
+ * @param beatClass AAMI class
+ * @param readable whether the signal around the beat was free of issues
+ */
+public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
+        boolean readable) {
+
+    public static BeatEvent of(ClassifiedBeat classified) {
+        var beat = classified.getBeat();
+        return new BeatEvent(beat.getDeviceId(), beat.getSampleIndex(), beat.getTimeMs(), beat.getRrMs(),
+                classified.getBeatClass(), beat.getSignalIssuesCount() == 0);
+    }
+}

@@ -1,0 +1,166 @@
+package org.arrhythmiamonitor.episode;
+
+import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.state.v1.PatternRun;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+
+/**
+ * Runs of ectopic beats and the patterns they form:
+ * <ul>
+ *   <li>consecutive V beats: 2 are a couplet; 3 a triplet, or a ventricular run (NSVT) when faster
+ *       than {@code ventricularRateBpm}; 4 or more a ventricular run; {@code vtBeats} or more
+ *       faster than {@code ventricularRateBpm} ventricular tachycardia, sustained from
+ *       {@code sustainedVtS};</li>
+ *   <li>{@code svtBeats} or more consecutive S beats faster than {@code svtRateBpm}: an SVT run;</li>
+ *   <li>{@code patternCycles} N-V cycles in a row: bigeminy; N-N-V cycles: trigeminy.</li>
+ * </ul>
+ * Each run is reported once, by what it finally is: a run that becomes VT is not also reported as
+ * a couplet, because short runs are reported when they end. VT and SVT runs, and the patterns,
+ * are reported as soon as they qualify (their alert must not wait for the end) and again when
+ * they end. An unreadable beat ends every run: noise imitates ectopic beats.
+ */
+final class EctopicRuns {
+    private EctopicRuns() {
+    }
+
+    static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
+        String device = beat.deviceId();
+        if (!beat.readable()) {
+            endVentricular(state, device, rules, out);
+            endSupraventricular(state, device, out);
+            endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
+            endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
+            state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
+            return;
+        }
+        BeatClass c = beat.beatClass();
+        if (c == BeatClass.V) {
+            BeatRun run = state.getVentricular();
+            BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
+                    : Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs());
+            if (!grown.getOpen() && grown.getBeats() >= rules.vtBeats()
+                    && Episodes.rateBpm(grown.build()) > rules.ventricularRateBpm()) {
+                grown.setOpen(true);
+                out.episode(Episodes.ofRun(device, EpisodeType.VENTRICULAR_TACHYCARDIA, grown.build(), false, ""));
+            }
+            state.setVentricular(grown);
+        } else {
+            endVentricular(state, device, rules, out);
+        }
+        if (c == BeatClass.S) {
+            BeatRun run = state.getSupraventricular();
+            BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
+                    : Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs());
+            if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
+                    && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()) {
+                grown.setOpen(true);
+                out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, grown.build(), false, ""));
+            }
+            state.setSupraventricular(grown);
+        } else {
+            endSupraventricular(state, device, out);
+        }
+        patterns(state, beat, rules, out);
+    }
+
+    private static void endVentricular(EpisodeState.Builder state, String device, EpisodeRules rules,
+            EpisodeOutput out) {
+        BeatRun run = state.getVentricular();
+        state.clearVentricular();
+        if (run.getBeats() < 2) {
+            return;
+        }
+        double rate = Episodes.rateBpm(run);
+        boolean fast = rate > rules.ventricularRateBpm();
+        if (run.getOpen()) {
+            boolean sustained = run.getLastTimeMs() - run.getOnsetTimeMs() >= rules.sustainedVtS() * 1000;
+            out.episode(Episodes.ofRun(device, EpisodeType.VENTRICULAR_TACHYCARDIA, run, true,
+                    sustained ? "sustained" : "non-sustained"));
+        } else if (run.getBeats() == 2) {
+            out.episode(Episodes.ofRun(device, EpisodeType.COUPLET, run, true, ""));
+        } else if (run.getBeats() == 3 && !fast) {
+            out.episode(Episodes.ofRun(device, EpisodeType.TRIPLET, run, true, ""));
+        } else {
+            out.episode(Episodes.ofRun(device, EpisodeType.VENTRICULAR_RUN, run, true,
+                    fast ? "non-sustained ventricular tachycardia" : "slow (idioventricular)"));
+        }
+    }
+
+    private static void endSupraventricular(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        BeatRun run = state.getSupraventricular();
+        state.clearSupraventricular();
+        if (run.getOpen()) {
+            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, run, true, ""));
+        }
+    }
+
+    /**
+     * Bigeminy counts V beats that follow exactly one N beat, trigeminy V beats that follow exactly
+     * two; the N beat(s) before the first such V belong to the first cycle.
+     */
+    private static void patterns(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
+        String device = beat.deviceId();
+        int normals = state.getNormalsSinceVentricular();
+        if (beat.beatClass() == BeatClass.V) {
+            state.setBigeminy(cycle(state.getBigeminy(), normals, 1, state, beat, EpisodeType.BIGEMINY, rules, out));
+            state.setTrigeminy(cycle(state.getTrigeminy(), normals, 2, state, beat, EpisodeType.TRIGEMINY, rules,
+                    out));
+            state.setNormalsSinceVentricular(0);
+        } else if (beat.beatClass() == BeatClass.N) {
+            normals++;
+            state.setNormalsSinceVentricular(normals);
+            state.setBigeminy(extend(state.getBigeminy(), normals, 1, beat, EpisodeType.BIGEMINY, out));
+            state.setTrigeminy(extend(state.getTrigeminy(), normals, 2, beat, EpisodeType.TRIGEMINY, out));
+        } else {
+            endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
+            endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
+            state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
+        }
+    }
+
+    /** A V beat after {@code normals} N beats, for a pattern of {@code perCycle} N beats per V. */
+    private static PatternRun cycle(PatternRun pattern, int normals, int perCycle, EpisodeState.Builder state,
+            BeatEvent beat, EpisodeType type, EpisodeRules rules, EpisodeOutput out) {
+        if (normals < perCycle || (normals > perCycle && pattern.getCycles() > 0)) {
+            endPattern(pattern, beat.deviceId(), type, out);
+            pattern = PatternRun.getDefaultInstance();
+            if (normals < perCycle) {
+                return pattern;
+            }
+        }
+        PatternRun.Builder next = pattern.toBuilder();
+        if (pattern.getCycles() == 0) {
+            // The cycle opens with the N beat before this V.
+            next.setRun(Episodes.runFrom(state.getPreviousSample(), state.getPreviousTimeMs()));
+        }
+        BeatRun run = next.getRun();
+        next.setCycles(pattern.getCycles() + 1)
+                .setRun(Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs()));
+        if (!run.getOpen() && next.getCycles() >= rules.patternCycles()) {
+            next.setRun(next.getRun().toBuilder().setOpen(true));
+            out.episode(Episodes.ofRun(beat.deviceId(), type, next.getRun(), false, ""));
+        }
+        return next.build();
+    }
+
+    /** An N beat: part of the pattern while the N count stays within a cycle, otherwise its end. */
+    private static PatternRun extend(PatternRun pattern, int normals, int perCycle, BeatEvent beat, EpisodeType type,
+            EpisodeOutput out) {
+        if (pattern.getCycles() == 0) {
+            return pattern;
+        }
+        if (normals > perCycle) {
+            endPattern(pattern, beat.deviceId(), type, out);
+            return PatternRun.getDefaultInstance();
+        }
+        return pattern.toBuilder().setRun(Episodes.grow(pattern.getRun(), beat.sample(), beat.timeMs(), beat.rrMs()))
+                .build();
+    }
+
+    private static void endPattern(PatternRun pattern, String device, EpisodeType type, EpisodeOutput out) {
+        if (pattern.getRun().getOpen()) {
+            out.episode(Episodes.ofRun(device, type, pattern.getRun(), true, pattern.getCycles() + " cycles"));
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.arrhythmiamonitor.episode;
+
+import java.util.Locale;
+import org.arrhythmiamonitor.rhythm.AfDetector;
+import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.state.v1.AfState;
+import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
+
+/**
+ * Every episode rule of one device, over its classified beats, the progress of its signal path
+ * and the technical events the signal path reports. The stream processor keeps the
+ * {@link EpisodeState} in a store; {@code monitor eval} runs the same methods over a record.
+ */
+public final class EpisodeDetector {
+    private EpisodeDetector() {
+    }
+
+    public static EpisodeState onBeat(EpisodeState state, ClassifiedBeat classified, EpisodeRules rules,
+            EpisodeOutput out) {
+        BeatEvent beat = BeatEvent.of(classified);
+        EpisodeState.Builder s = state.toBuilder();
+        EctopicRuns.onBeat(s, beat, rules, out);
+        RateRuns.onBeat(s, beat, rules, out);
+        rhythm(s, beat, rules, out);
+        return s.setHasPrevious(true)
+                .setPreviousSample(beat.sample())
+                .setPreviousTimeMs(beat.timeMs())
+                .setPreviousClass(beat.beatClass().getNumber())
+                .setPreviousReadable(beat.readable())
+                .build();
+    }
+
+    /** After a chunk: the time-driven rules on the device's own stream time. */
+    public static EpisodeState onProgress(EpisodeState state, String deviceId, SignalProgress progress, long wallMs,
+            EpisodeRules rules, EpisodeOutput out) {
+        EpisodeState.Builder s = state.toBuilder();
+        TechnicalRules.onProgress(s, deviceId, progress, wallMs, rules, out);
+        GapRules.onProgress(s, deviceId, progress, rules, out);
+        return s.build();
+    }
+
+    /** A technical event from the signal path. */
+    public static EpisodeState onTechnical(EpisodeState state, Episode event, EpisodeOutput out) {
+        EpisodeState.Builder s = state.toBuilder();
+        TechnicalRules.onTechnical(s, event, out);
+        return s.build();
+    }
+
+    /** Checks the device against the wall clock; returns the new state, or null when nothing changed. */
+    public static EpisodeState onWallClock(EpisodeState state, String deviceId, long wallMs, EpisodeRules rules,
+            EpisodeOutput out) {
+        EpisodeState.Builder s = state.toBuilder();
+        return TechnicalRules.onWallClock(s, deviceId, wallMs, rules, out) ? s.build() : null;
+    }
+
+    public static boolean inAf(EpisodeState state) {
+        return AfDetector.inAf(state.getAf());
+    }
+
+    /**
+     * The AF detector's rhythm segments go to {@code ecg.rhythm}; one that lasts
+     * {@code afMinDurationS} becomes an atrial fibrillation episode, ended with the segment.
+     */
+    private static void rhythm(EpisodeState.Builder s, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
+        AfState before = s.getAf();
+        RhythmSegment[] ended = new RhythmSegment[1];
+        AfState after = AfDetector.onBeat(before, beat.deviceId(), beat.sample(), beat.timeMs(), beat.rrMs(),
+                beat.beatClass(), beat.readable(), previousClass(s), s.getPreviousReadable(), segment -> {
+                    out.rhythm(segment);
+                    if (segment.getEndTimeMs() != 0) {
+                        ended[0] = segment;
+                    }
+                });
+        if (ended[0] != null && before.getEpisodeOpen()) {
+            RhythmSegment seg = ended[0];
+            out.episode(afEpisode(beat.deviceId(), seg.getOnsetSample(), seg.getOnsetTimeMs(), seg.getEndTimeMs(),
+                    seg.getBeatCount(), seg.getIrregularity())
+                    .setEndSample(seg.getEndSample()).setEndTimeMs(seg.getEndTimeMs())
+                    .setEvidence(Episodes.evidence(seg.getOnsetTimeMs(), seg.getEndTimeMs())).build());
+            after = after.toBuilder().setEpisodeOpen(false).build();
+        }
+        BeatRun run = after.getSegment();
+        if (after.getInAf() && !after.getEpisodeOpen()
+                && beat.timeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
+            out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
+                    run.getBeats(), after.getIrregularity())
+                    .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());
+            after = after.toBuilder().setEpisodeOpen(true).build();
+        }
+        s.setAf(after);
+    }
+
+    private static Episode.Builder afEpisode(String deviceId, long onsetSample, long onsetTimeMs, long lastTimeMs,
+            int beats, double irregularity) {
+        long durationMs = lastTimeMs - onsetTimeMs;
+        double rate = durationMs > 0 ? 60_000.0 * Math.max(0, beats - 1) / durationMs : 0;
+        return Episodes.start(deviceId, EpisodeType.ATRIAL_FIBRILLATION, onsetSample, onsetTimeMs)
+                .setBeatCount(beats)
+                .setRateBpm(Math.round(rate * 10) / 10.0)
+                .setDetail(String.format(Locale.ROOT, "RR irregularity %.2f", irregularity));
+    }
+
+    private static BeatClass previousClass(EpisodeState.Builder s) {
+        BeatClass c = BeatClass.forNumber(s.getPreviousClass());
+        return c == null ? BeatClass.BEAT_CLASS_UNSPECIFIED : c;
+    }
+}

@@ -1,0 +1,172 @@
+package org.arrhythmiamonitor.episode;
+
+import com.google.protobuf.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.arrhythmiamonitor.alert.AlertRules;
+import org.arrhythmiamonitor.state.v1.BurdenBeat;
+import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@link EpisodeDetector} per device over classified beats, signal progress and the
+ * signal path's technical events, with each patient's rules: the configured defaults with the
+ * overrides from the {@code ecg.patients} table, which is co-partitioned with the device streams
+ * and read from its store. Forwards episodes, rhythm segments, alerts, and each beat with its
+ * rhythm ({@link BurdenBeat}) for the burden aggregates.
+ *
+ * <p>A wall-clock punctuator finds devices that stopped sending: their stream time stands still,
+ * so no stream-time rule can notice.
+ */
+public final class EpisodeProcessor implements Processor<String, Message, String, Message> {
+    public static final String STORE = "episode-state";
+    private static final Logger LOG = LoggerFactory.getLogger(EpisodeProcessor.class);
+
+    private final EpisodeRules defaults;
+    private final String patientsStore;
+    private ProcessorContext<String, Message> context;
+    private KeyValueStore<String, EpisodeState> store;
+    private PatientRules patients;
+
+    /**
+     * @param patientsStore name of the store of the {@code ecg.patients} table
+     */
+    public EpisodeProcessor(EpisodeRules defaults, String patientsStore) {
+        this.defaults = defaults;
+        this.patientsStore = patientsStore;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Message> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        this.patients = new PatientRules(defaults, context.getStateStore(patientsStore));
+        long everyMs = Math.max(1_000, Math.min(15_000, Math.round(defaults.silentAfterS() * 1000 / 4)));
+        context.schedule(Duration.ofMillis(everyMs), PunctuationType.WALL_CLOCK_TIME, this::findSilentDevices);
+    }
+
+    @Override
+    public void process(Record<String, Message> record) {
+        String device = record.key();
+        if (device == null) {
+            return;
+        }
+        EpisodeState saved = store.get(device);
+        EpisodeState state = saved == null ? EpisodeState.getDefaultInstance() : saved;
+        EpisodeRules rules = patients.of(device);
+        Output out = new Output(device, rules, record.timestamp());
+        EpisodeState.Builder next;
+        if (record.value() instanceof ClassifiedBeat beat) {
+            next = EpisodeDetector.onBeat(state, beat, rules, out).toBuilder();
+            out.beat(beat, next.build());
+        } else if (record.value() instanceof SignalProgress progress) {
+            next = EpisodeDetector.onProgress(state, device, progress, context.currentSystemTimeMs(), rules, out)
+                    .toBuilder();
+        } else if (record.value() instanceof Episode technical) {
+            next = EpisodeDetector.onTechnical(state, technical, out).toBuilder();
+        } else {
+            return;
+        }
+        out.flush(next);
+        store.put(device, next.build());
+    }
+
+    private void findSilentDevices(long wallMs) {
+        List<KeyValue<String, EpisodeState>> changed = new ArrayList<>();
+        List<Output> outputs = new ArrayList<>();
+        try (KeyValueIterator<String, EpisodeState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, EpisodeState> entry = all.next();
+                EpisodeRules rules = patients.of(entry.key);
+                Output out = new Output(entry.key, rules, entry.value.getTechnical().getStreamTimeMs());
+                EpisodeState next = EpisodeDetector.onWallClock(entry.value, entry.key, wallMs, rules, out);
+                if (next != null) {
+                    changed.add(KeyValue.pair(entry.key, next));
+                    outputs.add(out);
+                }
+            }
+        }
+        for (int i = 0; i < changed.size(); i++) {
+            EpisodeState.Builder next = changed.get(i).value.toBuilder();
+            outputs.get(i).flush(next);
+            store.put(changed.get(i).key, next.build());
+        }
+    }
+
+    /** Something to forward; an episode that is not published only raises or updates its alert. */
+    private record Pending(Message message, boolean publish) {
+    }
+
+    /**
+     * Collects what one step produced and forwards it after the step, with the device time of
+     * what it is about as timestamp; alerts need the new state for their hold-off.
+     */
+    private final class Output implements EpisodeOutput {
+        private final String device;
+        private final EpisodeRules rules;
+        private final long timestamp;
+        private final List<Pending> pending = new ArrayList<>();
+
+        Output(String device, EpisodeRules rules, long timestamp) {
+            this.device = device;
+            this.rules = rules;
+            this.timestamp = timestamp;
+        }
+
+        @Override
+        public void episode(Episode episode) {
+            pending.add(new Pending(episode, true));
+        }
+
+        @Override
+        public void alertOnly(Episode episode) {
+            pending.add(new Pending(episode, false));
+        }
+
+        @Override
+        public void rhythm(RhythmSegment segment) {
+            pending.add(new Pending(segment, true));
+        }
+
+        void beat(ClassifiedBeat classified, EpisodeState state) {
+            var b = classified.getBeat();
+            pending.add(new Pending(BurdenBeat.newBuilder().setSample(b.getSampleIndex()).setTimeMs(b.getTimeMs())
+                    .setBeatClass(classified.getBeatClassValue()).setRrMs(b.getRrMs())
+                    .setReadable(b.getSignalIssuesCount() == 0).setInAf(EpisodeDetector.inAf(state)).build(), true));
+        }
+
+        void flush(EpisodeState.Builder state) {
+            for (Pending item : pending) {
+                Message message = item.message();
+                boolean publish = item.publish();
+                if (message instanceof Episode episode) {
+                    long at = episode.getEndTimeMs() != 0 ? episode.getEndTimeMs() : Math.max(timestamp,
+                            episode.getOnsetTimeMs());
+                    if (publish) {
+                        LOG.info("Device {}: {} {}", device, episode.getType(),
+                                episode.getEndTimeMs() == 0 ? "began" : "ended");
+                        context.forward(new Record<>(device, episode, at));
+                    }
+                    AlertRules.alertFor(episode, rules, state)
+                            .ifPresent(alert -> context.forward(new Record<>(device, alert, at)));
+                } else {
+                    context.forward(new Record<>(device, message, timestamp));
+                }
+            }
+            pending.clear();
+        }
+    }
+}

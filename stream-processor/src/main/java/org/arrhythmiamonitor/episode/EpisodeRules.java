@@ -1,0 +1,159 @@
+package org.arrhythmiamonitor.episode;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashSet;
+import java.util.Set;
+import org.arrhythmiamonitor.wire.v1.PatientSettings;
+
+/**
+ * Limits of the episode and alert rules. The defaults are the project's clinical table
+ * (DESIGN.md); the processor's configuration may change them for every patient, and a patient's
+ * {@link PatientSettings} on {@code ecg.patients} for one.
+ *
+ * @param tachycardiaBpm extreme tachycardia: rate above this ...
+ * @param tachycardiaBeats ... for this many consecutive intervals
+ * @param bradycardiaBpm extreme bradycardia: rate below this ...
+ * @param bradycardiaBeats ... for this many consecutive intervals
+ * @param ventricularRateBpm ventricular runs faster than this are NSVT or, long enough, VT
+ * @param vtBeats consecutive V beats above {@code ventricularRateBpm} that make VT
+ * @param sustainedVtS VT lasting this long is reported as sustained
+ * @param svtRateBpm S runs of {@code svtBeats} or more faster than this are SVT runs
+ * @param svtBeats consecutive S beats that make an SVT run
+ * @param patternCycles N-V (bigeminy) or N-N-V (trigeminy) cycles in a row that make the pattern
+ * @param pauseS an interval longer than this is a pause
+ * @param asystoleS no QRS for this long in readable signal is asystole
+ * @param afMinDurationS irregular rhythm lasting this long is an atrial fibrillation episode
+ * @param noiseMinS noise lasting this long raises a technical alert
+ * @param pvcBurdenPct PVC burden over the last 24 h above this raises an alert
+ * @param afBurdenPct AF burden over the last 24 h above this raises an alert
+ * @param burdenMinMonitoredS burden alerts wait for this much monitored time, so that the first
+ *     minutes of a recording cannot raise them
+ * @param lowAlertHoldoffS a low-priority alert of a type is not repeated within this much device
+ *     time (the episodes still are all recorded): frequent couplets must not become an alert storm
+ * @param silentAfterS a device that sends nothing for this long (wall clock) is reported silent
+ * @param mutedAlertTypes episode types that raise no alert
+ */
+public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double bradycardiaBpm, int bradycardiaBeats,
+        double ventricularRateBpm, int vtBeats, double sustainedVtS, double svtRateBpm, int svtBeats,
+        int patternCycles, double pauseS, double asystoleS, double afMinDurationS, double noiseMinS,
+        double pvcBurdenPct, double afBurdenPct, double burdenMinMonitoredS, double lowAlertHoldoffS,
+        double silentAfterS, Set<String> mutedAlertTypes) {
+
+    public static final EpisodeRules DEFAULTS = new EpisodeRules(140, 17, 40, 5, 100, 5, 30, 100, 3, 3, 3.0, 4.0, 30,
+            10, 10, 5, 3600, 600, 30, Set.of());
+
+    public EpisodeRules {
+        if (!(bradycardiaBpm > 0 && bradycardiaBpm < tachycardiaBpm && tachycardiaBpm < 400)) {
+            throw new IllegalArgumentException("episode rules need 0 < bradycardiaBpm < tachycardiaBpm < 400, got "
+                    + bradycardiaBpm + " and " + tachycardiaBpm);
+        }
+        if (tachycardiaBeats < 1 || bradycardiaBeats < 1) {
+            throw new IllegalArgumentException("tachycardiaBeats and bradycardiaBeats must be at least 1, got "
+                    + tachycardiaBeats + " and " + bradycardiaBeats);
+        }
+        if (vtBeats < 3 || svtBeats < 2 || patternCycles < 2) {
+            throw new IllegalArgumentException("vtBeats must be at least 3, svtBeats at least 2 and patternCycles at "
+                    + "least 2, got " + vtBeats + ", " + svtBeats + " and " + patternCycles);
+        }
+        if (!(pauseS > 0 && pauseS < asystoleS)) {
+            throw new IllegalArgumentException("episode rules need 0 < pauseS < asystoleS, got " + pauseS + " and "
+                    + asystoleS);
+        }
+        positive("ventricularRateBpm", ventricularRateBpm);
+        positive("svtRateBpm", svtRateBpm);
+        positive("sustainedVtS", sustainedVtS);
+        positive("afMinDurationS", afMinDurationS);
+        positive("noiseMinS", noiseMinS);
+        positive("silentAfterS", silentAfterS);
+        percent("pvcBurdenPct", pvcBurdenPct);
+        percent("afBurdenPct", afBurdenPct);
+        if (burdenMinMonitoredS < 0 || lowAlertHoldoffS < 0) {
+            throw new IllegalArgumentException("burdenMinMonitoredS and lowAlertHoldoffS must not be negative");
+        }
+        for (String type : mutedAlertTypes) {
+            if (EpisodeType.fromWire(type) == null) {
+                throw new IllegalArgumentException("mutedAlertTypes: unknown episode type " + type);
+            }
+        }
+        mutedAlertTypes = Set.copyOf(mutedAlertTypes);
+    }
+
+    private static void positive(String name, double value) {
+        if (!(value > 0)) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+
+    private static void percent(String name, double value) {
+        if (!(value > 0 && value <= 100)) {
+            throw new IllegalArgumentException(name + " must be above 0 and at most 100, got " + value);
+        }
+    }
+
+    /** Reads the rules from the processor's JSON configuration; missing fields keep the defaults. */
+    public static EpisodeRules fromJson(JsonObject json) {
+        JsonObject j = json == null ? new JsonObject() : json;
+        EpisodeRules d = DEFAULTS;
+        Set<String> muted = new HashSet<>();
+        JsonArray mutedJson = j.getJsonArray("mutedAlertTypes", new JsonArray());
+        for (int i = 0; i < mutedJson.size(); i++) {
+            muted.add(mutedJson.getString(i));
+        }
+        return new EpisodeRules(
+                j.getDouble("tachycardiaBpm", d.tachycardiaBpm),
+                j.getInteger("tachycardiaBeats", d.tachycardiaBeats),
+                j.getDouble("bradycardiaBpm", d.bradycardiaBpm),
+                j.getInteger("bradycardiaBeats", d.bradycardiaBeats),
+                j.getDouble("ventricularRateBpm", d.ventricularRateBpm),
+                j.getInteger("vtBeats", d.vtBeats),
+                j.getDouble("sustainedVtS", d.sustainedVtS),
+                j.getDouble("svtRateBpm", d.svtRateBpm),
+                j.getInteger("svtBeats", d.svtBeats),
+                j.getInteger("patternCycles", d.patternCycles),
+                j.getDouble("pauseS", d.pauseS),
+                j.getDouble("asystoleS", d.asystoleS),
+                j.getDouble("afMinDurationS", d.afMinDurationS),
+                j.getDouble("noiseMinS", d.noiseMinS),
+                j.getDouble("pvcBurdenPct", d.pvcBurdenPct),
+                j.getDouble("afBurdenPct", d.afBurdenPct),
+                j.getDouble("burdenMinMonitoredS", d.burdenMinMonitoredS),
+                j.getDouble("lowAlertHoldoffS", d.lowAlertHoldoffS),
+                j.getDouble("silentAfterS", d.silentAfterS),
+                muted);
+    }
+
+    /**
+     * These rules with one patient's overrides. Settings that break the rules' own constraints
+     * (say a pause longer than asystole) are refused with the reason, and the caller keeps the
+     * configured rules for that patient.
+     */
+    public EpisodeRules withOverrides(PatientSettings p) {
+        if (p == null) {
+            return this;
+        }
+        Set<String> muted = new HashSet<>(mutedAlertTypes);
+        muted.addAll(p.getMutedAlertTypesList());
+        return new EpisodeRules(
+                p.hasTachycardiaBpm() ? p.getTachycardiaBpm() : tachycardiaBpm,
+                p.hasTachycardiaBeats() ? p.getTachycardiaBeats() : tachycardiaBeats,
+                p.hasBradycardiaBpm() ? p.getBradycardiaBpm() : bradycardiaBpm,
+                p.hasBradycardiaBeats() ? p.getBradycardiaBeats() : bradycardiaBeats,
+                p.hasVentricularRateBpm() ? p.getVentricularRateBpm() : ventricularRateBpm,
+                p.hasVtBeats() ? p.getVtBeats() : vtBeats,
+                sustainedVtS,
+                p.hasSvtRateBpm() ? p.getSvtRateBpm() : svtRateBpm,
+                svtBeats,
+                patternCycles,
+                p.hasPauseS() ? p.getPauseS() : pauseS,
+                p.hasAsystoleS() ? p.getAsystoleS() : asystoleS,
+                p.hasAfMinDurationS() ? p.getAfMinDurationS() : afMinDurationS,
+                noiseMinS,
+                p.hasPvcBurdenPct() ? p.getPvcBurdenPct() : pvcBurdenPct,
+                p.hasAfBurdenPct() ? p.getAfBurdenPct() : afBurdenPct,
+                burdenMinMonitoredS,
+                lowAlertHoldoffS,
+                silentAfterS,
+                muted);
+    }
+}

@@ -1,0 +1,48 @@
+package org.arrhythmiamonitor.episode;
+
+import java.util.function.DoublePredicate;
+import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.state.v1.EpisodeState;
+
+/**
+ * Extreme tachycardia and bradycardia: a run of consecutive intervals beyond a rate limit
+ * ({@code tachycardiaBeats} intervals above {@code tachycardiaBpm}, {@code bradycardiaBeats}
+ * below {@code bradycardiaBpm}). The run is reported when it reaches its count and again when an
+ * interval breaks it. It begins at the beat that opens its first interval. Intervals that touch
+ * unreadable signal break it: noise imitates a fast rate. While ventricular tachycardia is open,
+ * its beats do not count towards extreme tachycardia.
+ */
+final class RateRuns {
+    private RateRuns() {
+    }
+
+    static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
+        boolean usable = state.getHasPrevious() && beat.readable() && beat.rrMs() > 0;
+        double bpm = usable ? 60_000.0 / beat.rrMs() : Double.NaN;
+        // Fast ventricular beats are already ventricular tachycardia: the same beats raise no second alarm.
+        boolean ventricularTachycardia = state.getVentricular().getOpen();
+        state.setTachycardia(advance(state, state.getTachycardia(), beat, bpm, EpisodeType.EXTREME_TACHYCARDIA,
+                rate -> rate > rules.tachycardiaBpm() && !ventricularTachycardia, rules.tachycardiaBeats(), out));
+        state.setBradycardia(advance(state, state.getBradycardia(), beat, bpm, EpisodeType.EXTREME_BRADYCARDIA,
+                rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), out));
+    }
+
+    private static BeatRun advance(EpisodeState.Builder state, BeatRun run, BeatEvent beat, double bpm,
+            EpisodeType type, DoublePredicate qualifies, int intervalsNeeded, EpisodeOutput out) {
+        if (Double.isNaN(bpm) || !qualifies.test(bpm)) {
+            if (run.getOpen()) {
+                out.episode(Episodes.ofRun(beat.deviceId(), type, run, true, ""));
+            }
+            return BeatRun.getDefaultInstance();
+        }
+        BeatRun.Builder grown = run.getBeats() == 0
+                ? Episodes.runFrom(state.getPreviousSample(), state.getPreviousTimeMs())
+                : run.toBuilder();
+        grown = Episodes.grow(grown.build(), beat.sample(), beat.timeMs(), beat.rrMs());
+        if (!grown.getOpen() && grown.getIntervals() >= intervalsNeeded) {
+            grown.setOpen(true);
+            out.episode(Episodes.ofRun(beat.deviceId(), type, grown.build(), false, ""));
+        }
+        return grown.build();
+    }
+}

@@ -1,0 +1,123 @@
+package org.arrhythmiamonitor.processor;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.arrhythmiamonitor.burden.BurdenAggregator;
+import org.arrhythmiamonitor.burden.BurdenProcessor;
+import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.state.v1.BurdenState;
+import org.arrhythmiamonitor.wire.v1.Burden;
+
+/**
+ * {@code GET /api/devices/{deviceId}/burden}: a device's rolling 24 hours and its hours, read
+ * from the burden store by Kafka Streams interactive queries. With several processor instances
+ * (each started with its {@code applicationServer}), a request for a device another instance
+ * owns is redirected there; during a rebalance the answer is 503 with Retry-After.
+ */
+final class BurdenQuery {
+    private static final String[] CLASSES = {"N", "S", "V", "F", "Q"};
+
+    private final Vertx vertx;
+    private final KafkaStreams streams;
+    private final HostInfo self;
+
+    /** @param self this instance's {@code application.server}, or null when it runs alone */
+    BurdenQuery(Vertx vertx, KafkaStreams streams, HostInfo self) {
+        this.vertx = vertx;
+        this.streams = streams;
+        this.self = self;
+    }
+
+    void handle(RoutingContext ctx) {
+        String device = ctx.pathParam("deviceId");
+        if (device == null || device.isBlank() || device.length() > 128) {
+            HttpErrors.send(ctx, 400, "invalid_device_id", "deviceId", "A device id of 1 to 128 characters is required");
+            return;
+        }
+        vertx.executeBlocking(() -> lookup(device)).onComplete(done -> {
+            if (done.failed()) {
+                ctx.fail(done.cause());
+                return;
+            }
+            Answer answer = done.result();
+            switch (answer.kind()) {
+                case FOUND -> ctx.response().putHeader("Content-Type", "application/json").end(answer.body().encode());
+                case ELSEWHERE -> ctx.response().setStatusCode(307)
+                        .putHeader("Location", "http://" + answer.host().host() + ":" + answer.host().port()
+                                + ctx.request().uri())
+                        .end();
+                case UNAVAILABLE -> {
+                    ctx.response().putHeader("Retry-After", "5");
+                    HttpErrors.send(ctx, 503, "not_ready", null,
+                            "The processor is starting or rebalancing; the burden store is not queryable yet");
+                }
+                case UNKNOWN -> HttpErrors.send(ctx, 404, "unknown_device", "deviceId",
+                        "No beats from device " + device + " have been processed in the last 24 hours");
+            }
+        });
+    }
+
+    private enum Kind { FOUND, ELSEWHERE, UNAVAILABLE, UNKNOWN }
+
+    private record Answer(Kind kind, JsonObject body, HostInfo host) {
+    }
+
+    private Answer lookup(String device) {
+        if (self != null) {
+            KeyQueryMetadata where = streams.queryMetadataForKey(BurdenProcessor.STORE, device,
+                    Serdes.String().serializer());
+            if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+                return new Answer(Kind.UNAVAILABLE, null, null);
+            }
+            if (!where.activeHost().equals(self)) {
+                return new Answer(Kind.ELSEWHERE, null, where.activeHost());
+            }
+        }
+        try {
+            ReadOnlyKeyValueStore<String, BurdenState> store = streams.store(StoreQueryParameters
+                    .fromNameAndType(BurdenProcessor.STORE, QueryableStoreTypes.<String, BurdenState>keyValueStore()));
+            BurdenState state = store.get(device);
+            if (state == null || state.getHoursCount() == 0) {
+                return new Answer(Kind.UNKNOWN, null, null);
+            }
+            JsonArray hours = new JsonArray();
+            BurdenAggregator.hourly(device, state).forEach(h -> hours.add(toJson(h)));
+            return new Answer(Kind.FOUND, new JsonObject()
+                    .put("deviceId", device)
+                    .put("rolling24h", toJson(BurdenAggregator.rolling(device, state)))
+                    .put("hours", hours), null);
+        } catch (InvalidStateStoreException e) {
+            return new Answer(Kind.UNAVAILABLE, null, null);
+        }
+    }
+
+    static JsonObject toJson(Burden b) {
+        JsonObject beats = new JsonObject();
+        for (int c = 0; c < CLASSES.length && c < b.getBeatsCount(); c++) {
+            beats.put(CLASSES[c], b.getBeats(c));
+        }
+        return new JsonObject()
+                .put("window", b.getWindow().name())
+                .put("startTimeMs", b.getStartTimeMs())
+                .put("endTimeMs", b.getEndTimeMs())
+                .put("beats", beats)
+                .put("pvcBurdenPct", b.getPvcBurdenPct())
+                .put("sveBurdenPct", b.getSveBurdenPct())
+                .put("afBurdenPct", b.getAfBurdenPct())
+                .put("hrMinBpm", b.getHrMinBpm())
+                .put("hrMeanBpm", b.getHrMeanBpm())
+                .put("hrMaxBpm", b.getHrMaxBpm())
+                .put("monitoredMs", b.getMonitoredMs())
+                .put("episodes", new JsonObject(new java.util.TreeMap<>(b.getEpisodesMap())));
+    }
+}

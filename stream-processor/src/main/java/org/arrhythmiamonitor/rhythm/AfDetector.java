@@ -1,0 +1,153 @@
+package org.arrhythmiamonitor.rhythm;
+
+import java.util.Arrays;
+import org.arrhythmiamonitor.state.v1.AfState;
+import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.Rhythm;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
+
+/**
+ * Atrial fibrillation (and flutter with irregular conduction) from the irregularity of the
+ * ventricular rhythm over the last {@value #WINDOW} usable intervals.
+ *
+ * <p>Usable intervals join two readable beats of supraventricular origin (N or S): ventricular
+ * beats and the intervals around them are left out, so PVCs, couplets and bigeminy do not look
+ * irregular. S beats stay in, because the irregular beats of AF often look premature to the beat
+ * model. The irregularity is the median of the absolute successive differences of those
+ * intervals, divided by their mean: about 0.01-0.04 in sinus rhythm, 0.1-0.3 in AF. The median
+ * ignores the two large differences an isolated premature beat leaves, so only a rhythm that is
+ * irregular beat after beat crosses the threshold. Entry and exit thresholds differ
+ * (hysteresis), and onset and end are dated to the middle of the window that changed, where the
+ * irregular stretch began or ended.
+ */
+public final class AfDetector {
+    static final int WINDOW = 32;
+    static final double ENTER = 0.09;
+    static final double LEAVE = 0.06;
+    private static final double MIN_RR_MS = 250;
+    private static final double MAX_RR_MS = 2000;
+    /** Usable intervals further apart than this (noise in between) do not share a window. */
+    private static final long MAX_SPAN_GAP_MS = 10_000;
+
+    /** What the detector reports. */
+    public interface Output {
+        void rhythm(RhythmSegment segment);
+    }
+
+    private AfDetector() {
+    }
+
+    /**
+     * Applies one beat.
+     *
+     * @param previousClass class of the beat before it, and whether that one was readable
+     * @return the new state
+     */
+    public static AfState onBeat(AfState state, String deviceId, long sample, long timeMs, double rrMs,
+            BeatClass beatClass, boolean readable, BeatClass previousClass, boolean previousReadable,
+            Output out) {
+        AfState.Builder s = state.toBuilder();
+        if (s.getInAf()) {
+            s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
+                    .setLastSample(sample).setLastTimeMs(timeMs));
+        }
+        boolean usable = readable && previousReadable && supraventricular(beatClass)
+                && supraventricular(previousClass) && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
+        if (!usable) {
+            return s.build();
+        }
+        if (s.getFilled() > 0 && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
+            if (s.getInAf()) {
+                end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
+            }
+            s.clearRrMs().clearRrSample().clearRrTimeMs().setPos(0).setFilled(0);
+        }
+        push(s, (float) rrMs, sample, timeMs);
+        if (s.getFilled() < WINDOW) {
+            return s.build();
+        }
+        double irregularity = irregularity(s);
+        s.setIrregularity(irregularity);
+        if (!s.getInAf() && irregularity >= ENTER) {
+            int middle = indexBack(s, WINDOW / 2);
+            s.setInAf(true).setSegment(BeatRun.newBuilder().setOnsetSample(s.getRrSample(middle))
+                    .setOnsetTimeMs(s.getRrTimeMs(middle)).setLastSample(sample).setLastTimeMs(timeMs)
+                    .setBeats(WINDOW / 2 + 1));
+            out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
+        } else if (s.getInAf() && irregularity < LEAVE) {
+            int middle = indexBack(s, WINDOW / 2);
+            long endSample = Math.max(s.getSegment().getOnsetSample(), s.getRrSample(middle));
+            long endTime = Math.max(s.getSegment().getOnsetTimeMs(), s.getRrTimeMs(middle));
+            end(s, deviceId, endSample, endTime, out);
+        }
+        return s.build();
+    }
+
+    /** Whether the device is in AF now. */
+    public static boolean inAf(AfState state) {
+        return state.getInAf();
+    }
+
+    private static void end(AfState.Builder s, String deviceId, long endSample, long endTime, Output out) {
+        BeatRun ended = s.getSegment().toBuilder().setLastSample(endSample).setLastTimeMs(endTime).build();
+        out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
+        s.setInAf(false).clearSegment();
+    }
+
+    static RhythmSegment segment(String deviceId, BeatRun run, double irregularity, boolean ended) {
+        RhythmSegment.Builder r = RhythmSegment.newBuilder()
+                .setDeviceId(deviceId)
+                .setRhythm(Rhythm.ATRIAL_FIBRILLATION)
+                .setOnsetSample(run.getOnsetSample())
+                .setOnsetTimeMs(run.getOnsetTimeMs())
+                .setBeatCount(run.getBeats())
+                .setIrregularity(Math.round(irregularity * 1000) / 1000.0);
+        if (ended) {
+            r.setEndSample(run.getLastSample()).setEndTimeMs(run.getLastTimeMs());
+        }
+        return r.build();
+    }
+
+    private static boolean supraventricular(BeatClass c) {
+        return c == BeatClass.N || c == BeatClass.S;
+    }
+
+    private static void push(AfState.Builder s, float rrMs, long sample, long timeMs) {
+        if (s.getRrMsCount() < WINDOW) {
+            s.addRrMs(rrMs).addRrSample(sample).addRrTimeMs(timeMs);
+            s.setPos(s.getRrMsCount() % WINDOW);
+        } else {
+            int pos = s.getPos();
+            s.setRrMs(pos, rrMs).setRrSample(pos, sample).setRrTimeMs(pos, timeMs);
+            s.setPos((pos + 1) % WINDOW);
+        }
+        s.setFilled(Math.min(WINDOW, s.getFilled() + 1));
+    }
+
+    /** Ring index of the interval {@code back} places before the latest (0 is the latest). */
+    private static int indexBack(AfState.Builder s, int back) {
+        int latest = (s.getPos() - 1 + WINDOW) % WINDOW;
+        return (latest - back + WINDOW) % WINDOW;
+    }
+
+    private static long latestTime(AfState.Builder s) {
+        return s.getRrTimeMs(indexBack(s, 0));
+    }
+
+    static double irregularity(AfState.Builder s) {
+        double[] rr = new double[WINDOW];
+        double sum = 0;
+        for (int k = 0; k < WINDOW; k++) {
+            rr[k] = s.getRrMs(indexBack(s, WINDOW - 1 - k));
+            sum += rr[k];
+        }
+        double[] diffs = new double[WINDOW - 1];
+        for (int k = 1; k < WINDOW; k++) {
+            diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
+        }
+        Arrays.sort(diffs);
+        double median = 0.5 * (diffs[(WINDOW - 2) / 2] + diffs[(WINDOW - 1) / 2]);
+        return median / (sum / WINDOW);
+    }
+}

@@ -1,0 +1,370 @@
+package org.arrhythmiamonitor.episode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.arrhythmiamonitor.wire.v1.BeatClass.N;
+import static org.arrhythmiamonitor.wire.v1.BeatClass.S;
+import static org.arrhythmiamonitor.wire.v1.BeatClass.V;
+
+import com.google.protobuf.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.common.serialization.Serdes;
+import org.arrhythmiamonitor.burden.BurdenProcessor;
+import org.arrhythmiamonitor.processor.MonitorTopology;
+import org.arrhythmiamonitor.state.v1.BurdenState;
+import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.Burden;
+import org.arrhythmiamonitor.wire.v1.BurdenWindow;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.PatientSettings;
+import org.arrhythmiamonitor.wire.v1.Priority;
+import org.arrhythmiamonitor.wire.v1.Rhythm;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scripted beat sequences through the episode stage of the topology (the same
+ * {@link MonitorTopology#buildEpisodeStage} the processor runs), one per episode type and
+ * boundary of the clinical table.
+ */
+class EpisodeStageTest {
+    private static final String TECHNICAL = "test.technical";
+    private static final String PROGRESS = "test.progress";
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, ClassifiedBeat> beats;
+    private TestInputTopic<String, SignalProgress> progress;
+    private TestInputTopic<String, Episode> technical;
+    private TestInputTopic<String, PatientSettings> patients;
+    private TestOutputTopic<String, Episode> episodes;
+    private TestOutputTopic<String, Alert> alerts;
+    private TestOutputTopic<String, RhythmSegment> rhythm;
+    private TestOutputTopic<String, Burden> burden;
+
+    @BeforeEach
+    void createDriver() {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, Message> input = builder
+                .stream(Topics.CLASSIFIED_BEATS, Consumed.with(Serdes.String(), ProtobufSerde.classifiedBeats()))
+                .mapValues(b -> (Message) b)
+                .merge(builder.stream(PROGRESS, Consumed.with(Serdes.String(),
+                        new ProtobufSerde<>(SignalProgress.parser(), "SignalProgress"))).mapValues(p -> (Message) p))
+                .merge(builder.stream(TECHNICAL, Consumed.with(Serdes.String(), ProtobufSerde.episodes()))
+                        .mapValues(e -> (Message) e));
+        MonitorTopology.buildEpisodeStage(builder, input, EpisodeRules.DEFAULTS);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "episode-stage-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/episode-test-"
+                + System.nanoTime());
+        driver = new TopologyTestDriver(builder.build(), props);
+        beats = driver.createInputTopic(Topics.CLASSIFIED_BEATS, new StringSerializer(),
+                ProtobufSerde.classifiedBeats().serializer());
+        progress = driver.createInputTopic(PROGRESS, new StringSerializer(),
+                new ProtobufSerde<>(SignalProgress.parser(), "SignalProgress").serializer());
+        technical = driver.createInputTopic(TECHNICAL, new StringSerializer(), ProtobufSerde.episodes().serializer());
+        patients = driver.createInputTopic(Topics.PATIENTS, new StringSerializer(),
+                ProtobufSerde.patients().serializer());
+        episodes = driver.createOutputTopic(Topics.EPISODES, new StringDeserializer(),
+                ProtobufSerde.episodes().deserializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS, new StringDeserializer(), ProtobufSerde.alerts().deserializer());
+        rhythm = driver.createOutputTopic(Topics.RHYTHM, new StringDeserializer(), ProtobufSerde.rhythm().deserializer());
+        burden = driver.createOutputTopic(Topics.BURDEN, new StringDeserializer(), ProtobufSerde.burden().deserializer());
+    }
+
+    @AfterEach
+    void closeDriver() {
+        driver.close();
+    }
+
+    private ScriptedDevice device(String id) {
+        return new ScriptedDevice(id, beats, progress);
+    }
+
+    private List<Episode> episodes() {
+        return episodes.readValuesToList();
+    }
+
+    private static List<String> types(List<Episode> list) {
+        return list.stream().map(Episode::getType).toList();
+    }
+
+    @Test
+    void twoVentricularBeatsAreACoupletNotARun() {
+        device("d1").beats(10, N, 800).beats(2, V, 500).beats(5, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("COUPLET");
+        assertThat(found.get(0).getBeatCount()).isEqualTo(2);
+        assertThat(found.get(0).getEndTimeMs()).isPositive();
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getPriority()).isEqualTo(Priority.LOW));
+    }
+
+    @Test
+    void threeSlowVentricularBeatsAreATripletAndThreeFastOnesARun() {
+        device("slow").beats(10, N, 800).beats(3, V, 800).beats(3, N, 800);
+        assertThat(types(episodes())).containsExactly("TRIPLET");
+        device("fast").beats(10, N, 800).beats(3, V, 450).beats(3, N, 800);
+        List<Episode> fast = episodes();
+        assertThat(types(fast)).containsExactly("VENTRICULAR_RUN");
+        assertThat(fast.get(0).getPriority()).isEqualTo(Priority.MEDIUM);
+    }
+
+    @Test
+    void fiveFastVentricularBeatsAreTachycardiaRaisedAtTheFifthBeatAndEndedOnce() {
+        ScriptedDevice d = device("vt").beats(10, N, 800).beats(4, V, 400);
+        assertThat(episodes()).isEmpty();
+        d.beat(V, 400);
+        long fifthBeat = d.timeMs();
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised).singleElement().satisfies(a -> {
+            assertThat(a.getType()).isEqualTo("VENTRICULAR_TACHYCARDIA");
+            assertThat(a.getPriority()).isEqualTo(Priority.HIGH);
+            assertThat(a.getEndTimeMs()).isZero();
+            assertThat(a.getBeatCount()).isEqualTo(5);
+            assertThat(a.getHeartRateBpm()).isEqualTo(150.0);
+            // Latency in stream time from the defining (5th) V beat to the alert: none in this stage.
+            assertThat(fifthBeat - a.getEvidence().getEndTimeMs() + Episodes.EVIDENCE_TAIL_MS).isZero();
+        });
+        d.beats(3, V, 400).beats(3, N, 800);
+        List<Alert> ended = alerts.readValuesToList();
+        assertThat(ended).singleElement().satisfies(a -> {
+            assertThat(a.getAlertId()).isEqualTo(raised.get(0).getAlertId());
+            assertThat(a.getEndTimeMs()).isPositive();
+            assertThat(a.getBeatCount()).isEqualTo(8);
+        });
+        assertThat(types(episodes())).containsExactly("VENTRICULAR_TACHYCARDIA", "VENTRICULAR_TACHYCARDIA");
+    }
+
+    @Test
+    void tachycardiaOfThirtySecondsIsSustainedAndRaisesNoSecondHighAlertForTheSameBeats() {
+        device("svt").beats(10, N, 800).beats(80, V, 400).beats(3, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsOnly("VENTRICULAR_TACHYCARDIA");
+        assertThat(found.get(found.size() - 1).getDetail()).isEqualTo("sustained");
+    }
+
+    @Test
+    void bigeminyAndTrigeminyNeedThreeCycles() {
+        device("bi").beats(10, N, 800).beat(V, 500).beat(N, 1100).beat(V, 500).beat(N, 1100).beat(V, 500)
+                .beats(4, N, 800);
+        List<Episode> bi = episodes();
+        assertThat(types(bi)).containsExactly("BIGEMINY", "BIGEMINY");
+        assertThat(bi.get(1).getDetail()).isEqualTo("3 cycles");
+        device("two-cycles").beats(10, N, 800).beat(V, 500).beat(N, 1100).beat(V, 500).beats(4, N, 800);
+        assertThat(episodes()).isEmpty();
+        ScriptedDevice tri = device("tri").beats(10, N, 800);
+        for (int i = 0; i < 3; i++) {
+            tri.beat(V, 500).beat(N, 1100).beat(N, 800);
+        }
+        tri.beats(4, N, 800);
+        assertThat(types(episodes())).containsExactly("TRIGEMINY", "TRIGEMINY");
+    }
+
+    @Test
+    void fastSupraventricularRunsAreSvtRuns() {
+        device("svt-run").beats(10, N, 800).beats(4, S, 400).beats(3, N, 800);
+        assertThat(types(episodes())).containsExactly("SVT_RUN", "SVT_RUN");
+        device("slow-s").beats(10, N, 800).beats(4, S, 700).beats(3, N, 800);
+        assertThat(episodes()).isEmpty();
+    }
+
+    @Test
+    void extremeBradycardiaNeedsFiveSlowIntervals() {
+        device("brady").beats(10, N, 800).beats(4, N, 2000).beats(3, N, 800);
+        assertThat(episodes()).isEmpty();
+        device("brady2").beats(10, N, 800).beats(5, N, 2000).beats(3, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("EXTREME_BRADYCARDIA", "EXTREME_BRADYCARDIA");
+        assertThat(found.get(0).getRateBpm()).isEqualTo(30.0);
+    }
+
+    @Test
+    void anIntervalOverThreeSecondsIsAPauseNotAsystole() {
+        device("pause").beats(10, N, 800).beat(N, 3500).beats(3, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("PAUSE");
+        assertThat(found.get(0).getEndTimeMs() - found.get(0).getOnsetTimeMs()).isEqualTo(3500);
+        device("no-pause").beats(10, N, 800).beat(N, 2900).beats(3, N, 800);
+        assertThat(episodes()).isEmpty();
+    }
+
+    @Test
+    void fourSecondsWithoutQrsInReadableSignalIsAsystoleRaisedWithinTwoSeconds() {
+        ScriptedDevice d = device("asys").beats(10, N, 800);
+        long lastBeat = d.timeMs();
+        d.silence(3_900);
+        assertThat(episodes()).isEmpty();
+        d.silence(2_100);
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised).singleElement().satisfies(a -> {
+            assertThat(a.getType()).isEqualTo("ASYSTOLE");
+            assertThat(a.getPriority()).isEqualTo(Priority.HIGH);
+            assertThat(a.getOnsetTimeMs()).isEqualTo(lastBeat);
+        });
+        // Raised by the first progress after 4 s of decided silence: 4 s + the 0.5 s decision bound + < 1 s chunk.
+        List<Episode> open = episodes();
+        assertThat(open).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isZero());
+        d.beats(3, N, 800);
+        assertThat(episodes()).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isPositive());
+    }
+
+    @Test
+    void fourSecondsWithoutQrsInUnreadableSignalIsATechnicalEventNotAsystole() {
+        ScriptedDevice d = device("lead-off").beats(10, N, 800);
+        technical.pipeInput("lead-off", Episode.newBuilder().setEpisodeId("lead-off:LEAD_OFF:100")
+                .setDeviceId("lead-off").setType("LEAD_OFF").setTechnical(true).setPriority(Priority.TECHNICAL)
+                .setOnsetSample(100).setOnsetTimeMs(d.timeMs()).build(), d.timeMs());
+        d.unreadable(true).silence(6_000).unreadable(false).silence(1_000).beats(3, N, 800);
+        assertThat(types(episodes())).doesNotContain("ASYSTOLE", "PAUSE");
+        assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+            assertThat(a.getType()).isEqualTo("LEAD_OFF");
+            assertThat(a.getPriority()).isEqualTo(Priority.TECHNICAL);
+        });
+    }
+
+    @Test
+    void noiseAlertsOnlyOnceItHasLastedTenSeconds() {
+        ScriptedDevice d = device("noisy").beats(5, N, 800);
+        Episode noise = Episode.newBuilder().setEpisodeId("noisy:NOISE:1000").setDeviceId("noisy").setType("NOISE")
+                .setTechnical(true).setOnsetSample(1000).setOnsetTimeMs(d.timeMs()).build();
+        technical.pipeInput("noisy", noise, d.timeMs());
+        d.unreadable(true).beats(10, N, 800);
+        assertThat(alerts.isEmpty()).isTrue();
+        d.beats(5, N, 800);
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getType()).isEqualTo("NOISE"));
+        technical.pipeInput("noisy", noise.toBuilder().setEndSample(5000).setEndTimeMs(d.timeMs()).build(),
+                d.timeMs());
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getEndTimeMs()).isPositive());
+
+        ScriptedDevice brief = device("brief").beats(5, N, 800);
+        technical.pipeInput("brief", noise.toBuilder().setDeviceId("brief").setEpisodeId("brief:NOISE:1")
+                .setOnsetTimeMs(brief.timeMs()).build(), brief.timeMs());
+        brief.unreadable(true).beats(5, N, 800);
+        technical.pipeInput("brief", noise.toBuilder().setDeviceId("brief").setEpisodeId("brief:NOISE:1")
+                .setOnsetTimeMs(brief.timeMs() - 4000).setEndTimeMs(brief.timeMs()).build(), brief.timeMs());
+        brief.unreadable(false).beats(20, N, 800);
+        assertThat(alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDeviceThatStopsSendingIsReportedSilentByWallClockAndBackWhenDataResumes() {
+        ScriptedDevice d = device("quiet").beats(5, N, 800).silence(1000);
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        assertThat(episodes()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        assertThat(episodes()).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("DEVICE_SILENT");
+            assertThat(e.getTechnical()).isTrue();
+        });
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getPriority()).isEqualTo(Priority.TECHNICAL));
+        driver.advanceWallClockTime(Duration.ofSeconds(60));
+        assertThat(episodes()).as("reported once").isEmpty();
+        d.beats(3, N, 800);
+        assertThat(episodes()).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isPositive());
+    }
+
+    @Test
+    void irregularRhythmBecomesAtrialFibrillationWithOnsetAndOffset() {
+        ScriptedDevice d = device("af");
+        Random random = new Random(7);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 120_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        long afEnd = d.timeMs();
+        for (int i = 0; i < 80; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        List<RhythmSegment> segments = rhythm.readValuesToList();
+        assertThat(segments).hasSize(2);
+        assertThat(segments.get(0).getRhythm()).isEqualTo(Rhythm.ATRIAL_FIBRILLATION);
+        assertThat(Math.abs(segments.get(0).getOnsetTimeMs() - afStart)).isLessThan(15_000);
+        assertThat(Math.abs(segments.get(1).getEndTimeMs() - afEnd)).isLessThan(15_000);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("ATRIAL_FIBRILLATION", "ATRIAL_FIBRILLATION");
+        assertThat(found.get(0).getPriority()).isEqualTo(Priority.MEDIUM);
+        assertThat(found.get(1).getEndTimeMs()).isEqualTo(segments.get(1).getEndTimeMs());
+    }
+
+    @Test
+    void sinusRhythmWithFrequentIsolatedPvcsIsNotAtrialFibrillation() {
+        ScriptedDevice d = device("pvcs");
+        Random random = new Random(3);
+        for (int i = 0; i < 400; i++) {
+            if (i % 5 == 4) {
+                d.beat(V, 450).beat(N, 1150);
+            } else {
+                d.beat(N, 800 + 25 * random.nextGaussian());
+            }
+        }
+        assertThat(rhythm.isEmpty()).isTrue();
+    }
+
+    @Test
+    void patientSettingsOverrideTheDefaultsForThatPatientOnly() {
+        patients.pipeInput("sensitive", PatientSettings.newBuilder().setDeviceId("sensitive").setPauseS(2.0)
+                .setAsystoleS(5.0).addMutedAlertTypes("COUPLET").build());
+        device("sensitive").beats(10, N, 800).beat(N, 2500).beats(3, N, 800).beats(2, V, 500).beats(3, N, 800);
+        assertThat(types(episodes())).containsExactly("PAUSE", "COUPLET");
+        assertThat(alerts.readValuesToList()).extracting(Alert::getType).containsExactly("PAUSE");
+        device("default").beats(10, N, 800).beat(N, 2500).beats(3, N, 800);
+        assertThat(episodes()).isEmpty();
+    }
+
+    @Test
+    void lowPriorityAlertsOfOneTypeAreHeldOffWhileEveryEpisodeIsRecorded() {
+        ScriptedDevice d = device("couplets").beats(10, N, 800);
+        for (int i = 0; i < 3; i++) {
+            d.beats(2, V, 500).beats(60, N, 800);
+        }
+        assertThat(types(episodes())).containsExactly("COUPLET", "COUPLET", "COUPLET");
+        assertThat(alerts.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void burdenIsPublishedHourlyAndRollingAndRaisesAnAlertOverThreshold() {
+        ScriptedDevice d = device("burden");
+        // Trigeminy for 70 minutes: one beat in three is a PVC, a burden of 33 %.
+        while (d.timeMs() < ScriptedDevice.T0 + 70 * 60_000) {
+            d.beat(N, 800).beat(N, 800).beat(V, 500);
+        }
+        List<Burden> updates = burden.readValuesToList();
+        List<Burden> hours = updates.stream().filter(b -> b.getWindow() == BurdenWindow.HOUR).toList();
+        assertThat(hours).isNotEmpty();
+        Burden full = hours.stream().filter(b -> b.getBeatsList().stream().mapToLong(Long::longValue).sum() > 5000).findFirst()
+                .orElseThrow();
+        assertThat(full.getPvcBurdenPct()).isBetween(33.0, 34.0);
+        assertThat(full.getHrMeanBpm()).isBetween(70.0, 90.0);
+        assertThat(full.getEpisodesMap()).containsKey("TRIGEMINY");
+        assertThat(updates.stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)).hasSizeGreaterThan(60);
+        assertThat(alerts.readValuesToList()).extracting(Alert::getType).contains("PVC_BURDEN");
+
+        KeyValueStore<String, BurdenState> store = driver.getKeyValueStore(BurdenProcessor.STORE);
+        assertThat(store.get("burden").getHoursCount()).isBetween(2, 3);
+    }
+}

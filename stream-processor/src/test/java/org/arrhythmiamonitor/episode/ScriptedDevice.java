@@ -1,0 +1,93 @@
+package org.arrhythmiamonitor.episode;
+
+import org.apache.kafka.streams.TestInputTopic;
+import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.arrhythmiamonitor.wire.v1.SignalIssue;
+
+/**
+ * One device's scripted beats, as the episode stage receives them: classified beats, and after
+ * every second of device time the signal path's progress, with the beats that second brought.
+ */
+final class ScriptedDevice {
+    // On the hour, so that hourly burden windows line up with the script.
+    static final long T0 = 1_699_999_200_000L;
+    private static final double FS = 250;
+
+    private final String id;
+    private final TestInputTopic<String, ClassifiedBeat> beats;
+    private final TestInputTopic<String, SignalProgress> progress;
+    private long timeMs = T0;
+    private long nextProgressMs = T0 + 1000;
+    private boolean unreadable;
+    private SignalProgress.Builder second = SignalProgress.newBuilder();
+    private long lastBeatSample;
+
+    ScriptedDevice(String id, TestInputTopic<String, ClassifiedBeat> beats,
+            TestInputTopic<String, SignalProgress> progress) {
+        this.id = id;
+        this.beats = beats;
+        this.progress = progress;
+    }
+
+    /** A beat of class {@code c}, {@code rrMs} after the previous one. */
+    ScriptedDevice beat(BeatClass c, double rrMs) {
+        advanceTo(timeMs + Math.round(rrMs));
+        long sample = sampleAt(timeMs);
+        Beat.Builder b = Beat.newBuilder().setDeviceId(id).setSampleIndex(sample).setTimeMs(timeMs).setRrMs(rrMs);
+        if (unreadable) {
+            b.addSignalIssues(SignalIssue.NOISE);
+        }
+        beats.pipeInput(id, ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c).build(), timeMs);
+        if (!second.getHasBeat()) {
+            second.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
+        }
+        second.setLastBeatSample(sample).setLastBeatTimeMs(timeMs);
+        lastBeatSample = sample;
+        return this;
+    }
+
+    ScriptedDevice beats(int n, BeatClass c, double rrMs) {
+        for (int i = 0; i < n; i++) {
+            beat(c, rrMs);
+        }
+        return this;
+    }
+
+    /** Lets device time pass without beats, reporting progress every second. */
+    ScriptedDevice silence(long ms) {
+        advanceTo(timeMs + ms);
+        return this;
+    }
+
+    /** Marks the signal from now on unreadable (or readable again). */
+    ScriptedDevice unreadable(boolean value) {
+        this.unreadable = value;
+        return this;
+    }
+
+    long timeMs() {
+        return timeMs;
+    }
+
+    long lastBeatSample() {
+        return lastBeatSample;
+    }
+
+    static long sampleAt(long timeMs) {
+        return Math.round((timeMs - T0) * FS / 1000);
+    }
+
+    private void advanceTo(long target) {
+        while (nextProgressMs <= target) {
+            second.setTimeMs(nextProgressMs).setSampleCount(sampleAt(nextProgressMs))
+                    .setDecidedTimeMs(nextProgressMs - 500).setUnreadable(second.getUnreadable() || unreadable);
+            progress.pipeInput(id, second.build(), nextProgressMs);
+            second = SignalProgress.newBuilder();
+            nextProgressMs += 1000;
+        }
+        timeMs = target;
+    }
+}
