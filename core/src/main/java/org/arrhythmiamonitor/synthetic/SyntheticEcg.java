@@ -17,6 +17,13 @@ public final class SyntheticEcg {
     private static final double[] AMPLITUDE_MV = {0.15, -0.12, 1.20, -0.25, 0.30};
     /** Wave widths (standard deviations), seconds. */
     private static final double[] WIDTH_S = {0.025, 0.010, 0.011, 0.011, 0.060};
+    /**
+     * A ventricular beat: no P wave, a wide QRS complex (the ventricles depolarise cell to cell,
+     * not through the conduction system) and a T wave opposite to it.
+     */
+    private static final double[] V_CENTRE_S = {0, -0.05, 0.0, 0.06, 0.32};
+    private static final double[] V_AMPLITUDE_MV = {0, -0.20, 1.50, -0.70, -0.50};
+    private static final double[] V_WIDTH_S = {0.025, 0.020, 0.030, 0.030, 0.080};
 
     private final double fsHz;
     private final double gainPerMv;
@@ -51,13 +58,22 @@ public final class SyntheticEcg {
         return new SyntheticEcg(fsHz, 1000.0, 0.02, 0.01, 0.05, seed);
     }
 
-    /** A stretch of constant mean heart rate. */
-    public record Segment(double durationS, double bpm) {
+    /** A stretch of constant mean heart rate, of normal beats or, for a ventricular rhythm, of ventricular beats. */
+    public record Segment(double durationS, double bpm, boolean ventricular) {
         public Segment {
             if (!(durationS > 0) || !(bpm >= 10 && bpm <= 300)) {
                 throw new IllegalArgumentException("segment needs duration > 0 and 10-300 bpm, got "
                         + durationS + " s at " + bpm + " bpm");
             }
+        }
+
+        public Segment(double durationS, double bpm) {
+            this(durationS, bpm, false);
+        }
+
+        /** Ventricular beats, as in a run of ventricular tachycardia. */
+        public static Segment ventricular(double durationS, double bpm) {
+            return new Segment(durationS, bpm, true);
         }
     }
 
@@ -89,7 +105,7 @@ public final class SyntheticEcg {
                 int peak = (int) Math.round(t * fsHz);
                 if (peak < n) {
                     peaks.add(peak);
-                    addBeat(mv, t, meanRr);
+                    addBeat(mv, t, meanRr, segment.ventricular());
                 }
                 t += meanRr * (1 + hrvFraction * random.nextGaussian());
             }
@@ -108,17 +124,23 @@ public final class SyntheticEcg {
         return new Recording(fsHz, gainPerMv, samples, peaks.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    private void addBeat(double[] mv, double rPeakS, double rrS) {
+    private void addBeat(double[] mv, double rPeakS, double rrS, boolean ventricular) {
         // Bazett-like scaling: P-R and R-T distances shrink with the square root of the RR.
         double scale = Math.sqrt(rrS);
-        for (int wave = 0; wave < CENTRE_S.length; wave++) {
-            double centre = rPeakS + CENTRE_S[wave] * (wave == 2 ? 1 : scale);
-            double width = WIDTH_S[wave] * (wave == 0 || wave == 4 ? scale : 1);
+        double[] centres = ventricular ? V_CENTRE_S : CENTRE_S;
+        double[] amplitudes = ventricular ? V_AMPLITUDE_MV : AMPLITUDE_MV;
+        double[] widths = ventricular ? V_WIDTH_S : WIDTH_S;
+        for (int wave = 0; wave < centres.length; wave++) {
+            if (amplitudes[wave] == 0) {
+                continue;
+            }
+            double centre = rPeakS + centres[wave] * (wave == 2 || ventricular && wave < 4 ? 1 : scale);
+            double width = widths[wave] * (wave == 0 || wave == 4 ? scale : 1);
             int from = Math.max(0, (int) Math.floor((centre - 4 * width) * fsHz));
             int to = Math.min(mv.length - 1, (int) Math.ceil((centre + 4 * width) * fsHz));
             for (int i = from; i <= to; i++) {
                 double d = i / fsHz - centre;
-                mv[i] += AMPLITUDE_MV[wave] * Math.exp(-d * d / (2 * width * width));
+                mv[i] += amplitudes[wave] * Math.exp(-d * d / (2 * width * width));
             }
         }
     }

@@ -164,10 +164,34 @@ abstract class EndToEndScenario {
             assertThat(post(device, SyntheticChunks.json(chunk).toBuffer()).statusCode()).isEqualTo(202);
         }
 
-        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status")));
+        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status"))
+                && "EXTREME_TACHYCARDIA".equals(a.getString("type")));
         assertThat(ended.getLong("endTimeMs") - SyntheticChunks.T0).isBetween(24_000L, 25_500L);
+        // The abrupt jump to 160 bpm is also a supraventricular run, a low-priority alert of its own.
+        assertThat(highPriorityAlerts(device)).as("one high-priority alert, updated in place").hasSize(1);
+    }
+
+    @Test
+    void aScriptedVentricularTachycardiaRunProducesExactlyOneHighPriorityAlert() throws Exception {
+        String device = "vt-" + UUID.randomUUID().toString().substring(0, 8);
+        var recording = SyntheticChunks.record(250, 21, new Segment(30, 75), Segment.ventricular(4, 150),
+                new Segment(15, 75));
+        for (SampleChunk chunk : SyntheticChunks.chunks(device, recording, 1.0)) {
+            assertThat(post(device, SyntheticChunks.json(chunk).toBuffer()).statusCode()).isEqualTo(202);
+        }
+
+        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status")));
+        assertThat(ended.getString("type")).isEqualTo("VENTRICULAR_TACHYCARDIA");
+        assertThat(ended.getString("priority")).isEqualTo("high");
+        assertThat(ended.getString("alertId")).startsWith(device + ":VENTRICULAR_TACHYCARDIA:");
+        assertThat(ended.getInteger("beatCount")).isBetween(8, 11);
+        assertThat(ended.getLong("endTimeMs") - SyntheticChunks.T0).isBetween(33_000L, 34_500L);
+        assertThat(highPriorityAlerts(device)).as("exactly one high-priority alert").hasSize(1);
+    }
+
+    private List<JsonObject> highPriorityAlerts(String device) {
         JsonArray all = client.get(alerting.httpPort(), "127.0.0.1", "/api/alerts?deviceId=" + device)
                 .send().await().bodyAsJsonObject().getJsonArray("alerts");
-        assertThat(all).as("one alert, updated in place").hasSize(1);
+        return all.stream().map(JsonObject.class::cast).filter(a -> "high".equals(a.getString("priority"))).toList();
     }
 }

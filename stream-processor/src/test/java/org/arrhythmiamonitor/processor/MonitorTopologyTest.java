@@ -29,6 +29,7 @@ import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
+import org.arrhythmiamonitor.wire.v1.Priority;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -174,6 +175,38 @@ class MonitorTopologyTest {
         // The alert's record time is the device time of the beat that completed the 17-beat run.
         long alertRecordOffset = raised.get(0).timestamp() - SyntheticChunks.T0;
         assertThat(alertRecordOffset).isBetween(onsetOffsetMs + 16 * 330L, onsetOffsetMs + 18 * 380L);
+    }
+
+    @Test
+    void aVentricularTachycardiaRunRaisesOneHighAlertWithinTwoSecondsOfItsFifthBeat() {
+        SyntheticEcg.Recording recording = SyntheticChunks.record(250, 21,
+                new Segment(30, 75), Segment.ventricular(4, 150), new Segment(20, 75));
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-vt", recording, 1.0);
+        // The fifth ventricular beat of the run defines the episode.
+        long fifthV = -1;
+        int vCount = 0;
+        for (int peak : recording.rPeaks()) {
+            if (peak >= 30 * 250 && peak < 34 * 250 && ++vCount == 5) {
+                fifthV = SyntheticChunks.T0 + Math.round(peak * 1000.0 / 250);
+            }
+        }
+        long raisedAtStreamTime = -1;
+        for (SampleChunk chunk : chunks) {
+            stream(List.of(chunk));
+            if (raisedAtStreamTime < 0 && alerts.getQueueSize() > 0) {
+                raisedAtStreamTime = chunk.getT0EpochMs() + 1000;
+            }
+        }
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised.stream().filter(a -> a.getPriority() == Priority.HIGH)
+                .map(Alert::getAlertId).distinct()).hasSize(1);
+        Alert vt = raised.get(0);
+        assertThat(vt.getType()).isEqualTo("VENTRICULAR_TACHYCARDIA");
+        assertThat(vt.getEndTimeMs()).isZero();
+        assertThat(raised.get(raised.size() - 1).getEndTimeMs()).isPositive();
+        long latencyMs = raisedAtStreamTime - fifthV;
+        System.out.println("VT alert latency in stream time after the 5th V beat: " + latencyMs + " ms");
+        assertThat(latencyMs).isBetween(0L, 2000L);
     }
 
     @Test
