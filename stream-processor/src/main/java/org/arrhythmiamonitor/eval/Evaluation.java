@@ -85,7 +85,7 @@ public final class Evaluation {
                     result.beats().size(), q.tp(), q.fn(), q.fp(), q.se(), q.ppv(), 100 * result.unreadableFraction());
             out.flush();
             if (options.annotationsOut() != null) {
-                writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result.beats(), result.classes());
+                writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -100,6 +100,7 @@ public final class Evaluation {
             BeatClassScore beatScore = BeatClassScore.of(results);
             out.println(beatScore.table());
             report.put("beats", beatScore.toJson().put("model", options.classifier().model()));
+            report.put("episodes", episodes(results, out));
         }
         out.flush();
         return new Outcome(results, report);
@@ -128,6 +129,9 @@ public final class Evaluation {
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
             if (r.confusion() != null) {
                 json.put("beats", new BeatClassScore(r.confusion()).toJson());
+            }
+            if (r.episodes() != null) {
+                json.put("episodes", r.episodes().toJson(r.fsHz()));
             }
         }
         return new JsonObject()
@@ -158,18 +162,67 @@ public final class Evaluation {
         return Math.round(percent * 1000) / 1000.0;
     }
 
-    /** One beat annotation per detection, coded by its class when there is one (N, A, V, F, Q) so bxb scores VEB and SVEB. */
-    private static void writeAnnotations(Path file, List<DetectedBeat> beats, int[] classes) {
+    /**
+     * Gross episode scores over the records (durations summed in samples: the records share one
+     * sampling rate, as MIT-BIH's do), printed and as the report's {@code episodes}.
+     */
+    private static JsonObject episodes(List<RecordResult> results, PrintWriter out) {
+        AfEpisodeScore af = AfEpisodeScore.ZERO;
+        VentricularRunScore runs = VentricularRunScore.ZERO;
+        VentricularRunScore fromLabels = VentricularRunScore.ZERO;
+        double fs = 0;
+        java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (RecordResult r : results) {
+            if (r.ok() && r.episodes() != null) {
+                af = af.plus(r.episodes().af());
+                runs = runs.plus(r.episodes().vrun());
+                fromLabels = fromLabels.plus(r.episodes().vrunReferenceLabels());
+                r.episodes().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
+                fs = r.fsHz();
+            }
+        }
+        out.printf(Locale.ROOT, "AF: episode Se %.1f %% +P %.1f %%, duration Se %.1f %% +P %.1f %%%n", af.episodeSe(),
+                af.episodePpv(), af.durationSe(), af.durationPpv());
+        out.printf(Locale.ROOT, "Ventricular runs: Se %.1f %% +P %.1f %% (from reference labels: Se %.1f %% +P %.1f %%)%n",
+                runs.se(), runs.ppv(), fromLabels.se(), fromLabels.ppv());
+        return new JsonObject()
+                .put("af", af.toJson(fs))
+                .put("vrun", runs.toJson())
+                .put("vrun_reference_labels", fromLabels.toJson())
+                .put("counts", new JsonObject(new java.util.LinkedHashMap<>(counts)));
+    }
+
+    /**
+     * One beat annotation per detection, coded by its class when there is one (N, A, V, F, Q) so
+     * bxb scores VEB and SVEB, and a rhythm annotation ({@code (AFIB}, then {@code (N}) at each AF
+     * onset and end so epicmp can score AF.
+     */
+    private static void writeAnnotations(Path file, RecordResult result) {
+        List<DetectedBeat> beats = result.beats();
+        int[] classes = result.classes();
         List<Annotation> annotations = new ArrayList<>(beats.size());
-        long last = -1;
         for (int i = 0; i < beats.size(); i++) {
-            // Annotation files must ascend; two beats cannot share a sample.
-            long sample = Math.max(beats.get(i).sampleIndex(), last + 1);
-            annotations.add(Annotation.beat(sample,
+            annotations.add(Annotation.beat(beats.get(i).sampleIndex(),
                     classes == null ? AnnotationCode.NORMAL : BeatClasses.annotationCode(classes[i])));
+        }
+        if (result.episodes() != null) {
+            for (var segment : result.episodes().afSegments()) {
+                annotations.add(Annotation.rhythm(segment.getOnsetSample(), "(AFIB"));
+                if (segment.getEndSample() < result.samples()) {
+                    annotations.add(Annotation.rhythm(segment.getEndSample(), "(N"));
+                }
+            }
+        }
+        annotations.sort(java.util.Comparator.comparingLong(Annotation::sample));
+        // Annotation files must ascend; two annotations cannot share a sample.
+        List<Annotation> ascending = new ArrayList<>(annotations.size());
+        long last = -1;
+        for (Annotation a : annotations) {
+            long sample = Math.max(a.sample(), last + 1);
+            ascending.add(new Annotation(sample, a.code(), a.subtype(), a.channel(), a.num(), a.aux()));
             last = sample;
         }
-        AnnotationFile.write(file, annotations);
+        AnnotationFile.write(file, ascending);
     }
 
     static List<String> discover(Path db) {

@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.TechnicalEvent;
@@ -29,6 +31,9 @@ import org.arrhythmiamonitor.wfdb.WfdbRecord;
 public final class RecordEvaluator {
     public static final double MATCH_WINDOW_S = 0.150;
     public static final double LEARNING_PERIOD_S = 300;
+    /** Episode types that are runs of V beats, whatever their length and rate made them. */
+    private static final Set<String> RUN_TYPES = Set.of("COUPLET", "TRIPLET", "VENTRICULAR_RUN",
+            "VENTRICULAR_TACHYCARDIA");
 
     private final MainsFrequency mains;
     private final String annotator;
@@ -99,8 +104,55 @@ public final class RecordEvaluator {
         int[] classes = classifier == null ? null : classifier.classify(beats, fs);
         boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
         long[][] confusion = classes == null || paced ? null : confusion(reference, beats, classes, window, scored);
+        EpisodeScores episodes = classes == null ? null
+                : episodes(reference, beats, classes, unreadable, mv.length, fs, start, window, paced);
         return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
-                classes, confusion, null);
+                classes, confusion, episodes, null);
+    }
+
+    /**
+     * Runs the stream's episode rules over the record twice: on the pipeline's beats and classes,
+     * and on the reference beats and labels (which isolates the run logic), and scores AF against
+     * the reference rhythm and ventricular runs against the reference beat labels. Records with
+     * paced beats are left out of run statistics, as EC57 leaves them out of beat-class statistics.
+     */
+    private static EpisodeScores episodes(List<Annotation> reference, List<DetectedBeat> beats, int[] classes,
+            List<long[]> unreadable, long samples, int fs, long start, long window, boolean paced) {
+        List<RecordEpisodes.ScoredBeat> detected = new ArrayList<>(beats.size());
+        for (int i = 0; i < beats.size(); i++) {
+            DetectedBeat b = beats.get(i);
+            detected.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
+                    BeatClasses.wire(classes[i]), b.readable()));
+        }
+        List<RecordEpisodes.ScoredBeat> labelled = new ArrayList<>();
+        long previous = -1;
+        for (Annotation a : reference) {
+            int c = a.code().isBeat() ? BeatClasses.indexOf(a.code()) : -1;
+            if (c >= 0) {
+                labelled.add(new RecordEpisodes.ScoredBeat(a.sample(), previous < 0 ? 0 : a.sample() - previous,
+                        BeatClasses.wire(c), true));
+                previous = a.sample();
+            }
+        }
+        RecordEpisodes.Found found = RecordEpisodes.run(detected, unreadable, samples, fs, EpisodeRules.DEFAULTS);
+        RecordEpisodes.Found fromLabels = RecordEpisodes.run(labelled, List.of(), samples, fs, EpisodeRules.DEFAULTS);
+        List<SampleSpan> af = found.afSegments().stream()
+                .map(s -> new SampleSpan(s.getOnsetSample(), Math.max(s.getOnsetSample(), s.getEndSample()))).toList();
+        List<VentricularRun> referenceRuns = ReferenceRhythm.ventricularRuns(reference);
+        VentricularRunScore runs = paced ? VentricularRunScore.ZERO
+                : VentricularRunScore.of(referenceRuns, ventricularRuns(found), start, window);
+        VentricularRunScore runsFromLabels = paced ? VentricularRunScore.ZERO
+                : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, window);
+        return new EpisodeScores(AfEpisodeScore.of(ReferenceRhythm.afSpans(reference, samples), af, start), runs,
+                runsFromLabels, found.countsByType(), found.afSegments());
+    }
+
+    /** Every run of two or more V beats the rules reported, whatever type it became. */
+    private static List<VentricularRun> ventricularRuns(RecordEpisodes.Found found) {
+        return found.episodes().stream()
+                .filter(e -> RUN_TYPES.contains(e.getType()) && e.getEndTimeMs() != 0 && e.getBeatCount() >= 2)
+                .map(e -> new VentricularRun(e.getOnsetSample(), e.getEndSample(), e.getBeatCount()))
+                .toList();
     }
 
     /** Reference AAMI class (rows) against detected class (columns) of the matched beats in the scored intervals. */

@@ -20,15 +20,16 @@ import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
  * @param confusion matched beats in the scored intervals by reference (rows) and detected class
  *     (columns), N, S, V, F, Q; null without a beat model or for a record with paced beats, which
  *     EC57 leaves out of beat-class statistics
+ * @param episodes episode scores and counts; null without a beat model
  * @param error why the record could not be evaluated; null when it was
  */
 public record RecordResult(String record, String lead, double fsHz, long samples, QrsScore qrs, QrsScore qrsReadable,
         double unreadableFraction, Map<String, Integer> technicalEvents, List<DetectedBeat> beats, int[] classes,
-        long[][] confusion, String error) {
+        long[][] confusion, EpisodeScores episodes, String error) {
 
     public static RecordResult failed(String record, String error) {
         return new RecordResult(record, null, 0, 0, QrsScore.ZERO, QrsScore.ZERO, 0, Map.of(), List.of(), null, null,
-                error);
+                null, error);
     }
 
     public boolean ok() {

@@ -19,12 +19,14 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * ignores the two large differences an isolated premature beat leaves, so only a rhythm that is
  * irregular beat after beat crosses the threshold. Entry and exit thresholds differ
  * (hysteresis), and onset and end are dated to the middle of the window that changed, where the
- * irregular stretch began or ended.
+ * irregular stretch began or ended. The thresholds were chosen on DS1 of the MIT-BIH Arrhythmia
+ * Database with {@code monitor eval} (AF duration +P 63 % at 0.09/0.06, 77 % at 0.15/0.10 with
+ * the same Se); see the validation report.
  */
 public final class AfDetector {
     static final int WINDOW = 32;
-    static final double ENTER = 0.09;
-    static final double LEAVE = 0.06;
+    static final double ENTER = 0.15;
+    static final double LEAVE = 0.10;
     private static final double MIN_RR_MS = 250;
     private static final double MAX_RR_MS = 2000;
     /** Usable intervals further apart than this (noise in between) do not share a window. */

@@ -90,6 +90,16 @@ class EvaluationTest {
         assertThat(beats.getJsonObject("N").getDouble("se")).isEqualTo(
                 Math.round(10_000.0 * matrix.getJsonArray(0).getLong(0) / normal) / 100.0);
         assertThat(beats.getJsonObject("V").getDouble("se")).isNull();
+
+        // Sinus rhythm only: no AF or runs in the reference, and none found.
+        JsonObject episodes = report.getJsonObject("episodes");
+        assertThat(episodes.getJsonObject("af").getLong("reference_episodes")).isZero();
+        assertThat(episodes.getJsonObject("af").getLong("detected_episodes")).isZero();
+        assertThat(episodes.getJsonObject("vrun").getLong("reference")).isZero();
+        assertThat(episodes.getJsonObject("vrun").getDouble("se")).isNull();
+        assertThat(episodes.getJsonObject("vrun").getJsonObject("couplet").fieldNames()).contains("se", "ppv");
+        assertThat(episodes.getJsonObject("counts").fieldNames()).doesNotContain("ATRIAL_FIBRILLATION", "COUPLET");
+        assertThat(printed.toString()).contains("AF: episode Se", "Ventricular runs: Se");
     }
 
     @Test

@@ -1,0 +1,28 @@
+package org.arrhythmiamonitor.eval;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.arrhythmiamonitor.wire.v1.RhythmSegment;
+
+/**
+ * How the episode rules did on one record.
+ *
+ * @param af AF episodes and duration (epicmp style) of the pipeline's rhythm segments
+ * @param vrun ventricular runs found from the pipeline's own beats and classes
+ * @param vrunReferenceLabels ventricular runs found by the same rules from the reference beats and
+ *     labels: the run logic alone, without detection and classification errors
+ * @param counts episodes found by type
+ * @param afSegments the AF segments, for annotation output
+ */
+public record EpisodeScores(AfEpisodeScore af, VentricularRunScore vrun, VentricularRunScore vrunReferenceLabels,
+        Map<String, Integer> counts, List<RhythmSegment> afSegments) {
+
+    JsonObject toJson(double fsHz) {
+        return new JsonObject()
+                .put("af", af.toJson(fsHz))
+                .put("vrun", vrun.toJson())
+                .put("vrun_reference_labels", vrunReferenceLabels.toJson())
+                .put("counts", new JsonObject(new java.util.TreeMap<>(counts)));
+    }
+}
