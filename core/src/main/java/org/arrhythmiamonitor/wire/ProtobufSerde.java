@@ -11,6 +11,7 @@ import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+import org.arrhythmiamonitor.wire.v1.DeviceCredential;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.PatientSettings;
 import org.arrhythmiamonitor.wire.v1.RhythmSegment;
@@ -52,6 +53,10 @@ public final class ProtobufSerde<T extends Message> implements Serde<T> {
 
     public static ProtobufSerde<PatientSettings> patients() {
         return new ProtobufSerde<>(PatientSettings.parser(), "PatientSettings");
+    }
+
+    public static ProtobufSerde<DeviceCredential> devices() {
+        return new ProtobufSerde<>(DeviceCredential.parser(), "DeviceCredential");
     }
 
     public static ProtobufSerde<Alert> alerts() {

@@ -21,12 +21,14 @@ public final class Topics {
     public static final String BURDEN = "ecg.burden";
     /** Per-patient settings, compacted: the latest value per device holds ({@code PatientSettings}). */
     public static final String PATIENTS = "ecg.patients";
+    /** Device credentials issued by the gateway, compacted ({@code DeviceCredential}). */
+    public static final String DEVICES = "ecg.devices";
 
     /** Every topic the services exchange data on, in pipeline order. */
     public static final List<String> ALL = List.of(SAMPLES, BEATS, CLASSIFIED_BEATS, RHYTHM, EPISODES, BURDEN,
-            ALERTS, PATIENTS);
+            ALERTS, PATIENTS, DEVICES);
     /** Topics that keep only the latest record per key. */
-    public static final List<String> COMPACTED = List.of(PATIENTS);
+    public static final List<String> COMPACTED = List.of(PATIENTS, DEVICES);
 
     private Topics() {
     }

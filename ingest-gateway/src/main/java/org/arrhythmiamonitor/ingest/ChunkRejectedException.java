@@ -1,14 +1,25 @@
 package org.arrhythmiamonitor.ingest;
 
-/** A chunk the gateway will not accept, with the JSON field at fault and why. */
+/** A chunk or request the gateway will not accept: the HTTP status, the field at fault and why. */
 public final class ChunkRejectedException extends RuntimeException {
+    private final int status;
     private final String error;
     private final String field;
 
+    /** A 400: the chunk itself is wrong. */
     public ChunkRejectedException(String error, String field, String detail) {
+        this(400, error, field, detail);
+    }
+
+    public ChunkRejectedException(int status, String error, String field, String detail) {
         super(detail);
+        this.status = status;
         this.error = error;
         this.field = field;
+    }
+
+    public int status() {
+        return status;
     }
 
     /** Machine-readable reason, also the {@code reason} tag of the rejection metric. */

@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.ingest;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Settings of the ingest gateway, read from JSON in the Vert.x manner.
@@ -8,16 +10,61 @@ import io.vertx.core.json.JsonObject;
  * @param bootstrapServers Kafka bootstrap servers
  * @param httpHost address to listen on
  * @param httpPort port to listen on (0 picks a free one)
- * @param maxBodyBytes largest request body accepted; larger ones get 413
+ * @param maxBodyBytes largest request body or WebSocket message accepted; larger ones get 413
  * @param maxChunkSeconds longest chunk accepted, in seconds of signal
+ * @param maxClockSkewMs how far a chunk's t0 may be ahead of the gateway's clock
  * @param partitions partitions of the topics the gateway creates when they are missing
  * @param replicationFactor replication of those topics, lowered to the number of brokers
  * @param deliveryTimeoutMs how long the producer keeps retrying a write before the device gets 503
+ * @param auth {@code token} (devices present their own bearer token) or {@code none} (anyone may
+ *     write any device's stream: for closed test networks only)
+ * @param adminToken bearer token of the provisioning API; null disables provisioning
+ * @param maxInFlightBytes encoded chunk bytes handed to Kafka and not yet acknowledged, above which
+ *     the gateway answers 503 with Retry-After instead of buffering more
+ * @param maxInFlightPerSocket chunks of one WebSocket awaiting Kafka before the gateway stops
+ *     reading that socket (TCP then slows the device down)
+ * @param maxTrackedDevices devices whose recent seqs are remembered for replay detection
+ * @param tls TLS for the HTTP and WebSocket port, or null for plain HTTP
  */
 public record GatewayConfig(String bootstrapServers, String httpHost, int httpPort, long maxBodyBytes,
-        double maxChunkSeconds, int partitions, short replicationFactor, int deliveryTimeoutMs) {
+        double maxChunkSeconds, long maxClockSkewMs, int partitions, short replicationFactor,
+        int deliveryTimeoutMs, String auth, String adminToken, long maxInFlightBytes, int maxInFlightPerSocket,
+        int maxTrackedDevices, Tls tls) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final String AUTH_TOKEN = "token";
+    public static final String AUTH_NONE = "none";
+
+    /**
+     * Either a PEM certificate chain and private key, or a PKCS#12 key store.
+     *
+     * @param certPath PEM certificate chain
+     * @param keyPath PEM private key (PKCS#8)
+     * @param keyStorePath PKCS#12 key store, instead of the two PEM files
+     * @param keyStorePassword its password
+     */
+    public record Tls(String certPath, String keyPath, String keyStorePath, String keyStorePassword) {
+        public Tls {
+            boolean pem = certPath != null || keyPath != null;
+            if (pem == (keyStorePath != null)) {
+                throw new IllegalArgumentException("gateway: tls needs either certPath and keyPath (PEM) or "
+                        + "keyStorePath (PKCS#12)");
+            }
+            if (pem && (certPath == null || keyPath == null)) {
+                throw new IllegalArgumentException("gateway: tls needs both certPath and keyPath");
+            }
+            for (String path : new String[] {certPath, keyPath, keyStorePath}) {
+                if (path != null && !Files.isReadable(Path.of(path))) {
+                    throw new IllegalArgumentException("gateway: tls file " + path + " cannot be read");
+                }
+            }
+        }
+
+        static Tls fromJson(JsonObject json) {
+            return json == null ? null : new Tls(json.getString("certPath"), json.getString("keyPath"),
+                    json.getString("keyStorePath"), json.getString("keyStorePassword"));
+        }
+    }
 
     public GatewayConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -32,12 +79,28 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         if (!(maxChunkSeconds > 0 && maxChunkSeconds <= 60)) {
             throw new IllegalArgumentException("gateway: maxChunkSeconds must be in (0, 60], got " + maxChunkSeconds);
         }
+        if (maxClockSkewMs < 0) {
+            throw new IllegalArgumentException("gateway: maxClockSkewMs must be 0 or more, got " + maxClockSkewMs);
+        }
         if (partitions < 1 || replicationFactor < 1) {
             throw new IllegalArgumentException("gateway: partitions and replicationFactor must be at least 1");
         }
         if (deliveryTimeoutMs < 1000) {
             throw new IllegalArgumentException("gateway: deliveryTimeoutMs must be at least 1000, got "
                     + deliveryTimeoutMs);
+        }
+        if (!AUTH_TOKEN.equals(auth) && !AUTH_NONE.equals(auth)) {
+            throw new IllegalArgumentException("gateway: auth must be 'token' or 'none', got " + auth);
+        }
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new IllegalArgumentException("gateway: adminToken must be at least 16 characters");
+        }
+        if (maxInFlightBytes < maxBodyBytes) {
+            throw new IllegalArgumentException("gateway: maxInFlightBytes must be at least maxBodyBytes ("
+                    + maxBodyBytes + "), got " + maxInFlightBytes);
+        }
+        if (maxInFlightPerSocket < 1 || maxTrackedDevices < 1) {
+            throw new IllegalArgumentException("gateway: maxInFlightPerSocket and maxTrackedDevices must be at least 1");
         }
     }
 
@@ -46,10 +109,21 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
                 json.getString("bootstrapServers"),
                 json.getString("httpHost", "0.0.0.0"),
                 json.getInteger("httpPort", DEFAULT_HTTP_PORT),
-                json.getLong("maxBodyBytes", 4L * 1024 * 1024),
+                json.getLong("maxBodyBytes", 1024L * 1024),
                 json.getDouble("maxChunkSeconds", 10.0),
+                json.getLong("maxClockSkewMs", 300_000L),
                 json.getInteger("partitions", 6),
                 json.getInteger("replicationFactor", 3).shortValue(),
-                json.getInteger("deliveryTimeoutMs", 30_000));
+                json.getInteger("deliveryTimeoutMs", 30_000),
+                json.getString("auth", AUTH_TOKEN),
+                json.getString("adminToken"),
+                json.getLong("maxInFlightBytes", 64L * 1024 * 1024),
+                json.getInteger("maxInFlightPerSocket", 16),
+                json.getInteger("maxTrackedDevices", 1_000_000),
+                Tls.fromJson(json.getJsonObject("tls")));
+    }
+
+    public boolean devicesAuthenticate() {
+        return AUTH_TOKEN.equals(auth);
     }
 }

@@ -1,23 +1,19 @@
 package org.arrhythmiamonitor.ingest;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
@@ -30,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest gateway: devices post sample chunks over HTTP, the gateway validates them and answers
- * 202 only once Kafka has acknowledged the write, so a device never sees success for data that
- * could still be lost.
+ * The ingest gateway: devices post sample chunks over HTTP or stream them over a WebSocket, as
+ * JSON or Protobuf; the gateway checks the device's token and the chunk, and answers success only
+ * once Kafka has acknowledged the write, so a device never sees success for data that could still
+ * be lost.
  */
 public final class GatewayService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
@@ -43,124 +40,149 @@ public final class GatewayService implements AutoCloseable {
 
     private final GatewayConfig config;
     private final SampleChunkPublisher publisher;
-    private final ChunkJsonDecoder decoder;
+    private final DeviceRegistry devices;
+    private final DeviceAccess access;
+    private final ChunkJsonDecoder jsonDecoder;
+    private final ChunkProtobufDecoder protobufDecoder;
     private final PrometheusMeterRegistry registry;
     private final KafkaClientMetrics producerMetrics;
-    private final Counter chunksAccepted;
-    private final Counter samplesAccepted;
-    private final DistributionSummary requestBytes;
-    private final Timer kafkaWrite;
-    /** The last failed Kafka write and when, cleared by the next success. */
-    private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
+    private final IngestMetrics metrics;
+    private final ChunkIngest ingest;
     private HttpServer http;
 
-    private GatewayService(GatewayConfig config, SampleChunkPublisher publisher) {
+    private GatewayService(GatewayConfig config, SampleChunkPublisher publisher, DeviceRegistry devices) {
         this.config = config;
         this.publisher = publisher;
-        this.decoder = new ChunkJsonDecoder(config.maxChunkSeconds());
+        this.devices = devices;
+        this.access = new DeviceAccess(devices);
+        ChunkLimits limits = new ChunkLimits(config.maxChunkSeconds(), config.maxClockSkewMs());
+        this.jsonDecoder = new ChunkJsonDecoder(limits);
+        this.protobufDecoder = new ChunkProtobufDecoder(limits);
         this.registry = ServiceMetrics.prometheus("gateway");
         this.producerMetrics = new KafkaClientMetrics(publisher.producer());
         producerMetrics.bindTo(registry);
-        this.chunksAccepted = Counter.builder("ecg.ingest.chunks.accepted")
-                .description("Sample chunks written to Kafka").register(registry);
-        this.samplesAccepted = Counter.builder("ecg.ingest.samples.accepted")
-                .description("Samples (all leads) written to Kafka").register(registry);
-        this.requestBytes = DistributionSummary.builder("ecg.ingest.request.bytes")
-                .baseUnit("bytes").description("Size of chunk request bodies").register(registry);
-        this.kafkaWrite = Timer.builder("ecg.ingest.kafka.write")
-                .description("Time from handing a chunk to the producer until Kafka acknowledged it")
-                .publishPercentileHistogram().register(registry);
+        InFlightBudget budget = new InFlightBudget(config.maxInFlightBytes());
+        this.metrics = new IngestMetrics(registry, budget, devices);
+        this.ingest = new ChunkIngest(publisher, new SequenceTracker(config.maxTrackedDevices()), budget, metrics);
     }
 
-    /** Creates missing topics, connects the producer and starts listening. */
+    /** Creates missing topics, reads the device credentials, connects the producer and starts listening. */
     public static Future<GatewayService> start(Vertx vertx, GatewayConfig config) {
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
-            SampleChunkPublisher publisher = new SampleChunkPublisher(config);
+            DeviceRegistry devices = null;
+            SampleChunkPublisher publisher = null;
             try {
+                if (config.devicesAuthenticate()) {
+                    devices = DeviceRegistry.open(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS));
+                } else {
+                    LOG.warn("Gateway started with auth=none: anyone who can reach it may write any device's stream");
+                }
+                publisher = new SampleChunkPublisher(config);
                 publisher.warmUp();
+                return new GatewayService(config, publisher, devices);
             } catch (RuntimeException e) {
-                publisher.close();
+                if (publisher != null) {
+                    publisher.close();
+                }
+                if (devices != null) {
+                    devices.close();
+                }
                 throw e;
             }
-            return new GatewayService(config, publisher);
         }).compose(service -> service.listen(vertx));
     }
 
     private Future<GatewayService> listen(Vertx vertx) {
         Router router = Router.router(vertx);
+        // Two routes because Vert.x runs body handlers before user handlers on one route; the token
+        // is checked first so nobody can make the gateway buffer a body for free.
+        router.post("/v1/devices/:deviceId/ecg").handler(this::authenticate);
         router.post("/v1/devices/:deviceId/ecg")
                 .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-                .handler(this::ingest);
+                .handler(this::post);
+        router.get("/v1/devices/:deviceId/stream").handler(this::authenticate).handler(this::openStream);
+        new DeviceProvisioning(devices, config.adminToken()).mount(router);
         OpsRoutes.mount(router, registry, this::health);
-        return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), this::close)
+        HttpServerOptions options = new HttpServerOptions()
+                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+        if (config.tls() != null) {
+            options.setSsl(true).setKeyCertOptions(config.tls().certPath() != null
+                    ? new PemKeyCertOptions().setCertPath(config.tls().certPath()).setKeyPath(config.tls().keyPath())
+                    : new KeyStoreOptions().setType("PKCS12").setPath(config.tls().keyStorePath())
+                            .setPassword(config.tls().keyStorePassword()));
+        }
+        return HttpEndpoint.listen(vertx, options, router, config.httpHost(), config.httpPort(), this::close)
                 .map(server -> {
                     this.http = server;
-                    LOG.info("Gateway listening on port {}", server.actualPort());
+                    LOG.info("Gateway listening on port {} ({})", server.actualPort(),
+                            config.tls() != null ? "TLS" : "plain HTTP");
                     return this;
                 });
     }
 
-    private void ingest(RoutingContext ctx) {
-        String contentType = ctx.request().getHeader("Content-Type");
-        if (contentType != null && !contentType.toLowerCase().startsWith("application/json")) {
-            reject(ctx, 415, new ChunkRejectedException("unsupported_media_type", null,
-                    "send chunks as application/json, got " + contentType));
-            return;
+    /** Device id and token. */
+    private void authenticate(RoutingContext ctx) {
+        try {
+            ChunkLimits.checkDeviceId(ctx.pathParam("deviceId"));
+            access.check(ctx.pathParam("deviceId"), ctx.request().getHeader("Authorization"));
+            ctx.next();
+        } catch (ChunkRejectedException e) {
+            reject(ctx, e);
         }
-        requestBytes.record(ctx.body().length());
+    }
+
+    private void post(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        String media = contentType == null ? "application/json" : contentType.toLowerCase();
+        metrics.requestBytes.record(ctx.body().length());
         SampleChunk chunk;
         try {
-            chunk = decoder.decode(ctx.pathParam("deviceId"), ctx.body().buffer(), System.currentTimeMillis());
+            String deviceId = ctx.pathParam("deviceId");
+            long now = System.currentTimeMillis();
+            if (media.startsWith("application/json")) {
+                chunk = jsonDecoder.decode(deviceId, ctx.body().buffer(), now);
+            } else if (media.startsWith(ChunkProtobufDecoder.MEDIA_TYPE) || media.startsWith("application/protobuf")) {
+                chunk = protobufDecoder.decode(deviceId, ctx.body().buffer(), now);
+            } else {
+                throw new ChunkRejectedException(415, "unsupported_media_type", null,
+                        "send chunks as application/json or " + ChunkProtobufDecoder.MEDIA_TYPE + ", got "
+                                + contentType);
+            }
         } catch (ChunkRejectedException e) {
-            reject(ctx, 400, e);
+            reject(ctx, e);
             return;
         }
-        Context context = Vertx.currentContext();
-        Timer.Sample writing = Timer.start(registry);
-        publisher.publish(chunk).whenComplete((metadata, error) -> context.runOnContext(v -> {
-            writing.stop(kafkaWrite);
-            if (error == null) {
-                lastWriteFailure.set(null);
-                chunksAccepted.increment();
-                samplesAccepted.increment((double) chunk.getLeads(0).getSamplesCount() * chunk.getLeadsCount());
-                ctx.response()
-                        .setStatusCode(202)
+        ingest.ingest(chunk)
+                .onSuccess(ack -> ctx.response()
+                        .setStatusCode(ack.status())
                         .putHeader("Content-Type", "application/json")
-                        .end(new JsonObject()
-                                .put("deviceId", chunk.getDeviceId())
-                                .put("seq", chunk.getSeq())
-                                .put("samples", chunk.getLeads(0).getSamplesCount())
-                                .put("leads", chunk.getLeadsCount())
-                                .put("partition", metadata.partition())
-                                .put("offset", metadata.offset())
-                                .encode());
-            } else if (error instanceof RecordTooLargeException) {
-                reject(ctx, 413, new ChunkRejectedException("chunk_too_large", null,
-                        "the encoded chunk exceeds Kafka's record size limit; send shorter chunks"));
-            } else {
-                lastWriteFailure.set(new WriteFailure(error.getClass().getSimpleName() + ": " + error.getMessage(),
-                        System.currentTimeMillis()));
-                LOG.warn("Kafka did not take chunk {} of device {}: {}", chunk.getSeq(), chunk.getDeviceId(),
-                        error.getMessage());
-                ctx.response().putHeader("Retry-After", "1");
-                reject(ctx, 503, new ChunkRejectedException("kafka_unavailable", null,
-                        "the chunk was not stored because Kafka did not acknowledge it; retry the same chunk"));
-            }
-        }));
+                        .end(ack.toJson().encode()))
+                .onFailure(error -> reject(ctx, error instanceof ChunkRejectedException e ? e
+                        : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error))));
     }
 
-    private void reject(RoutingContext ctx, int status, ChunkRejectedException e) {
-        Counter.builder("ecg.ingest.chunks.rejected")
-                .description("Chunks refused, by reason")
-                .tag("reason", e.error())
-                .register(registry)
-                .increment();
-        HttpErrors.send(ctx, status, e.error(), e.field(), e.getMessage());
+    private void openStream(RoutingContext ctx) {
+        String deviceId = ctx.pathParam("deviceId");
+        String authorization = ctx.request().getHeader("Authorization");
+        ctx.request().toWebSocket()
+                .onSuccess(socket -> new DeviceStream(socket, deviceId, authorization, access, jsonDecoder,
+                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket()).start())
+                .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
+                        "open this URL as a WebSocket: " + error.getMessage()));
     }
 
-    private record WriteFailure(String error, long atMs) {
+    private void reject(RoutingContext ctx, ChunkRejectedException e) {
+        metrics.rejected(e);
+        if (e.status() == 503 || e.status() == 429) {
+            ctx.response().putHeader("Retry-After", "1");
+        }
+        if (e.status() == 401) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
+        HttpErrors.send(ctx, e.status(), e.error(), e.field(), e.getMessage());
     }
 
     /**
@@ -171,7 +193,8 @@ public final class GatewayService implements AutoCloseable {
     private Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kafka", config.bootstrapServers());
-        WriteFailure failure = lastWriteFailure.get();
+        details.put("auth", config.auth());
+        ChunkIngest.WriteFailure failure = ingest.lastWriteFailure();
         if (failure != null && System.currentTimeMillis() - failure.atMs() < FAILURE_MEMORY_MS) {
             details.put("lastKafkaError", failure.error());
             return Health.down(details);
@@ -183,6 +206,18 @@ public final class GatewayService implements AutoCloseable {
         return http.actualPort();
     }
 
+    /**
+     * Issues (or replaces) a device's token without the HTTP API: for the demo, which provisions
+     * its simulated devices in the same JVM.
+     */
+    public String issueToken(String deviceId) {
+        if (devices == null) {
+            throw new IllegalStateException("the gateway runs with auth=none; devices need no token");
+        }
+        ChunkLimits.checkDeviceId(deviceId);
+        return devices.issueToken(deviceId).toCompletableFuture().join();
+    }
+
     /** Stops accepting requests, lets those in flight finish, then flushes and closes the producer. */
     @Override
     public void close() {
@@ -191,5 +226,8 @@ public final class GatewayService implements AutoCloseable {
         }
         producerMetrics.close();
         publisher.close();
+        if (devices != null) {
+            devices.close();
+        }
     }
 }

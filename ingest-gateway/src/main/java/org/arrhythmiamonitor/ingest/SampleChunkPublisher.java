@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,17 +26,21 @@ public final class SampleChunkPublisher implements AutoCloseable {
     private final KafkaProducer<String, SampleChunk> producer;
 
     public SampleChunkPublisher(GatewayConfig config) {
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, LINGER_MS,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS,
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs(),
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(config.deliveryTimeoutMs() - LINGER_MS, 30_000),
-                ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway"),
-                new StringSerializer(), ProtobufSerde.sampleChunks().serializer());
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        settings.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs());
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                Math.min(config.deliveryTimeoutMs() - LINGER_MS, 30_000));
+        // Twice the gateway's own cap, so send() never waits for buffer space on the event loop.
+        settings.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2 * config.maxInFlightBytes());
+        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway");
+        this.producer = new KafkaProducer<>(settings, new StringSerializer(),
+                ProtobufSerde.sampleChunks().serializer());
     }
 
     /** Fetches the topic's metadata up front, so the first device request does not wait for it. */

@@ -10,10 +10,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class ChunkJsonDecoderTest {
-    private final ChunkJsonDecoder decoder = new ChunkJsonDecoder(10);
+    /** One minute after the chunks' t0: the gateway's clock in these tests. */
+    private static final long NOW = 1_767_225_660_000L;
+    private final ChunkJsonDecoder decoder = new ChunkJsonDecoder(new ChunkLimits(10, 300_000));
 
     private SampleChunk decode(String json) {
-        return decoder.decode("dev-1", Buffer.buffer(json), 42);
+        return decoder.decode("dev-1", Buffer.buffer(json), NOW);
     }
 
     @Test
@@ -24,7 +26,7 @@ class ChunkJsonDecoderTest {
         assertThat(chunk.getSeq()).isEqualTo(3);
         assertThat(chunk.getT0EpochMs()).isEqualTo(1_767_225_600_000L);
         assertThat(chunk.getFsHz()).isEqualTo(250.0);
-        assertThat(chunk.getReceivedAtMs()).isEqualTo(42);
+        assertThat(chunk.getReceivedAtMs()).isEqualTo(NOW);
         assertThat(chunk.getLeadsList()).singleElement().satisfies(lead -> {
             assertThat(lead.getName()).isEqualTo("ECG");
             assertThat(lead.getGainPerMv()).isEqualTo(1000.0);
@@ -49,29 +51,31 @@ class ChunkJsonDecoderTest {
             empty body            |                                                                 | malformed_json | 
             not JSON              | {"seq": 1,                                                      | malformed_json | 
             JSON array            | [1, 2, 3]                                                       | malformed_json | 
-            NaN literal           | {"seq": 1, "t0": 5, "fs": 250, "samples": [NaN]}                | malformed_json | 
-            missing seq           | {"t0": 5, "fs": 250, "samples": [1]}                            | invalid_chunk  | seq
-            negative seq          | {"seq": -1, "t0": 5, "fs": 250, "samples": [1]}                 | invalid_chunk  | seq
-            seq as string         | {"seq": "1", "t0": 5, "fs": 250, "samples": [1]}                | invalid_chunk  | seq
+            NaN literal           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}                | malformed_json | 
+            missing seq           | {"t0": 1767225600000, "fs": 250, "samples": [1]}                            | invalid_chunk  | seq
+            negative seq          | {"seq": -1, "t0": 1767225600000, "fs": 250, "samples": [1]}                 | invalid_chunk  | seq
+            seq as string         | {"seq": "1", "t0": 1767225600000, "fs": 250, "samples": [1]}                | invalid_chunk  | seq
+            t0 before 2000        | {"seq": 1, "t0": 5, "fs": 250, "samples": [1]}                 | invalid_chunk  | t0
+            t0 in the future      | {"seq": 1, "t0": 1767226000000, "fs": 250, "samples": [1]}     | invalid_chunk  | t0
             missing t0            | {"seq": 1, "fs": 250, "samples": [1]}                           | invalid_chunk  | t0
-            fractional t0         | {"seq": 1, "t0": 5.5, "fs": 250, "samples": [1]}                | invalid_chunk  | t0
-            fs too low            | {"seq": 1, "t0": 5, "fs": 50, "samples": [1]}                   | invalid_chunk  | fs
-            fs too high           | {"seq": 1, "t0": 5, "fs": 2000, "samples": [1]}                 | invalid_chunk  | fs
-            fs as string          | {"seq": 1, "t0": 5, "fs": "250", "samples": [1]}                | invalid_chunk  | fs
-            fractional fs         | {"seq": 1, "t0": 5, "fs": 250.5, "samples": [1]}              | invalid_chunk  | fs
-            zero gain             | {"seq": 1, "t0": 5, "fs": 250, "gain": 0, "samples": [1]}       | invalid_chunk  | gain
-            no samples or leads   | {"seq": 1, "t0": 5, "fs": 250}                                  | invalid_chunk  | samples
-            samples and leads     | {"seq": 1, "t0": 5, "fs": 250, "samples": [1], "leads": []}     | invalid_chunk  | leads
-            samples not array     | {"seq": 1, "t0": 5, "fs": 250, "samples": 7}                    | invalid_chunk  | samples
-            empty samples         | {"seq": 1, "t0": 5, "fs": 250, "samples": []}                   | invalid_chunk  | samples
-            fractional sample     | {"seq": 1, "t0": 5, "fs": 250, "samples": [1, 1.5]}             | invalid_chunk  | samples[1]
-            null sample           | {"seq": 1, "t0": 5, "fs": 250, "samples": [null]}               | invalid_chunk  | samples[0]
-            string sample         | {"seq": 1, "t0": 5, "fs": 250, "samples": ["1"]}                | invalid_chunk  | samples[0]
-            huge sample           | {"seq": 1, "t0": 5, "fs": 250, "samples": [99999999999]}        | invalid_chunk  | samples[0]
-            bad lead name         | {"seq": 1, "t0": 5, "fs": 250, "lead": "<script>", "samples": [1]} | invalid_chunk | lead
-            empty leads           | {"seq": 1, "t0": 5, "fs": 250, "leads": []}                     | invalid_chunk  | leads
-            lead without name     | {"seq": 1, "t0": 5, "fs": 250, "leads": [{"samples": [1]}]}     | invalid_chunk  | leads[0].name
-            leads of unequal size | {"seq": 1, "t0": 5, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1, 2]}]} | invalid_chunk | leads[1].samples
+            fractional t0         | {"seq": 1, "t0": 1767225600000.5, "fs": 250, "samples": [1]}                | invalid_chunk  | t0
+            fs too low            | {"seq": 1, "t0": 1767225600000, "fs": 50, "samples": [1]}                   | invalid_chunk  | fs
+            fs too high           | {"seq": 1, "t0": 1767225600000, "fs": 2000, "samples": [1]}                 | invalid_chunk  | fs
+            fs as string          | {"seq": 1, "t0": 1767225600000, "fs": "250", "samples": [1]}                | invalid_chunk  | fs
+            fractional fs         | {"seq": 1, "t0": 1767225600000, "fs": 250.5, "samples": [1]}              | invalid_chunk  | fs
+            zero gain             | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 0, "samples": [1]}       | invalid_chunk  | gain
+            no samples or leads   | {"seq": 1, "t0": 1767225600000, "fs": 250}                                  | invalid_chunk  | samples
+            samples and leads     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1], "leads": []}     | invalid_chunk  | leads
+            samples not array     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": 7}                    | invalid_chunk  | samples
+            empty samples         | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": []}                   | invalid_chunk  | samples
+            fractional sample     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1, 1.5]}             | invalid_chunk  | samples[1]
+            null sample           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [null]}               | invalid_chunk  | samples[0]
+            string sample         | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": ["1"]}                | invalid_chunk  | samples[0]
+            huge sample           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [99999999999]}        | invalid_chunk  | samples[0]
+            bad lead name         | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": "<script>", "samples": [1]} | invalid_chunk | lead
+            empty leads           | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": []}                     | invalid_chunk  | leads
+            lead without name     | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"samples": [1]}]}     | invalid_chunk  | leads[0].name
+            leads of unequal size | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1, 2]}]} | invalid_chunk | leads[1].samples
             """)
     void rejectsWhatItCannotUseAndNamesTheField(String name, String json, String error, String field) {
         assertThatThrownBy(() -> decode(json == null ? "" : json))
@@ -86,7 +90,7 @@ class ChunkJsonDecoderTest {
     void chunksLongerThanTheLimitAreRefused() {
         StringBuilder samples = new StringBuilder("0");
         samples.append(",0".repeat(2500));
-        assertThatThrownBy(() -> decode("{\"seq\": 1, \"t0\": 5, \"fs\": 250, \"samples\": [" + samples + "]}"))
+        assertThatThrownBy(() -> decode("{\"seq\": 1, \"t0\": 1767225600000, \"fs\": 250, \"samples\": [" + samples + "]}"))
                 .isInstanceOfSatisfying(ChunkRejectedException.class,
                         e -> assertThat(e.error()).isEqualTo("chunk_too_long"))
                 .hasMessageContaining("2500");

@@ -4,11 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
@@ -20,9 +28,13 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The gateway against a real Kafka broker. */
 class GatewayServiceTest {
+    private static final String ADMIN = "admin-token-for-the-tests";
+    private static final String JSON = "application/json";
+    private static final String PROTOBUF = "application/x-protobuf";
     private static TestKafka kafka;
     private static Vertx vertx;
     private static GatewayService gateway;
@@ -36,15 +48,20 @@ class GatewayServiceTest {
         client = WebClient.create(vertx);
     }
 
-    private static GatewayConfig config(String bootstrapServers) {
-        return GatewayConfig.fromJson(new JsonObject()
+    private static JsonObject settings(String bootstrapServers) {
+        return new JsonObject()
                 .put("bootstrapServers", bootstrapServers)
                 .put("httpHost", "127.0.0.1")
                 .put("httpPort", 0)
                 .put("maxBodyBytes", 256 * 1024)
                 .put("partitions", 3)
                 .put("replicationFactor", 1)
-                .put("deliveryTimeoutMs", 2000));
+                .put("deliveryTimeoutMs", 2000)
+                .put("adminToken", ADMIN);
+    }
+
+    private static GatewayConfig config(String bootstrapServers) {
+        return GatewayConfig.fromJson(settings(bootstrapServers));
     }
 
     @AfterAll
@@ -56,30 +73,60 @@ class GatewayServiceTest {
         kafka.close();
     }
 
-    private static HttpResponse<Buffer> post(GatewayService target, String deviceId, String contentType, Buffer body) {
-        var request = client.post(target.httpPort(), "127.0.0.1", "/v1/devices/" + deviceId + "/ecg");
+    private static HttpResponse<Buffer> post(GatewayService target, String deviceId, String token, String contentType,
+            Buffer body) {
+        HttpRequest<Buffer> request = client.post(target.httpPort(), "127.0.0.1", "/v1/devices/" + deviceId + "/ecg");
+        if (token != null) {
+            request.bearerTokenAuthentication(token);
+        }
         if (contentType != null) {
             request.putHeader("Content-Type", contentType);
         }
         return request.sendBuffer(body).await();
     }
 
+    private static HttpResponse<Buffer> admin(HttpRequest<Buffer> request, JsonObject body) {
+        request.bearerTokenAuthentication(ADMIN);
+        return body == null ? request.send().await() : request.sendJsonObject(body).await();
+    }
+
+    private static String provision(GatewayService target, String deviceId) {
+        HttpResponse<Buffer> created = admin(client.post(target.httpPort(), "127.0.0.1", "/v1/devices"),
+                new JsonObject().put("deviceId", deviceId));
+        assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+        return created.bodyAsJsonObject().getString("token");
+    }
+
+    private static List<SampleChunk> chunks(String device, long seed, int seconds) {
+        return SyntheticChunks.chunks(device, SyntheticChunks.record(250, seed, new Segment(seconds, 70)), 1.0);
+    }
+
+    private static List<SampleChunk> written(String device, int atLeast) {
+        return kafka.read(Topics.SAMPLES, ProtobufSerde.sampleChunks().deserializer(), atLeast,
+                        Duration.ofSeconds(5)).stream()
+                .filter(r -> r.key().equals(device))
+                .map(ConsumerRecord::value)
+                .toList();
+    }
+
     @Test
-    void acceptedChunksArriveInKafkaInOrderKeyedByDevice() {
+    void acceptedChunksArriveInKafkaInOrderKeyedByDeviceWhateverTheEncoding() {
+        String device = "ordered-1";
+        String token = provision(gateway, device);
         long before = System.currentTimeMillis();
-        List<SampleChunk> chunks = SyntheticChunks.chunks("ordered-1",
-                SyntheticChunks.record(250, 1, new Segment(5, 70)), 1.0);
+        List<SampleChunk> chunks = chunks(device, 1, 6);
         for (SampleChunk chunk : chunks) {
-            HttpResponse<Buffer> response = post(gateway, "ordered-1", "application/json",
-                    SyntheticChunks.json(chunk).toBuffer());
-            assertThat(response.statusCode()).isEqualTo(202);
+            boolean binary = chunk.getSeq() % 2 == 1;
+            HttpResponse<Buffer> response = post(gateway, device, token, binary ? PROTOBUF : JSON, binary
+                    ? Buffer.buffer(chunk.toByteArray()) : SyntheticChunks.json(chunk).toBuffer());
+            assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(202);
             assertThat(response.bodyAsJsonObject().getLong("seq")).isEqualTo(chunk.getSeq());
             assertThat(response.bodyAsJsonObject().getLong("offset")).isNotNull();
         }
 
         List<ConsumerRecord<String, SampleChunk>> written = kafka.read(Topics.SAMPLES,
                 ProtobufSerde.sampleChunks().deserializer(), 100, Duration.ofSeconds(5)).stream()
-                .filter(r -> r.key().equals("ordered-1"))
+                .filter(r -> r.key().equals(device))
                 .toList();
         assertThat(written).hasSize(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
@@ -94,44 +141,169 @@ class GatewayServiceTest {
     }
 
     @Test
-    void rejectedRequestsGetJsonErrorsAndNothingReachesKafka() {
+    void everyBadInputGetsItsDocumentedStatusAndNothingOfItReachesKafka() {
         String device = "rejected-1";
-        record Bad(String contentType, Buffer body, int status, String error) {
+        String token = provision(gateway, device);
+        String otherToken = provision(gateway, "rejected-other");
+        SampleChunk good = chunks(device, 2, 1).get(0);
+        String goodJson = SyntheticChunks.json(good).encode();
+        record Bad(String name, String device, String token, String contentType, String body, int status,
+                String error) {
         }
-        StringBuilder oversized = new StringBuilder("{\"seq\":1,\"t0\":5,\"fs\":250,\"samples\":[0");
-        oversized.append(",1".repeat(200_000)).append("]}");
+        String oversized = "{\"seq\":1,\"t0\":1767225600000,\"fs\":250,\"samples\":[0" + ",1".repeat(200_000) + "]}";
         List<Bad> bad = List.of(
-                new Bad("application/json", Buffer.buffer("{\"seq\": 1"), 400, "malformed_json"),
-                new Bad("application/json", Buffer.buffer("{\"seq\":1,\"t0\":5,\"fs\":250,\"samples\":[1.5]}"), 400,
+                new Bad("malformed JSON", device, token, JSON, "{\"seq\": 1", 400, "malformed_json"),
+                new Bad("wrong type", device, token, JSON, goodJson.replace("\"seq\":0", "\"seq\":\"zero\""), 400,
                         "invalid_chunk"),
-                new Bad("application/json", Buffer.buffer("{\"seq\":1,\"t0\":5,\"fs\":10,\"samples\":[1]}"), 400,
+                new Bad("NaN", device, token, JSON, goodJson.replaceFirst("\\[(-?\\d+)", "[NaN"), 400,
+                        "malformed_json"),
+                new Bad("sample not an integer", device, token, JSON, goodJson.replaceFirst("\\[(-?\\d+)", "[1.5"),
+                        400, "invalid_chunk"),
+                new Bad("rate out of range", device, token, JSON, goodJson.replace("\"fs\":250.0", "\"fs\":10"), 400,
                         "invalid_chunk"),
-                new Bad("text/plain", Buffer.buffer("1,2,3"), 415, "unsupported_media_type"),
-                new Bad("application/json", Buffer.buffer(oversized.toString()), 413, "payload_too_large"));
+                new Bad("clock in the future", device, token, JSON, goodJson.replace("\"t0\":1767225600000",
+                        "\"t0\":" + (System.currentTimeMillis() + 3_600_000)), 400, "invalid_chunk"),
+                new Bad("too long", device, token, JSON, oversized, 413, "payload_too_large"),
+                new Bad("not JSON nor Protobuf", device, token, "text/plain", "1,2,3", 415, "unsupported_media_type"),
+                new Bad("not Protobuf", device, token, PROTOBUF, "{}", 400, "malformed_protobuf"),
+                new Bad("no token", device, null, JSON, goodJson, 401, "missing_token"),
+                new Bad("wrong token", device, "amd_not-a-token", JSON, goodJson, 401, "invalid_token"),
+                new Bad("another device's token", device, otherToken, JSON, goodJson, 403, "wrong_device"),
+                new Bad("unknown device", "never-provisioned", token, JSON, goodJson, 403, "wrong_device"),
+                new Bad("invalid device id", "bad%20device", token, JSON, goodJson, 400, "invalid_device_id"));
         for (Bad request : bad) {
-            HttpResponse<Buffer> response = post(gateway, device, request.contentType(), request.body());
-            assertThat(response.statusCode()).as(request.error()).isEqualTo(request.status());
+            HttpResponse<Buffer> response = post(gateway, request.device(), request.token(), request.contentType(),
+                    Buffer.buffer(request.body()));
+            assertThat(response.statusCode()).as(request.name() + ": " + response.bodyAsString())
+                    .isEqualTo(request.status());
             JsonObject error = response.bodyAsJsonObject();
-            assertThat(error.getString("error")).isEqualTo(request.error());
-            assertThat(error.getString("detail")).isNotBlank();
+            assertThat(error.getString("error")).as(request.name()).isEqualTo(request.error());
+            assertThat(error.getString("detail")).as(request.name()).isNotBlank();
+            if (request.status() == 401) {
+                assertThat(response.getHeader("WWW-Authenticate")).isEqualTo("Bearer");
+            }
         }
-        HttpResponse<Buffer> badDevice = post(gateway, "bad%20device", "application/json", Buffer.buffer("{}"));
-        assertThat(badDevice.statusCode()).isEqualTo(400);
-        assertThat(badDevice.bodyAsJsonObject().getString("field")).isEqualTo("deviceId");
 
-        // A valid chunk after the bad ones is the only one from this device in Kafka.
-        SampleChunk good = SyntheticChunks.chunks(device, SyntheticChunks.record(250, 2, new Segment(1, 70)), 1.0)
-                .get(0);
-        assertThat(post(gateway, device, "application/json", SyntheticChunks.json(good).toBuffer()).statusCode())
+        // Seq: the first write is stored once however often it is replayed; a gap is accepted (the
+        // processor raises a data-gap event for it); an older, never stored seq is a conflict.
+        assertThat(post(gateway, device, token, JSON, Buffer.buffer(goodJson)).statusCode()).isEqualTo(202);
+        HttpResponse<Buffer> replay = post(gateway, device, token, PROTOBUF, Buffer.buffer(good.toByteArray()));
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(replay.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
+        SampleChunk afterGap = good.toBuilder().setSeq(5).setT0EpochMs(good.getT0EpochMs() + 5000).build();
+        assertThat(post(gateway, device, token, PROTOBUF, Buffer.buffer(afterGap.toByteArray())).statusCode())
                 .isEqualTo(202);
-        List<ConsumerRecord<String, SampleChunk>> written = kafka.read(Topics.SAMPLES,
-                ProtobufSerde.sampleChunks().deserializer(), 1000, Duration.ofSeconds(3)).stream()
-                .filter(r -> r.key().equals(device))
-                .toList();
-        assertThat(written).singleElement().satisfies(r -> assertThat(r.value().getSeq()).isEqualTo(good.getSeq()));
+        SampleChunk late = good.toBuilder().setSeq(3).setT0EpochMs(good.getT0EpochMs() + 3000).build();
+        HttpResponse<Buffer> conflict = post(gateway, device, token, PROTOBUF, Buffer.buffer(late.toByteArray()));
+        assertThat(conflict.statusCode()).isEqualTo(409);
+        assertThat(conflict.bodyAsJsonObject().getString("field")).isEqualTo("seq");
 
+        assertThat(written(device, 2)).extracting(SampleChunk::getSeq).containsExactly(0L, 5L);
         String metrics = client.get(gateway.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
-        assertThat(metrics).contains("ecg_ingest_chunks_rejected_total{reason=\"malformed_json\",service=\"gateway\"}");
+        assertThat(metrics)
+                .contains("ecg_ingest_chunks_rejected_total{reason=\"malformed_json\",service=\"gateway\"}")
+                .contains("ecg_ingest_chunks_rejected_total{reason=\"wrong_device\",service=\"gateway\"}")
+                .containsPattern("ecg_ingest_chunks_duplicate_total\\{service=\"gateway\"} [1-9]")
+                .containsPattern("ecg_ingest_seq_gaps_total\\{service=\"gateway\"} [1-9]");
+    }
+
+    @Test
+    void provisioningIssuesATokenOnceReplacesAndRevokesIt() {
+        String device = "provisioned-1";
+        int port = gateway.httpPort();
+        HttpResponse<Buffer> anonymous = client.post(port, "127.0.0.1", "/v1/devices")
+                .sendJsonObject(new JsonObject().put("deviceId", device)).await();
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        HttpResponse<Buffer> badId = admin(client.post(port, "127.0.0.1", "/v1/devices"),
+                new JsonObject().put("deviceId", "no spaces"));
+        assertThat(badId.statusCode()).isEqualTo(400);
+
+        String first = provision(gateway, device);
+        assertThat(first).startsWith("amd_").hasSizeGreaterThan(40);
+        HttpResponse<Buffer> again = admin(client.post(port, "127.0.0.1", "/v1/devices"),
+                new JsonObject().put("deviceId", device));
+        assertThat(again.statusCode()).isEqualTo(409);
+        JsonObject described = admin(client.get(port, "127.0.0.1", "/v1/devices/" + device), null).bodyAsJsonObject();
+        assertThat(described.getBoolean("revoked")).isFalse();
+        assertThat(described.encode()).doesNotContain(first);
+
+        SampleChunk chunk = chunks(device, 4, 1).get(0);
+        Buffer body = Buffer.buffer(chunk.toByteArray());
+        assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(202);
+
+        HttpResponse<Buffer> reissued = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"), null);
+        assertThat(reissued.statusCode()).isEqualTo(200);
+        String second = reissued.bodyAsJsonObject().getString("token");
+        assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(401);
+        assertThat(post(gateway, device, second, PROTOBUF, body).statusCode()).isEqualTo(200);
+
+        assertThat(admin(client.delete(port, "127.0.0.1", "/v1/devices/" + device), null).statusCode())
+                .isEqualTo(204);
+        HttpResponse<Buffer> revoked = post(gateway, device, second, PROTOBUF, body);
+        assertThat(revoked.statusCode()).isEqualTo(401);
+        assertThat(revoked.bodyAsJsonObject().getString("error")).isEqualTo("revoked_token");
+        assertThat(admin(client.delete(port, "127.0.0.1", "/v1/devices/nobody"), null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aNewGatewayKnowsTheDevicesAnotherOneProvisioned() {
+        String token = provision(gateway, "shared-1");
+        GatewayService second = GatewayService.start(vertx, config(kafka.bootstrapServers())).await();
+        try {
+            SampleChunk chunk = chunks("shared-1", 5, 1).get(0);
+            assertThat(post(second, "shared-1", token, PROTOBUF, Buffer.buffer(chunk.toByteArray())).statusCode())
+                    .isEqualTo(202);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void aWebSocketStreamAnswersEveryChunkInOrderAndKeepsGoingAfterABadOne() throws Exception {
+        String device = "streaming-1";
+        String token = provision(gateway, device);
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream");
+        WebSocket socket = vertx.createWebSocketClient()
+                .connect(new WebSocketConnectOptions(options).addHeader("Authorization", "Bearer " + token)).await();
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+
+        List<SampleChunk> chunks = chunks(device, 6, 8);
+        for (SampleChunk chunk : chunks) {
+            if (chunk.getSeq() == 3) {
+                socket.writeTextMessage("{\"seq\": 3, \"broken\": ").await();
+            }
+            if (chunk.getSeq() % 2 == 0) {
+                socket.writeTextMessage(SyntheticChunks.json(chunk).encode()).await();
+            } else {
+                socket.writeBinaryMessage(Buffer.buffer(chunk.toByteArray())).await();
+            }
+        }
+        socket.writeBinaryMessage(Buffer.buffer(chunks.get(7).toByteArray())).await();
+
+        for (SampleChunk chunk : chunks) {
+            if (chunk.getSeq() == 3) {
+                JsonObject bad = answers.poll(10, TimeUnit.SECONDS);
+                assertThat(bad.getInteger("status")).isEqualTo(400);
+                assertThat(bad.getString("error")).isEqualTo("malformed_json");
+            }
+            JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).as("answer to seq " + chunk.getSeq()).isNotNull();
+            assertThat(answer.getLong("seq")).isEqualTo(chunk.getSeq());
+            assertThat(answer.getInteger("status")).isEqualTo(202);
+        }
+        JsonObject replay = answers.poll(10, TimeUnit.SECONDS);
+        assertThat(replay.getInteger("status")).isEqualTo(200);
+        assertThat(replay.getBoolean("duplicate")).isTrue();
+        socket.close().await();
+
+        assertThat(written(device, chunks.size())).extracting(c -> c.toBuilder().clearReceivedAtMs().build())
+                .containsExactlyElementsOf(chunks);
+
+        Throwable refused = vertx.createWebSocketClient().connect(options).transform(
+                result -> io.vertx.core.Future.succeededFuture(result.cause())).await();
+        assertThat(refused).as("a stream without a token is refused").isNotNull().hasMessageContaining("401");
     }
 
     @Test
@@ -139,13 +311,13 @@ class GatewayServiceTest {
         TestKafka doomed = TestKafka.start();
         GatewayService orphan = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
         try {
-            SampleChunk chunk = SyntheticChunks.chunks("orphan-1",
-                    SyntheticChunks.record(250, 3, new Segment(1, 70)), 1.0).get(0);
-            assertThat(post(orphan, "orphan-1", "application/json", SyntheticChunks.json(chunk).toBuffer())
-                    .statusCode()).isEqualTo(202);
+            String token = provision(orphan, "orphan-1");
+            SampleChunk chunk = chunks("orphan-1", 3, 1).get(0);
+            assertThat(post(orphan, "orphan-1", token, JSON, SyntheticChunks.json(chunk).toBuffer()).statusCode())
+                    .isEqualTo(202);
 
             doomed.close();
-            HttpResponse<Buffer> response = post(orphan, "orphan-1", "application/json",
+            HttpResponse<Buffer> response = post(orphan, "orphan-1", token, JSON,
                     SyntheticChunks.json(chunk.toBuilder().setSeq(1).build()).toBuffer());
 
             assertThat(response.statusCode()).isEqualTo(503);
@@ -155,6 +327,32 @@ class GatewayServiceTest {
             assertThat(health.statusCode()).isEqualTo(503);
         } finally {
             orphan.close();
+        }
+    }
+
+    @Test
+    void tlsIsASwitch(@TempDir Path dir) throws Exception {
+        Path keyStore = dir.resolve("gateway.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "gateway", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.exists(keyStore)).as(new String(keytool.getInputStream().readAllBytes())).isTrue();
+        GatewayService secure = GatewayService.start(vertx, GatewayConfig.fromJson(settings(kafka.bootstrapServers())
+                .put("tls", new JsonObject().put("keyStorePath", keyStore.toString())
+                        .put("keyStorePassword", "changeit")))).await();
+        WebClient https = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustAll(true)
+                .setVerifyHost(false));
+        try {
+            HttpResponse<Buffer> health = https.get(secure.httpPort(), "127.0.0.1", "/health").send().await();
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(https.get(secure.httpPort(), "127.0.0.1", "/health").ssl(false).send()
+                    .transform(r -> io.vertx.core.Future.succeededFuture(r.succeeded() ? r.result().statusCode() : -1))
+                    .await()).as("plain HTTP on the TLS port").isNotEqualTo(200);
+        } finally {
+            https.close();
+            secure.close();
         }
     }
 }

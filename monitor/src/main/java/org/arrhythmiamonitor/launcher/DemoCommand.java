@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
+import org.arrhythmiamonitor.ingest.DeviceTokens;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
 import org.arrhythmiamonitor.processor.ProcessorConfig;
@@ -52,6 +53,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Mains frequency the notch filter removes (default: ${DEFAULT-VALUE}).")
     String mainsNotch;
 
+    @Option(names = "--admin-token", defaultValue = "${env:GATEWAY_ADMIN_TOKEN}", paramLabel = "TOKEN",
+            description = "Administrator token of the gateway's provisioning API (default: a new random one at "
+                    + "every start, printed in the banner).")
+    String adminToken;
+
     @Mixin
     RuleOptions rules;
 
@@ -61,8 +67,12 @@ public final class DemoCommand implements Callable<Integer> {
     private final Lifecycle lifecycle = new Lifecycle();
 
     /** Where the demo's services ended up listening. */
-    public record Running(String bootstrapServers, int gatewayPort, int alertingPort, int processorPort) {
+    public record Running(String bootstrapServers, int gatewayPort, int alertingPort, int processorPort,
+            String adminToken, String exampleDeviceToken) {
     }
+
+    /** The device of the README's curl example, whose token the banner shows. */
+    static final String EXAMPLE_DEVICE = "demo-001";
 
     @Override
     public Integer call() {
@@ -97,9 +107,11 @@ public final class DemoCommand implements Callable<Integer> {
                     .put("inference", inference.toJson())), lifecycle, "--processor-port");
             AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()
                     .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
+            String admin = adminToken != null ? adminToken : DeviceTokens.issue();
             GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()
-                    .put("httpPort", gatewayPort)), lifecycle, "--gateway-port");
-            Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort());
+                    .put("httpPort", gatewayPort).put("adminToken", admin)), lifecycle, "--gateway-port");
+            Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort(),
+                    admin, gateway.issueToken(EXAMPLE_DEVICE));
             printBanner(running);
             return running;
         });
@@ -121,14 +133,21 @@ public final class DemoCommand implements Callable<Integer> {
                   Stream processor     http://%s:%d/health
                   Metrics              /metrics on each of the three ports
 
-                Post a 10 s chunk of tachycardia and watch the alert arrive:
-                  curl -s -H 'Content-Type: application/json' --data @examples/tachycardia-chunk.json \\
-                       http://%s:%d/v1/devices/demo-001/ecg
+                Devices send their own bearer token. Post a 10 s chunk of tachycardia as %s
+                (its token is new at every start) and watch the alert arrive:
+                  TOKEN=%s
+                  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
+                       --data @examples/tachycardia-chunk.json http://%s:%d/v1/devices/%s/ecg
                   curl -s http://%s:%d/api/alerts
+
+                Provision another device (the answer holds its token, shown once):
+                  curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
+                       -d '{"deviceId": "my-device"}' http://%s:%d/v1/devices
 
                 """,
                 r.bootstrapServers(), bootstrapServers == null ? " (embedded, KRaft)" : "",
                 web, r.gatewayPort(), web, r.alertingPort(), web, r.processorPort(),
-                web, r.gatewayPort(), web, r.alertingPort());
+                EXAMPLE_DEVICE, r.exampleDeviceToken(), web, r.gatewayPort(), EXAMPLE_DEVICE,
+                web, r.alertingPort(), r.adminToken(), web, r.gatewayPort());
     }
 }

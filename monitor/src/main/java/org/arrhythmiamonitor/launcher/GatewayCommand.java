@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.launcher;
 
+import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
@@ -25,14 +26,44 @@ final class GatewayCommand implements Callable<Integer> {
             description = "Longest chunk accepted, in seconds of signal (default: ${DEFAULT-VALUE}).")
     double maxChunkSeconds;
 
+    @Option(names = "--auth", defaultValue = "${env:GATEWAY_AUTH:-token}", paramLabel = "token|none",
+            description = "token: each device sends its own token (default); none: anyone may write any device's "
+                    + "stream, for closed test networks only (default: ${DEFAULT-VALUE}).")
+    String auth;
+
+    @Option(names = "--admin-token", defaultValue = "${env:GATEWAY_ADMIN_TOKEN}", paramLabel = "TOKEN",
+            description = "Bearer token of the provisioning API (POST /v1/devices); without it devices cannot be "
+                    + "provisioned through this gateway. Prefer the GATEWAY_ADMIN_TOKEN variable: flags show in ps.")
+    String adminToken;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:GATEWAY_TLS_CERT}",
+            description = "Serve HTTPS/WSS with this PEM certificate chain (with --tls-key).")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:GATEWAY_TLS_KEY}",
+            description = "PEM private key (PKCS#8) of --tls-cert.")
+    String tlsKey;
+
+    @Option(names = "--max-inflight-mb", defaultValue = "64",
+            description = "Chunk megabytes waiting for Kafka above which devices get 503 with Retry-After "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long maxInFlightMb;
+
     @Override
     public Integer call() {
-        GatewayConfig config = GatewayConfig.fromJson(kafka.toJson()
-                .put("httpHost", host).put("httpPort", port).put("maxChunkSeconds", maxChunkSeconds));
+        JsonObject settings = kafka.toJson()
+                .put("httpHost", host).put("httpPort", port).put("maxChunkSeconds", maxChunkSeconds)
+                .put("auth", auth).put("adminToken", adminToken)
+                .put("maxInFlightBytes", maxInFlightMb * 1024 * 1024);
+        if (tlsCert != null || tlsKey != null) {
+            settings.put("tls", new JsonObject().put("certPath", tlsCert).put("keyPath", tlsKey));
+        }
+        // An invalid setting is an IllegalArgumentException, which Monitor prints as a one-line error.
+        GatewayConfig config = GatewayConfig.fromJson(settings);
         return Lifecycle.runService(lifecycle -> {
             GatewayService gateway = ServiceStarter.gateway(lifecycle.vertx(), config, lifecycle, "--port");
-            return String.format("Ingest gateway on http://%s:%d (Kafka %s)", host, gateway.httpPort(),
-                    config.bootstrapServers());
+            return String.format("Ingest gateway on %s://%s:%d (Kafka %s, auth=%s)",
+                    config.tls() == null ? "http" : "https", host, gateway.httpPort(), config.bootstrapServers(), auth);
         });
     }
 }

@@ -60,6 +60,7 @@ class DemoCommandTest {
         String alertId;
         try {
             int status = client.post(running.gatewayPort(), "localhost", "/v1/devices/demo-001/ecg")
+                    .bearerTokenAuthentication(running.exampleDeviceToken())
                     .putHeader("Content-Type", "application/json")
                     .sendBuffer(Buffer.buffer(Files.readString(EndToEndScenario.README_EXAMPLE)))
                     .await().statusCode();

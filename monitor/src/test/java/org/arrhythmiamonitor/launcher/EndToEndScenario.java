@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -55,6 +57,7 @@ abstract class EndToEndScenario {
     private ProcessorService processor;
     private AlertingService alerting;
     private GatewayService gateway;
+    private final Map<String, String> tokens = new HashMap<>();
 
     abstract String bootstrapServers();
 
@@ -90,7 +93,9 @@ abstract class EndToEndScenario {
     }
 
     private HttpResponse<Buffer> post(String deviceId, Buffer body) {
+        String token = tokens.computeIfAbsent(deviceId, gateway::issueToken);
         return client.post(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + deviceId + "/ecg")
+                .bearerTokenAuthentication(token)
                 .putHeader("Content-Type", "application/json")
                 .sendBuffer(body).await();
     }

@@ -1,0 +1,132 @@
+package org.arrhythmiamonitor.ingest;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The path every decoded chunk takes, over HTTP or WebSocket: replay and order check, the
+ * in-flight cap, the Kafka write, and the answer, which is success only once Kafka has the chunk.
+ */
+final class ChunkIngest {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkIngest.class);
+
+    /** The answer to a stored (or already stored) chunk. */
+    record Ack(SampleChunk chunk, boolean duplicate, int partition, long offset) {
+        int status() {
+            return duplicate ? 200 : 202;
+        }
+
+        JsonObject toJson() {
+            JsonObject json = new JsonObject()
+                    .put("deviceId", chunk.getDeviceId())
+                    .put("seq", chunk.getSeq())
+                    .put("samples", chunk.getLeads(0).getSamplesCount())
+                    .put("leads", chunk.getLeadsCount());
+            if (duplicate) {
+                json.put("duplicate", true);
+            } else {
+                json.put("partition", partition).put("offset", offset);
+            }
+            return json;
+        }
+    }
+
+    /** The last failed Kafka write and when, cleared by the next success. */
+    record WriteFailure(String error, long atMs) {
+    }
+
+    private final SampleChunkPublisher publisher;
+    private final SequenceTracker sequences;
+    private final InFlightBudget budget;
+    private final IngestMetrics metrics;
+    private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
+
+    ChunkIngest(SampleChunkPublisher publisher, SequenceTracker sequences, InFlightBudget budget,
+            IngestMetrics metrics) {
+        this.publisher = publisher;
+        this.sequences = sequences;
+        this.budget = budget;
+        this.metrics = metrics;
+    }
+
+    /** Must be called on a Vert.x context; the future completes on it. */
+    Future<Ack> ingest(SampleChunk chunk) {
+        Context context = Vertx.currentContext();
+        String device = chunk.getDeviceId();
+        SequenceTracker.Admission admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs());
+        if (admission instanceof SequenceTracker.Conflict conflict) {
+            return Future.failedFuture(new ChunkRejectedException(409, "seq_conflict", "seq", conflict.detail()));
+        }
+        if (admission instanceof SequenceTracker.Duplicate duplicate) {
+            Promise<Ack> answer = Promise.promise();
+            duplicate.pending().whenComplete((ok, error) -> context.runOnContext(v -> {
+                if (error == null) {
+                    metrics.duplicates.increment();
+                    answer.complete(new Ack(chunk, true, -1, -1));
+                } else {
+                    answer.fail(unavailable());
+                }
+            }));
+            return answer.future();
+        }
+        long missing = ((SequenceTracker.Write) admission).missing();
+        if (missing > 0) {
+            metrics.seqGaps.increment();
+            LOG.debug("Device {} skipped {} chunk(s) before seq {}", device, missing, chunk.getSeq());
+        }
+        int bytes = chunk.getSerializedSize();
+        if (!budget.tryAcquire(bytes)) {
+            sequences.failed(device, chunk.getSeq(), new IllegalStateException("overloaded"));
+            return Future.failedFuture(new ChunkRejectedException(503, "overloaded", null,
+                    "the gateway has " + budget.used() + " bytes waiting for Kafka; retry the same chunk shortly"));
+        }
+        Promise<Ack> answer = Promise.promise();
+        Timer.Sample writing = Timer.start();
+        publisher.publish(chunk).whenComplete((metadata, error) -> {
+            budget.release(bytes);
+            if (error == null) {
+                sequences.written(device, chunk.getSeq());
+            } else {
+                sequences.failed(device, chunk.getSeq(), error);
+            }
+            context.runOnContext(v -> {
+                writing.stop(metrics.kafkaWrite);
+                if (error == null) {
+                    lastWriteFailure.set(null);
+                    metrics.chunksAccepted.increment();
+                    metrics.samplesAccepted.increment(
+                            (double) chunk.getLeads(0).getSamplesCount() * chunk.getLeadsCount());
+                    answer.complete(new Ack(chunk, false, metadata.partition(), metadata.offset()));
+                } else if (error instanceof RecordTooLargeException) {
+                    answer.fail(new ChunkRejectedException(413, "chunk_too_large", null,
+                            "the encoded chunk exceeds Kafka's record size limit; send shorter chunks"));
+                } else {
+                    lastWriteFailure.set(new WriteFailure(error.getClass().getSimpleName() + ": "
+                            + error.getMessage(), System.currentTimeMillis()));
+                    LOG.warn("Kafka did not take chunk {} of device {}: {}", chunk.getSeq(), device,
+                            error.getMessage());
+                    answer.fail(unavailable());
+                }
+            });
+        });
+        return answer.future();
+    }
+
+    private static ChunkRejectedException unavailable() {
+        return new ChunkRejectedException(503, "kafka_unavailable", null,
+                "the chunk was not stored because Kafka did not acknowledge it; retry the same chunk");
+    }
+
+    WriteFailure lastWriteFailure() {
+        return lastWriteFailure.get();
+    }
+}

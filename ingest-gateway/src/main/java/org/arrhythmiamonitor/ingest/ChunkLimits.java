@@ -1,0 +1,116 @@
+package org.arrhythmiamonitor.ingest;
+
+import java.util.regex.Pattern;
+
+/**
+ * What the gateway accepts in a chunk, whatever its encoding. Both decoders call these checks, so
+ * JSON and Protobuf devices get the same limits and the same error for the same mistake.
+ *
+ * <p>Sample values are not range-checked beyond 32 bits on purpose: a device at its ADC rails is
+ * telling us the lead is off or saturated, which the signal path turns into a technical event.
+ */
+public final class ChunkLimits {
+    public static final double MIN_FS_HZ = 100;
+    public static final double MAX_FS_HZ = 1000;
+    public static final int MAX_LEADS = 12;
+    /** 2000-01-01T00:00:00Z: a device clock before it was never set. */
+    public static final long EARLIEST_T0_MS = 946_684_800_000L;
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern LEAD_NAME = Pattern.compile("[A-Za-z0-9._ -]{1,16}");
+
+    private final double maxChunkSeconds;
+    private final long maxClockSkewMs;
+
+    /**
+     * @param maxChunkSeconds longest chunk, in seconds of signal
+     * @param maxClockSkewMs how far ahead of the gateway's clock a chunk's t0 may be
+     */
+    public ChunkLimits(double maxChunkSeconds, long maxClockSkewMs) {
+        this.maxChunkSeconds = maxChunkSeconds;
+        this.maxClockSkewMs = maxClockSkewMs;
+    }
+
+    public static void checkDeviceId(String deviceId) {
+        if (deviceId == null || !DEVICE_ID.matcher(deviceId).matches()) {
+            throw new ChunkRejectedException("invalid_device_id", "deviceId",
+                    "device id must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter "
+                            + "or digit");
+        }
+    }
+
+    public void checkSeq(long seq) {
+        if (seq < 0) {
+            throw invalid("seq", "must be 0 or greater, got " + seq);
+        }
+    }
+
+    public void checkT0(long t0, long nowMs) {
+        if (t0 < EARLIEST_T0_MS) {
+            throw invalid("t0", "must be the device time of the first sample in epoch milliseconds (after "
+                    + "2000-01-01), got " + t0 + "; is the device clock set?");
+        }
+        if (t0 > nowMs + maxClockSkewMs) {
+            throw invalid("t0", "is " + (t0 - nowMs) / 1000 + " s ahead of the gateway's clock (at most "
+                    + maxClockSkewMs / 1000 + " s allowed); is the device clock set?");
+        }
+    }
+
+    public void checkFs(double fs) {
+        if (!(fs >= MIN_FS_HZ && fs <= MAX_FS_HZ)) {
+            throw invalid("fs", "must be a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz, got "
+                    + fs);
+        }
+        if (fs != Math.rint(fs)) {
+            // The signal path resamples by exact integer ratios; a fractional rate would be dropped there.
+            throw invalid("fs", "must be a whole number of Hz, got " + fs);
+        }
+    }
+
+    public void checkLeadCount(int leads) {
+        if (leads < 1 || leads > MAX_LEADS) {
+            throw invalid("leads", "must hold 1 to " + MAX_LEADS + " leads, got " + leads);
+        }
+    }
+
+    public void checkLeadName(String path, String name) {
+        if (name == null || !LEAD_NAME.matcher(name).matches()) {
+            throw invalid(path, "must be 1-16 letters, digits, spaces, '.', '_' or '-'");
+        }
+    }
+
+    public void checkGain(String path, double gain) {
+        if (!(gain > 0) || !Double.isFinite(gain)) {
+            throw invalid(path, "must be a positive number of ADC units per millivolt, got " + gain);
+        }
+    }
+
+    /** @param count samples in one lead */
+    public void checkSampleCount(String path, int count, double fs) {
+        if (count == 0) {
+            throw invalid(path, "must hold at least one sample");
+        }
+        int max = maxSamples(fs);
+        if (count > max) {
+            throw new ChunkRejectedException("chunk_too_long", path, "holds " + count + " samples; at most " + max
+                    + " (" + maxChunkSeconds + " s at this rate) per chunk");
+        }
+    }
+
+    /** Every lead as long as the first one. */
+    public void checkEqualLengths(String pathPrefix, int[] lengths) {
+        for (int i = 1; i < lengths.length; i++) {
+            if (lengths[i] != lengths[0]) {
+                throw invalid(pathPrefix + "[" + i + "].samples", "must have as many samples as the first lead ("
+                        + lengths[0] + "), got " + lengths[i]);
+            }
+        }
+    }
+
+    public int maxSamples(double fs) {
+        return (int) Math.floor(fs * maxChunkSeconds);
+    }
+
+    static ChunkRejectedException invalid(String field, String detail) {
+        return new ChunkRejectedException("invalid_chunk", field, field + " " + detail);
+    }
+}

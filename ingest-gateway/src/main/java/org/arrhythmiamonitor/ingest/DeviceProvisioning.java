@@ -1,0 +1,155 @@
+package org.arrhythmiamonitor.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.wire.v1.DeviceCredential;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioning API, for the administrator's credential only:
+ * <ul>
+ * <li>{@code POST /v1/devices} {@code {"deviceId": "..."}}: 201 with the device's token, shown
+ * this once; 409 when the device already has an active token.
+ * <li>{@code POST /v1/devices/{id}/token}: a new token replacing the old one (and lifting a
+ * revocation); 201 for a new device, 200 for a known one.
+ * <li>{@code DELETE /v1/devices/{id}}: revokes the token at once on every gateway; 204, or 404.
+ * <li>{@code GET /v1/devices/{id}}: whether the device exists and is revoked, never the token.
+ * </ul>
+ */
+final class DeviceProvisioning {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceProvisioning.class);
+
+    private final DeviceRegistry registry;
+    private final byte[] adminTokenHash;
+
+    /** @param adminToken the administrator's bearer token, or null to refuse every request */
+    DeviceProvisioning(DeviceRegistry registry, String adminToken) {
+        this.registry = registry;
+        this.adminTokenHash = adminToken == null ? null : DeviceTokens.hash(adminToken);
+    }
+
+    void mount(Router router) {
+        router.post("/v1/devices").handler(this::admin);
+        router.post("/v1/devices").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::create);
+        router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(this::reissue);
+        router.delete("/v1/devices/:deviceId").handler(this::admin).handler(this::revoke);
+        router.get("/v1/devices/:deviceId").handler(this::admin).handler(this::describe);
+    }
+
+    private void admin(RoutingContext ctx) {
+        if (registry == null) {
+            HttpErrors.send(ctx, 404, "provisioning_disabled", null,
+                    "this gateway runs with auth=none: devices need no token");
+        } else if (adminTokenHash == null) {
+            HttpErrors.send(ctx, 403, "provisioning_disabled", null,
+                    "no administrator token is configured; start the gateway with --admin-token or "
+                            + "GATEWAY_ADMIN_TOKEN");
+        } else if (!DeviceTokens.matches(DeviceTokens.bearer(ctx.request().getHeader("Authorization")),
+                adminTokenHash)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            HttpErrors.send(ctx, 401, "invalid_admin_token", "Authorization",
+                    "provisioning needs 'Authorization: Bearer <administrator token>'");
+        } else {
+            ctx.next();
+        }
+    }
+
+    private void create(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = ctx.body().asJsonObject();
+        } catch (RuntimeException e) {
+            HttpErrors.send(ctx, 400, "malformed_json", null, "send {\"deviceId\": \"...\"}");
+            return;
+        }
+        String deviceId = body == null || !(body.getValue("deviceId") instanceof String s) ? null : s;
+        if (!validId(ctx, deviceId)) {
+            return;
+        }
+        DeviceCredential existing = registry.find(deviceId);
+        if (existing != null && existing.getRevokedAtMs() == 0) {
+            HttpErrors.send(ctx, 409, "device_exists", "deviceId", "device " + deviceId
+                    + " already has a token; POST /v1/devices/" + deviceId + "/token replaces it");
+            return;
+        }
+        issue(ctx, deviceId, 201);
+    }
+
+    private void reissue(RoutingContext ctx) {
+        String deviceId = ctx.pathParam("deviceId");
+        if (validId(ctx, deviceId)) {
+            issue(ctx, deviceId, registry.find(deviceId) == null ? 201 : 200);
+        }
+    }
+
+    private void issue(RoutingContext ctx, String deviceId, int status) {
+        Future.fromCompletionStage(registry.issueToken(deviceId), ctx.vertx().getOrCreateContext())
+                .onSuccess(token -> {
+                    LOG.info("Issued a token for device {}", deviceId);
+                    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                            .putHeader("Cache-Control", "no-store")
+                            .end(new JsonObject().put("deviceId", deviceId).put("token", token).encode());
+                })
+                .onFailure(error -> unavailable(ctx, error));
+    }
+
+    private void revoke(RoutingContext ctx) {
+        String deviceId = ctx.pathParam("deviceId");
+        if (!validId(ctx, deviceId)) {
+            return;
+        }
+        Future.fromCompletionStage(registry.revoke(deviceId), ctx.vertx().getOrCreateContext())
+                .onSuccess(known -> {
+                    if (known) {
+                        LOG.info("Revoked the token of device {}", deviceId);
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        HttpErrors.send(ctx, 404, "unknown_device", "deviceId", "device " + deviceId
+                                + " was never provisioned");
+                    }
+                })
+                .onFailure(error -> unavailable(ctx, error));
+    }
+
+    private void describe(RoutingContext ctx) {
+        String deviceId = ctx.pathParam("deviceId");
+        if (!validId(ctx, deviceId)) {
+            return;
+        }
+        DeviceCredential credential = registry.find(deviceId);
+        if (credential == null) {
+            HttpErrors.send(ctx, 404, "unknown_device", "deviceId", "device " + deviceId + " was never provisioned");
+            return;
+        }
+        JsonObject json = new JsonObject().put("deviceId", deviceId)
+                .put("tokenIssuedAt", Instant.ofEpochMilli(credential.getIssuedAtMs()).toString())
+                .put("revoked", credential.getRevokedAtMs() > 0);
+        if (credential.getRevokedAtMs() > 0) {
+            json.put("revokedAt", Instant.ofEpochMilli(credential.getRevokedAtMs()).toString());
+        }
+        ctx.response().putHeader("Content-Type", "application/json").end(json.encode());
+    }
+
+    private static boolean validId(RoutingContext ctx, String deviceId) {
+        try {
+            ChunkLimits.checkDeviceId(deviceId);
+            return true;
+        } catch (ChunkRejectedException e) {
+            HttpErrors.send(ctx, 400, e.error(), e.field(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static void unavailable(RoutingContext ctx, Throwable error) {
+        LOG.warn("Could not store a device credential: {}", error.getMessage());
+        ctx.response().putHeader("Retry-After", "1");
+        HttpErrors.send(ctx, 503, "kafka_unavailable", null,
+                "the credential was not stored because Kafka did not acknowledge it; retry");
+    }
+}

@@ -1,0 +1,105 @@
+package org.arrhythmiamonitor.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+
+/**
+ * One device's WebSocket, {@code /v1/devices/{id}/stream}: each text message is a JSON chunk and
+ * each binary message a Protobuf chunk, exactly as the HTTP bodies; each gets one JSON answer
+ * carrying the HTTP status the POST would have got ({@code {"seq", "status", ...}}). Answers come
+ * in the order the chunks were sent. The token is checked when the socket opens and again for
+ * every chunk, so a revocation also ends an open stream.
+ *
+ * <p>Backpressure: with {@code maxInFlight} chunks of this socket waiting for Kafka, the gateway
+ * stops reading it; TCP flow control then holds the device back until Kafka catches up.
+ */
+final class DeviceStream {
+    private final ServerWebSocket socket;
+    private final String deviceId;
+    private final String authorization;
+    private final DeviceAccess access;
+    private final ChunkJsonDecoder json;
+    private final ChunkProtobufDecoder protobuf;
+    private final ChunkIngest ingest;
+    private final IngestMetrics metrics;
+    private final int maxInFlight;
+    private int inFlight;
+    /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
+    private Future<Void> previousAnswer = Future.succeededFuture();
+
+    DeviceStream(ServerWebSocket socket, String deviceId, String authorization, DeviceAccess access,
+            ChunkJsonDecoder json, ChunkProtobufDecoder protobuf, ChunkIngest ingest, IngestMetrics metrics,
+            int maxInFlight) {
+        this.socket = socket;
+        this.deviceId = deviceId;
+        this.authorization = authorization;
+        this.access = access;
+        this.json = json;
+        this.protobuf = protobuf;
+        this.ingest = ingest;
+        this.metrics = metrics;
+        this.maxInFlight = maxInFlight;
+    }
+
+    void start() {
+        metrics.webSockets.incrementAndGet();
+        socket.closeHandler(v -> metrics.webSockets.decrementAndGet());
+        socket.textMessageHandler(text -> accept(Buffer.buffer(text), false));
+        socket.binaryMessageHandler(bytes -> accept(bytes, true));
+    }
+
+    private void accept(Buffer message, boolean binary) {
+        metrics.requestBytes.record(message.length());
+        Future<JsonObject> answer;
+        long[] seq = {-1};
+        try {
+            access.check(deviceId, authorization);
+            SampleChunk chunk = binary
+                    ? protobuf.decode(deviceId, message, System.currentTimeMillis())
+                    : json.decode(deviceId, message, System.currentTimeMillis());
+            seq[0] = chunk.getSeq();
+            answer = ingest.ingest(chunk).map(ack -> ack.toJson().put("status", ack.status()));
+        } catch (ChunkRejectedException e) {
+            answer = Future.failedFuture(e);
+        }
+        if (++inFlight >= maxInFlight) {
+            socket.pause();
+        }
+        Future<JsonObject> outcome = answer.recover(error -> Future.succeededFuture(rejection(error, seq[0])));
+        previousAnswer = previousAnswer.transform(v -> outcome).compose(reply -> {
+            if (--inFlight < maxInFlight) {
+                socket.resume();
+            }
+            if (socket.isClosed()) {
+                return Future.succeededFuture();
+            }
+            if (reply.getInteger("status") == 401) {
+                return socket.writeTextMessage(reply.encode()).compose(v -> socket.close((short) 1008, "unauthorized"));
+            }
+            return socket.writeTextMessage(reply.encode());
+        }).recover(error -> Future.succeededFuture());
+    }
+
+    /** @param seq the chunk's seq, or -1 when it could not be read */
+    private JsonObject rejection(Throwable error, long seq) {
+        ChunkRejectedException e = error instanceof ChunkRejectedException r ? r
+                : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error.getMessage()));
+        metrics.rejected(e);
+        JsonObject reply = new JsonObject();
+        if (seq >= 0) {
+            reply.put("seq", seq);
+        }
+        reply.put("status", e.status()).put("error", e.error());
+        if (e.field() != null) {
+            reply.put("field", e.field());
+        }
+        reply.put("detail", e.getMessage());
+        if (e.status() == 503) {
+            reply.put("retryAfterS", 1);
+        }
+        return reply;
+    }
+}

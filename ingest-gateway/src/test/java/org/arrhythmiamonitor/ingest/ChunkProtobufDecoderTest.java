@@ -1,0 +1,57 @@
+package org.arrhythmiamonitor.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.buffer.Buffer;
+import org.arrhythmiamonitor.wire.v1.Lead;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.junit.jupiter.api.Test;
+
+class ChunkProtobufDecoderTest {
+    private static final long NOW = 1_767_225_660_000L;
+    private final ChunkProtobufDecoder decoder = new ChunkProtobufDecoder(new ChunkLimits(10, 300_000));
+
+    private static SampleChunk.Builder chunk() {
+        return SampleChunk.newBuilder().setSeq(7).setT0EpochMs(1_767_225_600_000L).setFsHz(250)
+                .addLeads(Lead.newBuilder().setName("MLII").setGainPerMv(200).addSamples(-3).addSamples(12));
+    }
+
+    private SampleChunk decode(SampleChunk.Builder chunk) {
+        return decoder.decode("dev-1", Buffer.buffer(chunk.build().toByteArray()), NOW);
+    }
+
+    @Test
+    void theDeviceIdComesFromTheUrlAndTheArrivalTimeFromTheGateway() {
+        SampleChunk decoded = decode(chunk().setReceivedAtMs(5));
+        assertThat(decoded.getDeviceId()).isEqualTo("dev-1");
+        assertThat(decoded.getReceivedAtMs()).isEqualTo(NOW);
+        assertThat(decoded.getLeads(0).getSamplesList()).containsExactly(-3, 12);
+        assertThat(decode(chunk().setDeviceId("dev-1")).getSeq()).isEqualTo(7);
+    }
+
+    @Test
+    void theSameLimitsAsJsonWithTheSameFieldNames() {
+        assertThatThrownBy(() -> decode(chunk().setFsHz(50))).isInstanceOfSatisfying(ChunkRejectedException.class,
+                e -> assertThat(e.field()).isEqualTo("fs"));
+        assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(0))))
+                .isInstanceOfSatisfying(ChunkRejectedException.class,
+                        e -> assertThat(e.field()).isEqualTo("leads[0].gain"));
+        assertThatThrownBy(() -> decode(chunk().clearLeads())).isInstanceOfSatisfying(ChunkRejectedException.class,
+                e -> assertThat(e.field()).isEqualTo("leads"));
+        assertThatThrownBy(() -> decode(chunk().setT0EpochMs(0))).isInstanceOfSatisfying(ChunkRejectedException.class,
+                e -> assertThat(e.field()).isEqualTo("t0"));
+    }
+
+    @Test
+    void garbageAndOtherDevicesMessagesAreRefused() {
+        assertThatThrownBy(() -> decoder.decode("dev-1", Buffer.buffer(new byte[] {(byte) 0xff, 1, 2}), NOW))
+                .isInstanceOfSatisfying(ChunkRejectedException.class,
+                        e -> assertThat(e.error()).isEqualTo("malformed_protobuf"));
+        assertThatThrownBy(() -> decode(chunk().setDeviceId("dev-2")))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(403);
+                    assertThat(e.error()).isEqualTo("wrong_device");
+                });
+    }
+}
