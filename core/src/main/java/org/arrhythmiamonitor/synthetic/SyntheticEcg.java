@@ -1,8 +1,12 @@
 package org.arrhythmiamonitor.synthetic;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript.BeatKind;
+import org.arrhythmiamonitor.wfdb.Annotation;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
 
 /**
  * Synthetic single-lead ECG with known R-peak positions, so demos and tests run anywhere with a
@@ -77,8 +81,22 @@ public final class SyntheticEcg {
         }
     }
 
-    /** Samples in ADC units and the sample index of every R peak. */
-    public record Recording(double fsHz, double gainPerMv, int[] samples, int[] rPeaks) {
+    /**
+     * An atrial premature beat: a normal QRS after an early P wave of ectopic origin (low atrium,
+     * so inverted in lead II).
+     */
+    private static final double[] A_CENTRE_S = {-0.16, -0.035, 0.0, 0.035, 0.30};
+    private static final double[] A_AMPLITUDE_MV = {-0.12, -0.12, 1.20, -0.25, 0.30};
+    /** In atrial fibrillation: no P wave; the atria show fibrillatory waves instead. */
+    private static final double[] F_AMPLITUDE_MV = {0, -0.12, 1.20, -0.25, 0.30};
+    /** Fibrillatory waves: two frequencies of the 4-9 Hz band, millivolts. */
+    private static final double FIB_WAVE_MV = 0.04;
+
+    /**
+     * Samples in ADC units, the sample index of every R peak, and the ground truth as WFDB
+     * annotations (beat classes and rhythm changes, in time order).
+     */
+    public record Recording(double fsHz, double gainPerMv, int[] samples, int[] rPeaks, List<Annotation> annotations) {
         /** The samples in millivolts. */
         public double[] millivolts() {
             double[] mv = new double[samples.length];
@@ -95,6 +113,7 @@ public final class SyntheticEcg {
         int n = (int) Math.round(totalS * fsHz);
         double[] mv = new double[n];
         List<Integer> peaks = new ArrayList<>();
+        List<Annotation> annotations = new ArrayList<>();
 
         double segmentStart = 0;
         double t = 0.35; // first R peak leaves room for its P wave
@@ -105,30 +124,119 @@ public final class SyntheticEcg {
                 int peak = (int) Math.round(t * fsHz);
                 if (peak < n) {
                     peaks.add(peak);
-                    addBeat(mv, t, meanRr, segment.ventricular());
+                    annotations.add(Annotation.beat(peak, segment.ventricular() ? AnnotationCode.PVC
+                            : AnnotationCode.NORMAL));
+                    addBeat(mv, t, meanRr, segment.ventricular() ? BeatKind.VENTRICULAR : BeatKind.NORMAL);
                 }
                 t += meanRr * (1 + hrvFraction * random.nextGaussian());
             }
             segmentStart = segmentEnd;
         }
 
-        int[] samples = new int[n];
+        return new Recording(fsHz, gainPerMv, digitise(mv), peaks.stream().mapToInt(Integer::intValue).toArray(),
+                List.copyOf(annotations));
+    }
+
+    /**
+     * Renders a scripted sequence of rhythms and arrhythmias, with its ground truth: every beat
+     * whose QRS complex the recording holds in full is annotated ('N', 'V' or 'A'), and every
+     * rhythm change ({@code (N}, {@code (AFIB}, {@code (VT}, {@code (SVTA}, {@code (B}, {@code (T}).
+     */
+    public Recording render(ArrhythmiaScript script) {
+        ArrhythmiaScript.Plan plan = script.plan(random, hrvFraction);
+        int n = (int) Math.round(plan.durationS() * fsHz);
+        double[] mv = new double[n];
+        List<Integer> peaks = new ArrayList<>();
+        List<Annotation> annotations = new ArrayList<>();
+        int labels = 0;
+        double previous = Double.NaN;
+        for (ArrhythmiaScript.PlannedBeat beat : plan.beats()) {
+            int peak = (int) Math.round(beat.timeS() * fsHz);
+            double rr = Double.isNaN(previous) ? 0.8 : Math.min(1.5, Math.max(0.3, beat.timeS() - previous));
+            previous = beat.timeS();
+            while (labels < plan.rhythms().size() && plan.rhythms().get(labels).timeS() <= beat.timeS()) {
+                long at = Math.min(n - 1, Math.round(plan.rhythms().get(labels).timeS() * fsHz));
+                annotations.add(Annotation.rhythm(at, plan.rhythms().get(labels++).rhythm()));
+            }
+            if (peak >= n - 0.1 * fsHz || inside(plan.leadOff(), beat.timeS())) {
+                continue;
+            }
+            peaks.add(peak);
+            annotations.add(Annotation.beat(peak, switch (beat.kind()) {
+                case VENTRICULAR -> AnnotationCode.PVC;
+                case ATRIAL_PREMATURE -> AnnotationCode.APC;
+                case NORMAL, FIBRILLATION -> AnnotationCode.NORMAL;
+            }));
+            addBeat(mv, beat.timeS(), rr, beat.kind());
+        }
+        for (ArrhythmiaScript.Span span : plan.fibrillation()) {
+            addFibrillatoryWaves(mv, span);
+        }
+        for (ArrhythmiaScript.Span span : plan.noise()) {
+            for (int i = index(span.fromS(), n); i < index(span.toS(), n); i++) {
+                mv[i] += plan.noiseMv() * random.nextGaussian();
+            }
+        }
+        int[] samples = digitise(mv);
+        for (ArrhythmiaScript.Span span : plan.leadOff()) {
+            // A detached electrode: the amplifier settles to a flat line.
+            Arrays.fill(samples, index(span.fromS(), n), index(span.toS(), n), 0);
+        }
+        return new Recording(fsHz, gainPerMv, samples, peaks.stream().mapToInt(Integer::intValue).toArray(),
+                List.copyOf(annotations));
+    }
+
+    private static boolean inside(List<ArrhythmiaScript.Span> spans, double timeS) {
+        return spans.stream().anyMatch(s -> timeS >= s.fromS() && timeS < s.toS());
+    }
+
+    private int index(double seconds, int n) {
+        return (int) Math.max(0, Math.min(n, Math.round(seconds * fsHz)));
+    }
+
+    private void addFibrillatoryWaves(double[] mv, ArrhythmiaScript.Span span) {
+        double f1 = 5 + random.nextDouble();
+        double f2 = 6.5 + random.nextDouble();
+        double p1 = random.nextDouble() * 2 * Math.PI;
+        double p2 = random.nextDouble() * 2 * Math.PI;
+        for (int i = index(span.fromS(), mv.length); i < index(span.toS(), mv.length); i++) {
+            double t = i / fsHz;
+            // Slowly varying amplitude: fibrillatory waves wax and wane.
+            double envelope = 0.7 + 0.3 * Math.sin(2 * Math.PI * 0.2 * t + p1);
+            mv[i] += FIB_WAVE_MV * envelope
+                    * (Math.sin(2 * Math.PI * f1 * t + p1) + 0.6 * Math.sin(2 * Math.PI * f2 * t + p2));
+        }
+    }
+
+    /** Adds baseline wander and white noise, and converts to ADC units. */
+    private int[] digitise(double[] mv) {
+        int[] samples = new int[mv.length];
         double wanderPhase = random.nextDouble() * 2 * Math.PI;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < mv.length; i++) {
             double seconds = i / fsHz;
             double value = mv[i]
                     + wanderMv * Math.sin(2 * Math.PI * 0.3 * seconds + wanderPhase)
                     + noiseMv * random.nextGaussian();
             samples[i] = (int) Math.round(value * gainPerMv);
         }
-        return new Recording(fsHz, gainPerMv, samples, peaks.stream().mapToInt(Integer::intValue).toArray());
+        return samples;
     }
 
-    private void addBeat(double[] mv, double rPeakS, double rrS, boolean ventricular) {
+    private void addBeat(double[] mv, double rPeakS, double rrS, BeatKind kind) {
         // Bazett-like scaling: P-R and R-T distances shrink with the square root of the RR.
         double scale = Math.sqrt(rrS);
-        double[] centres = ventricular ? V_CENTRE_S : CENTRE_S;
-        double[] amplitudes = ventricular ? V_AMPLITUDE_MV : AMPLITUDE_MV;
+        boolean ventricular = kind == BeatKind.VENTRICULAR;
+        double[] centres = switch (kind) {
+            case VENTRICULAR -> V_CENTRE_S;
+            case ATRIAL_PREMATURE -> A_CENTRE_S;
+            case NORMAL, FIBRILLATION -> CENTRE_S;
+        };
+        double[] amplitudes = switch (kind) {
+            case VENTRICULAR -> V_AMPLITUDE_MV;
+            case ATRIAL_PREMATURE -> A_AMPLITUDE_MV;
+            case FIBRILLATION -> F_AMPLITUDE_MV;
+            case NORMAL -> AMPLITUDE_MV;
+        };
         double[] widths = ventricular ? V_WIDTH_S : WIDTH_S;
         for (int wave = 0; wave < centres.length; wave++) {
             if (amplitudes[wave] == 0) {

@@ -1,0 +1,59 @@
+package org.arrhythmiamonitor.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code monitor synth} then {@code monitor eval}: the whole signal path, the beat model and the
+ * episode rules scored against the generator's ground truth, anywhere, without MIT-BIH.
+ */
+class SynthCommandTest {
+    @TempDir
+    Path dir;
+
+    private static int run(StringWriter err, String... args) {
+        CommandLine commandLine = Monitor.commandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter(), true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void scriptedArrhythmiasAreFoundByThePipeline() throws Exception {
+        Path db = dir.resolve("syn");
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "synth", "--out", db.toString(), "--profiles", "vt,af", "--minutes", "9")).as(err.toString())
+                .isZero();
+        assertThat(db.resolve("syn-vt.atr")).isRegularFile();
+        Path report = dir.resolve("report.json");
+        assertThat(run(err, "eval", "--db", db.toString(), "--records", "syn-vt,syn-af", "--report",
+                report.toString())).as(err.toString()).isZero();
+
+        JsonObject json = new JsonObject(Files.readString(report));
+        assertThat(json.getJsonObject("qrs").getDouble("se")).isGreaterThan(99.5);
+        assertThat(json.getJsonObject("qrs").getDouble("ppv")).isGreaterThan(99.5);
+        JsonObject episodes = json.getJsonObject("episodes");
+        assertThat(episodes.getJsonObject("vrun").getDouble("se")).isGreaterThanOrEqualTo(90.0);
+        assertThat(episodes.getJsonObject("af").getDouble("episode_se")).isEqualTo(100.0);
+        assertThat(episodes.getJsonObject("af").getDouble("duration_se")).isGreaterThan(80.0);
+        assertThat(episodes.getJsonObject("counts").getInteger("VENTRICULAR_TACHYCARDIA")).isPositive();
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithTheReason() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "synth", "--out", dir.toString(), "--profiles", "zombie")).isNotZero();
+        assertThat(err.toString()).contains("unknown patient profile 'zombie'");
+        StringWriter rate = new StringWriter();
+        assertThat(run(rate, "synth", "--out", dir.toString(), "--fs", "50")).isNotZero();
+        assertThat(rate.toString()).contains("--fs must be 100-1000 Hz");
+    }
+}
