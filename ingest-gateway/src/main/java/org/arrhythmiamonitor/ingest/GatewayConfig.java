@@ -25,11 +25,12 @@ import java.nio.file.Path;
  *     reading that socket (TCP then slows the device down)
  * @param maxTrackedDevices devices whose recent seqs are remembered for replay detection
  * @param tls TLS for the HTTP and WebSocket port, or null for plain HTTP
+ * @param eventLoops HTTP server instances (each on its own event loop) sharing the port
  */
 public record GatewayConfig(String bootstrapServers, String httpHost, int httpPort, long maxBodyBytes,
         double maxChunkSeconds, long maxClockSkewMs, int partitions, short replicationFactor,
         int deliveryTimeoutMs, String auth, String adminToken, long maxInFlightBytes, int maxInFlightPerSocket,
-        int maxTrackedDevices, Tls tls) {
+        int maxTrackedDevices, Tls tls, int eventLoops) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final String AUTH_TOKEN = "token";
@@ -99,6 +100,9 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
             throw new IllegalArgumentException("gateway: maxInFlightBytes must be at least maxBodyBytes ("
                     + maxBodyBytes + "), got " + maxInFlightBytes);
         }
+        if (eventLoops < 1 || eventLoops > 64) {
+            throw new IllegalArgumentException("gateway: eventLoops must be 1-64, got " + eventLoops);
+        }
         if (maxInFlightPerSocket < 1 || maxTrackedDevices < 1) {
             throw new IllegalArgumentException("gateway: maxInFlightPerSocket and maxTrackedDevices must be at least 1");
         }
@@ -120,7 +124,8 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
                 json.getLong("maxInFlightBytes", 64L * 1024 * 1024),
                 json.getInteger("maxInFlightPerSocket", 16),
                 json.getInteger("maxTrackedDevices", 1_000_000),
-                Tls.fromJson(json.getJsonObject("tls")));
+                Tls.fromJson(json.getJsonObject("tls")),
+                json.getInteger("eventLoops", Runtime.getRuntime().availableProcessors()));
     }
 
     public boolean devicesAuthenticate() {

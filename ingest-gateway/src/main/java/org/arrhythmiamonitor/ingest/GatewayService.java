@@ -2,7 +2,9 @@ package org.arrhythmiamonitor.ingest;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,10 +15,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
-import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
@@ -48,7 +51,7 @@ public final class GatewayService implements AutoCloseable {
     private final KafkaClientMetrics producerMetrics;
     private final IngestMetrics metrics;
     private final ChunkIngest ingest;
-    private HttpServer http;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
     private GatewayService(GatewayConfig config, SampleChunkPublisher publisher, DeviceRegistry devices) {
         this.config = config;
@@ -94,7 +97,40 @@ public final class GatewayService implements AutoCloseable {
         }).compose(service -> service.listen(vertx));
     }
 
+    /**
+     * One HTTP server per event loop ({@code eventLoops} instances sharing the port, which Vert.x
+     * serves round-robin), so parsing and answering chunks uses every core.
+     */
     private Future<GatewayService> listen(Vertx vertx) {
+        HttpServerOptions options = new HttpServerOptions()
+                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+        if (config.tls() != null) {
+            options.setSsl(true).setKeyCertOptions(config.tls().certPath() != null
+                    ? new PemKeyCertOptions().setCertPath(config.tls().certPath()).setKeyPath(config.tls().keyPath())
+                    : new KeyStoreOptions().setType("PKCS12").setPath(config.tls().keyStorePath())
+                            .setPassword(config.tls().keyStorePassword()));
+        }
+        return vertx.deployVerticle(() -> new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                        return vertx.createHttpServer(options).requestHandler(router(vertx))
+                                .listen(config.httpPort(), config.httpHost())
+                                .onSuccess(servers::add);
+                    }
+                }, new DeploymentOptions().setInstances(config.eventLoops()))
+                .recover(error -> vertx.executeBlocking(() -> {
+                    close();
+                    return null;
+                }).transform(ignored -> Future.failedFuture(error)))
+                .map(deployment -> {
+                    LOG.info("Gateway listening on port {} ({}, {} event loops)", httpPort(),
+                            config.tls() != null ? "TLS" : "plain HTTP", config.eventLoops());
+                    return this;
+                });
+    }
+
+    private Router router(Vertx vertx) {
         Router router = Router.router(vertx);
         // Two routes because Vert.x runs body handlers before user handlers on one route; the token
         // is checked first so nobody can make the gateway buffer a body for free.
@@ -105,22 +141,7 @@ public final class GatewayService implements AutoCloseable {
         router.get("/v1/devices/:deviceId/stream").handler(this::authenticate).handler(this::openStream);
         new DeviceProvisioning(devices, config.adminToken()).mount(router);
         OpsRoutes.mount(router, registry, this::health);
-        HttpServerOptions options = new HttpServerOptions()
-                .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
-                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
-        if (config.tls() != null) {
-            options.setSsl(true).setKeyCertOptions(config.tls().certPath() != null
-                    ? new PemKeyCertOptions().setCertPath(config.tls().certPath()).setKeyPath(config.tls().keyPath())
-                    : new KeyStoreOptions().setType("PKCS12").setPath(config.tls().keyStorePath())
-                            .setPassword(config.tls().keyStorePassword()));
-        }
-        return HttpEndpoint.listen(vertx, options, router, config.httpHost(), config.httpPort(), this::close)
-                .map(server -> {
-                    this.http = server;
-                    LOG.info("Gateway listening on port {} ({})", server.actualPort(),
-                            config.tls() != null ? "TLS" : "plain HTTP");
-                    return this;
-                });
+        return router;
     }
 
     /** Device id and token. */
@@ -203,7 +224,7 @@ public final class GatewayService implements AutoCloseable {
     }
 
     public int httpPort() {
-        return http.actualPort();
+        return servers.get(0).actualPort();
     }
 
     /**
@@ -221,8 +242,8 @@ public final class GatewayService implements AutoCloseable {
     /** Stops accepting requests, lets those in flight finish, then flushes and closes the producer. */
     @Override
     public void close() {
-        if (http != null) {
-            http.shutdown(SHUTDOWN_GRACE).await();
+        for (HttpServer server : servers) {
+            server.shutdown(SHUTDOWN_GRACE).await();
         }
         producerMetrics.close();
         publisher.close();

@@ -2,15 +2,21 @@ package org.arrhythmiamonitor.launcher;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
 import org.arrhythmiamonitor.ingest.DeviceTokens;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
+import org.arrhythmiamonitor.ingest.simulator.FleetSimulator;
+import org.arrhythmiamonitor.ingest.simulator.SignalSource;
+import org.arrhythmiamonitor.ingest.simulator.SimulatorConfig;
 import org.arrhythmiamonitor.processor.ProcessorConfig;
 import org.arrhythmiamonitor.processor.ProcessorService;
+import org.arrhythmiamonitor.synthetic.PatientProfile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,6 +63,12 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Administrator token of the gateway's provisioning API (default: a new random one at "
                     + "every start, printed in the banner).")
     String adminToken;
+
+    @Option(names = "--simulate", defaultValue = "5", paramLabel = "DEVICES",
+            description = "Simulated patients streaming through the gateway, dealt round-robin from the profiles "
+                    + "normal, pvc, vt, af and pauses, so alerts of several kinds appear within a minute; 0 for none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int simulatedDevices;
 
     @Mixin
     RuleOptions rules;
@@ -113,8 +125,24 @@ public final class DemoCommand implements Callable<Integer> {
             Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort(),
                     admin, gateway.issueToken(EXAMPLE_DEVICE));
             printBanner(running);
+            if (simulatedDevices > 0) {
+                startSimulator(vertx, running);
+            }
             return running;
         });
+    }
+
+    private void startSimulator(Vertx vertx, Running running) {
+        List<PatientProfile> profiles = List.of(PatientProfile.NORMAL, PatientProfile.PVC, PatientProfile.VT,
+                PatientProfile.AF, PatientProfile.PAUSES);
+        SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + running.gatewayPort()),
+                simulatedDevices, SignalSource.synthetic(profiles, 250, 72, 1), 1, 1, false, running.adminToken(),
+                "sim", 8, 60_000, 0, false);
+        FleetSimulator simulator = FleetSimulator.start(vertx, config, System.out::println).toCompletionStage()
+                .toCompletableFuture().join();
+        lifecycle.add("fleet simulator", simulator);
+        System.out.printf("Simulating %d patients (%s): a line of figures every minute.%n%n", simulatedDevices,
+                String.join(", ", simulator.deviceIds()));
     }
 
     public void stop() {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "monitor", mixinStandardHelpOptions = true, version = "Arrhythmia Monitor 0.1.0",
         description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
         subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class,
-            EvalCommand.class, NoiseStressCommand.class, SynthCommand.class, DatasetCommand.class})
+            EvalCommand.class, NoiseStressCommand.class, SynthCommand.class, SimulateCommand.class,
+            DatasetCommand.class})
 public final class Monitor implements Runnable {
     @Spec
     CommandSpec spec;

@@ -38,7 +38,7 @@ class DemoCommandTest {
     private DemoCommand demo() throws IOException {
         DemoCommand demo = new DemoCommand();
         new CommandLine(demo).parseArgs("--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(freePort()),
-                "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0");
+                "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0", "--simulate", "0");
         return demo;
     }
 

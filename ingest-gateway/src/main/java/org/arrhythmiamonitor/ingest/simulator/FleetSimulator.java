@@ -1,0 +1,275 @@
+package org.arrhythmiamonitor.ingest.simulator;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A fleet of simulated wearables pushing ECG to the gateway: each device sends one chunk per
+ * chunk length of signal (divided by the speed), starting at a random phase so the fleet does not
+ * send in lockstep, waits for the answer, retries after {@code Retry-After} when the gateway is
+ * overloaded, and moves on when a chunk is refused for good. Everything runs on one Vert.x
+ * context, so devices need no locks.
+ */
+public final class FleetSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
+    /** At most this many distinct refusal reasons are logged, so a misconfigured fleet does not flood the log. */
+    private static final int MAX_LOGGED_REFUSALS = 5;
+    /** Device clocks of an accelerated fleet start this far back, so sped-up time stays in the past. */
+    private static final long ACCELERATED_START_BACK_MS = 24 * 3_600_000L;
+
+    private final Vertx vertx;
+    private final SimulatorConfig config;
+    private final HttpClient http;
+    private final Context context;
+    private final List<SimulatedDevice> devices = new ArrayList<>();
+    private final SimulatorStats stats = new SimulatorStats();
+    private final Set<String> loggedRefusals = new LinkedHashSet<>();
+    private final Consumer<String> report;
+    private final Promise<SimulatorStats.Figures> finished = Promise.promise();
+    private volatile boolean running = true;
+    private long reportTimer = -1;
+
+    private FleetSimulator(Vertx vertx, SimulatorConfig config, Consumer<String> report) {
+        this.vertx = vertx;
+        this.config = config;
+        this.report = report;
+        this.context = vertx.getOrCreateContext();
+        boolean tls = "https".equals(config.gateway().getScheme());
+        this.http = vertx.httpClientBuilder()
+                .with(new HttpClientOptions().setKeepAlive(true).setSsl(tls)
+                        .setTrustAll(config.trustAllCertificates()).setVerifyHost(!config.trustAllCertificates()))
+                .with(new PoolOptions().setHttp1MaxSize(config.connections())
+                        .setMaxWaitQueueSize(-1))
+                .build();
+    }
+
+    /**
+     * Provisions the devices (when an administrator token is given) and starts sending. The
+     * returned future completes once every device has its token.
+     *
+     * @param report receives a line of figures every report interval
+     */
+    public static Future<FleetSimulator> start(Vertx vertx, SimulatorConfig config, Consumer<String> report) {
+        FleetSimulator simulator = new FleetSimulator(vertx, config, report);
+        Promise<FleetSimulator> started = Promise.promise();
+        simulator.context.runOnContext(v -> simulator.provisionAndRun().onComplete(r -> {
+            if (r.succeeded()) {
+                started.complete(simulator);
+            } else {
+                simulator.close();
+                started.fail(r.cause());
+            }
+        }));
+        return started.future();
+    }
+
+    private Future<Void> provisionAndRun() {
+        Random random = new Random(7);
+        long now = System.currentTimeMillis();
+        long deviceClock = config.speed() > 1 ? now - ACCELERATED_START_BACK_MS : now;
+        List<SignalSource> sources = config.sources();
+        for (int i = 0; i < config.devices(); i++) {
+            SignalSource source = sources.get(i % sources.size());
+            // The first device of each source starts at the beginning, where profiles put their
+            // characteristic event; the others anywhere, so the fleet is not in lockstep.
+            int start = i < sources.size() ? 0 : random.nextInt(source.samples().length);
+            SimulatedDevice device = new SimulatedDevice(config.devicePrefix() + "-" + source.name() + "-"
+                    + (i / sources.size() + 1), source, config.chunkSeconds(), start, deviceClock);
+            devices.add(device);
+        }
+        return provisionAll().onSuccess(v -> {
+            long begin = System.currentTimeMillis();
+            long periodMs = periodMs();
+            for (SimulatedDevice device : devices) {
+                device.dueMs = begin + random.nextInt((int) Math.max(1, periodMs));
+                schedule(device);
+            }
+            if (config.reportEveryMs() > 0) {
+                reportTimer = vertx.setPeriodic(config.reportEveryMs(), id -> report.accept(
+                        stats.interval().line(String.format("[simulate] %5.0f s ",
+                                (System.currentTimeMillis() - begin) / 1000.0), devices.size())));
+            }
+            if (config.durationMs() > 0) {
+                vertx.setTimer(config.durationMs(), id -> stop());
+            }
+        });
+    }
+
+    private long periodMs() {
+        return Math.round(config.chunkSeconds() * 1000 / config.speed());
+    }
+
+    private Future<Void> provisionAll() {
+        if (config.adminToken() == null) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = Promise.promise();
+        int[] next = {0};
+        int[] outstanding = {0};
+        Runnable[] pump = new Runnable[1];
+        pump[0] = () -> {
+            while (outstanding[0] < config.connections() && next[0] < devices.size() && !done.future().isComplete()) {
+                SimulatedDevice device = devices.get(next[0]++);
+                outstanding[0]++;
+                request(HttpMethod.POST, "/v1/devices/" + device.id + "/token", config.adminToken(), null, null)
+                        .onComplete(r -> {
+                            outstanding[0]--;
+                            if (r.succeeded() && (r.result().status() == 200 || r.result().status() == 201)) {
+                                device.token = new JsonObject(r.result().body()).getString("token");
+                            } else {
+                                done.tryFail(new IllegalStateException("could not provision " + device.id + ": "
+                                        + (r.succeeded() ? r.result().status() + " " + r.result().body()
+                                                : r.cause().getMessage())));
+                                return;
+                            }
+                            if (next[0] == devices.size() && outstanding[0] == 0) {
+                                done.tryComplete();
+                            } else {
+                                pump[0].run();
+                            }
+                        });
+            }
+        };
+        pump[0].run();
+        return done.future();
+    }
+
+    private void schedule(SimulatedDevice device) {
+        if (!running) {
+            return;
+        }
+        long delay = device.dueMs - System.currentTimeMillis();
+        if (delay < 1) {
+            send(device);
+        } else {
+            vertx.setTimer(delay, id -> send(device));
+        }
+    }
+
+    private void send(SimulatedDevice device) {
+        if (!running) {
+            return;
+        }
+        SampleChunk chunk = device.chunk();
+        Buffer body = config.protobuf() ? Buffer.buffer(chunk.toByteArray()) : SimulatedDevice.json(chunk);
+        String contentType = config.protobuf() ? "application/x-protobuf" : "application/json";
+        long sentNs = System.nanoTime();
+        stats.sent();
+        request(HttpMethod.POST, "/v1/devices/" + device.id + "/ecg", device.token, contentType, body)
+                .onComplete(r -> {
+                    if (r.failed()) {
+                        stats.retried();
+                        refusal("connection", r.cause().getMessage());
+                        retryLater(device, 1000);
+                        return;
+                    }
+                    Answer answer = r.result();
+                    if (answer.status() == 200 || answer.status() == 202) {
+                        stats.accepted(System.nanoTime() - sentNs);
+                        device.advance();
+                        device.dueMs += periodMs();
+                        schedule(device);
+                    } else if (answer.status() == 503 || answer.status() == 429) {
+                        stats.retried();
+                        retryLater(device, answer.retryAfterMs());
+                    } else {
+                        stats.rejected();
+                        refusal(String.valueOf(answer.status()), answer.body());
+                        device.advance();
+                        device.dueMs += periodMs();
+                        schedule(device);
+                    }
+                });
+    }
+
+    private void retryLater(SimulatedDevice device, long delayMs) {
+        if (running) {
+            vertx.setTimer(Math.max(1, delayMs), id -> send(device));
+        }
+    }
+
+    private void refusal(String kind, String detail) {
+        if (loggedRefusals.size() < MAX_LOGGED_REFUSALS && loggedRefusals.add(kind)) {
+            LOG.warn("Gateway refused or failed a chunk ({}): {}", kind, detail);
+        }
+    }
+
+    private record Answer(int status, String body, long retryAfterMs) {
+    }
+
+    private Future<Answer> request(HttpMethod method, String path, String token, String contentType, Buffer body) {
+        RequestOptions options = new RequestOptions().setMethod(method).setHost(config.gateway().getHost())
+                .setPort(config.port()).setURI(path);
+        if (token != null) {
+            options.putHeader("Authorization", "Bearer " + token);
+        }
+        if (contentType != null) {
+            options.putHeader("Content-Type", contentType);
+        }
+        return http.request(options)
+                .compose(request -> body == null ? request.send() : request.send(body))
+                .compose(response -> response.body().map(answer -> {
+                    String retryAfter = response.getHeader("Retry-After");
+                    long retryMs = 1000;
+                    if (retryAfter != null) {
+                        try {
+                            retryMs = Math.max(100, Long.parseLong(retryAfter.trim()) * 1000);
+                        } catch (NumberFormatException e) {
+                            // an HTTP date instead of seconds: keep the default
+                        }
+                    }
+                    return new Answer(response.statusCode(), answer.toString(), retryMs);
+                }));
+    }
+
+    /** Devices and their tokens (for a caller that wants to post as one of them). */
+    public List<String> deviceIds() {
+        return devices.stream().map(d -> d.id).toList();
+    }
+
+    /** Completes with the totals when the simulator stops. */
+    public Future<SimulatorStats.Figures> finished() {
+        return finished.future();
+    }
+
+    /** Stops sending; completes {@link #finished()} with the totals. */
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (reportTimer >= 0) {
+            vertx.cancelTimer(reportTimer);
+        }
+        finished.tryComplete(stats.total());
+    }
+
+    /** The totals so far. */
+    public String summary() {
+        return stats.total().line("[simulate] total:", devices.size());
+    }
+
+    @Override
+    public void close() {
+        stop();
+        http.close();
+    }
+}

@@ -1,0 +1,55 @@
+package org.arrhythmiamonitor.ingest.simulator;
+
+import java.net.URI;
+import java.util.List;
+
+/**
+ * What the fleet simulator does.
+ *
+ * @param gateway base URL of the gateway, e.g. {@code http://localhost:8080}
+ * @param devices how many devices
+ * @param sources the signals devices play (device i plays source i mod n)
+ * @param speed 1 for real time; K sends K seconds of signal per second
+ * @param chunkSeconds signal per chunk
+ * @param protobuf send Protobuf bodies instead of JSON
+ * @param adminToken provisions a token per device through the gateway's API; null sends none
+ *     (for a gateway with auth=none)
+ * @param devicePrefix device ids are {@code prefix-source-N}
+ * @param connections HTTP connections to the gateway
+ * @param reportEveryMs how often to print a line of figures; 0 prints none
+ * @param durationMs stop after this long; 0 runs until stopped
+ * @param trustAllCertificates accept any TLS certificate (a test gateway's self-signed one)
+ */
+public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sources, double speed,
+        double chunkSeconds, boolean protobuf, String adminToken, String devicePrefix, int connections,
+        long reportEveryMs, long durationMs, boolean trustAllCertificates) {
+
+    public SimulatorConfig {
+        if (gateway == null || gateway.getHost() == null
+                || !("http".equals(gateway.getScheme()) || "https".equals(gateway.getScheme()))) {
+            throw new IllegalArgumentException("the gateway must be an http:// or https:// URL, got " + gateway);
+        }
+        if (devices < 1 || devices > 1_000_000) {
+            throw new IllegalArgumentException("devices must be 1-1000000, got " + devices);
+        }
+        if (sources == null || sources.isEmpty()) {
+            throw new IllegalArgumentException("at least one signal source is needed");
+        }
+        if (!(speed > 0 && speed <= 10_000)) {
+            throw new IllegalArgumentException("speed must be in (0, 10000], got " + speed);
+        }
+        if (!(chunkSeconds >= 0.05 && chunkSeconds <= 10)) {
+            throw new IllegalArgumentException("chunk length must be 0.05-10 s, got " + chunkSeconds);
+        }
+        if (connections < 1 || connections > 10_000) {
+            throw new IllegalArgumentException("connections must be 1-10000, got " + connections);
+        }
+        if (reportEveryMs < 0 || durationMs < 0) {
+            throw new IllegalArgumentException("report interval and duration must not be negative");
+        }
+    }
+
+    int port() {
+        return gateway.getPort() > 0 ? gateway.getPort() : "https".equals(gateway.getScheme()) ? 443 : 80;
+    }
+}

@@ -1,0 +1,135 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.arrhythmiamonitor.ingest.simulator.FleetSimulator;
+import org.arrhythmiamonitor.ingest.simulator.SignalSource;
+import org.arrhythmiamonitor.ingest.simulator.SimulatorConfig;
+import org.arrhythmiamonitor.synthetic.PatientProfile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = "Stream ECG from a fleet of simulated devices to a gateway and print sent, accepted, "
+                + "rejected and retried chunks per second with the acknowledgement latency.")
+final class SimulateCommand implements Callable<Integer> {
+    @Option(names = "--gateway", defaultValue = "http://localhost:8080", paramLabel = "URL",
+            description = "Gateway base URL (default: ${DEFAULT-VALUE})")
+    URI gateway;
+
+    @Option(names = "--devices", defaultValue = "10", description = "Number of devices (default: ${DEFAULT-VALUE})")
+    int devices;
+
+    @Option(names = "--source", defaultValue = "synthetic", paramLabel = "synthetic|wfdb:DIR",
+            description = "synthetic: the generator's patient profiles; wfdb:DIR: the first lead of every record in "
+                    + "DIR, played in a loop (default: ${DEFAULT-VALUE})")
+    String source;
+
+    @Option(names = "--profiles", split = ",", defaultValue = "normal,pvc,vt,af,pauses", paramLabel = "NAMES",
+            description = "Synthetic patient profiles, dealt round-robin to the devices (default: ${DEFAULT-VALUE})")
+    List<String> profiles;
+
+    @Option(names = "--fs", defaultValue = "250", description = "Sampling rate of synthetic devices, Hz "
+            + "(default: ${DEFAULT-VALUE})")
+    double fs;
+
+    @Option(names = "--speed", defaultValue = "realtime", paramLabel = "realtime|xK",
+            description = "realtime, or xK to send K seconds of signal per second; sped-up device clocks start "
+                    + "24 h back (default: ${DEFAULT-VALUE})")
+    String speed;
+
+    @Option(names = "--chunk-seconds", defaultValue = "1", description = "Signal per chunk (default: ${DEFAULT-VALUE})")
+    double chunkSeconds;
+
+    @Option(names = "--encoding", defaultValue = "json", paramLabel = "json|protobuf",
+            description = "Body encoding (default: ${DEFAULT-VALUE})")
+    String encoding;
+
+    @Option(names = "--admin-token", defaultValue = "${env:GATEWAY_ADMIN_TOKEN}", paramLabel = "TOKEN",
+            description = "Gateway administrator token: issues a token per device (POST /v1/devices/{id}/token). "
+                    + "Without it chunks go without a token, which only a gateway with --auth none accepts.")
+    String adminToken;
+
+    @Option(names = "--device-prefix", defaultValue = "sim", description = "Device ids are PREFIX-SOURCE-N "
+            + "(default: ${DEFAULT-VALUE})")
+    String devicePrefix;
+
+    @Option(names = "--connections", defaultValue = "64", description = "HTTP connections (default: ${DEFAULT-VALUE})")
+    int connections;
+
+    @Option(names = "--duration", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Stop after this long; 0 runs until Ctrl-C (default: ${DEFAULT-VALUE})")
+    double durationS;
+
+    @Option(names = "--insecure", description = "Trust any TLS certificate (a test gateway's self-signed one)")
+    boolean insecure;
+
+    @Override
+    public Integer call() throws Exception {
+        SimulatorConfig config = new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds,
+                protobuf(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000), insecure);
+        Lifecycle lifecycle = new Lifecycle();
+        lifecycle.installShutdownHook();
+        System.out.printf("Provisioning %d devices at %s ...%n", devices, gateway);
+        FleetSimulator simulator;
+        try {
+            simulator = FleetSimulator.start(lifecycle.vertx(), config, System.out::println).toCompletionStage()
+                    .toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            lifecycle.closeAll();
+            throw new LaunchException("the simulator could not start: " + e.getCause().getMessage(), e.getCause());
+        }
+        lifecycle.add("fleet simulator", () -> {
+            simulator.close();
+            System.out.println(simulator.summary());
+        });
+        System.out.printf("Simulating %d devices at %s ...%n", devices, speed);
+        if (durationS > 0) {
+            simulator.finished().toCompletionStage().toCompletableFuture().get();
+            lifecycle.closeAll();
+            return 0;
+        }
+        lifecycle.awaitShutdown();
+        return 0;
+    }
+
+    private List<SignalSource> sources() {
+        if ("synthetic".equals(source)) {
+            if (fs < 100 || fs > 1000) {
+                throw new IllegalArgumentException("--fs must be 100-1000 Hz, got " + fs);
+            }
+            return SignalSource.synthetic(profiles.stream().map(p -> PatientProfile.of(p.trim())).toList(), fs, 72, 1);
+        }
+        if (source.startsWith("wfdb:")) {
+            Path dir = Path.of(source.substring(5));
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("--source " + source + ": " + dir + " is not a directory");
+            }
+            return SignalSource.wfdb(dir);
+        }
+        throw new IllegalArgumentException("--source must be 'synthetic' or 'wfdb:DIR', got '" + source + "'");
+    }
+
+    private double speedFactor() {
+        if ("realtime".equals(speed)) {
+            return 1;
+        }
+        if (speed.matches("x\\d+(\\.\\d+)?")) {
+            return Double.parseDouble(speed.substring(1));
+        }
+        throw new IllegalArgumentException("--speed must be 'realtime' or xK such as x10, got '" + speed + "'");
+    }
+
+    private boolean protobuf() {
+        return switch (encoding) {
+            case "json" -> false;
+            case "protobuf" -> true;
+            default -> throw new IllegalArgumentException("--encoding must be json or protobuf, got '" + encoding
+                    + "'");
+        };
+    }
+}
