@@ -326,6 +326,38 @@ class EpisodeStageTest {
     }
 
     @Test
+    void frequentAtrialPrematureBeatsWithPausesAreNotAtrialFibrillation() {
+        // Record 201's stretches of APCs: every other or third beat premature, compensatory and
+        // blocked-beat pauses after them, so the intervals are irregular beat after beat.
+        ScriptedDevice d = device("apcs");
+        Random random = new Random(11);
+        for (int i = 0; i < 300; i++) {
+            d.beat(N, 1100 + 40 * random.nextGaussian());
+            d.beat(S, 500 + 60 * random.nextDouble());
+            d.beat(N, random.nextBoolean() ? 1400 + 100 * random.nextDouble() : 2000 - 100 * random.nextDouble());
+        }
+        assertThat(rhythm.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRunOfVentricularBeatsInsideAtrialFibrillationDoesNotEndIt() {
+        ScriptedDevice d = device("af-vt");
+        Random random = new Random(5);
+        for (int i = 0; i < 40; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        for (int i = 0; i < 120; i++) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        d.beats(30, V, 380);
+        for (int i = 0; i < 120; i++) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        assertThat(rhythm.readValuesToList()).singleElement()
+                .satisfies(r -> assertThat(r.getEndTimeMs()).as("still open").isZero());
+    }
+
+    @Test
     void patientSettingsOverrideTheDefaultsForThatPatientOnly() {
         patients.pipeInput("sensitive", PatientSettings.newBuilder().setDeviceId("sensitive").setPauseS(2.0)
                 .setAsystoleS(5.0).addMutedAlertTypes("COUPLET").build());
