@@ -120,12 +120,17 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("deliveryTimeoutMs", 30_000),
                 json.getString("auth", AUTH_TOKEN),
-                json.getString("adminToken"),
+                blankToNull(json.getString("adminToken")),
                 json.getLong("maxInFlightBytes", 64L * 1024 * 1024),
                 json.getInteger("maxInFlightPerSocket", 16),
                 json.getInteger("maxTrackedDevices", 1_000_000),
                 Tls.fromJson(json.getJsonObject("tls")),
                 json.getInteger("eventLoops", Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** An empty variable in a compose file or a shell means "not set". */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     public boolean devicesAuthenticate() {

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.episode;
 
+import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.BeatRun;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.PatternRun;
@@ -12,7 +13,8 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       than {@code ventricularRateBpm}; 4 or more a ventricular run; {@code vtBeats} or more
  *       faster than {@code ventricularRateBpm} ventricular tachycardia, sustained from
  *       {@code sustainedVtS};</li>
- *   <li>{@code svtBeats} or more consecutive S beats faster than {@code svtRateBpm}: an SVT run;</li>
+ *   <li>{@code svtBeats} or more consecutive S beats faster than {@code svtRateBpm}, at a regular
+ *       rate and outside an irregular rhythm: an SVT run;</li>
  *   <li>{@code patternCycles} N-V cycles in a row: bigeminy; N-N-V cycles: trigeminy.</li>
  * </ul>
  * Each run is reported once, by what it finally is: a run that becomes VT is not also reported as
@@ -21,6 +23,11 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  * they end. An unreadable beat ends every run: noise imitates ectopic beats.
  */
 final class EctopicRuns {
+    /**
+     * An SVT is regular (re-entry or one ectopic focus); S-labelled beats whose intervals spread
+     * wider than this are conducted atrial fibrillation or a mix of premature beats, not an SVT run.
+     */
+    static final double SVT_MAX_RR_SPREAD = 1.25;
     private EctopicRuns() {
     }
 
@@ -48,12 +55,15 @@ final class EctopicRuns {
         } else {
             endVentricular(state, device, rules, out);
         }
-        if (c == BeatClass.S) {
+        // S beats in an irregular rhythm are AF conducted with varying RR, which the beat model
+        // calls S for their prematurity; SVT is regular, so they start no SVT run.
+        if (c == BeatClass.S && !AfDetector.irregular(state.getAf())) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
                     : Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs());
             if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
-                    && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()) {
+                    && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()
+                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
                 grown.setOpen(true);
                 out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, grown.build(), false, ""));
             }

@@ -65,8 +65,17 @@ public final class Episodes {
 
     /** The run grown by one beat, {@code rrMs} after the previous one. */
     static BeatRun.Builder grow(BeatRun run, long sample, long timeMs, double rrMs) {
+        float rr = (float) rrMs;
+        boolean first = run.getIntervals() == 0;
         return run.toBuilder().setBeats(run.getBeats() + 1).setLastSample(sample).setLastTimeMs(timeMs)
-                .setRrSumMs(run.getRrSumMs() + rrMs).setIntervals(run.getIntervals() + 1);
+                .setRrSumMs(run.getRrSumMs() + rrMs).setIntervals(run.getIntervals() + 1)
+                .setMinRrMs(first ? rr : Math.min(run.getMinRrMs(), rr))
+                .setMaxRrMs(first ? rr : Math.max(run.getMaxRrMs(), rr));
+    }
+
+    /** Longest over shortest interval of the run; 1 for a run of fewer than two intervals. */
+    static double rrSpread(BeatRun run) {
+        return run.getIntervals() < 2 || run.getMinRrMs() <= 0 ? 1 : run.getMaxRrMs() / run.getMinRrMs();
     }
 
     static double rateBpm(BeatRun run) {

@@ -105,6 +105,14 @@ public final class AfDetector {
         return s.build();
     }
 
+    /**
+     * In AF, or irregular enough to be on the way into it: S-labelled beats here are conducted
+     * fibrillation, not a supraventricular tachycardia, which is regular.
+     */
+    public static boolean irregular(AfState state) {
+        return state.getInAf() || state.getFilled() > 0 && state.getIrregularity() >= LEAVE;
+    }
+
     /** Whether the device is in AF now. */
     public static boolean inAf(AfState state) {
         return state.getInAf();

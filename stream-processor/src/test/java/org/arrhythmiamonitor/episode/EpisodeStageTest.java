@@ -312,6 +312,38 @@ class EpisodeStageTest {
     }
 
     @Test
+    void fastBeatsLabelledSInsideAtrialFibrillationAreNoSvtRun() {
+        ScriptedDevice d = device("af-with-s");
+        Random random = new Random(11);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 90_000) {
+            // The beat model calls some short-RR beats of AF supraventricular (S), now and then
+            // several in a row.
+            double rr = 350 + 500 * random.nextDouble();
+            d.beat(rr < 420 ? S : N, rr);
+            if (random.nextInt(25) == 0) {
+                d.beats(3, S, 380);
+            }
+        }
+        long afEnd = d.timeMs();
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        List<Episode> found = episodes();
+        assertThat(types(found)).contains("ATRIAL_FIBRILLATION");
+        // Until the window of 32 intervals holds enough of the irregular rhythm, S bursts still look
+        // like SVT; once it does, none do.
+        assertThat(found).filteredOn(e -> e.getType().equals("SVT_RUN"))
+                .allSatisfy(e -> assertThat(e.getOnsetTimeMs()).isLessThan(afStart + 40_000));
+        // A regular SVT run in sinus rhythm after it is still one.
+        d.beats(4, S, 400).beats(5, N, 800);
+        assertThat(types(episodes())).containsExactly("SVT_RUN", "SVT_RUN");
+    }
+
+    @Test
     void sinusRhythmWithFrequentIsolatedPvcsIsNotAtrialFibrillation() {
         ScriptedDevice d = device("pvcs");
         Random random = new Random(3);
