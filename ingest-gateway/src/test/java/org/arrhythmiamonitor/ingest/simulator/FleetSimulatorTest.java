@@ -1,0 +1,98 @@
+package org.arrhythmiamonitor.ingest.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.arrhythmiamonitor.ingest.GatewayConfig;
+import org.arrhythmiamonitor.ingest.GatewayService;
+import org.arrhythmiamonitor.synthetic.PatientProfile;
+import org.arrhythmiamonitor.testing.TestKafka;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.junit.jupiter.api.Test;
+
+/** The simulator against a real gateway and broker: every device's chunks arrive, in order, once. */
+class FleetSimulatorTest {
+    private static final String ADMIN = "admin-token-of-the-simulator-test";
+
+    @Test
+    void aSpedUpFleetStreamsEveryChunkInOrderWithItsOwnToken() {
+        try (TestKafka kafka = TestKafka.start()) {
+            Vertx vertx = Vertx.vertx();
+            GatewayService gateway = GatewayService.start(vertx, GatewayConfig.fromJson(new JsonObject()
+                    .put("bootstrapServers", kafka.bootstrapServers()).put("httpHost", "127.0.0.1")
+                    .put("httpPort", 0).put("partitions", 3).put("replicationFactor", 1)
+                    .put("adminToken", ADMIN))).await();
+            List<SignalSource> sources = SignalSource.synthetic(List.of(PatientProfile.VT, PatientProfile.AF), 250,
+                    72, 3);
+            List<String> lines = new ArrayList<>();
+            SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()), 6,
+                    sources, 20, 1, true, ADMIN, "t", 4, 1000, 3000, false);
+            FleetSimulator simulator = FleetSimulator.start(vertx, config, lines::add).await();
+            SimulatorStats.Figures totals = simulator.finished().await();
+            simulator.close();
+
+            assertThat(simulator.deviceIds()).containsExactly("t-vt-1", "t-af-1", "t-vt-2", "t-af-2", "t-vt-3",
+                    "t-af-3");
+            assertThat(totals.rejected()).isZero();
+            // 20 chunks per second and device for about 3 s: far more than one each.
+            assertThat(totals.accepted()).isGreaterThan(6 * 10);
+            assertThat(lines).isNotEmpty().allMatch(line -> line.contains("accepted"));
+
+            Map<String, List<Long>> seqs = kafka.read(Topics.SAMPLES, ProtobufSerde.sampleChunks().deserializer(),
+                            (int) totals.accepted(), Duration.ofSeconds(10)).stream()
+                    .collect(Collectors.groupingBy(ConsumerRecord::key,
+                            Collectors.mapping(r -> r.value().getSeq(), Collectors.toList())));
+            assertThat(seqs).hasSize(6);
+            long written = 0;
+            for (List<Long> device : seqs.values()) {
+                for (int i = 0; i < device.size(); i++) {
+                    assertThat(device.get(i)).isEqualTo((long) i);
+                }
+                written += device.size();
+            }
+            assertThat(written).isEqualTo(totals.accepted());
+            gateway.close();
+            vertx.close().await();
+        }
+    }
+
+    @Test
+    void aWrongAdministratorTokenStopsTheStartWithTheGatewaysAnswer() {
+        try (TestKafka kafka = TestKafka.start()) {
+            Vertx vertx = Vertx.vertx();
+            GatewayService gateway = GatewayService.start(vertx, GatewayConfig.fromJson(new JsonObject()
+                    .put("bootstrapServers", kafka.bootstrapServers()).put("httpHost", "127.0.0.1")
+                    .put("httpPort", 0).put("partitions", 1).put("replicationFactor", 1)
+                    .put("adminToken", ADMIN))).await();
+            SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()), 1,
+                    SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false,
+                    "not-the-admin-token", "t", 1, 0, 0, false);
+            assertThatThrownBy(() -> FleetSimulator.start(vertx, config, line -> { }).await())
+                    .hasMessageContaining("could not provision t-normal-1").hasMessageContaining("401");
+            gateway.close();
+            vertx.close().await();
+        }
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        List<SignalSource> sources = List.of(new SignalSource("x", 250, 1000, new int[250]));
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("ftp://host"), 1, sources, 1, 1, false, null, "t", 1,
+                0, 0, false)).hasMessageContaining("http:// or https://");
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 0, sources, 1, 1, false, null, "t",
+                1, 0, 0, false)).hasMessageContaining("devices");
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 1, sources, 0, 1, false, null, "t",
+                1, 0, 0, false)).hasMessageContaining("speed");
+    }
+}
