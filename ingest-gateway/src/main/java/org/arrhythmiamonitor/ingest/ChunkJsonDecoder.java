@@ -1,11 +1,9 @@
 package org.arrhythmiamonitor.ingest;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -35,13 +33,7 @@ public final class ChunkJsonDecoder {
         if (body == null || body.length() == 0) {
             throw new ChunkRejectedException("malformed_json", null, "the request body is empty; send a JSON chunk");
         }
-        JsonObject json;
-        try {
-            json = body.toJsonObject();
-        } catch (DecodeException | ClassCastException e) {
-            throw new ChunkRejectedException("malformed_json", null, "the body is not a JSON object ("
-                    + jsonProblem(e.getMessage()) + ")");
-        }
+        Map<String, Object> json = JsonChunkReader.read(body.getBytes());
         long seq = requiredLong(json, "seq");
         limits.checkSeq(seq);
         long t0 = requiredLong(json, "t0");
@@ -64,10 +56,10 @@ public final class ChunkJsonDecoder {
                             + "), not " + (single ? "both" : "neither"));
         }
         if (single) {
-            String name = json.getValue("lead") instanceof String s ? s : "ECG";
-            chunk.addLeads(lead(name, "lead", gain, json.getValue("samples"), "samples", fs));
+            String name = json.get("lead") instanceof String s ? s : "ECG";
+            chunk.addLeads(lead(name, "lead", gain, json.get("samples"), "samples", fs));
         } else {
-            if (!(json.getValue("leads") instanceof JsonArray leads) || leads.isEmpty()
+            if (!(json.get("leads") instanceof List<?> leads) || leads.isEmpty()
                     || leads.size() > ChunkLimits.MAX_LEADS) {
                 throw ChunkLimits.invalid("leads", "must be an array of 1 to " + ChunkLimits.MAX_LEADS
                         + " lead objects");
@@ -75,15 +67,15 @@ public final class ChunkJsonDecoder {
             int[] lengths = new int[leads.size()];
             for (int i = 0; i < leads.size(); i++) {
                 String path = "leads[" + i + "]";
-                if (!(leads.getValue(i) instanceof JsonObject lead)) {
+                if (!(leads.get(i) instanceof Map<?, ?> lead)) {
                     throw ChunkLimits.invalid(path, "must be an object with \"name\" and \"samples\"");
                 }
-                Object name = lead.getValue("name");
+                Object name = lead.get("name");
                 if (!(name instanceof String leadName)) {
                     throw ChunkLimits.invalid(path + ".name", "must be a string such as \"MLII\" or \"V1\"");
                 }
                 Lead decoded = lead(leadName, path + ".name", optionalGain(lead, path + ".gain", gain),
-                        lead.getValue("samples"), path + ".samples", fs);
+                        lead.get("samples"), path + ".samples", fs);
                 lengths[i] = decoded.getSamplesCount();
                 chunk.addLeads(decoded);
             }
@@ -94,30 +86,19 @@ public final class ChunkJsonDecoder {
 
     private Lead lead(String name, String namePath, double gain, Object samples, String path, double fs) {
         limits.checkLeadName(namePath, name);
-        if (!(samples instanceof JsonArray values)) {
+        if (!(samples instanceof JsonChunkReader.Samples values)) {
             throw ChunkLimits.invalid(path, "must be an array of integer samples");
         }
-        limits.checkSampleCount(path, values.size(), fs);
+        limits.checkSampleCount(path, values.count(), fs);
+        if (values.badIndex() >= 0) {
+            throw ChunkLimits.invalid(path + "[" + values.badIndex() + "]", values.badDetail());
+        }
         Lead.Builder lead = Lead.newBuilder().setName(name).setGainPerMv(gain);
-        for (int i = 0; i < values.size(); i++) {
-            lead.addSamples(sample(values.getValue(i), path, i));
+        int[] all = values.values();
+        for (int i = 0; i < values.count(); i++) {
+            lead.addSamples(all[i]);
         }
         return lead.build();
-    }
-
-    private static int sample(Object value, String path, int index) {
-        if (value instanceof Integer i) {
-            return i;
-        }
-        if (value instanceof Long || value instanceof BigInteger || value instanceof Number n && isWhole(n)) {
-            double d = ((Number) value).doubleValue();
-            if (d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE) {
-                return (int) d;
-            }
-            throw ChunkLimits.invalid(path + "[" + index + "]", "is " + value + ", outside the 32-bit integer range");
-        }
-        throw ChunkLimits.invalid(path + "[" + index + "]", "must be an integer in ADC units, got "
-                + (value == null ? "null" : value));
     }
 
     private static boolean isWhole(Number n) {
@@ -128,8 +109,8 @@ public final class ChunkJsonDecoder {
         return Double.isFinite(d) && d == Math.rint(d);
     }
 
-    private static long requiredLong(JsonObject json, String field) {
-        Object value = json.getValue(field);
+    private static long requiredLong(Map<String, Object> json, String field) {
+        Object value = json.get(field);
         if (value == null) {
             throw ChunkLimits.invalid(field, "is required");
         }
@@ -139,8 +120,8 @@ public final class ChunkJsonDecoder {
         throw ChunkLimits.invalid(field, "must be an integer, got " + value);
     }
 
-    private static double requiredNumber(JsonObject json, String field) {
-        Object value = json.getValue(field);
+    private static double requiredNumber(Map<String, Object> json, String field) {
+        Object value = json.get(field);
         if (value == null) {
             throw ChunkLimits.invalid(field, "is required");
         }
@@ -150,9 +131,9 @@ public final class ChunkJsonDecoder {
         return n.doubleValue();
     }
 
-    private static double optionalGain(JsonObject json, String path, double fallback) {
+    private static double optionalGain(Map<?, ?> json, String path, double fallback) {
         String key = path.substring(path.lastIndexOf('.') + 1);
-        Object value = json.getValue(key);
+        Object value = json.get(key);
         if (value == null) {
             return fallback;
         }
@@ -160,20 +141,5 @@ public final class ChunkJsonDecoder {
             throw ChunkLimits.invalid(path, "must be a positive number of ADC units per millivolt, got " + value);
         }
         return n.doubleValue();
-    }
-
-    /** Jackson's message without its prefix and its source-location boilerplate. */
-    private static String jsonProblem(String message) {
-        if (message == null) {
-            return "unreadable JSON";
-        }
-        String problem = message.replaceFirst("^Failed to decode:\\s*", "");
-        for (String cut : new String[] {"\n", " (start marker", " at [Source", "\n at [Source"}) {
-            int at = problem.indexOf(cut);
-            if (at > 0) {
-                problem = problem.substring(0, at);
-            }
-        }
-        return problem;
     }
 }

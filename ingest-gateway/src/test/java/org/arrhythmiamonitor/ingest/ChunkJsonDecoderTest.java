@@ -51,6 +51,10 @@ class ChunkJsonDecoderTest {
             empty body            |                                                                 | malformed_json | 
             not JSON              | {"seq": 1,                                                      | malformed_json | 
             JSON array            | [1, 2, 3]                                                       | malformed_json | 
+            content after object  | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1]} 2    | malformed_json | 
+            truncated samples     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1, 2     | malformed_json | 
+            nested sample         | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [[1]]}    | invalid_chunk  | samples[0]
+            seq as object         | {"seq": {"n": 1}, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
             NaN literal           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}                | malformed_json | 
             missing seq           | {"t0": 1767225600000, "fs": 250, "samples": [1]}                            | invalid_chunk  | seq
             negative seq          | {"seq": -1, "t0": 1767225600000, "fs": 250, "samples": [1]}                 | invalid_chunk  | seq
@@ -84,6 +88,15 @@ class ChunkJsonDecoderTest {
                     assertThat(e.field()).isEqualTo(field);
                     assertThat(e.getMessage()).isNotBlank();
                 });
+    }
+
+    @Test
+    void fieldOrderDoesNotMatterAndUnknownFieldsAreIgnored() {
+        SampleChunk chunk = decode("{\"samples\": [5, -6], \"battery\": {\"level\": [0.9]}, \"fs\": 500, "
+                + "\"t0\": 1767225600000, \"seq\": 9, \"lead\": \"V1\"}");
+        assertThat(chunk.getSeq()).isEqualTo(9);
+        assertThat(chunk.getLeads(0).getName()).isEqualTo("V1");
+        assertThat(chunk.getLeads(0).getSamplesList()).containsExactly(5, -6);
     }
 
     @Test

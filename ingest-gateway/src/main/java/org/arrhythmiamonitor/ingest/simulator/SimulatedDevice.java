@@ -1,8 +1,6 @@
 package org.arrhythmiamonitor.ingest.simulator;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -47,17 +45,23 @@ final class SimulatedDevice {
                 .build();
     }
 
+    /** The JSON body, written directly: a chunk is mostly numbers, not worth an object tree. */
     static Buffer json(SampleChunk chunk) {
-        JsonArray samples = new JsonArray();
-        chunk.getLeads(0).getSamplesList().forEach(samples::add);
-        return new JsonObject()
-                .put("seq", chunk.getSeq())
-                .put("t0", chunk.getT0EpochMs())
-                .put("fs", chunk.getFsHz())
-                .put("gain", chunk.getLeads(0).getGainPerMv())
-                .put("lead", chunk.getLeads(0).getName())
-                .put("samples", samples)
-                .toBuffer();
+        Lead lead = chunk.getLeads(0);
+        StringBuilder json = new StringBuilder(16 + 6 * lead.getSamplesCount())
+                .append("{\"seq\":").append(chunk.getSeq())
+                .append(",\"t0\":").append(chunk.getT0EpochMs())
+                .append(",\"fs\":").append((long) chunk.getFsHz())
+                .append(",\"gain\":").append(lead.getGainPerMv())
+                .append(",\"lead\":\"").append(lead.getName())
+                .append("\",\"samples\":[");
+        for (int i = 0; i < lead.getSamplesCount(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append(lead.getSamples(i));
+        }
+        return Buffer.buffer(json.append("]}").toString());
     }
 
     void advance() {
