@@ -24,7 +24,7 @@ import org.arrhythmiamonitor.synthetic.PatientProfile;
  *
  * <pre>
  * java -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
- *     org.arrhythmiamonitor.benchmarks.GatewayLoad DEVICES SECONDS json|protobuf [CONNECTIONS]
+ *     org.arrhythmiamonitor.benchmarks.GatewayLoad DEVICES SECONDS json|protobuf [CONNECTIONS [http|websocket]]
  * </pre>
  */
 public final class GatewayLoad {
@@ -36,6 +36,7 @@ public final class GatewayLoad {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         boolean protobuf = args.length > 2 && "protobuf".equals(args[2]);
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+        boolean webSocket = args.length > 4 && "websocket".equals(args[4]);
         Path dir = Files.createTempDirectory("gateway-load");
         String admin = DeviceTokens.issue();
         int kafkaPort;
@@ -49,12 +50,13 @@ public final class GatewayLoad {
                     .put("httpPort", 0).put("partitions", 6).put("replicationFactor", 1)
                     .put("adminToken", admin))).await();
             SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()),
-                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), 1, 1, protobuf,
+                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), 1, 1, protobuf, webSocket,
                     admin, "load", connections, 1000, seconds * 1000L, false);
             long provisioning = System.nanoTime();
             FleetSimulator simulator = FleetSimulator.start(vertx, config, System.out::println).await();
-            System.out.printf("provisioned %d devices in %.1f s; streaming %s for %d s%n", devices,
-                    (System.nanoTime() - provisioning) / 1e9, protobuf ? "protobuf" : "json", seconds);
+            System.out.printf("provisioned %d devices in %.1f s; streaming %s over %s for %d s%n", devices,
+                    (System.nanoTime() - provisioning) / 1e9, protobuf ? "protobuf" : "json",
+                    webSocket ? "WebSockets" : "HTTP POSTs", seconds);
             simulator.finished().await();
             System.out.println(simulator.summary());
             simulator.close();

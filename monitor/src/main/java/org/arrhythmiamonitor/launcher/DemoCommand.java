@@ -136,7 +136,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<PatientProfile> profiles = List.of(PatientProfile.NORMAL, PatientProfile.PVC, PatientProfile.VT,
                 PatientProfile.AF, PatientProfile.PAUSES);
         SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + running.gatewayPort()),
-                simulatedDevices, SignalSource.synthetic(profiles, 250, 72, 1), 1, 1, false, running.adminToken(),
+                simulatedDevices, SignalSource.synthetic(profiles, 250, 72, 1), 1, 1, false, false, running.adminToken(),
                 "sim", 8, 60_000, 0, false);
         FleetSimulator simulator = FleetSimulator.start(vertx, config, System.out::println).toCompletionStage()
                 .toCompletableFuture().join();

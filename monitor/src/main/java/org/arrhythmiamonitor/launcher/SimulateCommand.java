@@ -49,6 +49,10 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Body encoding (default: ${DEFAULT-VALUE})")
     String encoding;
 
+    @Option(names = "--transport", defaultValue = "http", paramLabel = "http|websocket",
+            description = "A POST per chunk, or one WebSocket stream per device (default: ${DEFAULT-VALUE})")
+    String transport;
+
     @Option(names = "--admin-token", defaultValue = "${env:GATEWAY_ADMIN_TOKEN}", paramLabel = "TOKEN",
             description = "Gateway administrator token: issues a token per device (POST /v1/devices/{id}/token). "
                     + "Without it chunks go without a token, which only a gateway with --auth none accepts.")
@@ -71,7 +75,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SimulatorConfig config = new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds,
-                protobuf(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000), insecure);
+                protobuf(), webSocket(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000),
+                insecure);
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
         System.out.printf("Provisioning %d devices at %s ...%n", devices, gateway);
@@ -122,6 +127,15 @@ final class SimulateCommand implements Callable<Integer> {
             return Double.parseDouble(speed.substring(1));
         }
         throw new IllegalArgumentException("--speed must be 'realtime' or xK such as x10, got '" + speed + "'");
+    }
+
+    private boolean webSocket() {
+        return switch (transport) {
+            case "http" -> false;
+            case "websocket" -> true;
+            default -> throw new IllegalArgumentException("--transport must be http or websocket, got '" + transport
+                    + "'");
+        };
     }
 
     private boolean protobuf() {

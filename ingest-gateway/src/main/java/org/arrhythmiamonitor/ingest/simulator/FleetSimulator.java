@@ -10,6 +10,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -38,6 +41,7 @@ public final class FleetSimulator implements AutoCloseable {
     private final Vertx vertx;
     private final SimulatorConfig config;
     private final HttpClient http;
+    private final WebSocketClient webSockets;
     private final Context context;
     private final List<SimulatedDevice> devices = new ArrayList<>();
     private final SimulatorStats stats = new SimulatorStats();
@@ -59,6 +63,9 @@ public final class FleetSimulator implements AutoCloseable {
                 .with(new PoolOptions().setHttp1MaxSize(config.connections())
                         .setMaxWaitQueueSize(-1))
                 .build();
+        this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(tls)
+                .setTrustAll(config.trustAllCertificates()).setVerifyHost(!config.trustAllCertificates())
+                .setMaxConnections(Math.max(config.devices(), 1)));
     }
 
     /**
@@ -170,34 +177,73 @@ public final class FleetSimulator implements AutoCloseable {
         }
         SampleChunk chunk = device.chunk();
         Buffer body = config.protobuf() ? Buffer.buffer(chunk.toByteArray()) : SimulatedDevice.json(chunk);
-        String contentType = config.protobuf() ? "application/x-protobuf" : "application/json";
-        long sentNs = System.nanoTime();
+        device.sentNs = System.nanoTime();
         stats.sent();
+        if (config.webSocket()) {
+            sendOnSocket(device, body);
+            return;
+        }
+        String contentType = config.protobuf() ? "application/x-protobuf" : "application/json";
         request(HttpMethod.POST, "/v1/devices/" + device.id + "/ecg", device.token, contentType, body)
                 .onComplete(r -> {
                     if (r.failed()) {
-                        stats.retried();
-                        refusal("connection", r.cause().getMessage());
-                        retryLater(device, 1000);
-                        return;
-                    }
-                    Answer answer = r.result();
-                    if (answer.status() == 200 || answer.status() == 202) {
-                        stats.accepted(System.nanoTime() - sentNs);
-                        device.advance();
-                        device.dueMs += periodMs();
-                        schedule(device);
-                    } else if (answer.status() == 503 || answer.status() == 429) {
-                        stats.retried();
-                        retryLater(device, answer.retryAfterMs());
+                        connectionFailed(device, r.cause());
                     } else {
-                        stats.rejected();
-                        refusal(String.valueOf(answer.status()), answer.body());
-                        device.advance();
-                        device.dueMs += periodMs();
-                        schedule(device);
+                        answered(device, r.result());
                     }
                 });
+    }
+
+    /** One WebSocket per device, opened on its first chunk and again after it dropped. */
+    private void sendOnSocket(SimulatedDevice device, Buffer body) {
+        if (device.socket != null && !device.socket.isClosed()) {
+            (config.protobuf() ? device.socket.writeBinaryMessage(body) : device.socket.writeTextMessage(
+                    body.toString())).onFailure(error -> connectionFailed(device, error));
+            return;
+        }
+        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(config.gateway().getHost())
+                .setPort(config.port()).setSsl("https".equals(config.gateway().getScheme()))
+                .setURI("/v1/devices/" + device.id + "/stream");
+        if (device.token != null) {
+            options.addHeader("Authorization", "Bearer " + device.token);
+        }
+        webSockets.connect(options).onComplete(r -> {
+            if (r.failed()) {
+                connectionFailed(device, r.cause());
+                return;
+            }
+            device.socket = r.result();
+            device.socket.textMessageHandler(text -> {
+                JsonObject answer = new JsonObject(text);
+                answered(device, new Answer(answer.getInteger("status", 500), text,
+                        1000L * answer.getInteger("retryAfterS", 1)));
+            });
+            sendOnSocket(device, body);
+        });
+    }
+
+    private void connectionFailed(SimulatedDevice device, Throwable error) {
+        stats.retried();
+        refusal("connection", error.getMessage());
+        retryLater(device, 1000);
+    }
+
+    private void answered(SimulatedDevice device, Answer answer) {
+        if (answer.status() == 200 || answer.status() == 202) {
+            stats.accepted(System.nanoTime() - device.sentNs);
+            device.advance();
+            device.dueMs += periodMs();
+            schedule(device);
+        } else if (answer.status() == 503 || answer.status() == 429) {
+            stats.retried();
+            retryLater(device, answer.retryAfterMs());
+        } else {
+            stats.rejected();
+            refusal(String.valueOf(answer.status()), answer.body());
+            device.advance();
+            device.dueMs += periodMs();
+            schedule(device);
+        }
     }
 
     private void retryLater(SimulatedDevice device, long delayMs) {
@@ -270,6 +316,12 @@ public final class FleetSimulator implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        for (SimulatedDevice device : devices) {
+            if (device.socket != null) {
+                device.socket.close();
+            }
+        }
         http.close();
+        webSockets.close();
     }
 }

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.ingest.simulator;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -18,9 +19,11 @@ final class SimulatedDevice {
     private long seq;
     private long samplesSent;
     String token;
-    /** Wall-clock time the current chunk is due, and when it was first sent. */
+    /** Wall-clock time the current chunk is due, and when it was last sent. */
     long dueMs;
-    long sentMs;
+    long sentNs;
+    /** The device's stream, when it sends over a WebSocket. */
+    WebSocket socket;
 
     SimulatedDevice(String id, SignalSource source, double chunkSeconds, int startPosition, long startEpochMs) {
         this.id = id;

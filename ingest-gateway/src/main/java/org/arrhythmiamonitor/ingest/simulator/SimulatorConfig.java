@@ -12,6 +12,7 @@ import java.util.List;
  * @param speed 1 for real time; K sends K seconds of signal per second
  * @param chunkSeconds signal per chunk
  * @param protobuf send Protobuf bodies instead of JSON
+ * @param webSocket stream over one WebSocket per device instead of a POST per chunk
  * @param adminToken provisions a token per device through the gateway's API; null sends none
  *     (for a gateway with auth=none)
  * @param devicePrefix device ids are {@code prefix-source-N}
@@ -21,7 +22,7 @@ import java.util.List;
  * @param trustAllCertificates accept any TLS certificate (a test gateway's self-signed one)
  */
 public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sources, double speed,
-        double chunkSeconds, boolean protobuf, String adminToken, String devicePrefix, int connections,
+        double chunkSeconds, boolean protobuf, boolean webSocket, String adminToken, String devicePrefix, int connections,
         long reportEveryMs, long durationMs, boolean trustAllCertificates) {
 
     public SimulatorConfig {

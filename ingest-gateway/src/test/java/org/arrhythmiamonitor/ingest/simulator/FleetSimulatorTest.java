@@ -20,13 +20,16 @@ import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The simulator against a real gateway and broker: every device's chunks arrive, in order, once. */
 class FleetSimulatorTest {
     private static final String ADMIN = "admin-token-of-the-simulator-test";
 
-    @Test
-    void aSpedUpFleetStreamsEveryChunkInOrderWithItsOwnToken() {
+    @ParameterizedTest(name = "over WebSocket: {0}")
+    @ValueSource(booleans = {false, true})
+    void aSpedUpFleetStreamsEveryChunkInOrderWithItsOwnToken(boolean webSocket) {
         try (TestKafka kafka = TestKafka.start()) {
             Vertx vertx = Vertx.vertx();
             GatewayService gateway = GatewayService.start(vertx, GatewayConfig.fromJson(new JsonObject()
@@ -37,7 +40,7 @@ class FleetSimulatorTest {
                     72, 3);
             List<String> lines = new ArrayList<>();
             SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()), 6,
-                    sources, 20, 1, true, ADMIN, "t", 4, 1000, 3000, false);
+                    sources, 20, 1, true, webSocket, ADMIN, "t", 4, 1000, 3000, false);
             FleetSimulator simulator = FleetSimulator.start(vertx, config, lines::add).await();
             SimulatorStats.Figures totals = simulator.finished().await();
             simulator.close();
@@ -77,7 +80,7 @@ class FleetSimulatorTest {
                     .put("httpPort", 0).put("partitions", 1).put("replicationFactor", 1)
                     .put("adminToken", ADMIN))).await();
             SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()), 1,
-                    SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false,
+                    SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false, false,
                     "not-the-admin-token", "t", 1, 0, 0, false);
             assertThatThrownBy(() -> FleetSimulator.start(vertx, config, line -> { }).await())
                     .hasMessageContaining("could not provision t-normal-1").hasMessageContaining("401");
@@ -89,11 +92,11 @@ class FleetSimulatorTest {
     @Test
     void badSettingsAreRefused() {
         List<SignalSource> sources = List.of(new SignalSource("x", 250, 1000, new int[250]));
-        assertThatThrownBy(() -> new SimulatorConfig(URI.create("ftp://host"), 1, sources, 1, 1, false, null, "t", 1,
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("ftp://host"), 1, sources, 1, 1, false, false, null, "t", 1,
                 0, 0, false)).hasMessageContaining("http:// or https://");
-        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 0, sources, 1, 1, false, null, "t",
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 0, sources, 1, 1, false, false, null, "t",
                 1, 0, 0, false)).hasMessageContaining("devices");
-        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 1, sources, 0, 1, false, null, "t",
+        assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 1, sources, 0, 1, false, false, null, "t",
                 1, 0, 0, false)).hasMessageContaining("speed");
     }
 }
