@@ -24,7 +24,7 @@ import org.arrhythmiamonitor.synthetic.PatientProfile;
  *
  * <pre>
  * java -cp "benchmarks/target/benchmarks-0.1.0-SNAPSHOT.jar:benchmarks/target/lib/*" \
- *     org.arrhythmiamonitor.benchmarks.GatewayLoad DEVICES SECONDS json|protobuf [CONNECTIONS [http|websocket]]
+ *     org.arrhythmiamonitor.benchmarks.GatewayLoad DEVICES SECONDS json|protobuf [CONNECTIONS [http|websocket [SPEED]]]
  * </pre>
  */
 public final class GatewayLoad {
@@ -37,6 +37,9 @@ public final class GatewayLoad {
         boolean protobuf = args.length > 2 && "protobuf".equals(args[2]);
         int connections = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         boolean webSocket = args.length > 4 && "websocket".equals(args[4]);
+        // Chunks per device and second: above 1 stands in for more devices than one process may
+        // hold sockets for (a WebSocket fleet of 20 000 needs 40 000 descriptors in one JVM).
+        double speed = args.length > 5 ? Double.parseDouble(args[5]) : 1;
         Path dir = Files.createTempDirectory("gateway-load");
         String admin = DeviceTokens.issue();
         int kafkaPort;
@@ -50,7 +53,7 @@ public final class GatewayLoad {
                     .put("httpPort", 0).put("partitions", 6).put("replicationFactor", 1)
                     .put("adminToken", admin))).await();
             SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()),
-                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), 1, 1, protobuf, webSocket,
+                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), speed, 1, protobuf, webSocket,
                     admin, "load", connections, 1000, seconds * 1000L, false);
             long provisioning = System.nanoTime();
             FleetSimulator simulator = FleetSimulator.start(vertx, config, System.out::println).await();
