@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +51,11 @@ public final class DeviceRegistry implements AutoCloseable {
     private final KafkaProducer<String, DeviceCredential> producer;
     private final KafkaConsumer<String, DeviceCredential> consumer;
     private final Thread follower;
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "device-registry-writer");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean running = true;
 
@@ -183,6 +190,15 @@ public final class DeviceRegistry implements AutoCloseable {
 
     private CompletionStage<DeviceCredential> write(DeviceCredential credential) {
         CompletableFuture<DeviceCredential> written = new CompletableFuture<>();
+        // Off the caller's thread (an event loop): send can wait for metadata while Kafka is down.
+        CompletableFuture.runAsync(() -> send(credential, written), writer).exceptionally(error -> {
+            written.completeExceptionally(error);
+            return null;
+        });
+        return written;
+    }
+
+    private void send(DeviceCredential credential, CompletableFuture<DeviceCredential> written) {
         try {
             producer.send(new ProducerRecord<>(Topics.DEVICES, credential.getDeviceId(), credential), (m, error) -> {
                 if (error != null) {
@@ -196,7 +212,6 @@ public final class DeviceRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             written.completeExceptionally(e);
         }
-        return written;
     }
 
     public int size() {
@@ -216,6 +231,7 @@ public final class DeviceRegistry implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        writer.shutdown();
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -4,6 +4,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -24,6 +28,17 @@ public final class SampleChunkPublisher implements AutoCloseable {
     private static final int LINGER_MS = 5;
 
     private final KafkaProducer<String, SampleChunk> producer;
+    /**
+     * Hands records to the producer off the event loops: {@code send} can block (up to
+     * {@value #MAX_BLOCK_MS} ms) while the topic's metadata is unknown, as when Kafka is down, and
+     * an event loop must never wait. One thread keeps the hand-over in arrival order; the gateway's
+     * in-flight cap bounds what queues here.
+     */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "chunk-sender");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public SampleChunkPublisher(GatewayConfig config) {
         Map<String, Object> settings = new HashMap<>();
@@ -36,8 +51,9 @@ public final class SampleChunkPublisher implements AutoCloseable {
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs());
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 Math.min(config.deliveryTimeoutMs() - LINGER_MS, 30_000));
-        // Twice the gateway's own cap, so send() never waits for buffer space on the event loop.
-        settings.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2 * config.maxInFlightBytes());
+        // Well above the gateway's own cap (and never below the producer's default, which leaves
+        // room for whole batches), so send() never waits for buffer space.
+        settings.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(2 * config.maxInFlightBytes(), 32L << 20));
         settings.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway");
         this.producer = new KafkaProducer<>(settings, new StringSerializer(),
                 ProtobufSerde.sampleChunks().serializer());
@@ -54,17 +70,24 @@ public final class SampleChunkPublisher implements AutoCloseable {
      */
     public CompletionStage<RecordMetadata> publish(SampleChunk chunk) {
         CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
+        ProducerRecord<String, SampleChunk> record = new ProducerRecord<>(Topics.SAMPLES, null,
+                chunk.getT0EpochMs(), chunk.getDeviceId(), chunk);
         try {
-            producer.send(new ProducerRecord<>(Topics.SAMPLES, null, chunk.getT0EpochMs(), chunk.getDeviceId(), chunk),
-                    (metadata, error) -> {
+            sender.execute(() -> {
+                try {
+                    producer.send(record, (metadata, error) -> {
                         if (error != null) {
                             written.completeExceptionally(error);
                         } else {
                             written.complete(metadata);
                         }
                     });
-        } catch (RuntimeException e) {
-            written.completeExceptionally(e);
+                } catch (RuntimeException e) {
+                    written.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            written.completeExceptionally(new IllegalStateException("the gateway is shutting down", e));
         }
         return written;
     }
@@ -73,8 +96,15 @@ public final class SampleChunkPublisher implements AutoCloseable {
         return producer;
     }
 
+    /** Hands over what was queued, then flushes and closes the producer. */
     @Override
     public void close() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         producer.close();
     }
 }

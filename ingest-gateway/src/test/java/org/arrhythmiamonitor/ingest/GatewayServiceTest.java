@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -327,6 +329,44 @@ class GatewayServiceTest {
             assertThat(health.statusCode()).isEqualTo(503);
         } finally {
             orphan.close();
+        }
+    }
+
+    @Test
+    void whileKafkaCannotKeepUpTheGatewayRefusesMoreThanItsCapInsteadOfBuffering() throws Exception {
+        TestKafka doomed = TestKafka.start();
+        // A cap of about two one-second Protobuf chunks, and a producer that keeps retrying for 6 s.
+        GatewayService capped = GatewayService.start(vertx, GatewayConfig.fromJson(settings(doomed.bootstrapServers())
+                .put("maxBodyBytes", 1024).put("maxInFlightBytes", 1024).put("deliveryTimeoutMs", 6000))).await();
+        WebClient parallel = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(30));
+        try {
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                tokens.add(provision(capped, "flood-" + i));
+            }
+            doomed.close();
+            List<io.vertx.core.Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                SampleChunk chunk = chunks("flood-" + i, 7, 1).get(0);
+                answers.add(parallel.post(capped.httpPort(), "127.0.0.1", "/v1/devices/flood-" + i + "/ecg")
+                        .bearerTokenAuthentication(tokens.get(i)).putHeader("Content-Type", PROTOBUF)
+                        .sendBuffer(Buffer.buffer(chunk.toByteArray())));
+            }
+            List<String> errors = new ArrayList<>();
+            for (var answer : answers) {
+                HttpResponse<Buffer> response = answer.await();
+                // Never a 2xx: Kafka has none of these chunks.
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.getHeader("Retry-After")).isEqualTo("1");
+                errors.add(response.bodyAsJsonObject().getString("error"));
+            }
+            assertThat(errors).contains("overloaded", "kafka_unavailable");
+            String metrics = client.get(capped.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+            assertThat(metrics).contains("ecg_ingest_chunks_rejected_total{reason=\"overloaded\",service=\"gateway\"}")
+                    .contains("ecg_ingest_inflight_bytes{service=\"gateway\"} 0.0");
+        } finally {
+            parallel.close();
+            capped.close();
         }
     }
 
