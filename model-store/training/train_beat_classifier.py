@@ -12,7 +12,7 @@ independent test set and is measured separately with `bin/monitor eval`.
 import argparse
 import hashlib
 import json
-import math
+import multiprocessing
 import os
 import sys
 import time
@@ -97,7 +97,9 @@ def class_weights(labels):
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def train(data, rows, epochs, seed, per_group, checkpoints=(), evaluate=None, log=print):
+def train(data, rows, epochs, seed, per_group, log=None):
+    """Trains one model on `rows` with a cosine schedule over exactly `epochs` epochs: the same
+    schedule whether the model is a cross-validation fold's or the final one."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     channels, length = data["beats"].shape[1:]
@@ -107,7 +109,6 @@ def train(data, rows, epochs, seed, per_group, checkpoints=(), evaluate=None, lo
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(data["labels"][sample]))
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-3)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=epochs)
-    results = {}
     for epoch in range(1, epochs + 1):
         model.train()
         idx = balanced_indices(groups, per_group, rng)
@@ -123,10 +124,10 @@ def train(data, rows, epochs, seed, per_group, checkpoints=(), evaluate=None, lo
             optimiser.step()
             total += loss.item() * len(batch)
         scheduler.step()
-        if epoch in checkpoints and evaluate is not None:
-            results[epoch] = evaluate(model)
-            log(f"    epoch {epoch}: loss {total / len(idx):.4f}, {summary(results[epoch])}")
-    return model, results
+        if log is not None:
+            log(f"    epoch {epoch}: loss {total / len(idx):.4f}")
+    model.eval()
+    return model
 
 
 def predict(model, data, rows):
@@ -195,57 +196,100 @@ def sha256(path):
     return h.hexdigest()
 
 
+def mean_per_class(stats):
+    """Per-class Se and +P averaged over seeds (each seed's figures pooled over its folds)."""
+    out = {}
+    for c in CLASSES:
+        se = [s[c]["se"] for s in stats if s[c]["se"] is not None]
+        ppv = [s[c]["ppv"] for s in stats if s[c]["ppv"] is not None]
+        out[c] = {"se": round(float(np.mean(se)), 2) if se else None,
+                  "ppv": round(float(np.mean(ppv)), 2) if ppv else None,
+                  "reference_beats": stats[0][c]["reference_beats"]}
+    return out
+
+
+# Cross-validation runs each (seed, epochs, fold) in its own process; the data is shared by fork.
+_DATA = None
+
+
+def _fold(job):
+    seed, epochs, f, held_out, per_group = job
+    torch.set_num_threads(1)
+    data = _DATA
+    all_rows = np.arange(len(data["labels"]))
+    test_mask = np.isin(data["records"], held_out)
+    test_rows = all_rows[test_mask & (data["jitter"] == 0)]
+    started = time.time()
+    model = train(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group)
+    m = confusion(data["labels"][test_rows], predict(model, data, test_rows))
+    print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
+          flush=True)
+    return seed, epochs, m
+
+
 def main():
+    global _DATA
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
     parser.add_argument("--out", required=True, help="model directory (model-store/models)")
     parser.add_argument("--name", default="beat-classifier")
     parser.add_argument("--version", default="1.0.0")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--epochs", type=int, nargs="+", default=[10, 20, 40],
-                        help="epoch counts compared by cross-validation; the best trains the final model")
+    parser.add_argument("--epochs", type=int, nargs="+", default=[10],
+                        help="epoch counts compared by cross-validation, each trained with its own full schedule; "
+                             "the best (mean over seeds) trains the final model")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
+                        help="cross-validation is repeated for each seed and averaged; the final model uses the first")
     parser.add_argument("--per-group", type=int, default=300, help="examples per (record, class) per epoch")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2, help="cross-validation folds trained at once, one thread each")
+    parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no model")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(1)
     started = time.time()
     data, manifest = load(args.data)
+    _DATA = data
     log = lambda *a: print(*a, flush=True)
     all_rows = np.arange(len(data["labels"]))
     detected = all_rows[data["jitter"] == 0]
+    channels, length = data["beats"].shape[1:]
+    parameters = sum(p.numel() for p in BeatNet(channels, length, data["rr"].shape[1], len(CLASSES)).parameters())
 
     folds = folds_of(data["records"], data["labels"], all_rows, args.folds)
-    log(f"{len(all_rows)} examples, {len(detected)} detected beats, folds {folds}")
-    total = {e: np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64) for e in args.epochs}
-    for f, held_out in enumerate(folds):
-        test_mask = np.isin(data["records"], held_out)
-        train_rows = all_rows[~test_mask]
-        test_rows = detected[np.isin(data["records"][detected], held_out)]
-        log(f"fold {f + 1}/{len(folds)}: held out {held_out}")
-        evaluate = lambda model: confusion(data["labels"][test_rows], predict(model, data, test_rows))
-        _, results = train(data, train_rows, max(args.epochs), args.seed + f, args.per_group,
-                           checkpoints=set(args.epochs), evaluate=evaluate, log=log)
-        for e in args.epochs:
-            total[e] += results[e]
-    best = max(args.epochs, key=lambda e: score(total[e]))
+    log(f"{len(all_rows)} examples, {len(detected)} detected beats, {data['rr'].shape[1]} RR features, "
+        f"{parameters} parameters, folds {folds}")
+    jobs = [(seed, e, f, held_out, args.per_group)
+            for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
+    total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
+             for seed in args.seeds for e in args.epochs}
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        for seed, e, m in pool.imap_unordered(_fold, jobs):
+            total[(seed, e)] += m
+    by_seed = {e: {seed: per_class(total[(seed, e)]) for seed in args.seeds} for e in args.epochs}
+    mean = {e: mean_per_class(list(by_seed[e].values())) for e in args.epochs}
+    mean_score = {e: float(np.mean([score(total[(seed, e)]) for seed in args.seeds])) for e in args.epochs}
+    best = max(args.epochs, key=lambda e: mean_score[e])
     for e in args.epochs:
-        log(f"cross-validation, {e} epochs: {summary(total[e])}{'  <- selected' if e == best else ''}")
+        for seed in args.seeds:
+            log(f"cross-validation, {e} epochs, seed {seed}: {summary(total[(seed, e)])}")
+        log(f"cross-validation, {e} epochs, mean of {len(args.seeds)} seeds: "
+            + ", ".join(f"{c} Se {mean[e][c]['se']} +P {mean[e][c]['ppv']}" for c in ["N", "S", "V", "F"])
+            + f"; mean F1(V, S) {mean_score[e]:.2f}{'  <- selected' if e == best else ''}")
+    if args.cv_only:
+        log(f"done in {time.time() - started:.0f} s")
+        return 0
 
-    log(f"final model: all of DS1, {best} epochs")
-    model, _ = train(data, all_rows, best, args.seed, args.per_group)
-    model.eval()
+    log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
+    model = train(data, all_rows, best, args.seeds[0], args.per_group, log=log)
     os.makedirs(args.out, exist_ok=True)
     file_name = f"{args.name}-{args.version}.onnx"
     path = os.path.join(args.out, file_name)
-    channels, length = data["beats"].shape[1:]
     example = (torch.zeros(1, channels, length), torch.zeros(1, data["rr"].shape[1]))
     torch.onnx.export(model, example, path, input_names=["beat", "rr"], output_names=["probabilities"],
                       dynamic_axes={"beat": {0: "batch"}, "rr": {0: "batch"}, "probabilities": {0: "batch"}},
                       opset_version=13, do_constant_folding=True)
 
     # Parity fixture: one detected beat of each class present, with what this model outputs for it.
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(args.seeds[0])
     fixture_rows = [int(rng.choice(detected[data["labels"][detected] == k]))
                     for k in range(len(CLASSES)) if (data["labels"][detected] == k).any()]
     with torch.no_grad():
@@ -280,18 +324,27 @@ def main():
             "loss": "cross-entropy with log-scaled inverse class-frequency weights",
             "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
             "epochs": best,
-            "seed": args.seed,
+            "schedule": f"AdamW, cosine learning rate over exactly {best} epochs (the same for every "
+                        "cross-validation fold and the final model)",
+            "seed": args.seeds[0],
             "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
-                       "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models",
+                       "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
+                       f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
+                       f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}",
         },
         "cross_validation": {
-            "method": f"patient-wise {args.folds}-fold within DS1; each record scored by the model that did not "
-                      "see it; detected beats only (no jittered copies)",
+            "method": f"patient-wise {args.folds}-fold within DS1, repeated with seeds {args.seeds}; each fold "
+                      f"trained with the final model's schedule ({best} epochs); each record scored by the model "
+                      "that did not see it; detected beats only (no jittered copies); per_class is the mean over "
+                      "seeds of each seed's figures pooled over its folds",
             "folds": folds,
+            "seeds": args.seeds,
             "selected_epochs": best,
-            "per_class": per_class(total[best]),
-            "confusion": {"rows_reference_columns_predicted": CLASSES, "matrix": total[best].tolist()},
-            "by_epochs": {str(e): per_class(total[e]) for e in args.epochs},
+            "per_class": mean[best],
+            "by_seed": {str(seed): by_seed[best][seed] for seed in args.seeds},
+            "confusion": {"rows_reference_columns_predicted": CLASSES, "summed_over_seeds": True,
+                          "matrix": sum(total[(seed, best)] for seed in args.seeds).tolist()},
+            "by_epochs": {str(e): mean[e] for e in args.epochs},
         },
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
