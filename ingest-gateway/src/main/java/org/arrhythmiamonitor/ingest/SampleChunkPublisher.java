@@ -25,7 +25,7 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
 public final class SampleChunkPublisher implements AutoCloseable {
     /** Bounded so that a slow or absent Kafka turns into a quick 503, not a stalled event loop. */
     private static final int MAX_BLOCK_MS = 1000;
-    private static final int LINGER_MS = 5;
+    private static final int LINGER_MS = 20;
 
     private final KafkaProducer<String, SampleChunk> producer;
     /**
@@ -46,6 +46,7 @@ public final class SampleChunkPublisher implements AutoCloseable {
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
         settings.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+        settings.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         settings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMs());

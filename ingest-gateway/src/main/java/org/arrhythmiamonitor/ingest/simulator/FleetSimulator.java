@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,8 +174,7 @@ public final class FleetSimulator implements AutoCloseable {
         if (!running) {
             return;
         }
-        SampleChunk chunk = device.chunk();
-        Buffer body = config.protobuf() ? Buffer.buffer(chunk.toByteArray()) : SimulatedDevice.json(chunk);
+        Buffer body = device.body(config.protobuf());
         device.sentNs = System.nanoTime();
         stats.sent();
         if (config.webSocket()) {
@@ -213,13 +211,28 @@ public final class FleetSimulator implements AutoCloseable {
                 return;
             }
             device.socket = r.result();
-            device.socket.textMessageHandler(text -> {
-                JsonObject answer = new JsonObject(text);
-                answered(device, new Answer(answer.getInteger("status", 500), text,
-                        1000L * answer.getInteger("retryAfterS", 1)));
-            });
+            device.socket.textMessageHandler(text -> answered(device, new Answer(intField(text, "status", 500), text,
+                    1000L * intField(text, "retryAfterS", 1))));
             sendOnSocket(device, body);
         });
+    }
+
+    /** A top-level integer of the gateway's small, flat answer, without parsing all of it. */
+    static int intField(String json, String name, int fallback) {
+        int at = json.indexOf("\"" + name + "\":");
+        if (at < 0) {
+            return fallback;
+        }
+        int from = at + name.length() + 3;
+        int to = from;
+        while (to < json.length() && (Character.isDigit(json.charAt(to)) || json.charAt(to) == '-')) {
+            to++;
+        }
+        try {
+            return Integer.parseInt(json.substring(from, to));
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private void connectionFailed(SimulatedDevice device, Throwable error) {

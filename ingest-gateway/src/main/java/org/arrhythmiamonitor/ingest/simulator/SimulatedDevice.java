@@ -1,9 +1,11 @@
 package org.arrhythmiamonitor.ingest.simulator;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
-import org.arrhythmiamonitor.wire.v1.Lead;
-import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * A device of the simulated fleet: plays its source in a loop, numbers its chunks and stamps them
@@ -11,6 +13,7 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
  * finally refused) the current one, as a real device with a send queue does.
  */
 final class SimulatedDevice {
+    private static final String LEAD = "MLII";
     final String id;
     final SignalSource source;
     final int chunkSamples;
@@ -33,36 +36,63 @@ final class SimulatedDevice {
         this.startEpochMs = startEpochMs;
     }
 
-    /** The current chunk (the same until {@link #advance()}), so a retry resends it unchanged. */
-    SampleChunk chunk() {
+    /**
+     * The current chunk's body (the same until {@link #advance()}, so a retry resends it
+     * unchanged), written straight from the samples as a device's firmware would: a
+     * {@code SampleChunk} Protobuf message, or the JSON chunk.
+     */
+    Buffer body(boolean protobuf) {
+        long t0 = startEpochMs + Math.round(samplesSent * 1000.0 / source.fsHz());
         int[] all = source.samples();
-        Lead.Builder lead = Lead.newBuilder().setName("MLII").setGainPerMv(source.gainPerMv());
-        for (int i = 0; i < chunkSamples; i++) {
-            lead.addSamples(all[(position + i) % all.length]);
-        }
-        return SampleChunk.newBuilder()
-                .setSeq(seq)
-                .setT0EpochMs(startEpochMs + Math.round(samplesSent * 1000.0 / source.fsHz()))
-                .setFsHz(source.fsHz())
-                .addLeads(lead)
-                .build();
+        return protobuf ? protobuf(t0, all) : json(t0, all);
     }
 
-    /** The JSON body, written directly: a chunk is mostly numbers, not worth an object tree. */
-    static Buffer json(SampleChunk chunk) {
-        Lead lead = chunk.getLeads(0);
-        StringBuilder json = new StringBuilder(16 + 6 * lead.getSamplesCount())
-                .append("{\"seq\":").append(chunk.getSeq())
-                .append(",\"t0\":").append(chunk.getT0EpochMs())
-                .append(",\"fs\":").append((long) chunk.getFsHz())
-                .append(",\"gain\":").append(lead.getGainPerMv())
-                .append(",\"lead\":\"").append(lead.getName())
+    private Buffer protobuf(long t0, int[] all) {
+        int packed = 0;
+        for (int i = 0; i < chunkSamples; i++) {
+            packed += CodedOutputStream.computeSInt32SizeNoTag(all[(position + i) % all.length]);
+        }
+        int lead = CodedOutputStream.computeStringSize(1, LEAD) + CodedOutputStream.computeDoubleSize(2,
+                source.gainPerMv()) + CodedOutputStream.computeTagSize(3)
+                + CodedOutputStream.computeUInt32SizeNoTag(packed) + packed;
+        int size = CodedOutputStream.computeInt64Size(2, seq) + CodedOutputStream.computeInt64Size(3, t0)
+                + CodedOutputStream.computeDoubleSize(4, source.fsHz()) + CodedOutputStream.computeTagSize(5)
+                + CodedOutputStream.computeUInt32SizeNoTag(lead) + lead;
+        byte[] bytes = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            out.writeInt64(2, seq);
+            out.writeInt64(3, t0);
+            out.writeDouble(4, source.fsHz());
+            out.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(lead);
+            out.writeString(1, LEAD);
+            out.writeDouble(2, source.gainPerMv());
+            out.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt32NoTag(packed);
+            for (int i = 0; i < chunkSamples; i++) {
+                out.writeSInt32NoTag(all[(position + i) % all.length]);
+            }
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("a chunk does not fit the array sized for it", e);
+        }
+        return Buffer.buffer(bytes);
+    }
+
+    private Buffer json(long t0, int[] all) {
+        StringBuilder json = new StringBuilder(16 + 6 * chunkSamples)
+                .append("{\"seq\":").append(seq)
+                .append(",\"t0\":").append(t0)
+                .append(",\"fs\":").append((long) source.fsHz())
+                .append(",\"gain\":").append(source.gainPerMv())
+                .append(",\"lead\":\"").append(LEAD)
                 .append("\",\"samples\":[");
-        for (int i = 0; i < lead.getSamplesCount(); i++) {
+        for (int i = 0; i < chunkSamples; i++) {
             if (i > 0) {
                 json.append(',');
             }
-            json.append(lead.getSamples(i));
+            json.append(all[(position + i) % all.length]);
         }
         return Buffer.buffer(json.append("]}").toString());
     }
