@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -286,19 +287,31 @@ class GatewayServiceTest {
 
         for (SampleChunk chunk : chunks) {
             if (chunk.getSeq() == 3) {
-                JsonObject bad = answers.poll(10, TimeUnit.SECONDS);
+                JsonObject bad = answers.poll(30, TimeUnit.SECONDS);
                 assertThat(bad.getInteger("status")).isEqualTo(400);
                 assertThat(bad.getString("error")).isEqualTo("malformed_json");
             }
-            JsonObject answer = answers.poll(10, TimeUnit.SECONDS);
+            JsonObject answer = answers.poll(30, TimeUnit.SECONDS);
             assertThat(answer).as("answer to seq " + chunk.getSeq()).isNotNull();
             assertThat(answer.getLong("seq")).isEqualTo(chunk.getSeq());
             assertThat(answer.getInteger("status")).isEqualTo(202);
         }
-        JsonObject replay = answers.poll(10, TimeUnit.SECONDS);
+        JsonObject replay = answers.poll(30, TimeUnit.SECONDS);
         assertThat(replay.getInteger("status")).isEqualTo(200);
         assertThat(replay.getBoolean("duplicate")).isTrue();
-        socket.close().await();
+
+        // Revoking the device ends its open stream: the next chunk is refused and the socket closed.
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        assertThat(admin(client.delete(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + device), null).statusCode())
+                .isEqualTo(204);
+        SampleChunk next = chunks.get(7).toBuilder().setSeq(8).setT0EpochMs(chunks.get(7).getT0EpochMs() + 1000)
+                .build();
+        socket.writeBinaryMessage(Buffer.buffer(next.toByteArray())).await();
+        JsonObject revoked = answers.poll(30, TimeUnit.SECONDS);
+        assertThat(revoked.getInteger("status")).isEqualTo(401);
+        assertThat(revoked.getString("error")).isEqualTo("revoked_token");
+        assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
 
         assertThat(written(device, chunks.size())).extracting(c -> c.toBuilder().clearReceivedAtMs().build())
                 .containsExactlyElementsOf(chunks);
