@@ -25,6 +25,23 @@ final class ChunkIngest {
             return duplicate ? 200 : 202;
         }
 
+        /**
+         * The WebSocket answer, {@code toJson()} plus the status, written directly: it goes out
+         * once per chunk, and device ids need no JSON escaping (letters, digits, '.', '_', '-').
+         */
+        String toText() {
+            StringBuilder text = new StringBuilder(128).append("{\"deviceId\":\"").append(chunk.getDeviceId())
+                    .append("\",\"seq\":").append(chunk.getSeq())
+                    .append(",\"samples\":").append(chunk.getLeads(0).getSamplesCount())
+                    .append(",\"leads\":").append(chunk.getLeadsCount());
+            if (duplicate) {
+                text.append(",\"duplicate\":true");
+            } else {
+                text.append(",\"partition\":").append(partition).append(",\"offset\":").append(offset);
+            }
+            return text.append(",\"status\":").append(status()).append('}').toString();
+        }
+
         JsonObject toJson() {
             JsonObject json = new JsonObject()
                     .put("deviceId", chunk.getDeviceId())

@@ -53,7 +53,7 @@ final class DeviceStream {
 
     private void accept(Buffer message, boolean binary) {
         metrics.requestBytes.record(message.length());
-        Future<JsonObject> answer;
+        Future<Reply> answer;
         long[] seq = {-1};
         try {
             access.check(deviceId, authorization);
@@ -61,14 +61,14 @@ final class DeviceStream {
                     ? protobuf.decode(deviceId, message, System.currentTimeMillis())
                     : json.decode(deviceId, message, System.currentTimeMillis());
             seq[0] = chunk.getSeq();
-            answer = ingest.ingest(chunk).map(ack -> ack.toJson().put("status", ack.status()));
+            answer = ingest.ingest(chunk).map(ack -> new Reply(ack.status(), ack.toText()));
         } catch (ChunkRejectedException e) {
             answer = Future.failedFuture(e);
         }
         if (++inFlight >= maxInFlight) {
             socket.pause();
         }
-        Future<JsonObject> outcome = answer.recover(error -> Future.succeededFuture(rejection(error, seq[0])));
+        Future<Reply> outcome = answer.recover(error -> Future.succeededFuture(rejection(error, seq[0])));
         previousAnswer = previousAnswer.transform(v -> outcome).compose(reply -> {
             if (--inFlight < maxInFlight) {
                 socket.resume();
@@ -76,15 +76,19 @@ final class DeviceStream {
             if (socket.isClosed()) {
                 return Future.succeededFuture();
             }
-            if (reply.getInteger("status") == 401) {
-                return socket.writeTextMessage(reply.encode()).compose(v -> socket.close((short) 1008, "unauthorized"));
+            if (reply.status() == 401) {
+                return socket.writeTextMessage(reply.text()).compose(v -> socket.close((short) 1008, "unauthorized"));
             }
-            return socket.writeTextMessage(reply.encode());
+            return socket.writeTextMessage(reply.text());
         }).recover(error -> Future.succeededFuture());
     }
 
+    /** An answer and the status it carries. */
+    private record Reply(int status, String text) {
+    }
+
     /** @param seq the chunk's seq, or -1 when it could not be read */
-    private JsonObject rejection(Throwable error, long seq) {
+    private Reply rejection(Throwable error, long seq) {
         ChunkRejectedException e = error instanceof ChunkRejectedException r ? r
                 : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error.getMessage()));
         metrics.rejected(e);
@@ -100,6 +104,6 @@ final class DeviceStream {
         if (e.status() == 503) {
             reply.put("retryAfterS", 1);
         }
-        return reply;
+        return new Reply(e.status(), reply.encode());
     }
 }
