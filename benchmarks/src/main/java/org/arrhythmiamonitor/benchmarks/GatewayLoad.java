@@ -53,7 +53,8 @@ public final class GatewayLoad {
                     .put("httpPort", 0).put("partitions", 6).put("replicationFactor", 1)
                     .put("adminToken", admin))).await();
             SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()),
-                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), speed, 1, protobuf, webSocket,
+                    devices, SignalSource.synthetic(List.of(PatientProfile.values()), 250, 72, 1), speed, 1, protobuf,
+                    webSocket,
                     admin, "load", connections, 1000, seconds * 1000L, false);
             long provisioning = System.nanoTime();
             FleetSimulator simulator = FleetSimulator.start(vertx, config, System.out::println).await();

@@ -3,7 +3,6 @@ package org.arrhythmiamonitor.ops;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /** Starts a service's HTTP server, undoing the rest of the service's start when the port cannot be bound. */
@@ -18,13 +17,7 @@ public final class HttpEndpoint {
      */
     public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port,
             AutoCloseable cleanupOnFailure) {
-        return listen(vertx, new HttpServerOptions(), router, host, port, cleanupOnFailure);
-    }
-
-    /** As {@link #listen(Vertx, Router, String, int, AutoCloseable)}, with server options such as TLS. */
-    public static Future<HttpServer> listen(Vertx vertx, HttpServerOptions options, Router router, String host,
-            int port, AutoCloseable cleanupOnFailure) {
-        return vertx.createHttpServer(options)
+        return vertx.createHttpServer()
                 .requestHandler(router)
                 .listen(port, host)
                 .recover(error -> vertx.executeBlocking(() -> {

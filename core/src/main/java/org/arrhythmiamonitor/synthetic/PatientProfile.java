@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.synthetic;
 
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * Kinds of patient the demo and the fleet simulator play, each a scripted cycle of about five
@@ -63,6 +64,16 @@ public enum PatientProfile {
 
     /** One cycle of this patient's rhythm, sinus rhythm at {@code bpm}. */
     public abstract ArrhythmiaScript cycle(double bpm);
+
+    /**
+     * The cycle repeated until the script lasts at least {@code minSeconds}, each repetition with
+     * fresh variation. The cycle's length is planned, as {@link SyntheticEcg#standard} with
+     * {@code seed} would lay it out, without drawing the signal.
+     */
+    public ArrhythmiaScript script(double bpm, double minSeconds, long seed) {
+        double cycleS = cycle(bpm).plan(new Random(seed), SyntheticEcg.STANDARD_HRV).durationS();
+        return cycle(bpm).repeat((int) Math.max(1, Math.ceil(minSeconds / cycleS)));
+    }
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);

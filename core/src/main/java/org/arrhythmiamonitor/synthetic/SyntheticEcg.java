@@ -29,6 +29,9 @@ public final class SyntheticEcg {
     private static final double[] V_AMPLITUDE_MV = {0, -0.20, 1.50, -0.70, -0.50};
     private static final double[] V_WIDTH_S = {0.025, 0.020, 0.030, 0.030, 0.080};
 
+    /** Heart-rate variability of {@link #standard}. */
+    static final double STANDARD_HRV = 0.02;
+
     private final double fsHz;
     private final double gainPerMv;
     private final double hrvFraction;
@@ -59,7 +62,7 @@ public final class SyntheticEcg {
 
     /** A clean, realistic default: microvolt output, 2 % HRV, light noise and wander. */
     public static SyntheticEcg standard(double fsHz, long seed) {
-        return new SyntheticEcg(fsHz, 1000.0, 0.02, 0.01, 0.05, seed);
+        return new SyntheticEcg(fsHz, 1000.0, STANDARD_HRV, 0.01, 0.05, seed);
     }
 
     /** A stretch of constant mean heart rate, of normal beats or, for a ventricular rhythm, of ventricular beats. */

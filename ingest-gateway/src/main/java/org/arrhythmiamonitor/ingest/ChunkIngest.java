@@ -5,7 +5,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -26,10 +25,10 @@ final class ChunkIngest {
         }
 
         /**
-         * The WebSocket answer, {@code toJson()} plus the status, written directly: it goes out
-         * once per chunk, and device ids need no JSON escaping (letters, digits, '.', '_', '-').
+         * The answer's JSON, written directly: it goes out once per chunk, and device ids need no
+         * escaping (letters, digits, '.', '_', '-'). WebSocket answers also carry the status.
          */
-        String toText() {
+        String toText(boolean withStatus) {
             StringBuilder text = new StringBuilder(128).append("{\"deviceId\":\"").append(chunk.getDeviceId())
                     .append("\",\"seq\":").append(chunk.getSeq())
                     .append(",\"samples\":").append(chunk.getLeads(0).getSamplesCount())
@@ -39,21 +38,10 @@ final class ChunkIngest {
             } else {
                 text.append(",\"partition\":").append(partition).append(",\"offset\":").append(offset);
             }
-            return text.append(",\"status\":").append(status()).append('}').toString();
-        }
-
-        JsonObject toJson() {
-            JsonObject json = new JsonObject()
-                    .put("deviceId", chunk.getDeviceId())
-                    .put("seq", chunk.getSeq())
-                    .put("samples", chunk.getLeads(0).getSamplesCount())
-                    .put("leads", chunk.getLeadsCount());
-            if (duplicate) {
-                json.put("duplicate", true);
-            } else {
-                json.put("partition", partition).put("offset", offset);
+            if (withStatus) {
+                text.append(",\"status\":").append(status());
             }
-            return json;
+            return text.append('}').toString();
         }
     }
 

@@ -1,7 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
 import io.vertx.core.buffer.Buffer;
-import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import org.arrhythmiamonitor.wire.v1.Lead;
@@ -101,10 +100,8 @@ public final class ChunkJsonDecoder {
         return lead.build();
     }
 
+    /** {@link JsonChunkReader} reads JSON fractions as doubles. */
     private static boolean isWhole(Number n) {
-        if (n instanceof BigDecimal b) {
-            return b.stripTrailingZeros().scale() <= 0;
-        }
         double d = n.doubleValue();
         return Double.isFinite(d) && d == Math.rint(d);
     }
@@ -131,15 +128,16 @@ public final class ChunkJsonDecoder {
         return n.doubleValue();
     }
 
-    private static double optionalGain(Map<?, ?> json, String path, double fallback) {
+    private double optionalGain(Map<?, ?> json, String path, double fallback) {
         String key = path.substring(path.lastIndexOf('.') + 1);
         Object value = json.get(key);
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof Number n) || !(n.doubleValue() > 0) || !Double.isFinite(n.doubleValue())) {
+        if (!(value instanceof Number n)) {
             throw ChunkLimits.invalid(path, "must be a positive number of ADC units per millivolt, got " + value);
         }
+        limits.checkGain(path, n.doubleValue());
         return n.doubleValue();
     }
 }

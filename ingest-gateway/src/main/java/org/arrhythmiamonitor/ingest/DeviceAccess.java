@@ -1,5 +1,7 @@
 package org.arrhythmiamonitor.ingest;
 
+import com.google.protobuf.ByteString;
+
 /**
  * Who may write a device's stream: with {@code auth=token}, only a request bearing that device's
  * own, unrevoked token; with {@code auth=none}, anyone.
@@ -12,12 +14,22 @@ final class DeviceAccess {
         this.registry = registry;
     }
 
-    /** Passes, or throws the 401/403 the device should get. */
-    void check(String deviceId, String authorization) {
+    /** The SHA-256 of the bearer token of an {@code Authorization} header, or null when there is none. */
+    static ByteString tokenHash(String authorization) {
+        String token = DeviceTokens.bearer(authorization);
+        return token == null ? null : ByteString.copyFrom(DeviceTokens.hash(token));
+    }
+
+    /**
+     * Passes, or throws the 401/403 the device should get.
+     *
+     * @param tokenHash from {@link #tokenHash}; null when no token was sent
+     */
+    void check(String deviceId, ByteString tokenHash) {
         if (registry == null) {
             return;
         }
-        switch (registry.authenticate(deviceId, DeviceTokens.bearer(authorization))) {
+        switch (registry.authenticate(deviceId, tokenHash)) {
             case GRANTED -> {
             }
             case MISSING_TOKEN -> throw new ChunkRejectedException(401, "missing_token", "Authorization",

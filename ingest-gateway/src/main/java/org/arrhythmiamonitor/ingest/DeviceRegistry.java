@@ -2,7 +2,6 @@ package org.arrhythmiamonitor.ingest;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -37,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
-    private static final HexFormat HEX = HexFormat.of();
 
     /** What a device's token is good for. */
     public enum Access {
@@ -45,7 +43,7 @@ public final class DeviceRegistry implements AutoCloseable {
     }
 
     private final Map<String, DeviceCredential> byDevice = new ConcurrentHashMap<>();
-    private final Map<String, DeviceCredential> byTokenHash = new ConcurrentHashMap<>();
+    private final Map<ByteString, DeviceCredential> byTokenHash = new ConcurrentHashMap<>();
     /** Offset of the record each device's entry came from; one partition per key keeps them comparable. */
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
     private final KafkaProducer<String, DeviceCredential> producer;
@@ -138,16 +136,17 @@ public final class DeviceRegistry implements AutoCloseable {
         offsets.put(credential.getDeviceId(), offset);
         DeviceCredential previous = byDevice.put(credential.getDeviceId(), credential);
         if (previous != null && !previous.getTokenSha256().equals(credential.getTokenSha256())) {
-            byTokenHash.remove(hex(previous.getTokenSha256()), previous);
+            byTokenHash.remove(previous.getTokenSha256(), previous);
         }
-        byTokenHash.put(hex(credential.getTokenSha256()), credential);
+        byTokenHash.put(credential.getTokenSha256(), credential);
     }
 
-    public Access authenticate(String deviceId, String token) {
-        if (token == null) {
+    /** @param tokenHash SHA-256 of the presented token, null when none was presented */
+    public Access authenticate(String deviceId, ByteString tokenHash) {
+        if (tokenHash == null) {
             return Access.MISSING_TOKEN;
         }
-        DeviceCredential credential = byTokenHash.get(HEX.formatHex(DeviceTokens.hash(token)));
+        DeviceCredential credential = byTokenHash.get(tokenHash);
         if (credential == null) {
             return Access.INVALID_TOKEN;
         }
@@ -218,9 +217,6 @@ public final class DeviceRegistry implements AutoCloseable {
         return byDevice.size();
     }
 
-    private static String hex(ByteString bytes) {
-        return HEX.formatHex(bytes.toByteArray());
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
+import com.google.protobuf.ByteString;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -19,7 +20,8 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
 final class DeviceStream {
     private final ServerWebSocket socket;
     private final String deviceId;
-    private final String authorization;
+    /** SHA-256 of the token the socket was opened with, hashed once, not per chunk. */
+    private final ByteString tokenHash;
     private final DeviceAccess access;
     private final ChunkJsonDecoder json;
     private final ChunkProtobufDecoder protobuf;
@@ -30,12 +32,12 @@ final class DeviceStream {
     /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
     private Future<Void> previousAnswer = Future.succeededFuture();
 
-    DeviceStream(ServerWebSocket socket, String deviceId, String authorization, DeviceAccess access,
+    DeviceStream(ServerWebSocket socket, String deviceId, ByteString tokenHash, DeviceAccess access,
             ChunkJsonDecoder json, ChunkProtobufDecoder protobuf, ChunkIngest ingest, IngestMetrics metrics,
             int maxInFlight) {
         this.socket = socket;
         this.deviceId = deviceId;
-        this.authorization = authorization;
+        this.tokenHash = tokenHash;
         this.access = access;
         this.json = json;
         this.protobuf = protobuf;
@@ -56,12 +58,12 @@ final class DeviceStream {
         Future<Reply> answer;
         long[] seq = {-1};
         try {
-            access.check(deviceId, authorization);
+            access.check(deviceId, tokenHash);
             SampleChunk chunk = binary
                     ? protobuf.decode(deviceId, message, System.currentTimeMillis())
                     : json.decode(deviceId, message, System.currentTimeMillis());
             seq[0] = chunk.getSeq();
-            answer = ingest.ingest(chunk).map(ack -> new Reply(ack.status(), ack.toText()));
+            answer = ingest.ingest(chunk).map(ack -> new Reply(ack.status(), ack.toText(true)));
         } catch (ChunkRejectedException e) {
             answer = Future.failedFuture(e);
         }

@@ -104,7 +104,8 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
             throw new IllegalArgumentException("gateway: eventLoops must be 1-64, got " + eventLoops);
         }
         if (maxInFlightPerSocket < 1 || maxTrackedDevices < 1) {
-            throw new IllegalArgumentException("gateway: maxInFlightPerSocket and maxTrackedDevices must be at least 1");
+            throw new IllegalArgumentException(
+                    "gateway: maxInFlightPerSocket and maxTrackedDevices must be at least 1");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -148,7 +149,7 @@ public final class GatewayService implements AutoCloseable {
     private void authenticate(RoutingContext ctx) {
         try {
             ChunkLimits.checkDeviceId(ctx.pathParam("deviceId"));
-            access.check(ctx.pathParam("deviceId"), ctx.request().getHeader("Authorization"));
+            access.check(ctx.pathParam("deviceId"), DeviceAccess.tokenHash(ctx.request().getHeader("Authorization")));
             ctx.next();
         } catch (ChunkRejectedException e) {
             reject(ctx, e);
@@ -180,16 +181,16 @@ public final class GatewayService implements AutoCloseable {
                 .onSuccess(ack -> ctx.response()
                         .setStatusCode(ack.status())
                         .putHeader("Content-Type", "application/json")
-                        .end(ack.toJson().encode()))
+                        .end(ack.toText(false)))
                 .onFailure(error -> reject(ctx, error instanceof ChunkRejectedException e ? e
                         : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error))));
     }
 
     private void openStream(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
-        String authorization = ctx.request().getHeader("Authorization");
+        ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
-                .onSuccess(socket -> new DeviceStream(socket, deviceId, authorization, access, jsonDecoder,
+                .onSuccess(socket -> new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
                         protobufDecoder, ingest, metrics, config.maxInFlightPerSocket()).start())
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));

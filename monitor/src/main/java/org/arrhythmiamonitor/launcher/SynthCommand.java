@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticRecordWriter;
@@ -60,10 +59,9 @@ final class SynthCommand implements Callable<Integer> {
         long recordSeed = seed;
         for (String name : profiles) {
             PatientProfile profile = PatientProfile.of(name.trim());
-            double cycleS = SyntheticEcg.standard(fs, recordSeed).render(profile.cycle(bpm)).samples().length
-                    / (double) fs;
-            ArrhythmiaScript script = profile.cycle(bpm).repeat((int) Math.ceil(minutes * 60 / cycleS));
-            SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, recordSeed++).render(script);
+            SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, recordSeed)
+                    .render(profile.script(bpm, minutes * 60, recordSeed));
+            recordSeed++;
             String record = "syn-" + profile.label();
             SyntheticRecordWriter.write(out, record, recording, profile.label() + " patient, seed " + seed);
             spec.commandLine().getOut().printf("wrote %s (%.1f min, %d beats)%n", out.resolve(record + ".hea"),

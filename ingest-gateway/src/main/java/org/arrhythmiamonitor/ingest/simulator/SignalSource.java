@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.wfdb.SignalSpec;
@@ -30,9 +29,9 @@ public record SignalSource(String name, double fsHz, double gainPerMv, int[] sam
     public static List<SignalSource> synthetic(List<PatientProfile> profiles, double fsHz, double bpm, long seed) {
         List<SignalSource> sources = new ArrayList<>();
         for (PatientProfile profile : profiles) {
-            double cycleS = SyntheticEcg.standard(fsHz, seed).render(profile.cycle(bpm)).samples().length / fsHz;
-            ArrhythmiaScript script = profile.cycle(bpm).repeat((int) Math.ceil(MIN_LOOP_S / cycleS));
-            SyntheticEcg.Recording recording = SyntheticEcg.standard(fsHz, seed++).render(script);
+            SyntheticEcg.Recording recording = SyntheticEcg.standard(fsHz, seed)
+                    .render(profile.script(bpm, MIN_LOOP_S, seed));
+            seed++;
             sources.add(new SignalSource(profile.label(), fsHz, recording.gainPerMv(), recording.samples()));
         }
         return sources;

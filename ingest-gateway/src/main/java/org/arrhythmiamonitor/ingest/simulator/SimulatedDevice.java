@@ -20,7 +20,6 @@ final class SimulatedDevice {
     private final long startEpochMs;
     private int position;
     private long seq;
-    private long samplesSent;
     String token;
     /** Wall-clock time the current chunk is due, and when it was last sent. */
     long dueMs;
@@ -42,7 +41,7 @@ final class SimulatedDevice {
      * {@code SampleChunk} Protobuf message, or the JSON chunk.
      */
     Buffer body(boolean protobuf) {
-        long t0 = startEpochMs + Math.round(samplesSent * 1000.0 / source.fsHz());
+        long t0 = startEpochMs + Math.round(seq * chunkSamples * 1000.0 / source.fsHz());
         int[] all = source.samples();
         return protobuf ? protobuf(t0, all) : json(t0, all);
     }
@@ -99,7 +98,6 @@ final class SimulatedDevice {
 
     void advance() {
         position = (position + chunkSamples) % source.samples().length;
-        samplesSent += chunkSamples;
         seq++;
     }
 

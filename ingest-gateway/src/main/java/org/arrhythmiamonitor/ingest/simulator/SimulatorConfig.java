@@ -22,8 +22,8 @@ import java.util.List;
  * @param trustAllCertificates accept any TLS certificate (a test gateway's self-signed one)
  */
 public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sources, double speed,
-        double chunkSeconds, boolean protobuf, boolean webSocket, String adminToken, String devicePrefix, int connections,
-        long reportEveryMs, long durationMs, boolean trustAllCertificates) {
+        double chunkSeconds, boolean protobuf, boolean webSocket, String adminToken, String devicePrefix,
+        int connections, long reportEveryMs, long durationMs, boolean trustAllCertificates) {
 
     public SimulatorConfig {
         if (gateway == null || gateway.getHost() == null
