@@ -1,19 +1,41 @@
 package org.arrhythmiamonitor.alerting;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.arrhythmiamonitor.alerting.auth.UserAccount;
+import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
+import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
+import org.arrhythmiamonitor.alerting.notify.RetryPolicy;
+import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
 
 /**
- * Settings of the alerting service, read from JSON in the Vert.x manner.
+ * Settings of the alerting service, read from JSON in the Vert.x manner (the keys are the
+ * parameter names; {@code docs/alerting.md} documents them with an example).
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param httpHost address to listen on
  * @param httpPort port to listen on (0 picks a free one)
- * @param maxAlerts alerts kept in memory; the oldest are dropped from the view first (they stay in Kafka)
+ * @param maxAlerts alerts kept in memory; resolved and suppressed ones leave first (they stay in Kafka)
  * @param partitions partitions of the topics the service creates when they are missing
  * @param replicationFactor replication of those topics, lowered to the number of brokers
+ * @param groupId consumer group reading {@code ecg.alerts}; its committed offsets say what was handled
+ * @param users who may log in; without any, nobody can (the service says so at start)
+ * @param sessionIdle a session ends after this long without a request
+ * @param sessionMaxAge and in any case this long after the login
+ * @param secureCookie mark the session cookie Secure (set it when a TLS proxy serves the dashboard)
+ * @param suppressRepeats a new alert of the same type and device within this time of the previous one is a repeat
+ * @param escalation who is called when nobody acknowledges
+ * @param webhooks systems notified of alerts
+ * @param deviceGroups named device groups the webhooks filter by
+ * @param retry how webhook deliveries are retried
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
-        short replicationFactor) {
+        short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
+        Duration sessionMaxAge, boolean secureCookie, Duration suppressRepeats, EscalationPolicy escalation,
+        List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -30,15 +52,51 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         if (partitions < 1 || replicationFactor < 1) {
             throw new IllegalArgumentException("alerting: partitions and replicationFactor must be at least 1");
         }
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("alerting: groupId must not be blank");
+        }
+        if (sessionIdle.toMinutes() < 1 || sessionMaxAge.compareTo(sessionIdle) < 0) {
+            throw new IllegalArgumentException("alerting: sessionTimeoutMinutes must be at least 1 and "
+                    + "sessionMaxAgeHours at least as long");
+        }
+        if (suppressRepeats.isNegative()) {
+            throw new IllegalArgumentException("alerting: suppressRepeatsSeconds must not be negative");
+        }
+        users = List.copyOf(users);
+        webhooks = List.copyOf(webhooks);
     }
 
     public static AlertingConfig fromJson(JsonObject json) {
+        List<UserAccount> users = new ArrayList<>();
+        for (Object user : json.getJsonArray("users", new JsonArray())) {
+            if (!(user instanceof JsonObject object)) {
+                throw new IllegalArgumentException("alerting: users must be a list of {username, passwordHash, roles}");
+            }
+            users.add(UserAccount.fromJson(object));
+        }
+        List<WebhookSubscriber> webhooks = new ArrayList<>();
+        for (Object webhook : json.getJsonArray("webhooks", new JsonArray())) {
+            if (!(webhook instanceof JsonObject object)) {
+                throw new IllegalArgumentException("alerting: webhooks must be a list of {id, url, secret, ...}");
+            }
+            webhooks.add(WebhookSubscriber.fromJson(object));
+        }
         return new AlertingConfig(
                 json.getString("bootstrapServers"),
                 json.getString("httpHost", "0.0.0.0"),
                 json.getInteger("httpPort", DEFAULT_HTTP_PORT),
                 json.getInteger("maxAlerts", 100_000),
                 json.getInteger("partitions", 6),
-                json.getInteger("replicationFactor", 3).shortValue());
+                json.getInteger("replicationFactor", 3).shortValue(),
+                json.getString("groupId", "arrhythmia-alerting"),
+                users,
+                Duration.ofMinutes(json.getLong("sessionTimeoutMinutes", 30L)),
+                Duration.ofHours(json.getLong("sessionMaxAgeHours", 12L)),
+                json.getBoolean("secureCookie", false),
+                Duration.ofSeconds(json.getLong("suppressRepeatsSeconds", 600L)),
+                EscalationPolicy.fromJson(json.getJsonObject("escalation", new JsonObject())),
+                webhooks,
+                DeviceGroups.fromJson(json.getJsonObject("deviceGroups", new JsonObject())),
+                RetryPolicy.fromJson(json.getJsonObject("retry", new JsonObject())));
     }
 }

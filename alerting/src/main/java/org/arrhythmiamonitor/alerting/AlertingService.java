@@ -8,11 +8,27 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
+import java.util.Properties;
+import org.arrhythmiamonitor.alerting.auth.Role;
+import org.arrhythmiamonitor.alerting.auth.SessionAuth;
+import org.arrhythmiamonitor.alerting.device.BurdenHistory;
+import org.arrhythmiamonitor.alerting.device.SampleStrips;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertFeed;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertLedger;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertStore;
+import org.arrhythmiamonitor.alerting.notify.DeadLetters;
+import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
+import org.arrhythmiamonitor.alerting.notify.WebhookNotifier;
+import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
@@ -20,114 +36,215 @@ import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
-import org.arrhythmiamonitor.wire.v1.Alert;
-import org.arrhythmiamonitor.wire.v1.Priority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The alerting service: follows {@code ecg.alerts} and serves the alerts at
- * {@code GET /api/alerts}, newest first.
+ * The alerting service: restores the alerts from {@code ecg.alert-state}, follows
+ * {@code ecg.alerts}, runs the lifecycle (acknowledgement, resolution, suppression, escalation),
+ * delivers webhooks, and serves the dashboard and its API on one port.
  */
 public final class AlertingService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertingService.class);
     private static final long KAFKA_TIMEOUT_MS = 30_000;
-    static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
+    private static final long TICK_MS = 1_000;
+    private static final long MAX_STRIP_MS = 60_000;
 
     private final AlertingConfig config;
-    private final AlertBook book;
-    private final AlertFeed feed;
+    private final Clock clock;
     private final PrometheusMeterRegistry registry;
+    private final NotificationRouter router;
+    private final AlertStore store;
+    private final AlertDesk desk;
+    private final DeadLetters deadLetters;
+    private final AlertFeed feed;
+    private final BurdenHistory burden;
+    private final SampleStrips strips;
+    private WebhookNotifier notifier;
+    private AlertEvents events;
+    private SessionAuth auth;
     private HttpServer http;
+    private long ticker = -1;
+    private Vertx vertx;
 
-    private AlertingService(AlertingConfig config) {
+    private AlertingService(AlertingConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.registry = ServiceMetrics.prometheus("alerting");
-        this.book = new AlertBook(config.maxAlerts());
-        registry.gauge("ecg.alerts.known", book, AlertBook::size);
-        this.feed = new AlertFeed(config.bootstrapServers(), book, registry);
+        this.router = new NotificationRouter(config.webhooks(), config.deviceGroups(), config.escalation());
+        this.store = new AlertStore(config.bootstrapServers());
+        AlertLedger ledger = new AlertLedger(config.suppressRepeats(), config.escalation(), router, config.maxAlerts());
+        this.desk = new AlertDesk(ledger, store, clock, registry);
+        this.deadLetters = new DeadLetters(config.bootstrapServers());
+        this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, registry);
+        this.burden = new BurdenHistory(config.bootstrapServers(), registry);
+        this.strips = new SampleStrips(config.bootstrapServers());
+        registry.gauge("ecg.alerts.known", ledger, AlertLedger::size);
     }
 
     public static Future<AlertingService> start(Vertx vertx, AlertingConfig config) {
+        return start(vertx, config, Clock.systemUTC());
+    }
+
+    /** With a clock of the caller's: tests move it to make escalations due without waiting. */
+    public static Future<AlertingService> start(Vertx vertx, AlertingConfig config, Clock clock) {
+        if (config.users().isEmpty()) {
+            LOG.warn("No users are configured: nobody can log in to the dashboard or the API");
+        }
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
-            AlertingService service = new AlertingService(config);
-            service.feed.start();
+            AlertingService service = new AlertingService(config, clock);
+            try {
+                service.begin(vertx);
+            } catch (RuntimeException e) {
+                service.close();
+                throw e;
+            }
             return service;
-        }).compose(service -> service.listen(vertx));
+        }).compose(service -> service.listen(vertx).onFailure(e -> service.close()));
+    }
+
+    /** Restores the stored alerts, then starts notifying and following {@code ecg.alerts}. */
+    private void begin(Vertx vertx) {
+        this.vertx = vertx;
+        int restored = desk.restore(AlertStore.loadAll(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS)));
+        LOG.info("Restored {} alerts from {}", restored, Topics.ALERT_STATE);
+        this.events = new AlertEvents(vertx, registry);
+        desk.onChange(events::publish);
+        this.notifier = new WebhookNotifier(vertx, router, config.escalation(), config.retry(), deadLetters, desk,
+                registry);
+        desk.deliverTo(notifier);
+        int resumed = desk.resumePendingDeliveries().join();
+        if (resumed > 0) {
+            LOG.info("Sending {} webhook deliveries that were pending when the service last stopped", resumed);
+        }
+        feed.start();
+        burden.start();
+        ticker = vertx.setPeriodic(TICK_MS, t -> desk.tick().exceptionally(e -> {
+            LOG.warn("Escalation check failed, trying again in {} ms: {}", TICK_MS, e.toString());
+            return List.of();
+        }));
     }
 
     private Future<AlertingService> listen(Vertx vertx) {
-        Router router = Router.router(vertx);
-        router.get("/api/alerts").handler(this::listAlerts);
-        OpsRoutes.mount(router, registry, this::health);
-        return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), this::close)
+        Router web = Router.router(vertx);
+        web.route().handler(ctx -> {
+            // The dashboard loads nothing from elsewhere and must not be framed by another site.
+            ctx.response()
+                    .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+                            + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+                    .putHeader("X-Content-Type-Options", "nosniff")
+                    .putHeader("Referrer-Policy", "no-referrer");
+            ctx.next();
+        });
+        OpsRoutes.mount(web, registry, this::health);
+        auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
+                config.secureCookie());
+        auth.mount(web);
+        web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.expiresAt(ctx) - clock.millis()));
+        new AlertApi(desk).mount(web);
+        web.get("/api/devices/:deviceId/strip").handler(this::strip);
+        web.get("/api/devices/:deviceId/history").handler(ctx -> AlertApi.json(ctx, 200,
+                burden.history(ctx.pathParam("deviceId")).toJson()));
+        web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(this::notifications);
+        web.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", null,
+                "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
+        web.route("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/"
+                + webJarVersion("uplot") + "/dist"));
+        web.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        return HttpEndpoint.listen(vertx, web, config.httpHost(), config.httpPort(), this::close)
                 .map(server -> {
                     this.http = server;
-                    LOG.info("Alerting listening on port {}", server.actualPort());
+                    LOG.info("Alerting listening on port {}: dashboard at /, API at /api", server.actualPort());
                     return this;
                 });
     }
 
-    private void listAlerts(RoutingContext ctx) {
-        Predicate<Alert> filter = alert -> true;
-        String deviceId = ctx.queryParams().get("deviceId");
-        if (deviceId != null) {
-            filter = filter.and(alert -> alert.getDeviceId().equals(deviceId));
+    private void strip(RoutingContext ctx) {
+        String deviceId = ctx.pathParam("deviceId");
+        long from;
+        long to;
+        try {
+            from = AlertApi.time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
+            to = AlertApi.time(ctx.queryParams().get("to"), "to", Long.MIN_VALUE);
+        } catch (AlertApi.InvalidQuery e) {
+            HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
+            return;
         }
-        String priority = ctx.queryParams().get("priority");
-        if (priority != null) {
-            Priority wanted = parsePriority(priority);
-            if (wanted == null) {
-                HttpErrors.send(ctx, 400, "invalid_query", "priority",
-                        "priority must be one of high, medium, low, technical; got " + priority);
-                return;
-            }
-            filter = filter.and(alert -> alert.getPriority() == wanted);
+        if (from == Long.MIN_VALUE || to == Long.MIN_VALUE || to <= from || to - from > MAX_STRIP_MS) {
+            HttpErrors.send(ctx, 400, "invalid_query", "from",
+                    "give from and to (epoch ms or ISO-8601), from before to, at most " + MAX_STRIP_MS / 1000
+                            + " s apart");
+            return;
         }
-        int limit = DEFAULT_LIMIT;
-        String limitParam = ctx.queryParams().get("limit");
-        if (limitParam != null) {
-            try {
-                limit = Integer.parseInt(limitParam);
-            } catch (NumberFormatException e) {
-                limit = -1;
+        vertx.executeBlocking(() -> strips.read(deviceId, from, to), false).onComplete(result -> {
+            if (result.failed()) {
+                ctx.response().putHeader("Retry-After", "5");
+                HttpErrors.send(ctx, 503, "samples_unavailable", null,
+                        "reading ecg.samples failed: " + result.cause().getMessage());
+            } else if (result.result().isEmpty()) {
+                HttpErrors.send(ctx, 404, "no_samples", null, "no samples of " + deviceId
+                        + " in that time range (never received, or past the retention of ecg.samples)");
+            } else {
+                SampleStrips.Strip strip = result.result().get();
+                JsonArray samples = new JsonArray();
+                for (int sample : strip.samples()) {
+                    samples.add(sample);
+                }
+                AlertApi.json(ctx, 200, new JsonObject()
+                        .put("deviceId", strip.deviceId())
+                        .put("lead", strip.lead())
+                        .put("fsHz", strip.fsHz())
+                        .put("gainPerMv", strip.gainPerMv())
+                        .put("startTimeMs", strip.startTimeMs())
+                        .put("truncatedAtGap", strip.truncatedAtGap())
+                        .put("samples", samples));
             }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                HttpErrors.send(ctx, 400, "invalid_query", "limit",
-                        "limit must be an integer from 1 to " + MAX_LIMIT + "; got " + limitParam);
-                return;
-            }
-        }
-        List<Alert> alerts = book.newestFirst(filter, limit);
-        JsonArray items = new JsonArray();
-        alerts.forEach(alert -> items.add(AlertJson.toJson(alert)));
-        ctx.response()
-                .putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("alerts", items).put("count", items.size()).encode());
+        });
     }
 
-    private static Priority parsePriority(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case "high" -> Priority.HIGH;
-            case "medium" -> Priority.MEDIUM;
-            case "low" -> Priority.LOW;
-            case "technical" -> Priority.TECHNICAL;
-            default -> null;
-        };
+    private void notifications(RoutingContext ctx) {
+        AlertApi.json(ctx, 200, new JsonObject()
+                .put("webhooks", new JsonArray(router.subscribers().stream().map(WebhookSubscriber::toPublicJson)
+                        .toList()))
+                .put("deviceGroups", config.deviceGroups().toJson())
+                .put("escalation", config.escalation().toJson())
+                .put("deliveriesInFlight", notifier.inFlight())
+                .put("deadLettered", registry.find("ecg.notifications.dead_lettered").counters().stream()
+                        .mapToDouble(c -> c.count()).sum()));
+    }
+
+    /** The version of a WebJar on the classpath, so the pom alone decides it. */
+    private static String webJarVersion(String artifact) {
+        String path = "META-INF/maven/org.webjars.npm/" + artifact + "/pom.properties";
+        try (InputStream in = AlertingService.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("the " + artifact + " WebJar is missing from the classpath");
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + path, e);
+        }
     }
 
     private Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("alertsKnown", book.size());
-        details.put("caughtUp", feed.caughtUp());
+        details.put("alertsKnown", desk.ledger().size());
+        details.put("following", feed.polling());
+        details.put("burdenHistoryCaughtUp", burden.caughtUp());
         String error = feed.lastError();
         if (error != null) {
             details.put("lastKafkaError", error);
         }
         return feed.alive() && error == null ? Health.up(details) : Health.down(details);
+    }
+
+    /** The lifecycle: tests call {@code desk().tick()} after moving their clock. */
+    public AlertDesk desk() {
+        return desk;
     }
 
     public int httpPort() {
@@ -136,9 +253,20 @@ public final class AlertingService implements AutoCloseable {
 
     @Override
     public void close() {
+        if (ticker >= 0) {
+            vertx.cancelTimer(ticker);
+        }
         if (http != null) {
             http.close().await();
         }
         feed.close();
+        burden.close();
+        strips.close();
+        if (notifier != null) {
+            notifier.close();
+        }
+        desk.close();
+        deadLetters.close();
+        store.close();
     }
 }

@@ -1,40 +1,93 @@
 package org.arrhythmiamonitor.alerting;
 
-import static org.arrhythmiamonitor.alerting.AlertBookTest.alert;
+import static org.arrhythmiamonitor.alerting.TestAlerts.alert;
+import static org.arrhythmiamonitor.alerting.TestAlerts.ended;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.arrhythmiamonitor.alerting.TestAlerts.ManualClock;
+import org.arrhythmiamonitor.alerting.auth.Passwords;
+import org.arrhythmiamonitor.alerting.notify.WebhookSignature;
 import org.arrhythmiamonitor.testing.TestKafka;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.Priority;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The alerting service against a real Kafka broker. */
+/**
+ * The alerting service against a real Kafka broker, real webhook receivers (an HTTP server of the
+ * test's) and real HTTP clients: lifecycle, notifications, escalation, restart and the API's errors.
+ */
 class AlertingServiceTest {
+    private static final String NURSE_PASSWORD = "correct horse battery";
+    private static final String ADMIN_PASSWORD = "admin staple battery";
+    private static final String SECRET = "webhook-secret-0123456789";
     private static TestKafka kafka;
     private static Vertx vertx;
     private static WebClient client;
+    private static String nurseHash;
+    private static String adminHash;
+    /** The webhook receiver: every request it got, and how many of the next requests per path fail. */
+    private static HttpServer receiver;
+    private static final List<Received> received = new CopyOnWriteArrayList<>();
+    private static final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+
+    record Received(String path, String delivery, String event, long timestamp, String signature, JsonObject body,
+            int status) {
+        String alertId() {
+            return body.getJsonObject("alert").getString("alertId");
+        }
+    }
+
+    private ManualClock clock;
 
     @BeforeAll
     static void start() {
         kafka = TestKafka.start();
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
+        nurseHash = Passwords.hash(NURSE_PASSWORD);
+        adminHash = Passwords.hash(ADMIN_PASSWORD);
+        receiver = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            AtomicInteger left = failuresLeft.get(request.path());
+            int status = left != null && left.getAndDecrement() > 0 ? 500 : 200;
+            received.add(new Received(request.path(), request.getHeader(WebhookSignature.DELIVERY_HEADER),
+                    request.getHeader(WebhookSignature.EVENT_HEADER),
+                    Long.parseLong(request.getHeader(WebhookSignature.TIMESTAMP_HEADER)),
+                    request.getHeader(WebhookSignature.SIGNATURE_HEADER), body.toJsonObject(), status));
+            request.response().setStatusCode(status).end();
+        })).listen(0, "127.0.0.1").await();
     }
 
     @AfterAll
@@ -43,13 +96,49 @@ class AlertingServiceTest {
         kafka.close();
     }
 
-    private static AlertingService startService() {
-        return AlertingService.start(vertx, AlertingConfig.fromJson(new JsonObject()
+    @BeforeEach
+    void freshClock() {
+        clock = new ManualClock(System.currentTimeMillis());
+    }
+
+    private static String hook(String path) {
+        return "http://127.0.0.1:" + receiver.actualPort() + path;
+    }
+
+    private static JsonObject config(String groupId) {
+        return new JsonObject()
                 .put("bootstrapServers", kafka.bootstrapServers())
                 .put("httpHost", "127.0.0.1")
                 .put("httpPort", 0)
                 .put("partitions", 3)
-                .put("replicationFactor", 1))).await();
+                .put("replicationFactor", 1)
+                .put("groupId", groupId)
+                .put("users", new JsonArray()
+                        .add(new JsonObject().put("username", "nurse").put("passwordHash", nurseHash)
+                                .put("roles", new JsonArray().add("clinician")))
+                        .add(new JsonObject().put("username", "admin").put("passwordHash", adminHash)
+                                .put("roles", new JsonArray().add("admin"))))
+                .put("deviceGroups", new JsonObject().put("ward", new JsonArray().add("ward-*"))
+                        .put("broken", new JsonArray().add("broken-*")))
+                .put("webhooks", new JsonArray()
+                        .add(new JsonObject().put("id", "ward").put("url", hook("/ward")).put("secret", SECRET)
+                                .put("deviceGroups", new JsonArray().add("ward")))
+                        .add(new JsonObject().put("id", "pager").put("url", hook("/pager")).put("secret", SECRET)
+                                .put("events", new JsonArray()))
+                        .add(new JsonObject().put("id", "broken").put("url", hook("/broken")).put("secret", SECRET)
+                                .put("deviceGroups", new JsonArray().add("broken"))))
+                .put("escalation", new JsonObject().put("afterSeconds", 120)
+                        .put("levels", new JsonArray().add(new JsonObject().put("name", "charge nurse")
+                                .put("subscribers", new JsonArray().add("pager")))))
+                .put("retry", new JsonObject().put("initialMs", 20).put("maxMs", 100).put("maxAttempts", 5));
+    }
+
+    private AlertingService startService(JsonObject config) {
+        return AlertingService.start(vertx, AlertingConfig.fromJson(config), clock).await();
+    }
+
+    private AlertingService startService() {
+        return startService(config("alerting-test"));
     }
 
     private static void publish(Alert... alerts) {
@@ -62,61 +151,340 @@ class AlertingServiceTest {
         }
     }
 
-    private static HttpResponse<Buffer> get(AlertingService service, String path) {
-        return client.get(service.httpPort(), "127.0.0.1", path).send().await();
+    /** A logged-in user of the API: the session cookie travels with every request. */
+    private record Session(AlertingService service, String cookie) {
+        HttpResponse<Buffer> get(String path) {
+            return client.get(service.httpPort(), "127.0.0.1", path).putHeader("Cookie", cookie).send().await();
+        }
+
+        HttpResponse<Buffer> post(String path, JsonObject body) {
+            HttpRequest<Buffer> request = client.post(service.httpPort(), "127.0.0.1", path).putHeader("Cookie", cookie);
+            return (body == null ? request.send() : request.sendJsonObject(body)).await();
+        }
+
+        JsonArray alerts(String query) {
+            HttpResponse<Buffer> response = get("/api/alerts" + query);
+            assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+            return response.bodyAsJsonObject().getJsonArray("alerts");
+        }
+
+        JsonObject alert(String alertId) {
+            return get("/api/alerts/" + alertId).bodyAsJsonObject();
+        }
     }
 
-    private static JsonArray alerts(AlertingService service, String query) {
-        return get(service, "/api/alerts" + query).bodyAsJsonObject().getJsonArray("alerts");
+    private static HttpResponse<Buffer> login(AlertingService service, String user, String password) {
+        return client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                .sendJsonObject(new JsonObject().put("username", user).put("password", password)).await();
+    }
+
+    private static Session session(AlertingService service, String user, String password) {
+        HttpResponse<Buffer> response = login(service, user, password);
+        assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+        String cookie = response.cookies().stream().filter(c -> c.startsWith("amsession=")).findFirst().orElseThrow();
+        assertThat(cookie).containsIgnoringCase("HttpOnly").containsIgnoringCase("SameSite=Strict");
+        return new Session(service, cookie.substring(0, cookie.indexOf(';')));
     }
 
     private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
+        long deadline = System.currentTimeMillis() + 20_000;
         while (!condition.getAsBoolean()) {
-            assertThat(System.currentTimeMillis()).as("waited 15 s").isLessThan(deadline);
+            assertThat(System.currentTimeMillis()).as("waited 20 s").isLessThan(deadline);
             Thread.sleep(50);
         }
     }
 
+    private static List<Received> receivedFor(String alertId) {
+        return received.stream().filter(r -> r.alertId().equals(alertId)).toList();
+    }
+
+    private static List<String> escalated(List<AlertRecord> records, String deviceId) {
+        return records.stream().filter(r -> r.getAlert().getDeviceId().equals(deviceId))
+                .map(r -> r.getAlert().getAlertId()).toList();
+    }
+
     @Test
-    void servesAlertsNewestFirstOnceEachAndRebuildsAfterARestart() throws Exception {
+    void patientDataNeedsALoginAndTheLoginChecksThePassword() {
         AlertingService service = startService();
         try {
-            publish(alert("bed-1", 1_000, 0), alert("bed-2", 3_000, 0), alert("bed-1", 2_000, 0));
-            publish(alert("bed-1", 1_000, 0)); // a retried copy
-            publish(alert("bed-1", 1_000, 1_500)); // the episode ended
+            HttpResponse<Buffer> anonymous = client.get(service.httpPort(), "127.0.0.1", "/api/alerts").send().await();
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.bodyAsJsonObject().getString("error")).isEqualTo("unauthenticated");
+            assertThat(client.get(service.httpPort(), "127.0.0.1", "/api/devices/ward-1/history").send().await()
+                    .statusCode()).isEqualTo(401);
+            assertThat(login(service, "nurse", "wrong password").statusCode()).isEqualTo(401);
+            assertThat(login(service, "nobody", NURSE_PASSWORD).statusCode()).isEqualTo(401);
 
-            waitFor(() -> alerts(service, "?deviceId=bed-1").size() == 2
-                    && alerts(service, "?deviceId=bed-1").getJsonObject(1).containsKey("endTimeMs"));
-            JsonArray all = alerts(service, "?deviceId=bed-1");
-            all.addAll(alerts(service, "?deviceId=bed-2"));
-            all = new JsonArray(all.stream().sorted((x, y) -> Long.compare(((JsonObject) y).getLong("onsetTimeMs"),
-                    ((JsonObject) x).getLong("onsetTimeMs"))).toList());
-            assertThat(all).hasSize(3);
-            assertThat(alerts(service, "").stream().map(a -> ((JsonObject) a).getLong("onsetTimeMs")))
-                    .as("newest first").isSortedAccordingTo((x, y) -> Long.compare(y, x));
-            assertThat(all.stream().map(a -> ((JsonObject) a).getLong("onsetTimeMs")))
-                    .containsExactly(3_000L, 2_000L, 1_000L);
-            JsonObject ended = all.getJsonObject(2);
-            assertThat(ended.getString("status")).isEqualTo("ended");
-            assertThat(ended.getString("priority")).isEqualTo("high");
-            assertThat(ended.getString("onsetTime")).isEqualTo("1970-01-01T00:00:01Z");
-            assertThat(alerts(service, "?limit=1")).hasSize(1);
-            assertThat(alerts(service, "?deviceId=bed-1&priority=high")).hasSize(2);
-            assertThat(alerts(service, "?priority=low")).isEmpty();
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            assertThat(nurse.get("/api/me").bodyAsJsonObject().getJsonArray("roles")).containsExactly("clinician");
+            assertThat(nurse.get("/api/alerts").statusCode()).isEqualTo(200);
+            assertThat(nurse.get("/api/admin/notifications").statusCode()).isEqualTo(403);
+            JsonObject setup = session(service, "admin", ADMIN_PASSWORD).get("/api/admin/notifications")
+                    .bodyAsJsonObject();
+            assertThat(setup.getJsonArray("webhooks")).hasSize(3);
+            assertThat(setup.encode()).doesNotContain(SECRET);
+
+            assertThat(nurse.post("/api/logout", null).statusCode()).isEqualTo(204);
+            assertThat(nurse.get("/api/alerts").statusCode()).isEqualTo(401);
+
+            for (int i = 0; i < 5; i++) {
+                login(service, "admin", "guess " + i);
+            }
+            assertThat(login(service, "admin", ADMIN_PASSWORD).statusCode()).as("throttled").isEqualTo(429);
         } finally {
             service.close();
         }
+    }
 
-        AlertingService restarted = startService();
+    @Test
+    void anAlertDeliveredTwiceIsShownAndNotifiedOnce() throws Exception {
+        AlertingService service = startService();
         try {
-            waitFor(() -> alerts(restarted, "?deviceId=bed-1").size() == 2
-                    && alerts(restarted, "?deviceId=bed-2").size() == 1);
-            assertThat(alerts(restarted, "?deviceId=bed-1").getJsonObject(1).getString("status")).isEqualTo("ended");
-            waitFor(() -> get(restarted, "/health").bodyAsJsonObject().getJsonObject("details")
-                    .getBoolean("caughtUp"));
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            Alert vt = alert("ward-1", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt, vt);
+            publish(vt);
+            Alert marker = alert("ward-1", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(marker);
+            // Records of one device are read in order: once the marker is notified, the copies were handled.
+            waitFor(() -> receivedFor(marker.getAlertId()).size() == 1);
+
+            assertThat(nurse.alerts("?deviceId=ward-1&priority=high")).hasSize(1);
+            List<Received> notified = receivedFor(vt.getAlertId());
+            assertThat(notified).hasSize(1);
+            Received delivery = notified.get(0);
+            assertThat(delivery.path()).isEqualTo("/ward");
+            assertThat(delivery.event()).isEqualTo("alert.raised");
+            assertThat(delivery.body().getJsonObject("alert").getString("state")).isEqualTo("open");
+            byte[] body = delivery.body().encode().getBytes(StandardCharsets.UTF_8);
+            assertThat(WebhookSignature.verify(SECRET, delivery.timestamp(), body, delivery.signature())).isTrue();
+            assertThat(WebhookSignature.verify("another-secret-123456", delivery.timestamp(), body,
+                    delivery.signature())).isFalse();
         } finally {
-            restarted.close();
+            service.close();
+        }
+    }
+
+    @Test
+    void aWebhookThatFailsThreeTimesThenSucceedsReceivesTheAlertExactlyOnceMore() throws Exception {
+        failuresLeft.put("/ward", new AtomicInteger(3));
+        AlertingService service = startService();
+        try {
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            Alert pause = alert("ward-2", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(pause);
+            waitFor(() -> receivedFor(pause.getAlertId()).stream().anyMatch(r -> r.status() == 200));
+            waitFor(() -> nurse.alert(pause.getAlertId()).getJsonArray("history").stream()
+                    .anyMatch(h -> "notified".equals(((JsonObject) h).getString("action"))));
+            // A later alert of the same device, delivered at once, shows nothing more came for the first.
+            Alert later = alert("ward-2", "COUPLET", Priority.MEDIUM, clock.millis());
+            publish(later);
+            waitFor(() -> receivedFor(later.getAlertId()).size() == 1);
+
+            List<Received> attempts = receivedFor(pause.getAlertId());
+            assertThat(attempts).extracting(Received::status).containsExactly(500, 500, 500, 200);
+            assertThat(attempts).extracting(Received::delivery).containsOnly(pause.getAlertId() + "/raised:ward");
+            assertThat(service.desk().ledger().get(pause.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("raised:ward").getAttempts()).isEqualTo(4);
+            assertThat(nurse.get("/metrics").bodyAsString())
+                    .contains("ecg_notifications_attempts_total{event=\"raised\",outcome=\"failure\",service=\"alerting\","
+                            + "subscriber=\"ward\"}");
+        } finally {
+            failuresLeft.remove("/ward");
+            service.close();
+        }
+    }
+
+    @Test
+    void aDeliveryThatNeverSucceedsGoesToTheDeadLetterTopic() throws Exception {
+        failuresLeft.put("/broken", new AtomicInteger(Integer.MAX_VALUE));
+        AlertingService service = startService();
+        try {
+            Alert alert = alert("broken-1", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(alert);
+            List<ConsumerRecord<String, String>> letters = kafka.read(Topics.ALERTS_DEAD_LETTER,
+                    new StringDeserializer(), 1, Duration.ofSeconds(20));
+            JsonObject letter = new JsonObject(letters.stream().filter(r -> r.key().equals(alert.getAlertId()))
+                    .findFirst().orElseThrow().value());
+            assertThat(letter.getString("subscriber")).isEqualTo("broken");
+            assertThat(letter.getInteger("attempts")).isEqualTo(5);
+            assertThat(letter.getString("lastError")).isEqualTo("HTTP 500");
+            assertThat(letter.getJsonObject("payload").getJsonObject("alert").getString("alertId"))
+                    .isEqualTo(alert.getAlertId());
+            waitFor(() -> service.desk().ledger().get(alert.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("raised:broken").getStateValue() == 3);
+        } finally {
+            failuresLeft.remove("/broken");
+            service.close();
+        }
+    }
+
+    @Test
+    void anUnacknowledgedHighPriorityAlertEscalatesOnTime() throws Exception {
+        AlertingService service = startService();
+        try {
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            Alert vt = alert("ward-3", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            Alert pause = alert("ward-3", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(vt, pause);
+            waitFor(() -> nurse.alerts("?deviceId=ward-3").size() == 2);
+
+            // Alerts of earlier tests are in the store too: look at this test's device only.
+            clock.advanceSeconds(119);
+            assertThat(escalated(service.desk().tick().join(), "ward-3")).isEmpty();
+            clock.advanceSeconds(1);
+            assertThat(escalated(service.desk().tick().join(), "ward-3")).containsExactly(vt.getAlertId());
+            JsonObject escalated = nurse.alert(vt.getAlertId());
+            assertThat(escalated.getInteger("escalationLevel")).isEqualTo(1);
+            assertThat(escalated.getString("escalatedTo")).isEqualTo("charge nurse");
+            waitFor(() -> received.stream().anyMatch(r -> r.path().equals("/pager")
+                    && r.alertId().equals(vt.getAlertId())));
+            Received page = received.stream().filter(r -> r.path().equals("/pager")).reduce((a, b) -> b).orElseThrow();
+            assertThat(page.event()).isEqualTo("alert.escalated");
+            assertThat(page.body().getJsonObject("escalation").getString("name")).isEqualTo("charge nurse");
+            assertThat(nurse.alert(pause.getAlertId()).getInteger("escalationLevel")).as("medium: no escalation")
+                    .isZero();
+
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", new JsonObject()
+                    .put("note", "at the bedside")).statusCode()).isEqualTo(200);
+            clock.advanceSeconds(3600);
+            assertThat(escalated(service.desk().tick().join(), "ward-3")).isEmpty();
+            assertThat(nurse.get("/metrics").bodyAsString())
+                    .contains("ecg_alerts_time_to_acknowledge_seconds_count{priority=\"high\"")
+                    .contains("ecg_alerts_escalations_total");
+        } finally {
+            service.close();
+        }
+    }
+
+    @Test
+    void aRestartLosesNoAlertAndNoAcknowledgement() throws Exception {
+        JsonObject config = config("alerting-restart");
+        Alert vt = alert("ward-4", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        Alert pause = alert("ward-4", "PAUSE", Priority.MEDIUM, clock.millis() + 1000);
+        AlertingService first = startService(config);
+        try {
+            Session nurse = session(first, "nurse", NURSE_PASSWORD);
+            publish(vt, pause);
+            waitFor(() -> nurse.alerts("?deviceId=ward-4").size() == 2);
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
+                    .isEqualTo(200);
+            waitFor(() -> receivedFor(vt.getAlertId()).size() == 2 && receivedFor(pause.getAlertId()).size() == 1);
+        } finally {
+            first.close();
+        }
+        // While the service is down, the pause ends and a new alert arrives.
+        Alert couplet = alert("ward-4", "COUPLET", Priority.LOW, clock.millis() + 2000);
+        publish(ended(pause, clock.millis() + 5000), couplet);
+
+        AlertingService second = startService(config);
+        try {
+            Session nurse = session(second, "nurse", NURSE_PASSWORD);
+            waitFor(() -> nurse.alerts("?deviceId=ward-4").size() == 3
+                    && "resolved".equals(nurse.alert(pause.getAlertId()).getString("state")));
+            JsonObject acknowledged = nurse.alert(vt.getAlertId());
+            assertThat(acknowledged.getString("state")).isEqualTo("acknowledged");
+            assertThat(acknowledged.getString("acknowledgedBy")).isEqualTo("nurse");
+            assertThat(acknowledged.getJsonArray("history").stream().map(h -> ((JsonObject) h).getString("action")))
+                    .startsWith("raised").contains("acknowledged");
+            waitFor(() -> receivedFor(couplet.getAlertId()).size() == 1);
+            assertThat(receivedFor(vt.getAlertId())).as("raised and acknowledged, not again").hasSize(2);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void dashboardsGetChangesLiveOverServerSentEvents() throws Exception {
+        AlertingService service = startService();
+        HttpClient http = vertx.createHttpClient();
+        try {
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            StringBuffer stream = new StringBuffer();
+            HttpClientResponse response = http.request(new RequestOptions().setMethod(HttpMethod.GET)
+                    .setHost("127.0.0.1").setPort(service.httpPort()).setURI("/api/alerts/events")
+                    .putHeader("Cookie", nurse.cookie()))
+                    // The handler is set before the first chunk can arrive, on the connection's event loop.
+                    .compose(request -> request.send().onSuccess(r -> r.handler(c -> stream.append(c.toString()))))
+                    .await();
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.getHeader("Content-Type")).startsWith("text/event-stream");
+            waitFor(() -> stream.toString().contains(": connected"));
+
+            Alert vt = alert("ward-5", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt);
+            waitFor(() -> stream.toString().contains("\"alertId\":\"" + vt.getAlertId() + "\""));
+            assertThat(stream.toString()).contains("event: alert\ndata: {");
+            nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null);
+            waitFor(() -> stream.toString().contains("\"state\":\"acknowledged\""));
+        } finally {
+            http.close().await();
+            service.close();
+        }
+    }
+
+    @Test
+    void theApiAnswersMistakesWithTheFieldAndTheReason() throws Exception {
+        AlertingService service = startService();
+        try {
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            Session admin = session(service, "admin", ADMIN_PASSWORD);
+            for (String query : List.of("?limit=abc", "?limit=0", "?priority=urgent", "?state=closed",
+                    "?from=yesterday", "?from=20&to=10")) {
+                HttpResponse<Buffer> response = nurse.get("/api/alerts" + query);
+                assertThat(response.statusCode()).as(query).isEqualTo(400);
+                assertThat(response.bodyAsJsonObject().getString("field")).as(query).isNotBlank();
+            }
+            Alert vt = alert("ward-6", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt);
+            waitFor(() -> nurse.get("/api/alerts/" + vt.getAlertId()).statusCode() == 200);
+            String path = "/api/alerts/" + vt.getAlertId();
+
+            assertThat(nurse.alerts("?state=open&priority=high,medium&deviceId=ward-6")).hasSize(1);
+            assertThat(nurse.alerts("?state=resolved&deviceId=ward-6")).isEmpty();
+            assertThat(nurse.alerts("?deviceId=ward-6&from=" + (vt.getOnsetTimeMs() + 1))).isEmpty();
+            assertThat(nurse.get("/api/alerts/nope").statusCode()).isEqualTo(404);
+            assertThat(nurse.post("/api/alerts/nope/acknowledge", null).statusCode()).isEqualTo(404);
+            assertThat(admin.post(path + "/acknowledge", null).statusCode()).as("admin is not a clinician")
+                    .isEqualTo(403);
+            HttpResponse<Buffer> noNote = nurse.post(path + "/resolve", new JsonObject());
+            assertThat(noNote.statusCode()).isEqualTo(400);
+            assertThat(noNote.bodyAsJsonObject().getString("field")).isEqualTo("note");
+            HttpResponse<Buffer> badBody = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
+                    .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer("{not json")).await();
+            assertThat(badBody.statusCode()).isEqualTo(400);
+            assertThat(nurse.post(path + "/acknowledge", null).statusCode()).isEqualTo(200);
+            HttpResponse<Buffer> twice = nurse.post(path + "/acknowledge", null);
+            assertThat(twice.statusCode()).isEqualTo(409);
+            assertThat(twice.bodyAsJsonObject().getString("detail")).contains("it is acknowledged");
+            JsonObject resolved = nurse.post(path + "/resolve", new JsonObject().put("note", "converted")).bodyAsJsonObject();
+            assertThat(resolved.getString("state")).isEqualTo("resolved");
+            assertThat(resolved.getString("resolutionNote")).isEqualTo("converted");
+
+            assertThat(nurse.get("/api/devices/ward-6/strip").statusCode()).isEqualTo(400);
+            assertThat(nurse.get("/api/devices/ward-6/strip?from=0&to=120000").statusCode()).isEqualTo(400);
+            HttpResponse<Buffer> noSamples = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000");
+            assertThat(noSamples.statusCode()).as(noSamples.bodyAsString()).isEqualTo(404);
+            assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
+            assertThat(nurse.get("/api/nothing").statusCode()).isEqualTo(404);
+        } finally {
+            service.close();
+        }
+    }
+
+    @Test
+    void theDashboardIsServedWithItsChartLibraryAndAStrictContentPolicy() {
+        AlertingService service = startService();
+        try {
+            HttpResponse<Buffer> page = client.get(service.httpPort(), "127.0.0.1", "/").send().await();
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.bodyAsString()).contains("<html");
+            assertThat(page.getHeader("Content-Security-Policy")).contains("default-src 'self'");
+            assertThat(client.get(service.httpPort(), "127.0.0.1", "/vendor/uplot/uPlot.iife.min.js").send().await()
+                    .statusCode()).isEqualTo(200);
+        } finally {
+            service.close();
         }
     }
 
@@ -127,27 +495,13 @@ class AlertingServiceTest {
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                     new StringSerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(Topics.ALERTS, "bed-9", new byte[] {(byte) 0xff, 0x01}));
+                producer.send(new ProducerRecord<>(Topics.ALERTS, "ward-9", new byte[] {(byte) 0xff, 0x01}));
             }
-            publish(alert("bed-9", 9_000, 0));
-
-            waitFor(() -> alerts(service, "?deviceId=bed-9").size() == 1);
-            assertThat(get(service, "/metrics").bodyAsString()).contains("ecg_alerts_unreadable_total");
-        } finally {
-            service.close();
-        }
-    }
-
-    @Test
-    void badQueriesGet400WithTheField() {
-        AlertingService service = startService();
-        try {
-            HttpResponse<Buffer> badLimit = get(service, "/api/alerts?limit=abc");
-            assertThat(badLimit.statusCode()).isEqualTo(400);
-            assertThat(badLimit.bodyAsJsonObject().getString("field")).isEqualTo("limit");
-            HttpResponse<Buffer> badPriority = get(service, "/api/alerts?priority=urgent");
-            assertThat(badPriority.statusCode()).isEqualTo(400);
-            assertThat(badPriority.bodyAsJsonObject().getString("field")).isEqualTo("priority");
+            Alert alert = alert("ward-9", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(alert);
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            waitFor(() -> nurse.alerts("?deviceId=ward-9").size() == 1);
+            assertThat(nurse.get("/metrics").bodyAsString()).contains("ecg_alerts_unreadable_total");
         } finally {
             service.close();
         }

@@ -8,6 +8,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
@@ -61,6 +62,10 @@ public final class ProtobufSerde<T extends Message> implements Serde<T> {
 
     public static ProtobufSerde<Alert> alerts() {
         return new ProtobufSerde<>(Alert.parser(), "Alert");
+    }
+
+    public static ProtobufSerde<AlertRecord> alertRecords() {
+        return new ProtobufSerde<>(AlertRecord.parser(), "AlertRecord");
     }
 
     @Override

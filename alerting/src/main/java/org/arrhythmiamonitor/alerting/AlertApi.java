@@ -1,0 +1,207 @@
+package org.arrhythmiamonitor.alerting;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
+import org.arrhythmiamonitor.alerting.auth.Role;
+import org.arrhythmiamonitor.alerting.auth.SessionAuth;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertStoreException;
+import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
+import org.arrhythmiamonitor.alerting.lifecycle.TransitionException;
+import org.arrhythmiamonitor.alerting.lifecycle.UnknownAlertException;
+import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
+import org.arrhythmiamonitor.wire.v1.Priority;
+
+/** The alert routes of the HTTP API ({@code src/site/markdown/alerting.md}); behind {@link SessionAuth}. */
+final class AlertApi {
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+    static final int MAX_NOTE = 2000;
+    private static final Set<AlertState> DEFAULT_STATES = EnumSet.of(AlertState.OPEN, AlertState.ACKNOWLEDGED,
+            AlertState.RESOLVED);
+
+    private final AlertDesk desk;
+
+    AlertApi(AlertDesk desk) {
+        this.desk = desk;
+    }
+
+    void mount(Router router) {
+        router.get("/api/alerts").handler(this::list);
+        router.get("/api/alerts/:alertId").handler(this::get);
+        BodyHandler body = BodyHandler.create().setBodyLimit(16 * 1024);
+        router.post("/api/alerts/:alertId/acknowledge").handler(body).handler(SessionAuth.requireRole(Role.CLINICIAN))
+                .handler(ctx -> change(ctx, false));
+        router.post("/api/alerts/:alertId/resolve").handler(body).handler(SessionAuth.requireRole(Role.CLINICIAN))
+                .handler(ctx -> change(ctx, true));
+    }
+
+    private void list(RoutingContext ctx) {
+        Predicate<AlertRecord> filter;
+        int limit;
+        try {
+            filter = filter(ctx);
+            limit = limit(ctx.queryParams().get("limit"));
+        } catch (InvalidQuery e) {
+            HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
+            return;
+        }
+        JsonArray items = new JsonArray();
+        desk.ledger().list(filter, limit).forEach(record -> items.add(AlertJson.toJson(record, false)));
+        json(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size()));
+    }
+
+    private static Predicate<AlertRecord> filter(RoutingContext ctx) {
+        String deviceId = ctx.queryParams().get("deviceId");
+        Set<Priority> priorities = EnumSet.copyOf(Priorities.ALL);
+        String priorityParam = ctx.queryParams().get("priority");
+        if (priorityParam != null) {
+            priorities = EnumSet.noneOf(Priority.class);
+            for (String value : priorityParam.split(",")) {
+                try {
+                    priorities.add(Priorities.parse(value));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidQuery("priority", e.getMessage());
+                }
+            }
+        }
+        Set<AlertState> states = EnumSet.copyOf(DEFAULT_STATES);
+        String stateParam = ctx.queryParams().get("state");
+        if (stateParam != null) {
+            states = EnumSet.noneOf(AlertState.class);
+            for (String value : stateParam.split(",")) {
+                try {
+                    states.add(Priorities.parseState(value));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidQuery("state", e.getMessage());
+                }
+            }
+        }
+        long from = time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
+        long to = time(ctx.queryParams().get("to"), "to", Long.MAX_VALUE);
+        if (from > to) {
+            throw new InvalidQuery("from", "from must not be after to");
+        }
+        Set<Priority> wantedPriorities = priorities;
+        Set<AlertState> wantedStates = states;
+        return record -> (deviceId == null || record.getAlert().getDeviceId().equals(deviceId))
+                && wantedPriorities.contains(record.getAlert().getPriority())
+                && wantedStates.contains(record.getState())
+                && record.getAlert().getOnsetTimeMs() >= from
+                && record.getAlert().getOnsetTimeMs() <= to;
+    }
+
+    /** Epoch milliseconds or an ISO-8601 instant such as 2026-11-29T10:15:00Z. */
+    static long time(String value, String field, long absent) {
+        if (value == null) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            try {
+                return Instant.parse(value).toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                throw new InvalidQuery(field, field + " must be epoch milliseconds or an ISO-8601 instant "
+                        + "(2026-11-29T10:15:00Z); got " + value);
+            }
+        }
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new InvalidQuery("limit", "limit must be an integer from 1 to " + MAX_LIMIT + "; got " + value);
+        }
+        return limit;
+    }
+
+    private void get(RoutingContext ctx) {
+        String alertId = ctx.pathParam("alertId");
+        desk.ledger().get(alertId).ifPresentOrElse(
+                record -> json(ctx, 200, AlertJson.toJson(record, true)),
+                () -> HttpErrors.send(ctx, 404, "not_found", "alertId", "no alert with id " + alertId));
+    }
+
+    private void change(RoutingContext ctx, boolean resolve) {
+        String alertId = ctx.pathParam("alertId");
+        String note;
+        try {
+            JsonObject body = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+            Object value = body == null ? null : body.getValue("note");
+            if (value != null && !(value instanceof String)) {
+                throw new InvalidQuery("note", "note must be a string");
+            }
+            note = value == null ? "" : ((String) value).strip();
+        } catch (DecodeException e) {
+            HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be a JSON object such as {\"note\": \"...\"}");
+            return;
+        } catch (InvalidQuery e) {
+            HttpErrors.send(ctx, 400, "invalid_field", e.field, e.getMessage());
+            return;
+        }
+        if (resolve && note.isEmpty()) {
+            HttpErrors.send(ctx, 400, "missing_field", "note", "resolving an alert needs a note saying why");
+            return;
+        }
+        if (note.length() > MAX_NOTE) {
+            HttpErrors.send(ctx, 400, "invalid_field", "note", "a note has at most " + MAX_NOTE + " characters");
+            return;
+        }
+        String user = SessionAuth.user(ctx);
+        CompletableFuture<AlertRecord> result = resolve
+                ? desk.resolve(alertId, user, note)
+                : desk.acknowledge(alertId, user, note);
+        result.whenComplete((record, failure) -> ctx.vertx().runOnContext(v -> {
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            if (cause == null) {
+                json(ctx, 200, AlertJson.toJson(record, true));
+            } else if (cause instanceof UnknownAlertException) {
+                HttpErrors.send(ctx, 404, "not_found", "alertId", cause.getMessage());
+            } else if (cause instanceof TransitionException) {
+                HttpErrors.send(ctx, 409, "invalid_transition", null, cause.getMessage());
+            } else if (cause instanceof AlertStoreException) {
+                ctx.response().putHeader("Retry-After", "5");
+                HttpErrors.send(ctx, 503, "not_stored", null, cause.getMessage() + "; nothing changed, try again");
+            } else {
+                ctx.fail(cause);
+            }
+        }));
+    }
+
+    static void json(RoutingContext ctx, int status, JsonObject body) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    /** A query parameter or body field that cannot be used: a 400 naming it. */
+    static final class InvalidQuery extends RuntimeException {
+        final String field;
+
+        InvalidQuery(String field, String message) {
+            super(message);
+            this.field = field;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
+import org.arrhythmiamonitor.wire.v1.Delivery;
+import org.arrhythmiamonitor.wire.v1.DeliveryState;
+import org.arrhythmiamonitor.wire.v1.Priority;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where every alert change happens, one at a time, on one thread: the change is proposed by the
+ * {@link AlertLedger}, stored by the {@link AlertStore}, and only then applied and announced (to
+ * live dashboards and to the webhook notifier). A change Kafka does not store is not made, and the
+ * caller gets an {@link AlertStoreException}.
+ *
+ * <p>One thread keeps the lifecycle free of races (an acknowledgement and an escalation of the
+ * same alert cannot interleave) at a throughput far above what alerts need: a save is a few
+ * milliseconds.
+ */
+public final class AlertDesk implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertDesk.class);
+    private static final Logger ALERTS = LoggerFactory.getLogger("ALERTS");
+
+    /** Receives pending webhook deliveries once the record that holds them is stored. */
+    public interface DeliverySink {
+        void deliver(AlertRecord record, String deliveryId, Delivery delivery);
+    }
+
+    private final AlertLedger ledger;
+    private final AlertStore store;
+    private final Clock clock;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "alert-desk");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Consumer<AlertRecord>> listeners = new CopyOnWriteArrayList<>();
+    private volatile DeliverySink deliveries = (record, id, delivery) -> { };
+    private final MeterRegistry registry;
+    private final Counter escalations;
+
+    public AlertDesk(AlertLedger ledger, AlertStore store, Clock clock, MeterRegistry registry) {
+        this.ledger = ledger;
+        this.store = store;
+        this.clock = clock;
+        this.registry = registry;
+        this.escalations = Counter.builder("ecg.alerts.escalations")
+                .description("Escalations of unacknowledged alerts to the on-call roster").register(registry);
+        for (Priority priority : Priorities.ALL) {
+            for (AlertState state : Priorities.STATES) {
+                Gauge.builder("ecg.alerts.current", ledger, l -> l.count(priority, state))
+                        .description("Alerts the service holds, by priority and state")
+                        .tags("priority", Priorities.name(priority), "state", Priorities.name(state))
+                        .register(registry);
+            }
+        }
+    }
+
+    /** Takes what the store holds as the current state; at start, before anything else runs. */
+    public int restore(List<AlertRecord> records) {
+        return call(() -> {
+            records.forEach(ledger::apply);
+            return records.size();
+        }).join();
+    }
+
+    public void onChange(Consumer<AlertRecord> listener) {
+        listeners.add(listener);
+    }
+
+    public void deliverTo(DeliverySink sink) {
+        this.deliveries = sink;
+    }
+
+    /** Sends again every delivery still pending in the store (after a restart). */
+    public CompletableFuture<Integer> resumePendingDeliveries() {
+        return call(() -> {
+            int resumed = 0;
+            for (AlertRecord record : ledger.withPendingDeliveries()) {
+                for (var entry : record.getDeliveriesMap().entrySet()) {
+                    if (entry.getValue().getState() == DeliveryState.PENDING) {
+                        deliveries.deliver(record, entry.getKey(), entry.getValue());
+                        resumed++;
+                    }
+                }
+            }
+            return resumed;
+        });
+    }
+
+    /** Alerts from {@code ecg.alerts}, in order; completes when their changes are stored. */
+    public CompletableFuture<List<AlertRecord>> receive(List<Alert> alerts) {
+        return call(() -> {
+            List<AlertRecord> changed = new ArrayList<>();
+            for (Alert alert : alerts) {
+                List<AlertRecord> proposed = ledger.onAlert(alert, now());
+                commit(proposed);
+                changed.addAll(proposed);
+            }
+            return changed;
+        });
+    }
+
+    public CompletableFuture<AlertRecord> acknowledge(String alertId, String user, String note) {
+        return call(() -> {
+            AlertRecord record = ledger.acknowledge(alertId, user, note, now());
+            commit(List.of(record));
+            Timer.builder("ecg.alerts.time_to_acknowledge")
+                    .description("From the alert's arrival to its acknowledgement")
+                    .tag("priority", Priorities.name(record.getAlert().getPriority()))
+                    .publishPercentileHistogram()
+                    .register(registry)
+                    .record(Duration.ofMillis(Math.max(0, record.getAcknowledgedAtMs() - record.getRaisedAtMs())));
+            return record;
+        });
+    }
+
+    public CompletableFuture<AlertRecord> resolve(String alertId, String user, String note) {
+        return call(() -> {
+            AlertRecord record = ledger.resolve(alertId, user, note, now());
+            commit(List.of(record));
+            return record;
+        });
+    }
+
+    /** Escalates every alert whose time is up; a timer calls it every second, tests after moving their clock. */
+    public CompletableFuture<List<AlertRecord>> tick() {
+        return call(() -> {
+            List<AlertRecord> due = ledger.escalationsDue(now());
+            for (AlertRecord record : due) {
+                commit(List.of(record));
+                escalations.increment();
+                ALERTS.warn("[{}] {} device={} not acknowledged: escalated to level {}",
+                        record.getAlert().getPriority(), record.getAlert().getType(), record.getAlert().getDeviceId(),
+                        record.getEscalationLevel());
+            }
+            return due;
+        });
+    }
+
+    public CompletableFuture<Optional<AlertRecord>> deliveryOutcome(String alertId, String deliveryId,
+            DeliveryState state, int attempts, String error) {
+        return call(() -> {
+            Optional<AlertRecord> record = ledger.deliveryOutcome(alertId, deliveryId, state, attempts, error, now());
+            record.ifPresent(r -> commit(List.of(r)));
+            return record;
+        });
+    }
+
+    private void commit(List<AlertRecord> proposed) {
+        if (proposed.isEmpty()) {
+            return;
+        }
+        store.save(proposed);
+        for (AlertRecord record : proposed) {
+            AlertRecord before = ledger.get(record.getAlert().getAlertId()).orElse(null);
+            ledger.apply(record);
+            logChange(before, record);
+            for (Consumer<AlertRecord> listener : listeners) {
+                try {
+                    listener.accept(record);
+                } catch (RuntimeException e) {
+                    LOG.warn("An alert listener failed: {}", e.toString());
+                }
+            }
+            for (var entry : record.getDeliveriesMap().entrySet()) {
+                boolean isNew = before == null || !before.containsDeliveries(entry.getKey());
+                if (isNew && entry.getValue().getState() == DeliveryState.PENDING) {
+                    deliveries.deliver(record, entry.getKey(), entry.getValue());
+                }
+            }
+        }
+    }
+
+    private static void logChange(AlertRecord before, AlertRecord after) {
+        Alert alert = after.getAlert();
+        if (before == null && after.getState() == AlertState.OPEN) {
+            ALERTS.info("[{}] {} device={} {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
+                    alert.getMessage());
+        } else if (before != null && before.getState() != after.getState()) {
+            ALERTS.info("[{}] {} device={} {} -> {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
+                    Priorities.name(before.getState()), Priorities.name(after.getState()));
+        }
+    }
+
+    private long now() {
+        return clock.millis();
+    }
+
+    private <T> CompletableFuture<T> call(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, thread);
+    }
+
+    public AlertLedger ledger() {
+        return ledger;
+    }
+
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

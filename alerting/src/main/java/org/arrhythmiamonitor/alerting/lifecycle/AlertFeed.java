@@ -1,0 +1,168 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.arrhythmiamonitor.wire.ProtobufSerde;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows {@code ecg.alerts} as consumer group {@code groupId} and hands each batch to the
+ * {@link AlertDesk}. Offsets are committed only after the desk stored what the batch changed, so a
+ * crash in between re-reads those alerts; the desk recognises them by id and changes nothing. When
+ * the store is unavailable the batch is read again after a pause: no alert is skipped. Only
+ * committed records are read, so alerts of an aborted processor transaction never show.
+ */
+public final class AlertFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final long DESK_TIMEOUT_S = 60;
+
+    private final KafkaConsumer<String, Alert> consumer;
+    private final KafkaClientMetrics consumerMetrics;
+    private final AlertDesk desk;
+    private final MeterRegistry registry;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile String lastError;
+    private volatile long polls;
+
+    public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, MeterRegistry registry) {
+        this.desk = desk;
+        this.registry = registry;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
+                ConsumerConfig.CLIENT_ID_CONFIG, "alerting-feed"),
+                new StringDeserializer(), ProtobufSerde.alerts().deserializer());
+        this.consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(registry);
+        this.thread = new Thread(this::run, "alert-feed");
+        thread.setDaemon(true);
+    }
+
+    public void start() {
+        consumer.subscribe(List.of(Topics.ALERTS));
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running.get()) {
+                try {
+                    ConsumerRecords<String, Alert> records = consumer.poll(POLL);
+                    if (!records.isEmpty()) {
+                        handle(records);
+                    }
+                    polls++;
+                    lastError = null;
+                } catch (RecordDeserializationException e) {
+                    registry.counter("ecg.alerts.unreadable").increment();
+                    LOG.warn("Skipping unreadable record at {} offset {}: {}", e.topicPartition(), e.offset(),
+                            e.getMessage());
+                    consumer.seek(e.topicPartition(), e.offset() + 1);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    LOG.warn("Handling alerts failed, reading them again: {}", lastError);
+                    sleepQuietly();
+                }
+            }
+        } catch (WakeupException e) {
+            // close() woke the consumer up to stop it.
+        } catch (RuntimeException e) {
+            lastError = "alert feed stopped: " + e;
+            LOG.error("The alert feed stopped; new alerts no longer arrive", e);
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    private void handle(ConsumerRecords<String, Alert> records) {
+        List<Alert> alerts = new ArrayList<>();
+        Map<TopicPartition, Long> first = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<String, Alert> record : records.records(partition)) {
+                first.putIfAbsent(partition, record.offset());
+                next.put(partition, new OffsetAndMetadata(record.offset() + 1));
+                if (record.value() != null) {
+                    alerts.add(record.value());
+                }
+            }
+        }
+        try {
+            desk.receive(alerts).get(DESK_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // Not stored: read the batch again (what was stored of it is recognised by id).
+            first.forEach(consumer::seek);
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new AlertStoreException(cause.getMessage(), cause);
+        }
+        consumer.commitSync(next);
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    /** True once the feed has polled successfully since the last error. */
+    public boolean polling() {
+        return polls > 0 && lastError == null;
+    }
+
+    /** The last error reading or storing alerts, or null while that works. */
+    public String lastError() {
+        return lastError;
+    }
+
+    public boolean alive() {
+        return thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        consumerMetrics.close();
+    }
+}

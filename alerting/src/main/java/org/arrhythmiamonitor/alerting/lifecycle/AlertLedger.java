@@ -1,0 +1,331 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
+import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
+import org.arrhythmiamonitor.wire.v1.AuditEntry;
+import org.arrhythmiamonitor.wire.v1.Delivery;
+import org.arrhythmiamonitor.wire.v1.DeliveryState;
+import org.arrhythmiamonitor.wire.v1.Priority;
+
+/**
+ * The alert lifecycle's rules and the alerts as they stand. Every change is first proposed (the
+ * methods that return new records change nothing) and then {@link #apply applied} once the
+ * {@link AlertDesk} has stored it in Kafka, so what this ledger holds is always what a restart
+ * would restore.
+ *
+ * <p>Proposals and {@code apply} run on the desk's one thread; reads ({@link #get}, {@link #list})
+ * come from HTTP threads and see each record either before or after a change, never half of it.
+ */
+public final class AlertLedger {
+    public static final String SYSTEM = "system";
+    /** Audit entries kept per alert: a latching alert re-escalated for hours must not grow without end. */
+    static final int MAX_HISTORY = 200;
+    private static final Comparator<AlertRecord> OLDEST_FIRST = Comparator
+            .comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs())
+            .thenComparing(r -> r.getAlert().getAlertId());
+    /** Most urgent first: by priority, then the newest onset. */
+    public static final Comparator<AlertRecord> MOST_URGENT_FIRST = Comparator
+            .comparing((AlertRecord r) -> r.getAlert().getPriority(), Priorities.MOST_URGENT_FIRST)
+            .thenComparing(Comparator.comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs()).reversed())
+            .thenComparing(r -> r.getAlert().getAlertId());
+
+    private final Duration suppressRepeats;
+    private final EscalationPolicy escalation;
+    private final NotificationRouter router;
+    private final int capacity;
+
+    private final Map<String, AlertRecord> byId = new ConcurrentHashMap<>();
+    /** Desk thread only: the latest alert raised (not suppressed) per device and type. */
+    private final Map<String, String> latestRaised = new HashMap<>();
+    /** Desk thread only: open alerts that escalate, the ones each tick looks at. */
+    private final Set<String> escalating = new LinkedHashSet<>();
+    /** Desk thread only: resolved and suppressed alerts, the first to leave memory at capacity. */
+    private final TreeSet<AlertRecord> closed = new TreeSet<>(OLDEST_FIRST);
+    private final int[][] counts = new int[Priority.values().length][AlertState.values().length];
+
+    public AlertLedger(Duration suppressRepeats, EscalationPolicy escalation, NotificationRouter router, int capacity) {
+        this.suppressRepeats = suppressRepeats;
+        this.escalation = escalation;
+        this.router = router;
+        this.capacity = capacity;
+    }
+
+    // ---------------------------------------------------------------- proposals
+
+    /**
+     * What an alert from the processor changes: nothing for a copy already seen; a new open (or
+     * suppressed) alert; or the update of a known one, which resolves it when its episode ended.
+     */
+    public List<AlertRecord> onAlert(Alert alert, long nowMs) {
+        AlertRecord existing = byId.get(alert.getAlertId());
+        if (existing == null) {
+            return raise(alert, nowMs);
+        }
+        if (existing.getAlert().equals(alert)) {
+            return List.of();
+        }
+        AlertRecord.Builder next = existing.toBuilder().setAlert(alert).setVersion(existing.getVersion() + 1);
+        boolean ended = alert.getEndTimeMs() > 0 && existing.getAlert().getEndTimeMs() == 0;
+        if (ended) {
+            switch (existing.getState()) {
+                case OPEN -> {
+                    if (escalation.escalates(alert.getPriority())) {
+                        audit(next, nowMs, SYSTEM, "episode_ended", AlertState.OPEN, AlertState.OPEN,
+                                "episode ended; stays open until acknowledged");
+                    } else {
+                        resolveBySystem(next, alert, AlertState.OPEN, nowMs);
+                    }
+                }
+                case ACKNOWLEDGED -> resolveBySystem(next, alert, AlertState.ACKNOWLEDGED, nowMs);
+                default -> audit(next, nowMs, SYSTEM, "episode_ended", existing.getState(), existing.getState(), null);
+            }
+        }
+        return List.of(next.build());
+    }
+
+    private List<AlertRecord> raise(Alert alert, long nowMs) {
+        AlertRecord.Builder record = AlertRecord.newBuilder().setAlert(alert).setRaisedAtMs(nowMs).setVersion(1);
+        AlertRecord previous = Optional.ofNullable(latestRaised.get(deviceType(alert))).map(byId::get).orElse(null);
+        if (previous != null && isRepeatOf(alert, previous)) {
+            record.setState(AlertState.SUPPRESSED).setSuppressedBy(previous.getAlert().getAlertId());
+            audit(record, nowMs, SYSTEM, "suppressed", AlertState.ALERT_STATE_UNSPECIFIED, AlertState.SUPPRESSED,
+                    "repeat of " + previous.getAlert().getAlertId() + " within " + suppressRepeats.toSeconds() + " s");
+            AlertRecord.Builder repeated = previous.toBuilder().setRepeats(previous.getRepeats() + 1)
+                    .setVersion(previous.getVersion() + 1);
+            audit(repeated, nowMs, SYSTEM, "repeated", previous.getState(), previous.getState(),
+                    "repeat " + alert.getAlertId());
+            return List.of(record.build(), repeated.build());
+        }
+        record.setState(AlertState.OPEN);
+        audit(record, nowMs, SYSTEM, "raised", AlertState.ALERT_STATE_UNSPECIFIED, AlertState.OPEN, null);
+        record.putAllDeliveries(router.route(alert, "raised", nowMs));
+        if (alert.getEndTimeMs() > 0 && !escalation.escalates(alert.getPriority())) {
+            // Published already over (a short event): it is resolved as it arrives, after the raised notification.
+            resolveBySystem(record, alert, AlertState.OPEN, nowMs);
+        }
+        return List.of(record.build());
+    }
+
+    /**
+     * A repeat is the same type on the same device with an onset within the window of the
+     * previous one, unless a clinician closed that one: after a clinician's resolution a new
+     * episode is news again.
+     */
+    private boolean isRepeatOf(Alert alert, AlertRecord previous) {
+        boolean resolvedByUser = previous.getState() == AlertState.RESOLVED
+                && !SYSTEM.equals(previous.getResolvedBy());
+        long apart = Math.abs(alert.getOnsetTimeMs() - previous.getAlert().getOnsetTimeMs());
+        return !resolvedByUser && apart < suppressRepeats.toMillis();
+    }
+
+    private void resolveBySystem(AlertRecord.Builder next, Alert alert, AlertState from, long nowMs) {
+        next.setState(AlertState.RESOLVED).setResolvedBy(SYSTEM).setResolvedAtMs(nowMs)
+                .setResolutionNote("episode ended");
+        audit(next, nowMs, SYSTEM, "resolved", from, AlertState.RESOLVED, "episode ended");
+        next.putAllDeliveries(router.route(alert, "resolved", nowMs));
+    }
+
+    /** A clinician acknowledges an open alert; if its episode is over, that also resolves it. */
+    public AlertRecord acknowledge(String alertId, String user, String note, long nowMs) {
+        AlertRecord existing = require(alertId);
+        if (existing.getState() != AlertState.OPEN) {
+            throw new TransitionException(alertId, existing.getState(), "acknowledge",
+                    existing.getState() == AlertState.SUPPRESSED
+                            ? "it is a suppressed repeat of " + existing.getSuppressedBy() + "; acknowledge that one"
+                            : null);
+        }
+        Alert alert = existing.getAlert();
+        AlertRecord.Builder next = existing.toBuilder()
+                .setState(AlertState.ACKNOWLEDGED)
+                .setAcknowledgedBy(user)
+                .setAcknowledgedAtMs(nowMs)
+                .setVersion(existing.getVersion() + 1);
+        audit(next, nowMs, user, "acknowledged", AlertState.OPEN, AlertState.ACKNOWLEDGED, note);
+        next.putAllDeliveries(router.route(alert, "acknowledged", nowMs));
+        if (alert.getEndTimeMs() > 0) {
+            resolveBySystem(next, alert, AlertState.ACKNOWLEDGED, nowMs);
+        }
+        return next.build();
+    }
+
+    /** A clinician resolves an open or acknowledged alert, with a note saying why. */
+    public AlertRecord resolve(String alertId, String user, String note, long nowMs) {
+        AlertRecord existing = require(alertId);
+        if (existing.getState() != AlertState.OPEN && existing.getState() != AlertState.ACKNOWLEDGED) {
+            throw new TransitionException(alertId, existing.getState(), "resolve", null);
+        }
+        AlertRecord.Builder next = existing.toBuilder()
+                .setState(AlertState.RESOLVED)
+                .setResolvedBy(user)
+                .setResolvedAtMs(nowMs)
+                .setResolutionNote(note)
+                .setVersion(existing.getVersion() + 1);
+        audit(next, nowMs, user, "resolved", existing.getState(), AlertState.RESOLVED, note);
+        next.putAllDeliveries(router.route(existing.getAlert(), "resolved", nowMs));
+        return next.build();
+    }
+
+    /** The open escalating alerts whose time is up, each one level further up the roster. */
+    public List<AlertRecord> escalationsDue(long nowMs) {
+        List<AlertRecord> due = new ArrayList<>();
+        if (escalation.levels().isEmpty()) {
+            return due;
+        }
+        for (String id : escalating) {
+            AlertRecord record = byId.get(id);
+            long since = record.getEscalations() == 0 ? record.getRaisedAtMs() : record.getLastEscalatedAtMs();
+            if (nowMs - since < escalation.after().toMillis()) {
+                continue;
+            }
+            int level = Math.min(record.getEscalationLevel() + 1, escalation.levels().size());
+            int step = record.getEscalations() + 1;
+            AlertRecord.Builder next = record.toBuilder()
+                    .setEscalationLevel(level)
+                    .setEscalatedTo(escalation.level(level).name())
+                    .setEscalations(step)
+                    .setLastEscalatedAtMs(nowMs)
+                    .setVersion(record.getVersion() + 1);
+            audit(next, nowMs, SYSTEM, "escalated", AlertState.OPEN, AlertState.OPEN,
+                    "not acknowledged; level " + level + ": " + escalation.level(level).name());
+            next.putAllDeliveries(router.routeEscalation(level, step, nowMs));
+            due.add(next.build());
+        }
+        return due;
+    }
+
+    /** The outcome of a webhook delivery: delivered, or dead-lettered after its last attempt. */
+    public Optional<AlertRecord> deliveryOutcome(String alertId, String deliveryId, DeliveryState state, int attempts,
+            String error, long nowMs) {
+        AlertRecord existing = byId.get(alertId);
+        if (existing == null || !existing.containsDeliveries(deliveryId)) {
+            return Optional.empty();
+        }
+        Delivery delivery = existing.getDeliveriesOrThrow(deliveryId);
+        if (delivery.getState() != DeliveryState.PENDING) {
+            return Optional.empty();
+        }
+        Delivery.Builder updated = delivery.toBuilder().setState(state).setAttempts(attempts);
+        if (error != null) {
+            updated.setLastError(error);
+        }
+        AlertRecord.Builder next = existing.toBuilder().putDeliveries(deliveryId, updated.build())
+                .setVersion(existing.getVersion() + 1);
+        audit(next, nowMs, SYSTEM, state == DeliveryState.DELIVERED ? "notified" : "notification_failed",
+                existing.getState(), existing.getState(), delivery.getEvent() + " to " + delivery.getSubscriber()
+                        + (state == DeliveryState.DELIVERED ? "" : " after " + attempts + " attempts: " + error));
+        return Optional.of(next.build());
+    }
+
+    private AlertRecord require(String alertId) {
+        AlertRecord record = byId.get(alertId);
+        if (record == null) {
+            throw new UnknownAlertException(alertId);
+        }
+        return record;
+    }
+
+    private static void audit(AlertRecord.Builder record, long nowMs, String actor, String action, AlertState from,
+            AlertState to, String note) {
+        AuditEntry.Builder entry = AuditEntry.newBuilder().setAtMs(nowMs).setActor(actor).setAction(action)
+                .setFromState(from).setToState(to);
+        if (note != null && !note.isEmpty()) {
+            entry.setNote(note);
+        }
+        if (record.getHistoryCount() >= MAX_HISTORY) {
+            // Keep the first entry (how it was raised) and the latest ones.
+            List<AuditEntry> kept = new ArrayList<>(record.getHistoryList());
+            kept.remove(1);
+            record.clearHistory().addAllHistory(kept);
+        }
+        record.addHistory(entry);
+    }
+
+    // ---------------------------------------------------------------- applying stored changes
+
+    /** Takes a stored record as the alert's current state (after a change, or when restoring at start). */
+    public void apply(AlertRecord record) {
+        String id = record.getAlert().getAlertId();
+        AlertRecord previous = byId.put(id, record);
+        if (previous != null) {
+            count(previous, -1);
+            closed.remove(previous);
+        }
+        count(record, +1);
+        boolean open = record.getState() == AlertState.OPEN;
+        if (open && escalation.escalates(record.getAlert().getPriority())) {
+            escalating.add(id);
+        } else {
+            escalating.remove(id);
+        }
+        if (record.getState() == AlertState.RESOLVED || record.getState() == AlertState.SUPPRESSED) {
+            closed.add(record);
+        }
+        if (record.getState() != AlertState.SUPPRESSED) {
+            String key = deviceType(record.getAlert());
+            AlertRecord latest = Optional.ofNullable(latestRaised.get(key)).map(byId::get).orElse(null);
+            if (latest == null || latest.getAlert().getOnsetTimeMs() <= record.getAlert().getOnsetTimeMs()) {
+                latestRaised.put(key, id);
+            }
+        }
+        while (byId.size() > capacity && !closed.isEmpty()) {
+            forget(closed.pollFirst());
+        }
+    }
+
+    private void forget(AlertRecord record) {
+        String id = record.getAlert().getAlertId();
+        byId.remove(id);
+        count(record, -1);
+        latestRaised.remove(deviceType(record.getAlert()), id);
+    }
+
+    private void count(AlertRecord record, int delta) {
+        counts[record.getAlert().getPriorityValue() % counts.length][record.getStateValue() % counts[0].length] += delta;
+    }
+
+    private static String deviceType(Alert alert) {
+        return alert.getDeviceId() + '\u0000' + alert.getType();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public Optional<AlertRecord> get(String alertId) {
+        return Optional.ofNullable(byId.get(alertId));
+    }
+
+    /** Up to {@code limit} records that pass the filter, most urgent first. */
+    public List<AlertRecord> list(Predicate<AlertRecord> filter, int limit) {
+        return byId.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
+    }
+
+    /** Every record with a delivery still pending: after a restart these are sent again. */
+    public List<AlertRecord> withPendingDeliveries() {
+        return byId.values().stream()
+                .filter(r -> r.getDeliveriesMap().values().stream().anyMatch(d -> d.getState() == DeliveryState.PENDING))
+                .toList();
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** Alerts in memory with this priority and state (a metrics gauge; approximate while changes apply). */
+    public int count(Priority priority, AlertState state) {
+        return counts[priority.getNumber()][state.getNumber()];
+    }
+}

@@ -1,0 +1,183 @@
+package org.arrhythmiamonitor.alerting.notify;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.Delivery;
+import org.arrhythmiamonitor.wire.v1.DeliveryState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers notifications as signed JSON webhooks. A delivery is retried with exponential backoff
+ * until the receiver answers 2xx or the attempts run out; then it goes to the dead-letter topic.
+ * Either outcome is stored with the alert, so a delivery still pending when the service stops is
+ * sent again after the restart. Delivery is at least once; the {@code X-Arrhythmia-Delivery}
+ * header (alert id and delivery id) is the same on every attempt so that a receiver can drop a
+ * repeat.
+ */
+public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
+
+    private final Vertx vertx;
+    private final WebClient client;
+    private final NotificationRouter router;
+    private final EscalationPolicy escalation;
+    private final RetryPolicy retry;
+    private final DeadLetters deadLetters;
+    private final AlertDesk desk;
+    private final MeterRegistry registry;
+    /** Deliveries being attempted or waiting for their next attempt: a resume must not start them twice. */
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+
+    private record Job(String alertId, String deliveryId, Delivery delivery, WebhookSubscriber subscriber,
+            Buffer body) {
+        String key() {
+            return alertId + "/" + deliveryId;
+        }
+    }
+
+    public WebhookNotifier(Vertx vertx, NotificationRouter router, EscalationPolicy escalation, RetryPolicy retry,
+            DeadLetters deadLetters, AlertDesk desk, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.client = WebClient.create(vertx, new WebClientOptions()
+                .setUserAgent("arrhythmia-monitor-alerting")
+                .setConnectTimeout((int) retry.timeout().toMillis()));
+        this.router = router;
+        this.escalation = escalation;
+        this.retry = retry;
+        this.deadLetters = deadLetters;
+        this.desk = desk;
+        this.registry = registry;
+    }
+
+    @Override
+    public void deliver(AlertRecord record, String deliveryId, Delivery delivery) {
+        WebhookSubscriber subscriber = router.subscriber(delivery.getSubscriber());
+        if (subscriber == null) {
+            // Configured before a restart and removed since: nobody to send it to.
+            LOG.warn("Delivery {} of alert {} names webhook '{}', which is no longer configured; dead-lettering it",
+                    deliveryId, record.getAlert().getAlertId(), delivery.getSubscriber());
+        }
+        Job job = new Job(record.getAlert().getAlertId(), deliveryId, delivery, subscriber,
+                Buffer.buffer(payload(record, deliveryId, delivery).encode()));
+        if (!inFlight.add(job.key())) {
+            return;
+        }
+        vertx.runOnContext(v -> {
+            if (subscriber == null) {
+                giveUp(job, 0, "webhook '" + delivery.getSubscriber() + "' is not configured");
+            } else {
+                attempt(job, 1);
+            }
+        });
+    }
+
+    private JsonObject payload(AlertRecord record, String deliveryId, Delivery delivery) {
+        JsonObject payload = new JsonObject()
+                .put("event", "alert." + delivery.getEvent())
+                .put("deliveryId", record.getAlert().getAlertId() + "/" + deliveryId)
+                .put("subscriber", delivery.getSubscriber())
+                .put("createdAtMs", delivery.getCreatedAtMs())
+                .put("alert", AlertJson.toJson(record, false));
+        if (delivery.getLevel() > 0) {
+            payload.put("escalation", new JsonObject()
+                    .put("level", delivery.getLevel())
+                    .put("name", escalation.level(delivery.getLevel()).name()));
+        }
+        return payload;
+    }
+
+    private void attempt(Job job, int attempt) {
+        long timestamp = System.currentTimeMillis();
+        client.postAbs(job.subscriber().url().toString())
+                .timeout(retry.timeout().toMillis())
+                .putHeader("Content-Type", "application/json")
+                .putHeader(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+                .putHeader(WebhookSignature.SIGNATURE_HEADER,
+                        WebhookSignature.sign(job.subscriber().secret(), timestamp, job.body().getBytes()))
+                .putHeader(WebhookSignature.DELIVERY_HEADER, job.key())
+                .putHeader(WebhookSignature.EVENT_HEADER, "alert." + job.delivery().getEvent())
+                .sendBuffer(job.body())
+                .onComplete(result -> {
+                    String error = result.failed() ? result.cause().toString() : statusError(result.result());
+                    count(job, error == null ? "success" : "failure");
+                    if (error == null) {
+                        finish(job, DeliveryState.DELIVERED, attempt, null);
+                    } else if (attempt >= retry.maxAttempts()) {
+                        giveUp(job, attempt, error);
+                    } else {
+                        LOG.info("Webhook {} failed attempt {} of {} ({}); next in {} ms", job.key(), attempt,
+                                retry.maxAttempts(), error, retry.delayAfter(attempt).toMillis());
+                        vertx.setTimer(retry.delayAfter(attempt).toMillis(), t -> attempt(job, attempt + 1));
+                    }
+                });
+    }
+
+    private static String statusError(HttpResponse<Buffer> response) {
+        int status = response.statusCode();
+        return status >= 200 && status < 300 ? null : "HTTP " + status;
+    }
+
+    private void giveUp(Job job, int attempts, String error) {
+        JsonObject letter = new JsonObject()
+                .put("subscriber", job.delivery().getSubscriber())
+                .put("url", job.subscriber() != null ? job.subscriber().url().toString() : null)
+                .put("deliveryId", job.key())
+                .put("attempts", attempts)
+                .put("lastError", error)
+                .put("failedAtMs", System.currentTimeMillis())
+                .put("payload", new JsonObject(job.body()));
+        vertx.executeBlocking(() -> {
+            deadLetters.publish(job.alertId(), letter);
+            return null;
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                // Not in the dead-letter topic: keep it pending, so that a restart tries it again.
+                LOG.error("Webhook {} failed {} times and could not be dead-lettered ({}); it stays pending",
+                        job.key(), attempts, result.cause().toString());
+                inFlight.remove(job.key());
+                return;
+            }
+            registry.counter("ecg.notifications.dead_lettered", "subscriber", job.delivery().getSubscriber())
+                    .increment();
+            LOG.warn("Webhook {} given up after {} attempts ({}); written to the dead-letter topic", job.key(),
+                    attempts, error);
+            finish(job, DeliveryState.DEAD_LETTERED, attempts, error);
+        });
+    }
+
+    private void finish(Job job, DeliveryState state, int attempts, String error) {
+        desk.deliveryOutcome(job.alertId(), job.deliveryId(), state, attempts, error).whenComplete((r, e) -> {
+            inFlight.remove(job.key());
+            if (e != null) {
+                LOG.warn("Outcome of webhook {} not stored ({}); it will be sent again after a restart", job.key(),
+                        e.toString());
+            }
+        });
+    }
+
+    private void count(Job job, String outcome) {
+        registry.counter("ecg.notifications.attempts", "subscriber", job.delivery().getSubscriber(),
+                "event", job.delivery().getEvent(), "outcome", outcome).increment();
+    }
+
+    /** Deliveries being attempted or waiting for a retry. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

@@ -1,0 +1,215 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import static org.arrhythmiamonitor.alerting.TestAlerts.alert;
+import static org.arrhythmiamonitor.alerting.TestAlerts.ended;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
+import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
+import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
+import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
+import org.arrhythmiamonitor.wire.v1.AuditEntry;
+import org.arrhythmiamonitor.wire.v1.DeliveryState;
+import org.arrhythmiamonitor.wire.v1.Priority;
+import org.junit.jupiter.api.Test;
+
+/** The lifecycle rules, without Kafka: proposals applied as the desk would after storing them. */
+class AlertLedgerTest {
+    private static final long T0 = 1_764_000_000_000L;
+    private static final Set<Priority> ALL = EnumSet.of(Priority.HIGH, Priority.MEDIUM, Priority.LOW,
+            Priority.TECHNICAL);
+
+    private final WebhookSubscriber ward = new WebhookSubscriber("ward", URI.create("http://127.0.0.1:1/ward"),
+            "0123456789abcdef", EnumSet.of(Priority.HIGH, Priority.MEDIUM), List.of("icu"),
+            WebhookSubscriber.EVENTS);
+    private final WebhookSubscriber nurse = new WebhookSubscriber("nurse-pager", URI.create("http://127.0.0.1:1/n"),
+            "0123456789abcdef", ALL, List.of(), Set.of("raised"));
+    private final WebhookSubscriber doctor = new WebhookSubscriber("doctor-pager", URI.create("http://127.0.0.1:1/d"),
+            "0123456789abcdef", ALL, List.of(), Set.of());
+    private final EscalationPolicy escalation = new EscalationPolicy(Duration.ofSeconds(120),
+            EnumSet.of(Priority.HIGH), List.of(new EscalationPolicy.RosterLevel("charge nurse", List.of("nurse-pager")),
+                    new EscalationPolicy.RosterLevel("cardiologist", List.of("doctor-pager"))));
+    private final NotificationRouter router = new NotificationRouter(List.of(ward, nurse, doctor),
+            new DeviceGroups(Map.of("icu", List.of("icu-*"))), escalation);
+    private final AlertLedger ledger = new AlertLedger(Duration.ofSeconds(600), escalation, router, 1000);
+
+    private List<AlertRecord> apply(List<AlertRecord> records) {
+        records.forEach(ledger::apply);
+        return records;
+    }
+
+    private AlertRecord apply(AlertRecord record) {
+        ledger.apply(record);
+        return record;
+    }
+
+    private static List<String> actions(AlertRecord record) {
+        return record.getHistoryList().stream().map(AuditEntry::getAction).toList();
+    }
+
+    @Test
+    void aNewAlertIsOpenAndRoutedByPriorityDeviceGroupAndEvent() {
+        AlertRecord record = apply(ledger.onAlert(alert("icu-1", "VT", Priority.HIGH, T0), T0 + 500)).get(0);
+        assertThat(record.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(record.getRaisedAtMs()).isEqualTo(T0 + 500);
+        assertThat(record.getDeliveriesMap()).containsOnlyKeys("raised:ward", "raised:nurse-pager");
+        assertThat(actions(record)).containsExactly("raised");
+
+        AlertRecord lowElsewhere = apply(ledger.onAlert(alert("home-7", "COUPLET", Priority.LOW, T0), T0)).get(0);
+        assertThat(lowElsewhere.getDeliveriesMap()).containsOnlyKeys("raised:nurse-pager");
+    }
+
+    @Test
+    void aCopyAlreadySeenChangesNothing() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        assertThat(ledger.onAlert(vt, T0 + 1000)).isEmpty();
+        assertThat(ledger.size()).isEqualTo(1);
+    }
+
+    @Test
+    void aRepeatWithinTheWindowIsSuppressedAndCountedOnTheFirst() {
+        apply(ledger.onAlert(alert("icu-1", "COUPLET", Priority.LOW, T0), T0));
+        List<AlertRecord> changes = apply(ledger.onAlert(alert("icu-1", "COUPLET", Priority.LOW, T0 + 60_000), T0));
+        assertThat(changes).hasSize(2);
+        AlertRecord repeat = changes.get(0);
+        assertThat(repeat.getState()).isEqualTo(AlertState.SUPPRESSED);
+        assertThat(repeat.getSuppressedBy()).isEqualTo("icu-1:COUPLET:" + T0);
+        assertThat(repeat.getDeliveriesMap()).isEmpty();
+        assertThat(changes.get(1).getRepeats()).isEqualTo(1);
+
+        // Outside the window, or another device or type: a new alert.
+        assertThat(apply(ledger.onAlert(alert("icu-1", "COUPLET", Priority.LOW, T0 + 601_000), T0)).get(0).getState())
+                .isEqualTo(AlertState.OPEN);
+        assertThat(apply(ledger.onAlert(alert("icu-2", "COUPLET", Priority.LOW, T0 + 1000), T0)).get(0).getState())
+                .isEqualTo(AlertState.OPEN);
+    }
+
+    @Test
+    void afterAClinicianResolvedTheFirstARepeatIsNewsAgain() {
+        apply(ledger.onAlert(alert("icu-1", "PAUSE", Priority.MEDIUM, T0), T0));
+        apply(ledger.resolve("icu-1:PAUSE:" + T0, "dr.a", "artefact, electrode replaced", T0 + 1000));
+        AlertRecord next = apply(ledger.onAlert(alert("icu-1", "PAUSE", Priority.MEDIUM, T0 + 30_000), T0)).get(0);
+        assertThat(next.getState()).isEqualTo(AlertState.OPEN);
+    }
+
+    @Test
+    void theEndOfAnEpisodeResolvesANonLatchingAlert() {
+        Alert pause = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        apply(ledger.onAlert(pause, T0));
+        AlertRecord resolved = apply(ledger.onAlert(ended(pause, T0 + 4000), T0 + 5000)).get(0);
+        assertThat(resolved.getState()).isEqualTo(AlertState.RESOLVED);
+        assertThat(resolved.getResolvedBy()).isEqualTo(AlertLedger.SYSTEM);
+        assertThat(resolved.getDeliveriesMap()).containsKey("resolved:ward");
+    }
+
+    @Test
+    void aHighPriorityAlertLatchesOpenUntilAcknowledgedThenResolves() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        AlertRecord afterEnd = apply(ledger.onAlert(ended(vt, T0 + 8000), T0 + 9000)).get(0);
+        assertThat(afterEnd.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(actions(afterEnd)).containsExactly("raised", "episode_ended");
+
+        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", null, T0 + 20_000));
+        assertThat(acked.getState()).isEqualTo(AlertState.RESOLVED);
+        assertThat(acked.getAcknowledgedBy()).isEqualTo("nurse.b");
+        assertThat(actions(acked)).containsExactly("raised", "episode_ended", "acknowledged", "resolved");
+    }
+
+    @Test
+    void acknowledgingThenTheEpisodeEndingResolves() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", "seen", T0 + 1000));
+        assertThat(acked.getState()).isEqualTo(AlertState.ACKNOWLEDGED);
+        assertThat(acked.getHistory(1).getNote()).isEqualTo("seen");
+        assertThat(apply(ledger.onAlert(ended(vt, T0 + 8000), T0 + 9000)).get(0).getState())
+                .isEqualTo(AlertState.RESOLVED);
+    }
+
+    @Test
+    void transitionsTheStateDoesNotAllowAreRefused() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        apply(ledger.resolve(vt.getAlertId(), "dr.a", "treated", T0 + 1000));
+        assertThatThrownBy(() -> ledger.acknowledge(vt.getAlertId(), "dr.a", null, T0))
+                .isInstanceOf(TransitionException.class).hasMessageContaining("it is resolved");
+        assertThatThrownBy(() -> ledger.resolve(vt.getAlertId(), "dr.a", "again", T0))
+                .isInstanceOf(TransitionException.class);
+        assertThatThrownBy(() -> ledger.acknowledge("nope", "dr.a", null, T0))
+                .isInstanceOf(UnknownAlertException.class);
+    }
+
+    @Test
+    void anUnacknowledgedHighAlertClimbsTheRosterOnTimeAndRepeatsTheLastLevel() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        apply(ledger.onAlert(alert("icu-1", "PAUSE", Priority.MEDIUM, T0), T0));
+        assertThat(ledger.escalationsDue(T0 + 119_999)).isEmpty();
+
+        AlertRecord first = apply(ledger.escalationsDue(T0 + 120_000)).get(0);
+        assertThat(first.getEscalationLevel()).isEqualTo(1);
+        assertThat(first.getEscalatedTo()).isEqualTo("charge nurse");
+        assertThat(first.getDeliveriesMap()).containsKey("escalated-1:nurse-pager");
+
+        assertThat(ledger.escalationsDue(T0 + 200_000)).isEmpty();
+        AlertRecord second = apply(ledger.escalationsDue(T0 + 240_000)).get(0);
+        assertThat(second.getEscalationLevel()).isEqualTo(2);
+        assertThat(second.getDeliveriesMap()).containsKey("escalated-2:doctor-pager");
+        AlertRecord third = apply(ledger.escalationsDue(T0 + 360_000)).get(0);
+        assertThat(third.getEscalationLevel()).isEqualTo(2);
+        assertThat(third.getDeliveriesMap()).containsKey("escalated-3:doctor-pager");
+
+        apply(ledger.acknowledge(vt.getAlertId(), "dr.c", null, T0 + 400_000));
+        assertThat(ledger.escalationsDue(T0 + 10_000_000)).isEmpty();
+    }
+
+    @Test
+    void deliveryOutcomesAreRecordedOnce() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        AlertRecord delivered = apply(ledger.deliveryOutcome(vt.getAlertId(), "raised:ward", DeliveryState.DELIVERED,
+                2, null, T0 + 10).orElseThrow());
+        assertThat(delivered.getDeliveriesOrThrow("raised:ward").getState()).isEqualTo(DeliveryState.DELIVERED);
+        assertThat(delivered.getDeliveriesOrThrow("raised:ward").getAttempts()).isEqualTo(2);
+        assertThat(ledger.deliveryOutcome(vt.getAlertId(), "raised:ward", DeliveryState.DELIVERED, 3, null, T0))
+                .isEmpty();
+        assertThat(ledger.withPendingDeliveries()).hasSize(1);
+    }
+
+    @Test
+    void listsMostUrgentFirstAndCountsByPriorityAndState() {
+        apply(ledger.onAlert(alert("a", "COUPLET", Priority.LOW, T0 + 5000), T0));
+        apply(ledger.onAlert(alert("b", "VT", Priority.HIGH, T0), T0));
+        apply(ledger.onAlert(alert("c", "PAUSE", Priority.MEDIUM, T0 + 9000), T0));
+        assertThat(ledger.list(r -> true, 10)).extracting(r -> r.getAlert().getDeviceId())
+                .containsExactly("b", "c", "a");
+        assertThat(ledger.count(Priority.HIGH, AlertState.OPEN)).isEqualTo(1);
+        apply(ledger.acknowledge("b:VT:" + T0, "n", null, T0));
+        assertThat(ledger.count(Priority.HIGH, AlertState.OPEN)).isZero();
+        assertThat(ledger.count(Priority.HIGH, AlertState.ACKNOWLEDGED)).isEqualTo(1);
+    }
+
+    @Test
+    void atCapacityTheOldestClosedAlertsLeaveMemoryFirst() {
+        AlertLedger small = new AlertLedger(Duration.ZERO, escalation, router, 2);
+        Alert old = alert("a", "PAUSE", Priority.MEDIUM, T0);
+        small.onAlert(old, T0).forEach(small::apply);
+        small.onAlert(ended(old, T0 + 1), T0).forEach(small::apply);
+        small.onAlert(alert("b", "VT", Priority.HIGH, T0 + 1000), T0).forEach(small::apply);
+        small.onAlert(alert("c", "VT", Priority.HIGH, T0 + 2000), T0).forEach(small::apply);
+        assertThat(small.size()).isEqualTo(2);
+        assertThat(small.get(old.getAlertId())).isEmpty();
+    }
+}
