@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.launcher;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
@@ -21,13 +22,19 @@ final class AlertingCommand implements Callable<Integer> {
             description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--config", defaultValue = "${env:ALERTING_CONFIG}", paramLabel = "FILE",
+            description = "JSON settings: users, webhooks, deviceGroups, escalation, retry, suppressRepeatsSeconds, "
+                    + "sessions (see docs: alerting). Without users nobody can log in.")
+    Path settings;
+
     @Override
     public Integer call() {
-        AlertingConfig config = AlertingConfig.fromJson(kafka.toJson().put("httpHost", host).put("httpPort", port));
+        AlertingConfig config = AlertingConfig.fromJson(AlertingSettings.read(settings)
+                .mergeIn(kafka.toJson()).put("httpHost", host).put("httpPort", port));
         return Lifecycle.runService(lifecycle -> {
             AlertingService alerting = ServiceStarter.alerting(lifecycle.vertx(), config, lifecycle, "--port");
-            return String.format("Alerting on http://%s:%d/api/alerts (Kafka %s)", host, alerting.httpPort(),
-                    config.bootstrapServers());
+            return String.format("Alerting: dashboard on http://%s:%d/ , API at /api (Kafka %s, %d users)", host,
+                    alerting.httpPort(), config.bootstrapServers(), config.users().size());
         });
     }
 }

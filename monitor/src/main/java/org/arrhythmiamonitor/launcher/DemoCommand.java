@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.launcher;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.file.Path;
@@ -70,6 +71,11 @@ public final class DemoCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int simulatedDevices;
 
+    @Option(names = "--alerting-config", defaultValue = "${env:ALERTING_CONFIG}", paramLabel = "FILE",
+            description = "Alerting settings (users, webhooks, escalation, ...; see docs: alerting). Without users "
+                    + "in it the demo creates 'clinician' and 'admin' with new passwords, printed in the banner.")
+    Path alertingSettings;
+
     @Mixin
     RuleOptions rules;
 
@@ -80,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Where the demo's services ended up listening. */
     public record Running(String bootstrapServers, int gatewayPort, int alertingPort, int processorPort,
-            String adminToken, String exampleDeviceToken) {
+            String adminToken, String exampleDeviceToken, AlertingSettings.DemoUsers dashboardUsers) {
     }
 
     /** The device of the README's curl example, whose token the banner shows. */
@@ -117,13 +123,20 @@ public final class DemoCommand implements Callable<Integer> {
                     .put("episodes", rules.toJson())
                     .put("mainsNotch", mainsNotch)
                     .put("inference", inference.toJson())), lifecycle, "--processor-port");
-            AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(common.copy()
-                    .put("httpPort", alertingPort)), lifecycle, "--alerting-port");
+            JsonObject alertingJson = AlertingSettings.read(alertingSettings).mergeIn(common.copy())
+                    .put("httpPort", alertingPort);
+            AlertingSettings.DemoUsers users = null;
+            if (alertingJson.getJsonArray("users", new JsonArray()).isEmpty()) {
+                users = AlertingSettings.DemoUsers.generate();
+                alertingJson.put("users", users.toJson());
+            }
+            AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(alertingJson), lifecycle,
+                    "--alerting-port");
             String admin = adminToken != null ? adminToken : DeviceTokens.issue();
             GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()
                     .put("httpPort", gatewayPort).put("adminToken", admin)), lifecycle, "--gateway-port");
             Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort(),
-                    admin, gateway.issueToken(EXAMPLE_DEVICE));
+                    admin, gateway.issueToken(EXAMPLE_DEVICE), users);
             printBanner(running);
             if (simulatedDevices > 0) {
                 startSimulator(vertx, running);
@@ -152,12 +165,23 @@ public final class DemoCommand implements Callable<Integer> {
     private void printBanner(Running r) {
         String web = "localhost".equals(host) || "0.0.0.0".equals(host) || "127.0.0.1".equals(host)
                 ? "localhost" : host;
+        String logins = r.dashboardUsers() == null
+                ? "                  log in with the users of " + alertingSettings + "\n"
+                : String.format("""
+                                  log in as clinician / %s
+                                        or admin     / %s   (new at every start)
+                                """, r.dashboardUsers().clinicianPassword(), r.dashboardUsers().adminPassword());
+        String login = r.dashboardUsers() == null ? "clinician:PASSWORD"
+                : "clinician:" + r.dashboardUsers().clinicianPassword();
+        String user = login.substring(0, login.indexOf(':'));
+        String password = login.substring(login.indexOf(':') + 1);
         System.out.printf("""
 
                 Arrhythmia Monitor demo is running. Ctrl-C stops it.
-                  Kafka                %s%s
+                  Dashboard            http://%s:%d/
+                %s  Kafka                %s%s
                   Ingest gateway       http://%s:%d   POST /v1/devices/{deviceId}/ecg
-                  Alerts               http://%s:%d/api/alerts
+                  Alerts API           http://%s:%d/api/alerts   (after POST /api/login)
                   Stream processor     http://%s:%d/health
                   Metrics              /metrics on each of the three ports
 
@@ -166,16 +190,20 @@ public final class DemoCommand implements Callable<Integer> {
                   TOKEN=%s
                   curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
                        --data @examples/tachycardia-chunk.json http://%s:%d/v1/devices/%s/ecg
-                  curl -s http://%s:%d/api/alerts
+                  curl -s -c /tmp/am.cookies -H 'Content-Type: application/json' \\
+                       -d '{"username": "%s", "password": "%s"}' http://%s:%d/api/login
+                  curl -s -b /tmp/am.cookies http://%s:%d/api/alerts
 
                 Provision another device (the answer holds its token, shown once):
                   curl -s -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\
                        -d '{"deviceId": "my-device"}' http://%s:%d/v1/devices
 
                 """,
+                web, r.alertingPort(), logins,
                 r.bootstrapServers(), bootstrapServers == null ? " (embedded, KRaft)" : "",
                 web, r.gatewayPort(), web, r.alertingPort(), web, r.processorPort(),
                 EXAMPLE_DEVICE, r.exampleDeviceToken(), web, r.gatewayPort(), EXAMPLE_DEVICE,
-                web, r.alertingPort(), r.adminToken(), web, r.gatewayPort());
+                user, password, web, r.alertingPort(), web, r.alertingPort(),
+                r.adminToken(), web, r.gatewayPort());
     }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
         subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class,
             EvalCommand.class, NoiseStressCommand.class, SynthCommand.class, SimulateCommand.class,
-            DatasetCommand.class})
+            DatasetCommand.class, HashPasswordCommand.class})
 public final class Monitor implements Runnable {
     @Spec
     CommandSpec spec;

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.arrhythmiamonitor.alerting.AlertingConfig;
 import org.arrhythmiamonitor.alerting.AlertingService;
+import org.arrhythmiamonitor.alerting.auth.Passwords;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
 import org.arrhythmiamonitor.processor.ProcessorConfig;
@@ -56,6 +57,9 @@ abstract class EndToEndScenario {
     private WebClient client;
     private ProcessorService processor;
     private AlertingService alerting;
+    private DashboardLogin dashboard;
+    private static final String PASSWORD = "end-to-end-password";
+    private static final String PASSWORD_HASH = Passwords.hash(PASSWORD);
     private GatewayService gateway;
     private final Map<String, String> tokens = new HashMap<>();
 
@@ -74,7 +78,10 @@ abstract class EndToEndScenario {
         processor = ProcessorService.start(vertx, ProcessorConfig.fromJson(common.copy()
                 .put("applicationId", "e2e-" + UUID.randomUUID())
                 .put("stateDir", stateDir.toString()))).await();
-        alerting = AlertingService.start(vertx, AlertingConfig.fromJson(common.copy())).await();
+        alerting = AlertingService.start(vertx, AlertingConfig.fromJson(common.copy()
+                .put("users", new JsonArray().add(new JsonObject().put("username", "e2e")
+                        .put("passwordHash", PASSWORD_HASH).put("roles", new JsonArray().add("clinician")))))).await();
+        dashboard = DashboardLogin.login(client, "127.0.0.1", alerting.httpPort(), "e2e", PASSWORD);
         gateway = GatewayService.start(vertx, GatewayConfig.fromJson(common.copy())).await();
     }
 
@@ -103,8 +110,7 @@ abstract class EndToEndScenario {
     private JsonObject awaitAlert(String deviceId, Predicate<JsonObject> wanted) throws InterruptedException {
         long deadline = System.currentTimeMillis() + ALERT_DEADLINE_MS;
         while (System.currentTimeMillis() < deadline) {
-            JsonArray alerts = client.get(alerting.httpPort(), "127.0.0.1", "/api/alerts?deviceId=" + deviceId)
-                    .send().await().bodyAsJsonObject().getJsonArray("alerts");
+            JsonArray alerts = dashboard.alerts("?deviceId=" + deviceId);
             for (int i = 0; i < alerts.size(); i++) {
                 if (wanted.test(alerts.getJsonObject(i))) {
                     return alerts.getJsonObject(i);
@@ -169,7 +175,7 @@ abstract class EndToEndScenario {
             assertThat(post(device, SyntheticChunks.json(chunk).toBuffer()).statusCode()).isEqualTo(202);
         }
 
-        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status"))
+        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("episode"))
                 && "EXTREME_TACHYCARDIA".equals(a.getString("type")));
         assertThat(ended.getLong("endTimeMs") - SyntheticChunks.T0).isBetween(24_000L, 25_500L);
         // The abrupt jump to 160 bpm is also a supraventricular run, a low-priority alert of its own.
@@ -185,7 +191,7 @@ abstract class EndToEndScenario {
             assertThat(post(device, SyntheticChunks.json(chunk).toBuffer()).statusCode()).isEqualTo(202);
         }
 
-        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("status")));
+        JsonObject ended = awaitAlert(device, a -> "ended".equals(a.getString("episode")));
         assertThat(ended.getString("type")).isEqualTo("VENTRICULAR_TACHYCARDIA");
         assertThat(ended.getString("priority")).isEqualTo("high");
         assertThat(ended.getString("alertId")).startsWith(device + ":VENTRICULAR_TACHYCARDIA:");
@@ -195,8 +201,7 @@ abstract class EndToEndScenario {
     }
 
     private List<JsonObject> highPriorityAlerts(String device) {
-        JsonArray all = client.get(alerting.httpPort(), "127.0.0.1", "/api/alerts?deviceId=" + device)
-                .send().await().bodyAsJsonObject().getJsonArray("alerts");
+        JsonArray all = dashboard.alerts("?deviceId=" + device);
         return all.stream().map(JsonObject.class::cast).filter(a -> "high".equals(a.getString("priority"))).toList();
     }
 }
