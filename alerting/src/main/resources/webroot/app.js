@@ -217,7 +217,7 @@
 
   async function onLogout() {
     try {
-      await api('POST', '/api/logout');
+      await api('POST', '/api/logout', {});
     } catch (e) {
       // The session ends here whatever the server said.
     }

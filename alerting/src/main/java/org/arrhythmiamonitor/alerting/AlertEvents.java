@@ -1,12 +1,14 @@
 package org.arrhythmiamonitor.alerting;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
 
@@ -21,7 +23,7 @@ import org.arrhythmiamonitor.wire.v1.AlertRecord;
  */
 final class AlertEvents {
     private static final String ADDRESS = "alerting.alert-changes";
-    private static final long KEEPALIVE_MS = 15_000;
+    private static final long KEEPALIVE_MS = 5_000;
 
     private final Vertx vertx;
     private final AtomicInteger open = new AtomicInteger();
@@ -35,8 +37,11 @@ final class AlertEvents {
         vertx.eventBus().publish(ADDRESS, AlertJson.toJson(record, false).encode());
     }
 
-    /** Serves one stream until the client goes or, after {@code closeAfterMs}, its login expires. */
-    void stream(RoutingContext ctx, long closeAfterMs) {
+    /**
+     * Serves one stream until the client goes or its session no longer holds ({@code validity},
+     * asked at every keepalive): a logout or an expired session ends the stream within seconds.
+     */
+    void stream(RoutingContext ctx, Supplier<Future<Boolean>> validity) {
         HttpServerResponse response = ctx.response()
                 .setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -52,14 +57,18 @@ final class AlertEvents {
             }
             response.write("event: alert\ndata: " + message.body() + "\n\n");
         });
-        long keepalive = vertx.setPeriodic(KEEPALIVE_MS, t -> response.write(": keepalive\n\n"));
-        long expiry = vertx.setTimer(Math.max(1, closeAfterMs), t -> response.end());
+        long keepalive = vertx.setPeriodic(KEEPALIVE_MS, t -> validity.get().onComplete(valid -> {
+            if (valid.succeeded() && valid.result()) {
+                response.write(": keepalive\n\n");
+            } else if (!response.ended()) {
+                response.end();
+            }
+        }));
         AtomicBoolean done = new AtomicBoolean();
         Runnable cleanUp = () -> {
             if (done.compareAndSet(false, true)) {
                 consumer.unregister();
                 vertx.cancelTimer(keepalive);
-                vertx.cancelTimer(expiry);
                 open.decrementAndGet();
             }
         };

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.UserAccount;
 import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
 import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
@@ -66,7 +67,19 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         webhooks = List.copyOf(webhooks);
     }
 
+    /** Without the users' hashes and the webhooks' secrets, which records would otherwise print. */
+    @Override
+    public String toString() {
+        return "AlertingConfig[bootstrapServers=" + bootstrapServers + ", httpPort=" + httpPort + ", users="
+                + users.size() + ", webhooks=" + webhooks.stream().map(WebhookSubscriber::id).toList() + "]";
+    }
+
+    private static final Set<String> KEYS = Set.of("bootstrapServers", "httpHost", "httpPort", "maxAlerts",
+            "partitions", "replicationFactor", "groupId", "users", "sessionTimeoutMinutes", "sessionMaxAgeHours",
+            "secureCookie", "suppressRepeatsSeconds", "escalation", "webhooks", "deviceGroups", "retry");
+
     public static AlertingConfig fromJson(JsonObject json) {
+        ConfigKeys.requireKnown(json, "alerting", KEYS);
         List<UserAccount> users = new ArrayList<>();
         for (Object user : json.getJsonArray("users", new JsonArray())) {
             if (!(user instanceof JsonObject object)) {

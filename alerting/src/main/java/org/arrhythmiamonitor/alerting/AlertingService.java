@@ -14,9 +14,10 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.arrhythmiamonitor.alerting.auth.Role;
 import org.arrhythmiamonitor.alerting.auth.SessionAuth;
 import org.arrhythmiamonitor.alerting.device.BurdenHistory;
@@ -49,6 +50,7 @@ public final class AlertingService implements AutoCloseable {
     private static final long KAFKA_TIMEOUT_MS = 30_000;
     private static final long TICK_MS = 1_000;
     private static final long MAX_STRIP_MS = 60_000;
+    private static final int RESUME_EVERY_TICKS = 60;
 
     private final AlertingConfig config;
     private final Clock clock;
@@ -65,6 +67,8 @@ public final class AlertingService implements AutoCloseable {
     private SessionAuth auth;
     private HttpServer http;
     private long ticker = -1;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private long ticks;
     private Vertx vertx;
 
     private AlertingService(AlertingConfig config, Clock clock) {
@@ -72,7 +76,7 @@ public final class AlertingService implements AutoCloseable {
         this.clock = clock;
         this.registry = ServiceMetrics.prometheus("alerting");
         this.router = new NotificationRouter(config.webhooks(), config.deviceGroups(), config.escalation());
-        this.store = new AlertStore(config.bootstrapServers());
+        this.store = new AlertStore(config.bootstrapServers(), "arrhythmia-alerting-" + config.groupId());
         AlertLedger ledger = new AlertLedger(config.suppressRepeats(), config.escalation(), router, config.maxAlerts());
         this.desk = new AlertDesk(ledger, store, clock, registry);
         this.deadLetters = new DeadLetters(config.bootstrapServers());
@@ -83,20 +87,27 @@ public final class AlertingService implements AutoCloseable {
     }
 
     public static Future<AlertingService> start(Vertx vertx, AlertingConfig config) {
-        return start(vertx, config, Clock.systemUTC());
+        return start(vertx, config, Clock.systemUTC(), true);
     }
 
-    /** With a clock of the caller's: tests move it to make escalations due without waiting. */
-    public static Future<AlertingService> start(Vertx vertx, AlertingConfig config, Clock clock) {
+    /**
+     * With a clock of the caller's; without {@code tick}, escalations happen only when the caller
+     * calls {@code desk().tick()}: tests move their clock and tick, without a timer racing them.
+     */
+    static Future<AlertingService> start(Vertx vertx, AlertingConfig config, Clock clock, boolean tick) {
         if (config.users().isEmpty()) {
             LOG.warn("No users are configured: nobody can log in to the dashboard or the API");
+        }
+        if (!config.escalation().priorities().isEmpty() && config.escalation().levels().isEmpty()) {
+            LOG.warn("escalation.levels is empty: {} alerts stay open until acknowledged but escalate to nobody",
+                    config.escalation().priorities().stream().map(p -> p.name().toLowerCase()).sorted().toList());
         }
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
             AlertingService service = new AlertingService(config, clock);
             try {
-                service.begin(vertx);
+                service.begin(vertx, tick);
             } catch (RuntimeException e) {
                 service.close();
                 throw e;
@@ -106,7 +117,7 @@ public final class AlertingService implements AutoCloseable {
     }
 
     /** Restores the stored alerts, then starts notifying and following {@code ecg.alerts}. */
-    private void begin(Vertx vertx) {
+    private void begin(Vertx vertx, boolean tick) {
         this.vertx = vertx;
         int restored = desk.restore(AlertStore.loadAll(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS)));
         LOG.info("Restored {} alerts from {}", restored, Topics.ALERT_STATE);
@@ -121,10 +132,30 @@ public final class AlertingService implements AutoCloseable {
         }
         feed.start();
         burden.start();
-        ticker = vertx.setPeriodic(TICK_MS, t -> desk.tick().exceptionally(e -> {
-            LOG.warn("Escalation check failed, trying again in {} ms: {}", TICK_MS, e.toString());
-            return List.of();
-        }));
+        if (tick) {
+            ticker = vertx.setPeriodic(TICK_MS, t -> tick());
+        }
+    }
+
+    /**
+     * Escalates what is due, and now and then sends again deliveries left pending (a dead letter
+     * or an outcome that could not be stored). One tick at a time: while Kafka is slow the ticks
+     * must not queue up in front of clinicians' acknowledgements.
+     */
+    private void tick() {
+        if (!ticking.compareAndSet(false, true)) {
+            return;
+        }
+        CompletableFuture<?> work = desk.tick();
+        if (++ticks % RESUME_EVERY_TICKS == 0) {
+            work = work.thenCompose(done -> desk.resumePendingDeliveries());
+        }
+        work.whenComplete((done, e) -> {
+            ticking.set(false);
+            if (e != null) {
+                LOG.warn("Escalation check failed, trying again in {} ms: {}", TICK_MS, e.toString());
+            }
+        });
     }
 
     private Future<AlertingService> listen(Vertx vertx) {
@@ -142,7 +173,7 @@ public final class AlertingService implements AutoCloseable {
         auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
                 config.secureCookie());
         auth.mount(web);
-        web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.expiresAt(ctx) - clock.millis()));
+        web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.validity(ctx)));
         new AlertApi(desk).mount(web);
         web.get("/api/devices/:deviceId/strip").handler(this::strip);
         web.get("/api/devices/:deviceId/history").handler(ctx -> AlertApi.json(ctx, 200,
@@ -172,10 +203,10 @@ public final class AlertingService implements AutoCloseable {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
         }
-        if (from == Long.MIN_VALUE || to == Long.MIN_VALUE || to <= from || to - from > MAX_STRIP_MS) {
+        if (from < 0 || to < 0 || to <= from || to - from > MAX_STRIP_MS) {
             HttpErrors.send(ctx, 400, "invalid_query", "from",
-                    "give from and to (epoch ms or ISO-8601), from before to, at most " + MAX_STRIP_MS / 1000
-                            + " s apart");
+                    "give from and to (epoch ms or ISO-8601, not before 1970), from before to, at most "
+                            + MAX_STRIP_MS / 1000 + " s apart");
             return;
         }
         vertx.executeBlocking(() -> strips.read(deviceId, from, to), false).onComplete(result -> {
@@ -239,7 +270,10 @@ public final class AlertingService implements AutoCloseable {
         if (error != null) {
             details.put("lastKafkaError", error);
         }
-        return feed.alive() && error == null ? Health.up(details) : Health.down(details);
+        if (store.fenced()) {
+            details.put("fenced", "another alerting instance with the same groupId took over");
+        }
+        return feed.alive() && error == null && !store.fenced() ? Health.up(details) : Health.down(details);
     }
 
     /** The lifecycle: tests call {@code desk().tick()} after moving their clock. */

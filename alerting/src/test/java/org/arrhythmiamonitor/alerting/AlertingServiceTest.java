@@ -134,7 +134,8 @@ class AlertingServiceTest {
     }
 
     private AlertingService startService(JsonObject config) {
-        return AlertingService.start(vertx, AlertingConfig.fromJson(config), clock).await();
+        // No timer ticks: the tests move the clock and tick themselves.
+        return AlertingService.start(vertx, AlertingConfig.fromJson(config), clock, false).await();
     }
 
     private AlertingService startService() {
@@ -159,7 +160,7 @@ class AlertingServiceTest {
 
         HttpResponse<Buffer> post(String path, JsonObject body) {
             HttpRequest<Buffer> request = client.post(service.httpPort(), "127.0.0.1", path).putHeader("Cookie", cookie);
-            return (body == null ? request.send() : request.sendJsonObject(body)).await();
+            return request.sendJsonObject(body == null ? new JsonObject() : body).await();
         }
 
         JsonArray alerts(String query) {
@@ -395,6 +396,37 @@ class AlertingServiceTest {
     }
 
     @Test
+    void aSecondInstanceFencesTheFirstSoThatItCannotUndoAnAcknowledgement() throws Exception {
+        JsonObject config = config("alerting-fencing");
+        Alert vt = alert("ward-7", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        AlertingService old = startService(config);
+        AlertingService current = null;
+        try {
+            publish(vt);
+            Session oldNurse = session(old, "nurse", NURSE_PASSWORD);
+            waitFor(() -> oldNurse.alerts("?deviceId=ward-7").size() == 1);
+
+            current = startService(config);
+            Session nurse = session(current, "nurse", NURSE_PASSWORD);
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
+                    .isEqualTo(200);
+            HttpResponse<Buffer> stale = oldNurse.post("/api/alerts/" + vt.getAlertId() + "/resolve",
+                    new JsonObject().put("note", "from the old instance"));
+            assertThat(stale.statusCode()).isEqualTo(503);
+            assertThat(stale.bodyAsJsonObject().getString("detail")).contains("another alerting instance took over");
+            clock.advanceSeconds(600);
+            assertThat(old.desk().tick().join()).as("the old instance escalates nothing").isEmpty();
+            assertThat(oldNurse.get("/health").statusCode()).isEqualTo(503);
+            assertThat(nurse.alert(vt.getAlertId()).getString("state")).isEqualTo("acknowledged");
+        } finally {
+            old.close();
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    @Test
     void dashboardsGetChangesLiveOverServerSentEvents() throws Exception {
         AlertingService service = startService();
         HttpClient http = vertx.createHttpClient();
@@ -417,6 +449,12 @@ class AlertingServiceTest {
             assertThat(stream.toString()).contains("event: alert\ndata: {");
             nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null);
             waitFor(() -> stream.toString().contains("\"state\":\"acknowledged\""));
+
+            // Logging out ends the stream: no more patient data to that connection.
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            response.endHandler(v -> ended.set(true));
+            assertThat(nurse.post("/api/logout", null).statusCode()).isEqualTo(204);
+            waitFor(ended::get);
         } finally {
             http.close().await();
             service.close();
@@ -454,6 +492,14 @@ class AlertingServiceTest {
                     .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
                     .sendBuffer(Buffer.buffer("{not json")).await();
             assertThat(badBody.statusCode()).isEqualTo(400);
+            HttpResponse<Buffer> plain = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
+                    .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "text/plain").send().await();
+            assertThat(plain.statusCode()).as("a form or text POST, as another site could send").isEqualTo(415);
+            HttpResponse<Buffer> foreign = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
+                    .putHeader("Cookie", nurse.cookie()).putHeader("Origin", "http://127.0.0.1:8080")
+                    .sendJsonObject(new JsonObject()).await();
+            assertThat(foreign.statusCode()).as("from another origin").isEqualTo(403);
+            assertThat(nurse.get(path).bodyAsJsonObject().getString("state")).isEqualTo("open");
             assertThat(nurse.post(path + "/acknowledge", null).statusCode()).isEqualTo(200);
             HttpResponse<Buffer> twice = nurse.post(path + "/acknowledge", null);
             assertThat(twice.statusCode()).isEqualTo(409);
@@ -464,6 +510,9 @@ class AlertingServiceTest {
 
             assertThat(nurse.get("/api/devices/ward-6/strip").statusCode()).isEqualTo(400);
             assertThat(nurse.get("/api/devices/ward-6/strip?from=0&to=120000").statusCode()).isEqualTo(400);
+            assertThat(nurse.get("/api/devices/ward-6/strip?from=-9000000000000000000&to=9000000000000000000")
+                    .statusCode()).isEqualTo(400);
+            assertThat(nurse.get("/api/alerts").getHeader("Cache-Control")).isEqualTo("no-store");
             HttpResponse<Buffer> noSamples = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000");
             assertThat(noSamples.statusCode()).as(noSamples.bodyAsString()).isEqualTo(404);
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();

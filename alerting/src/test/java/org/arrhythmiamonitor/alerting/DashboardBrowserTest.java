@@ -300,7 +300,8 @@ class DashboardBrowserTest {
         assertThat(cookie).isNotNull();
         assertThat(cookie.isHttpOnly()).isTrue();
         HttpResponse<String> logout = send(HttpRequest.newBuilder(uri("/api/logout"))
-                .POST(HttpRequest.BodyPublishers.noBody()), "amsession=" + cookie.getValue());
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), "amsession=" + cookie.getValue());
         assertThat(logout.statusCode()).isEqualTo(204);
 
         browser.findElement(By.id("show-resolved")).click(); // the page asks for the list again

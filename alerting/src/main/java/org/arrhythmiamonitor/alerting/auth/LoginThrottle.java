@@ -7,9 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Slows password guessing: after {@link #MAX_FAILURES} failed logins for one user name within a
- * minute, further attempts for that name are refused until the minute has passed. Bounded: the
- * names with the oldest failures are forgotten first.
+ * Slows password guessing: after {@link #MAX_FAILURES} failed logins for one key (user name and
+ * address) within a minute, further attempts are refused until the minute has passed. An attempt
+ * counts as it starts and is forgiven when it succeeds, so parallel guesses cannot slip past a
+ * count that is not updated yet. Bounded: the keys with the oldest attempts are forgotten first.
  */
 final class LoginThrottle {
     static final int MAX_FAILURES = 5;
@@ -28,23 +29,21 @@ final class LoginThrottle {
         this.clock = clock;
     }
 
-    synchronized boolean blocked(String username) {
-        Deque<Long> times = failures.get(username);
-        if (times == null) {
-            return false;
-        }
+    /** Counts an attempt for the key; false (and not counted) when the key has used up its minute. */
+    synchronized boolean tryAttempt(String key) {
+        Deque<Long> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
         long now = clock.millis();
         while (!times.isEmpty() && now - times.peekFirst() >= WINDOW_MS) {
             times.pollFirst();
         }
-        return times.size() >= MAX_FAILURES;
+        if (times.size() >= MAX_FAILURES) {
+            return false;
+        }
+        times.addLast(now);
+        return true;
     }
 
-    synchronized void failed(String username) {
-        failures.computeIfAbsent(username, u -> new ArrayDeque<>()).addLast(clock.millis());
-    }
-
-    synchronized void succeeded(String username) {
-        failures.remove(username);
+    synchronized void succeeded(String key) {
+        failures.remove(key);
     }
 }

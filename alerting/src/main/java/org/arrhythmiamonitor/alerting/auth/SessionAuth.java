@@ -1,7 +1,9 @@
 package org.arrhythmiamonitor.alerting.auth;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,8 @@ public final class SessionAuth {
     private final Clock clock;
     private final boolean secureCookie;
     private final LoginThrottle throttle;
+    private final LocalSessionStore store;
+    private final WorkerExecutor verifier;
 
     public SessionAuth(Vertx vertx, List<UserAccount> accounts, Duration idleTimeout, Duration maxAge, Clock clock,
             boolean secureCookie) {
@@ -60,6 +65,8 @@ public final class SessionAuth {
         this.clock = clock;
         this.secureCookie = secureCookie;
         this.throttle = new LoginThrottle(clock);
+        this.store = LocalSessionStore.create(vertx);
+        this.verifier = vertx.createSharedWorkerExecutor("alerting-login", 2);
     }
 
     /**
@@ -67,7 +74,13 @@ public final class SessionAuth {
      * {@code /api} route has a user. Mount before the routes it protects.
      */
     public void mount(Router router) {
-        router.route("/api/*").handler(SessionHandler.create(LocalSessionStore.create(vertx))
+        router.route("/api/*").handler(ctx -> {
+            // Patient data must not linger in caches.
+            ctx.response().putHeader("Cache-Control", "no-store");
+            ctx.next();
+        });
+        router.post("/api/*").handler(SessionAuth::sameOriginJson);
+        router.route("/api/*").handler(SessionHandler.create(store)
                 .setSessionCookieName(COOKIE)
                 .setSessionTimeout(idleTimeout.toMillis())
                 .setCookieHttpOnlyFlag(true)
@@ -80,6 +93,28 @@ public final class SessionAuth {
         router.post("/api/logout").handler(this::logout);
         router.get("/api/me").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
                 .end(me(ctx.session()).encode()));
+    }
+
+    /**
+     * Every change is a JSON POST from this origin. A browser sends a cross-origin JSON POST only
+     * after a CORS preflight, which this service never grants, and it names the page's origin in
+     * {@code Origin}; so another site, another port of the same host included, cannot make a
+     * logged-in browser acknowledge an alert (SameSite cookies alone would allow a sibling port).
+     */
+    private static void sameOriginJson(RoutingContext ctx) {
+        String origin = ctx.request().getHeader("Origin");
+        String host = ctx.request().getHeader("Host");
+        if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+            HttpErrors.send(ctx, 403, "cross_origin", null, "requests from " + origin + " are not accepted");
+            return;
+        }
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            HttpErrors.send(ctx, 415, "unsupported_media_type", null,
+                    "send Content-Type: application/json (a body of {} will do)");
+            return;
+        }
+        ctx.next();
     }
 
     private void login(RoutingContext ctx) {
@@ -97,22 +132,25 @@ public final class SessionAuth {
                     "the body must be {\"username\", \"password\"}");
             return;
         }
-        if (throttle.blocked(username)) {
+        // Per user name and address: a guesser elsewhere cannot lock the on-call clinician out.
+        String attempt = username + '@' + ctx.request().remoteAddress().hostAddress();
+        // Counted before the check, so that parallel guesses cannot all pass a not-yet-updated count.
+        if (!throttle.tryAttempt(attempt)) {
             ctx.response().putHeader("Retry-After", "60");
             HttpErrors.send(ctx, 429, "too_many_attempts", null,
                     LoginThrottle.MAX_FAILURES + " failed logins for this user within a minute; try again later");
             return;
         }
         UserAccount account = users.get(username);
-        vertx.executeBlocking(() -> Passwords.verify(password, account != null ? account.passwordHash() : DECOY_HASH)
-                && account != null, false).onComplete(result -> {
+        // On a small pool of its own: a flood of logins must not starve the service's other blocking work.
+        verifier.executeBlocking(() -> Passwords.verify(password,
+                account != null ? account.passwordHash() : DECOY_HASH) && account != null, true).onComplete(result -> {
                     if (result.failed() || !result.result()) {
-                        throttle.failed(username);
-                        LOG.info("Failed login for '{}' from {}", username, ctx.request().remoteAddress());
+                        LOG.info("Failed login for '{}' from {}", printable(username), ctx.request().remoteAddress());
                         HttpErrors.send(ctx, 401, "invalid_credentials", null, "wrong user name or password");
                         return;
                     }
-                    throttle.succeeded(username);
+                    throttle.succeeded(attempt);
                     Session session = ctx.session();
                     // A new id at login, so that a session id planted before it is worth nothing.
                     session.regenerateId();
@@ -171,10 +209,25 @@ public final class SessionAuth {
         return ctx.session().get(USER);
     }
 
-    /** When the session's login expires, epoch ms: the live stream closes then. */
-    public long expiresAt(RoutingContext ctx) {
-        Long loginAt = ctx.session().get(LOGIN_AT);
-        return (loginAt == null ? clock.millis() : loginAt) + maxAge.toMillis();
+    /**
+     * Whether the request's session still holds: not logged out, not idle past its timeout, not
+     * past its maximum age. A live stream asks this now and then and closes when it no longer does.
+     */
+    public Supplier<Future<Boolean>> validity(RoutingContext ctx) {
+        String id = ctx.session().id();
+        return () -> store.get(id).map(session -> {
+            if (session == null || session.get(USER) == null) {
+                return false;
+            }
+            Long loginAt = session.get(LOGIN_AT);
+            return loginAt != null && clock.millis() - loginAt <= maxAge.toMillis();
+        });
+    }
+
+    /** A user name as typed, safe for one log line. */
+    private static String printable(String value) {
+        String cut = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+        return cut.replaceAll("[^\\x20-\\x7E]", "?");
     }
 
     private static Set<String> roles(Session session) {

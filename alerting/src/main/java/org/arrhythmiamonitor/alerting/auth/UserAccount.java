@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
 import java.util.Set;
+import org.arrhythmiamonitor.alerting.ConfigKeys;
 
 /** A user of the dashboard and the API: a name, a password hash ({@link Passwords}) and roles. */
 public record UserAccount(String username, String passwordHash, Set<Role> roles) {
@@ -21,11 +22,18 @@ public record UserAccount(String username, String passwordHash, Set<Role> roles)
 
     public static UserAccount fromJson(JsonObject json) {
         String username = json.getString("username");
+        ConfigKeys.requireKnown(json, "users." + username, Set.of("username", "passwordHash", "roles"));
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (Object role : json.getJsonArray("roles", new JsonArray())) {
             roles.add(Role.parse(String.valueOf(role), "users." + username));
         }
         return new UserAccount(username, json.getString("passwordHash"), roles);
+    }
+
+    /** Without the hash, which a record would otherwise print. */
+    @Override
+    public String toString() {
+        return "UserAccount[" + username + ", " + roles + "]";
     }
 
     public JsonObject toJson() {

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.arrhythmiamonitor.wire.v1.AlertState;
@@ -111,9 +112,19 @@ public final class AlertDesk implements AutoCloseable {
         return call(() -> {
             List<AlertRecord> changed = new ArrayList<>();
             for (Alert alert : alerts) {
-                List<AlertRecord> proposed = ledger.onAlert(alert, now());
-                commit(proposed);
-                changed.addAll(proposed);
+                try {
+                    List<AlertRecord> proposed = ledger.onAlert(alert, now());
+                    commit(proposed);
+                    changed.addAll(proposed);
+                } catch (AlertStoreException e) {
+                    if (!(e.getCause() instanceof RecordTooLargeException)) {
+                        throw e; // Kafka unavailable: the feed reads the batch again.
+                    }
+                    skip(alert, e);
+                } catch (RuntimeException e) {
+                    // A bug or an alert the rules cannot take must not stop every later alert.
+                    skip(alert, e);
+                }
             }
             return changed;
         });
@@ -121,8 +132,9 @@ public final class AlertDesk implements AutoCloseable {
 
     public CompletableFuture<AlertRecord> acknowledge(String alertId, String user, String note) {
         return call(() -> {
-            AlertRecord record = ledger.acknowledge(alertId, user, note, now());
-            commit(List.of(record));
+            List<AlertRecord> changes = ledger.acknowledge(alertId, user, note, now());
+            commit(changes);
+            AlertRecord record = changes.get(0);
             Timer.builder("ecg.alerts.time_to_acknowledge")
                     .description("From the alert's arrival to its acknowledgement")
                     .tag("priority", Priorities.name(record.getAlert().getPriority()))
@@ -135,24 +147,40 @@ public final class AlertDesk implements AutoCloseable {
 
     public CompletableFuture<AlertRecord> resolve(String alertId, String user, String note) {
         return call(() -> {
-            AlertRecord record = ledger.resolve(alertId, user, note, now());
-            commit(List.of(record));
-            return record;
+            List<AlertRecord> changes = ledger.resolve(alertId, user, note, now());
+            commit(changes);
+            return changes.get(0);
         });
     }
 
-    /** Escalates every alert whose time is up; a timer calls it every second, tests after moving their clock. */
+    private void skip(Alert alert, RuntimeException e) {
+        registry.counter("ecg.alerts.failed").increment();
+        LOG.error("Alert {} could not be taken and is skipped: {}", alert.getAlertId(), e.toString(), e);
+    }
+
+    /**
+     * Escalates every alert whose time is up; a timer calls it every second, tests after moving
+     * their clock. Each escalation is stored on its own, so one that fails does not hold up the
+     * others; it is tried again at the next tick.
+     */
     public CompletableFuture<List<AlertRecord>> tick() {
         return call(() -> {
-            List<AlertRecord> due = ledger.escalationsDue(now());
-            for (AlertRecord record : due) {
-                commit(List.of(record));
+            List<AlertRecord> escalated = new ArrayList<>();
+            for (AlertRecord record : ledger.escalationsDue(now())) {
+                try {
+                    commit(List.of(record));
+                } catch (RuntimeException e) {
+                    LOG.warn("Escalation of {} not stored, trying again: {}", record.getAlert().getAlertId(),
+                            e.toString());
+                    continue;
+                }
+                escalated.add(record);
                 escalations.increment();
-                ALERTS.warn("[{}] {} device={} not acknowledged: escalated to level {}",
+                ALERTS.warn("[{}] {} device={} not acknowledged: escalated to level {} ({})",
                         record.getAlert().getPriority(), record.getAlert().getType(), record.getAlert().getDeviceId(),
-                        record.getEscalationLevel());
+                        record.getEscalationLevel(), record.getEscalatedTo());
             }
-            return due;
+            return escalated;
         });
     }
 

@@ -88,6 +88,14 @@ public final class AlertFeed implements AutoCloseable {
                     consumer.seek(e.topicPartition(), e.offset() + 1);
                 } catch (WakeupException e) {
                     throw e;
+                } catch (AlertStoreException e) {
+                    lastError = e.getMessage();
+                    if (e.fenced()) {
+                        LOG.error("Stopped following {}: {}", Topics.ALERTS, e.getMessage());
+                        return;
+                    }
+                    LOG.warn("Storing alerts failed, reading them again: {}", lastError);
+                    sleepQuietly();
                 } catch (RuntimeException e) {
                     lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     LOG.warn("Handling alerts failed, reading them again: {}", lastError);
@@ -126,7 +134,7 @@ public final class AlertFeed implements AutoCloseable {
             // Not stored: read the batch again (what was stored of it is recognised by id).
             first.forEach(consumer::seek);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new AlertStoreException(cause.getMessage(), cause);
+            throw cause instanceof AlertStoreException store ? store : new AlertStoreException(cause.getMessage(), cause);
         }
         consumer.commitSync(next);
     }

@@ -34,7 +34,10 @@ import org.arrhythmiamonitor.wire.v1.Priority;
 public final class AlertLedger {
     public static final String SYSTEM = "system";
     /** Audit entries kept per alert: a latching alert re-escalated for hours must not grow without end. */
-    static final int MAX_HISTORY = 200;
+    static final int MAX_HISTORY = 1000;
+    static final int MAX_SETTLED_DELIVERIES = 50;
+    /** Ids of alerts that left memory at capacity, so that a late copy is not raised again (bounded). */
+    private static final int MAX_FORGOTTEN = 1_000_000;
     private static final Comparator<AlertRecord> OLDEST_FIRST = Comparator
             .comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs())
             .thenComparing(r -> r.getAlert().getAlertId());
@@ -56,6 +59,13 @@ public final class AlertLedger {
     private final Set<String> escalating = new LinkedHashSet<>();
     /** Desk thread only: resolved and suppressed alerts, the first to leave memory at capacity. */
     private final TreeSet<AlertRecord> closed = new TreeSet<>(OLDEST_FIRST);
+    /** Desk thread only, apart from reads of its size. */
+    private final Set<String> forgotten = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > MAX_FORGOTTEN;
+        }
+    });
     private final int[][] counts = new int[Priority.values().length][AlertState.values().length];
 
     public AlertLedger(Duration suppressRepeats, EscalationPolicy escalation, NotificationRouter router, int capacity) {
@@ -71,15 +81,25 @@ public final class AlertLedger {
      * What an alert from the processor changes: nothing for a copy already seen; a new open (or
      * suppressed) alert; or the update of a known one, which resolves it when its episode ended.
      */
-    public List<AlertRecord> onAlert(Alert alert, long nowMs) {
+    public List<AlertRecord> onAlert(Alert received, long nowMs) {
+        Alert alert = failSafe(received);
         AlertRecord existing = byId.get(alert.getAlertId());
         if (existing == null) {
+            if (forgotten.contains(alert.getAlertId())) {
+                // Left memory at capacity: older than every alert held, so not news; raising it again
+                // would overwrite its stored record and notify it twice.
+                return List.of();
+            }
             return raise(alert, nowMs);
         }
         if (existing.getAlert().equals(alert)) {
             return List.of();
         }
         AlertRecord.Builder next = existing.toBuilder().setAlert(alert).setVersion(existing.getVersion() + 1);
+        if (existing.getState() == AlertState.SUPPRESSED) {
+            // Its first alert keeps the clinician's attention; this one only follows the episode.
+            return List.of(next.build());
+        }
         boolean ended = alert.getEndTimeMs() > 0 && existing.getAlert().getEndTimeMs() == 0;
         if (ended) {
             switch (existing.getState()) {
@@ -95,7 +115,12 @@ public final class AlertLedger {
                 default -> audit(next, nowMs, SYSTEM, "episode_ended", existing.getState(), existing.getState(), null);
             }
         }
-        return List.of(next.build());
+        return withPromotedRepeats(next.build(), nowMs);
+    }
+
+    /** An alert without a known priority is treated as high: an unknown alarm must not go unseen. */
+    private static Alert failSafe(Alert alert) {
+        return Priorities.ALL.contains(alert.getPriority()) ? alert : alert.toBuilder().setPriority(Priority.HIGH).build();
     }
 
     private List<AlertRecord> raise(Alert alert, long nowMs) {
@@ -123,14 +148,46 @@ public final class AlertLedger {
 
     /**
      * A repeat is the same type on the same device with an onset within the window of the
-     * previous one, unless a clinician closed that one: after a clinician's resolution a new
-     * episode is news again.
+     * previous one while that one still asks for attention (open or acknowledged). A brief
+     * non-latching event the system resolved (a couplet, a pause) also makes its next ones within
+     * the window repeats. Never after a clinician resolved it, and never after a latching (high)
+     * alert closed: a new VT after the last one was dealt with is news.
      */
     private boolean isRepeatOf(Alert alert, AlertRecord previous) {
-        boolean resolvedByUser = previous.getState() == AlertState.RESOLVED
-                && !SYSTEM.equals(previous.getResolvedBy());
         long apart = Math.abs(alert.getOnsetTimeMs() - previous.getAlert().getOnsetTimeMs());
-        return !resolvedByUser && apart < suppressRepeats.toMillis();
+        if (apart >= suppressRepeats.toMillis()) {
+            return false;
+        }
+        return switch (previous.getState()) {
+            case OPEN, ACKNOWLEDGED -> true;
+            case RESOLVED -> SYSTEM.equals(previous.getResolvedBy()) && !escalation.escalates(alert.getPriority());
+            default -> false;
+        };
+    }
+
+    /**
+     * When an alert closes, the repeats suppressed under it whose episode still goes on become
+     * alerts of their own: the condition is there, and nothing else would show it.
+     */
+    private List<AlertRecord> withPromotedRepeats(AlertRecord record, long nowMs) {
+        if (record.getState() != AlertState.RESOLVED || record.getRepeats() == 0) {
+            return List.of(record);
+        }
+        List<AlertRecord> changes = new ArrayList<>();
+        changes.add(record);
+        String id = record.getAlert().getAlertId();
+        for (AlertRecord repeat : byId.values()) {
+            if (repeat.getState() == AlertState.SUPPRESSED && id.equals(repeat.getSuppressedBy())
+                    && repeat.getAlert().getEndTimeMs() == 0) {
+                AlertRecord.Builder promoted = repeat.toBuilder().setState(AlertState.OPEN).clearSuppressedBy()
+                        .setRaisedAtMs(nowMs).setVersion(repeat.getVersion() + 1);
+                audit(promoted, nowMs, SYSTEM, "raised", AlertState.SUPPRESSED, AlertState.OPEN,
+                        "its first alert " + id + " was resolved while this episode goes on");
+                promoted.putAllDeliveries(router.route(repeat.getAlert(), "raised", nowMs));
+                changes.add(promoted.build());
+            }
+        }
+        return changes;
     }
 
     private void resolveBySystem(AlertRecord.Builder next, Alert alert, AlertState from, long nowMs) {
@@ -140,8 +197,11 @@ public final class AlertLedger {
         next.putAllDeliveries(router.route(alert, "resolved", nowMs));
     }
 
-    /** A clinician acknowledges an open alert; if its episode is over, that also resolves it. */
-    public AlertRecord acknowledge(String alertId, String user, String note, long nowMs) {
+    /**
+     * A clinician acknowledges an open alert; if its episode is over, that also resolves it. The
+     * acknowledged alert comes first, then any repeats that its resolution brings back.
+     */
+    public List<AlertRecord> acknowledge(String alertId, String user, String note, long nowMs) {
         AlertRecord existing = require(alertId);
         if (existing.getState() != AlertState.OPEN) {
             throw new TransitionException(alertId, existing.getState(), "acknowledge",
@@ -160,11 +220,11 @@ public final class AlertLedger {
         if (alert.getEndTimeMs() > 0) {
             resolveBySystem(next, alert, AlertState.ACKNOWLEDGED, nowMs);
         }
-        return next.build();
+        return withPromotedRepeats(next.build(), nowMs);
     }
 
-    /** A clinician resolves an open or acknowledged alert, with a note saying why. */
-    public AlertRecord resolve(String alertId, String user, String note, long nowMs) {
+    /** A clinician resolves an open or acknowledged alert, with a note saying why (first in the list). */
+    public List<AlertRecord> resolve(String alertId, String user, String note, long nowMs) {
         AlertRecord existing = require(alertId);
         if (existing.getState() != AlertState.OPEN && existing.getState() != AlertState.ACKNOWLEDGED) {
             throw new TransitionException(alertId, existing.getState(), "resolve", null);
@@ -177,7 +237,7 @@ public final class AlertLedger {
                 .setVersion(existing.getVersion() + 1);
         audit(next, nowMs, user, "resolved", existing.getState(), AlertState.RESOLVED, note);
         next.putAllDeliveries(router.route(existing.getAlert(), "resolved", nowMs));
-        return next.build();
+        return withPromotedRepeats(next.build(), nowMs);
     }
 
     /** The open escalating alerts whose time is up, each one level further up the roster. */
@@ -202,6 +262,7 @@ public final class AlertLedger {
                     .setVersion(record.getVersion() + 1);
             audit(next, nowMs, SYSTEM, "escalated", AlertState.OPEN, AlertState.OPEN,
                     "not acknowledged; level " + level + ": " + escalation.level(level).name());
+            pruneSettledDeliveries(next);
             next.putAllDeliveries(router.routeEscalation(level, step, nowMs));
             due.add(next.build());
         }
@@ -229,6 +290,21 @@ public final class AlertLedger {
                 existing.getState(), existing.getState(), delivery.getEvent() + " to " + delivery.getSubscriber()
                         + (state == DeliveryState.DELIVERED ? "" : " after " + attempts + " attempts: " + error));
         return Optional.of(next.build());
+    }
+
+    /**
+     * Keeps the record bounded while a latching alert escalates for hours: settled (delivered or
+     * dead-lettered) deliveries beyond the latest {@link #MAX_SETTLED_DELIVERIES} are dropped;
+     * their outcome stays in the audit trail. Pending ones are always kept.
+     */
+    private static void pruneSettledDeliveries(AlertRecord.Builder record) {
+        List<Map.Entry<String, Delivery>> settled = record.getDeliveriesMap().entrySet().stream()
+                .filter(e -> e.getValue().getState() != DeliveryState.PENDING)
+                .sorted(Comparator.comparingLong(e -> e.getValue().getCreatedAtMs()))
+                .toList();
+        for (int i = 0; i < settled.size() - MAX_SETTLED_DELIVERIES; i++) {
+            record.removeDeliveries(settled.get(i).getKey());
+        }
     }
 
     private AlertRecord require(String alertId) {
@@ -290,6 +366,7 @@ public final class AlertLedger {
     private void forget(AlertRecord record) {
         String id = record.getAlert().getAlertId();
         byId.remove(id);
+        forgotten.add(id);
         count(record, -1);
         latestRaised.remove(deviceType(record.getAlert()), id);
     }

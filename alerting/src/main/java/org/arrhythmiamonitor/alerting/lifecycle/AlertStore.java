@@ -1,23 +1,20 @@
 package org.arrhythmiamonitor.alerting.lifecycle;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,20 +30,36 @@ import org.slf4j.LoggerFactory;
  * depends on it, it replicates on a cluster, and compaction keeps exactly what a restart needs (the
  * latest record per alert, its audit trail inside it) without a second system to run and back up.
  *
- * <p>A save returns only once every record is acknowledged by all in-sync replicas: the service
- * answers a clinician's acknowledgement, or commits its read of {@code ecg.alerts}, only after that.
+ * <p>A save is one Kafka transaction and returns only once it is committed (acknowledged by all
+ * in-sync replicas): the service answers a clinician's acknowledgement, or commits its read of
+ * {@code ecg.alerts}, only after that.
  */
 public final class AlertStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertStore.class);
     private static final long SAVE_TIMEOUT_MS = 10_000;
 
-    private final KafkaProducer<String, AlertRecord> producer;
+    private final String bootstrapServers;
+    private final String transactionalId;
+    private KafkaProducer<String, AlertRecord> producer;
+    private volatile boolean fenced;
 
-    public AlertStore(String bootstrapServers) {
-        this.producer = new KafkaProducer<>(Map.of(
+    /**
+     * @param transactionalId the same for every instance of one deployment: a new instance fences
+     *     the one before it, whose writes then fail instead of overwriting newer changes (an
+     *     escalation of the old instance must not undo an acknowledgement made on the new one)
+     */
+    public AlertStore(String bootstrapServers, String transactionalId) {
+        this.bootstrapServers = bootstrapServers;
+        this.transactionalId = transactionalId;
+        this.producer = newProducer();
+    }
+
+    private KafkaProducer<String, AlertRecord> newProducer() {
+        KafkaProducer<String, AlertRecord> created = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.CLIENT_ID_CONFIG, "alerting-store",
                 // Fail a save within the HTTP request's patience instead of blocking for a minute.
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) SAVE_TIMEOUT_MS,
@@ -54,30 +67,67 @@ public final class AlertStore implements AutoCloseable {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SAVE_TIMEOUT_MS - 1000,
                 ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), ProtobufSerde.alertRecords().serializer());
+        try {
+            created.initTransactions();
+        } catch (RuntimeException e) {
+            created.close(Duration.ZERO);
+            throw new AlertStoreException("cannot open the alert store " + Topics.ALERT_STATE + ": " + e.getMessage(), e);
+        }
+        return created;
     }
 
-    /** Stores the records, in order, and returns when Kafka has them all; throws otherwise. */
+    /** Stores the records, in order and all or none, and returns when Kafka has them; throws otherwise. */
     public void save(List<AlertRecord> records) {
-        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        if (fenced) {
+            throw fencedException(null);
+        }
         try {
+            producer.beginTransaction();
             for (AlertRecord record : records) {
-                sends.add(producer.send(new ProducerRecord<>(Topics.ALERT_STATE, record.getAlert().getAlertId(),
-                        record)));
+                producer.send(new ProducerRecord<>(Topics.ALERT_STATE, record.getAlert().getAlertId(), record));
             }
-            for (Future<RecordMetadata> send : sends) {
-                send.get(SAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            }
-        } catch (ExecutionException e) {
-            throw new AlertStoreException("Kafka did not store the alert change: " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new AlertStoreException("Kafka did not store the alert change within " + SAVE_TIMEOUT_MS + " ms", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AlertStoreException("interrupted while storing an alert change", e);
+            producer.commitTransaction();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            fenced = true;
+            LOG.error("Another alerting instance (transactional id {}) took over the alert store; this one no "
+                    + "longer changes alerts", transactionalId);
+            throw fencedException(e);
         } catch (RuntimeException e) {
+            abortQuietly();
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof RecordTooLargeException tooLarge) {
+                    // Permanent: retrying the same record cannot succeed.
+                    throw new AlertStoreException("the alert record is larger than Kafka accepts: "
+                            + tooLarge.getMessage(), tooLarge);
+                }
+            }
             throw new AlertStoreException("Kafka did not store the alert change: " + e.getMessage(), e);
         }
+    }
+
+    private AlertStoreException fencedException(Throwable cause) {
+        return new AlertStoreException("another alerting instance took over (same groupId); this one is fenced off",
+                cause, true);
+    }
+
+    /** Aborts the open transaction; a producer left in a fatal state is replaced. */
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            LOG.warn("Replacing the alert store's producer after {}", e.toString());
+            producer.close(Duration.ZERO);
+            try {
+                producer = newProducer();
+            } catch (AlertStoreException again) {
+                LOG.warn("The alert store's producer could not be replaced yet: {}", again.getMessage());
+            }
+        }
+    }
+
+    /** True once another instance took over: this one must not change alerts any more. */
+    public boolean fenced() {
+        return fenced;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.arrhythmiamonitor.alerting.ConfigKeys;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
@@ -47,11 +48,13 @@ public record EscalationPolicy(Duration after, Set<Priority> priorities, List<Ro
     }
 
     public static EscalationPolicy fromJson(JsonObject json) {
+        ConfigKeys.requireKnown(json, "escalation", Set.of("afterSeconds", "priorities", "levels"));
         List<RosterLevel> levels = new ArrayList<>();
         for (Object level : json.getJsonArray("levels", new JsonArray())) {
             if (!(level instanceof JsonObject object)) {
                 throw new IllegalArgumentException("escalation.levels must be a list of {name, subscribers}");
             }
+            ConfigKeys.requireKnown(object, "escalation.levels", Set.of("name", "subscribers"));
             levels.add(new RosterLevel(object.getString("name"),
                     WebhookSubscriber.strings(object.getJsonArray("subscribers", new JsonArray()))));
         }
@@ -65,9 +68,15 @@ public record EscalationPolicy(Duration after, Set<Priority> priorities, List<Ro
         return priorities.contains(priority);
     }
 
-    /** Roster level {@code n}, 1-based, capped at the last. */
+    /**
+     * Roster level {@code n}, 1-based, capped at the last; a stand-in when the roster has no levels
+     * (any more: an escalation stored before the roster was emptied can still be resumed).
+     */
     public RosterLevel level(int n) {
-        return levels.get(Math.min(n, levels.size()) - 1);
+        if (levels.isEmpty()) {
+            return new RosterLevel("level " + n + " (no longer in the roster)", List.of("-"));
+        }
+        return levels.get(Math.max(1, Math.min(n, levels.size())) - 1);
     }
 
     public JsonObject toJson() {

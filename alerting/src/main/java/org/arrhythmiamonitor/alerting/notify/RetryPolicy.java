@@ -2,11 +2,13 @@ package org.arrhythmiamonitor.alerting.notify;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import org.arrhythmiamonitor.alerting.ConfigKeys;
 
 /**
  * Exponential backoff of webhook deliveries: attempt n+1 waits {@code initial * 2^(n-1)}, at most
  * {@code max}; after {@code maxAttempts} failed attempts the notification goes to the dead-letter
- * topic. The defaults (1 s doubling to 5 min, 10 attempts) keep trying for about 13 minutes.
+ * topic. The defaults (1 s doubling to 5 min, 10 attempts) wait about 8.5 minutes in all between
+ * the attempts, plus up to {@code timeout} per attempt.
  */
 public record RetryPolicy(Duration initial, Duration max, int maxAttempts, Duration timeout) {
     public RetryPolicy {
@@ -22,6 +24,7 @@ public record RetryPolicy(Duration initial, Duration max, int maxAttempts, Durat
     }
 
     public static RetryPolicy fromJson(JsonObject json) {
+        ConfigKeys.requireKnown(json, "retry", java.util.Set.of("initialMs", "maxMs", "maxAttempts", "timeoutMs"));
         return new RetryPolicy(Duration.ofMillis(json.getLong("initialMs", 1_000L)),
                 Duration.ofMillis(json.getLong("maxMs", 300_000L)), json.getInteger("maxAttempts", 10),
                 Duration.ofMillis(json.getLong("timeoutMs", 10_000L)));

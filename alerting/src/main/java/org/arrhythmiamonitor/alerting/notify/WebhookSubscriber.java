@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.arrhythmiamonitor.alerting.ConfigKeys;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
@@ -50,6 +51,8 @@ public record WebhookSubscriber(String id, URI url, String secret, Set<Priority>
 
     public static WebhookSubscriber fromJson(JsonObject json) {
         String id = json.getString("id");
+        ConfigKeys.requireKnown(json, "webhooks." + id, Set.of("id", "url", "secret", "priorities", "deviceGroups",
+                "events"));
         URI url;
         try {
             url = new URI(json.getString("url", ""));
@@ -66,6 +69,11 @@ public record WebhookSubscriber(String id, URI url, String secret, Set<Priority>
 
     static List<String> strings(JsonArray array) {
         return array.stream().map(String::valueOf).toList();
+    }
+
+    @Override
+    public String toString() {
+        return "WebhookSubscriber[" + id + " -> " + url.getHost() + "]";
     }
 
     /** The subscriber as an administrator may see it: without its secret. */

@@ -104,6 +104,79 @@ class AlertLedgerTest {
     }
 
     @Test
+    void aNewHighAlertAfterTheLastOneWasDealtWithIsNeverSuppressed() {
+        Alert first = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(first, T0));
+        apply(ledger.acknowledge(first.getAlertId(), "nurse.b", null, T0 + 30_000));
+        // The episode ends: acknowledged, so the system resolves it.
+        assertThat(apply(ledger.onAlert(ended(first, T0 + 60_000), T0 + 60_000)).get(0).getState())
+                .isEqualTo(AlertState.RESOLVED);
+        AlertRecord second = apply(ledger.onAlert(alert("icu-1", "VT", Priority.HIGH, T0 + 300_000), T0 + 300_000))
+                .get(0);
+        assertThat(second.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(second.getDeliveriesMap()).containsKey("raised:nurse-pager");
+    }
+
+    @Test
+    void briefLowEventsTheSystemResolvedStillSuppressTheirRepeats() {
+        Alert couplet = alert("icu-1", "COUPLET", Priority.LOW, T0);
+        apply(ledger.onAlert(couplet, T0));
+        apply(ledger.onAlert(ended(couplet, T0 + 1000), T0 + 1000));
+        assertThat(apply(ledger.onAlert(alert("icu-1", "COUPLET", Priority.LOW, T0 + 30_000), T0)).get(0).getState())
+                .isEqualTo(AlertState.SUPPRESSED);
+    }
+
+    @Test
+    void aRepeatStillGoingOnWhenItsFirstIsResolvedBecomesAnAlertOfItsOwn() {
+        Alert first = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        Alert second = alert("icu-1", "PAUSE", Priority.MEDIUM, T0 + 20_000);
+        Alert third = alert("icu-1", "PAUSE", Priority.MEDIUM, T0 + 40_000);
+        apply(ledger.onAlert(first, T0));
+        apply(ledger.onAlert(second, T0));
+        apply(ledger.onAlert(third, T0));
+        apply(ledger.onAlert(ended(third, T0 + 45_000), T0));
+        List<AlertRecord> changes = apply(ledger.resolve(first.getAlertId(), "dr.a", "reviewed", T0 + 60_000));
+        assertThat(changes).extracting(r -> r.getAlert().getAlertId())
+                .containsExactly(first.getAlertId(), second.getAlertId());
+        AlertRecord promoted = changes.get(1);
+        assertThat(promoted.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(promoted.getSuppressedBy()).isEmpty();
+        assertThat(promoted.getDeliveriesMap()).containsKey("raised:ward");
+        assertThat(ledger.get(third.getAlertId()).orElseThrow().getState()).as("over already")
+                .isEqualTo(AlertState.SUPPRESSED);
+    }
+
+    @Test
+    void anAlertWithoutAKnownPriorityIsTreatedAsHigh() {
+        Alert unknown = alert("icu-1", "NEW_TYPE", Priority.PRIORITY_UNSPECIFIED, T0);
+        AlertRecord record = apply(ledger.onAlert(unknown, T0)).get(0);
+        assertThat(record.getAlert().getPriority()).isEqualTo(Priority.HIGH);
+        assertThat(ledger.escalationsDue(T0 + 120_000)).hasSize(1);
+    }
+
+    @Test
+    void escalatingForHoursKeepsTheRecordBounded() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        long now = T0;
+        for (int step = 1; step <= 600; step++) {
+            now += 120_000;
+            for (AlertRecord record : apply(ledger.escalationsDue(now))) {
+                for (String id : record.getDeliveriesMap().keySet()) {
+                    ledger.deliveryOutcome(vt.getAlertId(), id, DeliveryState.DELIVERED, 1, null, now)
+                            .ifPresent(ledger::apply);
+                }
+            }
+        }
+        AlertRecord record = ledger.get(vt.getAlertId()).orElseThrow();
+        assertThat(record.getEscalations()).isEqualTo(600);
+        assertThat(record.getDeliveriesCount()).isLessThanOrEqualTo(AlertLedger.MAX_SETTLED_DELIVERIES + 1);
+        assertThat(record.getHistoryCount()).isLessThanOrEqualTo(AlertLedger.MAX_HISTORY);
+        assertThat(record.getHistory(0).getAction()).isEqualTo("raised");
+        assertThat(record.getSerializedSize()).isLessThan(200_000);
+    }
+
+    @Test
     void theEndOfAnEpisodeResolvesANonLatchingAlert() {
         Alert pause = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
         apply(ledger.onAlert(pause, T0));
@@ -121,7 +194,7 @@ class AlertLedgerTest {
         assertThat(afterEnd.getState()).isEqualTo(AlertState.OPEN);
         assertThat(actions(afterEnd)).containsExactly("raised", "episode_ended");
 
-        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", null, T0 + 20_000));
+        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", null, T0 + 20_000)).get(0);
         assertThat(acked.getState()).isEqualTo(AlertState.RESOLVED);
         assertThat(acked.getAcknowledgedBy()).isEqualTo("nurse.b");
         assertThat(actions(acked)).containsExactly("raised", "episode_ended", "acknowledged", "resolved");
@@ -131,7 +204,7 @@ class AlertLedgerTest {
     void acknowledgingThenTheEpisodeEndingResolves() {
         Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
         apply(ledger.onAlert(vt, T0));
-        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", "seen", T0 + 1000));
+        AlertRecord acked = apply(ledger.acknowledge(vt.getAlertId(), "nurse.b", "seen", T0 + 1000)).get(0);
         assertThat(acked.getState()).isEqualTo(AlertState.ACKNOWLEDGED);
         assertThat(acked.getHistory(1).getNote()).isEqualTo("seen");
         assertThat(apply(ledger.onAlert(ended(vt, T0 + 8000), T0 + 9000)).get(0).getState())
@@ -211,5 +284,6 @@ class AlertLedgerTest {
         small.onAlert(alert("c", "VT", Priority.HIGH, T0 + 2000), T0).forEach(small::apply);
         assertThat(small.size()).isEqualTo(2);
         assertThat(small.get(old.getAlertId())).isEmpty();
+        assertThat(small.onAlert(ended(old, T0 + 1), T0)).as("a late copy is not raised again").isEmpty();
     }
 }
