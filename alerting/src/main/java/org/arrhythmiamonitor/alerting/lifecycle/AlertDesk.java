@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +60,9 @@ public final class AlertDesk implements AutoCloseable {
     private volatile DeliverySink deliveries = (record, id, delivery) -> { };
     private final MeterRegistry registry;
     private final Counter escalations;
+    /** Desk thread only: delivery outcomes waiting to be stored together. */
+    private final List<Outcome> outcomes = new ArrayList<>();
+    private boolean outcomeFlushQueued;
 
     public AlertDesk(AlertLedger ledger, AlertStore store, Clock clock, MeterRegistry registry) {
         this.ledger = ledger;
@@ -107,9 +113,30 @@ public final class AlertDesk implements AutoCloseable {
         });
     }
 
-    /** Alerts from {@code ecg.alerts}, in order; completes when their changes are stored. */
+    /**
+     * Alerts from {@code ecg.alerts}, in order; completes when their changes are stored, all in
+     * one transaction (one per alert would cap the service near a hundred alerts a second).
+     */
     public CompletableFuture<List<AlertRecord>> receive(List<Alert> alerts) {
         return call(() -> {
+            Batch batch = new Batch();
+            for (Alert alert : alerts) {
+                try {
+                    batch.stage(ledger.onAlert(alert, now()));
+                } catch (RuntimeException e) {
+                    // A bug or an alert the rules cannot take must not stop every later alert.
+                    skip(alert, e);
+                }
+            }
+            try {
+                batch.commit();
+                return batch.staged;
+            } catch (AlertStoreException e) {
+                if (!(e.getCause() instanceof RecordTooLargeException)) {
+                    throw e; // Kafka unavailable: the feed reads the batch again.
+                }
+            }
+            // One record is too large for Kafka: store the others one by one, skipping it.
             List<AlertRecord> changed = new ArrayList<>();
             for (Alert alert : alerts) {
                 try {
@@ -118,11 +145,10 @@ public final class AlertDesk implements AutoCloseable {
                     changed.addAll(proposed);
                 } catch (AlertStoreException e) {
                     if (!(e.getCause() instanceof RecordTooLargeException)) {
-                        throw e; // Kafka unavailable: the feed reads the batch again.
+                        throw e;
                     }
                     skip(alert, e);
                 } catch (RuntimeException e) {
-                    // A bug or an alert the rules cannot take must not stop every later alert.
                     skip(alert, e);
                 }
             }
@@ -184,36 +210,126 @@ public final class AlertDesk implements AutoCloseable {
         });
     }
 
+    private record Outcome(String alertId, String deliveryId, DeliveryState state, int attempts, String error,
+            CompletableFuture<Optional<AlertRecord>> result) {
+    }
+
+    /**
+     * Stores a webhook delivery's outcome. Outcomes that arrive while the desk is busy are stored
+     * together in one transaction: under load there is one for every alert.
+     */
     public CompletableFuture<Optional<AlertRecord>> deliveryOutcome(String alertId, String deliveryId,
             DeliveryState state, int attempts, String error) {
-        return call(() -> {
-            Optional<AlertRecord> record = ledger.deliveryOutcome(alertId, deliveryId, state, attempts, error, now());
-            record.ifPresent(r -> commit(List.of(r)));
-            return record;
+        CompletableFuture<Optional<AlertRecord>> result = new CompletableFuture<>();
+        thread.execute(() -> {
+            outcomes.add(new Outcome(alertId, deliveryId, state, attempts, error, result));
+            if (!outcomeFlushQueued) {
+                outcomeFlushQueued = true;
+                thread.execute(this::storeOutcomes);
+            }
         });
+        return result;
+    }
+
+    private void storeOutcomes() {
+        outcomeFlushQueued = false;
+        List<Outcome> taken = new ArrayList<>(outcomes);
+        outcomes.clear();
+        Batch batch = new Batch();
+        List<Optional<AlertRecord>> results = new ArrayList<>();
+        for (Outcome o : taken) {
+            Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
+                    o.attempts(), o.error(), now());
+            record.ifPresent(r -> batch.stage(List.of(r)));
+            results.add(record);
+        }
+        try {
+            batch.commit();
+        } catch (RuntimeException e) {
+            taken.forEach(o -> o.result().completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            taken.get(i).result().complete(results.get(i));
+        }
     }
 
     private void commit(List<AlertRecord> proposed) {
-        if (proposed.isEmpty()) {
-            return;
+        Batch batch = new Batch();
+        batch.stage(proposed);
+        batch.commit();
+    }
+
+    /**
+     * Changes made together: applied as they are proposed (so that each sees the ones before it,
+     * as the rules need), stored in one Kafka transaction, and undone in memory if the store
+     * refuses them. Announced only once stored.
+     */
+    private final class Batch {
+        /** Each changed alert's record before the batch, null for a new alert. */
+        private final Map<String, AlertRecord> before = new LinkedHashMap<>();
+        private final List<AlertRecord> staged = new ArrayList<>();
+
+        void stage(List<AlertRecord> records) {
+            for (AlertRecord record : records) {
+                String id = record.getAlert().getAlertId();
+                if (!before.containsKey(id)) {
+                    before.put(id, ledger.get(id).orElse(null));
+                }
+                ledger.apply(record);
+                staged.add(record);
+            }
         }
-        store.save(proposed);
-        for (AlertRecord record : proposed) {
-            AlertRecord before = ledger.get(record.getAlert().getAlertId()).orElse(null);
-            ledger.apply(record);
-            logChange(before, record);
-            for (Consumer<AlertRecord> listener : listeners) {
-                try {
-                    listener.accept(record);
-                } catch (RuntimeException e) {
-                    LOG.warn("An alert listener failed: {}", e.toString());
+
+        boolean isEmpty() {
+            return staged.isEmpty();
+        }
+
+        void commit() {
+            if (staged.isEmpty()) {
+                return;
+            }
+            try {
+                store.save(staged);
+            } catch (RuntimeException e) {
+                rollBack();
+                throw e;
+            }
+            Map<String, AlertRecord> previous = new LinkedHashMap<>(before);
+            for (AlertRecord record : staged) {
+                String id = record.getAlert().getAlertId();
+                AlertRecord earlier = previous.put(id, record);
+                logChange(earlier, record);
+                announce(earlier, record);
+            }
+        }
+
+        private void rollBack() {
+            List<String> ids = new ArrayList<>(before.keySet());
+            Collections.reverse(ids);
+            for (String id : ids) {
+                AlertRecord earlier = before.get(id);
+                if (earlier == null) {
+                    ledger.remove(id);
+                } else {
+                    ledger.apply(earlier);
                 }
             }
-            for (var entry : record.getDeliveriesMap().entrySet()) {
-                boolean isNew = before == null || !before.containsDeliveries(entry.getKey());
-                if (isNew && entry.getValue().getState() == DeliveryState.PENDING) {
-                    deliveries.deliver(record, entry.getKey(), entry.getValue());
-                }
+        }
+    }
+
+    private void announce(AlertRecord before, AlertRecord record) {
+        for (Consumer<AlertRecord> listener : listeners) {
+            try {
+                listener.accept(record);
+            } catch (RuntimeException e) {
+                LOG.warn("An alert listener failed: {}", e.toString());
+            }
+        }
+        for (var entry : record.getDeliveriesMap().entrySet()) {
+            boolean isNew = before == null || !before.containsDeliveries(entry.getKey());
+            if (isNew && entry.getValue().getState() == DeliveryState.PENDING) {
+                deliveries.deliver(record, entry.getKey(), entry.getValue());
             }
         }
     }

@@ -363,6 +363,17 @@ public final class AlertLedger {
         }
     }
 
+    /** Undoes a new alert whose storing failed (the desk rolls back a batch). */
+    void remove(String alertId) {
+        AlertRecord record = byId.remove(alertId);
+        if (record != null) {
+            count(record, -1);
+            closed.remove(record);
+            escalating.remove(alertId);
+            latestRaised.remove(deviceType(record.getAlert()), alertId);
+        }
+    }
+
     private void forget(AlertRecord record) {
         String id = record.getAlert().getAlertId();
         byId.remove(id);
