@@ -28,8 +28,10 @@ final class AlertingSettings {
         JsonObject json;
         try {
             json = new JsonObject(Files.readString(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("the alerting settings " + file + " do not exist");
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read the alerting settings " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("cannot read the alerting settings " + file + ": " + e);
         } catch (DecodeException e) {
             throw new IllegalArgumentException("the alerting settings " + file + " are not a JSON object: "
                     + e.getMessage());

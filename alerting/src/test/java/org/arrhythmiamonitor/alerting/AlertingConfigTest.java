@@ -1,0 +1,89 @@
+package org.arrhythmiamonitor.alerting;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
+import org.junit.jupiter.api.Test;
+
+/** Settings mistakes stop the start with a message that names the key. */
+class AlertingConfigTest {
+    private static JsonObject base() {
+        return new JsonObject().put("bootstrapServers", "localhost:9092");
+    }
+
+    private static JsonObject hook(String id) {
+        return new JsonObject().put("id", id).put("url", "https://pager.example/" + id)
+                .put("secret", "0123456789abcdef");
+    }
+
+    private static NotificationRouter router(AlertingConfig config) {
+        return new NotificationRouter(config.webhooks(), config.deviceGroups(), config.escalation());
+    }
+
+    @Test
+    void theDefaultsAreThoseTheGuideDocuments() {
+        AlertingConfig config = AlertingConfig.fromJson(base());
+        assertThat(config.httpPort()).isEqualTo(8081);
+        assertThat(config.sessionIdle().toMinutes()).isEqualTo(30);
+        assertThat(config.sessionMaxAge().toHours()).isEqualTo(12);
+        assertThat(config.suppressRepeats().toSeconds()).isEqualTo(600);
+        assertThat(config.escalation().after().toSeconds()).isEqualTo(120);
+        assertThat(config.retry().maxAttempts()).isEqualTo(10);
+        assertThat(config.groupId()).isEqualTo("arrhythmia-alerting");
+    }
+
+    @Test
+    void unknownKeysAreRefusedAtEveryLevel() {
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("suppressRepeatSeconds", 5)))
+                .hasMessageContaining("alerting: unknown setting 'suppressRepeatSeconds'");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("retry", new JsonObject().put("maxAttempt", 3))))
+                .hasMessageContaining("retry: unknown setting 'maxAttempt'");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("priority", new JsonArray().add("high"))))))
+                .hasMessageContaining("webhooks.a: unknown setting 'priority'");
+    }
+
+    @Test
+    void badValuesNameTheirKey() {
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("secret", "short")))))
+                .hasMessageContaining("webhooks.a: secret must be at least 16 characters");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("url", "ftp://x/")))))
+                .hasMessageContaining("webhooks.a: url must be an http or https URL");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("priorities", new JsonArray().add("urgent"))))))
+                .hasMessageContaining("webhooks.a.priorities: priority must be one of");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("users", new JsonArray().add(new JsonObject()
+                .put("username", "dr").put("passwordHash", "plain text").put("roles", new JsonArray().add("clinician"))))))
+                .hasMessageContaining("users.dr: passwordHash must be");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("escalation", new JsonObject().put("afterSeconds", 0))))
+                .hasMessageContaining("escalation.afterSeconds must be positive");
+    }
+
+    @Test
+    void namesThatPointNowhereAreRefusedInsteadOfSilencingANotification() {
+        AlertingConfig unknownGroup = AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("deviceGroups", new JsonArray().add("icu")))));
+        assertThatThrownBy(() -> router(unknownGroup)).hasMessageContaining("device group 'icu' is not defined");
+        AlertingConfig unknownSubscriber = AlertingConfig.fromJson(base().put("escalation", new JsonObject()
+                .put("levels", new JsonArray().add(new JsonObject().put("name", "nurse")
+                        .put("subscribers", new JsonArray().add("pager"))))));
+        assertThatThrownBy(() -> router(unknownSubscriber)).hasMessageContaining("no webhook with id 'pager'");
+        AlertingConfig twice = AlertingConfig.fromJson(base().put("webhooks", new JsonArray().add(hook("a"))
+                .add(hook("a"))));
+        assertThatThrownBy(() -> router(twice)).hasMessageContaining("'a' is used twice");
+    }
+
+    @Test
+    void secretsAndHashesStayOutOfItsPrintedForm() {
+        AlertingConfig config = AlertingConfig.fromJson(base().put("webhooks", new JsonArray().add(hook("a"))));
+        assertThat(config.toString()).doesNotContain("0123456789abcdef");
+        assertThat(config.webhooks().get(0).toString()).doesNotContain("0123456789abcdef");
+        assertThat(List.of(config.webhooks().get(0).toPublicJson().encode())).noneMatch(s -> s.contains("secret"));
+    }
+}
