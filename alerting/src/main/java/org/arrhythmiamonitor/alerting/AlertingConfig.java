@@ -4,13 +4,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.UserAccount;
+import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
 import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
 import org.arrhythmiamonitor.alerting.notify.RetryPolicy;
 import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
+import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
  * Settings of the alerting service, read from JSON in the Vert.x manner (the keys are the
@@ -28,6 +31,7 @@ import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
  * @param sessionMaxAge and in any case this long after the login
  * @param secureCookie mark the session cookie Secure (set it when a TLS proxy serves the dashboard)
  * @param suppressRepeats a new alert of the same type and device within this time of the previous one is a repeat
+ * @param latching priorities whose alert stays open after its episode ended until acknowledged (the escalating ones always do)
  * @param escalation who is called when nobody acknowledges
  * @param webhooks systems notified of alerts
  * @param deviceGroups named device groups the webhooks filter by
@@ -35,7 +39,8 @@ import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
-        Duration sessionMaxAge, boolean secureCookie, Duration suppressRepeats, EscalationPolicy escalation,
+        Duration sessionMaxAge, boolean secureCookie, Duration suppressRepeats, Set<Priority> latching,
+        EscalationPolicy escalation,
         List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
@@ -65,6 +70,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         }
         users = List.copyOf(users);
         webhooks = List.copyOf(webhooks);
+        latching = Set.copyOf(latching);
     }
 
     /** Without the users' hashes and the webhooks' secrets, which records would otherwise print. */
@@ -76,7 +82,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
 
     private static final Set<String> KEYS = Set.of("bootstrapServers", "httpHost", "httpPort", "maxAlerts",
             "partitions", "replicationFactor", "groupId", "users", "sessionTimeoutMinutes", "sessionMaxAgeHours",
-            "secureCookie", "suppressRepeatsSeconds", "escalation", "webhooks", "deviceGroups", "retry");
+            "secureCookie", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry");
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, "alerting", KEYS);
@@ -107,6 +113,9 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 Duration.ofHours(json.getLong("sessionMaxAgeHours", 12L)),
                 json.getBoolean("secureCookie", false),
                 Duration.ofSeconds(json.getLong("suppressRepeatsSeconds", 600L)),
+                json.containsKey("latchingPriorities")
+                        ? Priorities.parseAll(json.getJsonArray("latchingPriorities"), "latchingPriorities")
+                        : EnumSet.of(Priority.HIGH, Priority.MEDIUM),
                 EscalationPolicy.fromJson(json.getJsonObject("escalation", new JsonObject())),
                 webhooks,
                 DeviceGroups.fromJson(json.getJsonObject("deviceGroups", new JsonObject())),

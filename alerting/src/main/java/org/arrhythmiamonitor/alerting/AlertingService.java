@@ -77,7 +77,8 @@ public final class AlertingService implements AutoCloseable {
         this.registry = ServiceMetrics.prometheus("alerting");
         this.router = new NotificationRouter(config.webhooks(), config.deviceGroups(), config.escalation());
         this.store = new AlertStore(config.bootstrapServers(), "arrhythmia-alerting-" + config.groupId());
-        AlertLedger ledger = new AlertLedger(config.suppressRepeats(), config.escalation(), router, config.maxAlerts());
+        AlertLedger ledger = new AlertLedger(config.suppressRepeats(), config.latching(), config.escalation(), router,
+                config.maxAlerts());
         this.desk = new AlertDesk(ledger, store, clock, registry);
         this.deadLetters = new DeadLetters(config.bootstrapServers());
         this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, registry);

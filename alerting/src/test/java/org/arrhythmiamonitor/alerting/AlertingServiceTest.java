@@ -362,7 +362,7 @@ class AlertingServiceTest {
     void aRestartLosesNoAlertAndNoAcknowledgement() throws Exception {
         JsonObject config = config("alerting-restart");
         Alert vt = alert("ward-4", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
-        Alert pause = alert("ward-4", "PAUSE", Priority.MEDIUM, clock.millis() + 1000);
+        Alert pause = alert("ward-4", "BIGEMINY", Priority.LOW, clock.millis() + 1000);
         AlertingService first = startService(config);
         try {
             Session nurse = session(first, "nurse", NURSE_PASSWORD);
@@ -374,7 +374,7 @@ class AlertingServiceTest {
         } finally {
             first.close();
         }
-        // While the service is down, the pause ends and a new alert arrives.
+        // While the service is down, the bigeminy ends (low: that resolves it) and a new alert arrives.
         Alert couplet = alert("ward-4", "COUPLET", Priority.LOW, clock.millis() + 2000);
         publish(ended(pause, clock.millis() + 5000), couplet);
 

@@ -48,6 +48,7 @@ public final class AlertLedger {
             .thenComparing(r -> r.getAlert().getAlertId());
 
     private final Duration suppressRepeats;
+    private final Set<Priority> latching;
     private final EscalationPolicy escalation;
     private final NotificationRouter router;
     private final int capacity;
@@ -68,8 +69,14 @@ public final class AlertLedger {
     });
     private final int[][] counts = new int[Priority.values().length][AlertState.values().length];
 
-    public AlertLedger(Duration suppressRepeats, EscalationPolicy escalation, NotificationRouter router, int capacity) {
+    /**
+     * @param latching priorities whose alert stays open when its episode ends, until a clinician
+     *     acknowledges it; escalating priorities always latch
+     */
+    public AlertLedger(Duration suppressRepeats, Set<Priority> latching, EscalationPolicy escalation,
+            NotificationRouter router, int capacity) {
         this.suppressRepeats = suppressRepeats;
+        this.latching = Set.copyOf(latching);
         this.escalation = escalation;
         this.router = router;
         this.capacity = capacity;
@@ -104,7 +111,7 @@ public final class AlertLedger {
         if (ended) {
             switch (existing.getState()) {
                 case OPEN -> {
-                    if (escalation.escalates(alert.getPriority())) {
+                    if (latches(alert.getPriority())) {
                         audit(next, nowMs, SYSTEM, "episode_ended", AlertState.OPEN, AlertState.OPEN,
                                 "episode ended; stays open until acknowledged");
                     } else {
@@ -116,6 +123,10 @@ public final class AlertLedger {
             }
         }
         return withPromotedRepeats(next.build(), nowMs);
+    }
+
+    private boolean latches(Priority priority) {
+        return latching.contains(priority) || escalation.escalates(priority);
     }
 
     /** An alert without a known priority is treated as high: an unknown alarm must not go unseen. */
@@ -139,7 +150,7 @@ public final class AlertLedger {
         record.setState(AlertState.OPEN);
         audit(record, nowMs, SYSTEM, "raised", AlertState.ALERT_STATE_UNSPECIFIED, AlertState.OPEN, null);
         record.putAllDeliveries(router.route(alert, "raised", nowMs));
-        if (alert.getEndTimeMs() > 0 && !escalation.escalates(alert.getPriority())) {
+        if (alert.getEndTimeMs() > 0 && !latches(alert.getPriority())) {
             // Published already over (a short event): it is resolved as it arrives, after the raised notification.
             resolveBySystem(record, alert, AlertState.OPEN, nowMs);
         }
@@ -149,9 +160,9 @@ public final class AlertLedger {
     /**
      * A repeat is the same type on the same device with an onset within the window of the
      * previous one while that one still asks for attention (open or acknowledged). A brief
-     * non-latching event the system resolved (a couplet, a pause) also makes its next ones within
-     * the window repeats. Never after a clinician resolved it, and never after a latching (high)
-     * alert closed: a new VT after the last one was dealt with is news.
+     * non-latching event the system resolved (a couplet) also makes its next ones within the window
+     * repeats. Never after a clinician resolved it, and never after a latching (high, medium)
+     * alert closed: a new VT or pause after the last one was dealt with is news.
      */
     private boolean isRepeatOf(Alert alert, AlertRecord previous) {
         long apart = Math.abs(alert.getOnsetTimeMs() - previous.getAlert().getOnsetTimeMs());
@@ -160,7 +171,7 @@ public final class AlertLedger {
         }
         return switch (previous.getState()) {
             case OPEN, ACKNOWLEDGED -> true;
-            case RESOLVED -> SYSTEM.equals(previous.getResolvedBy()) && !escalation.escalates(alert.getPriority());
+            case RESOLVED -> SYSTEM.equals(previous.getResolvedBy()) && !latches(alert.getPriority());
             default -> false;
         };
     }

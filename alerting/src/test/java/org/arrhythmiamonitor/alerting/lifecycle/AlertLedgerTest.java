@@ -41,7 +41,8 @@ class AlertLedgerTest {
                     new EscalationPolicy.RosterLevel("cardiologist", List.of("doctor-pager"))));
     private final NotificationRouter router = new NotificationRouter(List.of(ward, nurse, doctor),
             new DeviceGroups(Map.of("icu", List.of("icu-*"))), escalation);
-    private final AlertLedger ledger = new AlertLedger(Duration.ofSeconds(600), escalation, router, 1000);
+    private final AlertLedger ledger = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH), escalation,
+            router, 1000);
 
     private List<AlertRecord> apply(List<AlertRecord> records) {
         records.forEach(ledger::apply);
@@ -201,6 +202,19 @@ class AlertLedgerTest {
     }
 
     @Test
+    void aLatchingMediumAlertStaysOpenUntilAcknowledgedButDoesNotEscalate() {
+        AlertLedger latchingMedium = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH, Priority.MEDIUM),
+                escalation, router, 1000);
+        Alert pause = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        latchingMedium.onAlert(pause, T0).forEach(latchingMedium::apply);
+        latchingMedium.onAlert(ended(pause, T0 + 3000), T0 + 3000).forEach(latchingMedium::apply);
+        assertThat(latchingMedium.get(pause.getAlertId()).orElseThrow().getState()).isEqualTo(AlertState.OPEN);
+        assertThat(latchingMedium.escalationsDue(T0 + 3_600_000)).isEmpty();
+        List<AlertRecord> acked = latchingMedium.acknowledge(pause.getAlertId(), "nurse.b", null, T0 + 60_000);
+        assertThat(acked.get(0).getState()).isEqualTo(AlertState.RESOLVED);
+    }
+
+    @Test
     void acknowledgingThenTheEpisodeEndingResolves() {
         Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
         apply(ledger.onAlert(vt, T0));
@@ -276,7 +290,7 @@ class AlertLedgerTest {
 
     @Test
     void atCapacityTheOldestClosedAlertsLeaveMemoryFirst() {
-        AlertLedger small = new AlertLedger(Duration.ZERO, escalation, router, 2);
+        AlertLedger small = new AlertLedger(Duration.ZERO, EnumSet.of(Priority.HIGH), escalation, router, 2);
         Alert old = alert("a", "PAUSE", Priority.MEDIUM, T0);
         small.onAlert(old, T0).forEach(small::apply);
         small.onAlert(ended(old, T0 + 1), T0).forEach(small::apply);
