@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.arrhythmiamonitor.alerting.auth.Role;
 import org.arrhythmiamonitor.alerting.auth.SessionAuth;
@@ -31,6 +32,8 @@ final class AlertApi {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     static final int MAX_NOTE = 2000;
+    /** How long a clinician's request waits for the desk: longer than a store's own timeouts. */
+    private static final long DESK_TIMEOUT_S = 45;
     private static final Set<AlertState> DEFAULT_STATES = EnumSet.of(AlertState.OPEN, AlertState.ACKNOWLEDGED,
             AlertState.RESOLVED);
 
@@ -174,7 +177,7 @@ final class AlertApi {
         CompletableFuture<AlertRecord> result = resolve
                 ? desk.resolve(alertId, user, note)
                 : desk.acknowledge(alertId, user, note);
-        result.whenComplete((record, failure) -> ctx.vertx().runOnContext(v -> {
+        result.orTimeout(DESK_TIMEOUT_S, TimeUnit.SECONDS).whenComplete((record, failure) -> ctx.vertx().runOnContext(v -> {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause == null) {
                 json(ctx, 200, AlertJson.toJson(record, true));
@@ -182,9 +185,14 @@ final class AlertApi {
                 HttpErrors.send(ctx, 404, "not_found", "alertId", cause.getMessage());
             } else if (cause instanceof TransitionException) {
                 HttpErrors.send(ctx, 409, "invalid_transition", null, cause.getMessage());
+            } else if (cause instanceof AlertStoreException store && store.outcomeUnknown()) {
+                HttpErrors.send(ctx, 503, "outcome_unknown", null, cause.getMessage());
             } else if (cause instanceof AlertStoreException) {
                 ctx.response().putHeader("Retry-After", "5");
                 HttpErrors.send(ctx, 503, "not_stored", null, cause.getMessage() + "; nothing changed, try again");
+            } else if (cause instanceof java.util.concurrent.TimeoutException) {
+                HttpErrors.send(ctx, 503, "busy", null, "the change was not confirmed within " + DESK_TIMEOUT_S
+                        + " s (Kafka slow or unreachable); it may still be made: look at the alert before trying again");
             } else {
                 ctx.fail(cause);
             }

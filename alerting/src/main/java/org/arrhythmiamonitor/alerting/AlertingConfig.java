@@ -30,6 +30,7 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param sessionIdle a session ends after this long without a request
  * @param sessionMaxAge and in any case this long after the login
  * @param secureCookie mark the session cookie Secure (set it when a TLS proxy serves the dashboard)
+ * @param trustedProxies addresses of reverse proxies whose X-Forwarded-For names the client (for the login limits)
  * @param suppressRepeats a new alert of the same type and device within this time of the previous one is a repeat
  * @param latching priorities whose alert stays open after its episode ended until acknowledged (the escalating ones always do)
  * @param escalation who is called when nobody acknowledges
@@ -39,7 +40,7 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
-        Duration sessionMaxAge, boolean secureCookie, Duration suppressRepeats, Set<Priority> latching,
+        Duration sessionMaxAge, boolean secureCookie, Set<String> trustedProxies, Duration suppressRepeats, Set<Priority> latching,
         EscalationPolicy escalation,
         List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry) {
 
@@ -71,6 +72,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         users = List.copyOf(users);
         webhooks = List.copyOf(webhooks);
         latching = Set.copyOf(latching);
+        trustedProxies = Set.copyOf(trustedProxies);
     }
 
     /** Without the users' hashes and the webhooks' secrets, which records would otherwise print. */
@@ -82,7 +84,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
 
     private static final Set<String> KEYS = Set.of("bootstrapServers", "httpHost", "httpPort", "maxAlerts",
             "partitions", "replicationFactor", "groupId", "users", "sessionTimeoutMinutes", "sessionMaxAgeHours",
-            "secureCookie", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry");
+            "secureCookie", "trustedProxies", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry");
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, "alerting", KEYS);
@@ -112,6 +114,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 Duration.ofMinutes(json.getLong("sessionTimeoutMinutes", 30L)),
                 Duration.ofHours(json.getLong("sessionMaxAgeHours", 12L)),
                 json.getBoolean("secureCookie", false),
+                Set.copyOf(json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList()),
                 Duration.ofSeconds(json.getLong("suppressRepeatsSeconds", 600L)),
                 json.containsKey("latchingPriorities")
                         ? Priorities.parseAll(json.getJsonArray("latchingPriorities"), "latchingPriorities")

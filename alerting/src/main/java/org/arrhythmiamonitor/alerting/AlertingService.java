@@ -24,6 +24,7 @@ import org.arrhythmiamonitor.alerting.device.BurdenHistory;
 import org.arrhythmiamonitor.alerting.device.SampleStrips;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertFeed;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertLedger;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertStore;
 import org.arrhythmiamonitor.alerting.notify.DeadLetters;
@@ -37,6 +38,7 @@ import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +129,13 @@ public final class AlertingService implements AutoCloseable {
         this.notifier = new WebhookNotifier(vertx, router, config.escalation(), config.retry(), deadLetters, desk,
                 registry);
         desk.deliverTo(notifier);
+        desk.onUnprocessable((alert, reason) -> vertx.executeBlocking(() -> {
+            deadLetters.publish(alert.getAlertId(), new JsonObject()
+                    .put("unprocessableAlert", AlertJson.toJson(AlertRecord.newBuilder().setAlert(alert).build(), false))
+                    .put("reason", reason)
+                    .put("failedAtMs", System.currentTimeMillis()));
+            return null;
+        }, false));
         int resumed = desk.resumePendingDeliveries().join();
         if (resumed > 0) {
             LOG.info("Sending {} webhook deliveries that were pending when the service last stopped", resumed);
@@ -144,6 +153,9 @@ public final class AlertingService implements AutoCloseable {
      * must not queue up in front of clinicians' acknowledgements.
      */
     private void tick() {
+        if (store.fenced() || store.broken() != null) {
+            return; // Nothing this instance escalates or re-sends could be stored.
+        }
         if (!ticking.compareAndSet(false, true)) {
             return;
         }
@@ -172,7 +184,7 @@ public final class AlertingService implements AutoCloseable {
         });
         OpsRoutes.mount(web, registry, this::health);
         auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
-                config.secureCookie());
+                config.secureCookie(), config.trustedProxies());
         auth.mount(web);
         web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.validity(ctx)));
         new AlertApi(desk).mount(web);
@@ -274,7 +286,11 @@ public final class AlertingService implements AutoCloseable {
         if (store.fenced()) {
             details.put("fenced", "another alerting instance with the same groupId took over");
         }
-        return feed.alive() && error == null && !store.fenced() ? Health.up(details) : Health.down(details);
+        if (store.broken() != null) {
+            details.put("storeBroken", store.broken());
+        }
+        return feed.alive() && error == null && !store.fenced() && store.broken() == null
+                ? Health.up(details) : Health.down(details);
     }
 
     /** The lifecycle: tests call {@code desk().tick()} after moving their clock. */

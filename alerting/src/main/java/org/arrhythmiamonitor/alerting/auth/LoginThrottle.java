@@ -14,6 +14,8 @@ import java.util.Map;
  */
 final class LoginThrottle {
     static final int MAX_FAILURES = 5;
+    /** Attempts per address over every user name: enough for a ward's staff, not for spraying a password. */
+    static final int MAX_PER_ADDRESS = 20;
     private static final long WINDOW_MS = 60_000;
     private static final int MAX_NAMES = 10_000;
 
@@ -29,14 +31,14 @@ final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Counts an attempt for the key; false (and not counted) when the key has used up its minute. */
-    synchronized boolean tryAttempt(String key) {
+    /** Counts an attempt for the key; false (and not counted) when the key has used {@code max} in the minute. */
+    synchronized boolean tryAttempt(String key, int max) {
         Deque<Long> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
         long now = clock.millis();
         while (!times.isEmpty() && now - times.peekFirst() >= WINDOW_MS) {
             times.pollFirst();
         }
-        if (times.size() >= MAX_FAILURES) {
+        if (times.size() >= max) {
             return false;
         }
         times.addLast(now);

@@ -14,6 +14,9 @@ import io.vertx.ext.web.Session;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
+import io.vertx.core.net.HostAndPort;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.slf4j.Logger;
@@ -28,10 +32,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Logins and sessions for the dashboard and the API. A session lives in the service's memory and
- * ends after {@code idleTimeout} without a request, and in any case {@code maxAge} after the login,
- * so that a dashboard left open on a ward does not stay signed in for ever. The cookie is
- * {@code HttpOnly} (scripts cannot read it) and {@code SameSite=Strict} (other sites cannot make
- * the browser send it, which is what blocks cross-site request forgery here).
+ * ends after {@code idleTimeout} without a request (a dashboard with the live list open is in use),
+ * and in any case {@code maxAge} after the login, so that a dashboard left on a ward does not stay
+ * signed in for ever. The cookie is {@code HttpOnly} (scripts cannot read it) and
+ * {@code SameSite=Strict}; what blocks cross-site request forgery is that every change must be a
+ * JSON POST from this origin ({@link #sameOriginJson}).
  */
 public final class SessionAuth {
     private static final Logger LOG = LoggerFactory.getLogger(SessionAuth.class);
@@ -51,9 +56,13 @@ public final class SessionAuth {
     private final LoginThrottle throttle;
     private final LocalSessionStore store;
     private final WorkerExecutor verifier;
+    private final Set<String> trustedProxies;
+    private final AtomicInteger verifying = new AtomicInteger();
+    /** Password checks running or queued; beyond this a login is refused at once. */
+    private static final int MAX_VERIFYING = 8;
 
     public SessionAuth(Vertx vertx, List<UserAccount> accounts, Duration idleTimeout, Duration maxAge, Clock clock,
-            boolean secureCookie) {
+            boolean secureCookie, Set<String> trustedProxies) {
         this.vertx = vertx;
         for (UserAccount account : accounts) {
             if (users.put(account.username(), account) != null) {
@@ -67,6 +76,7 @@ public final class SessionAuth {
         this.throttle = new LoginThrottle(clock);
         this.store = LocalSessionStore.create(vertx);
         this.verifier = vertx.createSharedWorkerExecutor("alerting-login", 2);
+        this.trustedProxies = Set.copyOf(trustedProxies);
     }
 
     /**
@@ -103,8 +113,7 @@ public final class SessionAuth {
      */
     private static void sameOriginJson(RoutingContext ctx) {
         String origin = ctx.request().getHeader("Origin");
-        String host = ctx.request().getHeader("Host");
-        if (origin != null && (host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host)))) {
+        if (origin != null && !sameOrigin(origin, ctx.request().authority())) {
             HttpErrors.send(ctx, 403, "cross_origin", null, "requests from " + origin + " are not accepted");
             return;
         }
@@ -115,6 +124,46 @@ public final class SessionAuth {
             return;
         }
         ctx.next();
+    }
+
+    /**
+     * Whether the browser's {@code Origin} names the host and port the request was sent to. Host
+     * names compare without case; a port left out means the scheme's default on either side (a
+     * TLS proxy in front may send {@code Host: name} or {@code Host: name:443}).
+     */
+    static boolean sameOrigin(String origin, HostAndPort authority) {
+        if (authority == null) {
+            return false;
+        }
+        URI uri;
+        try {
+            uri = new URI(origin);
+        } catch (URISyntaxException e) {
+            return false;
+        }
+        String scheme = uri.getScheme();
+        if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+            return false;
+        }
+        int defaultPort = "https".equals(scheme) ? 443 : 80;
+        int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
+        int requestPort = authority.port() < 0 ? defaultPort : authority.port();
+        String originHost = uri.getHost().replaceAll("^\\[|\\]$", "");
+        String requestHost = authority.host().replaceAll("^\\[|\\]$", "");
+        return originHost.equalsIgnoreCase(requestHost) && originPort == requestPort;
+    }
+
+    /**
+     * The address a login comes from: the peer, or, when the peer is one of the configured
+     * trusted proxies, the first address of its {@code X-Forwarded-For}.
+     */
+    private String clientAddress(RoutingContext ctx) {
+        String peer = ctx.request().remoteAddress().hostAddress();
+        String forwarded = ctx.request().getHeader("X-Forwarded-For");
+        if (forwarded != null && trustedProxies.contains(peer)) {
+            return forwarded.split(",")[0].trim();
+        }
+        return peer;
     }
 
     private void login(RoutingContext ctx) {
@@ -132,25 +181,36 @@ public final class SessionAuth {
                     "the body must be {\"username\", \"password\"}");
             return;
         }
-        // Per user name and address: a guesser elsewhere cannot lock the on-call clinician out.
-        String attempt = username + '@' + ctx.request().remoteAddress().hostAddress();
-        // Counted before the check, so that parallel guesses cannot all pass a not-yet-updated count.
-        if (!throttle.tryAttempt(attempt)) {
+        // Per user name and address (a guesser elsewhere cannot lock the on-call clinician out), and
+        // per address (one address cannot try a password on every name). Counted before the check,
+        // so that parallel guesses cannot all pass a count not yet updated.
+        String address = clientAddress(ctx);
+        String attempt = username + '@' + address;
+        if (!throttle.tryAttempt(attempt, LoginThrottle.MAX_FAILURES)
+                || !throttle.tryAttempt("*@" + address, LoginThrottle.MAX_PER_ADDRESS)) {
             ctx.response().putHeader("Retry-After", "60");
             HttpErrors.send(ctx, 429, "too_many_attempts", null,
-                    LoginThrottle.MAX_FAILURES + " failed logins for this user within a minute; try again later");
+                    "too many failed logins from this address within a minute; try again later");
+            return;
+        }
+        if (verifying.incrementAndGet() > MAX_VERIFYING) {
+            verifying.decrementAndGet();
+            ctx.response().putHeader("Retry-After", "1");
+            HttpErrors.send(ctx, 503, "busy", null, "too many logins at once; try again in a second");
             return;
         }
         UserAccount account = users.get(username);
         // On a small pool of its own: a flood of logins must not starve the service's other blocking work.
         verifier.executeBlocking(() -> Passwords.verify(password,
-                account != null ? account.passwordHash() : DECOY_HASH) && account != null, true).onComplete(result -> {
+                account != null ? account.passwordHash() : DECOY_HASH) && account != null, false).onComplete(result -> {
+                    verifying.decrementAndGet();
                     if (result.failed() || !result.result()) {
                         LOG.info("Failed login for '{}' from {}", printable(username), ctx.request().remoteAddress());
                         HttpErrors.send(ctx, 401, "invalid_credentials", null, "wrong user name or password");
                         return;
                     }
                     throttle.succeeded(attempt);
+                    throttle.succeeded("*@" + address);
                     Session session = ctx.session();
                     // A new id at login, so that a session id planted before it is worth nothing.
                     session.regenerateId();
@@ -211,16 +271,22 @@ public final class SessionAuth {
 
     /**
      * Whether the request's session still holds: not logged out, not idle past its timeout, not
-     * past its maximum age. A live stream asks this now and then and closes when it no longer does.
+     * past its maximum age. A live stream asks this now and then and closes when it no longer does;
+     * while it is open the session counts as in use.
      */
     public Supplier<Future<Boolean>> validity(RoutingContext ctx) {
         String id = ctx.session().id();
-        return () -> store.get(id).map(session -> {
+        return () -> store.get(id).compose(session -> {
             if (session == null || session.get(USER) == null) {
-                return false;
+                return Future.succeededFuture(false);
             }
             Long loginAt = session.get(LOGIN_AT);
-            return loginAt != null && clock.millis() - loginAt <= maxAge.toMillis();
+            if (loginAt == null || clock.millis() - loginAt > maxAge.toMillis()) {
+                return Future.succeededFuture(false);
+            }
+            // A dashboard showing the live list is in use: it keeps its session, up to the maximum age.
+            session.setAccessed();
+            return store.put(session).map(true);
         });
     }
 

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -58,6 +60,7 @@ public final class AlertDesk implements AutoCloseable {
     });
     private final List<Consumer<AlertRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile DeliverySink deliveries = (record, id, delivery) -> { };
+    private volatile BiConsumer<Alert, String> unprocessable = (alert, reason) -> { };
     private final MeterRegistry registry;
     private final Counter escalations;
     /** Desk thread only: delivery outcomes waiting to be stored together. */
@@ -84,7 +87,8 @@ public final class AlertDesk implements AutoCloseable {
     /** Takes what the store holds as the current state; at start, before anything else runs. */
     public int restore(List<AlertRecord> records) {
         return call(() -> {
-            records.forEach(ledger::apply);
+            records.forEach(ledger::restore);
+            ledger.evictToCapacity();
             return records.size();
         }).join();
     }
@@ -181,7 +185,18 @@ public final class AlertDesk implements AutoCloseable {
 
     private void skip(Alert alert, RuntimeException e) {
         registry.counter("ecg.alerts.failed").increment();
-        LOG.error("Alert {} could not be taken and is skipped: {}", alert.getAlertId(), e.toString(), e);
+        LOG.error("Alert {} could not be taken; it goes to the dead-letter topic: {}", alert.getAlertId(), e.toString(),
+                e);
+        try {
+            unprocessable.accept(alert, e.toString());
+        } catch (RuntimeException again) {
+            LOG.error("Alert {} could not be dead-lettered either: {}", alert.getAlertId(), again.toString());
+        }
+    }
+
+    /** Where alerts go that the lifecycle cannot take (a record too large for Kafka, a bug). */
+    public void onUnprocessable(BiConsumer<Alert, String> sink) {
+        this.unprocessable = sink;
     }
 
     /**
@@ -195,9 +210,14 @@ public final class AlertDesk implements AutoCloseable {
             for (AlertRecord record : ledger.escalationsDue(now())) {
                 try {
                     commit(List.of(record));
-                } catch (RuntimeException e) {
-                    LOG.warn("Escalation of {} not stored, trying again: {}", record.getAlert().getAlertId(),
-                            e.toString());
+                } catch (AlertStoreException e) {
+                    if (!(e.getCause() instanceof RecordTooLargeException)) {
+                        // Kafka is down or slow: the others would wait as long; all are tried at the next tick.
+                        LOG.warn("Escalation of {} not stored, trying again at the next tick: {}",
+                                record.getAlert().getAlertId(), e.getMessage());
+                        break;
+                    }
+                    LOG.error("Escalation of {} cannot be stored: {}", record.getAlert().getAlertId(), e.getMessage());
                     continue;
                 }
                 escalated.add(record);
@@ -237,20 +257,43 @@ public final class AlertDesk implements AutoCloseable {
         outcomes.clear();
         Batch batch = new Batch();
         List<Optional<AlertRecord>> results = new ArrayList<>();
+        List<Outcome> staged = new ArrayList<>();
         for (Outcome o : taken) {
-            Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
-                    o.attempts(), o.error(), now());
-            record.ifPresent(r -> batch.stage(List.of(r)));
-            results.add(record);
+            try {
+                Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
+                        o.attempts(), o.error(), now());
+                record.ifPresent(r -> batch.stage(List.of(r)));
+                results.add(record);
+                staged.add(o);
+            } catch (RuntimeException e) {
+                o.result().completeExceptionally(e);
+            }
         }
         try {
             batch.commit();
+        } catch (AlertStoreException e) {
+            if (e.getCause() instanceof RecordTooLargeException && staged.size() > 1) {
+                // One record is too large: store the others one by one, so that theirs are not lost with it.
+                for (Outcome o : staged) {
+                    try {
+                        Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
+                                o.attempts(), o.error(), now());
+                        record.ifPresent(r -> commit(List.of(r)));
+                        o.result().complete(record);
+                    } catch (RuntimeException single) {
+                        o.result().completeExceptionally(single);
+                    }
+                }
+                return;
+            }
+            staged.forEach(o -> o.result().completeExceptionally(e));
+            return;
         } catch (RuntimeException e) {
-            taken.forEach(o -> o.result().completeExceptionally(e));
+            staged.forEach(o -> o.result().completeExceptionally(e));
             return;
         }
-        for (int i = 0; i < taken.size(); i++) {
-            taken.get(i).result().complete(results.get(i));
+        for (int i = 0; i < staged.size(); i++) {
+            staged.get(i).result().complete(results.get(i));
         }
     }
 
@@ -268,6 +311,8 @@ public final class AlertDesk implements AutoCloseable {
     private final class Batch {
         /** Each changed alert's record before the batch, null for a new alert. */
         private final Map<String, AlertRecord> before = new LinkedHashMap<>();
+        /** The suppression index's entry for each changed alert's device and type before the batch. */
+        private final Map<String, String> latestBefore = new HashMap<>();
         private final List<AlertRecord> staged = new ArrayList<>();
 
         void stage(List<AlertRecord> records) {
@@ -275,6 +320,7 @@ public final class AlertDesk implements AutoCloseable {
                 String id = record.getAlert().getAlertId();
                 if (!before.containsKey(id)) {
                     before.put(id, ledger.get(id).orElse(null));
+                    latestBefore.put(id, ledger.latestRaisedFor(record.getAlert()));
                 }
                 ledger.apply(record);
                 staged.add(record);
@@ -297,6 +343,10 @@ public final class AlertDesk implements AutoCloseable {
             }
             Map<String, AlertRecord> previous = new LinkedHashMap<>(before);
             for (AlertRecord record : staged) {
+                ledger.confirm(record);
+            }
+            ledger.evictToCapacity();
+            for (AlertRecord record : staged) {
                 String id = record.getAlert().getAlertId();
                 AlertRecord earlier = previous.put(id, record);
                 logChange(earlier, record);
@@ -308,12 +358,7 @@ public final class AlertDesk implements AutoCloseable {
             List<String> ids = new ArrayList<>(before.keySet());
             Collections.reverse(ids);
             for (String id : ids) {
-                AlertRecord earlier = before.get(id);
-                if (earlier == null) {
-                    ledger.remove(id);
-                } else {
-                    ledger.apply(earlier);
-                }
+                ledger.rollBack(id, before.get(id), latestBefore.get(id));
             }
         }
     }

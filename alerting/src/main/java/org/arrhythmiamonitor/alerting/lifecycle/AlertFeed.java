@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * Follows {@code ecg.alerts} as consumer group {@code groupId} and hands each batch to the
  * {@link AlertDesk}. Offsets are committed only after the desk stored what the batch changed, so a
  * crash in between re-reads those alerts; the desk recognises them by id and changes nothing. When
- * the store is unavailable the batch is read again after a pause: no alert is skipped. Only
- * committed records are read, so alerts of an aborted processor transaction never show.
+ * the store is unavailable the batch is read again after a pause. An alert the lifecycle cannot
+ * take at all (too large for Kafka, or a bug) is counted and written to the dead-letter topic,
+ * so that it cannot stop the alerts behind it. Only committed records are read, so alerts of an
+ * aborted processor transaction never show.
  */
 public final class AlertFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);

@@ -24,12 +24,14 @@ import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
  * The alert lifecycle's rules and the alerts as they stand. Every change is first proposed (the
- * methods that return new records change nothing) and then {@link #apply applied} once the
- * {@link AlertDesk} has stored it in Kafka, so what this ledger holds is always what a restart
- * would restore.
+ * methods that return new records change nothing), then {@link #apply applied} to the working
+ * state that the next proposals of the same batch build on, and {@link #confirm confirmed} once
+ * the {@link AlertDesk} has stored it in Kafka ({@link #rollBack rolled back} if not). Reads see
+ * only confirmed records: what a restart would restore.
  *
- * <p>Proposals and {@code apply} run on the desk's one thread; reads ({@link #get}, {@link #list})
- * come from HTTP threads and see each record either before or after a change, never half of it.
+ * <p>Proposals, {@code apply}, {@code confirm} and {@code rollBack} run on the desk's one thread;
+ * reads ({@link #get}, {@link #list}) come from HTTP threads and see each record either before or
+ * after a stored change, never half of it.
  */
 public final class AlertLedger {
     public static final String SYSTEM = "system";
@@ -53,7 +55,10 @@ public final class AlertLedger {
     private final NotificationRouter router;
     private final int capacity;
 
-    private final Map<String, AlertRecord> byId = new ConcurrentHashMap<>();
+    /** Desk thread only: the state proposals build on, including changes being stored. */
+    private final Map<String, AlertRecord> working = new HashMap<>();
+    /** What Kafka has: what every read sees (HTTP threads). */
+    private final Map<String, AlertRecord> committed = new ConcurrentHashMap<>();
     /** Desk thread only: the latest alert raised (not suppressed) per device and type. */
     private final Map<String, String> latestRaised = new HashMap<>();
     /** Desk thread only: open alerts that escalate, the ones each tick looks at. */
@@ -90,7 +95,7 @@ public final class AlertLedger {
      */
     public List<AlertRecord> onAlert(Alert received, long nowMs) {
         Alert alert = failSafe(received);
-        AlertRecord existing = byId.get(alert.getAlertId());
+        AlertRecord existing = working.get(alert.getAlertId());
         if (existing == null) {
             if (forgotten.contains(alert.getAlertId())) {
                 // Left memory at capacity: older than every alert held, so not news; raising it again
@@ -136,7 +141,7 @@ public final class AlertLedger {
 
     private List<AlertRecord> raise(Alert alert, long nowMs) {
         AlertRecord.Builder record = AlertRecord.newBuilder().setAlert(alert).setRaisedAtMs(nowMs).setVersion(1);
-        AlertRecord previous = Optional.ofNullable(latestRaised.get(deviceType(alert))).map(byId::get).orElse(null);
+        AlertRecord previous = Optional.ofNullable(latestRaised.get(deviceType(alert))).map(working::get).orElse(null);
         if (previous != null && isRepeatOf(alert, previous)) {
             record.setState(AlertState.SUPPRESSED).setSuppressedBy(previous.getAlert().getAlertId());
             audit(record, nowMs, SYSTEM, "suppressed", AlertState.ALERT_STATE_UNSPECIFIED, AlertState.SUPPRESSED,
@@ -159,19 +164,27 @@ public final class AlertLedger {
 
     /**
      * A repeat is the same type on the same device with an onset within the window of the
-     * previous one while that one still asks for attention (open or acknowledged). A brief
-     * non-latching event the system resolved (a couplet) also makes its next ones within the window
-     * repeats. Never after a clinician resolved it, and never after a latching (high, medium)
-     * alert closed: a new VT or pause after the last one was dealt with is news.
+     * previous one, and it is suppressed only when that hides nothing:
+     * <ul>
+     *   <li>while the previous alert still asks for attention (open or acknowledged), a repeat that
+     *       is already over, or one whose previous episode still goes on; but an ongoing new
+     *       episode of a latching type (high, medium) under a previous one that has ended is news
+     *       (a sustained VT after a short one that nobody acknowledged yet);</li>
+     *   <li>under a brief non-latching event the system resolved (a couplet), only a repeat that is
+     *       already over: an ongoing one (the lead off again, for good) is an alert of its own.</li>
+     * </ul>
+     * Never after a clinician resolved the previous one, nor after a latching alert was dealt with.
      */
     private boolean isRepeatOf(Alert alert, AlertRecord previous) {
         long apart = Math.abs(alert.getOnsetTimeMs() - previous.getAlert().getOnsetTimeMs());
         if (apart >= suppressRepeats.toMillis()) {
             return false;
         }
+        boolean over = alert.getEndTimeMs() > 0;
+        boolean previousOngoing = previous.getAlert().getEndTimeMs() == 0;
         return switch (previous.getState()) {
-            case OPEN, ACKNOWLEDGED -> true;
-            case RESOLVED -> SYSTEM.equals(previous.getResolvedBy()) && !latches(alert.getPriority());
+            case OPEN, ACKNOWLEDGED -> over || previousOngoing || !latches(alert.getPriority());
+            case RESOLVED -> over && SYSTEM.equals(previous.getResolvedBy()) && !latches(alert.getPriority());
             default -> false;
         };
     }
@@ -187,7 +200,7 @@ public final class AlertLedger {
         List<AlertRecord> changes = new ArrayList<>();
         changes.add(record);
         String id = record.getAlert().getAlertId();
-        for (AlertRecord repeat : byId.values()) {
+        for (AlertRecord repeat : working.values()) {
             if (repeat.getState() == AlertState.SUPPRESSED && id.equals(repeat.getSuppressedBy())
                     && repeat.getAlert().getEndTimeMs() == 0) {
                 AlertRecord.Builder promoted = repeat.toBuilder().setState(AlertState.OPEN).clearSuppressedBy()
@@ -258,7 +271,7 @@ public final class AlertLedger {
             return due;
         }
         for (String id : escalating) {
-            AlertRecord record = byId.get(id);
+            AlertRecord record = working.get(id);
             long since = record.getEscalations() == 0 ? record.getRaisedAtMs() : record.getLastEscalatedAtMs();
             if (nowMs - since < escalation.after().toMillis()) {
                 continue;
@@ -283,7 +296,7 @@ public final class AlertLedger {
     /** The outcome of a webhook delivery: delivered, or dead-lettered after its last attempt. */
     public Optional<AlertRecord> deliveryOutcome(String alertId, String deliveryId, DeliveryState state, int attempts,
             String error, long nowMs) {
-        AlertRecord existing = byId.get(alertId);
+        AlertRecord existing = working.get(alertId);
         if (existing == null || !existing.containsDeliveries(deliveryId)) {
             return Optional.empty();
         }
@@ -319,7 +332,7 @@ public final class AlertLedger {
     }
 
     private AlertRecord require(String alertId) {
-        AlertRecord record = byId.get(alertId);
+        AlertRecord record = working.get(alertId);
         if (record == null) {
             throw new UnknownAlertException(alertId);
         }
@@ -342,17 +355,18 @@ public final class AlertLedger {
         record.addHistory(entry);
     }
 
-    // ---------------------------------------------------------------- applying stored changes
+    // ---------------------------------------------------------------- applying and confirming changes
 
-    /** Takes a stored record as the alert's current state (after a change, or when restoring at start). */
+    /**
+     * Makes a proposed record the working state that later proposals build on (desk thread). Reads
+     * do not see it until {@link #confirm} says it is stored; {@link #rollBack} undoes it.
+     */
     public void apply(AlertRecord record) {
         String id = record.getAlert().getAlertId();
-        AlertRecord previous = byId.put(id, record);
+        AlertRecord previous = working.put(id, record);
         if (previous != null) {
-            count(previous, -1);
             closed.remove(previous);
         }
-        count(record, +1);
         boolean open = record.getState() == AlertState.OPEN;
         if (open && escalation.escalates(record.getAlert().getPriority())) {
             escalating.add(id);
@@ -364,33 +378,78 @@ public final class AlertLedger {
         }
         if (record.getState() != AlertState.SUPPRESSED) {
             String key = deviceType(record.getAlert());
-            AlertRecord latest = Optional.ofNullable(latestRaised.get(key)).map(byId::get).orElse(null);
+            AlertRecord latest = Optional.ofNullable(latestRaised.get(key)).map(working::get).orElse(null);
             if (latest == null || latest.getAlert().getOnsetTimeMs() <= record.getAlert().getOnsetTimeMs()) {
                 latestRaised.put(key, id);
             }
         }
-        while (byId.size() > capacity && !closed.isEmpty()) {
-            forget(closed.pollFirst());
-        }
     }
 
-    /** Undoes a new alert whose storing failed (the desk rolls back a batch). */
-    void remove(String alertId) {
-        AlertRecord record = byId.remove(alertId);
-        if (record != null) {
-            count(record, -1);
-            closed.remove(record);
+    /** The record is stored: reads see it from now on. */
+    public void confirm(AlertRecord record) {
+        AlertRecord previous = committed.put(record.getAlert().getAlertId(), record);
+        if (previous != null) {
+            count(previous, -1);
+        }
+        count(record, +1);
+    }
+
+    /** A stored record at start: the working and the confirmed state at once. */
+    public void restore(AlertRecord record) {
+        apply(record);
+        confirm(record);
+    }
+
+    /**
+     * Undoes an applied record whose storing failed: {@code before} is the alert's confirmed
+     * record (null for a new alert), {@code latestBefore} the alert id the suppression index
+     * held for its device and type before the batch.
+     */
+    public void rollBack(String alertId, AlertRecord before, String latestBefore) {
+        AlertRecord staged = working.remove(alertId);
+        if (staged != null) {
+            closed.remove(staged);
             escalating.remove(alertId);
-            latestRaised.remove(deviceType(record.getAlert()), alertId);
+            String key = deviceType(staged.getAlert());
+            if (latestBefore == null) {
+                latestRaised.remove(key);
+            } else {
+                latestRaised.put(key, latestBefore);
+            }
+        }
+        if (before != null) {
+            String latest = latestBefore;
+            apply(before);
+            String key = deviceType(before.getAlert());
+            if (latest == null) {
+                latestRaised.remove(key);
+            } else {
+                latestRaised.put(key, latest);
+            }
         }
     }
 
-    private void forget(AlertRecord record) {
-        String id = record.getAlert().getAlertId();
-        byId.remove(id);
-        forgotten.add(id);
-        count(record, -1);
-        latestRaised.remove(deviceType(record.getAlert()), id);
+    /** The alert id the suppression index holds for this alert's device and type (null: none). */
+    public String latestRaisedFor(Alert alert) {
+        return latestRaised.get(deviceType(alert));
+    }
+
+    /**
+     * At capacity, resolved and suppressed alerts leave memory, oldest first. Called after a
+     * batch is confirmed, so that nothing staged is evicted.
+     */
+    public void evictToCapacity() {
+        while (committed.size() > capacity && !closed.isEmpty()) {
+            AlertRecord record = closed.pollFirst();
+            String id = record.getAlert().getAlertId();
+            working.remove(id);
+            AlertRecord confirmed = committed.remove(id);
+            if (confirmed != null) {
+                count(confirmed, -1);
+            }
+            forgotten.add(id);
+            latestRaised.remove(deviceType(record.getAlert()), id);
+        }
     }
 
     private void count(AlertRecord record, int delta) {
@@ -401,26 +460,26 @@ public final class AlertLedger {
         return alert.getDeviceId() + '\u0000' + alert.getType();
     }
 
-    // ---------------------------------------------------------------- reads
+    // ---------------------------------------------------------------- reads (stored state only)
 
     public Optional<AlertRecord> get(String alertId) {
-        return Optional.ofNullable(byId.get(alertId));
+        return Optional.ofNullable(committed.get(alertId));
     }
 
     /** Up to {@code limit} records that pass the filter, most urgent first. */
     public List<AlertRecord> list(Predicate<AlertRecord> filter, int limit) {
-        return byId.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
+        return committed.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
     }
 
     /** Every record with a delivery still pending: after a restart these are sent again. */
     public List<AlertRecord> withPendingDeliveries() {
-        return byId.values().stream()
+        return committed.values().stream()
                 .filter(r -> r.getDeliveriesMap().values().stream().anyMatch(d -> d.getState() == DeliveryState.PENDING))
                 .toList();
     }
 
     public int size() {
-        return byId.size();
+        return committed.size();
     }
 
     /** Alerts in memory with this priority and state (a metrics gauge; approximate while changes apply). */

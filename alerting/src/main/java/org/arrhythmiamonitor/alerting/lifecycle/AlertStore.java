@@ -12,10 +12,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
@@ -40,8 +43,12 @@ public final class AlertStore implements AutoCloseable {
 
     private final String bootstrapServers;
     private final String transactionalId;
-    private KafkaProducer<String, AlertRecord> producer;
+    private static final int COMMIT_ATTEMPTS = 3;
+
+    private final KafkaProducer<String, AlertRecord> producer;
     private volatile boolean fenced;
+    private volatile String broken;
+    private boolean abortPending;
 
     /**
      * @param transactionalId the same for every instance of one deployment: a new instance fences
@@ -76,58 +83,117 @@ public final class AlertStore implements AutoCloseable {
         return created;
     }
 
-    /** Stores the records, in order and all or none, and returns when Kafka has them; throws otherwise. */
-    public void save(List<AlertRecord> records) {
+    /**
+     * Stores the records, in order and all or none, and returns when Kafka has committed them.
+     * Throws when they are not stored; the exception says when the outcome is unknown.
+     *
+     * <p>The producer is never replaced while the service runs: a new producer would take the
+     * transactional id back from a newer instance. After an error Kafka calls fatal, or a commit
+     * whose outcome stays unknown, the store refuses every change ({@link #broken}) until a
+     * restart, which reads what was stored.
+     */
+    public synchronized void save(List<AlertRecord> records) {
         if (fenced) {
             throw fencedException(null);
+        }
+        if (broken != null) {
+            throw new AlertStoreException(broken, null);
+        }
+        if (abortPending) {
+            try {
+                producer.abortTransaction();
+                abortPending = false;
+            } catch (RuntimeException e) {
+                throw failure(e, "Kafka is not reachable (an earlier transaction is still being aborted)");
+            }
         }
         try {
             producer.beginTransaction();
             for (AlertRecord record : records) {
                 producer.send(new ProducerRecord<>(Topics.ALERT_STATE, record.getAlert().getAlertId(), record));
             }
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            fenced = true;
-            LOG.error("Another alerting instance (transactional id {}) took over the alert store; this one no "
-                    + "longer changes alerts", transactionalId);
-            throw fencedException(e);
         } catch (RuntimeException e) {
-            abortQuietly();
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof RecordTooLargeException tooLarge) {
-                    // Permanent: retrying the same record cannot succeed.
-                    throw new AlertStoreException("the alert record is larger than Kafka accepts: "
-                            + tooLarge.getMessage(), tooLarge);
-                }
-            }
-            throw new AlertStoreException("Kafka did not store the alert change: " + e.getMessage(), e);
+            throw abortAfter(e);
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                // The outcome is not known yet; Kafka wants the same commit retried.
+                if (attempt == COMMIT_ATTEMPTS) {
+                    broken = "Kafka did not confirm an alert change within " + COMMIT_ATTEMPTS * SAVE_TIMEOUT_MS / 1000
+                            + " s; whether it was stored is unknown, so the service changes nothing more until it "
+                            + "is restarted (the restart reads what was stored)";
+                    LOG.error(broken);
+                    throw new AlertStoreException(broken, e, false, true);
+                }
+            } catch (RuntimeException e) {
+                throw abortAfter(e);
+            }
+        }
+    }
+
+    /** Aborts the open transaction after {@code error}; the change was not stored. */
+    private AlertStoreException abortAfter(RuntimeException error) {
+        if (!isFencing(error)) {
+            try {
+                producer.abortTransaction();
+            } catch (TimeoutException e) {
+                abortPending = true; // Retried before the next change.
+            } catch (RuntimeException e) {
+                return failure(e, "the alert store failed");
+            }
+        }
+        return failure(error, "Kafka did not store the alert change");
+    }
+
+    private AlertStoreException failure(RuntimeException error, String what) {
+        if (isFencing(error)) {
+            if (!fenced) {
+                fenced = true;
+                LOG.error("Another alerting instance (transactional id {}) took over the alert store; this one no "
+                        + "longer changes alerts", transactionalId);
+            }
+            return fencedException(error);
+        }
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof RecordTooLargeException tooLarge) {
+                // Permanent: retrying the same record cannot succeed.
+                return new AlertStoreException("the alert record is larger than Kafka accepts: " + tooLarge.getMessage(),
+                        tooLarge);
+            }
+        }
+        if (error instanceof IllegalStateException || error instanceof AuthorizationException
+                || error instanceof UnsupportedVersionException) {
+            broken = "the alert store's producer failed (" + error.getMessage() + "); restart the service";
+            LOG.error(broken);
+        }
+        return new AlertStoreException(what + ": " + error.getMessage(), error);
+    }
+
+    private static boolean isFencing(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ProducerFencedException || cause instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private AlertStoreException fencedException(Throwable cause) {
         return new AlertStoreException("another alerting instance took over (same groupId); this one is fenced off",
-                cause, true);
-    }
-
-    /** Aborts the open transaction; a producer left in a fatal state is replaced. */
-    private void abortQuietly() {
-        try {
-            producer.abortTransaction();
-        } catch (RuntimeException e) {
-            LOG.warn("Replacing the alert store's producer after {}", e.toString());
-            producer.close(Duration.ZERO);
-            try {
-                producer = newProducer();
-            } catch (AlertStoreException again) {
-                LOG.warn("The alert store's producer could not be replaced yet: {}", again.getMessage());
-            }
-        }
+                cause, true, false);
     }
 
     /** True once another instance took over: this one must not change alerts any more. */
     public boolean fenced() {
         return fenced;
+    }
+
+    /** Why the store refuses changes until a restart, or null while it works. */
+    public String broken() {
+        return broken;
     }
 
     /**

@@ -45,12 +45,12 @@ class AlertLedgerTest {
             router, 1000);
 
     private List<AlertRecord> apply(List<AlertRecord> records) {
-        records.forEach(ledger::apply);
+        records.forEach(ledger::restore);
         return records;
     }
 
     private AlertRecord apply(AlertRecord record) {
-        ledger.apply(record);
+        ledger.restore(record);
         return record;
     }
 
@@ -123,8 +123,8 @@ class AlertLedgerTest {
         Alert couplet = alert("icu-1", "COUPLET", Priority.LOW, T0);
         apply(ledger.onAlert(couplet, T0));
         apply(ledger.onAlert(ended(couplet, T0 + 1000), T0 + 1000));
-        assertThat(apply(ledger.onAlert(alert("icu-1", "COUPLET", Priority.LOW, T0 + 30_000), T0)).get(0).getState())
-                .isEqualTo(AlertState.SUPPRESSED);
+        Alert next = ended(alert("icu-1", "COUPLET", Priority.LOW, T0 + 30_000), T0 + 30_400);
+        assertThat(apply(ledger.onAlert(next, T0)).get(0).getState()).isEqualTo(AlertState.SUPPRESSED);
     }
 
     @Test
@@ -148,6 +148,48 @@ class AlertLedgerTest {
     }
 
     @Test
+    void anOngoingTechnicalConditionIsNeverHiddenUnderABriefOneThatEnded() {
+        Alert brief = alert("icu-1", "LEAD_OFF", Priority.TECHNICAL, T0);
+        apply(ledger.onAlert(brief, T0));
+        apply(ledger.onAlert(ended(brief, T0 + 5000), T0 + 5000));
+        AlertRecord again = apply(ledger.onAlert(alert("icu-1", "LEAD_OFF", Priority.TECHNICAL, T0 + 60_000), T0))
+                .get(0);
+        assertThat(again.getState()).isEqualTo(AlertState.OPEN);
+    }
+
+    @Test
+    void aSustainedVtAfterAShortOneNobodyAcknowledgedYetIsRaisedOnItsOwn() {
+        Alert shortRun = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(shortRun, T0));
+        apply(ledger.onAlert(ended(shortRun, T0 + 3000), T0 + 3000));
+        AlertRecord sustained = apply(ledger.onAlert(alert("icu-1", "VT", Priority.HIGH, T0 + 300_000), T0 + 300_000))
+                .get(0);
+        assertThat(sustained.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(sustained.getDeliveriesMap()).containsKey("raised:nurse-pager");
+        // A brief repeat while the first still waits is counted on it instead.
+        Alert brief = ended(alert("icu-1", "VT", Priority.HIGH, T0 + 310_000), T0 + 312_000);
+        assertThat(apply(ledger.onAlert(brief, T0)).get(0).getState()).isEqualTo(AlertState.SUPPRESSED);
+    }
+
+    @Test
+    void aRolledBackChangeLeavesNoTrace() {
+        Alert first = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        apply(ledger.onAlert(first, T0));
+        Alert repeat = alert("icu-1", "PAUSE", Priority.MEDIUM, T0 + 20_000);
+        List<AlertRecord> staged = ledger.onAlert(ended(repeat, T0 + 21_000), T0);
+        String latestBefore = ledger.latestRaisedFor(repeat);
+        AlertRecord firstBefore = ledger.get(first.getAlertId()).orElseThrow();
+        staged.forEach(ledger::apply);
+        assertThat(ledger.get(repeat.getAlertId())).as("not visible before it is stored").isEmpty();
+        ledger.rollBack(first.getAlertId(), firstBefore, latestBefore);
+        ledger.rollBack(repeat.getAlertId(), null, latestBefore);
+        assertThat(ledger.get(first.getAlertId()).orElseThrow().getRepeats()).isZero();
+        // The same repeat, proposed again, is judged against the first as before.
+        assertThat(ledger.onAlert(ended(repeat, T0 + 21_000), T0).get(0).getState())
+                .isEqualTo(AlertState.SUPPRESSED);
+    }
+
+    @Test
     void anAlertWithoutAKnownPriorityIsTreatedAsHigh() {
         Alert unknown = alert("icu-1", "NEW_TYPE", Priority.PRIORITY_UNSPECIFIED, T0);
         AlertRecord record = apply(ledger.onAlert(unknown, T0)).get(0);
@@ -165,7 +207,7 @@ class AlertLedgerTest {
             for (AlertRecord record : apply(ledger.escalationsDue(now))) {
                 for (String id : record.getDeliveriesMap().keySet()) {
                     ledger.deliveryOutcome(vt.getAlertId(), id, DeliveryState.DELIVERED, 1, null, now)
-                            .ifPresent(ledger::apply);
+                            .ifPresent(ledger::restore);
                 }
             }
         }
@@ -206,8 +248,8 @@ class AlertLedgerTest {
         AlertLedger latchingMedium = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH, Priority.MEDIUM),
                 escalation, router, 1000);
         Alert pause = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
-        latchingMedium.onAlert(pause, T0).forEach(latchingMedium::apply);
-        latchingMedium.onAlert(ended(pause, T0 + 3000), T0 + 3000).forEach(latchingMedium::apply);
+        latchingMedium.onAlert(pause, T0).forEach(latchingMedium::restore);
+        latchingMedium.onAlert(ended(pause, T0 + 3000), T0 + 3000).forEach(latchingMedium::restore);
         assertThat(latchingMedium.get(pause.getAlertId()).orElseThrow().getState()).isEqualTo(AlertState.OPEN);
         assertThat(latchingMedium.escalationsDue(T0 + 3_600_000)).isEmpty();
         List<AlertRecord> acked = latchingMedium.acknowledge(pause.getAlertId(), "nurse.b", null, T0 + 60_000);
@@ -292,10 +334,11 @@ class AlertLedgerTest {
     void atCapacityTheOldestClosedAlertsLeaveMemoryFirst() {
         AlertLedger small = new AlertLedger(Duration.ZERO, EnumSet.of(Priority.HIGH), escalation, router, 2);
         Alert old = alert("a", "PAUSE", Priority.MEDIUM, T0);
-        small.onAlert(old, T0).forEach(small::apply);
-        small.onAlert(ended(old, T0 + 1), T0).forEach(small::apply);
-        small.onAlert(alert("b", "VT", Priority.HIGH, T0 + 1000), T0).forEach(small::apply);
-        small.onAlert(alert("c", "VT", Priority.HIGH, T0 + 2000), T0).forEach(small::apply);
+        small.onAlert(old, T0).forEach(small::restore);
+        small.onAlert(ended(old, T0 + 1), T0).forEach(small::restore);
+        small.onAlert(alert("b", "VT", Priority.HIGH, T0 + 1000), T0).forEach(small::restore);
+        small.onAlert(alert("c", "VT", Priority.HIGH, T0 + 2000), T0).forEach(small::restore);
+        small.evictToCapacity();
         assertThat(small.size()).isEqualTo(2);
         assertThat(small.get(old.getAlertId())).isEmpty();
         assertThat(small.onAlert(ended(old, T0 + 1), T0)).as("a late copy is not raised again").isEmpty();

@@ -1,0 +1,41 @@
+package org.arrhythmiamonitor.alerting.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.net.HostAndPort;
+import org.junit.jupiter.api.Test;
+
+/** The same-origin rule that keeps other sites from acting with a logged-in browser. */
+class SessionAuthTest {
+    @Test
+    void theServicesOwnOriginPassesWhateverWayAProxySpellsIt() {
+        assertThat(SessionAuth.sameOrigin("http://localhost:8081", HostAndPort.create("localhost", 8081))).isTrue();
+        assertThat(SessionAuth.sameOrigin("https://ward.example", HostAndPort.create("ward.example", -1))).isTrue();
+        assertThat(SessionAuth.sameOrigin("https://ward.example", HostAndPort.create("ward.example", 443))).isTrue();
+        assertThat(SessionAuth.sameOrigin("http://ward.example", HostAndPort.create("ward.example", 80))).isTrue();
+        assertThat(SessionAuth.sameOrigin("https://Ward.Example", HostAndPort.create("ward.example", -1))).isTrue();
+        assertThat(SessionAuth.sameOrigin("http://[::1]:8081", HostAndPort.create("[::1]", 8081))).isTrue();
+    }
+
+    @Test
+    void anotherPortHostOrSchemeDoesNot() {
+        assertThat(SessionAuth.sameOrigin("http://localhost:8080", HostAndPort.create("localhost", 8081))).isFalse();
+        assertThat(SessionAuth.sameOrigin("https://evil.example", HostAndPort.create("ward.example", -1))).isFalse();
+        assertThat(SessionAuth.sameOrigin("null", HostAndPort.create("ward.example", -1))).isFalse();
+        assertThat(SessionAuth.sameOrigin("file://x", HostAndPort.create("ward.example", -1))).isFalse();
+        assertThat(SessionAuth.sameOrigin("http://localhost:8081", null)).isFalse();
+    }
+
+    @Test
+    void parallelGuessesCannotPassTheLimitTogether() {
+        LoginThrottle throttle = new LoginThrottle(java.time.Clock.systemUTC());
+        int allowed = 0;
+        for (int i = 0; i < 40; i++) {
+            if (throttle.tryAttempt("nurse@10.0.0.1", LoginThrottle.MAX_FAILURES)) {
+                allowed++;
+            }
+        }
+        assertThat(allowed).isEqualTo(LoginThrottle.MAX_FAILURES);
+        assertThat(throttle.tryAttempt("nurse@10.0.0.2", LoginThrottle.MAX_FAILURES)).as("another address").isTrue();
+    }
+}
