@@ -37,12 +37,13 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param webhooks systems notified of alerts
  * @param deviceGroups named device groups the webhooks filter by
  * @param retry how webhook deliveries are retried
+ * @param retainClosed resolved and suppressed alerts are deleted this long after they closed (zero: kept for ever)
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
         Duration sessionMaxAge, boolean secureCookie, Set<String> trustedProxies, Duration suppressRepeats, Set<Priority> latching,
         EscalationPolicy escalation,
-        List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry) {
+        List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry, Duration retainClosed) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -66,6 +67,9 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
             throw new IllegalArgumentException("alerting: sessionTimeoutMinutes must be at least 1 and "
                     + "sessionMaxAgeHours at least as long");
         }
+        if (retainClosed.isNegative()) {
+            throw new IllegalArgumentException("alerting: retainClosedDays must not be negative (0 keeps alerts for ever)");
+        }
         if (suppressRepeats.isNegative()) {
             throw new IllegalArgumentException("alerting: suppressRepeatsSeconds must not be negative");
         }
@@ -84,7 +88,8 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
 
     private static final Set<String> KEYS = Set.of("bootstrapServers", "httpHost", "httpPort", "maxAlerts",
             "partitions", "replicationFactor", "groupId", "users", "sessionTimeoutMinutes", "sessionMaxAgeHours",
-            "secureCookie", "trustedProxies", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry");
+            "secureCookie", "trustedProxies", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry",
+            "retainClosedDays");
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, "alerting", KEYS);
@@ -122,6 +127,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 EscalationPolicy.fromJson(json.getJsonObject("escalation", new JsonObject())),
                 webhooks,
                 DeviceGroups.fromJson(json.getJsonObject("deviceGroups", new JsonObject())),
-                RetryPolicy.fromJson(json.getJsonObject("retry", new JsonObject())));
+                RetryPolicy.fromJson(json.getJsonObject("retry", new JsonObject())),
+                Duration.ofDays(json.getLong("retainClosedDays", 90L)));
     }
 }

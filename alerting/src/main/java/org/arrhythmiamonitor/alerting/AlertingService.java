@@ -53,6 +53,9 @@ public final class AlertingService implements AutoCloseable {
     private static final long TICK_MS = 1_000;
     private static final long MAX_STRIP_MS = 60_000;
     private static final int RESUME_EVERY_TICKS = 60;
+    private static final long RETENTION_CHECK_MS = 3_600_000;
+    /** Reading the whole store at start: generous, a large store is read at tens of MB/s. */
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
 
     private final AlertingConfig config;
     private final Clock clock;
@@ -69,6 +72,7 @@ public final class AlertingService implements AutoCloseable {
     private SessionAuth auth;
     private HttpServer http;
     private long ticker = -1;
+    private long retention = -1;
     private final AtomicBoolean ticking = new AtomicBoolean();
     private long ticks;
     private Vertx vertx;
@@ -122,7 +126,7 @@ public final class AlertingService implements AutoCloseable {
     /** Restores the stored alerts, then starts notifying and following {@code ecg.alerts}. */
     private void begin(Vertx vertx, boolean tick) {
         this.vertx = vertx;
-        int restored = desk.restore(AlertStore.loadAll(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS)));
+        int restored = desk.restore(AlertStore.loadAll(config.bootstrapServers(), RESTORE_TIMEOUT));
         LOG.info("Restored {} alerts from {}", restored, Topics.ALERT_STATE);
         this.events = new AlertEvents(vertx, registry);
         desk.onChange(events::publish);
@@ -145,6 +149,21 @@ public final class AlertingService implements AutoCloseable {
         if (tick) {
             ticker = vertx.setPeriodic(TICK_MS, t -> tick());
         }
+        if (!config.retainClosed().isZero()) {
+            expireClosed();
+            retention = vertx.setPeriodic(RETENTION_CHECK_MS, t -> expireClosed());
+        }
+    }
+
+    /** Retention: the store would otherwise grow for ever, and every start reads all of it. */
+    private void expireClosed() {
+        if (store.fenced() || store.broken() != null) {
+            return;
+        }
+        desk.expire(config.retainClosed()).exceptionally(e -> {
+            LOG.warn("Deleting old alerts failed, trying again in an hour: {}", e.toString());
+            return 0;
+        });
     }
 
     /**
@@ -306,6 +325,9 @@ public final class AlertingService implements AutoCloseable {
     public void close() {
         if (ticker >= 0) {
             vertx.cancelTimer(ticker);
+        }
+        if (retention >= 0) {
+            vertx.cancelTimer(retention);
         }
         if (http != null) {
             http.close().await();

@@ -427,6 +427,42 @@ class AlertingServiceTest {
     }
 
     @Test
+    void closedAlertsAreDeletedAfterTheRetentionAndNotRaisedAgain() throws Exception {
+        JsonObject config = config("alerting-retention").put("retainClosedDays", 90);
+        Alert pause = alert("ward-8", "PAUSE", Priority.MEDIUM, clock.millis());
+        Alert vt = alert("ward-8", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        AlertingService first = startService(config);
+        try {
+            Session nurse = session(first, "nurse", NURSE_PASSWORD);
+            publish(pause, vt);
+            waitFor(() -> nurse.alerts("?deviceId=ward-8").size() == 2);
+            nurse.post("/api/alerts/" + pause.getAlertId() + "/resolve", new JsonObject().put("note", "artefact"));
+            clock.advanceSeconds(89L * 24 * 3600);
+            first.desk().expire(Duration.ofDays(90)).join();
+            // The manual clock also ages the session past its 12 h: log in again at each step.
+            Session later = session(first, "nurse", NURSE_PASSWORD);
+            assertThat(later.get("/api/alerts/" + pause.getAlertId()).statusCode()).as("89 days").isEqualTo(200);
+            clock.advanceSeconds(2L * 24 * 3600);
+            assertThat(first.desk().expire(Duration.ofDays(90)).join()).isGreaterThanOrEqualTo(1);
+            Session evenLater = session(first, "nurse", NURSE_PASSWORD);
+            assertThat(evenLater.get("/api/alerts/" + pause.getAlertId()).statusCode()).isEqualTo(404);
+            assertThat(evenLater.get("/api/alerts/" + vt.getAlertId()).statusCode()).as("still open: kept")
+                    .isEqualTo(200);
+        } finally {
+            first.close();
+        }
+        AlertingService second = startService(config);
+        try {
+            Session nurse = session(second, "nurse", NURSE_PASSWORD);
+            assertThat(nurse.get("/api/alerts/" + pause.getAlertId()).statusCode()).as("gone from the store")
+                    .isEqualTo(404);
+            assertThat(nurse.get("/api/alerts/" + vt.getAlertId()).statusCode()).isEqualTo(200);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
     void dashboardsGetChangesLiveOverServerSentEvents() throws Exception {
         AlertingService service = startService();
         HttpClient http = vertx.createHttpClient();

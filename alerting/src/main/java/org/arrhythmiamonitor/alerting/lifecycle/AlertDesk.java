@@ -61,6 +61,7 @@ public final class AlertDesk implements AutoCloseable {
     private final List<Consumer<AlertRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile DeliverySink deliveries = (record, id, delivery) -> { };
     private volatile BiConsumer<Alert, String> unprocessable = (alert, reason) -> { };
+    private static final int EXPIRE_BATCH = 2000;
     private final MeterRegistry registry;
     private final Counter escalations;
     /** Desk thread only: delivery outcomes waiting to be stored together. */
@@ -99,6 +100,25 @@ public final class AlertDesk implements AutoCloseable {
 
     public void deliverTo(DeliverySink sink) {
         this.deliveries = sink;
+    }
+
+    /**
+     * Deletes the alerts closed longer ago than {@code retain} from the store and from memory, a
+     * few thousand per transaction; returns how many.
+     */
+    public CompletableFuture<Integer> expire(Duration retain) {
+        return call(() -> {
+            List<String> ids = ledger.closedBefore(now() - retain.toMillis());
+            for (int from = 0; from < ids.size(); from += EXPIRE_BATCH) {
+                List<String> batch = ids.subList(from, Math.min(ids.size(), from + EXPIRE_BATCH));
+                store.delete(batch);
+                ledger.forgetDeleted(batch);
+            }
+            if (!ids.isEmpty()) {
+                LOG.info("Deleted {} alerts closed more than {} days ago", ids.size(), retain.toDays());
+            }
+            return ids.size();
+        });
     }
 
     /** Sends again every delivery still pending in the store (after a restart). */

@@ -429,6 +429,42 @@ public final class AlertLedger {
         }
     }
 
+    /**
+     * Resolved and suppressed alerts closed before {@code cutoffMs} (resolution time, or arrival
+     * for a suppressed repeat): what the retention removes.
+     */
+    public List<String> closedBefore(long cutoffMs) {
+        List<String> ids = new ArrayList<>();
+        for (AlertRecord record : working.values()) {
+            long closedAt = switch (record.getState()) {
+                case RESOLVED -> record.getResolvedAtMs();
+                case SUPPRESSED -> record.getRaisedAtMs();
+                default -> Long.MAX_VALUE;
+            };
+            if (closedAt < cutoffMs) {
+                ids.add(record.getAlert().getAlertId());
+            }
+        }
+        return ids;
+    }
+
+    /** Removes alerts deleted from the store (retention); a late copy of one is not raised again. */
+    public void forgetDeleted(List<String> ids) {
+        for (String id : ids) {
+            AlertRecord record = working.remove(id);
+            AlertRecord confirmed = committed.remove(id);
+            if (confirmed != null) {
+                count(confirmed, -1);
+            }
+            if (record != null) {
+                closed.remove(record);
+                escalating.remove(id);
+                latestRaised.remove(deviceType(record.getAlert()), id);
+            }
+            forgotten.add(id);
+        }
+    }
+
     /** The alert id the suppression index holds for this alert's device and type (null: none). */
     public String latestRaisedFor(Alert alert) {
         return latestRaised.get(deviceType(alert));

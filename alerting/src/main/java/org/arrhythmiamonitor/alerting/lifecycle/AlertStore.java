@@ -134,6 +134,25 @@ public final class AlertStore implements AutoCloseable {
         }
     }
 
+    /** Deletes alerts from the store (tombstones, which compaction then removes), all or none. */
+    public synchronized void delete(List<String> alertIds) {
+        if (fenced) {
+            throw fencedException(null);
+        }
+        if (broken != null) {
+            throw new AlertStoreException(broken, null);
+        }
+        try {
+            producer.beginTransaction();
+            for (String id : alertIds) {
+                producer.send(new ProducerRecord<>(Topics.ALERT_STATE, id, null));
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            throw abortAfter(e);
+        }
+    }
+
     /** Aborts the open transaction after {@code error}; the change was not stored. */
     private AlertStoreException abortAfter(RuntimeException error) {
         if (!isFencing(error)) {

@@ -190,6 +190,21 @@ class AlertLedgerTest {
     }
 
     @Test
+    void retentionTakesOnlyAlertsClosedLongEnoughAgo() {
+        Alert old = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        Alert open = alert("icu-2", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(old, T0));
+        apply(ledger.onAlert(open, T0));
+        apply(ledger.resolve(old.getAlertId(), "dr.a", "reviewed", T0 + 1000));
+        assertThat(ledger.closedBefore(T0 + 1000)).isEmpty();
+        assertThat(ledger.closedBefore(T0 + 1001)).containsExactly(old.getAlertId());
+        ledger.forgetDeleted(List.of(old.getAlertId()));
+        assertThat(ledger.get(old.getAlertId())).isEmpty();
+        assertThat(ledger.count(Priority.MEDIUM, AlertState.RESOLVED)).isZero();
+        assertThat(ledger.onAlert(old, T0 + 5000)).as("a late copy is not raised again").isEmpty();
+    }
+
+    @Test
     void anAlertWithoutAKnownPriorityIsTreatedAsHigh() {
         Alert unknown = alert("icu-1", "NEW_TYPE", Priority.PRIORITY_UNSPECIFIED, T0);
         AlertRecord record = apply(ledger.onAlert(unknown, T0)).get(0);
