@@ -23,6 +23,7 @@ import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.alerting.lifecycle.TransitionException;
 import org.arrhythmiamonitor.alerting.lifecycle.UnknownAlertException;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.arrhythmiamonitor.wire.v1.AlertState;
 import org.arrhythmiamonitor.wire.v1.Priority;
@@ -65,7 +66,7 @@ final class AlertApi {
         }
         JsonArray items = new JsonArray();
         desk.ledger().list(filter, limit).forEach(record -> items.add(AlertJson.toJson(record, false)));
-        json(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size()));
+        HttpJson.send(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size()));
     }
 
     private static Predicate<AlertRecord> filter(RoutingContext ctx) {
@@ -144,7 +145,7 @@ final class AlertApi {
     private void get(RoutingContext ctx) {
         String alertId = ctx.pathParam("alertId");
         desk.ledger().get(alertId).ifPresentOrElse(
-                record -> json(ctx, 200, AlertJson.toJson(record, true)),
+                record -> HttpJson.send(ctx, 200, AlertJson.toJson(record, true)),
                 () -> HttpErrors.send(ctx, 404, "not_found", "alertId", "no alert with id " + alertId));
     }
 
@@ -180,7 +181,7 @@ final class AlertApi {
         result.orTimeout(DESK_TIMEOUT_S, TimeUnit.SECONDS).whenComplete((record, failure) -> ctx.vertx().runOnContext(v -> {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause == null) {
-                json(ctx, 200, AlertJson.toJson(record, true));
+                HttpJson.send(ctx, 200, AlertJson.toJson(record, true));
             } else if (cause instanceof UnknownAlertException) {
                 HttpErrors.send(ctx, 404, "not_found", "alertId", cause.getMessage());
             } else if (cause instanceof TransitionException) {
@@ -197,10 +198,6 @@ final class AlertApi {
                 ctx.fail(cause);
             }
         }));
-    }
-
-    static void json(RoutingContext ctx, int status, JsonObject body) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
     /** A query parameter or body field that cannot be used: a 400 naming it. */

@@ -35,6 +35,7 @@ import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
@@ -208,7 +209,7 @@ public final class AlertingService implements AutoCloseable {
         web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.validity(ctx)));
         new AlertApi(desk).mount(web);
         web.get("/api/devices/:deviceId/strip").handler(this::strip);
-        web.get("/api/devices/:deviceId/history").handler(ctx -> AlertApi.json(ctx, 200,
+        web.get("/api/devices/:deviceId/history").handler(ctx -> HttpJson.send(ctx, 200,
                 burden.history(ctx.pathParam("deviceId")).toJson()));
         web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(this::notifications);
         web.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", null,
@@ -255,7 +256,7 @@ public final class AlertingService implements AutoCloseable {
                 for (int sample : strip.samples()) {
                     samples.add(sample);
                 }
-                AlertApi.json(ctx, 200, new JsonObject()
+                HttpJson.send(ctx, 200, new JsonObject()
                         .put("deviceId", strip.deviceId())
                         .put("lead", strip.lead())
                         .put("fsHz", strip.fsHz())
@@ -268,7 +269,7 @@ public final class AlertingService implements AutoCloseable {
     }
 
     private void notifications(RoutingContext ctx) {
-        AlertApi.json(ctx, 200, new JsonObject()
+        HttpJson.send(ctx, 200, new JsonObject()
                 .put("webhooks", new JsonArray(router.subscribers().stream().map(WebhookSubscriber::toPublicJson)
                         .toList()))
                 .put("deviceGroups", config.deviceGroups().toJson())

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.wire.v1.DeviceCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +134,7 @@ final class DeviceProvisioning {
         if (credential.getRevokedAtMs() > 0) {
             json.put("revokedAt", Instant.ofEpochMilli(credential.getRevokedAtMs()).toString());
         }
-        ctx.response().putHeader("Content-Type", "application/json").end(json.encode());
+        HttpJson.send(ctx, 200, json);
     }
 
     private static boolean validId(RoutingContext ctx, String deviceId) {

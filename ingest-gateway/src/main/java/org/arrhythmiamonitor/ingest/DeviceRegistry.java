@@ -2,26 +2,18 @@ package org.arrhythmiamonitor.ingest;
 
 import com.google.protobuf.ByteString;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
+import org.arrhythmiamonitor.kafka.TopicFollower;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.DeviceCredential;
@@ -47,15 +39,12 @@ public final class DeviceRegistry implements AutoCloseable {
     /** Offset of the record each device's entry came from; one partition per key keeps them comparable. */
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
     private final KafkaProducer<String, DeviceCredential> producer;
-    private final KafkaConsumer<String, DeviceCredential> consumer;
-    private final Thread follower;
+    private final TopicFollower<DeviceCredential> follower;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "device-registry-writer");
         thread.setDaemon(true);
         return thread;
     });
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean running = true;
 
     private DeviceRegistry(String bootstrapServers) {
         this.producer = new KafkaProducer<>(Map.of(
@@ -65,13 +54,12 @@ public final class DeviceRegistry implements AutoCloseable {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000,
                 ProducerConfig.CLIENT_ID_CONFIG, "ingest-gateway-devices"),
                 new StringSerializer(), ProtobufSerde.devices().serializer());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "ingest-gateway-devices"),
-                new StringDeserializer(), ProtobufSerde.devices().deserializer());
-        this.follower = new Thread(this::follow, "device-registry");
-        follower.setDaemon(true);
+        this.follower = new TopicFollower<>(bootstrapServers, Topics.DEVICES, ProtobufSerde.devices().deserializer(),
+                "ingest-gateway-devices", record -> {
+                    if (record.value() != null) {
+                        apply(record.value(), record.offset());
+                    }
+                }, () -> { });
     }
 
     /** Reads every credential (waiting at most {@code timeout}) and keeps following the topic. */
@@ -79,7 +67,7 @@ public final class DeviceRegistry implements AutoCloseable {
         DeviceRegistry registry = new DeviceRegistry(bootstrapServers);
         registry.follower.start();
         try {
-            if (!registry.caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!registry.follower.awaitCaughtUp(timeout)) {
                 registry.close();
                 throw new KafkaUnavailableException("could not read the device credentials (topic " + Topics.DEVICES
                         + ") from Kafka at " + bootstrapServers + " within " + timeout.toSeconds() + " s", null);
@@ -91,37 +79,6 @@ public final class DeviceRegistry implements AutoCloseable {
         }
         LOG.info("{} device credentials loaded", registry.byDevice.size());
         return registry;
-    }
-
-    private void follow() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEVICES, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, DeviceCredential> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() != null) {
-                        apply(record.value(), record.offset());
-                    }
-                }
-                if (caughtUp.getCount() > 0
-                        && partitions.stream().allMatch(p -> consumer.position(p) >= end.getOrDefault(p, 0L))) {
-                    caughtUp.countDown();
-                }
-            }
-        } catch (WakeupException e) {
-            // close() asked us to stop
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("Stopped following {}: device credentials changed elsewhere are not seen until restart",
-                        Topics.DEVICES, e);
-            }
-        } finally {
-            consumer.close();
-        }
     }
 
     /**
@@ -217,16 +174,9 @@ public final class DeviceRegistry implements AutoCloseable {
         return byDevice.size();
     }
 
-
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            follower.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
         writer.shutdown();
         producer.close(Duration.ofSeconds(5));
     }

@@ -171,10 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
                                   log in as clinician / %s
                                         or admin     / %s   (new at every start)
                                 """, r.dashboardUsers().clinicianPassword(), r.dashboardUsers().adminPassword());
-        String login = r.dashboardUsers() == null ? "clinician:PASSWORD"
-                : "clinician:" + r.dashboardUsers().clinicianPassword();
-        String user = login.substring(0, login.indexOf(':'));
-        String password = login.substring(login.indexOf(':') + 1);
+        String password = r.dashboardUsers() == null ? "PASSWORD" : r.dashboardUsers().clinicianPassword();
         System.out.printf("""
 
                 Arrhythmia Monitor demo is running. Ctrl-C stops it.
@@ -203,7 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
                 r.bootstrapServers(), bootstrapServers == null ? " (embedded, KRaft)" : "",
                 web, r.gatewayPort(), web, r.alertingPort(), web, r.processorPort(),
                 EXAMPLE_DEVICE, r.exampleDeviceToken(), web, r.gatewayPort(), EXAMPLE_DEVICE,
-                user, password, web, r.alertingPort(), web, r.alertingPort(),
+                "clinician", password, web, r.alertingPort(), web, r.alertingPort(),
                 r.adminToken(), web, r.gatewayPort());
     }
 }

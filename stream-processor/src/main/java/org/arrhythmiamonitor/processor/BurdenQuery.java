@@ -15,6 +15,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.arrhythmiamonitor.burden.BurdenAggregator;
 import org.arrhythmiamonitor.burden.BurdenProcessor;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.state.v1.BurdenState;
 import org.arrhythmiamonitor.wire.v1.Burden;
 
@@ -51,7 +52,7 @@ final class BurdenQuery {
             }
             Answer answer = done.result();
             switch (answer.kind()) {
-                case FOUND -> ctx.response().putHeader("Content-Type", "application/json").end(answer.body().encode());
+                case FOUND -> HttpJson.send(ctx, 200, answer.body());
                 case ELSEWHERE -> ctx.response().setStatusCode(307)
                         .putHeader("Location", "http://" + answer.host().host() + ":" + answer.host().port()
                                 + ctx.request().uri())

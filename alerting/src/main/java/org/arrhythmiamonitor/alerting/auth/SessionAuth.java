@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.HttpJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,8 +102,7 @@ public final class SessionAuth {
         router.post("/api/login").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::login);
         router.route("/api/*").handler(this::requireUser);
         router.post("/api/logout").handler(this::logout);
-        router.get("/api/me").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-                .end(me(ctx.session()).encode()));
+        router.get("/api/me").handler(ctx -> HttpJson.send(ctx, 200, me(ctx.session())));
     }
 
     /**
@@ -218,7 +218,7 @@ public final class SessionAuth {
                     session.put(ROLES, String.join(",", account.roles().stream().map(Role::id).sorted().toList()));
                     session.put(LOGIN_AT, clock.millis());
                     LOG.info("'{}' logged in", account.username());
-                    ctx.response().putHeader("Content-Type", "application/json").end(me(session).encode());
+                    HttpJson.send(ctx, 200, me(session));
                 });
     }
 
@@ -299,9 +299,5 @@ public final class SessionAuth {
     private static Set<String> roles(Session session) {
         String roles = session == null ? null : session.get(ROLES);
         return roles == null || roles.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(roles.split(",")));
-    }
-
-    public int userCount() {
-        return users.size();
     }
 }

@@ -6,32 +6,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.arrhythmiamonitor.kafka.TopicFollower;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.BurdenWindow;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Each device's last 24 hourly burden windows and its latest rolling 24 hours, read from
@@ -45,25 +31,15 @@ import org.slf4j.LoggerFactory;
  * next to the stream of updates.
  */
 public final class BurdenHistory implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BurdenHistory.class);
     /** Hourly windows kept per device: one day. */
     static final int HOURS = 24;
     public static final int DEFAULT_MAX_DEVICES = 100_000;
-    private static final Duration POLL = Duration.ofMillis(250);
-    private static final long PARTITION_REFRESH_MS = 30_000;
     private static final String[] CLASSES = {"N", "S", "V", "F", "Q"};
 
-    private final KafkaConsumer<String, Burden> consumer;
+    private final TopicFollower<Burden> follower;
     private final KafkaClientMetrics consumerMetrics;
-    private final Counter unreadable;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
-    /** End offsets when each partition was assigned: reading up to them is catching up. */
-    private final Map<TopicPartition, Long> backlogEnds = new HashMap<>();
     /** Insertion order is update order (an update re-inserts), so the eldest entry is the one to evict. */
     private final LinkedHashMap<String, Windows> devices;
-    private volatile String lastError;
-    private volatile boolean caughtUp;
 
     /**
      * A device's burden history, oldest hour first.
@@ -118,7 +94,6 @@ public final class BurdenHistory implements AutoCloseable {
         if (maxDevices < 1) {
             throw new IllegalArgumentException("maxDevices must be at least 1, not " + maxDevices);
         }
-        this.unreadable = registry.counter("ecg.burden.unreadable");
         Counter evicted = registry.counter("ecg.burden.devices.evicted");
         this.devices = new LinkedHashMap<>() {
             @Override
@@ -135,88 +110,15 @@ public final class BurdenHistory implements AutoCloseable {
                 return d.size();
             }
         });
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "alerting-burden-history"),
-                new StringDeserializer(), ProtobufSerde.burden().deserializer());
-        this.consumerMetrics = new KafkaClientMetrics(consumer);
+        Counter unreadable = registry.counter("ecg.burden.unreadable");
+        this.follower = new TopicFollower<>(bootstrapServers, Topics.BURDEN, ProtobufSerde.burden().deserializer(),
+                "alerting-burden-history", record -> accept(record.value()), unreadable::increment);
+        this.consumerMetrics = new KafkaClientMetrics(follower.consumer());
         consumerMetrics.bindTo(registry);
-        this.thread = new Thread(this::run, "burden-history");
-        thread.setDaemon(true);
     }
 
     public void start() {
-        thread.start();
-    }
-
-    private void run() {
-        Set<TopicPartition> assigned = new HashSet<>();
-        long lastRefresh = 0;
-        try {
-            while (running.get()) {
-                try {
-                    if (System.currentTimeMillis() - lastRefresh > PARTITION_REFRESH_MS) {
-                        assignNewPartitions(assigned);
-                        lastRefresh = System.currentTimeMillis();
-                    }
-                    for (ConsumerRecord<String, Burden> record : consumer.poll(POLL)) {
-                        accept(record.value());
-                    }
-                    if (!caughtUp && !assigned.isEmpty()) {
-                        caughtUp = assigned.stream()
-                                .allMatch(p -> consumer.position(p) >= backlogEnds.getOrDefault(p, 0L));
-                        if (caughtUp) {
-                            LOG.info("Read the burden of {} devices already in {}; following new windows",
-                                    deviceCount(), Topics.BURDEN);
-                        }
-                    }
-                    lastError = null;
-                } catch (RecordDeserializationException e) {
-                    unreadable.increment();
-                    LOG.warn("Skipping unreadable record at {} offset {}: {}", e.topicPartition(), e.offset(),
-                            e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-                    LOG.warn("Reading burden failed, retrying: {}", lastError);
-                    sleepQuietly();
-                }
-            }
-        } catch (WakeupException e) {
-            // close() woke the consumer up to stop it.
-        } catch (RuntimeException e) {
-            lastError = "burden history stopped: " + e;
-            LOG.error("The burden history stopped; device histories no longer follow {}", Topics.BURDEN, e);
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-        }
-    }
-
-    private void assignNewPartitions(Set<TopicPartition> assigned) {
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.BURDEN).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition()))
-                .toList();
-        List<TopicPartition> added = partitions.stream().filter(p -> !assigned.contains(p)).toList();
-        if (!added.isEmpty()) {
-            assigned.addAll(added);
-            consumer.assign(assigned);
-            consumer.seekToBeginning(added);
-            backlogEnds.putAll(consumer.endOffsets(added, Duration.ofSeconds(10)));
-        }
-    }
-
-    private void sleepQuietly() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running.set(false);
-        }
+        follower.start();
     }
 
     private void accept(Burden burden) {
@@ -271,12 +173,6 @@ public final class BurdenHistory implements AutoCloseable {
         }
     }
 
-    private int deviceCount() {
-        synchronized (devices) {
-            return devices.size();
-        }
-    }
-
     /** One device's windows, serialized; guarded by the lock on {@code devices}. */
     private static final class Windows {
         /** Start times of the kept hours, ascending; {@code hours[i]} is the window starting at {@code starts[i]}. */
@@ -320,27 +216,21 @@ public final class BurdenHistory implements AutoCloseable {
 
     /** True once the history has read everything that was in the topic when it started. */
     public boolean caughtUp() {
-        return caughtUp;
+        return follower.caughtUp();
     }
 
     /** The last error reading the topic, or null while reads succeed. */
     public String lastError() {
-        return lastError;
+        return follower.lastError();
     }
 
     public boolean alive() {
-        return thread.isAlive();
+        return follower.alive();
     }
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
         consumerMetrics.close();
     }
 }

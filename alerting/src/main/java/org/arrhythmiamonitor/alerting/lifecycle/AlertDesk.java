@@ -20,8 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.arrhythmiamonitor.wire.v1.AlertState;
@@ -143,41 +143,64 @@ public final class AlertDesk implements AutoCloseable {
      */
     public CompletableFuture<List<AlertRecord>> receive(List<Alert> alerts) {
         return call(() -> {
-            Batch batch = new Batch();
-            for (Alert alert : alerts) {
-                try {
-                    batch.stage(ledger.onAlert(alert, now()));
-                } catch (RuntimeException e) {
-                    // A bug or an alert the rules cannot take must not stop every later alert.
-                    skip(alert, e);
-                }
-            }
-            try {
-                batch.commit();
-                return batch.staged;
-            } catch (AlertStoreException e) {
-                if (!(e.getCause() instanceof RecordTooLargeException)) {
-                    throw e; // Kafka unavailable: the feed reads the batch again.
-                }
-            }
-            // One record is too large for Kafka: store the others one by one, skipping it.
             List<AlertRecord> changed = new ArrayList<>();
-            for (Alert alert : alerts) {
-                try {
-                    List<AlertRecord> proposed = ledger.onAlert(alert, now());
-                    commit(proposed);
-                    changed.addAll(proposed);
-                } catch (AlertStoreException e) {
-                    if (!(e.getCause() instanceof RecordTooLargeException)) {
-                        throw e;
-                    }
-                    skip(alert, e);
-                } catch (RuntimeException e) {
-                    skip(alert, e);
+            // A bug or an alert the rules cannot take must not stop every later alert.
+            for (List<AlertRecord> stored : storeAll(alerts, alert -> ledger.onAlert(alert, now()), this::skip)) {
+                if (stored != null) {
+                    changed.addAll(stored);
                 }
             }
             return changed;
         });
+    }
+
+    /**
+     * Proposes and stores the changes of every item in one transaction, and returns what was
+     * stored per item (null for an item that failed, which {@code failed} was told about). When one
+     * item's record is too large for Kafka, the items are stored one by one, so that only it
+     * fails. Any other store failure is thrown: nothing, or only some whole items, were stored.
+     */
+    private <T> List<List<AlertRecord>> storeAll(List<T> items, Function<T, List<AlertRecord>> propose,
+            BiConsumer<T, RuntimeException> failed) {
+        List<List<AlertRecord>> stored = new ArrayList<>(Collections.nCopies(items.size(), null));
+        Batch batch = new Batch();
+        for (int i = 0; i < items.size(); i++) {
+            try {
+                List<AlertRecord> proposed = propose.apply(items.get(i));
+                batch.stage(proposed);
+                stored.set(i, proposed);
+            } catch (RuntimeException e) {
+                failed.accept(items.get(i), e);
+            }
+        }
+        try {
+            batch.commit();
+            return stored;
+        } catch (AlertStoreException e) {
+            if (!e.tooLarge()) {
+                throw e;
+            }
+        }
+        for (int i = 0; i < items.size(); i++) {
+            if (stored.get(i) == null) {
+                continue;
+            }
+            try {
+                List<AlertRecord> proposed = propose.apply(items.get(i));
+                commit(proposed);
+                stored.set(i, proposed);
+            } catch (AlertStoreException e) {
+                if (!e.tooLarge()) {
+                    throw e;
+                }
+                stored.set(i, null);
+                failed.accept(items.get(i), e);
+            } catch (RuntimeException e) {
+                stored.set(i, null);
+                failed.accept(items.get(i), e);
+            }
+        }
+        return stored;
     }
 
     public CompletableFuture<AlertRecord> acknowledge(String alertId, String user, String note) {
@@ -231,7 +254,7 @@ public final class AlertDesk implements AutoCloseable {
                 try {
                     commit(List.of(record));
                 } catch (AlertStoreException e) {
-                    if (!(e.getCause() instanceof RecordTooLargeException)) {
+                    if (!e.tooLarge()) {
                         // Kafka is down or slow: the others would wait as long; all are tried at the next tick.
                         LOG.warn("Escalation of {} not stored, trying again at the next tick: {}",
                                 record.getAlert().getAlertId(), e.getMessage());
@@ -275,45 +298,20 @@ public final class AlertDesk implements AutoCloseable {
         outcomeFlushQueued = false;
         List<Outcome> taken = new ArrayList<>(outcomes);
         outcomes.clear();
-        Batch batch = new Batch();
-        List<Optional<AlertRecord>> results = new ArrayList<>();
-        List<Outcome> staged = new ArrayList<>();
-        for (Outcome o : taken) {
-            try {
-                Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
-                        o.attempts(), o.error(), now());
-                record.ifPresent(r -> batch.stage(List.of(r)));
-                results.add(record);
-                staged.add(o);
-            } catch (RuntimeException e) {
-                o.result().completeExceptionally(e);
-            }
-        }
         try {
-            batch.commit();
-        } catch (AlertStoreException e) {
-            if (e.getCause() instanceof RecordTooLargeException && staged.size() > 1) {
-                // One record is too large: store the others one by one, so that theirs are not lost with it.
-                for (Outcome o : staged) {
-                    try {
-                        Optional<AlertRecord> record = ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(),
-                                o.attempts(), o.error(), now());
-                        record.ifPresent(r -> commit(List.of(r)));
-                        o.result().complete(record);
-                    } catch (RuntimeException single) {
-                        o.result().completeExceptionally(single);
-                    }
+            List<List<AlertRecord>> stored = storeAll(taken,
+                    o -> ledger.deliveryOutcome(o.alertId(), o.deliveryId(), o.state(), o.attempts(), o.error(), now())
+                            .map(List::of).orElse(List.of()),
+                    (o, e) -> o.result().completeExceptionally(e));
+            for (int i = 0; i < taken.size(); i++) {
+                List<AlertRecord> records = stored.get(i);
+                if (records != null) {
+                    taken.get(i).result().complete(records.stream().findFirst());
                 }
-                return;
             }
-            staged.forEach(o -> o.result().completeExceptionally(e));
-            return;
         } catch (RuntimeException e) {
-            staged.forEach(o -> o.result().completeExceptionally(e));
-            return;
-        }
-        for (int i = 0; i < staged.size(); i++) {
-            staged.get(i).result().complete(results.get(i));
+            // Not stored: completes those not completed yet.
+            taken.forEach(o -> o.result().completeExceptionally(e));
         }
     }
 
@@ -345,10 +343,6 @@ public final class AlertDesk implements AutoCloseable {
                 ledger.apply(record);
                 staged.add(record);
             }
-        }
-
-        boolean isEmpty() {
-            return staged.isEmpty();
         }
 
         void commit() {

@@ -1,26 +1,20 @@
 package org.arrhythmiamonitor.alerting.lifecycle;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.arrhythmiamonitor.kafka.TopicFollower;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
@@ -222,39 +216,14 @@ public final class AlertStore implements AutoCloseable {
      */
     public static List<AlertRecord> loadAll(String bootstrapServers, Duration timeout) {
         Map<String, AlertRecord> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<String, AlertRecord> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "alerting-store-loader"),
-                new StringDeserializer(), ProtobufSerde.alertRecords().deserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.ALERT_STATE, timeout).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions, timeout));
-            long deadline = System.currentTimeMillis() + timeout.toMillis();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AlertStoreException("reading " + Topics.ALERT_STATE + " took longer than " + timeout,
-                            null);
-                }
-                try {
-                    for (ConsumerRecord<String, AlertRecord> record : consumer.poll(Duration.ofMillis(200))) {
-                        if (record.value() == null) {
-                            latest.remove(record.key());
-                        } else {
-                            latest.put(record.key(), record.value());
-                        }
+        TopicFollower.readToEnd(bootstrapServers, Topics.ALERT_STATE, ProtobufSerde.alertRecords().deserializer(),
+                "alerting-store-loader", timeout, record -> {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), record.value());
                     }
-                } catch (RecordDeserializationException e) {
-                    LOG.warn("Skipping unreadable alert record at {} offset {}: {}", e.topicPartition(), e.offset(),
-                            e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                }
-            }
-        }
+                });
         return List.copyOf(latest.values());
     }
 

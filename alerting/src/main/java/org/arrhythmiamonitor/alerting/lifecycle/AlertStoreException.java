@@ -23,6 +23,11 @@ public final class AlertStoreException extends RuntimeException {
         return outcomeUnknown;
     }
 
+    /** The record is larger than Kafka accepts: retrying the same change cannot succeed. */
+    public boolean tooLarge() {
+        return getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException;
+    }
+
     /** Another instance took over the store: retrying cannot help. */
     public boolean fenced() {
         return fenced;

@@ -1,6 +1,5 @@
 package org.arrhythmiamonitor.alerting.notify;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,11 +73,5 @@ public final class NotificationRouter {
                 .setState(DeliveryState.PENDING)
                 .setCreatedAtMs(nowMs)
                 .build();
-    }
-
-    public List<String> levelNames() {
-        List<String> names = new ArrayList<>();
-        escalation.levels().forEach(level -> names.add(level.name()));
-        return names;
     }
 }
