@@ -25,6 +25,15 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * other intervals in the window. Inside AF they count, because the irregular beats of AF often
  * look premature to the beat model, and leaving them out would end AF early.
  *
+ * <p>When the beat model calls so many beats of an irregular rhythm S that fewer than
+ * {@value #MIN_ENTRY} intervals are left (on synthetic AF it calls about half of them S), the
+ * window is judged on all its intervals, provided it does not look like frequent atrial premature
+ * beats: those come at a nearly fixed coupling interval from the N beat before (median deviation
+ * 3-5 % on MIT-BIH), where the S-labelled beats of AF come at random ones, so at least
+ * {@value #MIN_COUPLINGS} coupling intervals must be spread by {@value #COUPLING_SPREAD} or more;
+ * and premature beats with their pauses alternate short and long, which makes the irregularity
+ * 0.45-0.9, where AF's stays below {@value #MAX_COUPLED_IRREGULARITY}.
+ *
  * <p>Entry and exit thresholds differ (hysteresis), and onset and end are dated to the middle of
  * the window that changed, where the irregular stretch began or ended. Usable intervals further
  * apart than {@value #MAX_SPAN_GAP_MS} ms restart the window (and end AF) only when an unreadable
@@ -39,6 +48,12 @@ public final class AfDetector {
     static final double LEAVE = 0.10;
     /** Intervals not touching an S beat that the window must hold to enter AF. */
     static final int MIN_ENTRY = WINDOW / 2;
+    /** Coupling intervals (N to S) the window must hold to be judged with its S beats. */
+    static final int MIN_COUPLINGS = 6;
+    /** Median absolute deviation of the coupling intervals over their median, above which the S beats may be AF's. */
+    static final double COUPLING_SPREAD = 0.07;
+    /** Above this, a window judged with its S beats is premature beats and their pauses, not AF. */
+    static final double MAX_COUPLED_IRREGULARITY = 0.4;
     private static final double MIN_RR_MS = 250;
     private static final double MAX_RR_MS = 2000;
     /** Usable intervals further apart than this, with noise or no beats in between, do not share a window. */
@@ -78,14 +93,15 @@ public final class AfDetector {
             if (s.getInAf()) {
                 end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
             }
-            s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().setPos(0).setFilled(0);
+            s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
         }
         s.setInterrupted(false);
-        push(s, (float) rrMs, sample, timeMs, beatClass == BeatClass.S || previousClass == BeatClass.S);
+        push(s, (float) rrMs, sample, timeMs, beatClass == BeatClass.S || previousClass == BeatClass.S,
+                beatClass == BeatClass.S && previousClass == BeatClass.N);
         if (s.getFilled() < WINDOW) {
             return s.build();
         }
-        double irregularity = irregularity(s, !s.getInAf());
+        double irregularity = s.getInAf() ? irregularity(s, false) : entryIrregularity(s);
         if (Double.isNaN(irregularity)) {
             return s.build();
         }
@@ -142,17 +158,22 @@ public final class AfDetector {
         return c == BeatClass.N || c == BeatClass.S;
     }
 
-    private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS) {
+    private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,
+            boolean couplesS) {
         // Stores written before the S flags existed hold intervals without flags: pad them.
         while (s.getRrTouchesSCount() < s.getRrMsCount()) {
             s.addRrTouchesS(false);
         }
+        while (s.getRrCouplesSCount() < s.getRrMsCount()) {
+            s.addRrCouplesS(false);
+        }
         if (s.getRrMsCount() < WINDOW) {
-            s.addRrMs(rrMs).addRrSample(sample).addRrTimeMs(timeMs).addRrTouchesS(touchesS);
+            s.addRrMs(rrMs).addRrSample(sample).addRrTimeMs(timeMs).addRrTouchesS(touchesS).addRrCouplesS(couplesS);
             s.setPos(s.getRrMsCount() % WINDOW);
         } else {
             int pos = s.getPos();
-            s.setRrMs(pos, rrMs).setRrSample(pos, sample).setRrTimeMs(pos, timeMs).setRrTouchesS(pos, touchesS);
+            s.setRrMs(pos, rrMs).setRrSample(pos, sample).setRrTimeMs(pos, timeMs).setRrTouchesS(pos, touchesS)
+                    .setRrCouplesS(pos, couplesS);
             s.setPos((pos + 1) % WINDOW);
         }
         s.setFilled(Math.min(WINDOW, s.getFilled() + 1));
@@ -166,6 +187,52 @@ public final class AfDetector {
 
     private static long latestTime(AfState.Builder s) {
         return s.getRrTimeMs(indexBack(s, 0));
+    }
+
+    /**
+     * The irregularity that decides entry: without the intervals touching S beats while enough
+     * others remain, else with them when the S beats' coupling intervals vary and the rhythm is
+     * no more irregular than AF; NaN when neither applies.
+     */
+    static double entryIrregularity(AfState.Builder s) {
+        double withoutS = irregularity(s, true);
+        if (!Double.isNaN(withoutS)) {
+            return withoutS;
+        }
+        if (!(couplingSpread(s) >= COUPLING_SPREAD)) {
+            return Double.NaN;
+        }
+        double withS = irregularity(s, false);
+        return withS <= MAX_COUPLED_IRREGULARITY ? withS : Double.NaN;
+    }
+
+    /**
+     * Median absolute deviation of the window's coupling intervals over their median; NaN when
+     * fewer than {@link #MIN_COUPLINGS} are in the window.
+     */
+    static double couplingSpread(AfState.Builder s) {
+        double[] coupling = new double[WINDOW];
+        int n = 0;
+        for (int i = 0; i < Math.min(WINDOW, s.getRrCouplesSCount()); i++) {
+            if (s.getRrCouplesS(i)) {
+                coupling[n++] = s.getRrMs(i);
+            }
+        }
+        if (n < MIN_COUPLINGS) {
+            return Double.NaN;
+        }
+        double median = median(Arrays.copyOf(coupling, n));
+        double[] deviations = new double[n];
+        for (int k = 0; k < n; k++) {
+            deviations[k] = Math.abs(coupling[k] - median);
+        }
+        return median(deviations) / median;
+    }
+
+    private static double median(double[] values) {
+        Arrays.sort(values);
+        int n = values.length;
+        return 0.5 * (values[(n - 1) / 2] + values[n / 2]);
     }
 
     /**
@@ -192,8 +259,6 @@ public final class AfDetector {
         for (int k = 1; k < n; k++) {
             diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
         }
-        Arrays.sort(diffs);
-        double median = 0.5 * (diffs[(n - 2) / 2] + diffs[(n - 1) / 2]);
-        return median / (sum / n);
+        return median(diffs) / (sum / n);
     }
 }

@@ -344,6 +344,35 @@ class EpisodeStageTest {
     }
 
     @Test
+    void atrialFibrillationWhoseShortBeatsTheModelCallsSIsStillFound() {
+        // On synthetic AF the beat model calls every beat shorter than the local rhythm S (about
+        // half of them), so too few N-to-N intervals remain; the S beats' coupling intervals vary
+        // as much as the rhythm does, which premature beats from one focus never do.
+        ScriptedDevice d = device("af-mostly-s");
+        Random random = new Random(13);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 120_000) {
+            double rr = 300 + 500 * random.nextDouble();
+            d.beat(rr < 560 ? S : N, rr);
+        }
+        for (int i = 0; i < 80; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        List<RhythmSegment> segments = rhythm.readValuesToList();
+        assertThat(segments).hasSize(2);
+        assertThat(segments.get(0).getOnsetTimeMs() - afStart).as("onset delay").isBetween(-15_000L, 30_000L);
+        List<Episode> found = episodes();
+        assertThat(found).filteredOn(e -> e.getType().equals("ATRIAL_FIBRILLATION")).hasSize(2);
+        // Until the window holds enough coupling intervals, a few S beats at similar intervals
+        // still look like SVT runs.
+        assertThat(found).filteredOn(e -> e.getType().equals("SVT_RUN"))
+                .allSatisfy(e -> assertThat(e.getOnsetTimeMs()).isLessThan(afStart + 40_000));
+    }
+
+    @Test
     void sinusRhythmWithFrequentIsolatedPvcsIsNotAtrialFibrillation() {
         ScriptedDevice d = device("pvcs");
         Random random = new Random(3);
@@ -367,6 +396,19 @@ class EpisodeStageTest {
             d.beat(N, 1100 + 40 * random.nextGaussian());
             d.beat(S, 500 + 60 * random.nextDouble());
             d.beat(N, random.nextBoolean() ? 1400 + 100 * random.nextDouble() : 2000 - 100 * random.nextDouble());
+        }
+        assertThat(rhythm.isEmpty()).isTrue();
+    }
+
+    @Test
+    void atrialBigeminyWithAVaryingCouplingIntervalIsNotAtrialFibrillation() {
+        // Every other beat S: no N-to-N intervals, and coupling intervals spread as much as AF's,
+        // but the short-long alternation is far more irregular than AF.
+        ScriptedDevice d = device("atrial-bigeminy");
+        Random random = new Random(17);
+        for (int i = 0; i < 400; i++) {
+            d.beat(N, 1200 + 150 * random.nextDouble());
+            d.beat(S, 420 + 240 * random.nextDouble());
         }
         assertThat(rhythm.isEmpty()).isTrue();
     }
