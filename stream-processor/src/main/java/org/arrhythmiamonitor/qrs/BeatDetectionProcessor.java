@@ -67,19 +67,31 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         }
         SampleStreamState saved = store.get(deviceId);
         SampleStreamState.Builder state = saved == null ? SampleStreamState.newBuilder() : saved.toBuilder();
+        boolean restarted = false;
         if (state.getHasSeq() && chunk.getSeq() <= state.getLastSeq()) {
-            LOG.debug("Device {}: chunk {} already processed (last {}); skipped as a retry", deviceId,
-                    chunk.getSeq(), state.getLastSeq());
-            store.put(deviceId, state.setDuplicateChunks(state.getDuplicateChunks() + 1).build());
-            return;
+            if (state.getLastChunkEndMs() == 0 || chunk.getT0EpochMs() < state.getLastChunkEndMs()) {
+                LOG.debug("Device {}: chunk {} already processed (last {}); skipped as a retry", deviceId,
+                        chunk.getSeq(), state.getLastSeq());
+                store.put(deviceId, state.setDuplicateChunks(state.getDuplicateChunks() + 1).build());
+                return;
+            }
+            // A retry repeats its chunk's start time, which lies before the end of the last chunk
+            // processed (unknown in stores written before it was kept: all are retries). A chunk that starts after it is new signal from a device that reset its
+            // counter (against the contract, but a reboot may do it): dropping it would leave the
+            // device silent until its seq caught up with the old one.
+            LOG.warn("Device {}: seq restarted at {} after {} with newer samples (t0 {} after the last chunk's end "
+                    + "{}); processing it and continuing from the new seq", deviceId, chunk.getSeq(),
+                    state.getLastSeq(), chunk.getT0EpochMs(), state.getLastChunkEndMs());
+            restarted = true;
         }
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
-        boolean gap = state.getHasSeq() && chunk.getSeq() > state.getLastSeq() + 1;
+        boolean gap = restarted || state.getHasSeq() && chunk.getSeq() > state.getLastSeq() + 1;
         if (gap) {
-            LOG.info("Device {}: chunks {} to {} are missing; continuing after the gap", deviceId,
-                    state.getLastSeq() + 1, chunk.getSeq() - 1);
+            String missing = restarted ? "seq restarted at " + chunk.getSeq() + " after " + state.getLastSeq()
+                    : "chunks " + (state.getLastSeq() + 1) + " to " + (chunk.getSeq() - 1) + " missing";
+            LOG.info("Device {}: {}; continuing after the gap", deviceId, missing);
             state.setSeqGaps(state.getSeqGaps() + 1);
-            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, analyzer.inputCount()),
+            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, analyzer.inputCount(), missing),
                     chunk.getT0EpochMs(), record.headers()));
         }
         Lead lead = chunk.getLeads(0);
@@ -155,7 +167,8 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
      * chunk to the start of this one. Samples are counted without the gap, so it has no length in
      * samples.
      */
-    private static Episode dataGap(String deviceId, SampleStreamState.Builder state, SampleChunk chunk, long sample) {
+    private static Episode dataGap(String deviceId, SampleStreamState.Builder state, SampleChunk chunk, long sample,
+            String detail) {
         long from = state.getLastChunkEndMs();
         long to = Math.max(from, chunk.getT0EpochMs());
         return Episode.newBuilder()
@@ -168,7 +181,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 .setOnsetTimeMs(from)
                 .setEndSample(sample)
                 .setEndTimeMs(to)
-                .setDetail("chunks " + (state.getLastSeq() + 1) + " to " + (chunk.getSeq() - 1) + " missing")
+                .setDetail(detail)
                 .setEvidence(Evidence.newBuilder().setStartTimeMs(from - EVIDENCE_BEFORE_MS)
                         .setEndTimeMs(to + EVIDENCE_BEFORE_MS))
                 .build();

@@ -246,6 +246,33 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aDeviceThatRestartsItsSeqAfterADowntimeIsNotSkippedAsRetries() {
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-11",
+                SyntheticChunks.record(250, 9, new Segment(30, 70)), 1.0);
+        stream(chunks.subList(0, 15));
+        int before = beats.readRecordsToList().size();
+        // Rebooted after 5 s off, counting from 0 again: same seqs as before, newer samples.
+        List<SampleChunk> afterReboot = new java.util.ArrayList<>();
+        for (int i = 15; i < chunks.size(); i++) {
+            afterReboot.add(chunks.get(i).toBuilder().setSeq(i - 15)
+                    .setT0EpochMs(chunks.get(i).getT0EpochMs() + 5000).build());
+        }
+        stream(afterReboot);
+        stream(afterReboot.subList(3, 5)); // and a retry after the reboot is still one
+
+        List<Episode> gaps = episodes.readValuesToList().stream().filter(e -> e.getType().equals("DATA_GAP")).toList();
+        assertThat(gaps).singleElement().satisfies(gap -> {
+            assertThat(gap.getEndTimeMs() - gap.getOnsetTimeMs()).isEqualTo(5000);
+            assertThat(gap.getDetail()).isEqualTo("seq restarted at 0 after 14");
+        });
+        List<Long> after = beats.readRecordsToList().stream().map(r -> r.value().getSampleIndex()).toList();
+        assertThat(after).as("no beat twice").doesNotHaveDuplicates().isSorted();
+        // 15 s at 70 bpm after the reboot: about 17 beats, not none.
+        assertThat(after).hasSizeBetween(14, 19);
+        assertThat(before).isGreaterThan(10);
+    }
+
+    @Test
     void devicesAreTrackedIndependently() {
         SyntheticEcg.Recording fast = SyntheticChunks.record(250, 5, new Segment(30, 170));
         SyntheticEcg.Recording normal = SyntheticChunks.record(500, 6, new Segment(30, 70));

@@ -18,6 +18,8 @@ final class SimulatedDevice {
     final SignalSource source;
     final int chunkSamples;
     private final long startEpochMs;
+    /** The first chunk's seq: see the constructor. */
+    private final long firstSeq;
     private int position;
     private long seq;
     String token;
@@ -33,6 +35,11 @@ final class SimulatedDevice {
         this.chunkSamples = (int) Math.max(1, Math.round(chunkSeconds * source.fsHz()));
         this.position = startPosition % source.samples().length;
         this.startEpochMs = startEpochMs;
+        // Devices never reset seq, not even when restarted (the processor skips a chunk whose seq
+        // it has seen as a retry). Numbering chunks by their start time continues the sequence
+        // across restarts of the simulator, as a device's persisted counter would.
+        this.firstSeq = startEpochMs / Math.max(1, Math.round(chunkSamples * 1000.0 / source.fsHz()));
+        this.seq = firstSeq;
     }
 
     /**
@@ -41,7 +48,7 @@ final class SimulatedDevice {
      * {@code SampleChunk} Protobuf message, or the JSON chunk.
      */
     Buffer body(boolean protobuf) {
-        long t0 = startEpochMs + Math.round(seq * chunkSamples * 1000.0 / source.fsHz());
+        long t0 = startEpochMs + Math.round((seq - firstSeq) * chunkSamples * 1000.0 / source.fsHz());
         int[] all = source.samples();
         return protobuf ? protobuf(t0, all) : json(t0, all);
     }

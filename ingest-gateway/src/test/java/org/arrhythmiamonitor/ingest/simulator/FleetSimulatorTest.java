@@ -52,15 +52,21 @@ class FleetSimulatorTest {
             assertThat(totals.accepted()).isGreaterThan(6 * 10);
             assertThat(lines).isNotEmpty().allMatch(line -> line.contains("accepted"));
 
-            Map<String, List<Long>> seqs = kafka.read(Topics.SAMPLES, ProtobufSerde.sampleChunks().deserializer(),
-                            (int) totals.accepted(), Duration.ofSeconds(10)).stream()
+            Map<String, List<SampleChunk>> chunks = kafka.read(Topics.SAMPLES,
+                            ProtobufSerde.sampleChunks().deserializer(), (int) totals.accepted(), Duration.ofSeconds(10))
+                    .stream()
                     .collect(Collectors.groupingBy(ConsumerRecord::key,
-                            Collectors.mapping(r -> r.value().getSeq(), Collectors.toList())));
-            assertThat(seqs).hasSize(6);
+                            Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+            assertThat(chunks).hasSize(6);
             long written = 0;
-            for (List<Long> device : seqs.values()) {
+            for (List<SampleChunk> device : chunks.values()) {
+                // Numbered by start time (50 ms chunks), so a restarted simulator continues the
+                // sequence instead of repeating seqs the processor would skip as retries.
+                SampleChunk first = device.get(0);
+                assertThat(first.getSeq()).isEqualTo(first.getT0EpochMs() / 50);
                 for (int i = 0; i < device.size(); i++) {
-                    assertThat(device.get(i)).isEqualTo((long) i);
+                    assertThat(device.get(i).getSeq()).isEqualTo(first.getSeq() + i);
+                    assertThat(device.get(i).getT0EpochMs()).isEqualTo(first.getT0EpochMs() + 50L * i);
                 }
                 written += device.size();
             }
