@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.qrs;
 
 import com.google.protobuf.Message;
+import java.util.Locale;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,6 +18,7 @@ import org.arrhythmiamonitor.wire.v1.Evidence;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.Priority;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.arrhythmiamonitor.wire.v1.SignalIssue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,19 +26,35 @@ import org.slf4j.LoggerFactory;
  * Runs each device's signal path ({@link EcgAnalyzer}: resampling, band-pass and notch, signal
  * quality, QRS detection) over its sample chunks. Forwards every beat ({@link Beat}, with the
  * device time of its R peak as record timestamp) and every start and end of unreadable signal as a
- * technical {@link Episode}, a {@code DATA_GAP} episode where chunks are missing, and after each
- * chunk a {@link SignalProgress} for the time-driven episode rules. The analyzer's state lives in a store with a changelog, so a device's
- * detection resumes where it stopped on whichever instance takes over.
+ * technical {@link Episode}, a {@code DATA_GAP} episode where samples are missing, and after
+ * each chunk a {@link SignalProgress} for the time-driven episode rules. The analyzer's state
+ * lives in a store with a changelog, so a device's detection resumes where it stopped on whichever
+ * instance takes over.
  *
  * <p>A chunk whose {@code seq} is not above the last one processed is a retry (the device resent
  * it after a timeout, or the gateway wrote it twice) and is skipped: feeding the same samples
  * twice would corrupt the detector and shift every later sample index, and with it the ids of
  * later alerts.
+ *
+ * <p>Samples are missing where {@code seq} jumps, and also where it does not but the chunk starts
+ * more than {@value #MAX_CHUNK_JITTER_MS} ms after the last one ended (a device that was off, or
+ * not recording, and resumed its count). The detector runs on across the gap, since its sample
+ * count has no hole, so the gap is made explicit: the signal progress of the chunk is unreadable
+ * (no asystole or pause can span it), and after a gap longer than {@value #BRIDGED_GAP_MS} ms the
+ * first beat is flagged {@code DATA_GAP} with an unknown interval (no run, rate or rhythm spans
+ * it).
  */
 public final class BeatDetectionProcessor implements Processor<String, SampleChunk, String, Message> {
     public static final String STORE = "sample-stream-state";
     /** ECG strip kept as evidence before a technical event's onset. */
     private static final long EVIDENCE_BEFORE_MS = 5_000;
+    /** A chunk may start this much after the last one ended (device clock jitter) without a gap. */
+    static final long MAX_CHUNK_JITTER_MS = 1_000;
+    /**
+     * Runs, rates and rhythm carry on across a gap up to this long (a lost chunk in a tachycardia
+     * is still the same tachycardia); after a longer one they start afresh.
+     */
+    static final long BRIDGED_GAP_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(BeatDetectionProcessor.class);
 
     private final MainsFrequency mains;
@@ -85,22 +103,25 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             restarted = true;
         }
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
-        boolean gap = restarted || state.getHasSeq() && chunk.getSeq() > state.getLastSeq() + 1;
+        String missing = missingBefore(state, chunk, restarted);
+        boolean gap = missing != null;
+        long chunkStart = analyzer.inputCount();
         if (gap) {
-            String missing = restarted ? "seq restarted at " + chunk.getSeq() + " after " + state.getLastSeq()
-                    : "chunks " + (state.getLastSeq() + 1) + " to " + (chunk.getSeq() - 1) + " missing";
             LOG.info("Device {}: {}; continuing after the gap", deviceId, missing);
             state.setSeqGaps(state.getSeqGaps() + 1);
-            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, analyzer.inputCount(), missing),
+            if (state.getLastChunkEndMs() > 0 && chunk.getT0EpochMs() - state.getLastChunkEndMs() > BRIDGED_GAP_MS) {
+                state.setBeatAfterGapPending(true).setFirstSampleAfterGap(chunkStart);
+            }
+            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, chunkStart, missing),
                     chunk.getT0EpochMs(), record.headers()));
         }
+        long lastChunkEndMs = state.getLastChunkEndMs();
         Lead lead = chunk.getLeads(0);
         double gain = lead.getGainPerMv() > 0 ? lead.getGainPerMv() : 1000.0;
         double[] mv = new double[lead.getSamplesCount()];
         for (int i = 0; i < mv.length; i++) {
             mv[i] = lead.getSamples(i) / gain;
         }
-        long chunkStart = analyzer.inputCount();
         double msPerSample = 1000.0 / fs;
         SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
         analyzer.accept(mv, new EcgAnalyzer.Output() {
@@ -111,16 +132,20 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     progress.setHasBeat(true).setFirstBeatSample(detected.sampleIndex()).setFirstBeatTimeMs(timeMs);
                 }
                 progress.setLastBeatSample(detected.sampleIndex()).setLastBeatTimeMs(timeMs);
-                Beat beat = Beat.newBuilder()
+                Beat.Builder beat = Beat.newBuilder()
                         .setDeviceId(deviceId)
                         .setSampleIndex(detected.sampleIndex())
                         .setTimeMs(timeMs)
                         .setRrMs(detected.rrSamples() * msPerSample)
                         .setAmplitudeMv(detected.amplitudeMv())
                         .addAllSignalIssues(detected.issues())
-                        .setMorphology(morphology(detected.window()))
-                        .build();
-                context.forward(new Record<>(deviceId, beat, timeMs, record.headers()));
+                        .setMorphology(morphology(detected.window()));
+                if (state.getBeatAfterGapPending() && detected.sampleIndex() >= state.getFirstSampleAfterGap()) {
+                    // Its interval runs across the missing samples, which the detector never saw.
+                    beat.addSignalIssues(SignalIssue.DATA_GAP).setRrMs(0);
+                    state.setBeatAfterGapPending(false);
+                }
+                context.forward(new Record<>(deviceId, beat.build(), timeMs, record.headers()));
             }
 
             @Override
@@ -148,7 +173,15 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                         record.headers()));
             }
 
+            /**
+             * Device time of a sample. A beat or event decided in this chunk may lie in the last
+             * one: it is dated from that chunk's end, not back from this one's start, since a gap
+             * may lie between them.
+             */
             private long timeOf(long sampleIndex) {
+                if (sampleIndex < chunkStart && lastChunkEndMs > 0) {
+                    return lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample);
+                }
                 return chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
             }
         });
@@ -160,6 +193,28 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
                 .setLastChunkEndMs(endMs).build());
+    }
+
+    /**
+     * What is missing between the last chunk and this one, said for the DATA_GAP episode; null
+     * when nothing is.
+     */
+    private static String missingBefore(SampleStreamState.Builder state, SampleChunk chunk, boolean restarted) {
+        if (restarted) {
+            return "seq restarted at " + chunk.getSeq() + " after " + state.getLastSeq();
+        }
+        if (!state.getHasSeq()) {
+            return null;
+        }
+        if (chunk.getSeq() > state.getLastSeq() + 1) {
+            return "chunks " + (state.getLastSeq() + 1) + " to " + (chunk.getSeq() - 1) + " missing";
+        }
+        long silentMs = chunk.getT0EpochMs() - state.getLastChunkEndMs();
+        if (state.getLastChunkEndMs() > 0 && silentMs > MAX_CHUNK_JITTER_MS) {
+            return String.format(Locale.ROOT, "no samples for %.1f s before chunk %d", silentMs / 1000.0,
+                    chunk.getSeq());
+        }
+        return null;
     }
 
     /**

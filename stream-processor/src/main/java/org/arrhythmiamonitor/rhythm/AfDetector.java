@@ -77,23 +77,25 @@ public final class AfDetector {
             BeatClass beatClass, boolean readable, BeatClass previousClass, boolean previousReadable,
             Output out) {
         AfState.Builder s = state.toBuilder();
-        if (s.getInAf()) {
-            s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
-                    .setLastSample(sample).setLastTimeMs(timeMs));
-        }
-        if (!readable || rrMs > MAX_SPAN_GAP_MS) {
+        boolean continues = readable && rrMs <= MAX_SPAN_GAP_MS;
+        if (!continues) {
             s.setInterrupted(true);
-        }
-        boolean usable = readable && previousReadable && supraventricular(beatClass)
-                && supraventricular(previousClass) && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
-        if (!usable) {
-            return s.build();
-        }
-        if (s.getFilled() > 0 && s.getInterrupted() && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
+        } else if (s.getFilled() > 0 && s.getInterrupted() && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
+            // The first beat in readable signal after a long interruption: AF ended at the last
+            // beat before it, not at this one.
             if (s.getInAf()) {
                 end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
             }
             s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
+        }
+        if (continues && s.getInAf()) {
+            s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
+                    .setLastSample(sample).setLastTimeMs(timeMs));
+        }
+        boolean usable = continues && previousReadable && supraventricular(beatClass)
+                && supraventricular(previousClass) && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
+        if (!usable) {
+            return s.build();
         }
         s.setInterrupted(false);
         push(s, (float) rrMs, sample, timeMs, beatClass == BeatClass.S || previousClass == BeatClass.S,

@@ -414,6 +414,29 @@ class EpisodeStageTest {
     }
 
     @Test
+    void atrialFibrillationInterruptedByAGapEndsAtTheLastBeatBeforeIt() {
+        ScriptedDevice d = device("af-gap");
+        Random random = new Random(19);
+        for (int i = 0; i < 40; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        for (int i = 0; i < 150; i++) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        long lastBeforeGap = d.timeMs();
+        // The device was off for a minute; the first beat after it is flagged, the rhythm is sinus.
+        d.unreadable(true).silence(60_000).beat(N, 0).unreadable(false);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        List<RhythmSegment> segments = rhythm.readValuesToList();
+        assertThat(segments).hasSize(2);
+        assertThat(segments.get(1).getEndTimeMs()).isEqualTo(lastBeforeGap);
+        assertThat(episodes()).filteredOn(e -> e.getType().equals("ATRIAL_FIBRILLATION")).last()
+                .satisfies(e -> assertThat(e.getEndTimeMs()).isEqualTo(lastBeforeGap));
+    }
+
+    @Test
     void aRunOfVentricularBeatsInsideAtrialFibrillationDoesNotEndIt() {
         ScriptedDevice d = device("af-vt");
         Random random = new Random(5);

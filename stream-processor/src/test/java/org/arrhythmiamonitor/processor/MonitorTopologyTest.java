@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,6 +32,7 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.Priority;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.arrhythmiamonitor.wire.v1.SignalIssue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,7 +254,7 @@ class MonitorTopologyTest {
         stream(chunks.subList(0, 15));
         int before = beats.readRecordsToList().size();
         // Rebooted after 5 s off, counting from 0 again: same seqs as before, newer samples.
-        List<SampleChunk> afterReboot = new java.util.ArrayList<>();
+        List<SampleChunk> afterReboot = new ArrayList<>();
         for (int i = 15; i < chunks.size(); i++) {
             afterReboot.add(chunks.get(i).toBuilder().setSeq(i - 15)
                     .setT0EpochMs(chunks.get(i).getT0EpochMs() + 5000).build());
@@ -270,6 +272,36 @@ class MonitorTopologyTest {
         // 15 s at 70 bpm after the reboot: about 17 beats, not none.
         assertThat(after).hasSizeBetween(14, 19);
         assertThat(before).isGreaterThan(10);
+    }
+
+    @Test
+    void aDeviceThatResumesItsCountAfterAnHourOffIsADataGapNotAsystole() {
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-12",
+                SyntheticChunks.record(250, 10, new Segment(30, 70)), 1.0);
+        stream(chunks.subList(0, 15));
+        long lastEndMs = chunks.get(14).getT0EpochMs() + 1000;
+        // Switched off for an hour; the next chunk has the next seq, but its samples are an hour later.
+        List<SampleChunk> later = chunks.subList(15, chunks.size()).stream()
+                .map(c -> c.toBuilder().setT0EpochMs(c.getT0EpochMs() + 3_600_000).build()).toList();
+        stream(later);
+
+        List<Episode> found = episodes.readValuesToList();
+        assertThat(found).extracting(Episode::getType).containsOnly("DATA_GAP");
+        assertThat(found).singleElement().satisfies(gap -> {
+            assertThat(gap.getOnsetTimeMs()).isEqualTo(lastEndMs);
+            assertThat(gap.getEndTimeMs()).isEqualTo(later.get(0).getT0EpochMs());
+            assertThat(gap.getDetail()).isEqualTo("no samples for 3600.0 s before chunk 15");
+        });
+        assertThat(alerts.readValuesToList()).extracting(Alert::getType).containsExactly("DATA_GAP");
+        List<Beat> all = beats.readValuesToList();
+        assertThat(all).extracting(Beat::getTimeMs).as("no beat dated inside the gap")
+                .noneMatch(t -> t > lastEndMs && t < later.get(0).getT0EpochMs());
+        List<Beat> flagged = all.stream().filter(b -> b.getSignalIssuesList().contains(SignalIssue.DATA_GAP)).toList();
+        assertThat(flagged).singleElement().satisfies(b -> {
+            assertThat(b.getTimeMs()).isGreaterThanOrEqualTo(later.get(0).getT0EpochMs());
+            assertThat(b.getRrMs()).as("unknown across the gap").isZero();
+        });
+        assertThat(all.get(all.indexOf(flagged.get(0)) - 1).getTimeMs()).isLessThan(lastEndMs);
     }
 
     @Test

@@ -60,13 +60,14 @@ class FleetSimulatorTest {
             assertThat(chunks).hasSize(6);
             long written = 0;
             for (List<SampleChunk> device : chunks.values()) {
-                // Numbered by start time (50 ms chunks), so a restarted simulator continues the
-                // sequence instead of repeating seqs the processor would skip as retries.
+                // Numbered by start time (1 s chunks, sent 20 times faster), so a restarted
+                // simulator continues the sequence instead of repeating seqs the processor would
+                // skip as retries.
                 SampleChunk first = device.get(0);
-                assertThat(first.getSeq()).isEqualTo(first.getT0EpochMs() / 50);
+                assertThat(first.getSeq()).isEqualTo(first.getT0EpochMs() / 1000);
                 for (int i = 0; i < device.size(); i++) {
                     assertThat(device.get(i).getSeq()).isEqualTo(first.getSeq() + i);
-                    assertThat(device.get(i).getT0EpochMs()).isEqualTo(first.getT0EpochMs() + 50L * i);
+                    assertThat(device.get(i).getT0EpochMs()).isEqualTo(first.getT0EpochMs() + 1000L * i);
                 }
                 written += device.size();
             }
