@@ -94,9 +94,10 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 return;
             }
             // A retry repeats its chunk's start time, which lies before the end of the last chunk
-            // processed (unknown in stores written before it was kept: all are retries). A chunk that starts after it is new signal from a device that reset its
-            // counter (against the contract, but a reboot may do it): dropping it would leave the
-            // device silent until its seq caught up with the old one.
+            // processed (unknown in stores written before it was kept: all are retries). A chunk
+            // that starts after it is new signal from a device that reset its counter (against
+            // the contract, but a reboot may do it): dropping it would leave the device silent
+            // until its seq caught up with the old one.
             LOG.warn("Device {}: seq restarted at {} after {} with newer samples (t0 {} after the last chunk's end "
                     + "{}); processing it and continuing from the new seq", deviceId, chunk.getSeq(),
                     state.getLastSeq(), chunk.getT0EpochMs(), state.getLastChunkEndMs());
