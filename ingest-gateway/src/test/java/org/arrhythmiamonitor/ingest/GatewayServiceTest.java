@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -267,7 +268,19 @@ class GatewayServiceTest {
         String token = provision(gateway, device);
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
                 .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream");
-        WebSocket socket = vertx.createWebSocketClient()
+        // Held until the end: Vert.x closes a client that is no longer reachable, and its sockets
+        // with it (status 1000), whenever the garbage collector runs.
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        try {
+            streamAndRevoke(webSockets, options, device, token);
+        } finally {
+            webSockets.close().await();
+        }
+    }
+
+    private void streamAndRevoke(WebSocketClient webSockets, WebSocketConnectOptions options, String device,
+            String token) throws Exception {
+        WebSocket socket = webSockets
                 .connect(new WebSocketConnectOptions(options).addHeader("Authorization", "Bearer " + token)).await();
         LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
         socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
@@ -316,7 +329,7 @@ class GatewayServiceTest {
         assertThat(written(device, chunks.size())).extracting(c -> c.toBuilder().clearReceivedAtMs().build())
                 .containsExactlyElementsOf(chunks);
 
-        Throwable refused = vertx.createWebSocketClient().connect(options).transform(
+        Throwable refused = webSockets.connect(options).transform(
                 result -> io.vertx.core.Future.succeededFuture(result.cause())).await();
         assertThat(refused).as("a stream without a token is refused").isNotNull().hasMessageContaining("401");
     }
