@@ -85,8 +85,9 @@ public final class EpisodeDetector {
             after = after.toBuilder().setEpisodeOpen(false).build();
         }
         BeatRun run = after.getSegment();
+        // The segment's own last beat, not this one: a beat after a gap does not make AF longer.
         if (after.getInAf() && !after.getEpisodeOpen()
-                && beat.timeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
+                && run.getLastTimeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
                     run.getBeats(), after.getIrregularity())
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());

@@ -88,9 +88,15 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         boolean restarted = false;
         if (state.getHasSeq() && chunk.getSeq() <= state.getLastSeq()) {
             if (state.getLastChunkEndMs() == 0 || chunk.getT0EpochMs() < state.getLastChunkEndMs()) {
-                LOG.debug("Device {}: chunk {} already processed (last {}); skipped as a retry", deviceId,
-                        chunk.getSeq(), state.getLastSeq());
-                store.put(deviceId, state.setDuplicateChunks(state.getDuplicateChunks() + 1).build());
+                long skipped = state.getDuplicateChunks() + 1;
+                // The gateway answers retries itself, so few reach here; many mean a device whose
+                // counter and clock both went back, and that should not go unnoticed. Powers of two
+                // keep the log short.
+                if (Long.bitCount(skipped) == 1) {
+                    LOG.warn("Device {}: chunk {} at or below the last processed seq {} and not newer than it; "
+                            + "skipped as a retry ({} so far)", deviceId, chunk.getSeq(), state.getLastSeq(), skipped);
+                }
+                store.put(deviceId, state.setDuplicateChunks(skipped).build());
                 return;
             }
             // A retry repeats its chunk's start time, which lies before the end of the last chunk
@@ -104,6 +110,10 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             restarted = true;
         }
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
+        if (analyzer.inputCount() == 0) {
+            // A restarted detector counts samples from 0 again: a marker from the old count is void.
+            state.setBeatAfterGapPending(false);
+        }
         String missing = missingBefore(state, chunk, restarted);
         boolean gap = missing != null;
         long chunkStart = analyzer.inputCount();

@@ -88,12 +88,13 @@ public final class AfDetector {
             }
             s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
         }
-        if (continues && s.getInAf()) {
+        boolean usable = continues && previousReadable && supraventricular(beatClass)
+                && supraventricular(previousClass) && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
+        // After an interruption only a usable interval carries AF on again; V beats alone do not.
+        if (s.getInAf() && continues && (usable || !s.getInterrupted())) {
             s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
                     .setLastSample(sample).setLastTimeMs(timeMs));
         }
-        boolean usable = continues && previousReadable && supraventricular(beatClass)
-                && supraventricular(previousClass) && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
         if (!usable) {
             return s.build();
         }

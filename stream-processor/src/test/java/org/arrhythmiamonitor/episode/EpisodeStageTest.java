@@ -437,6 +437,41 @@ class EpisodeStageTest {
     }
 
     @Test
+    void atrialPrematureBeatsAtAFixedCouplingIntervalAreNotAtrialFibrillation() {
+        // Every third beat S from one focus, in a rhythm irregular enough to be AF (0.3) if its S
+        // beats were counted: only their fixed coupling interval says otherwise.
+        ScriptedDevice d = device("atrial-trigeminy");
+        Random random = new Random(23);
+        for (int i = 0; i < 300; i++) {
+            d.beat(N, 750 + 30 * random.nextGaussian());
+            d.beat(S, 500 + 10 * random.nextGaussian());
+            d.beat(N, 900 + 30 * random.nextGaussian());
+        }
+        assertThat(rhythm.isEmpty()).isTrue();
+    }
+
+    @Test
+    void atrialFibrillationShorterThanTheMinimumBeforeAGapRaisesNoEpisode() {
+        ScriptedDevice d = device("af-short-gap");
+        Random random = new Random(29);
+        for (int i = 0; i < 40; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 28_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        // Off for an hour: the first beat after it is flagged, and it is no reason to call the
+        // AF before the gap 30 s long.
+        d.unreadable(true).silence(3_600_000).beat(N, 0).unreadable(false);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        assertThat(rhythm.readValuesToList()).as("AF entered and ended").hasSize(2);
+        assertThat(types(episodes())).doesNotContain("ATRIAL_FIBRILLATION");
+    }
+
+    @Test
     void aRunOfVentricularBeatsInsideAtrialFibrillationDoesNotEndIt() {
         ScriptedDevice d = device("af-vt");
         Random random = new Random(5);

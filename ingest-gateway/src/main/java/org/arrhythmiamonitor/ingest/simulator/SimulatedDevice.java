@@ -37,7 +37,8 @@ final class SimulatedDevice {
         this.startEpochMs = startEpochMs;
         // Devices never reset seq, not even when restarted (the processor skips a chunk whose seq
         // it has seen as a retry). Numbering chunks by their start time continues the sequence
-        // across restarts of the simulator, as a device's persisted counter would.
+        // across restarts of the simulator, as a device's persisted counter would, when it runs in
+        // real time (the demo); a sped-up run starts its clock a day back and may not.
         this.firstSeq = startEpochMs / Math.max(1, Math.round(chunkSamples * 1000.0 / source.fsHz()));
         this.seq = firstSeq;
     }
