@@ -130,15 +130,14 @@ def train(data, rows, epochs, seed, per_group, log=None):
     return model
 
 
-def predict(model, data, rows):
+def probabilities(model, data, rows):
     model.eval()
     out = []
     with torch.no_grad():
         for start in range(0, len(rows), 4096):
             batch = rows[start:start + 4096]
-            p = model(torch.from_numpy(data["beats"][batch]), torch.from_numpy(data["rr"][batch]))
-            out.append(p.argmax(dim=1).numpy())
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+            out.append(model(torch.from_numpy(data["beats"][batch]), torch.from_numpy(data["rr"][batch])).numpy())
+    return np.concatenate(out) if out else np.zeros((0, len(CLASSES)), dtype=np.float32)
 
 
 def confusion(truth, predicted):
@@ -221,10 +220,11 @@ def _fold(job):
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
     model = train(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group)
-    m = confusion(data["labels"][test_rows], predict(model, data, test_rows))
+    p = probabilities(model, data, test_rows)
+    m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
           flush=True)
-    return seed, epochs, m
+    return seed, epochs, m, test_rows, p
 
 
 def main():
@@ -243,6 +243,8 @@ def main():
     parser.add_argument("--per-group", type=int, default=300, help="examples per (record, class) per epoch")
     parser.add_argument("--jobs", type=int, default=2, help="cross-validation folds trained at once, one thread each")
     parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no model")
+    parser.add_argument("--oof", help="also write every held-out beat's probabilities (rows of the dataset, "
+                                      "per seed and epoch count) to this .npz file, for cv_in_rhythm.py")
     args = parser.parse_args()
     torch.set_num_threads(1)
     started = time.time()
@@ -261,9 +263,18 @@ def main():
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
+    held_out = {}
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-        for seed, e, m in pool.imap_unordered(_fold, jobs):
+        for seed, e, m, rows, p in pool.imap_unordered(_fold, jobs):
             total[(seed, e)] += m
+            held_out.setdefault((seed, e), []).append((rows, p))
+    if args.oof:
+        arrays = {}
+        for (seed, e), parts in held_out.items():
+            arrays[f"rows_seed{seed}_epochs{e}"] = np.concatenate([rows for rows, _ in parts])
+            arrays[f"probabilities_seed{seed}_epochs{e}"] = np.concatenate([p for _, p in parts])
+        np.savez(args.oof, **arrays)
+        log(f"held-out probabilities written to {args.oof}")
     by_seed = {e: {seed: per_class(total[(seed, e)]) for seed in args.seeds} for e in args.epochs}
     mean = {e: mean_per_class(list(by_seed[e].values())) for e in args.epochs}
     mean_score = {e: float(np.mean([score(total[(seed, e)]) for seed in args.seeds])) for e in args.epochs}

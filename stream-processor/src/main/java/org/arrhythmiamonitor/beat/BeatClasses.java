@@ -19,6 +19,11 @@ public final class BeatClasses {
         return WIRE[index];
     }
 
+    /** The index of a wire class, or -1 for one outside N, S, V, F, Q. */
+    public static int indexOf(BeatClass c) {
+        return List.of(WIRE).indexOf(c);
+    }
+
     public static AnnotationCode annotationCode(int index) {
         return CODES[index];
     }

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.alert.AlertRules;
+import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.BurdenBeat;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
@@ -144,7 +145,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         void beat(ClassifiedBeat classified, EpisodeState state) {
             var b = classified.getBeat();
             pending.add(new Pending(BurdenBeat.newBuilder().setSample(b.getSampleIndex()).setTimeMs(b.getTimeMs())
-                    .setBeatClass(classified.getBeatClassValue()).setRrMs(b.getRrMs())
+                    .setBeatClass(AfDetector.inRhythm(state.getAf(), classified.getBeatClass()).getNumber())
+                    .setRrMs(b.getRrMs())
                     .setReadable(b.getSignalIssuesCount() == 0).setInAf(EpisodeDetector.inAf(state)).build(), true));
         }
 

@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.eval;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Locale;
 import org.arrhythmiamonitor.beat.BeatClasses;
 
@@ -15,14 +16,27 @@ import org.arrhythmiamonitor.beat.BeatClasses;
 public record BeatClassScore(long[][] confusion) {
     private static final List<String> CLASSES = BeatClasses.NAMES;
 
-    /** The sum over the records that have a matrix (records with paced beats have none). */
+    /**
+     * The sum over the records that have a matrix (records with paced beats have none), of the
+     * classes the pipeline reports.
+     */
     public static BeatClassScore of(List<RecordResult> results) {
+        return sum(results, RecordResult::confusion);
+    }
+
+    /** The same for the beat model's own classes, before the rhythm is known. */
+    public static BeatClassScore ofModel(List<RecordResult> results) {
+        return sum(results, RecordResult::modelConfusion);
+    }
+
+    private static BeatClassScore sum(List<RecordResult> results, Function<RecordResult, long[][]> matrix) {
         long[][] total = new long[CLASSES.size()][CLASSES.size()];
         for (RecordResult r : results) {
-            if (r.confusion() != null) {
+            long[][] m = r.ok() ? matrix.apply(r) : null;
+            if (m != null) {
                 for (int i = 0; i < total.length; i++) {
                     for (int j = 0; j < total.length; j++) {
-                        total[i][j] += r.confusion()[i][j];
+                        total[i][j] += m[i][j];
                     }
                 }
             }

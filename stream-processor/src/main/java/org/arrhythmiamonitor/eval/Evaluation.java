@@ -98,8 +98,12 @@ public final class Evaluation {
         JsonObject report = report(options, results, gross, readable, seconds, samples);
         if (options.classifier() != null) {
             BeatClassScore beatScore = BeatClassScore.of(results);
+            BeatClassScore modelScore = BeatClassScore.ofModel(results);
             out.println(beatScore.table());
+            out.printf(Locale.ROOT, "the beat model alone, before the rhythm: S Se %.2f +P %.2f, V Se %.2f +P %.2f%n",
+                    modelScore.se(1), modelScore.ppv(1), modelScore.se(2), modelScore.ppv(2));
             report.put("beats", beatScore.toJson().put("model", options.classifier().model()));
+            report.put("beats_model_only", modelScore.toJson());
             report.put("episodes", episodes(results, out));
         }
         out.flush();

@@ -8,6 +8,7 @@ import org.arrhythmiamonitor.episode.EpisodeDetector;
 import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
+import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.wire.v1.Beat;
@@ -31,9 +32,10 @@ final class RecordEpisodes {
     /**
      * What the rules found: episodes by id in their final state (an episode published when it
      * began and again when it ended appears once, ended), and the AF rhythm segments, closed at
-     * the record's end if still open.
+     * the record's end if still open, and the class each beat is reported with in its rhythm
+     * ({@link AfDetector#inRhythm}), in the order of the beats.
      */
-    record Found(List<Episode> episodes, List<RhythmSegment> afSegments) {
+    record Found(List<Episode> episodes, List<RhythmSegment> afSegments, BeatClass[] reported) {
         Map<String, Integer> countsByType() {
             Map<String, Integer> counts = new java.util.TreeMap<>();
             episodes.forEach(e -> counts.merge(e.getType(), 1, Integer::sum));
@@ -69,6 +71,7 @@ final class RecordEpisodes {
         String device = "record";
         EpisodeState state = EpisodeState.getDefaultInstance();
         long decisionSamples = Math.round(EcgAnalyzer.BEAT_DECISION_S * fs);
+        BeatClass[] classes = new BeatClass[beats.size()];
         int next = 0;
         int reported = 0;
         for (long chunkEnd = fs; chunkEnd - fs < samples; chunkEnd += fs) {
@@ -88,7 +91,9 @@ final class RecordEpisodes {
             state = EpisodeDetector.onProgress(state, device, progress.build(), timeMs(end, fs), rules, out);
             // Classified beats lag: each waits for the next one, as in the stream.
             while (next < reported - 1 || (next < beats.size() && reported == beats.size() && end == samples)) {
-                state = EpisodeDetector.onBeat(state, classified(device, beats.get(next++), fs), rules, out);
+                ScoredBeat b = beats.get(next);
+                state = EpisodeDetector.onBeat(state, classified(device, b, fs), rules, out);
+                classes[next++] = AfDetector.inRhythm(state.getAf(), b.beatClass());
             }
         }
         List<RhythmSegment> af = new ArrayList<>();
@@ -96,7 +101,11 @@ final class RecordEpisodes {
             af.add(s.getEndTimeMs() != 0 ? s : s.toBuilder().setEndSample(samples).setEndTimeMs(timeMs(samples, fs))
                     .build());
         }
-        return new Found(new ArrayList<>(episodes.values()), af);
+        // Beats in the record's last half second are never decided, as in a stream that stops.
+        for (int i = next; i < classes.length; i++) {
+            classes[i] = beats.get(i).beatClass();
+        }
+        return new Found(new ArrayList<>(episodes.values()), af, classes);
     }
 
     private static ClassifiedBeat classified(String device, ScoredBeat b, int fs) {

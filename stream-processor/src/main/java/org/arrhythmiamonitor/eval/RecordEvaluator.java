@@ -101,13 +101,33 @@ public final class RecordEvaluator {
         QrsScore onReadable = Ec57Matcher.score(ref, Ec57Matcher.sorted(readableDet), window, readable);
         double scoredLength = length(scored);
         double fraction = scoredLength == 0 ? 0 : 1 - length(readable) / scoredLength;
-        int[] classes = classifier == null ? null : classifier.classify(beats, fs);
+        int[] modelClasses = classifier == null ? null : classifier.classify(beats, fs);
+        if (modelClasses == null) {
+            return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
+                    null, null, null, null, null);
+        }
         boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
-        long[][] confusion = classes == null || paced ? null : confusion(reference, beats, classes, window, scored);
-        EpisodeScores episodes = classes == null ? null
-                : episodes(reference, beats, classes, unreadable, mv.length, fs, start, window, paced);
+        RecordEpisodes.Found found = RecordEpisodes.run(scoredBeats(beats, modelClasses), unreadable, mv.length, fs,
+                EpisodeRules.DEFAULTS);
+        int[] classes = new int[beats.size()];
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = BeatClasses.indexOf(found.reported()[i]);
+        }
+        long[][] confusion = paced ? null : confusion(reference, beats, classes, window, scored);
+        long[][] modelConfusion = paced ? null : confusion(reference, beats, modelClasses, window, scored);
+        EpisodeScores episodes = episodes(reference, found, mv.length, fs, start, window, paced);
         return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
-                classes, confusion, episodes, null);
+                classes, confusion, modelConfusion, episodes, null);
+    }
+
+    private static List<RecordEpisodes.ScoredBeat> scoredBeats(List<DetectedBeat> beats, int[] classes) {
+        List<RecordEpisodes.ScoredBeat> scored = new ArrayList<>(beats.size());
+        for (int i = 0; i < beats.size(); i++) {
+            DetectedBeat b = beats.get(i);
+            scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
+                    BeatClasses.wire(classes[i]), b.readable()));
+        }
+        return scored;
     }
 
     /**
@@ -116,14 +136,8 @@ public final class RecordEvaluator {
      * the reference rhythm and ventricular runs against the reference beat labels. Records with
      * paced beats are left out of run statistics, as EC57 leaves them out of beat-class statistics.
      */
-    private static EpisodeScores episodes(List<Annotation> reference, List<DetectedBeat> beats, int[] classes,
-            List<long[]> unreadable, long samples, int fs, long start, long window, boolean paced) {
-        List<RecordEpisodes.ScoredBeat> detected = new ArrayList<>(beats.size());
-        for (int i = 0; i < beats.size(); i++) {
-            DetectedBeat b = beats.get(i);
-            detected.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
-                    BeatClasses.wire(classes[i]), b.readable()));
-        }
+    private static EpisodeScores episodes(List<Annotation> reference, RecordEpisodes.Found found, long samples, int fs,
+            long start, long window, boolean paced) {
         List<RecordEpisodes.ScoredBeat> labelled = new ArrayList<>();
         long previous = -1;
         for (Annotation a : reference) {
@@ -134,7 +148,6 @@ public final class RecordEvaluator {
                 previous = a.sample();
             }
         }
-        RecordEpisodes.Found found = RecordEpisodes.run(detected, unreadable, samples, fs, EpisodeRules.DEFAULTS);
         RecordEpisodes.Found fromLabels = RecordEpisodes.run(labelled, List.of(), samples, fs, EpisodeRules.DEFAULTS);
         List<SampleSpan> af = found.afSegments().stream()
                 .map(s -> new SampleSpan(s.getOnsetSample(), Math.max(s.getOnsetSample(), s.getEndSample()))).toList();

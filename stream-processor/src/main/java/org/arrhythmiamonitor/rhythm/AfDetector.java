@@ -132,6 +132,16 @@ public final class AfDetector {
         return state.getInAf() || state.getFilled() > 0 && state.getIrregularity() >= LEAVE;
     }
 
+    /**
+     * The class a beat is reported with in this rhythm: in AF there are no atrial premature beats
+     * (the reference annotations label the beats of AF N), but the beat model calls the short
+     * intervals of AF S. Burden and {@code monitor eval} report this class; the rules themselves
+     * already read S beats in an irregular rhythm as AF.
+     */
+    public static BeatClass inRhythm(AfState state, BeatClass modelClass) {
+        return state.getInAf() && modelClass == BeatClass.S ? BeatClass.N : modelClass;
+    }
+
     /** Whether the device is in AF now. */
     public static boolean inAf(AfState state) {
         return state.getInAf();

@@ -354,13 +354,20 @@ class EpisodeStageTest {
             d.beat(N, 800 + 20 * random.nextGaussian());
         }
         long afStart = d.timeMs();
+        int sFed = 0;
         while (d.timeMs() < afStart + 120_000) {
             double rr = 300 + 500 * random.nextDouble();
             d.beat(rr < 560 ? S : N, rr);
+            sFed += rr < 560 ? 1 : 0;
         }
         for (int i = 0; i < 80; i++) {
             d.beat(N, 800 + 20 * random.nextGaussian());
         }
+        // In AF there are no atrial premature beats: the burden counts the S-labelled beats of AF as N.
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getBeats(1)).as("S beats in the burden, of %d fed", sFed).isLessThan(sFed / 3);
+        assertThat(last.getSveBurdenPct()).isLessThan(15.0);
         List<RhythmSegment> segments = rhythm.readValuesToList();
         assertThat(segments).hasSize(2);
         assertThat(segments.get(0).getOnsetTimeMs() - afStart).as("onset delay").isBetween(-15_000L, 30_000L);

@@ -90,6 +90,9 @@ class EvaluationTest {
         assertThat(beats.getJsonObject("N").getDouble("se")).isEqualTo(
                 Math.round(10_000.0 * matrix.getJsonArray(0).getLong(0) / normal) / 100.0);
         assertThat(beats.getJsonObject("V").getDouble("se")).isNull();
+        // The model alone, before the rhythm is known: in sinus rhythm the same classes.
+        assertThat(report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix"))
+                .isEqualTo(matrix);
 
         // Sinus rhythm only: no AF or runs in the reference, and none found.
         JsonObject episodes = report.getJsonObject("episodes");
