@@ -12,6 +12,9 @@ The replay mirrors `AfDetector` (32-interval window; entry on the median success
 over the mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
 coupling intervals spread by 0.07 or more over at least 6 and the irregularity is at most 0.4;
 exit below 0.10). It leaves out what the held-out data cannot give: signal readability and gaps.
+Its beats are the detected beats that matched a reference beat, at the reference R peaks, so
+unmatched detections and missed beats drop out of the intervals; `--fs` is the records' sampling
+rate (360 Hz for MIT-BIH), which the dataset does not record.
 
     /usr/bin/python3 model-store/training/train_beat_classifier.py --data /tmp/ds1 --out /tmp/x \\
         --cv-only --oof /tmp/oof.npz
@@ -80,7 +83,7 @@ def main():
     records = np.load(os.path.join(args.data, "records.npy"))
     samples = np.load(os.path.join(args.data, "samples.npy"))
     oof = np.load(args.oof)
-    means = []
+    by_epochs = {}
     for key in sorted(k for k in oof.files if k.startswith("rows_")):
         name = key[len("rows_"):]
         rows, p = oof[key], oof["probabilities_" + name].argmax(axis=1)
@@ -92,13 +95,14 @@ def main():
             reported[idx[flags & (p[idx] == 1)]] = 0
         truth = labels[rows]
         figures = [se_ppv(truth, p, 1), se_ppv(truth, reported, 1), se_ppv(truth, p, 2), se_ppv(truth, reported, 2)]
-        means.append(figures)
+        by_epochs.setdefault(name.split("_")[1], []).append(figures)
         print(f"{name}: S Se/+P model {figures[0][0]:.1f}/{figures[0][1]:.1f}, in rhythm "
               f"{figures[1][0]:.1f}/{figures[1][1]:.1f}; V model {figures[2][0]:.1f}/{figures[2][1]:.1f}, "
               f"in rhythm {figures[3][0]:.1f}/{figures[3][1]:.1f}")
-    m = np.mean(np.array(means), axis=0)
-    print(f"mean: S model {m[0][0]:.1f}/{m[0][1]:.1f}, in rhythm {m[1][0]:.1f}/{m[1][1]:.1f}; "
-          f"V model {m[2][0]:.1f}/{m[2][1]:.1f}, in rhythm {m[3][0]:.1f}/{m[3][1]:.1f}")
+    for epochs, figures in by_epochs.items():
+        m = np.mean(np.array(figures), axis=0)
+        print(f"mean over seeds, {epochs}: S model {m[0][0]:.1f}/{m[0][1]:.1f}, in rhythm {m[1][0]:.1f}/{m[1][1]:.1f}; "
+              f"V model {m[2][0]:.1f}/{m[2][1]:.1f}, in rhythm {m[3][0]:.1f}/{m[3][1]:.1f}")
 
 
 if __name__ == "__main__":

@@ -133,6 +133,7 @@ public final class Evaluation {
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
             if (r.confusion() != null) {
                 json.put("beats", new BeatClassScore(r.confusion()).toJson());
+                json.put("beats_model_only", new BeatClassScore(r.modelConfusion()).toJson());
             }
             if (r.episodes() != null) {
                 json.put("episodes", r.episodes().toJson(r.fsHz()));
