@@ -18,7 +18,13 @@ rate (360 Hz for MIT-BIH), which the dataset does not record.
 
     /usr/bin/python3 model-store/training/train_beat_classifier.py --data /tmp/ds1 --out /tmp/x \\
         --cv-only --oof /tmp/oof.npz
-    /usr/bin/python3 model-store/training/cv_in_rhythm.py --data /tmp/ds1 --oof /tmp/oof.npz
+    /usr/bin/python3 model-store/training/cv_in_rhythm.py --data /tmp/ds1 --oof /tmp/oof.npz \
+        --db ../shared/data/mitdb
+
+With `--db`, it also scores the replayed AF against the reference rhythm (`(AFIB`, `(AFL` in each
+record's `.atr`) after the 5-minute learning period, each beat standing for the time to the next:
+the AF detector as it would do on unseen patients, where `monitor eval` on DS1 uses the classes
+of a model trained on those very records.
 """
 import argparse
 import os
@@ -67,6 +73,37 @@ def in_af(samples, classes, fs):
     return flags
 
 
+def reference_af(path):
+    """Sample spans of AF and flutter from a WFDB (MIT format) annotation file's rhythm changes."""
+    data = open(path, "rb").read()
+    spans, rhythm, start, t, i, last_code = [], None, 0, 0, 0, None
+    while i + 1 < len(data):
+        word = data[i] | data[i + 1] << 8
+        i += 2
+        code, value = word >> 10, word & 0x3FF
+        if code == 0 and value == 0:
+            break
+        if code == 59:  # SKIP: a 32-bit interval follows, high 16 bits first
+            skip = (data[i] | data[i + 1] << 8) << 16 | (data[i + 2] | data[i + 3] << 8)
+            t += skip - (1 << 32) if skip >= 1 << 31 else skip
+            i += 4
+        elif code == 63:  # AUX: the text of the annotation before
+            text = data[i:i + value].decode("latin-1").rstrip("\x00")
+            i += value + (value & 1)
+            if last_code == 28:  # rhythm change
+                if rhythm in ("(AFIB", "(AFL"):
+                    spans.append((start, t))
+                rhythm, start = text, t
+        elif code in (60, 61, 62):  # NUM, SUB, CHN
+            pass
+        else:
+            t += value
+            last_code = code
+    if rhythm in ("(AFIB", "(AFL"):
+        spans.append((start, float("inf")))
+    return spans
+
+
 def se_ppv(truth, predicted, k):
     tp = int(((truth == k) & (predicted == k)).sum())
     ref, det = int((truth == k).sum()), int((predicted == k).sum())
@@ -78,6 +115,7 @@ def main():
     parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
     parser.add_argument("--oof", required=True, help="file written by train_beat_classifier.py --oof")
     parser.add_argument("--fs", type=float, default=360.0, help="sampling rate of the records' sample indexes")
+    parser.add_argument("--db", help="WFDB records with reference rhythm: also score the replayed AF")
     args = parser.parse_args()
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
@@ -88,14 +126,26 @@ def main():
         name = key[len("rows_"):]
         rows, p = oof[key], oof["probabilities_" + name].argmax(axis=1)
         reported = p.copy()
+        af_seconds = np.zeros(3)  # reference, detected, both
         for record in np.unique(records[rows]):
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
             flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs)
             reported[idx[flags & (p[idx] == 1)]] = 0
+            if args.db:
+                at = samples[rows][idx]
+                spans = reference_af(os.path.join(args.db, f"{record}.atr"))
+                ref = np.array([any(a <= x < b for a, b in spans) for x in at])
+                scored = at >= 300 * args.fs
+                seconds = np.diff(np.append(at, at[-1])) / args.fs
+                af_seconds += [(seconds * (ref & scored)).sum(), (seconds * (flags & scored)).sum(),
+                               (seconds * (ref & flags & scored)).sum()]
         truth = labels[rows]
         figures = [se_ppv(truth, p, 1), se_ppv(truth, reported, 1), se_ppv(truth, p, 2), se_ppv(truth, reported, 2)]
         by_epochs.setdefault(name.split("_")[1], []).append(figures)
+        if args.db:
+            print(f"{name}: AF duration Se {100 * af_seconds[2] / af_seconds[0]:.1f} %, "
+                  f"+P {100 * af_seconds[2] / af_seconds[1]:.1f} % ({af_seconds[0]:.0f} s of reference AF)")
         print(f"{name}: S Se/+P model {figures[0][0]:.1f}/{figures[0][1]:.1f}, in rhythm "
               f"{figures[1][0]:.1f}/{figures[1][1]:.1f}; V model {figures[2][0]:.1f}/{figures[2][1]:.1f}, "
               f"in rhythm {figures[3][0]:.1f}/{figures[3][1]:.1f}")
