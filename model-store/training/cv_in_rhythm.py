@@ -8,7 +8,7 @@ unseen patients is measured on the held-out predictions of the cross-validation:
 held-out classes, in R-peak order, go through a replay of the detector's entry and exit rules,
 and S beats it places in AF are counted as N.
 
-The replay mirrors `AfDetector` (32-interval window; entry on the median successive difference
+The replay mirrors `AfDetector` (32-interval window of intervals between N, S and F beats; entry on the median successive difference
 over the mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
 coupling intervals spread by 0.07 or more over at least 6 and the irregularity is at most 0.4;
 exit below 0.10). It leaves out what the held-out data cannot give: signal readability and gaps.
@@ -56,14 +56,14 @@ def in_af(samples, classes, fs):
     for i in range(1, len(samples)):
         rr = (samples[i] - samples[i - 1]) / fs * 1000
         c, before = classes[i], classes[i - 1]
-        if c in "NS" and before in "NS" and 250 <= rr <= 2000:
+        if c in "NSF" and before in "NSF" and 250 <= rr <= 2000:
             window = (window + [(rr, before + c)])[-WINDOW:]
             if len(window) == WINDOW:
                 intervals = [r for r, _ in window]
                 if af:
                     af = irregularity(intervals) >= LEAVE
                 else:
-                    others = [r for r, kind in window if kind == "NN"]
+                    others = [r for r, kind in window if "S" not in kind]
                     if len(others) >= MIN_ENTRY:
                         af = irregularity(others) >= ENTER
                     else:

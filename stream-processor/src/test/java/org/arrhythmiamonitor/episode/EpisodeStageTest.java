@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.episode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.arrhythmiamonitor.wire.v1.BeatClass.F;
 import static org.arrhythmiamonitor.wire.v1.BeatClass.N;
 import static org.arrhythmiamonitor.wire.v1.BeatClass.S;
 import static org.arrhythmiamonitor.wire.v1.BeatClass.V;
@@ -377,6 +378,23 @@ class EpisodeStageTest {
         // still look like SVT runs.
         assertThat(found).filteredOn(e -> e.getType().equals("SVT_RUN"))
                 .allSatisfy(e -> assertThat(e.getOnsetTimeMs()).isLessThan(afStart + 40_000));
+    }
+
+    @Test
+    void atrialFibrillationWhoseBeatsTheModelCallsFusionIsStillFound() {
+        // On patients it has not seen, the model calls up to a quarter of AF's beats F; here every
+        // other one, so no interval joins two N beats.
+        ScriptedDevice d = device("af-fusion");
+        Random random = new Random(31);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        for (int i = 0; d.timeMs() < afStart + 120_000; i++) {
+            d.beat(i % 2 == 0 ? F : N, 400 + 500 * random.nextDouble());
+        }
+        assertThat(rhythm.readValuesToList()).first()
+                .satisfies(r -> assertThat(r.getOnsetTimeMs() - afStart).as("onset delay").isBetween(-15_000L, 30_000L));
     }
 
     @Test
