@@ -52,7 +52,6 @@ public final class AlertingService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertingService.class);
     private static final long KAFKA_TIMEOUT_MS = 30_000;
     private static final long TICK_MS = 1_000;
-    private static final long MAX_STRIP_MS = 60_000;
     private static final int RESUME_EVERY_TICKS = 60;
     private static final long RETENTION_CHECK_MS = 3_600_000;
     /** Reading the whole store at start: generous, a large store is read at tens of MB/s. */
@@ -236,10 +235,10 @@ public final class AlertingService implements AutoCloseable {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
         }
-        if (from < 0 || to < 0 || to <= from || to - from > MAX_STRIP_MS) {
+        if (from < 0 || to < 0 || to <= from || to - from > SampleStrips.MAX_SPAN.toMillis()) {
             HttpErrors.send(ctx, 400, "invalid_query", "from",
                     "give from and to (epoch ms or ISO-8601, not before 1970), from before to, at most "
-                            + MAX_STRIP_MS / 1000 + " s apart");
+                            + SampleStrips.MAX_SPAN.toSeconds() + " s apart");
             return;
         }
         vertx.executeBlocking(() -> strips.read(deviceId, from, to), false).onComplete(result -> {

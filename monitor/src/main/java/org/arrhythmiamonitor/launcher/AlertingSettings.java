@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
+import org.arrhythmiamonitor.alerting.auth.Role;
+import org.arrhythmiamonitor.alerting.auth.UserAccount;
 
 /**
  * The alerting service's settings file ({@code --alerting-config}): users, webhooks, device
@@ -53,10 +55,10 @@ final class AlertingSettings {
 
         JsonArray toJson() {
             return new JsonArray()
-                    .add(new JsonObject().put("username", "clinician").put("passwordHash",
-                            Passwords.hash(clinicianPassword)).put("roles", new JsonArray().add("clinician")))
-                    .add(new JsonObject().put("username", "admin").put("passwordHash", Passwords.hash(adminPassword))
-                            .put("roles", new JsonArray().add("admin").add("clinician")));
+                    .add(new UserAccount("clinician", Passwords.hash(clinicianPassword), Set.of(Role.CLINICIAN))
+                            .toJson())
+                    .add(new UserAccount("admin", Passwords.hash(adminPassword), Set.of(Role.ADMIN, Role.CLINICIAN))
+                            .toJson());
         }
     }
 }

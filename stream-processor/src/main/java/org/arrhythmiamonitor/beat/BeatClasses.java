@@ -21,7 +21,12 @@ public final class BeatClasses {
 
     /** The index of a wire class, or -1 for one outside N, S, V, F, Q. */
     public static int indexOf(BeatClass c) {
-        return List.of(WIRE).indexOf(c);
+        for (int k = 0; k < WIRE.length; k++) {
+            if (WIRE[k] == c) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     public static AnnotationCode annotationCode(int index) {

@@ -17,6 +17,7 @@ import org.arrhythmiamonitor.burden.BurdenProcessor;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.state.v1.BurdenState;
+import org.arrhythmiamonitor.wire.BurdenJson;
 import org.arrhythmiamonitor.wire.v1.Burden;
 
 /**
@@ -26,7 +27,6 @@ import org.arrhythmiamonitor.wire.v1.Burden;
  * owns is redirected there; during a rebalance the answer is 503 with Retry-After.
  */
 final class BurdenQuery {
-    private static final String[] CLASSES = {"N", "S", "V", "F", "Q"};
 
     private final Vertx vertx;
     private final KafkaStreams streams;
@@ -92,33 +92,17 @@ final class BurdenQuery {
                 return new Answer(Kind.UNKNOWN, null, null);
             }
             JsonArray hours = new JsonArray();
-            BurdenAggregator.hourly(device, state).forEach(h -> hours.add(toJson(h)));
+            BurdenAggregator.hourly(device, state).forEach(h -> hours.add(windowJson(h)));
             return new Answer(Kind.FOUND, new JsonObject()
                     .put("deviceId", device)
-                    .put("rolling24h", toJson(BurdenAggregator.rolling(device, state)))
+                    .put("rolling24h", windowJson(BurdenAggregator.rolling(device, state)))
                     .put("hours", hours), null);
         } catch (InvalidStateStoreException e) {
             return new Answer(Kind.UNAVAILABLE, null, null);
         }
     }
 
-    static JsonObject toJson(Burden b) {
-        JsonObject beats = new JsonObject();
-        for (int c = 0; c < CLASSES.length && c < b.getBeatsCount(); c++) {
-            beats.put(CLASSES[c], b.getBeats(c));
-        }
-        return new JsonObject()
-                .put("window", b.getWindow().name())
-                .put("startTimeMs", b.getStartTimeMs())
-                .put("endTimeMs", b.getEndTimeMs())
-                .put("beats", beats)
-                .put("pvcBurdenPct", b.getPvcBurdenPct())
-                .put("sveBurdenPct", b.getSveBurdenPct())
-                .put("afBurdenPct", b.getAfBurdenPct())
-                .put("hrMinBpm", b.getHrMinBpm())
-                .put("hrMeanBpm", b.getHrMeanBpm())
-                .put("hrMaxBpm", b.getHrMaxBpm())
-                .put("monitoredMs", b.getMonitoredMs())
-                .put("episodes", new JsonObject(new java.util.TreeMap<>(b.getEpisodesMap())));
+    private static JsonObject windowJson(Burden window) {
+        return BurdenJson.toJson(window).put("window", window.getWindow().name());
     }
 }

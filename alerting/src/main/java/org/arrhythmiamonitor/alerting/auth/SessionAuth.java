@@ -238,8 +238,7 @@ public final class SessionAuth {
                             + " min without use");
             return;
         }
-        Long loginAt = session.get(LOGIN_AT);
-        if (loginAt == null || clock.millis() - loginAt > maxAge.toMillis()) {
+        if (pastMaxAge(session)) {
             session.destroy();
             HttpErrors.send(ctx, 401, "session_expired", null,
                     "sessions end " + maxAge.toHours() + " h after the login; log in again");
@@ -280,8 +279,7 @@ public final class SessionAuth {
             if (session == null || session.get(USER) == null) {
                 return Future.succeededFuture(false);
             }
-            Long loginAt = session.get(LOGIN_AT);
-            if (loginAt == null || clock.millis() - loginAt > maxAge.toMillis()) {
+            if (pastMaxAge(session)) {
                 return Future.succeededFuture(false);
             }
             // A dashboard showing the live list is in use: it keeps its session, up to the maximum age.
@@ -299,5 +297,11 @@ public final class SessionAuth {
     private static Set<String> roles(Session session) {
         String roles = session == null ? null : session.get(ROLES);
         return roles == null || roles.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(roles.split(",")));
+    }
+
+    /** Logged in longer ago than the maximum age (or without a login time). */
+    private boolean pastMaxAge(Session session) {
+        Long loginAt = session.get(LOGIN_AT);
+        return loginAt == null || clock.millis() - loginAt > maxAge.toMillis();
     }
 }

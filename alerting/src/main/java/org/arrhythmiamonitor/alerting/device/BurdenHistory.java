@@ -12,10 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import org.arrhythmiamonitor.kafka.TopicFollower;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.BurdenJson;
 import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.BurdenWindow;
 
@@ -34,7 +34,6 @@ public final class BurdenHistory implements AutoCloseable {
     /** Hourly windows kept per device: one day. */
     static final int HOURS = 24;
     public static final int DEFAULT_MAX_DEVICES = 100_000;
-    private static final String[] CLASSES = {"N", "S", "V", "F", "Q"};
 
     private final TopicFollower<Burden> follower;
     private final KafkaClientMetrics consumerMetrics;
@@ -56,34 +55,12 @@ public final class BurdenHistory implements AutoCloseable {
         /** The HTTP API's shape: {@code {"deviceId", "hours": [window...], "rolling24h": window or null}}. */
         public JsonObject toJson() {
             JsonArray windows = new JsonArray();
-            hours.forEach(hour -> windows.add(BurdenHistory.toJson(hour)));
+            hours.forEach(hour -> windows.add(BurdenJson.toJson(hour)));
             return new JsonObject()
                     .put("deviceId", deviceId)
                     .put("hours", windows)
-                    .put("rolling24h", rolling24h == null ? null : BurdenHistory.toJson(rolling24h));
+                    .put("rolling24h", rolling24h == null ? null : BurdenJson.toJson(rolling24h));
         }
-    }
-
-    /** One window in the HTTP API's shape; every beat class is present, with 0 where none were counted. */
-    public static JsonObject toJson(Burden window) {
-        JsonObject beats = new JsonObject();
-        for (int c = 0; c < CLASSES.length; c++) {
-            beats.put(CLASSES[c], c < window.getBeatsCount() ? window.getBeats(c) : 0L);
-        }
-        JsonObject episodes = new JsonObject();
-        new TreeMap<>(window.getEpisodesMap()).forEach(episodes::put);
-        return new JsonObject()
-                .put("startTimeMs", window.getStartTimeMs())
-                .put("endTimeMs", window.getEndTimeMs())
-                .put("hrMinBpm", window.getHrMinBpm())
-                .put("hrMeanBpm", window.getHrMeanBpm())
-                .put("hrMaxBpm", window.getHrMaxBpm())
-                .put("pvcBurdenPct", window.getPvcBurdenPct())
-                .put("sveBurdenPct", window.getSveBurdenPct())
-                .put("afBurdenPct", window.getAfBurdenPct())
-                .put("monitoredMs", window.getMonitoredMs())
-                .put("beats", beats)
-                .put("episodes", episodes);
     }
 
     public BurdenHistory(String bootstrapServers, MeterRegistry registry) {

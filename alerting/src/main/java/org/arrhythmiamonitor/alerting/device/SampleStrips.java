@@ -50,7 +50,7 @@ public final class SampleStrips implements AutoCloseable {
     /** How far arrival time may differ from device time: clock error plus upload delay. */
     static final Duration ARRIVAL_SLACK = Duration.ofMinutes(2);
     /** The longest strip one call returns; an alert's evidence is a few seconds to a minute. */
-    static final Duration MAX_SPAN = Duration.ofSeconds(60);
+    public static final Duration MAX_SPAN = Duration.ofSeconds(60);
     /** How long one call may take before it gives up. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(200);

@@ -410,21 +410,18 @@ public final class AlertLedger {
         if (staged != null) {
             closed.remove(staged);
             escalating.remove(alertId);
-            String key = deviceType(staged.getAlert());
+        }
+        if (before != null) {
+            apply(before);
+        }
+        // Staged and earlier record are the same alert, so the same device and type.
+        AlertRecord either = staged != null ? staged : before;
+        if (either != null) {
+            String key = deviceType(either.getAlert());
             if (latestBefore == null) {
                 latestRaised.remove(key);
             } else {
                 latestRaised.put(key, latestBefore);
-            }
-        }
-        if (before != null) {
-            String latest = latestBefore;
-            apply(before);
-            String key = deviceType(before.getAlert());
-            if (latest == null) {
-                latestRaised.remove(key);
-            } else {
-                latestRaised.put(key, latest);
             }
         }
     }

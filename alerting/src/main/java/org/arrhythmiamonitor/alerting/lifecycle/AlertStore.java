@@ -87,6 +87,20 @@ public final class AlertStore implements AutoCloseable {
      * restart, which reads what was stored.
      */
     public synchronized void save(List<AlertRecord> records) {
+        write(records.stream()
+                .map(r -> new ProducerRecord<>(Topics.ALERT_STATE, r.getAlert().getAlertId(), r))
+                .toList());
+    }
+
+    /** Deletes alerts from the store (tombstones, which compaction then removes), all or none. */
+    public synchronized void delete(List<String> alertIds) {
+        write(alertIds.stream()
+                .map(id -> new ProducerRecord<String, AlertRecord>(Topics.ALERT_STATE, id, null))
+                .toList());
+    }
+
+    /** One transaction: saves and deletes share its guards, pending abort and commit retries. */
+    private void write(List<ProducerRecord<String, AlertRecord>> changes) {
         if (fenced) {
             throw fencedException(null);
         }
@@ -103,8 +117,8 @@ public final class AlertStore implements AutoCloseable {
         }
         try {
             producer.beginTransaction();
-            for (AlertRecord record : records) {
-                producer.send(new ProducerRecord<>(Topics.ALERT_STATE, record.getAlert().getAlertId(), record));
+            for (ProducerRecord<String, AlertRecord> change : changes) {
+                producer.send(change);
             }
         } catch (RuntimeException e) {
             throw abortAfter(e);
@@ -125,25 +139,6 @@ public final class AlertStore implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw abortAfter(e);
             }
-        }
-    }
-
-    /** Deletes alerts from the store (tombstones, which compaction then removes), all or none. */
-    public synchronized void delete(List<String> alertIds) {
-        if (fenced) {
-            throw fencedException(null);
-        }
-        if (broken != null) {
-            throw new AlertStoreException(broken, null);
-        }
-        try {
-            producer.beginTransaction();
-            for (String id : alertIds) {
-                producer.send(new ProducerRecord<>(Topics.ALERT_STATE, id, null));
-            }
-            producer.commitTransaction();
-        } catch (RuntimeException e) {
-            throw abortAfter(e);
         }
     }
 

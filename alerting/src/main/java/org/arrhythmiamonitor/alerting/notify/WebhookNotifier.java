@@ -42,6 +42,10 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     private record Job(String alertId, String deliveryId, Delivery delivery, WebhookSubscriber subscriber,
             Buffer body) {
         String key() {
+            return key(alertId, deliveryId);
+        }
+
+        static String key(String alertId, String deliveryId) {
             return alertId + "/" + deliveryId;
         }
     }
@@ -68,11 +72,12 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
             LOG.warn("Delivery {} of alert {} names webhook '{}', which is no longer configured; dead-lettering it",
                     deliveryId, record.getAlert().getAlertId(), delivery.getSubscriber());
         }
-        Job job = new Job(record.getAlert().getAlertId(), deliveryId, delivery, subscriber,
-                Buffer.buffer(payload(record, deliveryId, delivery).encode()));
-        if (!inFlight.add(job.key())) {
+        // The periodic resend hands over deliveries already under way: skip those before encoding.
+        if (!inFlight.add(Job.key(record.getAlert().getAlertId(), deliveryId))) {
             return;
         }
+        Job job = new Job(record.getAlert().getAlertId(), deliveryId, delivery, subscriber,
+                Buffer.buffer(payload(record, deliveryId, delivery).encode()));
         vertx.runOnContext(v -> {
             if (subscriber == null) {
                 giveUp(job, 0, "webhook '" + delivery.getSubscriber() + "' is not configured");
