@@ -10,13 +10,15 @@ import org.arrhythmiamonitor.wire.v1.Episode;
  * chunk), not from classified beats, which wait for their next beat, and not from the task's
  * stream time, which other devices' clocks drive.
  * <ul>
- *   <li>Asystole: no QRS for {@code asystoleS} while the signal is readable. It is reported as
- *       soon as beat detection is final that far past the last beat, and ends at the next beat.</li>
+ *   <li>Asystole: no QRS for {@code asystoleS} of readable signal. It is reported as soon as
+ *       beat detection is final that far past the last beat, or past the end of the last
+ *       unreadable stretch since it, and ends at the next beat.</li>
  *   <li>Pause: an interval longer than {@code pauseS} (and shorter than asystole), reported when
- *       the beat that ends it is found.</li>
+ *       the beat that ends it is found, if all of it was readable.</li>
  * </ul>
- * Where any of the signal since the last beat was unreadable (lead off, noise, a data gap), a
- * gap is a technical problem, already reported as such, and neither rule fires.
+ * Unreadable signal (lead off, noise, a data gap) is a technical problem, already reported as
+ * such: no QRS there is not asystole. But the silence that follows it is counted: a patient who
+ * collapses shakes the electrodes before the line goes quiet, and that asystole must still alarm.
  */
 final class GapRules {
     private GapRules() {
@@ -32,14 +34,15 @@ final class GapRules {
                 long silentMs = p.getFirstBeatTimeMs() - gap.getLastBeatTimeMs();
                 // A chunk that brought the first beat and trouble together: the trouble may precede the beat.
                 boolean readable = !gap.getUnreadableSinceBeat() && !p.getUnreadable();
+                GapState silence = silenceStart(gap);
                 if (gap.getAsystoleOpen()) {
                     out.episode(asystole(device, gap).setEndSample(p.getFirstBeatSample())
                             .setEndTimeMs(p.getFirstBeatTimeMs())
                             .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), p.getFirstBeatTimeMs()))
                             .build());
-                } else if (readable && silentMs >= asystoleMs) {
-                    out.episode(asystole(device, gap.toBuilder().setAsystoleOnsetSample(gap.getLastBeatSample())
-                                    .setAsystoleOnsetTimeMs(gap.getLastBeatTimeMs()).build())
+                } else if (!p.getUnreadable()
+                        && p.getFirstBeatTimeMs() - silence.getAsystoleOnsetTimeMs() >= asystoleMs) {
+                    out.episode(asystole(device, silence)
                             .setEndSample(p.getFirstBeatSample()).setEndTimeMs(p.getFirstBeatTimeMs())
                             .setEvidence(Episodes.evidence(gap.getLastBeatTimeMs(), p.getFirstBeatTimeMs()))
                             .build());
@@ -55,17 +58,36 @@ final class GapRules {
                 }
             }
             next.setHasBeat(true).setLastBeatSample(p.getLastBeatSample()).setLastBeatTimeMs(p.getLastBeatTimeMs())
-                    .setUnreadableSinceBeat(p.getUnreadable()).setAsystoleOpen(false);
+                    .setUnreadableSinceBeat(p.getUnreadable()).setAsystoleOpen(false)
+                    .setReadableSinceSample(0).setReadableSinceTimeMs(0);
+            if (p.getUnreadable()) {
+                // The trouble may have followed the last beat (or a data gap its dating, a beat
+                // from before the gap decided in this chunk).
+                next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
+            }
         } else {
             next.setUnreadableSinceBeat(gap.getUnreadableSinceBeat() || p.getUnreadable());
-            if (gap.getHasBeat() && !gap.getAsystoleOpen() && !next.getUnreadableSinceBeat()
-                    && p.getDecidedTimeMs() - gap.getLastBeatTimeMs() >= asystoleMs) {
-                next.setAsystoleOpen(true).setAsystoleOnsetSample(gap.getLastBeatSample())
-                        .setAsystoleOnsetTimeMs(gap.getLastBeatTimeMs());
+            if (p.getUnreadable()) {
+                next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
+            }
+            GapState silence = silenceStart(next.build());
+            if (gap.getHasBeat() && !gap.getAsystoleOpen() && !p.getUnreadable()
+                    && p.getDecidedTimeMs() - silence.getAsystoleOnsetTimeMs() >= asystoleMs) {
+                next.setAsystoleOpen(true).setAsystoleOnsetSample(silence.getAsystoleOnsetSample())
+                        .setAsystoleOnsetTimeMs(silence.getAsystoleOnsetTimeMs());
                 out.episode(asystole(device, next.build()).build());
             }
         }
         state.setGap(next);
+    }
+
+    /** The gap with its asystole onset where readable silence began: the last beat, or the end of trouble after it. */
+    private static GapState silenceStart(GapState gap) {
+        return gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
+                ? gap.toBuilder().setAsystoleOnsetSample(gap.getReadableSinceSample())
+                        .setAsystoleOnsetTimeMs(gap.getReadableSinceTimeMs()).build()
+                : gap.toBuilder().setAsystoleOnsetSample(gap.getLastBeatSample())
+                        .setAsystoleOnsetTimeMs(gap.getLastBeatTimeMs()).build();
     }
 
     private static Episode.Builder asystole(String device, GapState gap) {

@@ -17,6 +17,13 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  *   <li>{@code NOISE}: high-frequency activity (second difference of the band-passed ECG, a
  *       robust running mean over about half a second) above a fixed fraction of the recent
  *       QRS amplitude: muscle or motion noise that would hide or imitate beats.</li>
+ *   <li>{@code NOISE} as well: a baseline jump, the raw signal's level (a 0.2 s moving average)
+ *       leaving its level of the last seconds (a 4 s one) by more than {@value #JUMP_MV} mV,
+ *       until the two are within {@value #SETTLED_MV} mV again (the level has settled), or for
+ *       at most {@value #MAX_JUMP_S} s. Electrode movement and amplifier overload do this: the
+ *       level leaps and creeps back over seconds while the QRS complexes are lost in it (MIT-BIH
+ *       116 and 208 have such stretches of 4-7 s, which read as asystole otherwise). Breathing
+ *       moves the level by a few tenths of a millivolt, too slowly to count.</li>
  * </ul>
  * An issue stays in force for {@value #HOLD} samples after its condition clears, so one event
  * covers one episode of trouble instead of flickering.
@@ -31,6 +38,11 @@ public final class SignalQuality {
     /** Noise when the high-frequency level exceeds this fraction of the QRS amplitude. */
     static final double NOISE_RATIO = 0.05;
     private static final double QRS_RATE = 0.125;
+    static final double JUMP_MV = 2.0;
+    static final double SETTLED_MV = 0.5;
+    static final int MAX_JUMP_S = 10;
+    private static final double FAST_BASELINE_RATE = 1 - Math.exp(-1.0 / (0.2 * QrsDetector.FS_HZ));
+    private static final double SLOW_BASELINE_RATE = 1 - Math.exp(-1.0 / (4.0 * QrsDetector.FS_HZ));
     static final int HOLD = QrsDetector.FS_HZ;
     private static final SignalIssue[] ISSUES = {SignalIssue.LEAD_OFF, SignalIssue.SATURATION, SignalIssue.NOISE};
     private static final long NEVER = Long.MIN_VALUE / 2;
@@ -44,6 +56,10 @@ public final class SignalQuality {
     private int flatRun;
     private double hfLevel;
     private double qrsAmplitude;
+    private boolean baselineSet;
+    private double fastBaseline;
+    private double slowBaseline;
+    private long jumpSince = NEVER;
     private final long[] lastSeen = {NEVER, NEVER, NEVER};
     private final long[] openSince = {NEVER, NEVER, NEVER};
     /** Start of each issue's latest event, open or closed. */
@@ -83,6 +99,7 @@ public final class SignalQuality {
         previousSignal = signal;
         hfLevel += HF_RATE * (Math.min(hf, HF_CLIP * hfLevel + 1e-4) - hfLevel);
 
+        boolean jump = baselineJump(raw, i);
         boolean flat = flatRun >= FLAT_RUN;
         boolean seen = flat || saturationStart >= 0;
         if (flat) {
@@ -90,7 +107,7 @@ public final class SignalQuality {
         } else if (saturationStart >= 0) {
             lastSeen[1] = i;
         }
-        if (!flat && qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude) {
+        if (!flat && (jump || qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude)) {
             lastSeen[2] = i;
             seen = true;
         }
@@ -99,6 +116,28 @@ public final class SignalQuality {
         if (seen || openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER) {
             updateEvents(i, saturationStart, listener);
         }
+    }
+
+    /** Tracks the raw signal's level; true while a baseline jump is in force. */
+    private boolean baselineJump(double raw, long i) {
+        if (!baselineSet) {
+            fastBaseline = raw;
+            slowBaseline = raw;
+            baselineSet = true;
+        }
+        fastBaseline += FAST_BASELINE_RATE * (raw - fastBaseline);
+        slowBaseline += SLOW_BASELINE_RATE * (raw - slowBaseline);
+        double shift = Math.abs(fastBaseline - slowBaseline);
+        if (jumpSince == NEVER) {
+            if (shift <= JUMP_MV) {
+                return false;
+            }
+            jumpSince = i;
+        } else if (shift <= SETTLED_MV || i - jumpSince >= (long) MAX_JUMP_S * QrsDetector.FS_HZ) {
+            jumpSince = NEVER;
+            return false;
+        }
+        return true;
     }
 
     private void updateEvents(long i, long saturationStart, Listener listener) {
@@ -127,12 +166,12 @@ public final class SignalQuality {
         }
     }
 
-    /** The issues in force at a recent index: it lies in an issue's latest event, hold time included. */
     /** Whether an issue is in force now (its event is open). */
     public boolean anyOpen() {
         return openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER;
     }
 
+    /** The issues in force at a recent index: it lies in an issue's latest event, hold time included. */
     public Set<SignalIssue> issuesAt(long index) {
         EnumSet<SignalIssue> issues = EnumSet.noneOf(SignalIssue.class);
         for (int k = 0; k < ISSUES.length; k++) {
@@ -148,6 +187,12 @@ public final class SignalQuality {
                 .setPreviousSignal(previousSignal).setBeforePreviousSignal(beforePreviousSignal)
                 .setExactRun(exactRun).setFlatAnchor(flatAnchor).setFlatRun(flatRun).setHfLevel(hfLevel)
                 .setQrsAmplitude(qrsAmplitude);
+        if (baselineSet) {
+            s.setFastBaseline(fastBaseline).setSlowBaseline(slowBaseline);
+        }
+        if (jumpSince != NEVER) {
+            s.setJumpSince(jumpSince);
+        }
         for (int k = 0; k < ISSUES.length; k++) {
             s.addLastSeen(lastSeen[k]).addOpenSince(openSince[k]).addLastStart(lastStart[k]);
         }
@@ -169,6 +214,11 @@ public final class SignalQuality {
         q.flatRun = s.getFlatRun();
         q.hfLevel = s.getHfLevel();
         q.qrsAmplitude = s.getQrsAmplitude();
+        // State saved before the baselines existed starts them afresh from the next sample.
+        q.baselineSet = s.hasFastBaseline() && s.hasSlowBaseline();
+        q.fastBaseline = s.getFastBaseline();
+        q.slowBaseline = s.getSlowBaseline();
+        q.jumpSince = s.hasJumpSince() ? s.getJumpSince() : NEVER;
         for (int k = 0; k < ISSUES.length; k++) {
             q.lastSeen[k] = s.getLastSeen(k);
             q.openSince[k] = s.getOpenSince(k);

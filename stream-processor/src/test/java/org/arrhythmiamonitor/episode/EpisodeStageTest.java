@@ -243,6 +243,24 @@ class EpisodeStageTest {
     }
 
     @Test
+    void fourSecondsWithoutQrsAfterTheTroubleEndsIsAsystoleFromWhereTheSignalCameBack() {
+        // A patient who collapses shakes the electrodes before the line goes quiet: that must still alarm.
+        ScriptedDevice d = device("collapse").beats(10, N, 800);
+        d.unreadable(true).silence(3_000).unreadable(false);
+        long readableAgain = d.timeMs();
+        d.silence(3_900);
+        assertThat(types(episodes())).doesNotContain("ASYSTOLE");
+        d.silence(1_100);
+        assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+            assertThat(a.getType()).isEqualTo("ASYSTOLE");
+            assertThat(a.getOnsetTimeMs()).isEqualTo(readableAgain);
+        });
+        d.beats(3, N, 800);
+        assertThat(episodes()).filteredOn(e -> e.getType().equals("ASYSTOLE")).last()
+                .satisfies(e -> assertThat(e.getEndTimeMs()).isPositive());
+    }
+
+    @Test
     void noiseAlertsOnlyOnceItHasLastedTenSeconds() {
         ScriptedDevice d = device("noisy").beats(5, N, 800);
         Episode noise = Episode.newBuilder().setEpisodeId("noisy:NOISE:1000").setDeviceId("noisy").setType("NOISE")

@@ -305,6 +305,52 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void sixSecondsWithoutQrsOnASteadyBaselineIsAsystole() {
+        stream(SyntheticChunks.chunks("patient-13", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),
+                12, 18, 0), 1.0));
+
+        assertThat(episodes.readValuesToList()).extracting(Episode::getType).contains("ASYSTOLE");
+    }
+
+    @Test
+    void aBaselineJumpThatSwallowsTheQrsIsNoiseNotAsystole() {
+        // As in MIT-BIH 116 and 208: the level leaps by 3-4 mV and creeps back over seconds, the
+        // QRS complexes lost in it; the same gap on a steady baseline is asystole (test above).
+        stream(SyntheticChunks.chunks("patient-14", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),
+                12, 18, 3.5), 1.0));
+
+        List<String> types = episodes.readValuesToList().stream().map(Episode::getType).toList();
+        assertThat(types).doesNotContain("ASYSTOLE", "PAUSE").contains("NOISE");
+        assertThat(beats.readValuesToList()).filteredOn(b -> b.getTimeMs() > SyntheticChunks.T0 + 22_000)
+                .isNotEmpty()
+                .allSatisfy(b -> assertThat(b.getSignalIssuesList()).isEmpty());
+    }
+
+    /**
+     * The recording with its QRS complexes gone between two times: a slow 0.05 mV wave with
+     * 0.01 mV of noise instead (not a flat line, which is lead off, nor a quantised plateau, which
+     * is clipping), on a baseline that jumps by {@code jumpMv} at the start and decays with a 2 s
+     * time constant, through the rest of the recording.
+     */
+    private static SyntheticEcg.Recording withoutQrs(SyntheticEcg.Recording r, double fromS, double toS,
+            double jumpMv) {
+        int[] samples = r.samples().clone();
+        int from = (int) (fromS * r.fsHz());
+        int to = (int) (toS * r.fsHz());
+        int level = samples[from];
+        java.util.Random noise = new java.util.Random(3);
+        for (int i = from; i < samples.length; i++) {
+            double t = (i - from) / r.fsHz();
+            double jump = jumpMv * Math.exp(-t / 2) * r.gainPerMv();
+            double wave = i < to
+                    ? level + (0.05 * Math.sin(2 * Math.PI * t) + 0.01 * noise.nextGaussian()) * r.gainPerMv()
+                    : samples[i];
+            samples[i] = (int) Math.round(wave + jump);
+        }
+        return new SyntheticEcg.Recording(r.fsHz(), r.gainPerMv(), samples, r.rPeaks(), r.annotations());
+    }
+
+    @Test
     void devicesAreTrackedIndependently() {
         SyntheticEcg.Recording fast = SyntheticChunks.record(250, 5, new Segment(30, 170));
         SyntheticEcg.Recording normal = SyntheticChunks.record(500, 6, new Segment(30, 70));

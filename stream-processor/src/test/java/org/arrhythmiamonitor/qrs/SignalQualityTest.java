@@ -76,6 +76,32 @@ class SignalQualityTest {
                 .allSatisfy(b -> assertThat(b.readable()).isTrue());
     }
 
+    @Test
+    void aBaselineJumpIsNoiseUntilTheLevelIsBack() {
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < mv.length; i++) {
+            mv[i] += 3.5 * Math.exp(-(i - 20.0 * FS) / FS / 2);
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.NOISE);
+        EcgAnalyzer.TechnicalEvent end = run.events.get(run.events.size() - 1);
+        assertThat(run.events.get(0).startSample()).isBetween(20L * FS, 21L * FS);
+        assertThat(end.ongoing()).isFalse();
+        assertThat(end.endSample()).isBetween(23L * FS, 26L * FS);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 27L * FS)
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void breathingWanderIsNotNoise() {
+        double[] mv = ecg(60);
+        for (int i = 0; i < mv.length; i++) {
+            mv[i] += 0.8 * Math.sin(2 * Math.PI * 0.25 * i / FS);
+        }
+        assertThat(analyse(mv).events).isEmpty();
+    }
+
     private static double[] ecg(double seconds) {
         return SyntheticEcg.standard(FS, 2).render(List.of(new Segment(seconds, 72))).millivolts();
     }
