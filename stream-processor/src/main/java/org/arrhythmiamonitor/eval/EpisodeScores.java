@@ -14,9 +14,10 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  *     labels: the run logic alone, without detection and classification errors
  * @param counts episodes found by type
  * @param afSegments the AF segments, for annotation output
+ * @param paced whether the record has paced beats (left out of run and beat-class statistics)
  */
 public record EpisodeScores(AfEpisodeScore af, VentricularRunScore vrun, VentricularRunScore vrunReferenceLabels,
-        Map<String, Integer> counts, List<RhythmSegment> afSegments) {
+        Map<String, Integer> counts, List<RhythmSegment> afSegments, boolean paced) {
 
     JsonObject toJson(double fsHz) {
         return new JsonObject()

@@ -173,6 +173,7 @@ public final class Evaluation {
      */
     private static JsonObject episodes(List<RecordResult> results, PrintWriter out) {
         AfEpisodeScore af = AfEpisodeScore.ZERO;
+        AfEpisodeScore afWithoutPaced = AfEpisodeScore.ZERO;
         VentricularRunScore runs = VentricularRunScore.ZERO;
         VentricularRunScore fromLabels = VentricularRunScore.ZERO;
         double fs = 0;
@@ -180,6 +181,9 @@ public final class Evaluation {
         for (RecordResult r : results) {
             if (r.ok() && r.episodes() != null) {
                 af = af.plus(r.episodes().af());
+                if (!r.episodes().paced()) {
+                    afWithoutPaced = afWithoutPaced.plus(r.episodes().af());
+                }
                 runs = runs.plus(r.episodes().vrun());
                 fromLabels = fromLabels.plus(r.episodes().vrunReferenceLabels());
                 r.episodes().counts().forEach((type, n) -> counts.merge(type, n, Integer::sum));
@@ -188,10 +192,16 @@ public final class Evaluation {
         }
         out.printf(Locale.ROOT, "AF: episode Se %.1f %% +P %.1f %%, duration Se %.1f %% +P %.1f %%%n", af.episodeSe(),
                 af.episodePpv(), af.durationSe(), af.durationPpv());
+        if (!afWithoutPaced.equals(af)) {
+            out.printf(Locale.ROOT, "    without paced records (as beat classes are scored): episode Se %.1f %% "
+                    + "+P %.1f %%, duration Se %.1f %% +P %.1f %%%n", afWithoutPaced.episodeSe(),
+                    afWithoutPaced.episodePpv(), afWithoutPaced.durationSe(), afWithoutPaced.durationPpv());
+        }
         out.printf(Locale.ROOT, "Ventricular runs: Se %.1f %% +P %.1f %% (from reference labels: Se %.1f %% +P %.1f %%)%n",
                 runs.se(), runs.ppv(), fromLabels.se(), fromLabels.ppv());
         return new JsonObject()
                 .put("af", af.toJson(fs))
+                .put("af_without_paced", afWithoutPaced.toJson(fs))
                 .put("vrun", runs.toJson())
                 .put("vrun_reference_labels", fromLabels.toJson())
                 .put("counts", new JsonObject(new java.util.LinkedHashMap<>(counts)));

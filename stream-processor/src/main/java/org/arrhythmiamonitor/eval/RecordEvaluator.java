@@ -157,7 +157,7 @@ public final class RecordEvaluator {
         VentricularRunScore runsFromLabels = paced ? VentricularRunScore.ZERO
                 : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, window);
         return new EpisodeScores(AfEpisodeScore.of(ReferenceRhythm.afSpans(reference, samples), af, start), runs,
-                runsFromLabels, found.countsByType(), found.afSegments());
+                runsFromLabels, found.countsByType(), found.afSegments(), paced);
     }
 
     /** Every run of two or more V beats the rules reported, whatever type it became. */
