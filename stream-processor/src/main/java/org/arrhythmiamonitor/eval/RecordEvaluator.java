@@ -152,10 +152,11 @@ public final class RecordEvaluator {
         List<SampleSpan> af = found.afSegments().stream()
                 .map(s -> new SampleSpan(s.getOnsetSample(), Math.max(s.getOnsetSample(), s.getEndSample()))).toList();
         List<VentricularRun> referenceRuns = ReferenceRhythm.ventricularRuns(reference);
+        List<long[]> flutter = ventricularFibrillation(reference, samples);
         VentricularRunScore runs = paced ? VentricularRunScore.ZERO
-                : VentricularRunScore.of(referenceRuns, ventricularRuns(found), start, window);
+                : VentricularRunScore.of(referenceRuns, ventricularRuns(found), start, flutter, window);
         VentricularRunScore runsFromLabels = paced ? VentricularRunScore.ZERO
-                : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, window);
+                : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, flutter, window);
         return new EpisodeScores(AfEpisodeScore.of(ReferenceRhythm.afSpans(reference, samples), af, start), runs,
                 runsFromLabels, found.countsByType(), found.afSegments(), paced);
     }

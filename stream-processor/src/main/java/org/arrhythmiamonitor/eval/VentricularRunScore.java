@@ -19,7 +19,9 @@ import org.arrhythmiamonitor.eval.VentricularRun.RunLength;
  * as a couplet is a detected short run and a true couplet. Runs whose first beat is before
  * {@code scoredFrom} (the learning period) are not counted on either side, but may still match a
  * counted run, so that a run straddling the edge is neither missed nor false (as single beats
- * straddling it are in {@link Ec57Matcher}).
+ * straddling it are in {@link Ec57Matcher}). Runs that touch an excluded span (ventricular
+ * flutter or fibrillation, which EC57 and {@code bxb} leave out of beat scoring: its flutter
+ * waves carry no beat labels) are not counted either.
  *
  * @param couplet counts for runs of 2 beats
  * @param shortRun counts for runs of 3 to 5 beats
@@ -72,9 +74,28 @@ public record VentricularRunScore(Counts couplet, Counts shortRun, Counts longRu
      */
     public static VentricularRunScore of(List<VentricularRun> reference, List<VentricularRun> detected,
             long scoredFrom, long toleranceSamples) {
-        return new VentricularRunScore(count(RunLength.COUPLET, reference, detected, scoredFrom, toleranceSamples),
-                count(RunLength.SHORT_RUN, reference, detected, scoredFrom, toleranceSamples),
-                count(RunLength.LONG_RUN, reference, detected, scoredFrom, toleranceSamples));
+        return of(reference, detected, scoredFrom, List.of(), toleranceSamples);
+    }
+
+    /**
+     * Scores one record's runs under the rule above, leaving out runs that touch an excluded span.
+     *
+     * @param excluded half-open sample spans [from, to) not scored
+     */
+    public static VentricularRunScore of(List<VentricularRun> reference, List<VentricularRun> detected,
+            long scoredFrom, List<long[]> excluded, long toleranceSamples) {
+        Scope scope = new Scope(scoredFrom, excluded);
+        return new VentricularRunScore(count(RunLength.COUPLET, reference, detected, scope, toleranceSamples),
+                count(RunLength.SHORT_RUN, reference, detected, scope, toleranceSamples),
+                count(RunLength.LONG_RUN, reference, detected, scope, toleranceSamples));
+    }
+
+    /** Which runs are counted: those from the first scored sample on that touch no excluded span. */
+    private record Scope(long scoredFrom, List<long[]> excluded) {
+        boolean counts(VentricularRun run) {
+            return run.firstSample() >= scoredFrom
+                    && excluded.stream().noneMatch(x -> run.firstSample() < x[1] && run.lastSample() >= x[0]);
+        }
     }
 
     public VentricularRunScore plus(VentricularRunScore other) {
@@ -129,17 +150,17 @@ public record VentricularRunScore(Counts couplet, Counts shortRun, Counts longRu
 
     /** The counted runs of one class, each matched against every run of the other side. */
     private static Counts count(RunLength length, List<VentricularRun> reference, List<VentricularRun> detected,
-            long scoredFrom, long tolerance) {
-        List<VentricularRun> ref = counted(reference, length, scoredFrom);
-        List<VentricularRun> det = counted(detected, length, scoredFrom);
+            Scope scope, long tolerance) {
+        List<VentricularRun> ref = counted(reference, length, scope);
+        List<VentricularRun> det = counted(detected, length, scope);
         return new Counts(ref.size(),
                 ref.stream().filter(r -> detected.stream().anyMatch(d -> matches(r, d, tolerance))).count(),
                 det.size(),
                 det.stream().filter(d -> reference.stream().anyMatch(r -> matches(r, d, tolerance))).count());
     }
 
-    private static List<VentricularRun> counted(List<VentricularRun> runs, RunLength length, long scoredFrom) {
-        return runs.stream().filter(r -> r.lengthClass() == length && r.firstSample() >= scoredFrom).toList();
+    private static List<VentricularRun> counted(List<VentricularRun> runs, RunLength length, Scope scope) {
+        return runs.stream().filter(r -> r.lengthClass() == length && scope.counts(r)).toList();
     }
 
     private static Double json(double percent) {

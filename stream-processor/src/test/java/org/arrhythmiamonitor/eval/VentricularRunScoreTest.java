@@ -70,6 +70,20 @@ class VentricularRunScoreTest {
     }
 
     @Test
+    void runsTouchingVentricularFlutterAreNotScored() {
+        // Flutter waves carry no beat labels: runs found in them are neither true nor false.
+        List<long[]> flutter = List.<long[]>of(new long[] {10_000, 20_000});
+        VentricularRunScore score = VentricularRunScore.of(List.of(new VentricularRun(2_000, 2_500, 6)),
+                List.of(new VentricularRun(2_000, 2_500, 6), new VentricularRun(12_000, 15_000, 30),
+                        new VentricularRun(9_800, 10_100, 3), new VentricularRun(20_000, 20_300, 3)),
+                0, flutter, TOLERANCE);
+
+        assertThat(score.longRun()).isEqualTo(new Counts(1, 1, 1, 1));
+        assertThat(score.shortRun()).as("the run just after the flutter's end is scored")
+                .isEqualTo(new Counts(0, 0, 1, 0));
+    }
+
+    @Test
     void oneDetectedRunMayDetectSeveralReferenceRuns() {
         VentricularRunScore score = VentricularRunScore.of(
                 List.of(new VentricularRun(1000, 1100, 2), new VentricularRun(1300, 1500, 3)),
