@@ -8,11 +8,14 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.arrhythmiamonitor.alerting.auth.Role;
 import org.arrhythmiamonitor.alerting.auth.SessionAuth;
@@ -71,42 +74,36 @@ final class AlertApi {
 
     private static Predicate<AlertRecord> filter(RoutingContext ctx) {
         String deviceId = ctx.queryParams().get("deviceId");
-        Set<Priority> priorities = EnumSet.copyOf(Priorities.ALL);
-        String priorityParam = ctx.queryParams().get("priority");
-        if (priorityParam != null) {
-            priorities = EnumSet.noneOf(Priority.class);
-            for (String value : priorityParam.split(",")) {
-                try {
-                    priorities.add(Priorities.parse(value));
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidQuery("priority", e.getMessage());
-                }
-            }
-        }
-        Set<AlertState> states = EnumSet.copyOf(DEFAULT_STATES);
-        String stateParam = ctx.queryParams().get("state");
-        if (stateParam != null) {
-            states = EnumSet.noneOf(AlertState.class);
-            for (String value : stateParam.split(",")) {
-                try {
-                    states.add(Priorities.parseState(value));
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidQuery("state", e.getMessage());
-                }
-            }
-        }
+        Set<Priority> wantedPriorities = values(ctx, "priority", Priorities.ALL, Priorities::parse);
+        Set<AlertState> wantedStates = values(ctx, "state", DEFAULT_STATES, Priorities::parseState);
         long from = time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
         long to = time(ctx.queryParams().get("to"), "to", Long.MAX_VALUE);
         if (from > to) {
             throw new InvalidQuery("from", "from must not be after to");
         }
-        Set<Priority> wantedPriorities = priorities;
-        Set<AlertState> wantedStates = states;
         return record -> (deviceId == null || record.getAlert().getDeviceId().equals(deviceId))
                 && wantedPriorities.contains(record.getAlert().getPriority())
                 && wantedStates.contains(record.getState())
                 && record.getAlert().getOnsetTimeMs() >= from
                 && record.getAlert().getOnsetTimeMs() <= to;
+    }
+
+    /** A comma-separated list of enum values in a query parameter, or the defaults without it. */
+    private static <E extends Enum<E>> Set<E> values(RoutingContext ctx, String field, Collection<E> defaults,
+            Function<String, E> parse) {
+        String param = ctx.queryParams().get(field);
+        if (param == null) {
+            return Set.copyOf(defaults);
+        }
+        Set<E> values = new HashSet<>();
+        for (String value : param.split(",")) {
+            try {
+                values.add(parse.apply(value));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidQuery(field, e.getMessage());
+            }
+        }
+        return values;
     }
 
     /** Epoch milliseconds or an ISO-8601 instant such as 2026-11-29T10:15:00Z. */
