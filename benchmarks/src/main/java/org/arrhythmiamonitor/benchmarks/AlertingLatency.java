@@ -136,18 +136,13 @@ public final class AlertingLatency {
     }
 
     private static void report(String what, List<Long> nanos, int sent) {
-        List<Long> sorted = new ArrayList<>(nanos);
-        Collections.sort(sorted);
-        if (sorted.isEmpty()) {
+        LatencyPercentiles latency = new LatencyPercentiles(nanos);
+        if (latency.count() == 0) {
             System.out.printf("%-24s nothing arrived of %d%n", what, sent);
             return;
         }
-        System.out.printf("%-24s %d of %d arrived; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, sorted.size(), sent,
-                ms(sorted, 0.50), ms(sorted, 0.99), sorted.get(sorted.size() - 1) / 1e6);
-    }
-
-    private static double ms(List<Long> sorted, double quantile) {
-        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(quantile * sorted.size()))) / 1e6;
+        System.out.printf("%-24s %d of %d arrived; p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", what, latency.count(),
+                sent, latency.ms(0.50), latency.ms(0.99), latency.maxMs());
     }
 
     private static int freePort() throws Exception {

@@ -83,17 +83,12 @@ public final class MicroBatchLatency {
                     LockSupport.parkNanos(1_000_000);
                 }
             }
-            long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-            double measured = (double) sorted.length / seconds;
+            LatencyPercentiles latency = new LatencyPercentiles(latencies);
+            double measured = (double) latency.count() / seconds;
             System.out.printf(Locale.ROOT, "offered %.0f beats/s, classified %.0f beats/s in %d calls (mean batch %.1f); "
                     + "latency ms: p50 %.2f, p99 %.2f, p99.9 %.2f, max %.2f (max batch %d, max wait %d ms, %d threads)%n",
-                    rate, measured, calls, (double) latencies.size() / Math.max(1, calls) , percentile(sorted, 0.5),
-                    percentile(sorted, 0.99), percentile(sorted, 0.999), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
-                    maxBatch, maxWaitMs, threads);
+                    rate, measured, calls, (double) latencies.size() / Math.max(1, calls), latency.ms(0.5),
+                    latency.ms(0.99), latency.ms(0.999), latency.maxMs(), maxBatch, maxWaitMs, threads);
         }
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))] / 1e6;
     }
 }
