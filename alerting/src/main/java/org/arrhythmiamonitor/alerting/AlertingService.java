@@ -308,7 +308,16 @@ public final class AlertingService implements AutoCloseable {
         if (store.broken() != null) {
             details.put("storeBroken", store.broken());
         }
+        // The device view's burden history reads its own topic: it can fail while alerts flow.
+        String burdenError = burden.lastError();
+        if (burdenError != null) {
+            details.put("burdenHistoryError", burdenError);
+        }
+        if (!burden.alive()) {
+            details.put("burdenHistoryStopped", true);
+        }
         return feed.alive() && error == null && !store.fenced() && store.broken() == null
+                && burden.alive() && burdenError == null
                 ? Health.up(details) : Health.down(details);
     }
 

@@ -417,6 +417,8 @@ class AlertingServiceTest {
             clock.advanceSeconds(600);
             assertThat(old.desk().tick().join()).as("the old instance escalates nothing").isEmpty();
             assertThat(oldNurse.get("/health").statusCode()).isEqualTo(503);
+            HttpResponse<Buffer> health = nurse.get("/health");
+            assertThat(health.statusCode()).as(health.bodyAsString()).isEqualTo(200);
             assertThat(nurse.alert(vt.getAlertId()).getString("state")).isEqualTo("acknowledged");
         } finally {
             old.close();
