@@ -222,7 +222,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             float[] p = result.probabilities()[i];
             int best = BeatClasses.mostLikely(p);
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
-                    .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs());
+                    .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
+                    .setPremature(BeatClasses.premature(rr, i * rrValues));
             for (float v : p) {
                 out.addProbabilities(v);
             }

@@ -17,11 +17,11 @@ public final class BeatFeatureExtractor {
     static final double MIN_RR_S = 0.2;
     static final double MAX_RR_S = 3.0;
     /** About the last 10 intervals. */
-    static final double LOCAL_WEIGHT = 0.1;
+    public static final double LOCAL_WEIGHT = 0.1;
     /** About the last 5 minutes at a normal rate. */
     static final double LONG_WEIGHT = 1.0 / 300;
     /** A beat this much earlier than the local rhythm is premature and stays out of the template. */
-    static final double PREMATURE_RATIO = 0.9;
+    public static final double PREMATURE_RATIO = 0.9;
     /** The template follows morphology changes over about this many beats. */
     static final int TEMPLATE_BEATS = 16;
     static final double DEFAULT_RR_S = 0.8;

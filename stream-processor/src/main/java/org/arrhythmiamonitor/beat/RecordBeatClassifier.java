@@ -22,12 +22,19 @@ public final class RecordBeatClassifier {
         return models.card().id();
     }
 
-    /** The class of each beat, as an index into N, S, V, F, Q. */
-    public int[] classify(List<DetectedBeat> beats, int fsHz) {
+    /**
+     * The model's class of each beat, as an index into N, S, V, F, Q, and whether each came early
+     * ({@link BeatClasses#premature}), as the stream's {@code ClassifiedBeat} carries them.
+     */
+    public record Classified(int[] classes, boolean[] premature) {
+    }
+
+    public Classified classify(List<DetectedBeat> beats, int fsHz) {
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
         int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
         int rrValues = BeatFeatures.RR_FEATURES.size();
         int[] classes = new int[beats.size()];
+        boolean[] premature = new boolean[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
@@ -41,10 +48,11 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
+                    premature[i - count + 1 + k] = BeatClasses.premature(rr, k * rrValues);
                 }
                 filled = 0;
             }
         }
-        return classes;
+        return new Classified(classes, premature);
     }
 }

@@ -27,7 +27,10 @@ public final class EpisodeDetector {
         EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
+        BeatClass reported = ReportedClass.of(s.getAf(), beat.beatClass(), classified.getPremature(),
+                BeatClass.forNumber(state.getReportedClass()));
         return s.setHasPrevious(true)
+                .setReportedClass(reported.getNumber())
                 .setPreviousSample(beat.sample())
                 .setPreviousTimeMs(beat.timeMs())
                 .setPreviousClass(beat.beatClass().getNumber())

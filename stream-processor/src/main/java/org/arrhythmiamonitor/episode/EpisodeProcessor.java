@@ -12,7 +12,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.alert.AlertRules;
-import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.BurdenBeat;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
@@ -145,7 +144,7 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         void beat(ClassifiedBeat classified, EpisodeState state) {
             var b = classified.getBeat();
             pending.add(new Pending(BurdenBeat.newBuilder().setSample(b.getSampleIndex()).setTimeMs(b.getTimeMs())
-                    .setBeatClass(AfDetector.inRhythm(state.getAf(), classified.getBeatClass()).getNumber())
+                    .setBeatClass(state.getReportedClass())
                     .setRrMs(b.getRrMs())
                     .setReadable(b.getSignalIssuesCount() == 0).setInAf(EpisodeDetector.inAf(state)).build(), true));
         }

@@ -7,8 +7,8 @@ import java.util.Map;
 import org.arrhythmiamonitor.episode.EpisodeDetector;
 import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
+import org.arrhythmiamonitor.episode.ReportedClass;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
-import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.wire.v1.Beat;
@@ -25,15 +25,18 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  * signal path said so). Device time is the record's time from its start.
  */
 final class RecordEpisodes {
-    /** A beat as the episode rules need it: R peak, interval from the previous beat, class, readability. */
-    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable) {
+    /**
+     * A beat as the episode rules need it: R peak, interval from the previous beat, class,
+     * readability, and whether it came early ({@code ClassifiedBeat.premature}).
+     */
+    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, boolean premature) {
     }
 
     /**
      * What the rules found: episodes by id in their final state (an episode published when it
      * began and again when it ended appears once, ended), and the AF rhythm segments, closed at
-     * the record's end if still open, and the class each beat is reported with in its rhythm
-     * ({@link AfDetector#inRhythm}), in the order of the beats.
+     * the record's end if still open, and the class each beat is reported with
+     * ({@link ReportedClass}), in the order of the beats.
      */
     record Found(List<Episode> episodes, List<RhythmSegment> afSegments, BeatClass[] reported) {
         Map<String, Integer> countsByType() {
@@ -93,7 +96,7 @@ final class RecordEpisodes {
             while (next < reported - 1 || (next < beats.size() && reported == beats.size() && end == samples)) {
                 ScoredBeat b = beats.get(next);
                 state = EpisodeDetector.onBeat(state, classified(device, b, fs), rules, out);
-                classes[next++] = AfDetector.inRhythm(state.getAf(), b.beatClass());
+                classes[next++] = BeatClass.forNumber(state.getReportedClass());
             }
         }
         List<RhythmSegment> af = new ArrayList<>();
@@ -114,7 +117,8 @@ final class RecordEpisodes {
         if (!b.readable()) {
             beat.addSignalIssues(SignalIssue.NOISE);
         }
-        return ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass()).build();
+        return ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass()).setPremature(b.premature())
+                .build();
     }
 
     private static long timeMs(long sample, int fs) {

@@ -101,13 +101,14 @@ public final class RecordEvaluator {
         QrsScore onReadable = Ec57Matcher.score(ref, Ec57Matcher.sorted(readableDet), window, readable);
         double scoredLength = length(scored);
         double fraction = scoredLength == 0 ? 0 : 1 - length(readable) / scoredLength;
-        int[] modelClasses = classifier == null ? null : classifier.classify(beats, fs);
-        if (modelClasses == null) {
+        RecordBeatClassifier.Classified classified = classifier == null ? null : classifier.classify(beats, fs);
+        if (classified == null) {
             return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
                     null, null, null, null, null);
         }
         boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
-        RecordEpisodes.Found found = RecordEpisodes.run(scoredBeats(beats, modelClasses), unreadable, mv.length, fs,
+        int[] modelClasses = classified.classes();
+        RecordEpisodes.Found found = RecordEpisodes.run(scoredBeats(beats, classified), unreadable, mv.length, fs,
                 EpisodeRules.DEFAULTS);
         int[] classes = new int[beats.size()];
         for (int i = 0; i < classes.length; i++) {
@@ -120,12 +121,13 @@ public final class RecordEvaluator {
                 classes, confusion, modelConfusion, episodes, null);
     }
 
-    private static List<RecordEpisodes.ScoredBeat> scoredBeats(List<DetectedBeat> beats, int[] classes) {
+    private static List<RecordEpisodes.ScoredBeat> scoredBeats(List<DetectedBeat> beats,
+            RecordBeatClassifier.Classified classified) {
         List<RecordEpisodes.ScoredBeat> scored = new ArrayList<>(beats.size());
         for (int i = 0; i < beats.size(); i++) {
             DetectedBeat b = beats.get(i);
             scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
-                    BeatClasses.wire(classes[i]), b.readable()));
+                    BeatClasses.wire(classified.classes()[i]), b.readable(), classified.premature()[i]));
         }
         return scored;
     }
@@ -144,7 +146,7 @@ public final class RecordEvaluator {
             int c = a.code().isBeat() ? BeatClasses.indexOf(a.code()) : -1;
             if (c >= 0) {
                 labelled.add(new RecordEpisodes.ScoredBeat(a.sample(), previous < 0 ? 0 : a.sample() - previous,
-                        BeatClasses.wire(c), true));
+                        BeatClasses.wire(c), true, true));
                 previous = a.sample();
             }
         }

@@ -136,8 +136,8 @@ public final class AfDetector {
     /**
      * The class a beat is reported with in this rhythm: in AF there are no atrial premature beats
      * (the reference annotations label the beats of AF N), but the beat model calls the short
-     * intervals of AF S. Burden and {@code monitor eval} report this class; the rules themselves
-     * already read S beats in an irregular rhythm as AF.
+     * intervals of AF S. Part of the class burden and {@code monitor eval} report
+     * ({@code ReportedClass}); the rules themselves already read S beats in an irregular rhythm as AF.
      */
     public static BeatClass inRhythm(AfState state, BeatClass modelClass) {
         return state.getInAf() && modelClass == BeatClass.S ? BeatClass.N : modelClass;

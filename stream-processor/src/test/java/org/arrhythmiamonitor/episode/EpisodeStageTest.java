@@ -363,6 +363,24 @@ class EpisodeStageTest {
     }
 
     @Test
+    void theBurdenCountsAnSCallThatDidNotComeEarlyAsN() {
+        ScriptedDevice d = device("late-s");
+        for (int i = 0; i < 40; i++) {
+            d.beat(N, 800);
+        }
+        // Ten S calls on beats at the usual interval (the model on an unseen patient), then an
+        // SVT run of five: its first beat is early, the rest continue it at the run's own rate.
+        for (int i = 0; i < 10; i++) {
+            d.beat(S, 800).beats(3, N, 800);
+        }
+        d.beats(5, S, 450).beats(120, N, 800); // long enough for the rolling burden to be published after it
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getBeats(1)).as("S beats in the burden").isEqualTo(5);
+        assertThat(types(episodes())).containsExactly("SVT_RUN", "SVT_RUN");
+    }
+
+    @Test
     void atrialFibrillationWhoseShortBeatsTheModelCallsSIsStillFound() {
         // On synthetic AF the beat model calls every beat shorter than the local rhythm S (about
         // half of them), so too few N-to-N intervals remain; the S beats' coupling intervals vary

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.episode;
 
 import org.apache.kafka.streams.TestInputTopic;
+import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
@@ -24,6 +25,8 @@ final class ScriptedDevice {
     private boolean unreadable;
     private SignalProgress.Builder second = SignalProgress.newBuilder();
     private long lastBeatSample;
+    /** The local mean interval, kept as the feature extractor keeps it, to say whether a beat came early. */
+    private double localRrMs;
 
     ScriptedDevice(String id, TestInputTopic<String, ClassifiedBeat> beats,
             TestInputTopic<String, SignalProgress> progress) {
@@ -40,7 +43,13 @@ final class ScriptedDevice {
         if (unreadable) {
             b.addSignalIssues(SignalIssue.NOISE);
         }
-        beats.pipeInput(id, ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c).build(), timeMs);
+        if (localRrMs == 0) {
+            localRrMs = rrMs;
+        }
+        boolean premature = rrMs < BeatFeatureExtractor.PREMATURE_RATIO * localRrMs;
+        localRrMs += BeatFeatureExtractor.LOCAL_WEIGHT * (rrMs - localRrMs);
+        beats.pipeInput(id, ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c).setPremature(premature).build(),
+                timeMs);
         if (!second.getHasBeat()) {
             second.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
         }

@@ -90,9 +90,15 @@ class EvaluationTest {
         assertThat(beats.getJsonObject("N").getDouble("se")).isEqualTo(
                 Math.round(10_000.0 * matrix.getJsonArray(0).getLong(0) / normal) / 100.0);
         assertThat(beats.getJsonObject("V").getDouble("se")).isNull();
-        // The model alone, before the rhythm is known: in sinus rhythm the same classes.
-        assertThat(report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix"))
-                .isEqualTo(matrix);
+        // The model alone: what is reported differs only where an S call was not early and became N.
+        JsonArray model = report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix")
+                .getJsonArray(0);
+        JsonArray reported = matrix.getJsonArray(0);
+        assertThat(reported.getLong(1)).isLessThanOrEqualTo(model.getLong(1));
+        assertThat(reported.getLong(0) - model.getLong(0)).isEqualTo(model.getLong(1) - reported.getLong(1));
+        for (int k = 2; k < 5; k++) {
+            assertThat(reported.getLong(k)).isEqualTo(model.getLong(k));
+        }
 
         // Sinus rhythm only: no AF or runs in the reference, and none found.
         JsonObject episodes = report.getJsonObject("episodes");
