@@ -172,8 +172,9 @@ public final class Evaluation {
      * sampling rate, as MIT-BIH's do), printed and as the report's {@code episodes}.
      */
     private static JsonObject episodes(List<RecordResult> results, PrintWriter out) {
-        AfEpisodeScore af = AfEpisodeScore.ZERO;
-        AfEpisodeScore afWithoutPaced = AfEpisodeScore.ZERO;
+        EpisodeSpanScore af = EpisodeSpanScore.ZERO;
+        EpisodeSpanScore afWithoutPaced = EpisodeSpanScore.ZERO;
+        EpisodeSpanScore svt = EpisodeSpanScore.ZERO;
         VentricularRunScore runs = VentricularRunScore.ZERO;
         VentricularRunScore fromLabels = VentricularRunScore.ZERO;
         double fs = 0;
@@ -181,6 +182,7 @@ public final class Evaluation {
         for (RecordResult r : results) {
             if (r.ok() && r.episodes() != null) {
                 af = af.plus(r.episodes().af());
+                svt = svt.plus(r.episodes().svt());
                 if (!r.episodes().paced()) {
                     afWithoutPaced = afWithoutPaced.plus(r.episodes().af());
                 }
@@ -197,11 +199,14 @@ public final class Evaluation {
                     + "+P %.1f %%, duration Se %.1f %% +P %.1f %%%n", afWithoutPaced.episodeSe(),
                     afWithoutPaced.episodePpv(), afWithoutPaced.durationSe(), afWithoutPaced.durationPpv());
         }
+        out.printf(Locale.ROOT, "SVT runs against the reference (SVTA: episode Se %.1f %% +P %.1f %%%n",
+                svt.episodeSe(), svt.episodePpv());
         out.printf(Locale.ROOT, "Ventricular runs: Se %.1f %% +P %.1f %% (from reference labels: Se %.1f %% +P %.1f %%)%n",
                 runs.se(), runs.ppv(), fromLabels.se(), fromLabels.ppv());
         return new JsonObject()
                 .put("af", af.toJson(fs))
                 .put("af_without_paced", afWithoutPaced.toJson(fs))
+                .put("svt", svt.toJson(fs))
                 .put("vrun", runs.toJson())
                 .put("vrun_reference_labels", fromLabels.toJson())
                 .put("counts", new JsonObject(new java.util.LinkedHashMap<>(counts)));

@@ -159,7 +159,11 @@ public final class RecordEvaluator {
                 : VentricularRunScore.of(referenceRuns, ventricularRuns(found), start, flutter, window);
         VentricularRunScore runsFromLabels = paced ? VentricularRunScore.ZERO
                 : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, flutter, window);
-        return new EpisodeScores(AfEpisodeScore.of(ReferenceRhythm.afSpans(reference, samples), af, start), runs,
+        List<SampleSpan> svt = found.episodes().stream()
+                .filter(e -> e.getType().equals("SVT_RUN") && e.getEndTimeMs() != 0)
+                .map(e -> new SampleSpan(e.getOnsetSample(), Math.max(e.getOnsetSample(), e.getEndSample()))).toList();
+        return new EpisodeScores(EpisodeSpanScore.of(ReferenceRhythm.afSpans(reference, samples), af, start),
+                EpisodeSpanScore.of(ReferenceRhythm.svtSpans(reference, samples), svt, start), runs,
                 runsFromLabels, found.countsByType(), found.afSegments(), paced);
     }
 

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.arrhythmiamonitor.wfdb.Annotation;
 import org.arrhythmiamonitor.wfdb.AnnotationCode;
 
@@ -27,26 +28,39 @@ public final class ReferenceRhythm {
      * @param recordLength samples in the record: where a rhythm still running at the end stops
      */
     public static List<SampleSpan> afSpans(List<Annotation> reference, long recordLength) {
+        return spans(reference, recordLength, ReferenceRhythm::isAf, "AF");
+    }
+
+    /**
+     * The spans whose reference rhythm is supraventricular tachyarrhythmia ({@code (SVTA}), read
+     * as {@link #afSpans} reads AF: what the SVT run rule is scored against.
+     */
+    public static List<SampleSpan> svtSpans(List<Annotation> reference, long recordLength) {
+        return spans(reference, recordLength, aux -> aux.startsWith("(SVTA"), "SVTA");
+    }
+
+    private static List<SampleSpan> spans(List<Annotation> reference, long recordLength, Predicate<String> rhythm,
+            String name) {
         List<SampleSpan> spans = new ArrayList<>();
-        long afStart = -1;
+        long start = -1;
         for (Annotation a : reference) {
             if (a.code() != AnnotationCode.RHYTHM || a.aux() == null) {
                 continue;
             }
-            boolean af = isAf(a.aux());
-            if (af && afStart < 0) {
-                afStart = a.sample();
-            } else if (!af && afStart >= 0) {
-                add(spans, afStart, a.sample());
-                afStart = -1;
+            boolean in = rhythm.test(a.aux());
+            if (in && start < 0) {
+                start = a.sample();
+            } else if (!in && start >= 0) {
+                add(spans, start, a.sample());
+                start = -1;
             }
         }
-        if (afStart >= 0) {
-            if (recordLength < afStart) {
-                throw new IllegalArgumentException("AF starts at sample " + afStart
+        if (start >= 0) {
+            if (recordLength < start) {
+                throw new IllegalArgumentException(name + " starts at sample " + start
                         + ", after the record's end (" + recordLength + " samples)");
             }
-            add(spans, afStart, recordLength);
+            add(spans, start, recordLength);
         }
         return spans;
     }

@@ -6,22 +6,23 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Atrial fibrillation detection scored as EC38/EC57 score it (PhysioNet's {@code epicmp -A}):
- * episode sensitivity and positive predictivity, which say whether episodes are found at all, and
- * duration sensitivity and positive predictivity, which say how much of the AF time is covered.
- * Counts are kept rather than percentages so that records add up to gross totals.
+ * Episodes of a rhythm (atrial fibrillation, SVT) scored as EC38/EC57 score AF (PhysioNet's
+ * {@code epicmp -A}): episode sensitivity and positive predictivity, which say whether episodes
+ * are found at all, and duration sensitivity and positive predictivity, which say how much of
+ * the rhythm's time is covered. Counts are kept rather than percentages so that records add up to
+ * gross totals.
  *
- * @param referenceEpisodes reference AF episodes scored
- * @param detectedEpisodes detected AF episodes scored
+ * @param referenceEpisodes reference episodes scored
+ * @param detectedEpisodes detected episodes scored
  * @param referenceEpisodesDetected reference episodes that some detected episode overlaps
  * @param detectedEpisodesTrue detected episodes that overlap some reference episode
  * @param referenceSamples samples of reference AF
  * @param detectedSamples samples of detected AF
  * @param overlapSamples samples that are AF in both
  */
-public record AfEpisodeScore(long referenceEpisodes, long detectedEpisodes, long referenceEpisodesDetected,
+public record EpisodeSpanScore(long referenceEpisodes, long detectedEpisodes, long referenceEpisodesDetected,
         long detectedEpisodesTrue, long referenceSamples, long detectedSamples, long overlapSamples) {
-    public static final AfEpisodeScore ZERO = new AfEpisodeScore(0, 0, 0, 0, 0, 0, 0);
+    public static final EpisodeSpanScore ZERO = new EpisodeSpanScore(0, 0, 0, 0, 0, 0, 0);
 
     /**
      * Compares one record's AF spans. Only the part of a span at or after {@code scoredFrom}
@@ -34,7 +35,7 @@ public record AfEpisodeScore(long referenceEpisodes, long detectedEpisodes, long
      * @param detected the detected AF spans, any order
      * @param scoredFrom first scored sample
      */
-    public static AfEpisodeScore of(List<SampleSpan> reference, List<SampleSpan> detected, long scoredFrom) {
+    public static EpisodeSpanScore of(List<SampleSpan> reference, List<SampleSpan> detected, long scoredFrom) {
         List<SampleSpan> ref = episodes(reference, scoredFrom);
         List<SampleSpan> det = episodes(detected, scoredFrom);
         long overlap = 0;
@@ -43,13 +44,13 @@ public record AfEpisodeScore(long referenceEpisodes, long detectedEpisodes, long
                 overlap += r.overlap(d);
             }
         }
-        return new AfEpisodeScore(ref.size(), det.size(), countOverlapping(ref, det), countOverlapping(det, ref),
+        return new EpisodeSpanScore(ref.size(), det.size(), countOverlapping(ref, det), countOverlapping(det, ref),
                 samples(ref), samples(det), overlap);
     }
 
     /** The gross totals of two scores, for records of one sampling rate (the durations are in samples). */
-    public AfEpisodeScore plus(AfEpisodeScore other) {
-        return new AfEpisodeScore(referenceEpisodes + other.referenceEpisodes,
+    public EpisodeSpanScore plus(EpisodeSpanScore other) {
+        return new EpisodeSpanScore(referenceEpisodes + other.referenceEpisodes,
                 detectedEpisodes + other.detectedEpisodes,
                 referenceEpisodesDetected + other.referenceEpisodesDetected,
                 detectedEpisodesTrue + other.detectedEpisodesTrue, referenceSamples + other.referenceSamples,

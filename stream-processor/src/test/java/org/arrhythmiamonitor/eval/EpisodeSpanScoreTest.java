@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class AfEpisodeScoreTest {
+class EpisodeSpanScoreTest {
     @Test
     void spansMeasureTheirOverlapWithTheEndExclusive() {
         SampleSpan span = new SampleSpan(100, 200);
@@ -24,10 +24,10 @@ class AfEpisodeScoreTest {
 
     @Test
     void anEpisodeIsDetectedByAPartialOverlapWhileTheDurationsCountOnlyTheOverlap() {
-        AfEpisodeScore score = AfEpisodeScore.of(List.of(new SampleSpan(1000, 2000)),
+        EpisodeSpanScore score = EpisodeSpanScore.of(List.of(new SampleSpan(1000, 2000)),
                 List.of(new SampleSpan(1800, 2500)), 0);
 
-        assertThat(score).isEqualTo(new AfEpisodeScore(1, 1, 1, 1, 1000, 700, 200));
+        assertThat(score).isEqualTo(new EpisodeSpanScore(1, 1, 1, 1, 1000, 700, 200));
         assertThat(score.episodeSe()).isEqualTo(100);
         assertThat(score.episodePpv()).isEqualTo(100);
         assertThat(score.durationSe()).isEqualTo(20);
@@ -36,11 +36,11 @@ class AfEpisodeScoreTest {
 
     @Test
     void missedAndFalseEpisodesLowerTheEpisodeStatistics() {
-        AfEpisodeScore score = AfEpisodeScore.of(
+        EpisodeSpanScore score = EpisodeSpanScore.of(
                 List.of(new SampleSpan(5000, 6000), new SampleSpan(1000, 2000)),
                 List.of(new SampleSpan(8000, 9000), new SampleSpan(5500, 5600), new SampleSpan(5700, 5800)), 0);
 
-        assertThat(score).isEqualTo(new AfEpisodeScore(2, 3, 1, 2, 2000, 1200, 200));
+        assertThat(score).isEqualTo(new EpisodeSpanScore(2, 3, 1, 2, 2000, 1200, 200));
         assertThat(score.episodeSe()).isEqualTo(50);
         assertThat(score.episodePpv()).isCloseTo(200.0 / 3, within(1e-9));
         assertThat(score.durationSe()).isEqualTo(10);
@@ -48,30 +48,30 @@ class AfEpisodeScoreTest {
 
     @Test
     void onlyThePartAfterTheLearningPeriodIsScored() {
-        AfEpisodeScore score = AfEpisodeScore.of(
+        EpisodeSpanScore score = EpisodeSpanScore.of(
                 List.of(new SampleSpan(1000, 2000), new SampleSpan(2500, 4000)),
                 List.of(new SampleSpan(1500, 2900), new SampleSpan(3500, 3600)), 3000);
 
         // Reference [1000, 2000) and detection [1500, 2900) lie in the learning period; [2500, 4000) is cut to 1000 samples.
-        assertThat(score).isEqualTo(new AfEpisodeScore(1, 1, 1, 1, 1000, 100, 100));
+        assertThat(score).isEqualTo(new EpisodeSpanScore(1, 1, 1, 1, 1000, 100, 100));
     }
 
     @Test
     void spansThatTouchOrOverlapAreOneEpisode() {
-        AfEpisodeScore score = AfEpisodeScore.of(List.of(new SampleSpan(0, 1000)),
+        EpisodeSpanScore score = EpisodeSpanScore.of(List.of(new SampleSpan(0, 1000)),
                 List.of(new SampleSpan(100, 200), new SampleSpan(200, 300), new SampleSpan(250, 400)), 0);
 
-        assertThat(score).isEqualTo(new AfEpisodeScore(1, 1, 1, 1, 1000, 300, 300));
+        assertThat(score).isEqualTo(new EpisodeSpanScore(1, 1, 1, 1, 1000, 300, 300));
     }
 
     @Test
     void statisticsWithoutADenominatorAreUndefinedAndNullInJson() {
-        AfEpisodeScore noAf = AfEpisodeScore.of(List.of(), List.of(), 0);
+        EpisodeSpanScore noAf = EpisodeSpanScore.of(List.of(), List.of(), 0);
 
-        assertThat(noAf).isEqualTo(AfEpisodeScore.ZERO);
+        assertThat(noAf).isEqualTo(EpisodeSpanScore.ZERO);
         assertThat(noAf.episodeSe()).isNaN();
         assertThat(noAf.durationPpv()).isNaN();
-        JsonObject json = AfEpisodeScore.of(List.of(new SampleSpan(0, 360)), List.of(), 0).toJson(360);
+        JsonObject json = EpisodeSpanScore.of(List.of(new SampleSpan(0, 360)), List.of(), 0).toJson(360);
         assertThat(json.getDouble("episode_se")).isZero();
         assertThat(json.getDouble("duration_se")).isZero();
         assertThat(json.containsKey("episode_ppv")).isTrue();
@@ -81,13 +81,13 @@ class AfEpisodeScoreTest {
 
     @Test
     void plusGivesGrossTotalsAndJsonReportsPercentsAndSeconds() {
-        AfEpisodeScore a = AfEpisodeScore.of(List.of(new SampleSpan(0, 3600)), List.of(new SampleSpan(0, 1800)), 0);
-        AfEpisodeScore b = AfEpisodeScore.of(List.of(new SampleSpan(0, 3600), new SampleSpan(7200, 7560)),
+        EpisodeSpanScore a = EpisodeSpanScore.of(List.of(new SampleSpan(0, 3600)), List.of(new SampleSpan(0, 1800)), 0);
+        EpisodeSpanScore b = EpisodeSpanScore.of(List.of(new SampleSpan(0, 3600), new SampleSpan(7200, 7560)),
                 List.of(new SampleSpan(3600, 3960)), 0);
 
-        AfEpisodeScore gross = AfEpisodeScore.ZERO.plus(a).plus(b);
+        EpisodeSpanScore gross = EpisodeSpanScore.ZERO.plus(a).plus(b);
 
-        assertThat(gross).isEqualTo(new AfEpisodeScore(3, 2, 1, 1, 7560, 2160, 1800));
+        assertThat(gross).isEqualTo(new EpisodeSpanScore(3, 2, 1, 1, 7560, 2160, 1800));
         assertThat(gross.toJson(360)).isEqualTo(new JsonObject()
                 .put("episode_se", 33.333)
                 .put("episode_ppv", 50.0)
