@@ -27,7 +27,8 @@ public final class EpisodeDetector {
         EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
-        BeatClass reported = ReportedClass.of(s.getAf(), beat.beatClass(), classified.getPremature(),
+        boolean premature = !classified.hasPremature() || classified.getPremature();
+        BeatClass reported = ReportedClass.of(s.getAf(), beat.beatClass(), premature,
                 BeatClass.forNumber(state.getReportedClass()));
         return s.setHasPrevious(true)
                 .setReportedClass(reported.getNumber())

@@ -35,12 +35,14 @@ final class GapRules {
                 // A chunk that brought the first beat and trouble together: the trouble may precede the beat.
                 boolean readable = !gap.getUnreadableSinceBeat() && !p.getUnreadable();
                 GapState silence = silenceStart(gap);
+                // State saved before readable_since existed does not say where the trouble ended.
+                boolean silenceKnown = !gap.getUnreadableSinceBeat() || gap.getReadableSinceTimeMs() != 0;
                 if (gap.getAsystoleOpen()) {
                     out.episode(asystole(device, gap).setEndSample(p.getFirstBeatSample())
                             .setEndTimeMs(p.getFirstBeatTimeMs())
                             .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), p.getFirstBeatTimeMs()))
                             .build());
-                } else if (!p.getUnreadable()
+                } else if (!p.getUnreadable() && silenceKnown
                         && p.getFirstBeatTimeMs() - silence.getAsystoleOnsetTimeMs() >= asystoleMs) {
                     out.episode(asystole(device, silence)
                             .setEndSample(p.getFirstBeatSample()).setEndTimeMs(p.getFirstBeatTimeMs())
@@ -67,7 +69,8 @@ final class GapRules {
             }
         } else {
             next.setUnreadableSinceBeat(gap.getUnreadableSinceBeat() || p.getUnreadable());
-            if (p.getUnreadable()) {
+            // Where the trouble ended is unknown in state saved before readable_since existed: count from now.
+            if (p.getUnreadable() || next.getUnreadableSinceBeat() && next.getReadableSinceTimeMs() == 0) {
                 next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
             }
             GapState silence = silenceStart(next.build());

@@ -16,23 +16,23 @@ import java.util.List;
  * @param detectedEpisodes detected episodes scored
  * @param referenceEpisodesDetected reference episodes that some detected episode overlaps
  * @param detectedEpisodesTrue detected episodes that overlap some reference episode
- * @param referenceSamples samples of reference AF
- * @param detectedSamples samples of detected AF
- * @param overlapSamples samples that are AF in both
+ * @param referenceSamples samples of the reference rhythm
+ * @param detectedSamples samples of the detected rhythm
+ * @param overlapSamples samples that are the rhythm in both
  */
 public record EpisodeSpanScore(long referenceEpisodes, long detectedEpisodes, long referenceEpisodesDetected,
         long detectedEpisodesTrue, long referenceSamples, long detectedSamples, long overlapSamples) {
     public static final EpisodeSpanScore ZERO = new EpisodeSpanScore(0, 0, 0, 0, 0, 0, 0);
 
     /**
-     * Compares one record's AF spans. Only the part of a span at or after {@code scoredFrom}
+     * Compares one record's spans of a rhythm. Only the part of a span at or after {@code scoredFrom}
      * counts, as EC57 leaves the detector's learning period (the first five minutes) unscored: a
      * span wholly before it is dropped, one crossing it is cut there. Spans of one side that
      * overlap or touch are one episode, so no sample is counted twice. An episode is detected
      * (or true) when it shares at least one sample with an episode of the other side.
      *
-     * @param reference the reference AF spans, any order
-     * @param detected the detected AF spans, any order
+     * @param reference the reference spans, any order
+     * @param detected the detected spans, any order
      * @param scoredFrom first scored sample
      */
     public static EpisodeSpanScore of(List<SampleSpan> reference, List<SampleSpan> detected, long scoredFrom) {
@@ -67,18 +67,18 @@ public record EpisodeSpanScore(long referenceEpisodes, long detectedEpisodes, lo
         return percent(detectedEpisodesTrue, detectedEpisodes);
     }
 
-    /** Percent of the reference AF time detected as AF; NaN without reference AF. */
+    /** Percent of the reference rhythm's time detected; NaN without any. */
     public double durationSe() {
         return percent(overlapSamples, referenceSamples);
     }
 
-    /** Percent of the detected AF time that is reference AF; NaN without detected AF. */
+    /** Percent of the detected time that is the reference rhythm; NaN without any detected. */
     public double durationPpv() {
         return percent(overlapSamples, detectedSamples);
     }
 
     /**
-     * The percentages (three decimals, JSON null where the denominator is 0: a record without AF
+     * The percentages (three decimals, JSON null where the denominator is 0: a record without the rhythm
      * has no sensitivity, and reporting 0 or 100 would bias averages) and the counts, durations in
      * seconds.
      */

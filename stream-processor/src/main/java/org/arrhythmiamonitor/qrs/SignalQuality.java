@@ -20,7 +20,7 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  *   <li>{@code NOISE} as well: a baseline jump, the raw signal's level (a 0.2 s moving average)
  *       leaving its level of the last seconds (a 4 s one) by more than {@value #JUMP_MV} mV,
  *       until the two are within {@value #SETTLED_MV} mV again (the level has settled), or for
- *       at most {@value #MAX_JUMP_S} s. Electrode movement and amplifier overload do this: the
+ *       at most {@value #MAX_JUMP_S} s, after which the new level is the baseline. Electrode movement and amplifier overload do this: the
  *       level leaps and creeps back over seconds while the QRS complexes are lost in it (MIT-BIH
  *       116 and 208 have such stretches of 4-7 s, which read as asystole otherwise). Breathing
  *       moves the level by a few tenths of a millivolt, too slowly to count.</li>
@@ -133,7 +133,14 @@ public final class SignalQuality {
                 return false;
             }
             jumpSince = i;
-        } else if (shift <= SETTLED_MV || i - jumpSince >= (long) MAX_JUMP_S * QrsDetector.FS_HZ) {
+        } else if (shift <= SETTLED_MV) {
+            jumpSince = NEVER;
+            return false;
+        } else if (i - jumpSince >= (long) MAX_JUMP_S * QrsDetector.FS_HZ) {
+            // A level that has not settled in this time is the new baseline (a DC-coupled front end
+            // may keep an offset): take it as the level of the last seconds, or the jump would
+            // start again at once and never end.
+            slowBaseline = fastBaseline;
             jumpSince = NEVER;
             return false;
         }

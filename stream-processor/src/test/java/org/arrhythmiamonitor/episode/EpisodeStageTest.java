@@ -369,14 +369,15 @@ class EpisodeStageTest {
             d.beat(N, 800);
         }
         // Ten S calls on beats at the usual interval (the model on an unseen patient), then an
-        // SVT run of five: its first beat is early, the rest continue it at the run's own rate.
+        // SVT run of 30 beats: its first beats are early, but from about the 19th the local mean
+        // has followed the run's rate and they continue the run instead.
         for (int i = 0; i < 10; i++) {
             d.beat(S, 800).beats(3, N, 800);
         }
-        d.beats(5, S, 450).beats(120, N, 800); // long enough for the rolling burden to be published after it
+        d.beats(30, S, 450).beats(120, N, 800); // long enough for the rolling burden to be published after it
         Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
                 .reduce((a, b) -> b).orElseThrow();
-        assertThat(last.getBeats(1)).as("S beats in the burden").isEqualTo(5);
+        assertThat(last.getBeats(1)).as("S beats in the burden").isEqualTo(30);
         assertThat(types(episodes())).containsExactly("SVT_RUN", "SVT_RUN");
     }
 

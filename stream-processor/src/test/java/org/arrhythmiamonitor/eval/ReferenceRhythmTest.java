@@ -57,6 +57,20 @@ class ReferenceRhythmTest {
     }
 
     @Test
+    void svtSpansRunFromEachSvtaToTheNextRhythm() {
+        List<Annotation> reference = List.of(
+                Annotation.rhythm(0, "(N"),
+                Annotation.rhythm(100, "(SVTA"),
+                Annotation.beat(150, NORMAL),
+                Annotation.rhythm(300, "(N"),
+                Annotation.rhythm(400, "(AFIB"),
+                Annotation.rhythm(900, "(SVTA\0"));
+
+        assertThat(ReferenceRhythm.svtSpans(reference, 1000))
+                .containsExactly(new SampleSpan(100, 300), new SampleSpan(900, 1000));
+    }
+
+    @Test
     void recordsWithoutAfHaveNoSpans() {
         assertThat(ReferenceRhythm.afSpans(List.of(Annotation.rhythm(0, "(N"), Annotation.beat(10, NORMAL)), 100))
                 .isEmpty();

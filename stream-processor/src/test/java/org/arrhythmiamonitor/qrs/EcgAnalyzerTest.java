@@ -62,8 +62,11 @@ class EcgAnalyzerTest {
         SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, seed)
                 .render(List.of(new Segment(20, 70), new Segment(20, 160), new Segment(20, 45)));
         double[] mv = recording.millivolts();
-        // A flat stretch so that technical events are part of what must not change.
+        // A flat stretch and a baseline jump, so that technical events are part of what must not change.
         Arrays.fill(mv, 25 * fs, 28 * fs, 0.3);
+        for (int i = 45 * fs; i < mv.length; i++) {
+            mv[i] += 3.5 * Math.exp(-(i - 45.0 * fs) / fs / 2);
+        }
         List<Object> whole = new ArrayList<>();
         new EcgAnalyzer(fs, MainsFrequency.HZ_50).accept(mv, collector(whole));
 

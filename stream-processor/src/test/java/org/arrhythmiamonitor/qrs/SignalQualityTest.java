@@ -94,6 +94,24 @@ class SignalQualityTest {
     }
 
     @Test
+    void aLevelThatNeverSettlesIsTheNewBaselineAfterTenSeconds() {
+        // A DC-coupled front end that keeps a 30 mV offset after an electrode was pressed.
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < mv.length; i++) {
+            mv[i] += 30;
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.NOISE);
+        EcgAnalyzer.TechnicalEvent end = run.events.get(run.events.size() - 1);
+        assertThat(end.ongoing()).isFalse();
+        assertThat(end.endSample()).isBetween(30L * FS, 32L * FS);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 33L * FS)
+                .isNotEmpty()
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
     void breathingWanderIsNotNoise() {
         double[] mv = ecg(60);
         for (int i = 0; i < mv.length; i++) {
