@@ -12,12 +12,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.arrhythmiamonitor.kafka.TopicFollower;
-import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.BurdenJson;
 import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.BurdenWindow;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Each device's last 24 hourly burden windows and its latest rolling 24 hours, read from
@@ -35,7 +37,10 @@ public final class BurdenHistory implements AutoCloseable {
     static final int HOURS = 24;
     public static final int DEFAULT_MAX_DEVICES = 100_000;
 
-    private final TopicFollower<Burden> follower;
+    private static final Logger LOG = LoggerFactory.getLogger(BurdenHistory.class);
+
+    private final TopicFollower<byte[]> follower;
+    private final Counter unreadable;
     private final KafkaClientMetrics consumerMetrics;
     /** Insertion order is update order (an update re-inserts), so the eldest entry is the one to evict. */
     private final LinkedHashMap<String, Windows> devices;
@@ -87,8 +92,9 @@ public final class BurdenHistory implements AutoCloseable {
                 return d.size();
             }
         });
-        Counter unreadable = registry.counter("ecg.burden.unreadable");
-        this.follower = new TopicFollower<>(bootstrapServers, Topics.BURDEN, ProtobufSerde.burden().deserializer(),
+        this.unreadable = registry.counter("ecg.burden.unreadable");
+        // Read as bytes: the windows are kept as they came, without encoding them again.
+        this.follower = new TopicFollower<>(bootstrapServers, Topics.BURDEN, new ByteArrayDeserializer(),
                 "alerting-burden-history", record -> accept(record.value()), unreadable::increment);
         this.consumerMetrics = new KafkaClientMetrics(follower.consumer());
         consumerMetrics.bindTo(registry);
@@ -98,8 +104,19 @@ public final class BurdenHistory implements AutoCloseable {
         follower.start();
     }
 
-    private void accept(Burden burden) {
-        if (burden == null || burden.getDeviceId().isEmpty()) {
+    private void accept(byte[] bytes) {
+        if (bytes == null) {
+            return;
+        }
+        Burden burden;
+        try {
+            burden = Burden.parseFrom(bytes);
+        } catch (InvalidProtocolBufferException e) {
+            unreadable.increment();
+            LOG.warn("Skipping an unreadable {} record: {}", Topics.BURDEN, e.getMessage());
+            return;
+        }
+        if (burden.getDeviceId().isEmpty()) {
             return;
         }
         // Windows this view does not chart (none today; added ones later) are for other readers.
@@ -112,10 +129,10 @@ public final class BurdenHistory implements AutoCloseable {
                 windows = new Windows();
             }
             if (burden.getWindow() == BurdenWindow.HOUR) {
-                windows.putHour(burden.getStartTimeMs(), burden.toByteArray());
+                windows.putHour(burden.getStartTimeMs(), bytes);
             } else if (windows.rolling == null || burden.getEndTimeMs() >= windows.rollingEndMs) {
                 // The newest by device time: after partitions are added, an older record may be read later.
-                windows.rolling = burden.toByteArray();
+                windows.rolling = bytes;
                 windows.rollingEndMs = burden.getEndTimeMs();
             }
             devices.put(burden.getDeviceId(), windows);
