@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.qrs;
 
 import java.util.EnumSet;
 import java.util.Set;
+import org.arrhythmiamonitor.signal.Biquad;
 import org.arrhythmiamonitor.state.v1.SignalQualityState;
 import org.arrhythmiamonitor.wire.v1.SignalIssue;
 
@@ -24,6 +25,12 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  *       level leaps and creeps back over seconds while the QRS complexes are lost in it (MIT-BIH
  *       116 and 208 have such stretches of 4-7 s, which read as asystole otherwise). Breathing
  *       moves the level by a few tenths of a millivolt, too slowly to count.</li>
+ *   <li>{@code NOISE} as well: interference above the ECG's band, the raw signal high-passed at
+ *       {@value #HUM_CORNER_HZ} Hz with a running mean of its magnitude over about half a second
+ *       above {@value #HUM_MV} mV. An electrode off the skin picks up mains hum; the notch and
+ *       the band-pass take it out of the analysed ECG, which would then read as a quiet line
+ *       without QRS complexes, that is as asystole. On the 26 MIT-BIH records this level stays
+ *       under 0.23 mV, QRS complexes included.</li>
  * </ul>
  * An issue stays in force for {@value #HOLD} samples after its condition clears, so one event
  * covers one episode of trouble instead of flickering.
@@ -41,6 +48,9 @@ public final class SignalQuality {
     static final double JUMP_MV = 2.0;
     static final double SETTLED_MV = 0.5;
     static final int MAX_JUMP_S = 10;
+    static final double HUM_CORNER_HZ = 45;
+    static final double HUM_MV = 0.4;
+    private static final Biquad HUM_FILTER = Biquad.highPass(QrsDetector.FS_HZ, HUM_CORNER_HZ, Math.sqrt(0.5));
     private static final double FAST_BASELINE_RATE = 1 - Math.exp(-1.0 / (0.2 * QrsDetector.FS_HZ));
     private static final double SLOW_BASELINE_RATE = 1 - Math.exp(-1.0 / (4.0 * QrsDetector.FS_HZ));
     static final int HOLD = QrsDetector.FS_HZ;
@@ -60,6 +70,9 @@ public final class SignalQuality {
     private double fastBaseline;
     private double slowBaseline;
     private long jumpSince = NEVER;
+    /** The high-pass filter's last inputs and outputs, and the running mean of its output's magnitude. */
+    private final double[] hum = new double[4];
+    private double humLevel;
     private final long[] lastSeen = {NEVER, NEVER, NEVER};
     private final long[] openSince = {NEVER, NEVER, NEVER};
     /** Start of each issue's latest event, open or closed. */
@@ -100,6 +113,7 @@ public final class SignalQuality {
         hfLevel += HF_RATE * (Math.min(hf, HF_CLIP * hfLevel + 1e-4) - hfLevel);
 
         boolean jump = baselineJump(raw, i);
+        boolean humming = interference(raw);
         boolean flat = flatRun >= FLAT_RUN;
         boolean seen = flat || saturationStart >= 0;
         if (flat) {
@@ -107,7 +121,7 @@ public final class SignalQuality {
         } else if (saturationStart >= 0) {
             lastSeen[1] = i;
         }
-        if (!flat && (jump || qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude)) {
+        if (!flat && (jump || humming || qrsAmplitude > 0 && hfLevel > NOISE_RATIO * qrsAmplitude)) {
             lastSeen[2] = i;
             seen = true;
         }
@@ -116,6 +130,18 @@ public final class SignalQuality {
         if (seen || openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER) {
             updateEvents(i, saturationStart, listener);
         }
+    }
+
+    /** Tracks the raw signal's content above the ECG's band; true while it is too strong. */
+    private boolean interference(double raw) {
+        Biquad f = HUM_FILTER;
+        double out = f.b0() * raw + f.b1() * hum[0] + f.b2() * hum[1] - f.a1() * hum[2] - f.a2() * hum[3];
+        hum[1] = hum[0];
+        hum[0] = raw;
+        hum[3] = hum[2];
+        hum[2] = out;
+        humLevel += HF_RATE * (Math.abs(out) - humLevel);
+        return humLevel > HUM_MV;
     }
 
     /** Tracks the raw signal's level; true while a baseline jump is in force. */
@@ -200,6 +226,10 @@ public final class SignalQuality {
         if (jumpSince != NEVER) {
             s.setJumpSince(jumpSince);
         }
+        for (double v : hum) {
+            s.addHumFilter(v);
+        }
+        s.setHumLevel(humLevel);
         for (int k = 0; k < ISSUES.length; k++) {
             s.addLastSeen(lastSeen[k]).addOpenSince(openSince[k]).addLastStart(lastStart[k]);
         }
@@ -226,6 +256,11 @@ public final class SignalQuality {
         q.fastBaseline = s.getFastBaseline();
         q.slowBaseline = s.getSlowBaseline();
         q.jumpSince = s.hasJumpSince() ? s.getJumpSince() : NEVER;
+        // State saved before the interference check starts its filter from rest.
+        for (int k = 0; k < Math.min(q.hum.length, s.getHumFilterCount()); k++) {
+            q.hum[k] = s.getHumFilter(k);
+        }
+        q.humLevel = s.getHumLevel();
         for (int k = 0; k < ISSUES.length; k++) {
             q.lastSeen[k] = s.getLastSeen(k);
             q.openSince[k] = s.getOpenSince(k);

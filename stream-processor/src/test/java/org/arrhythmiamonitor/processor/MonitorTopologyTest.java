@@ -326,6 +326,20 @@ class MonitorTopologyTest {
                 .allSatisfy(b -> assertThat(b.getSignalIssuesList()).isEmpty());
     }
 
+    @Test
+    void aLeadThatPicksUpOnlyMainsHumIsNoiseNotAsystole() {
+        SyntheticEcg.Recording r = SyntheticChunks.record(250, 11, new Segment(30, 70));
+        int[] samples = r.samples().clone();
+        for (int i = 12 * 250; i < 18 * 250; i++) {
+            samples[i] = (int) Math.round(Math.sin(2 * Math.PI * 50 * i / 250.0) * r.gainPerMv());
+        }
+        stream(SyntheticChunks.chunks("patient-15",
+                new SyntheticEcg.Recording(r.fsHz(), r.gainPerMv(), samples, r.rPeaks(), r.annotations()), 1.0));
+
+        assertThat(episodes.readValuesToList()).extracting(Episode::getType).doesNotContain("ASYSTOLE", "PAUSE")
+                .contains("NOISE");
+    }
+
     /**
      * The recording with its QRS complexes gone between two times: a slow 0.05 mV wave with
      * 0.01 mV of noise instead (not a flat line, which is lead off, nor a quantised plateau, which

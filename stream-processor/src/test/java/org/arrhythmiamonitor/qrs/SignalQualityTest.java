@@ -112,6 +112,33 @@ class SignalQualityTest {
     }
 
     @Test
+    void anElectrodeThatPicksUpOnlyMainsHumIsNoise() {
+        // Off the skin: no ECG, 1 mV of 50 Hz, which the notch and band-pass would take away.
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < 40 * FS; i++) {
+            mv[i] = Math.sin(2 * Math.PI * 50 * i / FS);
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).contains(SignalIssue.NOISE);
+        EcgAnalyzer.TechnicalEvent first = run.events.get(0);
+        assertThat(first.startSample()).isBetween(20L * FS, 21L * FS);
+        assertThat(run.events.get(run.events.size() - 1).endSample()).isBetween(40L * FS, 42L * FS);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 45L * FS)
+                .isNotEmpty()
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void someMainsHumOnTheEcgIsNotNoise() {
+        double[] mv = ecg(60);
+        for (int i = 0; i < mv.length; i++) {
+            mv[i] += 0.2 * Math.sin(2 * Math.PI * 50 * i / FS);
+        }
+        assertThat(analyse(mv).events).isEmpty();
+    }
+
+    @Test
     void breathingWanderIsNotNoise() {
         double[] mv = ecg(60);
         for (int i = 0; i < mv.length; i++) {
