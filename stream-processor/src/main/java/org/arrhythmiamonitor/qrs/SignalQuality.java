@@ -29,8 +29,8 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  *       {@value #HUM_CORNER_HZ} Hz with a running mean of its magnitude over about half a second
  *       above {@value #HUM_MV} mV. An electrode off the skin picks up mains hum; the notch and
  *       the band-pass take it out of the analysed ECG, which would then read as a quiet line
- *       without QRS complexes, that is as asystole. On the 26 MIT-BIH records this level stays
- *       under 0.23 mV, QRS complexes included.</li>
+ *       without QRS complexes, that is as asystole. On the 26 MIT-BIH records it never reaches the
+ *       threshold (about 0.2 mV at most in their first 10 minutes, QRS complexes included).</li>
  * </ul>
  * An issue stays in force for {@value #HOLD} samples after its condition clears, so one event
  * covers one episode of trouble instead of flickering.
