@@ -39,19 +39,6 @@ public final class BeatClasses {
         return aami == null ? -1 : NAMES.indexOf(String.valueOf(aami));
     }
 
-    private static final int PREV_OVER_LOCAL = BeatFeatures.RR_FEATURES.indexOf("prev_over_local");
-
-    /**
-     * Whether a beat came early: its interval from the previous beat under
-     * {@link BeatFeatureExtractor#PREMATURE_RATIO} of the device's local mean interval, as the
-     * feature extractor judges it for the template.
-     *
-     * @param rr RR features in {@link BeatFeatures#RR_FEATURES} order, this beat's from {@code offset}
-     */
-    public static boolean premature(float[] rr, int offset) {
-        return rr[offset + PREV_OVER_LOCAL] < BeatFeatureExtractor.PREMATURE_RATIO;
-    }
-
     /** The index of the most probable class. */
     public static int mostLikely(float[] probabilities) {
         int best = 0;

@@ -223,7 +223,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             int best = BeatClasses.mostLikely(p);
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
                     .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
-                    .setPremature(BeatClasses.premature(rr, i * rrValues));
+                    .setPremature(BeatFeatures.premature(rr, i * rrValues));
             for (float v : p) {
                 out.addProbabilities(v);
             }

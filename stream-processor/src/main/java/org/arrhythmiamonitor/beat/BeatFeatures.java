@@ -28,6 +28,19 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     /** The model the stream serves: the newest version of this name in the model source. */
     public static final String MODEL_NAME = "beat-classifier";
 
+    private static final int PREV_OVER_LOCAL = RR_FEATURES.indexOf("prev_over_local");
+
+    /**
+     * Whether a beat came early: its interval from the previous beat under
+     * {@link BeatFeatureExtractor#PREMATURE_RATIO} of the device's local mean interval, as the
+     * feature extractor judges it for the template.
+     *
+     * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
+     */
+    public static boolean premature(float[] rr, int offset) {
+        return rr[offset + PREV_OVER_LOCAL] < BeatFeatureExtractor.PREMATURE_RATIO;
+    }
+
     /** Copies these features into row {@code slot} of a batch: windows [n, 2, length], RR [n, features]. */
     public void writeTo(float[] windows, float[] rrs, int slot) {
         int at = slot * CHANNELS.size() * BeatWindow.LENGTH;

@@ -24,7 +24,7 @@ public final class RecordBeatClassifier {
 
     /**
      * The model's class of each beat, as an index into N, S, V, F, Q, and whether each came early
-     * ({@link BeatClasses#premature}), as the stream's {@code ClassifiedBeat} carries them.
+     * ({@link BeatFeatures#premature}), as the stream's {@code ClassifiedBeat} carries them.
      */
     public record Classified(int[] classes, boolean[] premature) {
     }
@@ -48,7 +48,7 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
-                    premature[i - count + 1 + k] = BeatClasses.premature(rr, k * rrValues);
+                    premature[i - count + 1 + k] = BeatFeatures.premature(rr, k * rrValues);
                 }
                 filled = 0;
             }

@@ -26,7 +26,7 @@ final class GapRules {
 
     static void onProgress(EpisodeState.Builder state, String device, SignalProgress p, EpisodeRules rules,
             EpisodeOutput out) {
-        GapState gap = state.getGap();
+        GapState gap = withKnownTroubleEnd(state.getGap(), p);
         GapState.Builder next = gap.toBuilder();
         long asystoleMs = Math.round(rules.asystoleS() * 1000);
         if (p.getHasBeat()) {
@@ -34,17 +34,15 @@ final class GapRules {
                 long silentMs = p.getFirstBeatTimeMs() - gap.getLastBeatTimeMs();
                 // A chunk that brought the first beat and trouble together: the trouble may precede the beat.
                 boolean readable = !gap.getUnreadableSinceBeat() && !p.getUnreadable();
-                GapState silence = silenceStart(gap);
-                // State saved before readable_since existed does not say where the trouble ended.
-                boolean silenceKnown = !gap.getUnreadableSinceBeat() || gap.getReadableSinceTimeMs() != 0;
+                Silence silence = Silence.of(gap);
                 if (gap.getAsystoleOpen()) {
-                    out.episode(asystole(device, gap).setEndSample(p.getFirstBeatSample())
+                    out.episode(asystole(device, gap.getAsystoleOnsetSample(), gap.getAsystoleOnsetTimeMs())
+                            .setEndSample(p.getFirstBeatSample())
                             .setEndTimeMs(p.getFirstBeatTimeMs())
                             .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), p.getFirstBeatTimeMs()))
                             .build());
-                } else if (!p.getUnreadable() && silenceKnown
-                        && p.getFirstBeatTimeMs() - silence.getAsystoleOnsetTimeMs() >= asystoleMs) {
-                    out.episode(asystole(device, silence)
+                } else if (!p.getUnreadable() && p.getFirstBeatTimeMs() - silence.timeMs() >= asystoleMs) {
+                    out.episode(asystole(device, silence.sample(), silence.timeMs())
                             .setEndSample(p.getFirstBeatSample()).setEndTimeMs(p.getFirstBeatTimeMs())
                             .setEvidence(Episodes.evidence(gap.getLastBeatTimeMs(), p.getFirstBeatTimeMs()))
                             .build());
@@ -69,32 +67,41 @@ final class GapRules {
             }
         } else {
             next.setUnreadableSinceBeat(gap.getUnreadableSinceBeat() || p.getUnreadable());
-            // Where the trouble ended is unknown in state saved before readable_since existed: count from now.
-            if (p.getUnreadable() || next.getUnreadableSinceBeat() && next.getReadableSinceTimeMs() == 0) {
+            if (p.getUnreadable()) {
                 next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
             }
-            GapState silence = silenceStart(next.build());
+            Silence silence = Silence.of(next.build());
             if (gap.getHasBeat() && !gap.getAsystoleOpen() && !p.getUnreadable()
-                    && p.getDecidedTimeMs() - silence.getAsystoleOnsetTimeMs() >= asystoleMs) {
-                next.setAsystoleOpen(true).setAsystoleOnsetSample(silence.getAsystoleOnsetSample())
-                        .setAsystoleOnsetTimeMs(silence.getAsystoleOnsetTimeMs());
-                out.episode(asystole(device, next.build()).build());
+                    && p.getDecidedTimeMs() - silence.timeMs() >= asystoleMs) {
+                next.setAsystoleOpen(true).setAsystoleOnsetSample(silence.sample())
+                        .setAsystoleOnsetTimeMs(silence.timeMs());
+                out.episode(asystole(device, silence.sample(), silence.timeMs()).build());
             }
         }
         state.setGap(next);
     }
 
-    /** The gap with its asystole onset where readable silence began: the last beat, or the end of trouble after it. */
-    private static GapState silenceStart(GapState gap) {
-        return gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
-                ? gap.toBuilder().setAsystoleOnsetSample(gap.getReadableSinceSample())
-                        .setAsystoleOnsetTimeMs(gap.getReadableSinceTimeMs()).build()
-                : gap.toBuilder().setAsystoleOnsetSample(gap.getLastBeatSample())
-                        .setAsystoleOnsetTimeMs(gap.getLastBeatTimeMs()).build();
+    /** Where readable silence began: at the last beat, or at the end of trouble after it. */
+    private record Silence(long sample, long timeMs) {
+        static Silence of(GapState gap) {
+            return gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
+                    ? new Silence(gap.getReadableSinceSample(), gap.getReadableSinceTimeMs())
+                    : new Silence(gap.getLastBeatSample(), gap.getLastBeatTimeMs());
+        }
     }
 
-    private static Episode.Builder asystole(String device, GapState gap) {
-        return Episodes.start(device, EpisodeType.ASYSTOLE, gap.getAsystoleOnsetSample(),
-                gap.getAsystoleOnsetTimeMs());
+    /**
+     * State saved before readable_since existed says there was trouble since the last beat but not
+     * where it ended: take it to end with this chunk, so no silence before it counts.
+     */
+    private static GapState withKnownTroubleEnd(GapState gap, SignalProgress p) {
+        return gap.getUnreadableSinceBeat() && gap.getReadableSinceTimeMs() == 0
+                ? gap.toBuilder().setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs())
+                        .build()
+                : gap;
+    }
+
+    private static Episode.Builder asystole(String device, long onsetSample, long onsetTimeMs) {
+        return Episodes.start(device, EpisodeType.ASYSTOLE, onsetSample, onsetTimeMs);
     }
 }

@@ -88,8 +88,9 @@ public final class RecordEvaluator {
 
         long start = Math.round(LEARNING_PERIOD_S * fs);
         long end = mv.length;
-        List<long[]> scored = Ec57Matcher.subtract(start, end, ventricularFibrillation(reference, end));
-        List<long[]> excluded = new ArrayList<>(ventricularFibrillation(reference, end));
+        List<long[]> flutter = ventricularFibrillation(reference, end);
+        List<long[]> scored = Ec57Matcher.subtract(start, end, flutter);
+        List<long[]> excluded = new ArrayList<>(flutter);
         excluded.addAll(unreadable);
         List<long[]> readable = Ec57Matcher.subtract(start, end, excluded);
         long[] ref = reference.stream().filter(a -> a.code().isBeat()).mapToLong(Annotation::sample).toArray();
@@ -116,7 +117,7 @@ public final class RecordEvaluator {
         }
         long[][] confusion = paced ? null : confusion(reference, beats, classes, window, scored);
         long[][] modelConfusion = paced ? null : confusion(reference, beats, modelClasses, window, scored);
-        EpisodeScores episodes = episodes(reference, found, mv.length, fs, start, window, paced);
+        EpisodeScores episodes = episodes(reference, found, flutter, mv.length, fs, start, window, paced);
         return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
                 classes, confusion, modelConfusion, episodes, null);
     }
@@ -138,8 +139,8 @@ public final class RecordEvaluator {
      * the reference rhythm and ventricular runs against the reference beat labels. Records with
      * paced beats are left out of run statistics, as EC57 leaves them out of beat-class statistics.
      */
-    private static EpisodeScores episodes(List<Annotation> reference, RecordEpisodes.Found found, long samples, int fs,
-            long start, long window, boolean paced) {
+    private static EpisodeScores episodes(List<Annotation> reference, RecordEpisodes.Found found, List<long[]> flutter,
+            long samples, int fs, long start, long window, boolean paced) {
         List<RecordEpisodes.ScoredBeat> labelled = new ArrayList<>();
         long previous = -1;
         for (Annotation a : reference) {
@@ -152,16 +153,15 @@ public final class RecordEvaluator {
         }
         RecordEpisodes.Found fromLabels = RecordEpisodes.run(labelled, List.of(), samples, fs, EpisodeRules.DEFAULTS);
         List<SampleSpan> af = found.afSegments().stream()
-                .map(s -> new SampleSpan(s.getOnsetSample(), Math.max(s.getOnsetSample(), s.getEndSample()))).toList();
+                .map(s -> SampleSpan.ofOnset(s.getOnsetSample(), s.getEndSample())).toList();
         List<VentricularRun> referenceRuns = ReferenceRhythm.ventricularRuns(reference);
-        List<long[]> flutter = ventricularFibrillation(reference, samples);
         VentricularRunScore runs = paced ? VentricularRunScore.ZERO
                 : VentricularRunScore.of(referenceRuns, ventricularRuns(found), start, flutter, window);
         VentricularRunScore runsFromLabels = paced ? VentricularRunScore.ZERO
                 : VentricularRunScore.of(referenceRuns, ventricularRuns(fromLabels), start, flutter, window);
         List<SampleSpan> svt = found.episodes().stream()
                 .filter(e -> e.getType().equals("SVT_RUN") && e.getEndTimeMs() != 0)
-                .map(e -> new SampleSpan(e.getOnsetSample(), Math.max(e.getOnsetSample(), e.getEndSample()))).toList();
+                .map(e -> SampleSpan.ofOnset(e.getOnsetSample(), e.getEndSample())).toList();
         return new EpisodeScores(EpisodeSpanScore.of(ReferenceRhythm.afSpans(reference, samples), af, start),
                 EpisodeSpanScore.of(ReferenceRhythm.svtSpans(reference, samples), svt, start), runs,
                 runsFromLabels, found.countsByType(), found.afSegments(), paced);

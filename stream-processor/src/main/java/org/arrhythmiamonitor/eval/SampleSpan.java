@@ -11,6 +11,11 @@ public record SampleSpan(long startSample, long endSample) {
         }
     }
 
+    /** The span from an episode's onset to its end, empty where the end is not after the onset. */
+    public static SampleSpan ofOnset(long onsetSample, long endSample) {
+        return new SampleSpan(onsetSample, Math.max(onsetSample, endSample));
+    }
+
     public long length() {
         return endSample - startSample;
     }

@@ -1,8 +1,10 @@
 package org.arrhythmiamonitor.qrs;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.arrhythmiamonitor.signal.Biquad;
+import org.arrhythmiamonitor.signal.BiquadCascade;
 import org.arrhythmiamonitor.state.v1.SignalQualityState;
 import org.arrhythmiamonitor.wire.v1.SignalIssue;
 
@@ -50,7 +52,6 @@ public final class SignalQuality {
     static final int MAX_JUMP_S = 10;
     static final double HUM_CORNER_HZ = 45;
     static final double HUM_MV = 0.4;
-    private static final Biquad HUM_FILTER = Biquad.highPass(QrsDetector.FS_HZ, HUM_CORNER_HZ, Math.sqrt(0.5));
     private static final double FAST_BASELINE_RATE = 1 - Math.exp(-1.0 / (0.2 * QrsDetector.FS_HZ));
     private static final double SLOW_BASELINE_RATE = 1 - Math.exp(-1.0 / (4.0 * QrsDetector.FS_HZ));
     static final int HOLD = QrsDetector.FS_HZ;
@@ -70,8 +71,9 @@ public final class SignalQuality {
     private double fastBaseline;
     private double slowBaseline;
     private long jumpSince = NEVER;
-    /** The high-pass filter's last inputs and outputs, and the running mean of its output's magnitude. */
-    private final double[] hum = new double[4];
+    /** The raw signal above the ECG's band, and the running mean of its magnitude. */
+    private final BiquadCascade humFilter = new BiquadCascade(
+            List.of(Biquad.highPass(QrsDetector.FS_HZ, HUM_CORNER_HZ, Math.sqrt(0.5))));
     private double humLevel;
     private final long[] lastSeen = {NEVER, NEVER, NEVER};
     private final long[] openSince = {NEVER, NEVER, NEVER};
@@ -134,13 +136,7 @@ public final class SignalQuality {
 
     /** Tracks the raw signal's content above the ECG's band; true while it is too strong. */
     private boolean interference(double raw) {
-        Biquad f = HUM_FILTER;
-        double out = f.b0() * raw + f.b1() * hum[0] + f.b2() * hum[1] - f.a1() * hum[2] - f.a2() * hum[3];
-        hum[1] = hum[0];
-        hum[0] = raw;
-        hum[3] = hum[2];
-        hum[2] = out;
-        humLevel += HF_RATE * (Math.abs(out) - humLevel);
+        humLevel += HF_RATE * (Math.abs(humFilter.filter(raw)) - humLevel);
         return humLevel > HUM_MV;
     }
 
@@ -226,7 +222,7 @@ public final class SignalQuality {
         if (jumpSince != NEVER) {
             s.setJumpSince(jumpSince);
         }
-        for (double v : hum) {
+        for (double v : humFilter.state()) {
             s.addHumFilter(v);
         }
         s.setHumLevel(humLevel);
@@ -257,8 +253,8 @@ public final class SignalQuality {
         q.slowBaseline = s.getSlowBaseline();
         q.jumpSince = s.hasJumpSince() ? s.getJumpSince() : NEVER;
         // State saved before the interference check starts its filter from rest.
-        for (int k = 0; k < Math.min(q.hum.length, s.getHumFilterCount()); k++) {
-            q.hum[k] = s.getHumFilter(k);
+        if (s.getHumFilterCount() > 0) {
+            q.humFilter.restore(s.getHumFilterList());
         }
         q.humLevel = s.getHumLevel();
         for (int k = 0; k < ISSUES.length; k++) {
