@@ -14,7 +14,13 @@ and S beats it places in AF are counted as N.
 The replay mirrors `AfDetector` (32-interval window of intervals between N, S and F beats; entry on the median successive difference
 over the mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
 coupling intervals spread by 0.07 or more over at least 6 and the irregularity is at most 0.4;
-exit below 0.10). It leaves out what the held-out data cannot give: signal readability and gaps.
+exit below 0.10; and when the median P-wave similarity of the beats closing that window's
+intervals is under 0.5, the same thresholds on the latest 32 intervals between N, S, V and F beats,
+entry also needing the N/S/F intervals at least 0.10 irregular). The P-wave similarity is
+computed from the exported beat and template channels as `BeatFeatures.pWaveSimilarity` computes
+it. Over the DS1 records and the held-out classes of seeds 1 and 2 the replay and the Java
+detector set AF on the same beats, except where a gap of more than 10 s restarts the Java window:
+the replay leaves out what the held-out data cannot give, signal readability and gaps.
 Its beats are the detected beats that matched a reference beat, at the reference R peaks, so
 unmatched detections and missed beats drop out of the intervals; `--fs` is the records' sampling
 rate (360 Hz for MIT-BIH), which the dataset does not record.
@@ -38,6 +44,8 @@ CLASSES = "NSVFQ"
 PREMATURE_RATIO = 0.9
 WINDOW, ENTER, LEAVE, MIN_ENTRY = 32, 0.15, 0.10, 16
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
+P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
+P_WAVE_ABSENT, MIN_P_WAVES = 0.5, 8
 
 
 def irregularity(rr):
@@ -46,7 +54,7 @@ def irregularity(rr):
 
 
 def coupling_spread(window):
-    coupling = np.array([rr for rr, kind in window if kind == "NS"])
+    coupling = np.array([rr for rr, kind, _ in window if kind == "NS"])
     if len(coupling) < MIN_COUPLINGS:
         return np.nan
     median = np.median(coupling)
@@ -63,21 +71,50 @@ def report(model, af_flags, prev_over_local):
     return out
 
 
-def in_af(samples, classes, fs):
-    """Whether the detector is in AF after each beat, beats in R-peak order."""
+def p_wave_similarity(beats):
+    """Correlation of each beat's P-wave stretch (window indexes 2-43: 248 to 80 ms before the R peak)
+    with the template's, as `BeatFeatures.pWaveSimilarity`; NaN where either is flat (under 1 µV RMS)."""
+    b = beats[:, 0, P_WAVE_START:P_WAVE_END].astype(np.float64)
+    t = beats[:, 1, P_WAVE_START:P_WAVE_END].astype(np.float64)
+    b = b - b.mean(axis=1, keepdims=True)
+    t = t - t.mean(axis=1, keepdims=True)
+    floor = (P_WAVE_END - P_WAVE_START) * FLAT_MV ** 2
+    beat_power, template_power = (b * b).sum(axis=1), (t * t).sum(axis=1)
+    flat = (beat_power <= floor) | (template_power <= floor)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(flat, np.nan, (b * t).sum(axis=1) / np.sqrt(beat_power * template_power))
+
+
+def p_waves_absent(window):
+    known = [p for _, _, p in window if not np.isnan(p)]
+    return len(known) >= MIN_P_WAVES and np.median(known) < P_WAVE_ABSENT
+
+
+def in_af(samples, classes, fs, p_wave=None):
+    """Whether the detector is in AF after each beat, beats in R-peak order; `p_wave` the beats'
+    P-wave similarity (None: unknown, the class-based rules alone)."""
     flags = np.zeros(len(samples), dtype=bool)
-    window, af = [], False
+    if p_wave is None:
+        p_wave = np.full(len(samples), np.nan)
+    window, any_window, af = [], [], False
     for i in range(1, len(samples)):
         rr = (samples[i] - samples[i - 1]) / fs * 1000
         c, before = classes[i], classes[i - 1]
-        if c in "NSF" and before in "NSF" and 250 <= rr <= 2000:
-            window = (window + [(rr, before + c)])[-WINDOW:]
-            if len(window) == WINDOW:
-                intervals = [r for r, _ in window]
+        if c in "NSFV" and before in "NSFV" and 250 <= rr <= 2000:
+            any_window = (any_window + [rr])[-WINDOW:]
+            usable = c in "NSF" and before in "NSF"
+            if usable:
+                window = (window + [(rr, before + c, p_wave[i])])[-WINDOW:]
+            if len(any_window) == WINDOW and p_waves_absent(window):
+                x = irregularity(any_window)
+                conducted_irregular = len(window) < MIN_ENTRY or irregularity([r for r, _, _ in window]) >= LEAVE
+                af = x >= LEAVE if af else x >= ENTER and conducted_irregular
+            elif usable and len(window) == WINDOW:
+                intervals = [r for r, _, _ in window]
                 if af:
                     af = irregularity(intervals) >= LEAVE
                 else:
-                    others = [r for r, kind in window if "S" not in kind]
+                    others = [r for r, kind, _ in window if "S" not in kind]
                     if len(others) >= MIN_ENTRY:
                         af = irregularity(others) >= ENTER
                     else:
@@ -130,11 +167,14 @@ def main():
     parser.add_argument("--oof", required=True, help="file written by train_beat_classifier.py --oof")
     parser.add_argument("--fs", type=float, default=360.0, help="sampling rate of the records' sample indexes")
     parser.add_argument("--db", help="WFDB records with reference rhythm: also score the replayed AF")
+    parser.add_argument("--class-rules-only", action="store_true",
+                        help="replay the detector without the P-wave rules (as before they existed)")
     args = parser.parse_args()
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
     samples = np.load(os.path.join(args.data, "samples.npy"))
     prev_over_local = np.load(os.path.join(args.data, "rr.npy"))[:, 3]
+    beats = np.load(os.path.join(args.data, "beats.npy"), mmap_mode="r")
     oof = np.load(args.oof)
     by_epochs = {}
     for key in sorted(k for k in oof.files if k.startswith("rows_")):
@@ -145,7 +185,8 @@ def main():
         for record in np.unique(records[rows]):
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
-            flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs)
+            p_wave = None if args.class_rules_only else p_wave_similarity(np.asarray(beats[rows[idx]]))
+            flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs, p_wave)
             in_rhythm[idx[flags & (p[idx] == 1)]] = 0
             reported[idx] = report(p[idx], flags, prev_over_local[rows][idx])
             if args.db:

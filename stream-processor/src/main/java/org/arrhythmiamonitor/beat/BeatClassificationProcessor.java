@@ -224,6 +224,10 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
                     .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
                     .setPremature(BeatFeatures.premature(rr, i * rrValues));
+            double pWave = BeatFeatures.pWaveSimilarity(beats, i * beatValues);
+            if (Double.isFinite(pWave)) {
+                out.setPWaveSimilarity((float) pWave);
+            }
             for (float v : p) {
                 out.addProbabilities(v);
             }

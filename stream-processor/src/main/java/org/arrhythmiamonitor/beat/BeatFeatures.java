@@ -29,6 +29,8 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static final String MODEL_NAME = "beat-classifier";
 
     private static final int PREV_OVER_LOCAL = RR_FEATURES.indexOf("prev_over_local");
+    /** A stretch with less variation than this, RMS in millivolts, is flat: no shape to compare. */
+    static final double FLAT_MV = 0.001;
 
     /**
      * Whether a beat came early: its interval from the previous beat under
@@ -39,6 +41,41 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      */
     public static boolean premature(float[] rr, int offset) {
         return rr[offset + PREV_OVER_LOCAL] < BeatFeatureExtractor.PREMATURE_RATIO;
+    }
+
+    /**
+     * How much the stretch where the P wave lies, {@link BeatWindow#P_WAVE_START} to
+     * {@link BeatWindow#P_WAVE_END}, looks like the same stretch of the device's template: their
+     * correlation, near 1 when the beat has the patient's usual P wave, near 0 or below when there is
+     * none or fibrillatory waves stand in its place (AF), whose phase differs from beat to beat and
+     * averages out of the template. NaN when either stretch is flat (under {@value #FLAT_MV} mV RMS).
+     *
+     * @param windows a batch as {@link #writeTo} fills it: this beat's row from {@code at}
+     */
+    public static double pWaveSimilarity(float[] windows, int at) {
+        int n = BeatWindow.P_WAVE_END - BeatWindow.P_WAVE_START;
+        int beatFrom = at + BeatWindow.P_WAVE_START;
+        int templateFrom = beatFrom + BeatWindow.LENGTH;
+        double beatMean = 0;
+        double templateMean = 0;
+        for (int k = 0; k < n; k++) {
+            beatMean += windows[beatFrom + k];
+            templateMean += windows[templateFrom + k];
+        }
+        beatMean /= n;
+        templateMean /= n;
+        double cross = 0;
+        double beatPower = 0;
+        double templatePower = 0;
+        for (int k = 0; k < n; k++) {
+            double b = windows[beatFrom + k] - beatMean;
+            double t = windows[templateFrom + k] - templateMean;
+            cross += b * t;
+            beatPower += b * b;
+            templatePower += t * t;
+        }
+        double floor = n * FLAT_MV * FLAT_MV;
+        return beatPower > floor && templatePower > floor ? cross / Math.sqrt(beatPower * templatePower) : Double.NaN;
     }
 
     /** Copies these features into row {@code slot} of a batch: windows [n, 2, length], RR [n, features]. */

@@ -12,6 +12,12 @@ public final class BeatWindow {
     /** 384 ms from the R peak on: the QRS complex and most of the T wave. */
     public static final int AFTER = 96;
     public static final int LENGTH = BEFORE + AFTER;
+    /**
+     * Where the P wave lies, 248 to 80 ms before the R peak (window indexes, end exclusive): the
+     * P wave of PR intervals of about 120-200 ms, clear of the QRS complex's onset.
+     */
+    public static final int P_WAVE_START = BEFORE - 62;
+    public static final int P_WAVE_END = BEFORE - 20;
 
     private BeatWindow() {
     }

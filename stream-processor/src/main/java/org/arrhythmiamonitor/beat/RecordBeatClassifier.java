@@ -24,9 +24,11 @@ public final class RecordBeatClassifier {
 
     /**
      * The model's class of each beat, as an index into N, S, V, F, Q, and whether each came early
-     * ({@link BeatFeatures#premature}), as the stream's {@code ClassifiedBeat} carries them.
+     * ({@link BeatFeatures#premature}) and how alike its P wave is to the template's
+     * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), as the stream's {@code ClassifiedBeat}
+     * carries them.
      */
-    public record Classified(int[] classes, boolean[] premature) {
+    public record Classified(int[] classes, boolean[] premature, double[] pWaveSimilarity) {
     }
 
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
@@ -35,6 +37,7 @@ public final class RecordBeatClassifier {
         int rrValues = BeatFeatures.RR_FEATURES.size();
         int[] classes = new int[beats.size()];
         boolean[] premature = new boolean[beats.size()];
+        double[] pWave = new double[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
@@ -49,10 +52,11 @@ public final class RecordBeatClassifier {
                 for (int k = 0; k < count; k++) {
                     classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
                     premature[i - count + 1 + k] = BeatFeatures.premature(rr, k * rrValues);
+                    pWave[i - count + 1 + k] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
                 }
                 filled = 0;
             }
         }
-        return new Classified(classes, premature);
+        return new Classified(classes, premature, pWave);
     }
 }

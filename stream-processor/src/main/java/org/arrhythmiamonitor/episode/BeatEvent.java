@@ -11,13 +11,15 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param rrMs interval from the previous detected beat, ms; 0 for the first
  * @param beatClass AAMI class
  * @param readable whether the signal around the beat was free of issues
+ * @param pWaveSimilarity how alike the beat's P wave is to the template's, NaN when unknown
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
-        boolean readable) {
+        boolean readable, double pWaveSimilarity) {
 
     public static BeatEvent of(ClassifiedBeat classified) {
         var beat = classified.getBeat();
         return new BeatEvent(beat.getDeviceId(), beat.getSampleIndex(), beat.getTimeMs(), beat.getRrMs(),
-                classified.getBeatClass(), beat.getSignalIssuesCount() == 0);
+                classified.getBeatClass(), beat.getSignalIssuesCount() == 0,
+                classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN);
     }
 }

@@ -73,8 +73,10 @@ public final class EpisodeDetector {
     private static void rhythm(EpisodeState.Builder s, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         AfState before = s.getAf();
         RhythmSegment[] ended = new RhythmSegment[1];
-        AfState after = AfDetector.onBeat(before, beat.deviceId(), beat.sample(), beat.timeMs(), beat.rrMs(),
-                beat.beatClass(), beat.readable(), previousClass(s), s.getPreviousReadable(), segment -> {
+        AfDetector.Beat afBeat = new AfDetector.Beat(beat.sample(), beat.timeMs(), beat.rrMs(), beat.beatClass(),
+                beat.readable(), beat.pWaveSimilarity());
+        AfState after = AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s), s.getPreviousReadable(),
+                segment -> {
                     out.rhythm(segment);
                     if (segment.getEndTimeMs() != 0) {
                         ended[0] = segment;

@@ -27,9 +27,11 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 final class RecordEpisodes {
     /**
      * A beat as the episode rules need it: R peak, interval from the previous beat, class,
-     * readability, and whether it came early ({@code ClassifiedBeat.premature}).
+     * readability, whether it came early ({@code ClassifiedBeat.premature}) and how alike its P wave
+     * is to the template's ({@code ClassifiedBeat.p_wave_similarity}; NaN when unknown).
      */
-    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, boolean premature) {
+    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, boolean premature,
+            double pWaveSimilarity) {
     }
 
     /**
@@ -117,8 +119,12 @@ final class RecordEpisodes {
         if (!b.readable()) {
             beat.addSignalIssues(SignalIssue.NOISE);
         }
-        return ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass()).setPremature(b.premature())
-                .build();
+        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass())
+                .setPremature(b.premature());
+        if (Double.isFinite(b.pWaveSimilarity())) {
+            classified.setPWaveSimilarity((float) b.pWaveSimilarity());
+        }
+        return classified.build();
     }
 
     private static long timeMs(long sample, int fs) {

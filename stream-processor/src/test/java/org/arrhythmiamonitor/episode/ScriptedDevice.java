@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.episode;
 
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.streams.TestInputTopic;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
@@ -27,6 +28,8 @@ final class ScriptedDevice {
     private long lastBeatSample;
     /** The local mean interval, kept as the feature extractor keeps it, to say whether a beat came early. */
     private double localRrMs;
+    /** The P-wave similarity of the next beats; NaN leaves it unset, as an older classifier did. */
+    private DoubleSupplier pWave = () -> Double.NaN;
 
     ScriptedDevice(String id, TestInputTopic<String, ClassifiedBeat> beats,
             TestInputTopic<String, SignalProgress> progress) {
@@ -48,8 +51,13 @@ final class ScriptedDevice {
         }
         boolean premature = rrMs < BeatFeatureExtractor.PREMATURE_RATIO * localRrMs;
         localRrMs += BeatFeatureExtractor.LOCAL_WEIGHT * (rrMs - localRrMs);
-        beats.pipeInput(id, ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c).setPremature(premature).build(),
-                timeMs);
+        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c)
+                .setPremature(premature);
+        double similarity = pWave.getAsDouble();
+        if (!Double.isNaN(similarity)) {
+            classified.setPWaveSimilarity((float) similarity);
+        }
+        beats.pipeInput(id, classified.build(), timeMs);
         if (!second.getHasBeat()) {
             second.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
         }
@@ -62,6 +70,12 @@ final class ScriptedDevice {
         for (int i = 0; i < n; i++) {
             beat(c, rrMs);
         }
+        return this;
+    }
+
+    /** The P-wave similarity the next beats carry, one value drawn per beat. */
+    ScriptedDevice pWaves(DoubleSupplier similarity) {
+        this.pWave = similarity;
         return this;
     }
 

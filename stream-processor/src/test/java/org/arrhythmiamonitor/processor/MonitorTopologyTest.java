@@ -20,6 +20,7 @@ import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticChunks;
@@ -338,6 +339,36 @@ class MonitorTopologyTest {
 
         assertThat(episodes.readValuesToList()).extracting(Episode::getType).doesNotContain("ASYSTOLE", "PAUSE")
                 .contains("NOISE");
+    }
+
+    @Test
+    void beatsCarryHowAlikeTheirPWaveIsToTheTemplateAndAtrialFibrillationIsFound() {
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(250, 8)
+                .render(ArrhythmiaScript.start(70).sinus(60).atrialFibrillation(150, 110).sinus(60));
+        stream(SyntheticChunks.chunks("patient-16", recording, 1.0));
+        driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+
+        List<ClassifiedBeat> all = classified.readValuesToList();
+        assertThat(all).isNotEmpty().allSatisfy(b -> assertThat(b.hasPWaveSimilarity()).isTrue());
+        // Every sinus beat has the same P wave; AF has fibrillatory waves instead, at a phase that
+        // differs from beat to beat.
+        assertThat(medianPWave(all, 20, 55)).isGreaterThan(0.9);
+        assertThat(medianPWave(all, 90, 205)).isLessThan(0.5);
+
+        List<Episode> af = episodes.readValuesToList().stream()
+                .filter(e -> e.getType().equals("ATRIAL_FIBRILLATION")).toList();
+        assertThat(af).isNotEmpty();
+        assertThat((af.get(0).getOnsetTimeMs() - SyntheticChunks.T0) / 1000.0).isBetween(55.0, 90.0);
+    }
+
+    /** Median P-wave similarity of the beats between two times from the recording's start. */
+    private static double medianPWave(List<ClassifiedBeat> beats, double fromS, double toS) {
+        double[] values = beats.stream()
+                .filter(b -> b.getBeat().getTimeMs() >= SyntheticChunks.T0 + fromS * 1000
+                        && b.getBeat().getTimeMs() < SyntheticChunks.T0 + toS * 1000)
+                .mapToDouble(ClassifiedBeat::getPWaveSimilarity).sorted().toArray();
+        assertThat(values).hasSizeGreaterThan(20);
+        return values[values.length / 2];
     }
 
     /**
