@@ -223,7 +223,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             int best = BeatClasses.mostLikely(p);
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
                     .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
-                    .setPremature(BeatFeatures.premature(rr, i * rrValues));
+                    .setPremature(BeatFeatures.premature(rr, i * rrValues))
+                    .setPrematurityIndex(BeatFeatures.prematurityIndex(rr, i * rrValues));
             double pWave = BeatFeatures.pWaveSimilarity(beats, i * beatValues);
             if (Double.isFinite(pWave)) {
                 out.setPWaveSimilarity((float) pWave);

@@ -40,7 +40,17 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
      */
     public static boolean premature(float[] rr, int offset) {
-        return rr[offset + PREV_OVER_LOCAL] < BeatFeatureExtractor.PREMATURE_RATIO;
+        return prematurityIndex(rr, offset) < BeatFeatureExtractor.PREMATURE_RATIO;
+    }
+
+    /**
+     * The beat's interval from the previous beat over the device's local mean interval (the
+     * {@code prev_over_local} feature), a prematurity index as Holter analysis uses it.
+     *
+     * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
+     */
+    public static float prematurityIndex(float[] rr, int offset) {
+        return rr[offset + PREV_OVER_LOCAL];
     }
 
     /**

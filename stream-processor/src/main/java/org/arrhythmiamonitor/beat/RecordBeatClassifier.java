@@ -23,12 +23,12 @@ public final class RecordBeatClassifier {
     }
 
     /**
-     * The model's class of each beat, as an index into N, S, V, F, Q, and whether each came early
-     * ({@link BeatFeatures#premature}) and how alike its P wave is to the template's
+     * The model's class of each beat, as an index into N, S, V, F, Q, its prematurity index
+     * ({@link BeatFeatures#prematurityIndex}) and how alike its P wave is to the template's
      * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), as the stream's {@code ClassifiedBeat}
      * carries them.
      */
-    public record Classified(int[] classes, boolean[] premature, double[] pWaveSimilarity) {
+    public record Classified(int[] classes, double[] prematurityIndex, double[] pWaveSimilarity) {
     }
 
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
@@ -36,7 +36,7 @@ public final class RecordBeatClassifier {
         int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
         int rrValues = BeatFeatures.RR_FEATURES.size();
         int[] classes = new int[beats.size()];
-        boolean[] premature = new boolean[beats.size()];
+        double[] prematurity = new double[beats.size()];
         double[] pWave = new double[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
@@ -51,12 +51,12 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
-                    premature[i - count + 1 + k] = BeatFeatures.premature(rr, k * rrValues);
+                    prematurity[i - count + 1 + k] = BeatFeatures.prematurityIndex(rr, k * rrValues);
                     pWave[i - count + 1 + k] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
                 }
                 filled = 0;
             }
         }
-        return new Classified(classes, premature, pWave);
+        return new Classified(classes, prematurity, pWave);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.episode.EpisodeDetector;
 import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
@@ -27,10 +28,10 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 final class RecordEpisodes {
     /**
      * A beat as the episode rules need it: R peak, interval from the previous beat, class,
-     * readability, whether it came early ({@code ClassifiedBeat.premature}) and how alike its P wave
-     * is to the template's ({@code ClassifiedBeat.p_wave_similarity}; NaN when unknown).
+     * readability, its prematurity index ({@code ClassifiedBeat.prematurity_index}) and how alike its
+     * P wave is to the template's ({@code ClassifiedBeat.p_wave_similarity}); both NaN when unknown.
      */
-    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, boolean premature,
+    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, double prematurityIndex,
             double pWaveSimilarity) {
     }
 
@@ -119,8 +120,11 @@ final class RecordEpisodes {
         if (!b.readable()) {
             beat.addSignalIssues(SignalIssue.NOISE);
         }
-        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass())
-                .setPremature(b.premature());
+        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass());
+        if (Double.isFinite(b.prematurityIndex())) {
+            classified.setPrematurityIndex((float) b.prematurityIndex())
+                    .setPremature(b.prematurityIndex() < BeatFeatureExtractor.PREMATURE_RATIO);
+        }
         if (Double.isFinite(b.pWaveSimilarity())) {
             classified.setPWaveSimilarity((float) b.pWaveSimilarity());
         }

@@ -128,7 +128,7 @@ public final class RecordEvaluator {
         for (int i = 0; i < beats.size(); i++) {
             DetectedBeat b = beats.get(i);
             scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
-                    BeatClasses.wire(classified.classes()[i]), b.readable(), classified.premature()[i],
+                    BeatClasses.wire(classified.classes()[i]), b.readable(), classified.prematurityIndex()[i],
                     classified.pWaveSimilarity()[i]));
         }
         return scored;
@@ -148,7 +148,7 @@ public final class RecordEvaluator {
             int c = a.code().isBeat() ? BeatClasses.indexOf(a.code()) : -1;
             if (c >= 0) {
                 labelled.add(new RecordEpisodes.ScoredBeat(a.sample(), previous < 0 ? 0 : a.sample() - previous,
-                        BeatClasses.wire(c), true, true, Double.NaN));
+                        BeatClasses.wire(c), true, Double.NaN, Double.NaN));
                 previous = a.sample();
             }
         }

@@ -43,13 +43,14 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * {@value #P_WAVE_ABSENT}, the atria conduct no P waves, so S-labelled beats cannot be atrial
  * premature beats and V-labelled beats may as well be AF's aberrant or misread beats. The rhythm is
  * then judged on a second window: the latest {@value #WINDOW} intervals between N, S, V and F
- * beats, with the same thresholds. Because noise hides P waves too, entry there also needs the
- * intervals between N, S and F beats to be at least {@value #LEAVE} irregular: between frequent
- * PVCs the conducted rhythm stays regular, AF's does not. This keeps the detector from depending on
- * the beat model's S and V calls, which vary most on patients it has not seen: in the
- * cross-validation one model called 47 % of record 203's AF beats V, and with it the class-based
- * rules alone found 60 % of the AF time. Beats without the similarity (from an older classifier)
- * leave the class-based rules as they were.
+ * beats, with the same thresholds. Because noise hides P waves too, entry there also needs at
+ * least {@value #MIN_ENTRY} intervals between N, S and F beats, at least {@value #LEAVE} irregular:
+ * between frequent PVCs the conducted rhythm stays regular, AF's does not, and with fewer of them
+ * (trigeminy leaves one interval in three) nothing tells the two apart. This keeps the detector
+ * from depending on the beat model's S and V calls, which vary most on patients it has not seen:
+ * in the cross-validation one model called 47 % of record 203's AF beats V, and with it the
+ * class-based rules alone found 60 % of the AF time. Beats without the similarity (from an older
+ * classifier) leave the class-based rules as they were.
  *
  * <p>Entry and exit thresholds differ (hysteresis), and onset and end are dated to the middle of
  * the window that changed, where the irregular stretch began or ended. Usable intervals further
@@ -72,7 +73,7 @@ public final class AfDetector {
     /** Above this, a window judged with its S beats is premature beats and their pauses, not AF. */
     static final double MAX_COUPLED_IRREGULARITY = 0.4;
     /** Median P-wave similarity under which the window's beats have no P waves. */
-    static final double P_WAVE_ABSENT = 0.5;
+    public static final double P_WAVE_ABSENT = 0.5;
     /** Beats with a known P-wave similarity that the judgement needs. */
     static final int MIN_P_WAVES = 8;
     private static final double MIN_RR_MS = 250;
@@ -91,7 +92,10 @@ public final class AfDetector {
     /**
      * One beat as the detector sees it.
      *
+     * @param sample R peak on the device's sample clock
+     * @param timeMs device time of the R peak
      * @param rrMs interval from the previous detected beat, ms
+     * @param beatClass the beat model's class
      * @param readable whether the signal around the beat was free of issues
      * @param pWaveSimilarity how alike its P wave is to the template's, NaN when unknown
      */
@@ -115,7 +119,8 @@ public final class AfDetector {
         boolean continues = beat.readable() && rrMs <= MAX_SPAN_GAP_MS;
         if (!continues) {
             s.setInterrupted(true);
-        } else if (s.getFilled() > 0 && s.getInterrupted() && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
+        } else if ((s.getFilled() > 0 || s.getAnyRrMsCount() > 0) && s.getInterrupted()
+                && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
             // The first beat in readable signal after a long interruption: AF ended at the last
             // beat before it, not at this one.
             if (s.getInAf()) {
@@ -124,15 +129,15 @@ public final class AfDetector {
             s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
             s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);
         }
-        boolean interval = continues && previousReadable && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
-        boolean anyUsable = interval && classified(beatClass) && classified(previousClass);
-        boolean usable = anyUsable && supraventricular(beatClass) && supraventricular(previousClass);
+        boolean measurable = continues && previousReadable && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
+        boolean usableWithV = measurable && classified(beatClass) && classified(previousClass);
+        boolean usable = usableWithV && supraventricular(beatClass) && supraventricular(previousClass);
         // After an interruption only a usable interval carries AF on again; V beats alone do not.
         if (s.getInAf() && continues && (usable || !s.getInterrupted())) {
             s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
                     .setLastSample(sample).setLastTimeMs(timeMs));
         }
-        if (!anyUsable) {
+        if (!usableWithV) {
             return s.build();
         }
         pushAny(s, (float) rrMs, sample, timeMs);
@@ -143,11 +148,12 @@ public final class AfDetector {
         }
         if (s.getAnyRrMsCount() == WINDOW && pWavesAbsent(s)) {
             // Noise can hide P waves too: between frequent PVCs the conducted rhythm stays
-            // regular, where AF's does not, so PVCs in noise do not enter AF.
+            // regular, where AF's does not, so PVCs in noise do not enter AF; and with too few
+            // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
             double irregularity = anyIrregularity(s);
             double conducted = irregularity(s, false);
-            if (s.getInAf() || Double.isNaN(conducted) || conducted >= LEAVE) {
-                int middle = (s.getAnyPos() + WINDOW / 2) % WINDOW;
+            if (s.getInAf() || conducted >= LEAVE) {
+                int middle = anyIndexBack(s, WINDOW / 2);
                 decide(s, deviceId, irregularity, s.getAnyRrSample(middle), s.getAnyRrTimeMs(middle), sample, timeMs,
                         out);
             }
@@ -301,8 +307,16 @@ public final class AfDetector {
         return (latest - back + WINDOW) % WINDOW;
     }
 
+    /** Ring index of the interval with V beats {@code back} places before the latest (0 is the latest). */
+    private static int anyIndexBack(AfState.Builder s, int back) {
+        int latest = (s.getAnyPos() - 1 + WINDOW) % WINDOW;
+        return (latest - back + WINDOW) % WINDOW;
+    }
+
+    /** Time of the latest interval in either window. */
     private static long latestTime(AfState.Builder s) {
-        return s.getRrTimeMs(indexBack(s, 0));
+        long latest = s.getFilled() > 0 ? s.getRrTimeMs(indexBack(s, 0)) : Long.MIN_VALUE;
+        return s.getAnyRrMsCount() > 0 ? Math.max(latest, s.getAnyRrTimeMs(anyIndexBack(s, 0))) : latest;
     }
 
     /**

@@ -364,6 +364,27 @@ class EpisodeStageTest {
     }
 
     @Test
+    void theBurdenCountsAnNCallThatCameEarlyWithoutTheUsualPWaveAsS() {
+        // Atrial premature beats the model calls N (as it does on unseen patients): early, and the
+        // stretch before them unlike the template. Those in noisy signal stay N: noise hides P
+        // waves too.
+        ScriptedDevice d = device("apcs-called-n").pWaves(() -> 0.95);
+        d.beats(40, N, 800);
+        for (int i = 0; i < 12; i++) {
+            d.unreadable(i % 3 == 2).pWaves(() -> 0.1).beat(N, 600).unreadable(false).pWaves(() -> 0.95)
+                    .beat(N, 1000).beats(3, N, 800);
+        }
+        // Early beats with their usual P wave: sinus arrhythmia, N.
+        for (int i = 0; i < 10; i++) {
+            d.beat(N, 600).beat(N, 1000).beats(3, N, 800);
+        }
+        d.beats(120, N, 800); // long enough for the rolling burden to be published after it
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getBeats(1)).as("S beats in the burden").isEqualTo(8);
+    }
+
+    @Test
     void theBurdenCountsAnSCallThatDidNotComeEarlyAsN() {
         ScriptedDevice d = device("late-s");
         for (int i = 0; i < 40; i++) {
@@ -499,15 +520,18 @@ class EpisodeStageTest {
     }
 
     @Test
-    void ventricularBigeminyInNoiseThatHidesThePWavesIsNotAtrialFibrillation() {
-        // Every other beat a PVC: no conducted intervals to judge, and the short-long alternation
-        // is far more irregular than AF.
-        ScriptedDevice d = device("bigeminy-in-noise");
+    void ventricularBigeminyAndTrigeminyInNoiseThatHidesThePWavesAreNotAtrialFibrillation() {
+        // Every other beat a PVC: no interval joins two conducted beats, so nothing says the P
+        // waves are missing. Every third: one interval in three does, enough to judge the P waves
+        // but too few to say whether the conducted rhythm is irregular, and the short, long and
+        // normal intervals together are as irregular as AF (about 0.33).
         Random random = new Random(43);
-        d.pWaves(() -> -0.5 + random.nextDouble());
+        ScriptedDevice bigeminy = device("bigeminy-in-noise").pWaves(() -> -0.5 + random.nextDouble());
+        ScriptedDevice trigeminy = device("trigeminy-in-noise").pWaves(() -> -0.5 + random.nextDouble());
         for (int i = 0; i < 300; i++) {
             double coupling = 450 + 150 * random.nextDouble();
-            d.beat(V, coupling).beat(N, 1700 - coupling + 100 * random.nextDouble());
+            bigeminy.beat(V, coupling).beat(N, 1700 - coupling + 100 * random.nextDouble());
+            trigeminy.beat(N, 800 + 15 * random.nextGaussian()).beat(V, coupling).beat(N, 1600 - coupling);
         }
         assertThat(rhythm.isEmpty()).isTrue();
     }

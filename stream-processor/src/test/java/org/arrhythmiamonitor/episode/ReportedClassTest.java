@@ -28,26 +28,55 @@ class ReportedClassTest {
         }
     };
 
+    /** A beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
+    private static ReportedClass.Beat beat(BeatClass c, boolean premature) {
+        return new ReportedClass.Beat(c, premature, Double.NaN, Double.NaN);
+    }
+
+    private static ReportedClass.Beat nBeat(double prematurityIndex, double pWaveSimilarity) {
+        return new ReportedClass.Beat(BeatClass.N, prematurityIndex < 0.9, prematurityIndex, pWaveSimilarity);
+    }
+
+    @Test
+    void anNBeatThatCameClearlyEarlyWithoutTheUsualPWaveIsS() {
+        assertThat(ReportedClass.of(SINUS, nBeat(0.7, 0.1), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(ReportedClass.of(SINUS, nBeat(0.84, 0.49), BeatClass.N)).isEqualTo(BeatClass.S);
+    }
+
+    @Test
+    void anNBeatKeepsItsClassWithItsUsualPWaveOrWhenBarelyEarly() {
+        assertThat(ReportedClass.of(SINUS, nBeat(0.7, 0.9), BeatClass.N)).as("sinus arrhythmia")
+                .isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, nBeat(0.87, 0.1), BeatClass.N)).as("premature, not clearly")
+                .isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, nBeat(1.0, -0.5), BeatClass.N)).as("on time").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(IN_AF, nBeat(0.7, 0.1), BeatClass.N)).as("in AF").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, nBeat(0.7, Double.NaN), BeatClass.N)).as("P wave unknown")
+                .isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, nBeat(Double.NaN, 0.1), BeatClass.N)).as("interval unknown")
+                .isEqualTo(BeatClass.N);
+    }
+
     @Test
     void anSBeatThatCameEarlyStaysS() {
-        assertThat(ReportedClass.of(SINUS, BeatClass.S, true, BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, true), BeatClass.N)).isEqualTo(BeatClass.S);
     }
 
     @Test
     void anSBeatThatDidNotComeEarlyIsN() {
-        assertThat(ReportedClass.of(SINUS, BeatClass.S, false, BeatClass.N)).isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, BeatClass.S, false, BeatClass.BEAT_CLASS_UNSPECIFIED))
+        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.N)).isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.BEAT_CLASS_UNSPECIFIED))
                 .as("the device's first beat").isEqualTo(BeatClass.N);
     }
 
     @Test
     void anSBeatThatContinuesARunOfSNeedNotComeEarly() {
-        assertThat(ReportedClass.of(SINUS, BeatClass.S, false, BeatClass.S)).isEqualTo(BeatClass.S);
+        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.S)).isEqualTo(BeatClass.S);
     }
 
     @Test
     void inAtrialFibrillationAnSBeatIsNEvenWhenEarly() {
-        assertThat(ReportedClass.of(IN_AF, BeatClass.S, true, BeatClass.S)).isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(IN_AF, beat(BeatClass.S, true), BeatClass.S)).isEqualTo(BeatClass.N);
     }
 
     @Test
@@ -66,8 +95,8 @@ class ReportedClassTest {
     @Test
     void otherClassesAreTheModelsWhateverTheInterval() {
         for (BeatClass c : new BeatClass[] {BeatClass.N, BeatClass.V, BeatClass.F, BeatClass.Q}) {
-            assertThat(ReportedClass.of(SINUS, c, false, BeatClass.N)).isEqualTo(c);
-            assertThat(ReportedClass.of(IN_AF, c, true, BeatClass.S)).isEqualTo(c);
+            assertThat(ReportedClass.of(SINUS, beat(c, false), BeatClass.N)).isEqualTo(c);
+            assertThat(ReportedClass.of(IN_AF, beat(c, true), BeatClass.S)).isEqualTo(c);
         }
     }
 }

@@ -49,10 +49,11 @@ final class ScriptedDevice {
         if (localRrMs == 0) {
             localRrMs = rrMs;
         }
-        boolean premature = rrMs < BeatFeatureExtractor.PREMATURE_RATIO * localRrMs;
+        double prematurityIndex = rrMs / localRrMs;
+        boolean premature = prematurityIndex < BeatFeatureExtractor.PREMATURE_RATIO;
         localRrMs += BeatFeatureExtractor.LOCAL_WEIGHT * (rrMs - localRrMs);
         ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c)
-                .setPremature(premature);
+                .setPremature(premature).setPrematurityIndex((float) prematurityIndex);
         double similarity = pWave.getAsDouble();
         if (!Double.isNaN(similarity)) {
             classified.setPWaveSimilarity((float) similarity);

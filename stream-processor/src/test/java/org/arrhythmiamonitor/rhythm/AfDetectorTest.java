@@ -35,6 +35,86 @@ class AfDetectorTest {
         assertThat(afterAnEnd.getOnsetSample()).isEqualTo(Math.round(endedTime * FS / 1000));
     }
 
+    @Test
+    void aStoreWrittenBeforeThePWaveRingJudgesPWavesOnlyOnceEnoughAreKnown() {
+        // A full window of intervals saved without rr_p_wave: they read as unknown.
+        AfState state = irregularWindow(AfDetector.WINDOW).clearRrPWave().build();
+        long time = state.getRrTimeMs(AfDetector.WINDOW - 1);
+        Random random = new Random(7);
+        for (int i = 1; i <= AfDetector.MIN_P_WAVES; i++) {
+            double rr = 400 + 500 * random.nextDouble();
+            time += Math.round(rr);
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000), time, rr,
+                    BeatClass.N, true, 0.1), BeatClass.N, true, segment -> { });
+            assertThat(state.getRrPWaveCount()).isEqualTo(AfDetector.WINDOW);
+            assertThat(AfDetector.pWavesAbsent(state.toBuilder())).as("after %d known", i)
+                    .isEqualTo(i == AfDetector.MIN_P_WAVES);
+        }
+    }
+
+    @Test
+    void withoutPWavesAfIsDatedToTheMiddleOfTheWindowThatCountsVentricularBeats() {
+        // A third of AF's beats called V; each beat closes one interval of the window with V beats.
+        Random random = new Random(11);
+        AfState state = AfState.getDefaultInstance();
+        List<Long> times = new ArrayList<>();
+        List<RhythmSegment> out = new ArrayList<>();
+        long time = 0;
+        BeatClass previous = BeatClass.BEAT_CLASS_UNSPECIFIED;
+        for (int i = 0; i < 200 && out.isEmpty(); i++) {
+            double rr = i == 0 ? 0 : 400 + 500 * random.nextDouble();
+            time += Math.round(rr);
+            BeatClass c = random.nextInt(3) == 0 ? BeatClass.V : BeatClass.N;
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000), time, rr, c, true,
+                    c == BeatClass.V ? Double.NaN : -0.3 + 0.6 * random.nextDouble()), previous, true, out::add);
+            times.add(time);
+            previous = c;
+        }
+        assertThat(out).as("AF entered").isNotEmpty();
+        assertThat(out.get(0).getOnsetTimeMs()).isEqualTo(times.get(times.size() - 1 - AfDetector.WINDOW / 2));
+    }
+
+    @Test
+    void aNoisyBeatAndARunOfVentricularBeatsInAfWithoutPWavesDoNotEndIt() {
+        // Readable V beats came throughout: only unreadable signal or no beats restart the window.
+        Random random = new Random(13);
+        Feed feed = new Feed();
+        for (int i = 0; i < 120; i++) {
+            feed.beat(random.nextInt(3) == 0 ? BeatClass.V : BeatClass.N, 400 + 500 * random.nextDouble(), true,
+                    -0.3 + 0.6 * random.nextDouble());
+        }
+        assertThat(feed.state.getInAf()).as("in AF").isTrue();
+        int before = feed.out.size();
+        feed.beat(BeatClass.N, 700, false, Double.NaN);
+        // 12 s or more of AF's beats called V.
+        for (int i = 0; i < 20; i++) {
+            feed.beat(BeatClass.V, 400 + 500 * random.nextDouble(), true, Double.NaN);
+        }
+        for (int i = 0; i < 40; i++) {
+            feed.beat(random.nextInt(3) == 0 ? BeatClass.V : BeatClass.N, 400 + 500 * random.nextDouble(), true,
+                    -0.3 + 0.6 * random.nextDouble());
+        }
+        assertThat(feed.out.subList(before, feed.out.size())).as("segments after the noisy beat").isEmpty();
+        assertThat(feed.state.getInAf()).isTrue();
+    }
+
+    /** Beats fed to the detector one after another, readable unless said otherwise. */
+    private static final class Feed {
+        AfState state = AfState.getDefaultInstance();
+        final List<RhythmSegment> out = new ArrayList<>();
+        long time;
+        BeatClass previous = BeatClass.BEAT_CLASS_UNSPECIFIED;
+        boolean previousReadable = true;
+
+        void beat(BeatClass c, double rr, boolean readable, double pWave) {
+            time += Math.round(rr);
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000), time, rr, c,
+                    readable, c == BeatClass.V ? Double.NaN : pWave), previous, previousReadable, out::add);
+            previous = c;
+            previousReadable = readable;
+        }
+    }
+
     /** The segment that one more irregular N beat opens on a window one interval short of full. */
     private static RhythmSegment enterWith(AfState state, long lastTime) {
         List<RhythmSegment> out = new ArrayList<>();
