@@ -46,7 +46,7 @@ import numpy as np
 
 CLASSES = "NSVFQ"
 PREMATURE_RATIO, CLEARLY_PREMATURE = 0.9, 0.85
-WINDOW, ENTER, LEAVE, MIN_ENTRY = 32, 0.15, 0.10, 16
+WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS = 32, 0.15, 0.10, 16, 16
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES = 0.5, 8
@@ -58,7 +58,7 @@ def irregularity(rr):
 
 
 def coupling_spread(window):
-    coupling = np.array([rr for rr, kind, _ in window if kind == "NS"])
+    coupling = np.array([rr for rr, kind, _, _ in window if kind == "NS"])
     if len(coupling) < MIN_COUPLINGS:
         return np.nan
     median = np.median(coupling)
@@ -92,42 +92,73 @@ def p_wave_similarity(beats):
 
 
 def p_waves_absent(window):
-    known = [p for _, _, p in window if not np.isnan(p)]
+    known = [p for _, _, p, _ in window if not np.isnan(p)]
     return len(known) >= MIN_P_WAVES and np.median(known) < P_WAVE_ABSENT
 
 
+def entry_irregularity(window):
+    """The irregularity that decides entry on the class-based rules (`AfDetector.entryIrregularity`)."""
+    others = [r for r, kind, _, _ in window if "S" not in kind]
+    if len(others) >= MIN_ENTRY:
+        return irregularity(others)
+    if not coupling_spread(window) >= COUPLING_SPREAD:
+        return np.nan
+    x = irregularity([r for r, _, _, _ in window])
+    return x if x <= MAX_COUPLED_IRREGULARITY else np.nan
+
+
 def in_af(samples, classes, fs, p_wave=None):
-    """Whether the detector is in AF after each beat, beats in R-peak order; `p_wave` the beats'
-    P-wave similarity (None: unknown, the class-based rules alone)."""
-    flags = np.zeros(len(samples), dtype=bool)
+    """Whether the detector is in AF after each beat (what `ReportedClass` reads), and the beats
+    inside the AF segments it reports (what `monitor eval` scores), beats in R-peak order; `p_wave`
+    the beats' P-wave similarity (None: unknown, the class-based rules alone). Onset and end are
+    dated as the detector dates them, to the beat that closed the middle interval of the window that
+    changed; AF ends after LEAVE_JUDGEMENTS regular judgements in a row, dated to the first."""
+    n = len(samples)
+    live = np.zeros(n, dtype=bool)
+    flags = np.zeros(n, dtype=bool)
     if p_wave is None:
-        p_wave = np.full(len(samples), np.nan)
-    window, any_window, af = [], [], False
-    for i in range(1, len(samples)):
+        p_wave = np.full(n, np.nan)
+    window, any_window = [], []
+    af, onset, ended, leaving, leave_at = False, 0, 0, 0, 0
+    for i in range(1, n):
         rr = (samples[i] - samples[i - 1]) / fs * 1000
         c, before = classes[i], classes[i - 1]
-        if c in "NSFV" and before in "NSFV" and 250 <= rr <= 2000:
-            any_window = (any_window + [rr])[-WINDOW:]
-            usable = c in "NSF" and before in "NSF"
-            if usable:
-                window = (window + [(rr, before + c, p_wave[i])])[-WINDOW:]
-            if len(any_window) == WINDOW and p_waves_absent(window):
-                x = irregularity(any_window)
-                conducted_irregular = len(window) >= MIN_ENTRY and irregularity([r for r, _, _ in window]) >= LEAVE
-                af = x >= LEAVE if af else x >= ENTER and conducted_irregular
-            elif usable and len(window) == WINDOW:
-                intervals = [r for r, _, _ in window]
-                if af:
-                    af = irregularity(intervals) >= LEAVE
-                else:
-                    others = [r for r, kind, _ in window if "S" not in kind]
-                    if len(others) >= MIN_ENTRY:
-                        af = irregularity(others) >= ENTER
-                    else:
-                        x = irregularity(intervals)
-                        af = coupling_spread(window) >= COUPLING_SPREAD and ENTER <= x <= MAX_COUPLED_IRREGULARITY
-        flags[i] = af
-    return flags
+        live[i] = af
+        if not (c in "NSFV" and before in "NSFV" and 250 <= rr <= 2000):
+            continue
+        any_window = (any_window + [(rr, i)])[-WINDOW:]
+        usable = c in "NSF" and before in "NSF"
+        if usable:
+            window = (window + [(rr, before + c, p_wave[i], i)])[-WINDOW:]
+        judged = None
+        if len(any_window) == WINDOW and p_waves_absent(window):
+            x = irregularity([r for r, _ in any_window])
+            conducted = irregularity([r for r, _, _, _ in window]) if len(window) >= MIN_ENTRY else np.nan
+            if af or conducted >= LEAVE:
+                judged = x, any_window[-1 - WINDOW // 2][1]
+        elif usable and len(window) == WINDOW:
+            x = irregularity([r for r, _, _, _ in window]) if af else entry_irregularity(window)
+            if not np.isnan(x):
+                judged = x, window[-1 - WINDOW // 2][3]
+        if judged is None:
+            live[i] = af
+            continue
+        x, middle = judged
+        if not af and x >= ENTER:
+            af, onset, leaving = True, max(middle, ended), 0
+        elif af and x < LEAVE:
+            leave_at = middle if leaving == 0 else leave_at
+            leaving += 1
+            if leaving >= LEAVE_JUDGEMENTS:
+                ended = max(onset, leave_at)
+                flags[onset:ended] = True
+                af, leaving = False, 0
+        elif af:
+            leaving = 0
+        live[i] = af
+    if af:
+        flags[onset:] = True
+    return live, flags
 
 
 def reference_af(path):
@@ -193,9 +224,9 @@ def main():
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
             p_wave = None if args.class_rules_only else p_wave_similarity(np.asarray(beats[rows[idx]]))
-            flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs, p_wave)
-            in_rhythm[idx[flags & (p[idx] == 1)]] = 0
-            reported[idx] = report(p[idx], flags, prev_over_local[rows][idx],
+            live, flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs, p_wave)
+            in_rhythm[idx[live & (p[idx] == 1)]] = 0
+            reported[idx] = report(p[idx], live, prev_over_local[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan))
             if args.db:
                 at = samples[rows][idx]

@@ -23,7 +23,7 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  *       early, as in sinus arrhythmia, keeps its usual P wave.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
- * are Se 46.0 %, +P 28.3 %; reported, 52.5 % and 65.4 %.
+ * are Se 46.0 %, +P 28.3 %; reported, 52.4 % and 66.1 %.
  */
 public final class ReportedClass {
     /** A prematurity index under this is early enough to call a beat without its P wave S. */

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.arrhythmiamonitor.state.v1.AfState;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,24 @@ class AfDetectorTest {
         }
         assertThat(feed.out.subList(before, feed.out.size())).as("segments after the noisy beat").isEmpty();
         assertThat(feed.state.getInAf()).isTrue();
+    }
+
+    @Test
+    void aFewRegularWindowsInsideAfDoNotSplitItAndItsEndIsDatedToTheFirstRegularOne() {
+        // Synthetic AF's intervals are now and then regular enough over one window: ending AF on
+        // the first such window split this 15-minute episode into five.
+        SyntheticEcg.Recording r = SyntheticEcg.standard(250, 7)
+                .render(ArrhythmiaScript.start(70).sinus(30).atrialFibrillation(900, 110).sinus(60));
+        Feed feed = new Feed();
+        int[] peaks = r.rPeaks();
+        for (int i = 0; i < peaks.length; i++) {
+            feed.beat(BeatClass.N, i == 0 ? 0 : (peaks[i] - peaks[i - 1]) * 1000.0 / r.fsHz(), true, Double.NaN);
+        }
+        List<RhythmSegment> ended = feed.out.stream().filter(s -> s.getEndTimeMs() != 0).toList();
+        assertThat(ended).hasSize(1);
+        long afEnd = Math.round((30 + 900) * 1000.0);
+        assertThat(ended.get(0).getEndTimeMs() - afEnd).as("end against the script").isBetween(-10_000L, 15_000L);
+        assertThat(feed.state.getInAf()).isFalse();
     }
 
     /** Beats fed to the detector one after another, readable unless said otherwise. */
