@@ -342,14 +342,18 @@ class MonitorTopologyTest {
     }
 
     @Test
-    void beatsCarryHowAlikeTheirPWaveIsToTheTemplateAndAtrialFibrillationIsFound() {
+    void beatsCarryTheirPrematurityAndHowAlikeTheirPWaveIsToTheTemplateAndAtrialFibrillationIsFound() {
         SyntheticEcg.Recording recording = SyntheticEcg.standard(250, 8)
                 .render(ArrhythmiaScript.start(70).sinus(60).atrialFibrillation(150, 110).sinus(60));
         stream(SyntheticChunks.chunks("patient-16", recording, 1.0));
         driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
 
         List<ClassifiedBeat> all = classified.readValuesToList();
-        assertThat(all).isNotEmpty().allSatisfy(b -> assertThat(b.hasPWaveSimilarity()).isTrue());
+        assertThat(all).isNotEmpty().allSatisfy(b -> {
+            assertThat(b.hasPWaveSimilarity()).isTrue();
+            assertThat(b.hasPrematurityIndex()).isTrue();
+            assertThat(b.getPremature()).isEqualTo(b.getPrematurityIndex() < 0.9f);
+        });
         // Every sinus beat has the same P wave; AF has fibrillatory waves instead, at a phase that
         // differs from beat to beat.
         assertThat(medianPWave(all, 20, 55)).isGreaterThan(0.9);
