@@ -108,7 +108,8 @@ def entry_irregularity(window):
 
 
 def in_af(samples, classes, fs, p_wave=None):
-    """Whether the detector is in AF after each beat (what `ReportedClass` reads), and the beats
+    """Whether the detector is in AF after each beat (what `ReportedClass` reads: not while AF waits
+    to end), and the beats
     inside the AF segments it reports (what `monitor eval` scores), beats in R-peak order; `p_wave`
     the beats' P-wave similarity (None: unknown, the class-based rules alone). Onset and end are
     dated as the detector dates them, to the beat that closed the middle interval of the window that
@@ -123,7 +124,7 @@ def in_af(samples, classes, fs, p_wave=None):
     for i in range(1, n):
         rr = (samples[i] - samples[i - 1]) / fs * 1000
         c, before = classes[i], classes[i - 1]
-        live[i] = af
+        live[i] = af and leaving == 0
         if not (c in "NSFV" and before in "NSFV" and 250 <= rr <= 2000):
             continue
         any_window = (any_window + [(rr, i)])[-WINDOW:]
@@ -141,7 +142,7 @@ def in_af(samples, classes, fs, p_wave=None):
             if not np.isnan(x):
                 judged = x, window[-1 - WINDOW // 2][3]
         if judged is None:
-            live[i] = af
+            live[i] = af and leaving == 0
             continue
         x, middle = judged
         if not af and x >= ENTER:
@@ -155,7 +156,7 @@ def in_af(samples, classes, fs, p_wave=None):
                 af, leaving = False, 0
         elif af:
             leaving = 0
-        live[i] = af
+        live[i] = af and leaving == 0
     if af:
         flags[onset:] = True
     return live, flags

@@ -23,7 +23,7 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  *       early, as in sinus arrhythmia, keeps its usual P wave.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
- * are Se 46.0 %, +P 28.3 %; reported, 52.4 % and 66.1 %.
+ * are Se 46.0 %, +P 28.3 %; reported, 52.5 % and 65.6 %.
  */
 public final class ReportedClass {
     /** A prematurity index under this is early enough to call a beat without its P wave S. */
@@ -35,12 +35,14 @@ public final class ReportedClass {
     /**
      * What the rules need of a classified beat.
      *
+     * @param modelClass the beat model's class
      * @param premature whether it came early; true when unknown (a beat from an older classifier)
      * @param prematurityIndex its interval over the local mean interval, NaN when unknown
      * @param pWaveSimilarity how alike its P wave is to the template's; NaN when unknown or when the
      *     signal around the beat was unreadable (noise hides P waves)
      */
     public record Beat(BeatClass modelClass, boolean premature, double prematurityIndex, double pWaveSimilarity) {
+        /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
         public static Beat of(ClassifiedBeat classified) {
             boolean readable = classified.getBeat().getSignalIssuesCount() == 0;
             return new Beat(classified.getBeatClass(), !classified.hasPremature() || classified.getPremature(),
@@ -51,7 +53,9 @@ public final class ReportedClass {
 
     /**
      * @param af the AF detector's state after the beat
+     * @param beat the beat
      * @param previous the class the previous beat was reported with
+     * @return the class the beat is reported with
      */
     public static BeatClass of(AfState af, Beat beat, BeatClass previous) {
         BeatClass inRhythm = AfDetector.inRhythm(af, beat.modelClass());

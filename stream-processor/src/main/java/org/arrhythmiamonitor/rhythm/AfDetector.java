@@ -14,8 +14,9 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * <p>Usable intervals join two readable beats conducted from above (N, S, or F: a fusion beat is
  * partly conducted, and most beats the model calls F are conducted beats, a quarter of AF's on
  * patients it has not seen): ventricular beats and the intervals around them are left out, so
- * PVCs, couplets and bigeminy do not look irregular. The irregularity is the median of the absolute successive differences of those
- * intervals, divided by their mean: about 0.01-0.04 in sinus rhythm, 0.1-0.3 in AF. The median
+ * PVCs, couplets and bigeminy do not look irregular. The irregularity is the median of the
+ * absolute successive differences of those intervals, divided by their mean: about 0.01-0.04 in
+ * sinus rhythm, 0.1-0.3 in AF. The median
  * ignores the two large differences an isolated premature beat leaves, so only a rhythm that is
  * irregular beat after beat crosses the threshold.
  *
@@ -57,9 +58,9 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * window that changed (for the end, the first of those), where the irregular stretch began or
  * ended. Usable intervals further apart than {@value #MAX_SPAN_GAP_MS} ms restart the windows
  * (and end AF) only when an unreadable beat or a stretch without beats came between them; a run of
- * V beats in AF (record 203's VT) does not. The thresholds were chosen on DS1 of the MIT-BIH Arrhythmia Database with
- * {@code monitor eval}; entry anywhere from 0.13 to 0.17 gives the same DS1 figures. See the
- * validation report.
+ * V beats in AF (record 203's VT) does not. The thresholds were chosen on DS1 of the MIT-BIH
+ * Arrhythmia Database with {@code monitor eval}; entry anywhere from 0.13 to 0.17 gives the same
+ * DS1 figures. See the validation report.
  */
 public final class AfDetector {
     static final int WINDOW = 32;
@@ -68,7 +69,10 @@ public final class AfDetector {
     /**
      * Judgements in a row below {@link #LEAVE} that end AF, dated to the first: random intervals
      * are now and then regular enough over one window, and each such dip split an AF episode in
-     * two (7 of the 21 synthetic AF episodes of seeds 2-4 before; 1 with 16).
+     * two (7 of the 21 synthetic AF episodes of seeds 2-4 before; 1 with 16). A judgement comes
+     * with every usable interval, and without P waves with every interval V beats included, so 16
+     * are 16 beats or a little more. Meanwhile the segment stays where the first left it, and
+     * {@link #inAf} already says no.
      */
     static final int LEAVE_JUDGEMENTS = 16;
     /** Intervals not touching an S beat that the window must hold to enter AF. */
@@ -113,7 +117,11 @@ public final class AfDetector {
     /**
      * Applies one beat.
      *
-     * @param previousClass class of the beat before it, and whether that one was readable
+     * @param state the device's detector state before the beat
+     * @param beat the beat
+     * @param previousClass class of the beat before it
+     * @param previousReadable whether the beat before it was readable
+     * @param out receives the rhythm segments that begin or end
      * @return the new state
      */
     public static AfState onBeat(AfState state, String deviceId, Beat beat, BeatClass previousClass,
@@ -130,7 +138,10 @@ public final class AfDetector {
                 && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
             // The first beat in readable signal after a long interruption: AF ended at the last
             // beat before it, not at this one.
-            if (s.getInAf()) {
+            if (s.getInAf() && s.getLeaveCount() > 0) {
+                end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
+                        Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
+            } else if (s.getInAf()) {
                 end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
             }
             s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
@@ -141,8 +152,12 @@ public final class AfDetector {
         boolean usable = usableWithV && supraventricular(beatClass) && supraventricular(previousClass);
         // After an interruption only a usable interval carries AF on again; V beats alone do not.
         if (s.getInAf() && continues && (usable || !s.getInterrupted())) {
-            s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
-                    .setLastSample(sample).setLastTimeMs(timeMs));
+            if (s.getLeaveCount() == 0) {
+                s.setSegment(s.getSegment().toBuilder().setBeats(s.getSegment().getBeats() + 1)
+                        .setLastSample(sample).setLastTimeMs(timeMs));
+            } else {
+                s.setLeavePendingBeats(s.getLeavePendingBeats() + 1);
+            }
         }
         if (!usableWithV) {
             return s.build();
@@ -185,7 +200,8 @@ public final class AfDetector {
             // The two windows date changes differently: AF never starts before the last one ended.
             s.setInAf(true).setSegment(BeatRun.newBuilder().setOnsetSample(Math.max(middleSample, s.getEndedSample()))
                     .setOnsetTimeMs(Math.max(middleTimeMs, s.getEndedTimeMs()))
-                    .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1));
+                    .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1))
+                    .setLeaveCount(0).setLeavePendingBeats(0);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
             if (s.getLeaveCount() == 0) {
@@ -196,8 +212,12 @@ public final class AfDetector {
                 end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
                         Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
             }
-        } else if (s.getInAf()) {
-            s.setLeaveCount(0);
+        } else if (s.getInAf() && s.getLeaveCount() > 0) {
+            // AF goes on after all: the beats since the first regular judgement are its own.
+            s.setSegment(s.getSegment().toBuilder()
+                    .setBeats(s.getSegment().getBeats() + s.getLeavePendingBeats())
+                    .setLastSample(sample).setLastTimeMs(timeMs));
+            s.setLeaveCount(0).setLeavePendingBeats(0);
         }
     }
 
@@ -206,7 +226,7 @@ public final class AfDetector {
      * fibrillation, not a supraventricular tachycardia, which is regular.
      */
     public static boolean irregular(AfState state) {
-        return state.getInAf() || state.getFilled() > 0 && state.getIrregularity() >= LEAVE;
+        return inAf(state) || state.getFilled() > 0 && state.getIrregularity() >= LEAVE;
     }
 
     /**
@@ -216,18 +236,23 @@ public final class AfDetector {
      * ({@code ReportedClass}); the rules themselves already read S beats in an irregular rhythm as AF.
      */
     public static BeatClass inRhythm(AfState state, BeatClass modelClass) {
-        return state.getInAf() && modelClass == BeatClass.S ? BeatClass.N : modelClass;
+        return inAf(state) && modelClass == BeatClass.S ? BeatClass.N : modelClass;
     }
 
-    /** Whether the device is in AF now. */
+    /**
+     * Whether the device is in AF now: not once the rhythm has turned regular, while AF waits
+     * {@link #LEAVE_JUDGEMENTS} judgements to end (the burden, the reported class and the run rules
+     * read it beat by beat, and the end is dated back to that point).
+     */
     public static boolean inAf(AfState state) {
-        return state.getInAf();
+        return state.getInAf() && state.getLeaveCount() == 0;
     }
 
     private static void end(AfState.Builder s, String deviceId, long endSample, long endTime, Output out) {
         BeatRun ended = s.getSegment().toBuilder().setLastSample(endSample).setLastTimeMs(endTime).build();
         out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
-        s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0);
+        s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0)
+                .setLeavePendingBeats(0);
     }
 
     static RhythmSegment segment(String deviceId, BeatRun run, double irregularity, boolean ended) {

@@ -504,6 +504,23 @@ class EpisodeStageTest {
     }
 
     @Test
+    void twentySecondsOfAnIrregularRhythmAreNoAtrialFibrillationEpisode() {
+        // AF must last 30 s; waiting to be sure the rhythm has turned regular must not count.
+        ScriptedDevice d = device("af-20s");
+        Random random = new Random(47);
+        d.beats(60, N, 800);
+        long start = d.timeMs();
+        while (d.timeMs() < start + 20_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        d.beats(80, N, 800);
+        List<RhythmSegment> segments = rhythm.readValuesToList();
+        assertThat(segments).as("AF entered and ended").hasSize(2);
+        assertThat(segments.get(1).getEndTimeMs() - segments.get(1).getOnsetTimeMs()).isLessThan(30_000L);
+        assertThat(types(episodes())).doesNotContain("ATRIAL_FIBRILLATION");
+    }
+
+    @Test
     void frequentPvcsInNoiseThatHidesThePWavesAreNotAtrialFibrillation() {
         // Every fourth beat a PVC at a varying coupling interval: counting the intervals around
         // them, the rhythm is as irregular as AF (about 0.3), but between the conducted beats it is

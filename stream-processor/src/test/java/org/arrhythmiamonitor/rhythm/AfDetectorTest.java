@@ -114,8 +114,33 @@ class AfDetectorTest {
         List<RhythmSegment> ended = feed.out.stream().filter(s -> s.getEndTimeMs() != 0).toList();
         assertThat(ended).hasSize(1);
         long afEnd = Math.round((30 + 900) * 1000.0);
-        assertThat(ended.get(0).getEndTimeMs() - afEnd).as("end against the script").isBetween(-10_000L, 15_000L);
+        assertThat(ended.get(0).getEndTimeMs() - afEnd).as("end against the script").isBetween(-5_000L, 5_000L);
         assertThat(feed.state.getInAf()).isFalse();
+    }
+
+    @Test
+    void aSecondEpisodeEndsOnItsOwnRegularJudgements() {
+        Random random = new Random(19);
+        Feed feed = new Feed();
+        List<Long> afEnds = new ArrayList<>();
+        for (int episode = 0; episode < 2; episode++) {
+            for (int i = 0; i < 40; i++) {
+                feed.beat(BeatClass.N, 800, true, Double.NaN);
+            }
+            for (int i = 0; i < 150; i++) {
+                feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
+            }
+            afEnds.add(feed.time);
+        }
+        for (int i = 0; i < 60; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        List<RhythmSegment> ended = feed.out.stream().filter(s -> s.getEndTimeMs() != 0).toList();
+        assertThat(ended).hasSize(2);
+        for (int k = 0; k < 2; k++) {
+            assertThat(ended.get(k).getEndTimeMs() - afEnds.get(k)).as("end %d", k).isBetween(-8_000L, 8_000L);
+            assertThat(ended.get(k).getEndTimeMs() - ended.get(k).getOnsetTimeMs()).isGreaterThan(75_000L);
+        }
     }
 
     /** Beats fed to the detector one after another, readable unless said otherwise. */
