@@ -3,7 +3,7 @@
 figures. Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
 that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
 unless the beat before was reported S, since S beats are premature by definition. One turns an N
-call into S: outside AF, a beat that came clearly early (under 0.85 of the local mean) without the
+call into S: outside AF and irregular rhythms, a beat that came clearly early (under 0.85 of the local mean) without the
 patient's usual P wave (P-wave similarity under 0.5). The replay treats every beat as readable; the
 stream applies that last rule to readable beats only.
 
@@ -65,13 +65,13 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, prev_over_local, p_wave):
+def report(model, af_flags, irregular, prev_over_local, p_wave):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass)."""
     out, previous = model.copy(), 0
     for i, k in enumerate(model):
         if k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
             out[i] = 0
-        elif k == 0 and not af_flags[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
+        elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1
         previous = out[i]
     return out
@@ -109,14 +109,17 @@ def entry_irregularity(window):
 
 def in_af(samples, classes, fs, p_wave=None):
     """Whether the detector is in AF after each beat (what `ReportedClass` reads: not while AF waits
-    to end), and the beats
+    to end), whether it is in AF or its last window was irregular (`AfDetector.irregular`), and the
+    beats
     inside the AF segments it reports (what `monitor eval` scores), beats in R-peak order; `p_wave`
     the beats' P-wave similarity (None: unknown, the class-based rules alone). Onset and end are
     dated as the detector dates them, to the beat that closed the middle interval of the window that
     changed; AF ends after LEAVE_JUDGEMENTS regular judgements in a row, dated to the first."""
     n = len(samples)
     live = np.zeros(n, dtype=bool)
+    irregular = np.zeros(n, dtype=bool)
     flags = np.zeros(n, dtype=bool)
+    last_x = 0.0
     if p_wave is None:
         p_wave = np.full(n, np.nan)
     window, any_window = [], []
@@ -125,6 +128,7 @@ def in_af(samples, classes, fs, p_wave=None):
         rr = (samples[i] - samples[i - 1]) / fs * 1000
         c, before = classes[i], classes[i - 1]
         live[i] = af and leaving == 0
+        irregular[i] = live[i] or (len(window) > 0 and last_x >= LEAVE)
         if not (c in "NSFV" and before in "NSFV" and 250 <= rr <= 2000):
             continue
         any_window = (any_window + [(rr, i)])[-WINDOW:]
@@ -143,8 +147,10 @@ def in_af(samples, classes, fs, p_wave=None):
                 judged = x, window[-1 - WINDOW // 2][3]
         if judged is None:
             live[i] = af and leaving == 0
+            irregular[i] = live[i] or (len(window) > 0 and last_x >= LEAVE)
             continue
         x, middle = judged
+        last_x = x
         if not af and x >= ENTER:
             af, onset, leaving = True, max(middle, ended), 0
         elif af and x < LEAVE:
@@ -157,9 +163,10 @@ def in_af(samples, classes, fs, p_wave=None):
         elif af:
             leaving = 0
         live[i] = af and leaving == 0
+        irregular[i] = live[i] or (len(window) > 0 and last_x >= LEAVE)
     if af:
         flags[onset:] = True
-    return live, flags
+    return live, irregular, flags
 
 
 def reference_af(path):
@@ -225,9 +232,10 @@ def main():
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
             p_wave = None if args.class_rules_only else p_wave_similarity(np.asarray(beats[rows[idx]]))
-            live, flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs, p_wave)
+            live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs,
+                                           p_wave)
             in_rhythm[idx[live & (p[idx] == 1)]] = 0
-            reported[idx] = report(p[idx], live, prev_over_local[rows][idx],
+            reported[idx] = report(p[idx], live, irregular, prev_over_local[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan))
             if args.db:
                 at = samples[rows][idx]

@@ -16,14 +16,16 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  *       its interval not under 0.9 of the local mean) is N, unless the beat before it was
  *       reported S: inside a run the local mean follows the run's own rate, so only its first
  *       beat has to be early.</li>
- *   <li>Outside AF, a readable N beat that came clearly early (prematurity index under
+ *   <li>A readable N beat that came clearly early (prematurity index under
  *       {@value #CLEARLY_PREMATURE}) without the patient's usual P wave (P-wave similarity under
  *       {@value AfDetector#P_WAVE_ABSENT}) is S: a narrow premature beat from an ectopic atrial or
  *       nodal focus, whose P wave differs or hides in the T wave before it. A sinus beat that comes
- *       early, as in sinus arrhythmia, keeps its usual P wave.</li>
+ *       early, as in sinus arrhythmia, keeps its usual P wave. Not in AF, nor in an irregular rhythm
+ *       ({@link AfDetector#irregular}): an AF onset the detector has not yet entered has early beats
+ *       without P waves too.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
- * are Se 46.0 %, +P 28.3 %; reported, 52.5 % and 65.6 %.
+ * are Se 46.0 %, +P 28.3 %; reported, 52.5 % and 65.8 %.
  */
 public final class ReportedClass {
     /** A prematurity index under this is early enough to call a beat without its P wave S. */
@@ -63,7 +65,7 @@ public final class ReportedClass {
             return BeatClass.N;
         }
         // NaN (unknown) fails both comparisons: the model's N stands.
-        if (inRhythm == BeatClass.N && !AfDetector.inAf(af) && beat.prematurityIndex() < CLEARLY_PREMATURE
+        if (inRhythm == BeatClass.N && !AfDetector.irregular(af) && beat.prematurityIndex() < CLEARLY_PREMATURE
                 && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
             return BeatClass.S;
         }

@@ -51,6 +51,9 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, nBeat(1.0, -0.5), BeatClass.N)).as("on time").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(IN_AF, nBeat(0.7, 0.1), BeatClass.N)).as("in AF").isEqualTo(BeatClass.N);
+        AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.2).build();
+        assertThat(ReportedClass.of(irregular, nBeat(0.7, 0.1), BeatClass.N)).as("AF not yet entered")
+                .isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, nBeat(0.7, Double.NaN), BeatClass.N)).as("P wave unknown")
                 .isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, nBeat(Double.NaN, 0.1), BeatClass.N)).as("interval unknown")
