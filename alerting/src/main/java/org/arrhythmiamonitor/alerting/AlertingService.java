@@ -326,6 +326,11 @@ public final class AlertingService implements AutoCloseable {
         return desk;
     }
 
+    /** The device view's burden history: tests stop it to see the service report it. */
+    BurdenHistory burdenHistory() {
+        return burden;
+    }
+
     public int httpPort() {
         return http.actualPort();
     }

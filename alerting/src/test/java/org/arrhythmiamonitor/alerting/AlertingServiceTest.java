@@ -429,6 +429,24 @@ class AlertingServiceTest {
     }
 
     @Test
+    void healthIsDownOnceTheBurdenHistoryStopsFollowingItsTopic() throws Exception {
+        // Alerts still flow then, but the device view's burden history is frozen: the operator
+        // must learn of it from /health.
+        AlertingService service = startService(config("alerting-burden-stopped"));
+        try {
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            waitFor(() -> nurse.get("/health").statusCode() == 200);
+            service.burdenHistory().close();
+            waitFor(() -> nurse.get("/health").statusCode() == 503);
+            JsonObject details = nurse.get("/health").bodyAsJsonObject().getJsonObject("details");
+            assertThat(details.getBoolean("burdenHistoryStopped")).isTrue();
+            assertThat(details.getBoolean("following")).as("the alert feed goes on").isTrue();
+        } finally {
+            service.close();
+        }
+    }
+
+    @Test
     void closedAlertsAreDeletedAfterTheRetentionAndNotRaisedAgain() throws Exception {
         JsonObject config = config("alerting-retention").put("retainClosedDays", 90);
         Alert pause = alert("ward-8", "PAUSE", Priority.MEDIUM, clock.millis());
