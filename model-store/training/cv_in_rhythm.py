@@ -19,8 +19,7 @@ over the mean, 0.15, without intervals touching S beats while 16 remain, else wi
 coupling intervals spread by 0.07 or more over at least 6 and the irregularity is at most 0.4;
 exit below 0.10; and when the median P-wave similarity of the beats closing that window's
 intervals is under 0.5, the same thresholds on the latest 32 intervals between N, S, V and F beats,
-entry also needing at least 16 N/S/F intervals, at least 0.10 irregular; no entry on either
-while the intervals repeat at lag 2 or 3). The P-wave similarity
+entry also needing at least 16 N/S/F intervals, at least 0.10 irregular). The P-wave similarity
 is computed from the exported beat and template channels as `BeatFeatures.pWaveSimilarity`
 computes it. Fed the same beats (the matched beats of the 22 DS1 records with the held-out classes
 of seeds 1 and 2, all readable), the Java detector is in AF after exactly the same beats as this
@@ -51,16 +50,6 @@ WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS = 32, 0.15, 0.10, 16, 16
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES = 0.5, 8
-
-
-def lag_irregularity(rr, lag):
-    rr = np.asarray(rr)
-    return np.median(np.abs(rr[lag:] - rr[:-lag])) / rr.mean()
-
-
-def patterned(rr):
-    """Intervals that repeat every second or third beat (bigeminy, trigeminy): not AF."""
-    return len(rr) == WINDOW and min(lag_irregularity(rr, 2), lag_irregularity(rr, 3)) < LEAVE
 
 
 def irregularity(rr):
@@ -150,19 +139,19 @@ def in_af(samples, classes, fs, p_wave=None):
         if len(any_window) == WINDOW and p_waves_absent(window):
             x = irregularity([r for r, _ in any_window])
             conducted = irregularity([r for r, _, _, _ in window]) if len(window) >= MIN_ENTRY else np.nan
-            may_enter = conducted >= LEAVE and not patterned([r for r, _ in any_window])
-            judged = x, may_enter, any_window[-1 - WINDOW // 2][1]
+            if af or conducted >= LEAVE:
+                judged = x, any_window[-1 - WINDOW // 2][1]
         elif usable and len(window) == WINDOW:
             x = irregularity([r for r, _, _, _ in window]) if af else entry_irregularity(window)
             if not np.isnan(x):
-                judged = x, not patterned([r for r, _ in any_window]), window[-1 - WINDOW // 2][3]
+                judged = x, window[-1 - WINDOW // 2][3]
         if judged is None:
             live[i] = af and leaving == 0
             irregular[i] = live[i] or (len(window) > 0 and last_x >= LEAVE)
             continue
-        x, may_enter, middle = judged
+        x, middle = judged
         last_x = x
-        if not af and may_enter and x >= ENTER:
+        if not af and x >= ENTER:
             af, onset, leaving = True, max(middle, ended), 0
         elif af and x < LEAVE:
             leave_at = middle if leaving == 0 else leave_at

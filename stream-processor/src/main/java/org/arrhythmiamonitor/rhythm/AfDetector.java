@@ -53,9 +53,6 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * class-based rules alone found 60 % of the AF time. Beats without the similarity (from an older
  * classifier) leave the class-based rules as they were.
  *
- * <p>Neither path enters AF while the intervals between N, S, V and F beats repeat every second or
- * third beat ({@link #patterned}): bigeminy and trigeminy, whatever the model calls their beats.
- *
  * <p>Entry and exit thresholds differ (hysteresis), AF ends only after {@value #LEAVE_JUDGEMENTS}
  * judgements below the exit threshold in a row, and onset and end are dated to the middle of the
  * window that changed (for the end, the first of those), where the irregular stretch began or
@@ -175,30 +172,31 @@ public final class AfDetector {
             // Noise can hide P waves too: between frequent PVCs the conducted rhythm stays
             // regular, where AF's does not, so PVCs in noise do not enter AF; and with too few
             // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
+            double irregularity = anyIrregularity(s);
             double conducted = irregularity(s, false);
-            int middle = anyIndexBack(s, WINDOW / 2);
-            decide(s, deviceId, anyIrregularity(s), conducted >= LEAVE && !patterned(s), s.getAnyRrSample(middle),
-                    s.getAnyRrTimeMs(middle), sample, timeMs, out);
+            if (s.getInAf() || conducted >= LEAVE) {
+                int middle = anyIndexBack(s, WINDOW / 2);
+                decide(s, deviceId, irregularity, s.getAnyRrSample(middle), s.getAnyRrTimeMs(middle), sample, timeMs,
+                        out);
+            }
         } else if (usable && s.getFilled() == WINDOW) {
             double irregularity = s.getInAf() ? irregularity(s, false) : entryIrregularity(s);
             if (!Double.isNaN(irregularity)) {
                 int middle = indexBack(s, WINDOW / 2);
-                decide(s, deviceId, irregularity, !patterned(s), s.getRrSample(middle), s.getRrTimeMs(middle), sample,
-                        timeMs, out);
+                decide(s, deviceId, irregularity, s.getRrSample(middle), s.getRrTimeMs(middle), sample, timeMs, out);
             }
         }
         return s.build();
     }
 
     /**
-     * Enters (where {@code mayEnter}) or leaves AF on the window's irregularity; the change is dated
-     * to the window's middle ({@code middleSample}, {@code middleTimeMs}), where the irregular stretch
-     * began or ended.
+     * Enters or leaves AF on the window's irregularity; the change is dated to the window's middle
+     * ({@code middleSample}, {@code middleTimeMs}), where the irregular stretch began or ended.
      */
-    private static void decide(AfState.Builder s, String deviceId, double irregularity, boolean mayEnter,
-            long middleSample, long middleTimeMs, long sample, long timeMs, Output out) {
+    private static void decide(AfState.Builder s, String deviceId, double irregularity, long middleSample,
+            long middleTimeMs, long sample, long timeMs, Output out) {
         s.setIrregularity(irregularity);
-        if (!s.getInAf() && mayEnter && irregularity >= ENTER) {
+        if (!s.getInAf() && irregularity >= ENTER) {
             // The two windows date changes differently: AF never starts before the last one ended.
             s.setInAf(true).setSegment(BeatRun.newBuilder().setOnsetSample(Math.max(middleSample, s.getEndedSample()))
                     .setOnsetTimeMs(Math.max(middleTimeMs, s.getEndedTimeMs()))
@@ -309,34 +307,13 @@ public final class AfDetector {
 
     /** The irregularity of the full window of intervals between N, S, V and F beats. */
     private static double anyIrregularity(AfState.Builder s) {
-        return lagIrregularity(s, 1);
-    }
-
-    /**
-     * Whether the intervals between N, S, V and F beats repeat every second or third beat: their
-     * median absolute difference at lag 2 or 3 under {@link #LEAVE} of their mean. Bigeminy and
-     * trigeminy do, whatever the beat model calls their beats (a held-out model called record
-     * 223's bigeminal ventricular rhythm N, and it entered AF); AF's intervals are independent,
-     * as irregular at lag 2 and 3 as at lag 1. False while that window is not full.
-     */
-    static boolean patterned(AfState.Builder s) {
-        return s.getAnyRrMsCount() == WINDOW
-                && Math.min(lagIrregularity(s, 2), lagIrregularity(s, 3)) < LEAVE;
-    }
-
-    /** Median absolute difference of intervals {@code lag} apart in the window with V beats, over their mean. */
-    private static double lagIrregularity(AfState.Builder s, int lag) {
         double[] rr = new double[WINDOW];
         double sum = 0;
         for (int k = 0; k < WINDOW; k++) {
             rr[k] = s.getAnyRrMs((s.getAnyPos() + k) % WINDOW);
             sum += rr[k];
         }
-        double[] diffs = new double[WINDOW - lag];
-        for (int k = lag; k < WINDOW; k++) {
-            diffs[k - lag] = Math.abs(rr[k] - rr[k - lag]);
-        }
-        return median(diffs) / (sum / WINDOW);
+        return successiveIrregularity(rr, WINDOW, sum);
     }
 
     private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,

@@ -521,25 +521,6 @@ class EpisodeStageTest {
     }
 
     @Test
-    void aBigeminalRhythmWhoseBeatsTheModelCallsNIsNotAtrialFibrillation() {
-        // Record 223's bigeminal ventricular rhythm: short and long intervals in turn, every beat
-        // called N by a model that had not seen the patient. As irregular beat to beat as AF
-        // (about 0.3), but every second interval repeats, which AF's never do; trigeminy likewise
-        // every third.
-        Random random = new Random(53);
-        ScriptedDevice bigeminal = device("bigeminal-n");
-        ScriptedDevice trigeminal = device("trigeminal-n");
-        bigeminal.beats(40, N, 800);
-        trigeminal.beats(40, N, 800);
-        for (int i = 0; i < 200; i++) {
-            bigeminal.beat(N, 470 + 15 * random.nextGaussian()).beat(N, 640 + 15 * random.nextGaussian());
-            trigeminal.beat(N, 800 + 15 * random.nextGaussian()).beat(N, 480 + 15 * random.nextGaussian())
-                    .beat(N, 1100 + 15 * random.nextGaussian());
-        }
-        assertThat(rhythm.isEmpty()).isTrue();
-    }
-
-    @Test
     void frequentPvcsInNoiseThatHidesThePWavesAreNotAtrialFibrillation() {
         // Every fourth beat a PVC at a varying coupling interval: counting the intervals around
         // them, the rhythm is as irregular as AF (about 0.3), but between the conducted beats it is
