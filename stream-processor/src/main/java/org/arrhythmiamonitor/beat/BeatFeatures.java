@@ -40,7 +40,12 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
      */
     public static boolean premature(float[] rr, int offset) {
-        return prematurityIndex(rr, offset) < BeatFeatureExtractor.PREMATURE_RATIO;
+        return premature(prematurityIndex(rr, offset));
+    }
+
+    /** Whether a prematurity index ({@link #prematurityIndex}) makes the beat premature. */
+    public static boolean premature(double prematurityIndex) {
+        return prematurityIndex < BeatFeatureExtractor.PREMATURE_RATIO;
     }
 
     /**

@@ -12,14 +12,19 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param beatClass AAMI class
  * @param readable whether the signal around the beat was free of issues
  * @param pWaveSimilarity how alike the beat's P wave is to the template's, NaN when unknown
+ * @param premature whether it came early; true when unknown (a beat from an older classifier)
+ * @param prematurityIndex its interval over the local mean interval, NaN when unknown
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
-        boolean readable, double pWaveSimilarity) {
+        boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex) {
 
+    /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
     public static BeatEvent of(ClassifiedBeat classified) {
         var beat = classified.getBeat();
         return new BeatEvent(beat.getDeviceId(), beat.getSampleIndex(), beat.getTimeMs(), beat.getRrMs(),
                 classified.getBeatClass(), beat.getSignalIssuesCount() == 0,
-                classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN);
+                classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN,
+                !classified.hasPremature() || classified.getPremature(),
+                classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN);
     }
 }

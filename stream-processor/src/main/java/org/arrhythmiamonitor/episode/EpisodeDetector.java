@@ -27,8 +27,7 @@ public final class EpisodeDetector {
         EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
-        BeatClass reported = ReportedClass.of(s.getAf(), ReportedClass.Beat.of(classified),
-                BeatClass.forNumber(state.getReportedClass()));
+        BeatClass reported = ReportedClass.of(s.getAf(), beat, BeatClass.forNumber(state.getReportedClass()));
         return s.setHasPrevious(true)
                 .setReportedClass(reported.getNumber())
                 .setPreviousSample(beat.sample())

@@ -3,7 +3,6 @@ package org.arrhythmiamonitor.episode;
 import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
-import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 
 /**
  * The class a beat is reported with: the model's, except where what an atrial premature beat is
@@ -35,38 +34,19 @@ public final class ReportedClass {
     }
 
     /**
-     * What the rules need of a classified beat.
-     *
-     * @param modelClass the beat model's class
-     * @param premature whether it came early; true when unknown (a beat from an older classifier)
-     * @param prematurityIndex its interval over the local mean interval, NaN when unknown
-     * @param pWaveSimilarity how alike its P wave is to the template's; NaN when unknown or when the
-     *     signal around the beat was unreadable (noise hides P waves)
-     */
-    public record Beat(BeatClass modelClass, boolean premature, double prematurityIndex, double pWaveSimilarity) {
-        /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
-        public static Beat of(ClassifiedBeat classified) {
-            boolean readable = classified.getBeat().getSignalIssuesCount() == 0;
-            return new Beat(classified.getBeatClass(), !classified.hasPremature() || classified.getPremature(),
-                    classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
-                    classified.hasPWaveSimilarity() && readable ? classified.getPWaveSimilarity() : Double.NaN);
-        }
-    }
-
-    /**
      * @param af the AF detector's state after the beat
-     * @param beat the beat
+     * @param beat the beat, with the model's class
      * @param previous the class the previous beat was reported with
      * @return the class the beat is reported with
      */
-    public static BeatClass of(AfState af, Beat beat, BeatClass previous) {
-        BeatClass inRhythm = AfDetector.inRhythm(af, beat.modelClass());
+    public static BeatClass of(AfState af, BeatEvent beat, BeatClass previous) {
+        BeatClass inRhythm = AfDetector.inRhythm(af, beat.beatClass());
         if (inRhythm == BeatClass.S && !beat.premature() && previous != BeatClass.S) {
             return BeatClass.N;
         }
-        // NaN (unknown) fails both comparisons: the model's N stands.
-        if (inRhythm == BeatClass.N && !AfDetector.irregular(af) && beat.prematurityIndex() < CLEARLY_PREMATURE
-                && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
+        // NaN (unknown) fails both comparisons: the model's N stands. Noise hides P waves too.
+        if (inRhythm == BeatClass.N && beat.readable() && !AfDetector.irregular(af)
+                && beat.prematurityIndex() < CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
             return BeatClass.S;
         }
         return inRhythm;

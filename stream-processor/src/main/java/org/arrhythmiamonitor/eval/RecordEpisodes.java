@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
+import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.episode.EpisodeDetector;
 import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
@@ -123,7 +123,7 @@ final class RecordEpisodes {
         ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass());
         if (Double.isFinite(b.prematurityIndex())) {
             classified.setPrematurityIndex((float) b.prematurityIndex())
-                    .setPremature(b.prematurityIndex() < BeatFeatureExtractor.PREMATURE_RATIO);
+                    .setPremature(BeatFeatures.premature(b.prematurityIndex()));
         }
         if (Double.isFinite(b.pWaveSimilarity())) {
             classified.setPWaveSimilarity((float) b.pWaveSimilarity());

@@ -172,12 +172,10 @@ public final class AfDetector {
             // Noise can hide P waves too: between frequent PVCs the conducted rhythm stays
             // regular, where AF's does not, so PVCs in noise do not enter AF; and with too few
             // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
-            double irregularity = anyIrregularity(s);
-            double conducted = irregularity(s, false);
-            if (s.getInAf() || conducted >= LEAVE) {
+            if (s.getInAf() || irregularity(s, false) >= LEAVE) {
                 int middle = anyIndexBack(s, WINDOW / 2);
-                decide(s, deviceId, irregularity, s.getAnyRrSample(middle), s.getAnyRrTimeMs(middle), sample, timeMs,
-                        out);
+                decide(s, deviceId, anyIrregularity(s), s.getAnyRrSample(middle), s.getAnyRrTimeMs(middle), sample,
+                        timeMs, out);
             }
         } else if (usable && s.getFilled() == WINDOW) {
             double irregularity = s.getInAf() ? irregularity(s, false) : entryIrregularity(s);
@@ -343,14 +341,17 @@ public final class AfDetector {
 
     /** Ring index of the interval {@code back} places before the latest (0 is the latest). */
     private static int indexBack(AfState.Builder s, int back) {
-        int latest = (s.getPos() - 1 + WINDOW) % WINDOW;
-        return (latest - back + WINDOW) % WINDOW;
+        return ringIndexBack(s.getPos(), back);
     }
 
     /** Ring index of the interval with V beats {@code back} places before the latest (0 is the latest). */
     private static int anyIndexBack(AfState.Builder s, int back) {
-        int latest = (s.getAnyPos() - 1 + WINDOW) % WINDOW;
-        return (latest - back + WINDOW) % WINDOW;
+        return ringIndexBack(s.getAnyPos(), back);
+    }
+
+    /** Index {@code back} places before the latest in a ring of {@link #WINDOW} whose next slot is {@code pos}. */
+    private static int ringIndexBack(int pos, int back) {
+        return ((pos - 1 - back) % WINDOW + WINDOW) % WINDOW;
     }
 
     /** Time of the latest interval in either window. */

@@ -28,13 +28,14 @@ class ReportedClassTest {
         }
     };
 
-    /** A beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
-    private static ReportedClass.Beat beat(BeatClass c, boolean premature) {
-        return new ReportedClass.Beat(c, premature, Double.NaN, Double.NaN);
+    /** A readable beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
+    private static BeatEvent beat(BeatClass c, boolean premature) {
+        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN);
     }
 
-    private static ReportedClass.Beat nBeat(double prematurityIndex, double pWaveSimilarity) {
-        return new ReportedClass.Beat(BeatClass.N, prematurityIndex < 0.9, prematurityIndex, pWaveSimilarity);
+    private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
+        return new BeatEvent("d", 0, 0, 800, BeatClass.N, true, pWaveSimilarity, prematurityIndex < 0.9,
+                prematurityIndex);
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.episode;
 import java.util.function.DoubleSupplier;
 import org.apache.kafka.streams.TestInputTopic;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
+import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
@@ -50,7 +51,7 @@ final class ScriptedDevice {
             localRrMs = rrMs;
         }
         double prematurityIndex = rrMs / localRrMs;
-        boolean premature = prematurityIndex < BeatFeatureExtractor.PREMATURE_RATIO;
+        boolean premature = BeatFeatures.premature(prematurityIndex);
         localRrMs += BeatFeatureExtractor.LOCAL_WEIGHT * (rrMs - localRrMs);
         ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c)
                 .setPremature(premature).setPrematurityIndex((float) prematurityIndex);
