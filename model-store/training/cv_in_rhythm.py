@@ -1,15 +1,27 @@
 #!/usr/bin/python3
-"""What reporting beats as the pipeline does (`ReportedClass`) does to the cross-validated S and V
-figures. Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
+"""What classifying and reporting beats as the pipeline does (`TemplateMatch`, `ReportedClass`) does
+to the cross-validated S and V figures and to the runs of V beats.
+
+The classifier checks the model's V and F calls against the patient's usual QRS: a call whose QRS
+differs from the device's template by at most 0.1 of the template's energy is S when clearly early
+(prematurity index under 0.85), else N; not while the template is young or ventricular (see
+`template_match`). The AF detector, the run rules and the rules below read that class. Runs of 3
+or more V beats are scored much as `VentricularRunScore` scores them (a reference run is found
+when any detected run, a couplet too, overlaps it; a detected run is true when it overlaps any
+reference run), but on stretches of consecutive V among the matched beats, by beat position
+without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
+
+Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
 that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
 unless the beat before was reported S, since S beats are premature by definition. One turns an N
 call into S: outside AF and irregular rhythms, a beat that came clearly early (under 0.85 of the local mean) without the
 patient's usual P wave (P-wave similarity under 0.5). The replay treats every beat as readable; the
-stream applies that last rule to readable beats only.
+stream applies that last rule to readable beats only, and the template match counts only readable
+beats towards the template.
 
 The stream reports an S-labelled beat inside atrial fibrillation as N (`AfDetector.inRhythm`):
 there are no atrial premature beats in AF, but the model calls AF's short intervals S. Whether a
-beat is in AF depends on the AF detector, which runs on the model's classes, so the effect on
+beat is in AF depends on the AF detector, which runs on the classifier's classes, so the effect on
 unseen patients is measured on the held-out predictions of the cross-validation: each record's
 held-out classes, in R-peak order, go through a replay of the detector's entry and exit rules,
 and S beats it places in AF are counted as N.
@@ -50,6 +62,7 @@ WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS = 32, 0.15, 0.10, 16, 16
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES = 0.5, 8
+QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 
 
 def irregularity(rr):
@@ -89,6 +102,44 @@ def p_wave_similarity(beats):
     flat = (beat_power <= floor) | (template_power <= floor)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(flat, np.nan, (b * t).sum(axis=1) / np.sqrt(beat_power * template_power))
+
+
+def qrs_difference(beats):
+    """How far each beat's QRS stretch (indexes 39-101: 100 ms before to 152 ms after the R peak) is
+    from the template's, as `BeatFeatures.qrsDifference`: the energy of their difference over the
+    template's, each minus its mean; NaN where the template is flat."""
+    b = beats[:, 0, QRS_START:QRS_END].astype(np.float64)
+    t = beats[:, 1, QRS_START:QRS_END].astype(np.float64)
+    b = b - b.mean(axis=1, keepdims=True)
+    t = t - t.mean(axis=1, keepdims=True)
+    template_power = (t * t).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(template_power <= (QRS_END - QRS_START) * FLAT_MV ** 2, np.nan,
+                        ((b - t) ** 2).sum(axis=1) / template_power)
+
+
+def template_match(model, qrs_diff, prev_over_local):
+    """The classes the stream gives the beats of one record, in R-peak order (mirrors `TemplateMatch`):
+    a V or F call whose QRS matches the template (difference at most MAX_QRS_DIFFERENCE) is S when
+    clearly early (prematurity index under CLEARLY_PREMATURE), else N. Not while the template is
+    young (under TEMPLATE_BEATS beats), and not while it is ventricular: from the time beats left as
+    V make up MAX_VENTRICULAR_SHARE of it until TEMPLATE_BEATS beats not V and unlike it have
+    joined it (the template follows every readable beat that is not early, so a long ventricular
+    rhythm becomes its own template, and beats of that rhythm the model calls N dilute the share)."""
+    out, share, beats, ventricular, unlike = model.copy(), 0.0, 0, False, 0
+    for i, k in enumerate(model):
+        matches = qrs_diff[i] <= MAX_QRS_DIFFERENCE
+        if k in (2, 3) and matches and beats >= TEMPLATE_BEATS and not ventricular:
+            out[i] = 1 if prev_over_local[i] < CLEARLY_PREMATURE else 0
+        if prev_over_local[i] >= PREMATURE_RATIO:
+            beats = min(beats + 1, TEMPLATE_BEATS)
+            share += ((out[i] == 2) - share) / beats
+            if share >= MAX_VENTRICULAR_SHARE:
+                ventricular, unlike = True, 0
+            elif ventricular and out[i] != 2 and not matches:
+                unlike += 1
+                ventricular = unlike < TEMPLATE_BEATS
+    return out
 
 
 def p_waves_absent(window):
@@ -215,6 +266,9 @@ def main():
     parser.add_argument("--class-rules-only", action="store_true",
                         help="replay without the P-wave rules of the AF detector and the reported class "
                              "(as before they existed)")
+    parser.add_argument("--model-classes", action="store_true",
+                        help="replay on the model's classes, without the template match that makes a V or F "
+                             "call whose QRS matches the template N")
     args = parser.parse_args()
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
@@ -226,17 +280,23 @@ def main():
     for key in sorted(k for k in oof.files if k.startswith("rows_")):
         name = key[len("rows_"):]
         rows, p = oof[key], oof["probabilities_" + name].argmax(axis=1)
-        in_rhythm, reported = p.copy(), p.copy()
+        classified, reported = p.copy(), p.copy()
         af_seconds = np.zeros(3)  # reference, detected, both
+        runs = np.zeros((2, 4), dtype=int)  # model, reported: reference, found, detected, true
         for record in np.unique(records[rows]):
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
-            p_wave = None if args.class_rules_only else p_wave_similarity(np.asarray(beats[rows[idx]]))
-            live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[k] for k in p[idx]), args.fs,
-                                           p_wave)
-            in_rhythm[idx[live & (p[idx] == 1)]] = 0
-            reported[idx] = report(p[idx], live, irregular, prev_over_local[rows][idx],
+            window = np.asarray(beats[rows[idx]])
+            if not args.model_classes:
+                classified[idx] = template_match(p[idx], qrs_difference(window), prev_over_local[rows][idx])
+            k = classified[idx]
+            p_wave = None if args.class_rules_only else p_wave_similarity(window)
+            live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
+            reported[idx] = report(k, live, irregular, prev_over_local[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan))
+            truth_runs = ventricular_runs(labels[rows][idx])
+            runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
+            runs[1] += score_runs(truth_runs, ventricular_runs(reported[idx]))
             if args.db:
                 at = samples[rows][idx]
                 spans = reference_af(os.path.join(args.db, f"{record}.atr"))
@@ -246,20 +306,46 @@ def main():
                 af_seconds += [(seconds * (ref & scored)).sum(), (seconds * (flags & scored)).sum(),
                                (seconds * (ref & flags & scored)).sum()]
         truth = labels[rows]
-        figures = [se_ppv(truth, p, 1), se_ppv(truth, in_rhythm, 1), se_ppv(truth, reported, 1),
-                   se_ppv(truth, p, 2), se_ppv(truth, reported, 2)]
+        figures = [se_ppv(truth, p, 1), se_ppv(truth, reported, 1), se_ppv(truth, p, 2), se_ppv(truth, reported, 2),
+                   se_ppv(truth, p, 3), se_ppv(truth, reported, 3),
+                   *[(100.0 * found / ref, 100.0 * true / detected) for ref, found, detected, true in runs]]
         by_epochs.setdefault(name.split("_")[1], []).append(figures)
         if args.db:
             print(f"{name}: AF duration Se {100 * af_seconds[2] / af_seconds[0]:.1f} %, "
                   f"+P {100 * af_seconds[2] / af_seconds[1]:.1f} % ({af_seconds[0]:.0f} s of reference AF)")
-        print(f"{name}: S Se/+P model {figures[0][0]:.1f}/{figures[0][1]:.1f}, AF rule only "
-              f"{figures[1][0]:.1f}/{figures[1][1]:.1f}, reported {figures[2][0]:.1f}/{figures[2][1]:.1f}; "
-              f"V model {figures[3][0]:.1f}/{figures[3][1]:.1f}, reported {figures[4][0]:.1f}/{figures[4][1]:.1f}")
+        print(f"{name}: {summary(figures)}; runs of 3+ V: {runs[0][0]} reference, the model's "
+              f"{runs[0][2]} ({runs[0][2] - runs[0][3]} false), reported {runs[1][2]} ({runs[1][2] - runs[1][3]} false)")
     for epochs, figures in by_epochs.items():
-        m = np.mean(np.array(figures), axis=0)
-        print(f"mean over seeds, {epochs}: S model {m[0][0]:.1f}/{m[0][1]:.1f}, AF rule only "
-              f"{m[1][0]:.1f}/{m[1][1]:.1f}, reported {m[2][0]:.1f}/{m[2][1]:.1f}; "
-              f"V model {m[3][0]:.1f}/{m[3][1]:.1f}, reported {m[4][0]:.1f}/{m[4][1]:.1f}")
+        print(f"mean over seeds, {epochs}: {summary(np.mean(np.array(figures), axis=0))}")
+
+
+def summary(figures):
+    """Se/+P of S, V, F and runs of 3 or more V beats, the model's classes then the reported ones."""
+    text = [f"{what} model {m[0]:.1f}/{m[1]:.1f}, reported {r[0]:.1f}/{r[1]:.1f}"
+            for what, m, r in zip(("S", "V", "F", "V runs"), figures[0::2], figures[1::2])]
+    return "Se/+P " + "; ".join(text)
+
+
+def ventricular_runs(classes):
+    """Runs of 2 or more beats of class V, as [first, last + 1) positions in the beat sequence."""
+    out, start = [], None
+    for i, k in enumerate(np.append(classes, -1)):
+        if k == 2 and start is None:
+            start = i
+        elif k != 2 and start is not None:
+            if i - start >= 2:
+                out.append((start, i))
+            start = None
+    return out
+
+
+def score_runs(reference, detected):
+    """Runs of 3 or more, scored as the module docstring says: reference runs, those some detected
+    run (a couplet too) overlaps, detected runs, those overlapping a reference run (a couplet too)."""
+    overlaps = lambda a, b: a[0] < b[1] and b[0] < a[1]
+    long = lambda run: run[1] - run[0] >= 3
+    return (sum(map(long, reference)), sum(any(overlaps(r, d) for d in detected) for r in reference if long(r)),
+            sum(map(long, detected)), sum(any(overlaps(d, r) for r in reference) for d in detected if long(d)))
 
 
 if __name__ == "__main__":

@@ -7,11 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -35,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code ecg.beats -> ecg.beats.classified}: features per device ({@link BeatFeatureExtractor}),
  * then one ONNX inference call for the beats of all devices of the stream task that are ready,
  * when {@link InferenceSettings#maxBatch()} are or the oldest has waited
- * {@link InferenceSettings#maxWait()}.
+ * {@link InferenceSettings#maxWait()}. The class forwarded is the model's, checked against the
+ * device's usual QRS ({@link TemplateMatch}); the probabilities are the model's.
  *
  * <p>A beat is ready when the next beat of its device arrives (the interval to it is a feature),
  * or when the task's stream time has moved {@link #NEXT_BEAT_TIMEOUT} past the beat's arrival
@@ -216,30 +215,36 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
         inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 
-        Set<String> devices = new HashSet<>();
+        Map<String, TemplateMatch> matches = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Queued q = items.get(i);
             float[] p = result.probabilities()[i];
-            int best = BeatClasses.mostLikely(p);
-            ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
-                    .setBeatClass(BeatClasses.wire(best)).setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
-                    .setPremature(BeatFeatures.premature(rr, i * rrValues))
-                    .setPrematurityIndex(BeatFeatures.prematurityIndex(rr, i * rrValues));
+            Beat beat = beat(q.ready().getBeat());
+            float prematurity = BeatFeatures.prematurityIndex(rr, i * rrValues);
+            double qrs = BeatFeatures.qrsDifference(beats, i * beatValues);
+            TemplateMatch match = matches.computeIfAbsent(q.deviceId(),
+                    device -> TemplateMatch.restore(stateOf(device).getTemplateMatch()));
+            BeatClass beatClass = BeatClasses.wire(match.classOf(BeatClasses.mostLikely(p), qrs, prematurity,
+                    beat.getSignalIssuesCount() == 0));
+            ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(beatClass)
+                    .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
+                    .setPremature(BeatFeatures.premature(prematurity)).setPrematurityIndex(prematurity);
             double pWave = BeatFeatures.pWaveSimilarity(beats, i * beatValues);
             if (Double.isFinite(pWave)) {
                 out.setPWaveSimilarity((float) pWave);
             }
+            if (Double.isFinite(qrs)) {
+                out.setQrsDifference((float) qrs);
+            }
             for (float v : p) {
                 out.addProbabilities(v);
             }
-            classified.get(BeatClasses.wire(best)).increment();
+            classified.get(beatClass).increment();
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
-            devices.add(q.deviceId());
         }
         // Every ready beat in the store is in the batch, and the whole batch went out.
-        for (String device : devices) {
-            store.put(device, stateOf(device).toBuilder().clearReady().build());
-        }
+        matches.forEach((device, match) -> store.put(device,
+                stateOf(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
     }
 
     private BeatClassifierState stateOf(String deviceId) {

@@ -43,6 +43,13 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
         return premature(prematurityIndex(rr, offset));
     }
 
+    /**
+     * A prematurity index under this is early enough to call a beat supraventricular premature on its
+     * shape alone: without the patient's usual P wave ({@code ReportedClass}), or with the patient's
+     * usual QRS where the model saw a ventricular or fusion beat ({@link TemplateMatch}).
+     */
+    public static final double CLEARLY_PREMATURE = 0.85;
+
     /** Whether a prematurity index ({@link #prematurityIndex}) makes the beat premature. */
     public static boolean premature(double prematurityIndex) {
         return prematurityIndex < BeatFeatureExtractor.PREMATURE_RATIO;
@@ -68,8 +75,31 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      * @param windows a batch as {@link #writeTo} fills it: this beat's row from {@code at}
      */
     public static double pWaveSimilarity(float[] windows, int at) {
-        int n = BeatWindow.P_WAVE_END - BeatWindow.P_WAVE_START;
-        int beatFrom = at + BeatWindow.P_WAVE_START;
+        Centred c = centred(windows, at, BeatWindow.P_WAVE_START, BeatWindow.P_WAVE_END);
+        return c.beatPower > c.floor && c.templatePower > c.floor
+                ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
+    }
+
+    /**
+     * How far the beat's QRS complex, {@link BeatWindow#QRS_START} to {@link BeatWindow#QRS_END}, is
+     * from the template's: the energy of their difference over the template's energy, each minus its
+     * mean. 0 for the patient's usual QRS; a different shape, width or size raises it (a ventricular
+     * beat's QRS is typically 1 or more). NaN when the template's stretch is flat.
+     *
+     * @param windows a batch as {@link #writeTo} fills it: this beat's row from {@code at}
+     */
+    public static double qrsDifference(float[] windows, int at) {
+        Centred c = centred(windows, at, BeatWindow.QRS_START, BeatWindow.QRS_END);
+        return c.templatePower > c.floor ? (c.beatPower - 2 * c.cross + c.templatePower) / c.templatePower : Double.NaN;
+    }
+
+    /** Sums over window indexes [from, to) of the beat and the template, each minus its mean there. */
+    private record Centred(double cross, double beatPower, double templatePower, double floor) {
+    }
+
+    private static Centred centred(float[] windows, int at, int from, int to) {
+        int n = to - from;
+        int beatFrom = at + from;
         int templateFrom = beatFrom + BeatWindow.LENGTH;
         double beatMean = 0;
         double templateMean = 0;
@@ -89,8 +119,7 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
             beatPower += b * b;
             templatePower += t * t;
         }
-        double floor = n * FLAT_MV * FLAT_MV;
-        return beatPower > floor && templatePower > floor ? cross / Math.sqrt(beatPower * templatePower) : Double.NaN;
+        return new Centred(cross, beatPower, templatePower, n * FLAT_MV * FLAT_MV);
     }
 
     /** Copies these features into row {@code slot} of a batch: windows [n, 2, length], RR [n, features]. */

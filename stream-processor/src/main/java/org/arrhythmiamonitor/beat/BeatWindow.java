@@ -18,6 +18,13 @@ public final class BeatWindow {
      */
     public static final int P_WAVE_START = BEFORE - 62;
     public static final int P_WAVE_END = BEFORE - 20;
+    /**
+     * Where the QRS complex lies, 100 ms before to 152 ms after the R peak (window indexes, end
+     * exclusive): room for the wide QRS of a ventricular beat, whose R peak may sit late in it, and for
+     * the detector's R peak landing a few samples off.
+     */
+    public static final int QRS_START = BEFORE - 25;
+    public static final int QRS_END = BEFORE + 38;
 
     private BeatWindow() {
     }

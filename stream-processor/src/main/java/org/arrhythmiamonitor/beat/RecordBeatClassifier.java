@@ -23,18 +23,22 @@ public final class RecordBeatClassifier {
     }
 
     /**
-     * The model's class of each beat, as an index into N, S, V, F, Q, its prematurity index
+     * Each beat's class as the model gives it and as the stream gives it (the model's, checked by
+     * {@link TemplateMatch}), as indexes into N, S, V, F, Q, its prematurity index
      * ({@link BeatFeatures#prematurityIndex}) and how alike its P wave is to the template's
      * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), as the stream's {@code ClassifiedBeat}
      * carries them.
      */
-    public record Classified(int[] classes, double[] prematurityIndex, double[] pWaveSimilarity) {
+    public record Classified(int[] modelClasses, int[] classes, double[] prematurityIndex,
+            double[] pWaveSimilarity) {
     }
 
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        TemplateMatch match = new TemplateMatch();
         int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
         int rrValues = BeatFeatures.RR_FEATURES.size();
+        int[] modelClasses = new int[beats.size()];
         int[] classes = new int[beats.size()];
         double[] prematurity = new double[beats.size()];
         double[] pWave = new double[beats.size()];
@@ -50,13 +54,17 @@ public final class RecordBeatClassifier {
                 int count = filled;
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
-                    classes[i - count + 1 + k] = BeatClasses.mostLikely(p[k]);
-                    prematurity[i - count + 1 + k] = BeatFeatures.prematurityIndex(rr, k * rrValues);
-                    pWave[i - count + 1 + k] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
+                    int at = i - count + 1 + k;
+                    prematurity[at] = BeatFeatures.prematurityIndex(rr, k * rrValues);
+                    modelClasses[at] = BeatClasses.mostLikely(p[k]);
+                    classes[at] = match.classOf(modelClasses[at],
+                            BeatFeatures.qrsDifference(window, k * beatValues), prematurity[at],
+                            beats.get(at).readable());
+                    pWave[at] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
                 }
                 filled = 0;
             }
         }
-        return new Classified(classes, prematurity, pWave);
+        return new Classified(modelClasses, classes, prematurity, pWave);
     }
 }

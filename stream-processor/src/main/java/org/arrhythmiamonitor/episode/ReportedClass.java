@@ -1,13 +1,14 @@
 package org.arrhythmiamonitor.episode;
 
+import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 
 /**
- * The class a beat is reported with: the model's, except where what an atrial premature beat is
- * says otherwise. The burden and {@code monitor eval} report this class; the AF detector and the
- * run rules read the model's.
+ * The class a beat is reported with: the classifier's ({@code ClassifiedBeat.beat_class}), except
+ * where what an atrial premature beat is says otherwise. The burden and {@code monitor eval} report
+ * this class; the AF detector and the run rules read the classifier's.
  * <ul>
  *   <li>In atrial fibrillation there are no atrial premature beats ({@link AfDetector#inRhythm}).</li>
  *   <li>An S beat is premature by definition: AAMI's S class holds atrial and nodal premature beats,
@@ -16,7 +17,7 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       reported S: inside a run the local mean follows the run's own rate, so only its first
  *       beat has to be early.</li>
  *   <li>A readable N beat that came clearly early (prematurity index under
- *       {@value #CLEARLY_PREMATURE}) without the patient's usual P wave (P-wave similarity under
+ *       {@value BeatFeatures#CLEARLY_PREMATURE}) without the patient's usual P wave (P-wave similarity under
  *       {@value AfDetector#P_WAVE_ABSENT}) is S: a narrow premature beat from an ectopic atrial or
  *       nodal focus, whose P wave differs or hides in the T wave before it. A sinus beat that comes
  *       early, as in sinus arrhythmia, keeps its usual P wave. Not in AF, nor in an irregular rhythm
@@ -24,18 +25,15 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       without P waves too.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
- * are Se 46.0 %, +P 28.3 %; reported, 52.5 % and 65.8 %.
+ * are Se 46.0 %, +P 28.3 %; reported, 53.0 % and 64.9 %.
  */
 public final class ReportedClass {
-    /** A prematurity index under this is early enough to call a beat without its P wave S. */
-    static final double CLEARLY_PREMATURE = 0.85;
-
     private ReportedClass() {
     }
 
     /**
      * @param af the AF detector's state after the beat
-     * @param beat the beat, with the model's class
+     * @param beat the beat, with the classifier's class
      * @param previous the class the previous beat was reported with
      * @return the class the beat is reported with
      */
@@ -46,7 +44,7 @@ public final class ReportedClass {
         }
         // NaN (unknown) fails both comparisons: the model's N stands. Noise hides P waves too.
         if (inRhythm == BeatClass.N && beat.readable() && !AfDetector.irregular(af)
-                && beat.prematurityIndex() < CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
+                && beat.prematurityIndex() < BeatFeatures.CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
             return BeatClass.S;
         }
         return inRhythm;

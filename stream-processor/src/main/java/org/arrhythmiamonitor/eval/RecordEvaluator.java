@@ -108,7 +108,7 @@ public final class RecordEvaluator {
                     null, null, null, null, null);
         }
         boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
-        int[] modelClasses = classified.classes();
+        int[] modelClasses = classified.modelClasses();
         RecordEpisodes.Found found = RecordEpisodes.run(scoredBeats(beats, classified), unreadable, mv.length, fs,
                 EpisodeRules.DEFAULTS);
         int[] classes = new int[beats.size()];

@@ -106,7 +106,7 @@ public final class AfDetector {
      * @param sample R peak on the device's sample clock
      * @param timeMs device time of the R peak
      * @param rrMs interval from the previous detected beat, ms
-     * @param beatClass the beat model's class
+     * @param beatClass the classifier's class ({@code ClassifiedBeat.beat_class})
      * @param readable whether the signal around the beat was free of issues
      * @param pWaveSimilarity how alike its P wave is to the template's, NaN when unknown
      */

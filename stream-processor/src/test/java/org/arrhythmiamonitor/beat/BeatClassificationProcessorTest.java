@@ -16,6 +16,7 @@ import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.state.v1.BeatClassifierState;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.v1.Beat;
+import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.BeatMorphology;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.junit.jupiter.api.AfterEach;
@@ -59,6 +60,31 @@ class BeatClassificationProcessorTest {
         }
         return Beat.newBuilder().setDeviceId(device).setSampleIndex(250L * i).setTimeMs(T0 + 1000L * i)
                 .setRrMs(i == 0 ? 0 : 1000).setMorphology(m).build();
+    }
+
+    /**
+     * The i-th beat of a device whose usual beat has a P wave, a QRS complex a little wider than
+     * most (which the model is unsure of) and a T wave; every tenth beat comes 550 ms after the one
+     * before instead of 1000 ms.
+     */
+    private static Beat borderlineBeat(int i) {
+        BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(250).setBefore(BeatWindow.BEFORE);
+        for (int k = 0; k < BeatWindow.LENGTH; k++) {
+            double t = (k - BeatWindow.BEFORE) / 250.0;
+            m.addSamplesMv((float) (Math.exp(-t * t / (2 * 0.03 * 0.03))
+                    + 0.15 * Math.exp(-Math.pow(t + 0.16, 2) / (2 * 0.025 * 0.025))
+                    + 0.3 * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
+        }
+        long timeMs = 0;
+        for (int k = 1; k <= i; k++) {
+            timeMs += rrMs(k);
+        }
+        return Beat.newBuilder().setDeviceId("a").setSampleIndex(timeMs / 4).setTimeMs(T0 + timeMs)
+                .setRrMs(i == 0 ? 0 : rrMs(i)).setMorphology(m).build();
+    }
+
+    private static int rrMs(int i) {
+        return i % 10 == 9 ? 550 : 1000;
     }
 
     private static void runWallClockPunctuators(MockProcessorContext<String, ClassifiedBeat> context) {
@@ -105,5 +131,43 @@ class BeatClassificationProcessorTest {
         int bytes = store.get("a").getSerializedSize();
         System.out.printf("Beat classification state per device: %d bytes%n", bytes);
         assertThat(bytes).isLessThan(2_000);
+    }
+
+    @Test
+    void anEarlyBeatWithThePatientsUsualQrsThatTheModelCallsVIsClassifiedS() {
+        BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
+                InferenceSettings.defaults(), new SimpleMeterRegistry());
+        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
+        for (int i = 0; i < 40; i++) {
+            Beat b = borderlineBeat(i);
+            processor.process(new Record<>("a", b, b.getTimeMs()));
+        }
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
+        runWallClockPunctuators(context);
+        List<ClassifiedBeat> out = context.forwarded().stream().map(f -> (ClassifiedBeat) f.record().value()).toList();
+        assertThat(out).hasSize(39);
+        int v = BeatClasses.NAMES.indexOf("V");
+        for (int i = 0; i < out.size(); i++) {
+            ClassifiedBeat c = out.get(i);
+            assertThat(c.getQrsDifference()).isLessThan(0.001f);
+            if (i % 10 != 9) {
+                assertThat(c.getBeatClass()).isEqualTo(BeatClass.N);
+                continue;
+            }
+            // The model calls the early beats V; their QRS is the patient's usual one.
+            assertThat(BeatClasses.mostLikely(probabilities(c))).isEqualTo(v);
+            // The first comes before the template has learnt from 16 beats: the call stands.
+            assertThat(c.getBeatClass()).isEqualTo(i < 16 ? BeatClass.V : BeatClass.S);
+        }
+        assertThat(store.get("a").getTemplateMatch().getBeats()).isEqualTo(16);
+        assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
+    }
+
+    private static float[] probabilities(ClassifiedBeat c) {
+        float[] p = new float[c.getProbabilitiesCount()];
+        for (int k = 0; k < p.length; k++) {
+            p[k] = c.getProbabilities(k);
+        }
+        return p;
     }
 }

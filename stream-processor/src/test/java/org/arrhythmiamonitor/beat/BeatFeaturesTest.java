@@ -49,6 +49,46 @@ class BeatFeaturesTest {
         assertThat(BeatFeatures.pWaveSimilarity(batch, 0)).isCloseTo(1.0, within(1e-6));
     }
 
+    @Test
+    void theUsualQrsIsNoDistanceFromTheTemplateAndAWideOrLargerOneIsFar() {
+        float[] template = beat(pWave(0.15), 0);
+        float[] batch = new float[4 * ROW];
+        // The same QRS on another baseline, with a little noise.
+        write(batch, 0, withNoise(beat(pWave(0.15), 0.2), 0.005, 1), template);
+        // Twice the size: the same shape, which a correlation would not tell apart.
+        write(batch, 1, scaled(template, 2), template);
+        // A wide QRS complex of the same height, as a ventricular beat has.
+        float[] wide = new float[BeatWindow.LENGTH];
+        for (int k = 0; k < wide.length; k++) {
+            double t = (k - BeatWindow.BEFORE) / (double) BeatWindow.RATE_HZ;
+            wide[k] = (float) Math.exp(-t * t / (2 * 0.04 * 0.04));
+        }
+        write(batch, 2, wide, template);
+        write(batch, 3, template, new float[BeatWindow.LENGTH]);
+        assertThat(BeatFeatures.qrsDifference(batch, 0)).isLessThan(TemplateMatch.MAX_QRS_DIFFERENCE / 2);
+        assertThat(BeatFeatures.qrsDifference(batch, ROW)).isCloseTo(1.0, within(1e-6));
+        assertThat(BeatFeatures.qrsDifference(batch, 2 * ROW)).isGreaterThan(1.0);
+        assertThat(BeatFeatures.qrsDifference(batch, 3 * ROW)).isNaN();
+    }
+
+    @Test
+    void theQrsStretchRunsFrom100MsBeforeTo152MsAfterTheRPeak() {
+        float[] template = beat(pWave(0.15), 0);
+        float[] batch = new float[2 * ROW];
+        float[] outside = template.clone();
+        outside[BeatWindow.QRS_START - 1] += 1;
+        outside[BeatWindow.QRS_END] += 1;
+        write(batch, 0, outside, template);
+        float[] inside = template.clone();
+        inside[BeatWindow.QRS_START] += 0.5f;
+        inside[BeatWindow.QRS_END - 1] += 0.5f;
+        write(batch, 1, inside, template);
+        assertThat(BeatWindow.QRS_START).isEqualTo(BeatWindow.BEFORE - 25);
+        assertThat(BeatWindow.QRS_END).isEqualTo(BeatWindow.BEFORE + 38);
+        assertThat(BeatFeatures.qrsDifference(batch, 0)).isCloseTo(0.0, within(1e-9));
+        assertThat(BeatFeatures.qrsDifference(batch, ROW)).isGreaterThan(0.1);
+    }
+
     /** A window with {@code atrial} before the QRS complex, a QRS complex of 1 mV at the R peak, and an offset. */
     private static float[] beat(float[] atrial, double offsetMv) {
         float[] w = atrial.clone();
