@@ -224,7 +224,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             double qrs = BeatFeatures.qrsDifference(beats, i * beatValues);
             TemplateMatch match = matches.computeIfAbsent(q.deviceId(),
                     device -> TemplateMatch.restore(stateOf(device).getTemplateMatch()));
-            BeatClass beatClass = BeatClasses.wire(match.classOf(BeatClasses.mostLikely(p), qrs, prematurity,
+            int mostLikely = BeatClasses.mostLikely(p);
+            BeatClass modelClass = BeatClasses.wire(mostLikely);
+            BeatClass beatClass = BeatClasses.wire(match.classOf(mostLikely, qrs, prematurity,
                     beat.getSignalIssuesCount() == 0));
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(beatClass)
                     .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
@@ -240,6 +242,13 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                 out.addProbabilities(v);
             }
             classified.get(beatClass).increment();
+            if (beatClass != modelClass) {
+                // How often the template overrules the model: a rise means the model suits these
+                // patients less well.
+                Counter.builder("ecg.beats.template.matched").description("V and F calls turned by the template match")
+                        .tag("model_class", modelClass.name())
+                        .tag("class", beatClass.name()).register(meters).increment();
+            }
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
         }
         // Every ready beat in the store is in the batch, and the whole batch went out.

@@ -135,8 +135,9 @@ class BeatClassificationProcessorTest {
 
     @Test
     void anEarlyBeatWithThePatientsUsualQrsThatTheModelCallsVIsClassifiedS() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
         BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
-                InferenceSettings.defaults(), new SimpleMeterRegistry());
+                InferenceSettings.defaults(), meters);
         MockProcessorContext<String, ClassifiedBeat> context = start(processor);
         for (int i = 0; i < 40; i++) {
             Beat b = borderlineBeat(i);
@@ -159,6 +160,8 @@ class BeatClassificationProcessorTest {
             // The first comes before the template has learnt from 16 beats: the call stands.
             assertThat(c.getBeatClass()).isEqualTo(i < 16 ? BeatClass.V : BeatClass.S);
         }
+        assertThat(meters.get("ecg.beats.template.matched").tags("model_class", "V", "class", "S").counter().count())
+                .isEqualTo(2.0);
         assertThat(store.get("a").getTemplateMatch().getBeats()).isEqualTo(16);
         assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
     }
