@@ -104,12 +104,14 @@ def p_wave_similarity(beats):
         return np.where(flat, np.nan, (b * t).sum(axis=1) / np.sqrt(beat_power * template_power))
 
 
-def qrs_difference(beats):
+def qrs_difference(beats, template=None):
     """How far each beat's QRS stretch (indexes 39-101: 100 ms before to 152 ms after the R peak) is
     from the template's, as `BeatFeatures.qrsDifference`: the energy of their difference over the
-    template's, each minus its mean; NaN where the template is flat."""
+    template's, each minus its mean; NaN where the template is flat. `template`: another template's
+    QRS stretch to compare with instead of each beat's own."""
     b = beats[:, 0, QRS_START:QRS_END].astype(np.float64)
-    t = beats[:, 1, QRS_START:QRS_END].astype(np.float64)
+    t = beats[:, 1, QRS_START:QRS_END].astype(np.float64) if template is None else \
+        np.broadcast_to(np.asarray(template, dtype=np.float64), b.shape)
     b = b - b.mean(axis=1, keepdims=True)
     t = t - t.mean(axis=1, keepdims=True)
     template_power = (t * t).sum(axis=1)
@@ -118,25 +120,25 @@ def qrs_difference(beats):
                         ((b - t) ** 2).sum(axis=1) / template_power)
 
 
-def template_match(model, qrs_diff, prev_over_local):
-    """The classes the stream gives the beats of one record, in R-peak order (mirrors `TemplateMatch`):
-    a V or F call whose QRS matches the template (difference at most MAX_QRS_DIFFERENCE) is S when
-    clearly early (prematurity index under CLEARLY_PREMATURE), else N. Not while the template is
-    young (under TEMPLATE_BEATS beats), and not while it is ventricular: from the time beats left as
-    V make up MAX_VENTRICULAR_SHARE of it until TEMPLATE_BEATS beats not V and unlike it have
-    joined it (the template follows every readable beat that is not early, so a long ventricular
-    rhythm becomes its own template, and beats of that rhythm the model calls N dilute the share)."""
-    out, share, beats, ventricular, unlike = model.copy(), 0.0, 0, False, 0
+def template_match(model, beats, prev_over_local):
+    """The classes the stream gives the beats of one record, in R-peak order (mirrors `TemplateMatch`;
+    `beats` their exported windows): a V or F call whose QRS matches the template (difference at most
+    MAX_QRS_DIFFERENCE) is S when clearly early (prematurity index under CLEARLY_PREMATURE), else N.
+    Not while the template is young (under TEMPLATE_BEATS beats), and not while it is ventricular:
+    from when beats left as V make up MAX_VENTRICULAR_SHARE of it until TEMPLATE_BEATS beats, neither
+    V nor like the template as it was when the share was last that high, have joined it."""
+    out, share, learnt, ventricular, unlike, frozen = model.copy(), 0.0, 0, False, 0, None
+    qrs_diff = qrs_difference(beats)
     for i, k in enumerate(model):
         matches = qrs_diff[i] <= MAX_QRS_DIFFERENCE
-        if k in (2, 3) and matches and beats >= TEMPLATE_BEATS and not ventricular:
-            out[i] = 1 if prev_over_local[i] < CLEARLY_PREMATURE else 0
-        if prev_over_local[i] >= PREMATURE_RATIO:
-            beats = min(beats + 1, TEMPLATE_BEATS)
-            share += ((out[i] == 2) - share) / beats
+        if k in (2, 3) and matches and learnt >= TEMPLATE_BEATS and not ventricular:
+            out[i] = 1 if float(prev_over_local[i]) < CLEARLY_PREMATURE else 0
+        if float(prev_over_local[i]) >= PREMATURE_RATIO:
+            learnt = min(learnt + 1, TEMPLATE_BEATS)
+            share += ((out[i] == 2) - share) / learnt
             if share >= MAX_VENTRICULAR_SHARE:
-                ventricular, unlike = True, 0
-            elif ventricular and out[i] != 2 and not matches:
+                ventricular, unlike, frozen = True, 0, beats[i, 1, QRS_START:QRS_END].copy()
+            elif ventricular and out[i] != 2 and qrs_difference(beats[i:i + 1], frozen)[0] > MAX_QRS_DIFFERENCE:
                 unlike += 1
                 ventricular = unlike < TEMPLATE_BEATS
     return out
@@ -288,7 +290,7 @@ def main():
             idx = idx[np.argsort(samples[rows][idx])]
             window = np.asarray(beats[rows[idx]])
             if not args.model_classes:
-                classified[idx] = template_match(p[idx], qrs_difference(window), prev_over_local[rows][idx])
+                classified[idx] = template_match(p[idx], window, prev_over_local[rows][idx])
             k = classified[idx]
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)

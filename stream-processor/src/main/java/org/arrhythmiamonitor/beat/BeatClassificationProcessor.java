@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KeyValue;
@@ -61,6 +62,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
     private static final long NOT_YET = Long.MIN_VALUE;
     private Timer inferenceTimer;
     private final Map<BeatClass, Counter> classified = new HashMap<>();
+    /** V and F calls the template match turned, by the model's class then the class given. */
+    private final Map<BeatClass, Map<BeatClass, Counter>> turned = new HashMap<>();
+    private final Map<TemplateMatch.Guard, Counter> heldBack = new HashMap<>();
 
     private record Queued(String deviceId, ReadyBeat ready) {
     }
@@ -84,6 +88,19 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
             BeatClass c = BeatClasses.wire(k);
             classified.put(c, Counter.builder("ecg.beats.classified").tag("class", c.name()).register(meters));
+        }
+        // A rise in either means the model suits these patients less well, or the check is off for them.
+        for (BeatClass from : List.of(BeatClass.V, BeatClass.F)) {
+            for (BeatClass to : List.of(BeatClass.N, BeatClass.S)) {
+                turned.computeIfAbsent(from, k -> new HashMap<>()).put(to, Counter.builder("ecg.beats.template.matched")
+                        .description("V and F calls turned N or S because the QRS matched the patient's usual one")
+                        .tag("model_class", from.name()).tag("class", to.name()).register(meters));
+            }
+        }
+        for (TemplateMatch.Guard guard : TemplateMatch.Guard.values()) {
+            heldBack.put(guard, Counter.builder("ecg.beats.template.held")
+                    .description("V and F calls that matched the template but stood: it was young or ventricular")
+                    .tag("guard", guard.name().toLowerCase(Locale.ROOT)).register(meters));
         }
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, BeatClassifierState> all = store.all()) {
@@ -226,8 +243,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                     device -> TemplateMatch.restore(stateOf(device).getTemplateMatch()));
             int mostLikely = BeatClasses.mostLikely(p);
             BeatClass modelClass = BeatClasses.wire(mostLikely);
-            BeatClass beatClass = BeatClasses.wire(match.classOf(mostLikely, qrs, prematurity,
-                    beat.getSignalIssuesCount() == 0));
+            TemplateMatch.Decision decision = match.classOf(mostLikely, beats, i * beatValues, prematurity,
+                    beat.getSignalIssuesCount() == 0);
+            BeatClass beatClass = BeatClasses.wire(decision.beatClass());
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(beatClass)
                     .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
                     .setPremature(BeatFeatures.premature(prematurity)).setPrematurityIndex(prematurity);
@@ -243,11 +261,10 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             }
             classified.get(beatClass).increment();
             if (beatClass != modelClass) {
-                // How often the template overrules the model: a rise means the model suits these
-                // patients less well.
-                Counter.builder("ecg.beats.template.matched").description("V and F calls turned by the template match")
-                        .tag("model_class", modelClass.name())
-                        .tag("class", beatClass.name()).register(meters).increment();
+                turned.get(modelClass).get(beatClass).increment();
+            }
+            if (decision.heldBy() != null) {
+                heldBack.get(decision.heldBy()).increment();
             }
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
         }

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.beat;
 
+import java.util.Arrays;
 import java.util.List;
 import org.arrhythmiamonitor.inference.InputSpec;
 import org.arrhythmiamonitor.inference.ModelContract;
@@ -75,7 +76,8 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      * @param windows a batch as {@link #writeTo} fills it: this beat's row from {@code at}
      */
     public static double pWaveSimilarity(float[] windows, int at) {
-        Centred c = centred(windows, at, BeatWindow.P_WAVE_START, BeatWindow.P_WAVE_END);
+        Centred c = centred(windows, at + BeatWindow.P_WAVE_START, windows,
+                at + BeatWindow.LENGTH + BeatWindow.P_WAVE_START, BeatWindow.P_WAVE_END - BeatWindow.P_WAVE_START);
         return c.beatPower > c.floor && c.templatePower > c.floor
                 ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
     }
@@ -89,23 +91,38 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      * @param windows a batch as {@link #writeTo} fills it: this beat's row from {@code at}
      */
     public static double qrsDifference(float[] windows, int at) {
-        Centred c = centred(windows, at, BeatWindow.QRS_START, BeatWindow.QRS_END);
+        return difference(centred(windows, at + BeatWindow.QRS_START, windows,
+                at + BeatWindow.LENGTH + BeatWindow.QRS_START, BeatWindow.QRS_END - BeatWindow.QRS_START));
+    }
+
+    /**
+     * {@link #qrsDifference} from another template's QRS stretch, {@link #templateQrs} of an earlier
+     * beat.
+     */
+    public static double qrsDifference(float[] windows, int at, float[] templateQrs) {
+        return difference(centred(windows, at + BeatWindow.QRS_START, templateQrs, 0, templateQrs.length));
+    }
+
+    /** The QRS stretch of the template in a batch row, {@link BeatWindow#QRS_START} to {@link BeatWindow#QRS_END}. */
+    public static float[] templateQrs(float[] windows, int at) {
+        int from = at + BeatWindow.LENGTH + BeatWindow.QRS_START;
+        return Arrays.copyOfRange(windows, from, from + BeatWindow.QRS_END - BeatWindow.QRS_START);
+    }
+
+    private static double difference(Centred c) {
         return c.templatePower > c.floor ? (c.beatPower - 2 * c.cross + c.templatePower) / c.templatePower : Double.NaN;
     }
 
-    /** Sums over window indexes [from, to) of the beat and the template, each minus its mean there. */
+    /** Sums over {@code n} values of the beat and the template from where each starts, each minus its mean. */
     private record Centred(double cross, double beatPower, double templatePower, double floor) {
     }
 
-    private static Centred centred(float[] windows, int at, int from, int to) {
-        int n = to - from;
-        int beatFrom = at + from;
-        int templateFrom = beatFrom + BeatWindow.LENGTH;
+    private static Centred centred(float[] beat, int beatFrom, float[] template, int templateFrom, int n) {
         double beatMean = 0;
         double templateMean = 0;
         for (int k = 0; k < n; k++) {
-            beatMean += windows[beatFrom + k];
-            templateMean += windows[templateFrom + k];
+            beatMean += beat[beatFrom + k];
+            templateMean += template[templateFrom + k];
         }
         beatMean /= n;
         templateMean /= n;
@@ -113,8 +130,8 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
         double beatPower = 0;
         double templatePower = 0;
         for (int k = 0; k < n; k++) {
-            double b = windows[beatFrom + k] - beatMean;
-            double t = windows[templateFrom + k] - templateMean;
+            double b = beat[beatFrom + k] - beatMean;
+            double t = template[templateFrom + k] - templateMean;
             cross += b * t;
             beatPower += b * b;
             templatePower += t * t;

@@ -57,9 +57,8 @@ public final class RecordBeatClassifier {
                     int at = i - count + 1 + k;
                     prematurity[at] = BeatFeatures.prematurityIndex(rr, k * rrValues);
                     modelClasses[at] = BeatClasses.mostLikely(p[k]);
-                    classes[at] = match.classOf(modelClasses[at],
-                            BeatFeatures.qrsDifference(window, k * beatValues), prematurity[at],
-                            beats.get(at).readable());
+                    classes[at] = match.classOf(modelClasses[at], window, k * beatValues, prematurity[at],
+                            beats.get(at).readable()).beatClass();
                     pWave[at] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
                 }
                 filled = 0;

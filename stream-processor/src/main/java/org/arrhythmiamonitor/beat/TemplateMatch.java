@@ -10,25 +10,35 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * {@value BeatFeatures#CLEARLY_PREMATURE}), else N. On unseen patients (patient-wise
  * cross-validation on DS1, validation report) the model calls N beats of unusual but steady shape V,
  * in record 203's atrial fibrillation above all: overall V +P 71.8 %, and 43 % of its runs of three
- * or more V beats true; with this check 79.1 % and 56 %, at the same V Se.
+ * or more V beats true; with this check 79.2 % and 56 %, at the same V Se.
  *
  * <p>The difference, not a correlation: a correlation ignores size, and record 223's slow
  * ventricular tachycardia has the usual QRS's shape at 1.2 to 2 times its size. A beat of the usual
  * shape at 0.7 to 1.3 times its size still matches: a QRS that keeps its shape was conducted the
  * usual way.
  *
- * <p>The template must be the patient's usual beat, and two cases make it something else. It is
- * young: for the device's first beats it is the beat itself, or an average of a few, so no call is
- * turned until it has learnt from {@value BeatFeatureExtractor#TEMPLATE_BEATS} beats. And it learns
- * from every readable beat that is not premature, V beats too, so a long ventricular rhythm becomes
- * its own template. The check keeps the share of the template made of beats it left as V, with the
- * template's own weights; once that share reaches {@value #MAX_VENTRICULAR_SHARE}, the template is
- * ventricular and no call is turned until {@value BeatFeatureExtractor#TEMPLATE_BEATS} beats neither
- * V nor like it have joined it. The share alone is not enough: a held-out model called half of
- * record 207's long ventricular run N, those beats diluted the share, and the rest of the run's V
- * calls were turned. Fed the reference labels of DS1 as the model's classes, it turns no V beat, on
- * the whole records or on a device that starts at any of their ventricular runs. One instance per
- * device, in beat order.
+ * <p>The template must be the patient's usual beat, and two guards hold a call back when it may
+ * not be. A young template: for the device's first beats it is the beat itself, or an average of a
+ * few, so no call is turned until it has learnt from {@value BeatFeatureExtractor#TEMPLATE_BEATS}
+ * beats. A ventricular template: it learns from every readable beat that is not premature, V beats
+ * too, so a long ventricular rhythm becomes its own template. The check keeps the share of the
+ * template made of beats it left as V, with the template's own weights; once that share reaches
+ * {@value #MAX_VENTRICULAR_SHARE}, the template is ventricular. It stays so until
+ * {@value BeatFeatureExtractor#TEMPLATE_BEATS} readable beats that are not premature, neither V nor
+ * like the template as it was when the share was last that high, have joined it (the count starts
+ * again whenever the share is that high again). The share alone is not enough: a held-out model
+ * called 37 and 47 of record 207's 105-beat ventricular run N, those beats diluted the share, and the
+ * rest of the run's V calls were turned. Where the usual QRS looks like the ventricular rhythm's, the
+ * usual beats are like that template too and the check stays off: fed the reference labels, from
+ * record 223's second ventricular tachycardia to its end. That fails safe (the model's calls stand),
+ * and {@code ecg.beats.template.held} shows it.
+ *
+ * <p>Fed the reference labels of DS1 as the model's classes, it turns no V beat, on the whole
+ * records or on a device that starts at any of their ventricular runs. What it cannot tell: a
+ * ventricular rhythm whose QRS has the usual one's shape and width (bundle branch re-entry in a
+ * patient with that bundle branch block, say) is turned from its first beat; fast and long enough,
+ * it is still an extreme tachycardia. One instance per device, in beat order; unreadable beats are
+ * checked but do not teach the template.
  */
 public final class TemplateMatch {
     /** A QRS this close to the template's ({@link BeatFeatures#qrsDifference}) is the patient's usual QRS. */
@@ -45,22 +55,41 @@ public final class TemplateMatch {
     private int beats;
     private boolean ventricular;
     private int unlikeBeats;
+    private float[] ventricularTemplate = new float[0];
+
+    /** Why a call that matched the template was not turned. */
+    public enum Guard {
+        YOUNG_TEMPLATE, VENTRICULAR_TEMPLATE
+    }
+
+    /**
+     * @param beatClass the class the stream gives the beat, an index into {@link BeatClasses#NAMES}
+     * @param heldBy the guard that kept a matching V or F call, null when none did
+     */
+    public record Decision(int beatClass, Guard heldBy) {
+    }
 
     /**
      * The class of the next beat, then learns from it.
      *
      * @param modelClass the model's class, an index into {@link BeatClasses#NAMES}
-     * @param qrsDifference {@link BeatFeatures#qrsDifference}, NaN when unknown (the call stands)
+     * @param windows a batch as {@link BeatFeatures#writeTo} fills it: this beat's row from {@code at}
      * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
      * @param readable whether the signal around the beat was free of issues
-     * @return the class the stream gives the beat
      */
-    public int classOf(int modelClass, double qrsDifference, double prematurityIndex, boolean readable) {
-        boolean matches = qrsDifference <= MAX_QRS_DIFFERENCE;
+    public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, boolean readable) {
+        // NaN (a flat template) matches nothing: the call stands.
+        boolean matches = BeatFeatures.qrsDifference(windows, at) <= MAX_QRS_DIFFERENCE;
         int beatClass = modelClass;
-        if ((modelClass == V || modelClass == F) && matches && beats >= BeatFeatureExtractor.TEMPLATE_BEATS
-                && !ventricular) {
-            beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
+        Guard heldBy = null;
+        if ((modelClass == V || modelClass == F) && matches) {
+            if (beats < BeatFeatureExtractor.TEMPLATE_BEATS) {
+                heldBy = Guard.YOUNG_TEMPLATE;
+            } else if (ventricular) {
+                heldBy = Guard.VENTRICULAR_TEMPLATE;
+            } else {
+                beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
+            }
         }
         // The beats the template learns from (BeatFeatureExtractor), with the same weights. The
         // extractor compares the interval with 0.9 of the local mean in double precision, this the
@@ -71,17 +100,23 @@ public final class TemplateMatch {
             if (ventricularShare >= MAX_VENTRICULAR_SHARE) {
                 ventricular = true;
                 unlikeBeats = 0;
-            } else if (ventricular && beatClass != V && !matches) {
+                ventricularTemplate = BeatFeatures.templateQrs(windows, at);
+            } else if (ventricular && beatClass != V
+                    && BeatFeatures.qrsDifference(windows, at, ventricularTemplate) > MAX_QRS_DIFFERENCE) {
                 unlikeBeats++;
                 ventricular = unlikeBeats < BeatFeatureExtractor.TEMPLATE_BEATS;
             }
         }
-        return beatClass;
+        return new Decision(beatClass, heldBy);
     }
 
     public TemplateMatchState snapshot() {
-        return TemplateMatchState.newBuilder().setVentricularShare(ventricularShare).setBeats(beats)
-                .setVentricular(ventricular).setUnlikeBeats(unlikeBeats).build();
+        TemplateMatchState.Builder s = TemplateMatchState.newBuilder().setVentricularShare(ventricularShare)
+                .setBeats(beats).setVentricular(ventricular).setUnlikeBeats(unlikeBeats);
+        for (float v : ventricularTemplate) {
+            s.addVentricularTemplate(v);
+        }
+        return s.build();
     }
 
     public static TemplateMatch restore(TemplateMatchState s) {
@@ -90,6 +125,14 @@ public final class TemplateMatch {
         m.beats = s.getBeats();
         m.ventricular = s.getVentricular();
         m.unlikeBeats = s.getUnlikeBeats();
+        m.ventricularTemplate = new float[s.getVentricularTemplateCount()];
+        for (int k = 0; k < m.ventricularTemplate.length; k++) {
+            m.ventricularTemplate[k] = s.getVentricularTemplate(k);
+        }
+        if (m.ventricular && m.ventricularTemplate.length != BeatWindow.QRS_END - BeatWindow.QRS_START) {
+            throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length
+                    + " samples, expected " + (BeatWindow.QRS_END - BeatWindow.QRS_START));
+        }
         return m;
     }
 }

@@ -162,6 +162,10 @@ class BeatClassificationProcessorTest {
         }
         assertThat(meters.get("ecg.beats.template.matched").tags("model_class", "V", "class", "S").counter().count())
                 .isEqualTo(2.0);
+        assertThat(meters.get("ecg.beats.template.held").tags("guard", "young_template").counter().count())
+                .isEqualTo(1.0);
+        assertThat(meters.get("ecg.beats.template.held").tags("guard", "ventricular_template").counter().count())
+                .isZero();
         assertThat(store.get("a").getTemplateMatch().getBeats()).isEqualTo(16);
         assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
     }

@@ -117,7 +117,7 @@ class BeatFeaturesTest {
         return w;
     }
 
-    private static float[] scaled(float[] w, float gain) {
+    static float[] scaled(float[] w, float gain) {
         float[] out = w.clone();
         for (int k = 0; k < out.length; k++) {
             out[k] *= gain;

@@ -1,147 +1,210 @@
 package org.arrhythmiamonitor.beat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.arrhythmiamonitor.state.v1.TemplateMatchState;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The template match over a device's beats as the stream sees them: each beat goes through the
+ * real {@link BeatFeatureExtractor}, so the template it is compared with grows, follows and forgets
+ * as it does in the stream; the test plays the model and picks its class.
+ */
 class TemplateMatchTest {
     private static final int N = 0;
     private static final int S = 1;
     private static final int V = 2;
     private static final int F = 3;
     private static final int Q = 4;
-    private static final double USUAL_QRS = 0.02;
-    private static final double OTHER_QRS = 1.5;
     private static final double ON_TIME = 1.0;
+    /** Premature (under 0.9 of the local mean), so not learnt, but not clearly early (0.85). */
+    private static final double A_LITTLE_EARLY = 0.88;
+    private static final float[] USUAL = beat(1.0, 0.010);
+    private static final float[] WIDE = beat(-1.2, 0.040);
+
+    private final BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+    private TemplateMatch match = new TemplateMatch();
+    private final float[] row = new float[BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH];
+    private final float[] rr = new float[BeatFeatures.RR_FEATURES.size()];
 
     @Test
     void aVentricularCallWithThePatientsUsualQrsIsSupraventricular() {
-        TemplateMatch match = afterUsualBeats();
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
-        assertThat(match.classOf(F, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
-        assertThat(match.classOf(V, TemplateMatch.MAX_QRS_DIFFERENCE, ON_TIME, true)).isEqualTo(N);
+        usualBeats(20);
+        assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
+        assertThat(next(F, USUAL, ON_TIME)).isEqualTo(N);
         // Clearly early with the usual QRS: an atrial or nodal premature beat.
-        assertThat(match.classOf(V, USUAL_QRS, 0.8, true)).isEqualTo(S);
+        assertThat(next(V, USUAL, 0.8)).isEqualTo(S);
         // Early, but not clearly: as a sinus beat in sinus arrhythmia can be.
-        assertThat(match.classOf(V, USUAL_QRS, 0.87, true)).isEqualTo(N);
+        assertThat(next(V, USUAL, A_LITTLE_EARLY)).isEqualTo(N);
+        // The usual shape at 1.3 times its size matches; at 1.4 times it does not.
+        assertThat(next(V, BeatFeaturesTest.scaled(USUAL, 1.3f), A_LITTLE_EARLY)).isEqualTo(N);
+        assertThat(next(V, BeatFeaturesTest.scaled(USUAL, 1.4f), A_LITTLE_EARLY)).isEqualTo(V);
     }
 
     @Test
-    void aDifferentQrsAnUnknownOneAndOtherCallsStand() {
-        TemplateMatch match = afterUsualBeats();
-        assertThat(match.classOf(V, OTHER_QRS, 0.7, true)).isEqualTo(V);
-        assertThat(match.classOf(V, TemplateMatch.MAX_QRS_DIFFERENCE + 0.001, ON_TIME, true)).isEqualTo(V);
-        assertThat(match.classOf(F, Double.NaN, ON_TIME, true)).isEqualTo(F);
-        assertThat(match.classOf(S, USUAL_QRS, 0.7, true)).isEqualTo(S);
-        assertThat(match.classOf(Q, USUAL_QRS, ON_TIME, true)).isEqualTo(Q);
-        assertThat(match.classOf(N, OTHER_QRS, ON_TIME, true)).isEqualTo(N);
+    void aDifferentQrsAndOtherCallsStand() {
+        usualBeats(20);
+        assertThat(next(V, WIDE, 0.7)).isEqualTo(V);
+        assertThat(next(F, WIDE, A_LITTLE_EARLY)).isEqualTo(F);
+        assertThat(next(S, USUAL, 0.7)).isEqualTo(S);
+        assertThat(next(Q, USUAL, ON_TIME)).isEqualTo(Q);
+        assertThat(next(N, WIDE, A_LITTLE_EARLY)).isEqualTo(N);
+    }
+
+    @Test
+    void aFlatTemplateMatchesNothing() {
+        usualBeats(20);
+        float[] flatTemplate = new float[row.length];
+        System.arraycopy(USUAL, 0, flatTemplate, 0, BeatWindow.LENGTH);
+        TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, true);
+        assertThat(decision.beatClass()).isEqualTo(V);
+        assertThat(decision.heldBy()).isNull();
+    }
+
+    @Test
+    void aDeviceThatStartsInAVentricularRhythmKeepsItsVCalls() {
+        // Its template is its first beat, then an average of a few, so every beat matches it.
+        for (int i = 0; i < 100; i++) {
+            assertThat(next(V, WIDE, ON_TIME)).isEqualTo(V);
+        }
     }
 
     @Test
     void aYoungTemplateTurnsNothing() {
-        // A device that starts in a ventricular rhythm: its template is its first beat, then an
-        // average of a few, so every beat matches it.
-        TemplateMatch match = new TemplateMatch();
-        for (int i = 0; i < 100; i++) {
-            assertThat(match.classOf(V, 0.0, ON_TIME, true)).isEqualTo(V);
-        }
-        // Before the template has learnt from 16 beats, whatever they were.
-        TemplateMatch young = new TemplateMatch();
-        for (int i = 0; i < BeatFeatureExtractor.TEMPLATE_BEATS - 1; i++) {
-            young.classOf(N, USUAL_QRS, ON_TIME, true);
-        }
-        assertThat(young.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(V);
-        assertThat(young.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
+        usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
+        TemplateMatch.Decision young = decide(V, USUAL, ON_TIME);
+        assertThat(young.beatClass()).isEqualTo(V);
+        assertThat(young.heldBy()).isEqualTo(TemplateMatch.Guard.YOUNG_TEMPLATE);
+        assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
     }
 
     @Test
     void aLongVentricularRhythmThatBecameTheTemplateStaysVentricular() {
-        TemplateMatch match = afterUsualBeats();
-        // A slow ventricular rhythm: not early, so each beat joins the template, and the template
-        // becomes its QRS. After i beats the template is (15/16)^i the usual QRS, so the difference
-        // from it shrinks by the square of that; it is under the match threshold from about the
-        // 21st beat on.
-        int matching = 0;
-        for (int i = 0; i < 40; i++) {
-            double difference = OTHER_QRS * Math.pow(15.0 / 16, 2 * i);
-            matching += difference <= TemplateMatch.MAX_QRS_DIFFERENCE ? 1 : 0;
-            assertThat(match.classOf(V, difference, ON_TIME, true)).isEqualTo(V);
+        usualBeats(20);
+        // A ventricular rhythm as fast as the usual one: not early, so each beat joins the template,
+        // which becomes its QRS. Every one of its beats the model calls V stays V.
+        for (int i = 0; i < 60; i++) {
+            assertThat(next(V, WIDE, ON_TIME)).isEqualTo(V);
         }
-        assertThat(matching).isGreaterThan(15);
-        // The model then calls 40 beats of the rhythm N: they match the template and dilute the
-        // share of V beats in it, but the template is still the ventricular rhythm's.
+        // The model then calls 40 beats of the rhythm N: they dilute the share of V beats in the
+        // template, but it is still the ventricular rhythm's.
         for (int i = 0; i < 40; i++) {
-            match.classOf(N, USUAL_QRS, ON_TIME, true);
+            next(N, WIDE, ON_TIME);
         }
         assertThat(match.snapshot().getVentricularShare()).isLessThan(TemplateMatch.MAX_VENTRICULAR_SHARE);
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(V);
-        // The usual beats come back, unlike the template until it has learnt them: after 16 of
-        // them the template is the usual beat again and calls are checked.
-        for (int i = 0; i < BeatFeatureExtractor.TEMPLATE_BEATS - 1; i++) {
-            match.classOf(N, OTHER_QRS, ON_TIME, true);
+        TemplateMatch.Decision held = decide(V, WIDE, A_LITTLE_EARLY);
+        assertThat(held.beatClass()).isEqualTo(V);
+        assertThat(held.heldBy()).isEqualTo(TemplateMatch.Guard.VENTRICULAR_TEMPLATE);
+        // The usual beats come back. The template learns them again, and they stay unlike the
+        // ventricular template as it was: after 16 of them calls are checked again.
+        usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
+        assertThat(match.snapshot().getVentricular()).isTrue();
+        usualBeats(1);
+        assertThat(match.snapshot().getVentricular()).isFalse();
+        usualBeats(40);
+        assertThat(next(V, USUAL, A_LITTLE_EARLY)).isEqualTo(N);
+    }
+
+    @Test
+    void usualBeatsLetTheCheckBackOnEvenWhenTheTemplateLearnsThemFast() {
+        // A ventricular rhythm only a little wider than the usual beat: once the usual beats are
+        // back, the template is like them again after a few beats, but they are unlike the
+        // ventricular template as it was.
+        float[] slightlyWide = beat(1.0, 0.020);
+        usualBeats(20);
+        for (int i = 0; i < 60; i++) {
+            next(V, slightlyWide, ON_TIME);
         }
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(V);
-        match.classOf(N, OTHER_QRS, ON_TIME, true);
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
+        for (int i = 0; i < 40; i++) {
+            next(N, slightlyWide, ON_TIME);
+        }
+        usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
+        assertThat(match.snapshot().getVentricular()).isTrue();
+        usualBeats(1);
+        assertThat(match.snapshot().getVentricular()).isFalse();
     }
 
     @Test
     void aVentricularRhythmThatComesBackStartsTheWaitAgain() {
-        TemplateMatch match = afterUsualBeats();
+        usualBeats(20);
         for (int i = 0; i < 30; i++) {
-            match.classOf(V, OTHER_QRS, ON_TIME, true);
+            next(V, WIDE, ON_TIME);
         }
-        // Usual beats begin to come back, then the ventricular rhythm does.
-        for (int i = 0; i < 30; i++) {
-            match.classOf(N, OTHER_QRS, ON_TIME, true);
-        }
+        usualBeats(30);
         assertThat(match.snapshot().getUnlikeBeats()).isPositive();
         for (int i = 0; i < 10; i++) {
-            match.classOf(V, OTHER_QRS, ON_TIME, true);
+            next(V, WIDE, ON_TIME);
         }
-        for (int i = 0; i < BeatFeatureExtractor.TEMPLATE_BEATS - 1; i++) {
-            match.classOf(N, OTHER_QRS, ON_TIME, true);
-        }
+        usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
         assertThat(match.snapshot().getVentricular()).isTrue();
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(V);
+        assertThat(next(V, USUAL, A_LITTLE_EARLY)).isEqualTo(V);
     }
 
     @Test
     void earlyAndUnreadableBeatsDoNotCountTowardsTheTemplate() {
-        TemplateMatch match = afterUsualBeats();
+        usualBeats(20);
         // Premature V beats (bigeminy) and V beats in noise stay out of the template as they stay
         // out of the share: the next matching call is still turned.
         for (int i = 0; i < 30; i++) {
-            match.classOf(V, OTHER_QRS, 0.6, true);
-            match.classOf(V, OTHER_QRS, ON_TIME, false);
+            next(V, WIDE, 0.6);
+            extractor.next(WIDE, ON_TIME, ON_TIME, false).writeTo(row, rr, 0);
+            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), false).beatClass()).isEqualTo(V);
         }
-        assertThat(match.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
+        assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
     }
 
     @Test
     void whatTheCheckKnowsOfTheTemplateSurvivesARestart() {
-        TemplateMatch match = afterUsualBeats();
-        for (int i = 0; i < 8; i++) {
-            match.classOf(V, OTHER_QRS, ON_TIME, true);
+        usualBeats(20);
+        for (int i = 0; i < 30; i++) {
+            next(V, WIDE, ON_TIME);
         }
-        // Usual beats come back: some of the 16 the template needs to learn them again.
-        for (int i = 0; i < 12; i++) {
-            match.classOf(N, OTHER_QRS, ON_TIME, true);
-        }
-        TemplateMatch restored = TemplateMatch.restore(match.snapshot());
-        assertThat(restored.snapshot()).isEqualTo(match.snapshot());
-        assertThat(restored.snapshot().getVentricular()).isTrue();
-        assertThat(restored.snapshot().getUnlikeBeats()).isBetween(1, BeatFeatureExtractor.TEMPLATE_BEATS - 1);
-        assertThat(restored.classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(V);
-        assertThat(afterUsualBeats().classOf(V, USUAL_QRS, ON_TIME, true)).isEqualTo(N);
+        usualBeats(20);
+        TemplateMatchState saved = match.snapshot();
+        assertThat(saved.getVentricular()).isTrue();
+        assertThat(saved.getVentricularTemplateCount()).isEqualTo(BeatWindow.QRS_END - BeatWindow.QRS_START);
+        match = TemplateMatch.restore(saved);
+        assertThat(match.snapshot()).isEqualTo(saved);
+        // Still waiting for usual beats unlike the ventricular template, counted on from where it was.
+        int waited = saved.getUnlikeBeats();
+        usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1 - waited);
+        assertThat(match.snapshot().getVentricular()).isTrue();
+        usualBeats(1);
+        assertThat(match.snapshot().getVentricular()).isFalse();
     }
 
-    /** A device whose template holds nothing but its usual beat. */
-    private static TemplateMatch afterUsualBeats() {
-        TemplateMatch match = new TemplateMatch();
-        for (int i = 0; i < 20; i++) {
-            match.classOf(N, USUAL_QRS, ON_TIME, true);
+    @Test
+    void aSavedVentricularStateWithoutItsTemplateIsRefused() {
+        TemplateMatchState damaged = TemplateMatchState.newBuilder().setVentricular(true).setBeats(16).build();
+        assertThatThrownBy(() -> TemplateMatch.restore(damaged)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ventricular template has 0 samples");
+    }
+
+    private void usualBeats(int n) {
+        for (int i = 0; i < n; i++) {
+            next(N, USUAL, ON_TIME);
         }
-        return match;
+    }
+
+    /** The class of a beat of this shape coming {@code rrS} after the one before, that the model calls {@code modelClass}. */
+    private int next(int modelClass, float[] shape, double rrS) {
+        return decide(modelClass, shape, rrS).beatClass();
+    }
+
+    private TemplateMatch.Decision decide(int modelClass, float[] shape, double rrS) {
+        extractor.next(shape, rrS, ON_TIME, true).writeTo(row, rr, 0);
+        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), true);
+    }
+
+    /** A window with a QRS complex of {@code mv} and width {@code sigmaS} at the R peak, and a T wave. */
+    private static float[] beat(double mv, double sigmaS) {
+        float[] w = new float[BeatWindow.LENGTH];
+        for (int k = 0; k < w.length; k++) {
+            double t = (k - BeatWindow.BEFORE) / (double) BeatWindow.RATE_HZ;
+            w[k] = (float) (mv * Math.exp(-t * t / (2 * sigmaS * sigmaS))
+                    + 0.25 * Math.exp(-Math.pow(t - 0.25, 2) / (2 * 0.04 * 0.04)));
+        }
+        return w;
     }
 }
