@@ -29,9 +29,9 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * again whenever the share is that high again). The share alone is not enough: a held-out model
  * called 37 and 47 of record 207's 105-beat ventricular run N, those beats diluted the share, and the
  * rest of the run's V calls were turned. Where the usual QRS looks like the ventricular rhythm's, the
- * usual beats are like that template too and the check stays off: fed the reference labels, from
- * record 223's second ventricular tachycardia to its end. That fails safe (the model's calls stand),
- * and {@code ecg.beats.template.held} shows it.
+ * usual beats are like that template too and the check stays off: fed the reference labels, in
+ * record 223 from its long ventricular tachycardia at 17.4 minutes to its end. That fails safe (the
+ * model's calls stand), and {@code ecg.beats.template.held} shows it.
  *
  * <p>Fed the reference labels of DS1 as the model's classes, it turns no V beat, on the whole
  * records or on a device that starts at any of their ventricular runs. What it cannot tell: a
@@ -101,10 +101,16 @@ public final class TemplateMatch {
                 ventricular = true;
                 unlikeBeats = 0;
                 ventricularTemplate = BeatFeatures.templateQrs(windows, at);
-            } else if (ventricular && beatClass != V
-                    && BeatFeatures.qrsDifference(windows, at, ventricularTemplate) > MAX_QRS_DIFFERENCE) {
-                unlikeBeats++;
-                ventricular = unlikeBeats < BeatFeatureExtractor.TEMPLATE_BEATS;
+            } else if (ventricular) {
+                if (ventricularTemplate.length == 0) {
+                    // Saved by a version that kept no template: the one now is the nearest there is.
+                    ventricularTemplate = BeatFeatures.templateQrs(windows, at);
+                }
+                if (beatClass != V
+                        && BeatFeatures.qrsDifference(windows, at, ventricularTemplate) > MAX_QRS_DIFFERENCE) {
+                    unlikeBeats++;
+                    ventricular = unlikeBeats < BeatFeatureExtractor.TEMPLATE_BEATS;
+                }
             }
         }
         return new Decision(beatClass, heldBy);
@@ -129,9 +135,10 @@ public final class TemplateMatch {
         for (int k = 0; k < m.ventricularTemplate.length; k++) {
             m.ventricularTemplate[k] = s.getVentricularTemplate(k);
         }
-        if (m.ventricular && m.ventricularTemplate.length != BeatWindow.QRS_END - BeatWindow.QRS_START) {
+        int qrs = BeatWindow.QRS_END - BeatWindow.QRS_START;
+        if (m.ventricularTemplate.length != 0 && m.ventricularTemplate.length != qrs) {
             throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length
-                    + " samples, expected " + (BeatWindow.QRS_END - BeatWindow.QRS_START));
+                    + " samples, expected " + qrs);
         }
         return m;
     }

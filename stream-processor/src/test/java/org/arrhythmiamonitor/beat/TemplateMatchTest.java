@@ -175,10 +175,24 @@ class TemplateMatchTest {
     }
 
     @Test
-    void aSavedVentricularStateWithoutItsTemplateIsRefused() {
-        TemplateMatchState damaged = TemplateMatchState.newBuilder().setVentricular(true).setBeats(16).build();
+    void aVentricularStateSavedWithoutItsTemplateStillHoldsCalls() {
+        // As the version before the template was kept saved it.
+        usualBeats(20);
+        match = TemplateMatch.restore(TemplateMatchState.newBuilder().setVentricular(true).setBeats(16)
+                .setVentricularShare(0.2).build());
+        TemplateMatch.Decision held = decide(V, USUAL, A_LITTLE_EARLY);
+        assertThat(held.beatClass()).isEqualTo(V);
+        assertThat(held.heldBy()).isEqualTo(TemplateMatch.Guard.VENTRICULAR_TEMPLATE);
+        usualBeats(1);
+        assertThat(match.snapshot().getVentricularTemplateCount()).isEqualTo(BeatWindow.QRS_END - BeatWindow.QRS_START);
+    }
+
+    @Test
+    void aDamagedSavedTemplateIsRefused() {
+        TemplateMatchState damaged = TemplateMatchState.newBuilder().setVentricular(true).setBeats(16)
+                .addVentricularTemplate(1f).addVentricularTemplate(2f).build();
         assertThatThrownBy(() -> TemplateMatch.restore(damaged)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("ventricular template has 0 samples");
+                .hasMessageContaining("ventricular template has 2 samples");
     }
 
     private void usualBeats(int n) {
