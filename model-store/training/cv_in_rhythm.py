@@ -93,11 +93,7 @@ def report(model, af_flags, irregular, prev_over_local, p_wave):
 def p_wave_similarity(beats):
     """Correlation of each beat's P-wave stretch (window indexes 2-43: 248 to 80 ms before the R peak)
     with the template's, as `BeatFeatures.pWaveSimilarity`; NaN where either is flat (under 1 µV RMS)."""
-    b = beats[:, 0, P_WAVE_START:P_WAVE_END].astype(np.float64)
-    t = beats[:, 1, P_WAVE_START:P_WAVE_END].astype(np.float64)
-    b = b - b.mean(axis=1, keepdims=True)
-    t = t - t.mean(axis=1, keepdims=True)
-    floor = (P_WAVE_END - P_WAVE_START) * FLAT_MV ** 2
+    b, t, floor = centred(beats, P_WAVE_START, P_WAVE_END)
     beat_power, template_power = (b * b).sum(axis=1), (t * t).sum(axis=1)
     flat = (beat_power <= floor) | (template_power <= floor)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -109,15 +105,20 @@ def qrs_difference(beats, template=None):
     from the template's, as `BeatFeatures.qrsDifference`: the energy of their difference over the
     template's, each minus its mean; NaN where the template is flat. `template`: another template's
     QRS stretch to compare with instead of each beat's own."""
-    b = beats[:, 0, QRS_START:QRS_END].astype(np.float64)
-    t = beats[:, 1, QRS_START:QRS_END].astype(np.float64) if template is None else \
-        np.broadcast_to(np.asarray(template, dtype=np.float64), b.shape)
-    b = b - b.mean(axis=1, keepdims=True)
-    t = t - t.mean(axis=1, keepdims=True)
+    b, t, floor = centred(beats, QRS_START, QRS_END, template)
     template_power = (t * t).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(template_power <= (QRS_END - QRS_START) * FLAT_MV ** 2, np.nan,
-                        ((b - t) ** 2).sum(axis=1) / template_power)
+        return np.where(template_power <= floor, np.nan, ((b - t) ** 2).sum(axis=1) / template_power)
+
+
+def centred(beats, start, end, template=None):
+    """The beats' and the templates' stretch [start, end), each minus its mean (as `BeatFeatures`
+    centres them), and the flat floor of that stretch."""
+    b = beats[:, 0, start:end].astype(np.float64)
+    t = beats[:, 1, start:end].astype(np.float64) if template is None else \
+        np.broadcast_to(np.asarray(template, dtype=np.float64), b.shape)
+    return (b - b.mean(axis=1, keepdims=True), t - t.mean(axis=1, keepdims=True),
+            (end - start) * FLAT_MV ** 2)
 
 
 def template_match(model, beats, prev_over_local):

@@ -232,15 +232,17 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
         inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 
+        // Each device's state is read once per batch: its template match runs through the batch's
+        // beats in order, and is written back with the ready beats cleared.
+        Map<String, BeatClassifierState> states = new HashMap<>();
         Map<String, TemplateMatch> matches = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Queued q = items.get(i);
             float[] p = result.probabilities()[i];
             Beat beat = beat(q.ready().getBeat());
             float prematurity = BeatFeatures.prematurityIndex(rr, i * rrValues);
-            double qrs = BeatFeatures.qrsDifference(beats, i * beatValues);
-            TemplateMatch match = matches.computeIfAbsent(q.deviceId(),
-                    device -> TemplateMatch.restore(stateOf(device).getTemplateMatch()));
+            TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> TemplateMatch.restore(
+                    states.computeIfAbsent(device, this::stateOf).getTemplateMatch()));
             int mostLikely = BeatClasses.mostLikely(p);
             BeatClass modelClass = BeatClasses.wire(mostLikely);
             TemplateMatch.Decision decision = match.classOf(mostLikely, beats, i * beatValues, prematurity,
@@ -253,8 +255,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             if (Double.isFinite(pWave)) {
                 out.setPWaveSimilarity((float) pWave);
             }
-            if (Double.isFinite(qrs)) {
-                out.setQrsDifference((float) qrs);
+            if (Double.isFinite(decision.qrsDifference())) {
+                out.setQrsDifference((float) decision.qrsDifference());
             }
             for (float v : p) {
                 out.addProbabilities(v);
@@ -270,7 +272,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         }
         // Every ready beat in the store is in the batch, and the whole batch went out.
         matches.forEach((device, match) -> store.put(device,
-                stateOf(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
+                states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
     }
 
     private BeatClassifierState stateOf(String deviceId) {

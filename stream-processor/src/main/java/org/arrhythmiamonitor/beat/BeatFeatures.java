@@ -34,24 +34,16 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     static final double FLAT_MV = 0.001;
 
     /**
-     * Whether a beat came early: its interval from the previous beat under
-     * {@link BeatFeatureExtractor#PREMATURE_RATIO} of the device's local mean interval, as the
-     * feature extractor judges it for the template.
-     *
-     * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
-     */
-    public static boolean premature(float[] rr, int offset) {
-        return premature(prematurityIndex(rr, offset));
-    }
-
-    /**
      * A prematurity index under this is early enough to call a beat supraventricular premature on its
      * shape alone: without the patient's usual P wave ({@code ReportedClass}), or with the patient's
      * usual QRS where the model saw a ventricular or fusion beat ({@link TemplateMatch}).
      */
     public static final double CLEARLY_PREMATURE = 0.85;
 
-    /** Whether a prematurity index ({@link #prematurityIndex}) makes the beat premature. */
+    /**
+     * Whether a beat came early: its prematurity index ({@link #prematurityIndex}) under
+     * {@link BeatFeatureExtractor#PREMATURE_RATIO}, as the feature extractor judges it for the template.
+     */
     public static boolean premature(double prematurityIndex) {
         return prematurityIndex < BeatFeatureExtractor.PREMATURE_RATIO;
     }

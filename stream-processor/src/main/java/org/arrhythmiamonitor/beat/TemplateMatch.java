@@ -65,8 +65,9 @@ public final class TemplateMatch {
     /**
      * @param beatClass the class the stream gives the beat, an index into {@link BeatClasses#NAMES}
      * @param heldBy the guard that kept a matching V or F call, null when none did
+     * @param qrsDifference {@link BeatFeatures#qrsDifference} of the beat, NaN when the template is flat
      */
-    public record Decision(int beatClass, Guard heldBy) {
+    public record Decision(int beatClass, Guard heldBy, double qrsDifference) {
     }
 
     /**
@@ -78,8 +79,9 @@ public final class TemplateMatch {
      * @param readable whether the signal around the beat was free of issues
      */
     public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, boolean readable) {
+        double qrsDifference = BeatFeatures.qrsDifference(windows, at);
         // NaN (a flat template) matches nothing: the call stands.
-        boolean matches = BeatFeatures.qrsDifference(windows, at) <= MAX_QRS_DIFFERENCE;
+        boolean matches = qrsDifference <= MAX_QRS_DIFFERENCE;
         int beatClass = modelClass;
         Guard heldBy = null;
         if ((modelClass == V || modelClass == F) && matches) {
@@ -113,7 +115,7 @@ public final class TemplateMatch {
                 }
             }
         }
-        return new Decision(beatClass, heldBy);
+        return new Decision(beatClass, heldBy, qrsDifference);
     }
 
     public TemplateMatchState snapshot() {
