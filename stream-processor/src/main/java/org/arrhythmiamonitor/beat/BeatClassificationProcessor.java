@@ -240,20 +240,18 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             Queued q = items.get(i);
             float[] p = result.probabilities()[i];
             Beat beat = beat(q.ready().getBeat());
-            float prematurity = BeatFeatures.prematurityIndex(rr, i * rrValues);
             TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> TemplateMatch.restore(
                     states.computeIfAbsent(device, this::stateOf).getTemplateMatch()));
-            int mostLikely = BeatClasses.mostLikely(p);
-            BeatClass modelClass = BeatClasses.wire(mostLikely);
-            TemplateMatch.Decision decision = match.classOf(mostLikely, beats, i * beatValues, prematurity,
-                    beat.getSignalIssuesCount() == 0);
+            BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getSignalIssuesCount() == 0);
+            TemplateMatch.Decision decision = reading.decision();
+            BeatClass modelClass = BeatClasses.wire(reading.modelClass());
             BeatClass beatClass = BeatClasses.wire(decision.beatClass());
             ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(beatClass)
                     .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
-                    .setPremature(BeatFeatures.premature(prematurity)).setPrematurityIndex(prematurity);
-            double pWave = BeatFeatures.pWaveSimilarity(beats, i * beatValues);
-            if (Double.isFinite(pWave)) {
-                out.setPWaveSimilarity((float) pWave);
+                    .setPremature(BeatFeatures.premature(reading.prematurityIndex()))
+                    .setPrematurityIndex(reading.prematurityIndex());
+            if (Double.isFinite(reading.pWaveSimilarity())) {
+                out.setPWaveSimilarity((float) reading.pWaveSimilarity());
             }
             if (Double.isFinite(decision.qrsDifference())) {
                 out.setQrsDifference((float) decision.qrsDifference());

@@ -55,11 +55,11 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     int at = i - count + 1 + k;
-                    prematurity[at] = BeatFeatures.prematurityIndex(rr, k * rrValues);
-                    modelClasses[at] = BeatClasses.mostLikely(p[k]);
-                    classes[at] = match.classOf(modelClasses[at], window, k * beatValues, prematurity[at],
-                            beats.get(at).readable()).beatClass();
-                    pWave[at] = BeatFeatures.pWaveSimilarity(window, k * beatValues);
+                    BeatReading reading = BeatReading.of(p[k], match, window, rr, k, beats.get(at).readable());
+                    modelClasses[at] = reading.modelClass();
+                    classes[at] = reading.decision().beatClass();
+                    prematurity[at] = reading.prematurityIndex();
+                    pWave[at] = reading.pWaveSimilarity();
                 }
                 filled = 0;
             }

@@ -1,0 +1,33 @@
+package org.arrhythmiamonitor.beat;
+
+/**
+ * What the classifier makes of one beat once the model has given its probabilities: the model's
+ * class, the template match's decision on it, its prematurity index and its P-wave similarity.
+ * The stream ({@link BeatClassificationProcessor}) and {@code monitor eval}
+ * ({@link RecordBeatClassifier}) both read a beat this way, so they cannot drift apart.
+ *
+ * @param modelClass the model's most likely class, an index into N, S, V, F, Q
+ * @param decision the class after the template match, why it was held if it was, and the QRS difference
+ * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
+ * @param pWaveSimilarity {@link BeatFeatures#pWaveSimilarity}, NaN when unknown
+ */
+record BeatReading(int modelClass, TemplateMatch.Decision decision, float prematurityIndex, double pWaveSimilarity) {
+
+    /**
+     * Reads the beat in slot {@code slot} of a batch.
+     *
+     * @param probabilities the model's output for the beat
+     * @param match the device's template match, which learns from the beat
+     * @param windows the batch's model input windows, {@link BeatFeatures#CHANNELS} per beat
+     * @param rr the batch's RR features, {@link BeatFeatures#RR_FEATURES} per beat
+     * @param readable whether the signal around the beat was free of issues
+     */
+    static BeatReading of(float[] probabilities, TemplateMatch match, float[] windows, float[] rr, int slot,
+            boolean readable) {
+        int windowAt = slot * BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
+        float prematurity = BeatFeatures.prematurityIndex(rr, slot * BeatFeatures.RR_FEATURES.size());
+        int modelClass = BeatClasses.mostLikely(probabilities);
+        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, readable),
+                prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
+    }
+}
