@@ -1,8 +1,14 @@
 package org.arrhythmiamonitor.episode;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.GapState;
+import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Episode;
 
 /**
@@ -12,10 +18,15 @@ import org.arrhythmiamonitor.wire.v1.Episode;
  * <ul>
  *   <li>Asystole: no QRS for {@code asystoleS} of readable signal. It is reported as soon as
  *       beat detection is final that far past the last beat, or past the end of the last
- *       unreadable stretch since it, and ends at the next beat.</li>
+ *       unreadable stretch since it, and ends at the next beat. Silence that a chunk brings whole
+ *       (between two of its beats, or before trouble that began after the last beat) is reported
+ *       with the chunk, begun and ended.</li>
  *   <li>Pause: an interval longer than {@code pauseS} (and shorter than asystole), reported when
  *       the beat that ends it is found, if all of it was readable.</li>
  * </ul>
+ * Every interval counts, those between two beats of one chunk too: a device may send chunks of
+ * 10 s or more, and a pause inside one is still a pause. The chunk's unreadable stretches say
+ * where the trouble lay, so silence before trouble that began after the beat still counts.
  * Unreadable signal (lead off, noise, a data gap) is a technical problem, already reported as
  * such: no QRS there is not asystole. But the silence that follows it is counted: a patient who
  * collapses shakes the electrodes before the line goes quiet, and that asystole must still alarm.
@@ -26,68 +37,142 @@ final class GapRules {
 
     static void onProgress(EpisodeState.Builder state, String device, SignalProgress p, EpisodeRules rules,
             EpisodeOutput out) {
-        GapState gap = withKnownTroubleEnd(state.getGap(), p);
-        GapState.Builder next = gap.toBuilder();
+        GapState.Builder gap = withKnownTroubleEnd(state.getGap(), p).toBuilder();
+        List<SignalSpan> trouble = troubleOf(p);
         long asystoleMs = Math.round(rules.asystoleS() * 1000);
-        if (p.getHasBeat()) {
+        for (SignalMark beat : beatsOf(p)) {
             if (gap.getHasBeat()) {
-                long silentMs = p.getFirstBeatTimeMs() - gap.getLastBeatTimeMs();
-                // A chunk that brought the first beat and trouble together: the trouble may precede the beat.
-                boolean readable = !gap.getUnreadableSinceBeat() && !p.getUnreadable();
-                Silence silence = Silence.of(gap);
-                if (gap.getAsystoleOpen()) {
-                    out.episode(asystole(device, gap.getAsystoleOnsetSample(), gap.getAsystoleOnsetTimeMs())
-                            .setEndSample(p.getFirstBeatSample())
-                            .setEndTimeMs(p.getFirstBeatTimeMs())
-                            .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), p.getFirstBeatTimeMs()))
-                            .build());
-                } else if (!p.getUnreadable() && p.getFirstBeatTimeMs() - silence.timeMs() >= asystoleMs) {
-                    out.episode(asystole(device, silence.sample(), silence.timeMs())
-                            .setEndSample(p.getFirstBeatSample()).setEndTimeMs(p.getFirstBeatTimeMs())
-                            .setEvidence(Episodes.evidence(gap.getLastBeatTimeMs(), p.getFirstBeatTimeMs()))
-                            .build());
-                } else if (readable && silentMs > rules.pauseS() * 1000) {
-                    out.episode(Episodes.start(device, EpisodeType.PAUSE, gap.getLastBeatSample(),
-                                    gap.getLastBeatTimeMs())
-                            .setEndSample(p.getFirstBeatSample())
-                            .setEndTimeMs(p.getFirstBeatTimeMs())
-                            .setBeatCount(2)
-                            .setDetail(String.format(java.util.Locale.ROOT, "RR %.1f s", silentMs / 1000.0))
-                            .setEvidence(Episodes.evidence(gap.getLastBeatTimeMs(), p.getFirstBeatTimeMs()))
-                            .build());
+                interval(gap, device, beat, trouble, asystoleMs, rules, out);
+            }
+            gap.setHasBeat(true).setLastBeatSample(beat.getSample()).setLastBeatTimeMs(beat.getTimeMs())
+                    .setUnreadableSinceBeat(false).setAsystoleOpen(false)
+                    .setReadableSinceSample(0).setReadableSinceTimeMs(0);
+        }
+        if (gap.getHasBeat() && !gap.getAsystoleOpen()) {
+            SignalMark decided = SignalMark.newBuilder().setTimeMs(p.getDecidedTimeMs()).build();
+            Stretch silence = firstSilence(gap, decided, trouble, asystoleMs);
+            if (silence != null) {
+                // Asystole as soon as detection is final that far, or trouble came after 4 s of silence:
+                // it ends at the next beat.
+                gap.setAsystoleOpen(true).setAsystoleOnsetSample(silence.start().getSample())
+                        .setAsystoleOnsetTimeMs(silence.start().getTimeMs());
+                out.episode(asystole(device, silence.start()).build());
+            }
+        }
+        // Trouble after the last beat: silence counts again only after it.
+        for (SignalSpan span : trouble) {
+            if (!gap.getHasBeat() || span.getEnd().getTimeMs() > gap.getLastBeatTimeMs()) {
+                gap.setUnreadableSinceBeat(true);
+                if (span.getEnd().getTimeMs() > gap.getReadableSinceTimeMs()) {
+                    gap.setReadableSinceSample(span.getEnd().getSample())
+                            .setReadableSinceTimeMs(span.getEnd().getTimeMs());
                 }
             }
-            next.setHasBeat(true).setLastBeatSample(p.getLastBeatSample()).setLastBeatTimeMs(p.getLastBeatTimeMs())
-                    .setUnreadableSinceBeat(p.getUnreadable()).setAsystoleOpen(false)
-                    .setReadableSinceSample(0).setReadableSinceTimeMs(0);
-            if (p.getUnreadable()) {
-                // The trouble may have followed the last beat (or a data gap its dating, a beat
-                // from before the gap decided in this chunk).
-                next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
-            }
-        } else {
-            next.setUnreadableSinceBeat(gap.getUnreadableSinceBeat() || p.getUnreadable());
-            if (p.getUnreadable()) {
-                next.setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs());
-            }
-            Silence silence = Silence.of(next.build());
-            if (gap.getHasBeat() && !gap.getAsystoleOpen() && !p.getUnreadable()
-                    && p.getDecidedTimeMs() - silence.timeMs() >= asystoleMs) {
-                next.setAsystoleOpen(true).setAsystoleOnsetSample(silence.sample())
-                        .setAsystoleOnsetTimeMs(silence.timeMs());
-                out.episode(asystole(device, silence.sample(), silence.timeMs()).build());
-            }
         }
-        state.setGap(next);
+        state.setGap(gap);
     }
 
-    /** Where readable silence began: at the last beat, or at the end of trouble after it. */
-    private record Silence(long sample, long timeMs) {
-        static Silence of(GapState gap) {
-            return gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
-                    ? new Silence(gap.getReadableSinceSample(), gap.getReadableSinceTimeMs())
-                    : new Silence(gap.getLastBeatSample(), gap.getLastBeatTimeMs());
+    /** The interval from the last beat to {@code beat}: the end of an asystole, an asystole, or a pause. */
+    private static void interval(GapState.Builder gap, String device, SignalMark beat, List<SignalSpan> trouble,
+            long asystoleMs, EpisodeRules rules, EpisodeOutput out) {
+        long lastMs = gap.getLastBeatTimeMs();
+        if (gap.getAsystoleOpen()) {
+            out.episode(asystole(device, SignalMark.newBuilder().setSample(gap.getAsystoleOnsetSample())
+                            .setTimeMs(gap.getAsystoleOnsetTimeMs()).build())
+                    .setEndSample(beat.getSample()).setEndTimeMs(beat.getTimeMs())
+                    .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), beat.getTimeMs()))
+                    .build());
+            return;
         }
+        Stretch silence = firstSilence(gap, beat, trouble, asystoleMs);
+        if (silence != null) {
+            out.episode(asystole(device, silence.start())
+                    .setEndSample(silence.end().getSample()).setEndTimeMs(silence.end().getTimeMs())
+                    .setEvidence(Episodes.evidence(lastMs, beat.getTimeMs()))
+                    .build());
+            return;
+        }
+        long silentMs = beat.getTimeMs() - lastMs;
+        boolean readable = !gap.getUnreadableSinceBeat() && trouble.stream().noneMatch(
+                span -> overlaps(span, lastMs, beat.getTimeMs()));
+        if (readable && silentMs > rules.pauseS() * 1000) {
+            out.episode(Episodes.start(device, EpisodeType.PAUSE, gap.getLastBeatSample(), lastMs)
+                    .setEndSample(beat.getSample())
+                    .setEndTimeMs(beat.getTimeMs())
+                    .setBeatCount(2)
+                    .setDetail(String.format(Locale.ROOT, "RR %.1f s", silentMs / 1000.0))
+                    .setEvidence(Episodes.evidence(lastMs, beat.getTimeMs()))
+                    .build());
+        }
+    }
+
+    /** A stretch of the device's stream, without a QRS and readable. */
+    private record Stretch(SignalMark start, SignalMark end) {
+        long millis() {
+            return end.getTimeMs() - start.getTimeMs();
+        }
+    }
+
+    /**
+     * The first readable stretch of at least {@code asystoleMs} from the last beat to {@code until}
+     * (a beat, or how far detection is final), or null: silence counts from the last beat, or from
+     * the end of trouble after it, until the next trouble or {@code until}.
+     */
+    private static Stretch firstSilence(GapState.Builder gap, SignalMark until, List<SignalSpan> trouble,
+            long asystoleMs) {
+        SignalMark from = gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
+                ? SignalMark.newBuilder().setSample(gap.getReadableSinceSample())
+                        .setTimeMs(gap.getReadableSinceTimeMs()).build()
+                : SignalMark.newBuilder().setSample(gap.getLastBeatSample()).setTimeMs(gap.getLastBeatTimeMs())
+                        .build();
+        for (SignalSpan span : trouble) {
+            if (span.getEnd().getTimeMs() <= from.getTimeMs() || span.getStart().getTimeMs() >= until.getTimeMs()) {
+                continue;
+            }
+            Stretch before = new Stretch(from, span.getStart());
+            if (before.millis() >= asystoleMs) {
+                return before;
+            }
+            from = span.getEnd();
+        }
+        Stretch last = new Stretch(from, until);
+        return last.millis() >= asystoleMs ? last : null;
+    }
+
+    private static boolean overlaps(SignalSpan span, long fromMs, long toMs) {
+        return span.getStart().getTimeMs() < toMs && span.getEnd().getTimeMs() > fromMs;
+    }
+
+    /** The chunk's beats; a progress written before they were listed names only its first and last. */
+    private static List<SignalMark> beatsOf(SignalProgress p) {
+        if (p.getBeatsCount() > 0 || !p.getHasBeat()) {
+            return p.getBeatsList();
+        }
+        List<SignalMark> ends = new ArrayList<>(2);
+        ends.add(SignalMark.newBuilder().setSample(p.getFirstBeatSample()).setTimeMs(p.getFirstBeatTimeMs()).build());
+        if (p.getLastBeatSample() != p.getFirstBeatSample()) {
+            ends.add(SignalMark.newBuilder().setSample(p.getLastBeatSample()).setTimeMs(p.getLastBeatTimeMs())
+                    .build());
+        }
+        return ends;
+    }
+
+    /**
+     * The chunk's unreadable stretches, in order of their start. A progress that says the chunk
+     * was unreadable without saying where (written before the stretches were listed) is taken to
+     * have been unreadable all through, and since the last beat.
+     */
+    private static List<SignalSpan> troubleOf(SignalProgress p) {
+        if (p.getUnreadableSpansCount() == 0) {
+            return p.getUnreadable()
+                    ? List.of(SignalSpan.newBuilder().setStart(SignalMark.getDefaultInstance())
+                            .setEnd(SignalMark.newBuilder().setSample(p.getSampleCount()).setTimeMs(p.getTimeMs()))
+                            .build())
+                    : List.of();
+        }
+        List<SignalSpan> spans = new ArrayList<>(p.getUnreadableSpansList());
+        spans.sort(Comparator.comparingLong(span -> span.getStart().getTimeMs()));
+        return spans;
     }
 
     /**
@@ -101,7 +186,7 @@ final class GapRules {
                 : gap;
     }
 
-    private static Episode.Builder asystole(String device, long onsetSample, long onsetTimeMs) {
-        return Episodes.start(device, EpisodeType.ASYSTOLE, onsetSample, onsetTimeMs);
+    private static Episode.Builder asystole(String device, SignalMark onset) {
+        return Episodes.start(device, EpisodeType.ASYSTOLE, onset.getSample(), onset.getTimeMs());
     }
 }

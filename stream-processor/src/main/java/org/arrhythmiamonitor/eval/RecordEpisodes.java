@@ -11,7 +11,9 @@ import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.ReportedClass;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
@@ -86,13 +88,22 @@ final class RecordEpisodes {
             SignalProgress.Builder progress = SignalProgress.newBuilder()
                     .setTimeMs(timeMs(end, fs)).setSampleCount(end).setDecidedTimeMs(timeMs(decided, fs))
                     .setUnreadable(overlaps(unreadable, end - fs, end));
+            for (long[] i : unreadable) {
+                if (i[0] < end && i[1] > end - fs) {
+                    long stop = Math.min(i[1], end);
+                    progress.addUnreadableSpans(SignalSpan.newBuilder()
+                            .setStart(SignalMark.newBuilder().setSample(i[0]).setTimeMs(timeMs(i[0], fs)))
+                            .setEnd(SignalMark.newBuilder().setSample(stop).setTimeMs(timeMs(stop, fs))));
+                }
+            }
             // Beats reach the rules once decided; the stream reports them with the chunk that decides them.
             while (reported < beats.size() && beats.get(reported).sample() < decided) {
                 ScoredBeat b = beats.get(reported++);
                 if (!progress.getHasBeat()) {
                     progress.setHasBeat(true).setFirstBeatSample(b.sample()).setFirstBeatTimeMs(timeMs(b.sample(), fs));
                 }
-                progress.setLastBeatSample(b.sample()).setLastBeatTimeMs(timeMs(b.sample(), fs));
+                progress.setLastBeatSample(b.sample()).setLastBeatTimeMs(timeMs(b.sample(), fs))
+                        .addBeats(SignalMark.newBuilder().setSample(b.sample()).setTimeMs(timeMs(b.sample(), fs)));
             }
             state = EpisodeDetector.onProgress(state, device, progress.build(), timeMs(end, fs), rules, out);
             // Classified beats lag: each waits for the next one, as in the stream.

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.qrs;
 
 import com.google.protobuf.Message;
 import java.util.Locale;
+import java.util.function.LongUnaryOperator;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -9,7 +10,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
+import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatMorphology;
@@ -134,15 +137,27 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             mv[i] = lead.getSamples(i) / gain;
         }
         double msPerSample = 1000.0 / fs;
+        // Device time of a sample. A beat or event decided in this chunk may lie in the last one:
+        // it is dated from that chunk's end, not back from this one's start, since a gap may lie
+        // between them.
+        LongUnaryOperator timeOf = sampleIndex -> sampleIndex < chunkStart && lastChunkEndMs > 0
+                ? lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample)
+                : chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
         SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
+        if (gap) {
+            // The missing stretch: from the last chunk's end (from the start of time when unknown).
+            progress.addUnreadableSpans(span(chunkStart, Math.max(0, lastChunkEndMs), chunkStart,
+                    chunk.getT0EpochMs()));
+        }
         analyzer.accept(mv, new EcgAnalyzer.Output() {
             @Override
             public void beat(EcgAnalyzer.DetectedBeat detected) {
-                long timeMs = timeOf(detected.sampleIndex());
+                long timeMs = timeOf.applyAsLong(detected.sampleIndex());
                 if (!progress.getHasBeat()) {
                     progress.setHasBeat(true).setFirstBeatSample(detected.sampleIndex()).setFirstBeatTimeMs(timeMs);
                 }
-                progress.setLastBeatSample(detected.sampleIndex()).setLastBeatTimeMs(timeMs);
+                progress.setLastBeatSample(detected.sampleIndex()).setLastBeatTimeMs(timeMs)
+                        .addBeats(SignalMark.newBuilder().setSample(detected.sampleIndex()).setTimeMs(timeMs));
                 Beat.Builder beat = Beat.newBuilder()
                         .setDeviceId(deviceId)
                         .setSampleIndex(detected.sampleIndex())
@@ -162,7 +177,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             @Override
             public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
                 progress.setUnreadable(true);
-                long onsetMs = timeOf(event.startSample());
+                long onsetMs = timeOf.applyAsLong(event.startSample());
                 Episode.Builder episode = Episode.newBuilder()
                         .setEpisodeId(deviceId + ":" + event.issue().name() + ":" + event.startSample())
                         .setDeviceId(deviceId)
@@ -173,8 +188,9 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                         .setOnsetTimeMs(onsetMs);
                 long evidenceEnd = onsetMs;
                 if (!event.ongoing()) {
-                    evidenceEnd = timeOf(event.endSample());
+                    evidenceEnd = timeOf.applyAsLong(event.endSample());
                     episode.setEndSample(event.endSample()).setEndTimeMs(evidenceEnd);
+                    progress.addUnreadableSpans(span(event.startSample(), onsetMs, event.endSample(), evidenceEnd));
                 }
                 episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
                         .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS)));
@@ -183,27 +199,25 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 context.forward(new Record<>(deviceId, episode.build(), event.ongoing() ? onsetMs : evidenceEnd,
                         record.headers()));
             }
-
-            /**
-             * Device time of a sample. A beat or event decided in this chunk may lie in the last
-             * one: it is dated from that chunk's end, not back from this one's start, since a gap
-             * may lie between them.
-             */
-            private long timeOf(long sampleIndex) {
-                if (sampleIndex < chunkStart && lastChunkEndMs > 0) {
-                    return lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample);
-                }
-                return chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
-            }
         });
         long endMs = chunk.getT0EpochMs() + Math.round(mv.length * msPerSample);
         progress.setTimeMs(endMs)
                 .setSampleCount(analyzer.inputCount())
                 .setDecidedTimeMs(endMs - Math.round(EcgAnalyzer.BEAT_DECISION_S * 1000))
                 .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
+        // Trouble still in force runs to the chunk's end; the next chunk's progress takes it on.
+        for (EcgAnalyzer.TechnicalEvent open : analyzer.openEvents()) {
+            progress.addUnreadableSpans(span(open.startSample(), timeOf.applyAsLong(open.startSample()),
+                    analyzer.inputCount(), endMs));
+        }
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
                 .setLastChunkEndMs(endMs).build());
+    }
+
+    private static SignalSpan span(long startSample, long startMs, long endSample, long endMs) {
+        return SignalSpan.newBuilder().setStart(SignalMark.newBuilder().setSample(startSample).setTimeMs(startMs))
+                .setEnd(SignalMark.newBuilder().setSample(endSample).setTimeMs(endMs)).build();
     }
 
     /**

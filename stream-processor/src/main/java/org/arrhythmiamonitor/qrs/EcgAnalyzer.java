@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.qrs;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.DoubleConsumer;
@@ -184,6 +186,14 @@ public final class EcgAnalyzer {
     /** Whether the signal is unreadable now: lead off, saturation or noise is in force. */
     public boolean unreadableNow() {
         return quality.anyOpen();
+    }
+
+    /** The unreadable stretches in force now, each from its start (their {@code endSample} is -1). */
+    public List<TechnicalEvent> openEvents() {
+        List<TechnicalEvent> open = new ArrayList<>();
+        quality.open().forEach((issue, start) ->
+                open.add(new TechnicalEvent(issue, toInput(start, resamplerDelaySeconds), -1)));
+        return open;
     }
 
     /** Input samples seen so far: the index the next one gets. */

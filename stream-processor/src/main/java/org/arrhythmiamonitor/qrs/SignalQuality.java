@@ -1,7 +1,9 @@
 package org.arrhythmiamonitor.qrs;
 
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.arrhythmiamonitor.signal.Biquad;
 import org.arrhythmiamonitor.signal.BiquadCascade;
@@ -198,6 +200,17 @@ public final class SignalQuality {
     /** Whether an issue is in force now (its event is open). */
     public boolean anyOpen() {
         return openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER;
+    }
+
+    /** The issues in force now, each with the index its event began at. */
+    public Map<SignalIssue, Long> open() {
+        Map<SignalIssue, Long> open = new EnumMap<>(SignalIssue.class);
+        for (int k = 0; k < ISSUES.length; k++) {
+            if (openSince[k] != NEVER) {
+                open.put(ISSUES[k], openSince[k]);
+            }
+        }
+        return open;
     }
 
     /** The issues in force at a recent index: it lies in an issue's latest event, hold time included. */

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.GapState;
+import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.junit.jupiter.api.Test;
@@ -54,6 +56,115 @@ class GapRulesTest {
                 .setDecidedTimeMs(20_500).setHasBeat(true).setFirstBeatSample(5000).setFirstBeatTimeMs(20_000)
                 .setLastBeatSample(5000).setLastBeatTimeMs(20_000).build(), EpisodeRules.DEFAULTS, out);
         assertThat(found).isEmpty();
+    }
+
+    @Test
+    void aPauseBetweenTwoBeatsOfOneChunkIsAPause() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        // One 10 s chunk: beats every 0.8 s, then 3.5 s without a beat, then on again.
+        chunk(state, 10_000, List.of(500L, 1300L, 2100L, 5600L, 6400L, 7200L, 8000L), List.of());
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("PAUSE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(2100);
+            assertThat(e.getEndTimeMs()).isEqualTo(5600);
+            assertThat(e.getDetail()).isEqualTo("RR 3.5 s");
+        });
+    }
+
+    @Test
+    void anAsystoleBetweenTwoBeatsOfOneChunkIsReportedBegunAndEnded() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        chunk(state, 10_000, List.of(500L, 1300L, 6500L, 7300L), List.of());
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("ASYSTOLE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(1300);
+            assertThat(e.getEndTimeMs()).isEqualTo(6500);
+        });
+    }
+
+    @Test
+    void anAsystoleIsReportedWithTheChunkThatBringsItsFourSecondsNotWithTheNext() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        chunk(state, 10_000, List.of(500L, 1300L), List.of());
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("ASYSTOLE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(1300);
+            assertThat(e.getEndTimeMs()).as("ongoing").isZero();
+        });
+    }
+
+    @Test
+    void silenceEndedByABeatIsAsystoleThoughNoiseFollowsTheBeatInTheSameChunk() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        chunk(state, 4000, List.of(500L, 1300L, 2100L), List.of());
+        chunk(state, 6000, List.of(), List.of());
+        // The beat 4.3 s after the last, then noise from 0.3 s after it to the chunk's end.
+        chunk(state, 7000, List.of(6400L), List.of(new long[] {6700, 7000}));
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("ASYSTOLE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(2100);
+            assertThat(e.getEndTimeMs()).isEqualTo(6400);
+        });
+    }
+
+    @Test
+    void fourSecondsOfSilenceBeforeTheLeadsComeOffIsAsystole() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        chunk(state, 10_000, List.of(500L, 1300L), List.of(new long[] {5800, 10_000}));
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("ASYSTOLE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(1300);
+        });
+    }
+
+    @Test
+    void noiseInsideAnIntervalMakesItNeitherPauseNorAsystole() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        // 5 s between two beats of one chunk, 2 s of it unreadable: the readable stretches are 1.5 s.
+        chunk(state, 10_000, List.of(500L, 1300L, 6300L, 7100L), List.of(new long[] {2800, 4800}));
+
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    void silenceCountsFromTheEndOfTroubleInAnEarlierChunk() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        chunk(state, 2000, List.of(500L, 1300L), List.of(new long[] {1500, 2000}));
+        chunk(state, 3000, List.of(), List.of(new long[] {2000, 2600}));
+        chunk(state, 6000, List.of(), List.of());
+        assertThat(found).as("3.4 s of readable silence").isEmpty();
+        chunk(state, 8000, List.of(7200L), List.of());
+
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("ASYSTOLE");
+            assertThat(e.getOnsetTimeMs()).isEqualTo(2600);
+            assertThat(e.getEndTimeMs()).isEqualTo(7200);
+        });
+    }
+
+    /** A chunk ending at {@code endMs} with these beats and unreadable stretches, at 250 Hz. */
+    private void chunk(EpisodeState.Builder state, long endMs, List<Long> beatsMs, List<long[]> troubleMs) {
+        SignalProgress.Builder p = SignalProgress.newBuilder().setTimeMs(endMs).setSampleCount(endMs / 4)
+                .setDecidedTimeMs(endMs - 500).setUnreadable(!troubleMs.isEmpty());
+        for (long t : beatsMs) {
+            if (!p.getHasBeat()) {
+                p.setHasBeat(true).setFirstBeatSample(t / 4).setFirstBeatTimeMs(t);
+            }
+            p.setLastBeatSample(t / 4).setLastBeatTimeMs(t).addBeats(mark(t));
+        }
+        for (long[] span : troubleMs) {
+            p.addUnreadableSpans(SignalSpan.newBuilder().setStart(mark(span[0])).setEnd(mark(span[1])));
+        }
+        GapRules.onProgress(state, "d", p.build(), EpisodeRules.DEFAULTS, out);
+    }
+
+    private static SignalMark mark(long timeMs) {
+        return SignalMark.newBuilder().setSample(timeMs / 4).setTimeMs(timeMs).build();
     }
 
     private void progress(EpisodeState.Builder state, long timeMs) {

@@ -314,6 +314,20 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void silenceAndAPauseInsideTenSecondChunksAreFound() {
+        // A device may send 10 s chunks: the silence lies between two beats of one chunk.
+        stream(SyntheticChunks.chunks("patient-17", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),
+                12, 18, 0), 10.0));
+        assertThat(episodes.readValuesToList()).extracting(Episode::getType).contains("ASYSTOLE");
+
+        SyntheticEcg.Recording pause = SyntheticEcg.standard(250, 12)
+                .render(ArrhythmiaScript.start(70).sinus(12).pause(3.4).sinus(12));
+        stream(SyntheticChunks.chunks("patient-18", pause, 10.0));
+        assertThat(episodes.readValuesToList()).filteredOn(e -> e.getDeviceId().equals("patient-18"))
+                .extracting(Episode::getType).containsExactly("PAUSE");
+    }
+
+    @Test
     void aBaselineJumpThatSwallowsTheQrsIsNoiseNotAsystole() {
         // As in MIT-BIH 116 and 208: the level leaps by 3-4 mV and creeps back over seconds, the
         // QRS complexes lost in it; the same gap on a steady baseline is asystole (test above).
