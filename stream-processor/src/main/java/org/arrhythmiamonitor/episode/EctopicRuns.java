@@ -34,11 +34,7 @@ final class EctopicRuns {
     static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         String device = beat.deviceId();
         if (!beat.readable()) {
-            endVentricular(state, device, rules, out);
-            endSupraventricular(state, device, out);
-            endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
-            endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
-            state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
+            endAll(state, device, rules, out);
             return;
         }
         BeatClass c = beat.beatClass();
@@ -72,6 +68,15 @@ final class EctopicRuns {
             endSupraventricular(state, device, out);
         }
         patterns(state, beat, rules, out);
+    }
+
+    /** Ends every run and pattern at its last beat: the signal can no longer tell whether it goes on. */
+    static void endAll(EpisodeState.Builder state, String device, EpisodeRules rules, EpisodeOutput out) {
+        endVentricular(state, device, rules, out);
+        endSupraventricular(state, device, out);
+        endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
+        endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
+        state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
     }
 
     private static void endVentricular(EpisodeState.Builder state, String device, EpisodeRules rules,

@@ -53,11 +53,26 @@ public final class EpisodeDetector {
         return s.build();
     }
 
-    /** Checks the device against the wall clock; returns the new state, or null when nothing changed. */
-    public static EpisodeState onWallClock(EpisodeState state, String deviceId, long wallMs, EpisodeRules rules,
-            EpisodeOutput out) {
+    /**
+     * Checks the device against the wall clock; returns the new state, or null when nothing changed.
+     * A device that falls silent ends every run and AF at its last beat: nothing can say they go
+     * on, and an episode left open would keep its alert ongoing for as long as the device is gone.
+     *
+     * @param watchingSinceMs wall-clock time the caller began watching: no device is silent for
+     *        longer than that, whatever arrival time the state holds
+     */
+    public static EpisodeState onWallClock(EpisodeState state, String deviceId, long wallMs, long watchingSinceMs,
+            EpisodeRules rules, EpisodeOutput out) {
         EpisodeState.Builder s = state.toBuilder();
-        return TechnicalRules.onWallClock(s, deviceId, wallMs, rules, out) ? s.build() : null;
+        if (!TechnicalRules.onWallClock(s, deviceId, wallMs, watchingSinceMs, rules, out)) {
+            return null;
+        }
+        EctopicRuns.endAll(s, deviceId, rules, out);
+        RateRuns.endAll(s, deviceId, out);
+        Segments segments = new Segments(out);
+        AfState before = s.getAf();
+        s.setAf(withEpisodeEnded(before, AfDetector.interrupt(before, deviceId, segments), segments, deviceId, out));
+        return s.build();
     }
 
     public static boolean inAf(EpisodeState state) {
@@ -70,24 +85,11 @@ public final class EpisodeDetector {
      */
     private static void rhythm(EpisodeState.Builder s, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         AfState before = s.getAf();
-        RhythmSegment[] ended = new RhythmSegment[1];
+        Segments segments = new Segments(out);
         AfDetector.Beat afBeat = new AfDetector.Beat(beat.sample(), beat.timeMs(), beat.rrMs(), beat.beatClass(),
                 beat.readable(), beat.pWaveSimilarity());
-        AfState after = AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s), s.getPreviousReadable(),
-                segment -> {
-                    out.rhythm(segment);
-                    if (segment.getEndTimeMs() != 0) {
-                        ended[0] = segment;
-                    }
-                });
-        if (ended[0] != null && before.getEpisodeOpen()) {
-            RhythmSegment seg = ended[0];
-            out.episode(afEpisode(beat.deviceId(), seg.getOnsetSample(), seg.getOnsetTimeMs(), seg.getEndTimeMs(),
-                    seg.getBeatCount(), seg.getIrregularity())
-                    .setEndSample(seg.getEndSample()).setEndTimeMs(seg.getEndTimeMs())
-                    .setEvidence(Episodes.evidence(seg.getOnsetTimeMs(), seg.getEndTimeMs())).build());
-            after = after.toBuilder().setEpisodeOpen(false).build();
-        }
+        AfState after = withEpisodeEnded(before, AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s),
+                s.getPreviousReadable(), segments), segments, beat.deviceId(), out);
         BeatRun run = after.getSegment();
         // The segment's own last beat, not this one: a beat after a gap does not make AF longer.
         if (after.getInAf() && !after.getEpisodeOpen()
@@ -98,6 +100,38 @@ public final class EpisodeDetector {
             after = after.toBuilder().setEpisodeOpen(true).build();
         }
         s.setAf(after);
+    }
+
+    /** Passes the AF detector's segments on to {@code ecg.rhythm}, keeping the one that ended, if any. */
+    private static final class Segments implements AfDetector.Output {
+        private final EpisodeOutput out;
+        private RhythmSegment ended;
+
+        Segments(EpisodeOutput out) {
+            this.out = out;
+        }
+
+        @Override
+        public void rhythm(RhythmSegment segment) {
+            out.rhythm(segment);
+            if (segment.getEndTimeMs() != 0) {
+                ended = segment;
+            }
+        }
+    }
+
+    /** Ends the AF episode with the segment that ended, if the episode was open. */
+    private static AfState withEpisodeEnded(AfState before, AfState after, Segments segments, String deviceId,
+            EpisodeOutput out) {
+        RhythmSegment seg = segments.ended;
+        if (seg == null || !before.getEpisodeOpen()) {
+            return after;
+        }
+        out.episode(afEpisode(deviceId, seg.getOnsetSample(), seg.getOnsetTimeMs(), seg.getEndTimeMs(),
+                seg.getBeatCount(), seg.getIrregularity())
+                .setEndSample(seg.getEndSample()).setEndTimeMs(seg.getEndTimeMs())
+                .setEvidence(Episodes.evidence(seg.getOnsetTimeMs(), seg.getEndTimeMs())).build());
+        return after.toBuilder().setEpisodeOpen(false).build();
     }
 
     private static Episode.Builder afEpisode(String deviceId, long onsetSample, long onsetTimeMs, long lastTimeMs,

@@ -40,6 +40,11 @@ public final class EpisodeProcessor implements Processor<String, Message, String
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, EpisodeState> store;
     private PatientRules patients;
+    /**
+     * Wall-clock time this instance began watching: after a restart or a failover the stored
+     * arrival times are old, and devices whose backlog has not been read yet are not silent.
+     */
+    private long watchingSinceMs;
 
     /**
      * @param patientsStore name of the store of the {@code ecg.patients} table
@@ -54,6 +59,7 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         this.context = context;
         this.store = context.getStateStore(STORE);
         this.patients = new PatientRules(defaults, context.getStateStore(patientsStore));
+        this.watchingSinceMs = context.currentSystemTimeMs();
         long everyMs = Math.max(1_000, Math.min(15_000, Math.round(defaults.silentAfterS() * 1000 / 4)));
         context.schedule(Duration.ofMillis(everyMs), PunctuationType.WALL_CLOCK_TIME, this::findSilentDevices);
     }
@@ -92,7 +98,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 KeyValue<String, EpisodeState> entry = all.next();
                 EpisodeRules rules = patients.of(entry.key);
                 Output out = new Output(entry.key, rules, entry.value.getTechnical().getStreamTimeMs());
-                EpisodeState next = EpisodeDetector.onWallClock(entry.value, entry.key, wallMs, rules, out);
+                EpisodeState next = EpisodeDetector.onWallClock(entry.value, entry.key, wallMs, watchingSinceMs, rules,
+                        out);
                 if (next != null) {
                     changed.add(KeyValue.pair(entry.key, next));
                     outputs.add(out);

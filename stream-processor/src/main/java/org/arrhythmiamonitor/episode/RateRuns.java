@@ -27,6 +27,17 @@ final class RateRuns {
                 rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), out));
     }
 
+    /** Ends both runs at their last beat: the signal can no longer tell whether they go on. */
+    static void endAll(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        if (state.getTachycardia().getOpen()) {
+            out.episode(Episodes.ofRun(device, EpisodeType.EXTREME_TACHYCARDIA, state.getTachycardia(), true, ""));
+        }
+        if (state.getBradycardia().getOpen()) {
+            out.episode(Episodes.ofRun(device, EpisodeType.EXTREME_BRADYCARDIA, state.getBradycardia(), true, ""));
+        }
+        state.clearTachycardia().clearBradycardia();
+    }
+
     private static BeatRun advance(EpisodeState.Builder state, BeatRun run, BeatEvent beat, double bpm,
             EpisodeType type, DoublePredicate qualifies, int intervalsNeeded, EpisodeOutput out) {
         if (Double.isNaN(bpm) || !qualifies.test(bpm)) {

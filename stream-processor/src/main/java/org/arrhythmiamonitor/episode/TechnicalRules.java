@@ -64,12 +64,17 @@ final class TechnicalRules {
         }
     }
 
-    /** Checks a device against the wall clock; returns whether it just went silent. */
-    static boolean onWallClock(EpisodeState.Builder state, String device, long wallMs, EpisodeRules rules,
-            EpisodeOutput out) {
+    /**
+     * Checks a device against the wall clock; returns whether it just went silent. Silence counts
+     * from the device's last chunk, or from {@code watchingSinceMs} when that is later: a restarted
+     * instance reads the stored arrival times of chunks before the restart, and the backlog that
+     * followed them may not have been read yet.
+     */
+    static boolean onWallClock(EpisodeState.Builder state, String device, long wallMs, long watchingSinceMs,
+            EpisodeRules rules, EpisodeOutput out) {
         TechnicalState.Builder t = state.getTechnicalBuilder();
         if (t.getSilent() || t.getLastChunkWallMs() == 0
-                || wallMs - t.getLastChunkWallMs() < rules.silentAfterS() * 1000) {
+                || wallMs - Math.max(t.getLastChunkWallMs(), watchingSinceMs) < rules.silentAfterS() * 1000) {
             return false;
         }
         t.setSilent(true).setSilentSinceWallMs(t.getLastChunkWallMs());

@@ -138,14 +138,7 @@ public final class AfDetector {
                 && timeMs - latestTime(s) > MAX_SPAN_GAP_MS) {
             // The first beat in readable signal after a long interruption: AF ended at the last
             // beat before it, not at this one.
-            if (s.getInAf() && s.getLeaveCount() > 0) {
-                end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
-                        Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
-            } else if (s.getInAf()) {
-                end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
-            }
-            s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
-            s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);
+            endAtLastBeat(s, deviceId, out);
         }
         boolean measurable = continues && previousReadable && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
         boolean usableWithV = measurable && classified(beatClass) && classified(previousClass);
@@ -185,6 +178,27 @@ public final class AfDetector {
             }
         }
         return s.build();
+    }
+
+    /**
+     * The device stopped sending: AF, if the detector is in it, ends at its last beat (at the first
+     * regular judgement when it was waiting to end), and the windows start again with the next beat.
+     */
+    public static AfState interrupt(AfState state, String deviceId, Output out) {
+        AfState.Builder s = state.toBuilder().setInterrupted(true);
+        endAtLastBeat(s, deviceId, out);
+        return s.build();
+    }
+
+    private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
+        if (s.getInAf() && s.getLeaveCount() > 0) {
+            end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
+                    Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
+        } else if (s.getInAf()) {
+            end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
+        }
+        s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
+        s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);
     }
 
     /**

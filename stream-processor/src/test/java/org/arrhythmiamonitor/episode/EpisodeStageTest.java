@@ -306,6 +306,49 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aDeviceThatFallsSilentInVentricularTachycardiaEndsItAtItsLastBeat() {
+        ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
+        long lastV = d.timeMs();
+        d.silence(1000);
+        List<Episode> before = episodes();
+        assertThat(types(before)).containsExactly("VENTRICULAR_TACHYCARDIA");
+        assertThat(before.get(0).getEndTimeMs()).as("ongoing").isZero();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("DEVICE_SILENT", "VENTRICULAR_TACHYCARDIA");
+        assertThat(found.get(1).getEpisodeId()).isEqualTo(before.get(0).getEpisodeId());
+        assertThat(found.get(1).getEndTimeMs()).isEqualTo(lastV);
+        assertThat(found.get(1).getBeatCount()).isEqualTo(10);
+        d.beats(10, N, 800);
+        assertThat(types(episodes())).as("the device is back; the VT is not").containsExactly("DEVICE_SILENT");
+    }
+
+    @Test
+    void aDeviceThatFallsSilentInAtrialFibrillationEndsIt() {
+        ScriptedDevice d = device("af-silent");
+        Random random = new Random(7);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 90_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        long lastBeat = d.timeMs();
+        d.silence(1000);
+        assertThat(types(episodes())).containsExactly("ATRIAL_FIBRILLATION");
+        rhythm.readValuesToList();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("DEVICE_SILENT", "ATRIAL_FIBRILLATION");
+        assertThat(found.get(1).getEndTimeMs()).isPositive().isLessThanOrEqualTo(lastBeat);
+        assertThat(rhythm.readValuesToList()).singleElement()
+                .satisfies(r -> assertThat(r.getEndTimeMs()).isEqualTo(found.get(1).getEndTimeMs()));
+    }
+
+    @Test
     void irregularRhythmBecomesAtrialFibrillationWithOnsetAndOffset() {
         ScriptedDevice d = device("af");
         Random random = new Random(7);
