@@ -113,7 +113,7 @@ public final class BurdenAggregator {
     private static boolean isRepublished(Episode episode) {
         EpisodeType type = EpisodeType.fromWire(episode.getType());
         return type != null && switch (type) {
-            case COUPLET, TRIPLET, VENTRICULAR_RUN, PAUSE, DATA_GAP -> false;
+            case COUPLET, TRIPLET, VENTRICULAR_RUN, IDIOVENTRICULAR_RUN, PAUSE, DATA_GAP -> false;
             default -> true;
         };
     }

@@ -9,10 +9,9 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
 /**
  * Runs of ectopic beats and the patterns they form:
  * <ul>
- *   <li>consecutive V beats: 2 are a couplet; 3 a triplet, or a ventricular run (NSVT) when faster
- *       than {@code ventricularRateBpm}; 4 or more a ventricular run; {@code vtBeats} or more
- *       faster than {@code ventricularRateBpm} ventricular tachycardia, sustained from
- *       {@code sustainedVtS};</li>
+ *   <li>consecutive V beats: 2 are a couplet; 3 or more faster than {@code ventricularRateBpm} a
+ *       ventricular run (NSVT), and from {@code vtBeats} ventricular tachycardia, sustained from
+ *       {@code sustainedVtS}; 3 not faster a triplet, 4 or more a slow (idioventricular) run;</li>
  *   <li>{@code svtBeats} or more consecutive S beats faster than {@code svtRateBpm}, at a regular
  *       rate and outside an irregular rhythm: an SVT run;</li>
  *   <li>{@code patternCycles} N-V cycles in a row: bigeminy; N-N-V cycles: trigeminy.</li>
@@ -20,7 +19,10 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  * Each run is reported once, by what it finally is: a run that becomes VT is not also reported as
  * a couplet, because short runs are reported when they end. VT and SVT runs, and the patterns,
  * are reported as soon as they qualify (their alert must not wait for the end) and again when
- * they end. An unreadable beat ends every run: noise imitates ectopic beats.
+ * they end. An unreadable beat ends every run not yet reported: noise imitates ectopic beats. A
+ * reported one outlives noise shorter than {@code noiseMinS}, the time noise takes to raise its own
+ * alert: a VT with one noisy beat in it is one VT, with one alarm, not two. The beats in noise do
+ * not count, and the run goes on if the first readable beat after them continues it.
  */
 final class EctopicRuns {
     /**
@@ -33,15 +35,33 @@ final class EctopicRuns {
 
     static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         String device = beat.deviceId();
-        if (!beat.readable()) {
+        if (beat.timeMs() - lastReportedBeatMs(state) > rules.noiseMinS() * 1000) {
+            // Noise (or a gap) too long to say the reported episodes went on through it.
             endAll(state, device, rules, out);
+        }
+        if (!beat.readable()) {
+            if (!state.getVentricular().getOpen()) {
+                endVentricular(state, device, rules, out);
+            }
+            if (!state.getSupraventricular().getOpen()) {
+                state.clearSupraventricular();
+            }
+            if (!state.getBigeminy().getRun().getOpen()) {
+                state.clearBigeminy();
+            }
+            if (!state.getTrigeminy().getRun().getOpen()) {
+                state.clearTrigeminy();
+            }
+            if (state.getBigeminy().getCycles() == 0 && state.getTrigeminy().getCycles() == 0) {
+                state.setNormalsSinceVentricular(0);
+            }
             return;
         }
         BeatClass c = beat.beatClass();
         if (c == BeatClass.V) {
             BeatRun run = state.getVentricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
-                    : Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs());
+                    : next(run, state, beat);
             if (!grown.getOpen() && grown.getBeats() >= rules.vtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.ventricularRateBpm()) {
                 grown.setOpen(true);
@@ -56,7 +76,7 @@ final class EctopicRuns {
         if (c == BeatClass.S && !AfDetector.irregular(state.getAf())) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
-                    : Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs());
+                    : next(run, state, beat);
             if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()
                     && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
@@ -68,6 +88,24 @@ final class EctopicRuns {
             endSupraventricular(state, device, out);
         }
         patterns(state, beat, rules, out);
+    }
+
+    /** The run with this beat: grown by its interval, or taken on without one after noise. */
+    private static BeatRun.Builder next(BeatRun run, EpisodeState.Builder state, BeatEvent beat) {
+        return state.getPreviousReadable() ? Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs())
+                : Episodes.resume(run, beat.sample(), beat.timeMs());
+    }
+
+    /** The last beat of the reported runs and patterns, or the latest possible time when none is open. */
+    private static long lastReportedBeatMs(EpisodeState.Builder state) {
+        long last = Long.MAX_VALUE;
+        for (BeatRun run : new BeatRun[] {state.getVentricular(), state.getSupraventricular(),
+                state.getBigeminy().getRun(), state.getTrigeminy().getRun()}) {
+            if (run.getOpen()) {
+                last = Math.min(last, run.getLastTimeMs());
+            }
+        }
+        return last;
     }
 
     /** Ends every run and pattern at its last beat: the signal can no longer tell whether it goes on. */
@@ -96,9 +134,13 @@ final class EctopicRuns {
             out.episode(Episodes.ofRun(device, EpisodeType.COUPLET, run, true, ""));
         } else if (run.getBeats() == 3 && !fast) {
             out.episode(Episodes.ofRun(device, EpisodeType.TRIPLET, run, true, ""));
-        } else {
+        } else if (fast) {
             out.episode(Episodes.ofRun(device, EpisodeType.VENTRICULAR_RUN, run, true,
-                    fast ? "non-sustained ventricular tachycardia" : "slow (idioventricular)"));
+                    "non-sustained ventricular tachycardia"));
+        } else {
+            // Not NSVT, which needs more than the ventricular rate: usually an escape or accelerated
+            // idioventricular rhythm, worth seeing but not worth a medium-priority call.
+            out.episode(Episodes.ofRun(device, EpisodeType.IDIOVENTRICULAR_RUN, run, true, ""));
         }
     }
 

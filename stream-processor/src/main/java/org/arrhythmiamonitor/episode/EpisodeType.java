@@ -12,6 +12,8 @@ public enum EpisodeType {
     EXTREME_BRADYCARDIA(Priority.HIGH, "Extreme bradycardia"),
     EXTREME_TACHYCARDIA(Priority.HIGH, "Extreme tachycardia"),
     VENTRICULAR_RUN(Priority.MEDIUM, "Ventricular run"),
+    /** 4 or more V beats at or below the ventricular rate: an escape or accelerated idioventricular rhythm. */
+    IDIOVENTRICULAR_RUN(Priority.LOW, "Slow ventricular run"),
     ATRIAL_FIBRILLATION(Priority.MEDIUM, "Atrial fibrillation/flutter"),
     PAUSE(Priority.MEDIUM, "Pause"),
     SVT_RUN(Priority.LOW, "Supraventricular run"),

@@ -73,6 +73,14 @@ public final class Episodes {
                 .setMaxRrMs(first ? rr : Math.max(run.getMaxRrMs(), rr));
     }
 
+    /**
+     * The run taken on by a beat after unreadable signal: one beat more, but no interval, since the
+     * one before it ran from a beat in noise, which may have been the noise itself.
+     */
+    static BeatRun.Builder resume(BeatRun run, long sample, long timeMs) {
+        return run.toBuilder().setBeats(run.getBeats() + 1).setLastSample(sample).setLastTimeMs(timeMs);
+    }
+
     /** Longest over shortest interval of the run; 1 for a run of fewer than two intervals. */
     static double rrSpread(BeatRun run) {
         return run.getIntervals() < 2 || run.getMinRrMs() <= 0 ? 1 : run.getMaxRrMs() / run.getMinRrMs();

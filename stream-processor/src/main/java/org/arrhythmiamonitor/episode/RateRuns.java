@@ -9,22 +9,26 @@ import org.arrhythmiamonitor.state.v1.EpisodeState;
  * ({@code tachycardiaBeats} intervals above {@code tachycardiaBpm}, {@code bradycardiaBeats}
  * below {@code bradycardiaBpm}). The run is reported when it reaches its count and again when an
  * interval breaks it. It begins at the beat that opens its first interval. Intervals that touch
- * unreadable signal break it: noise imitates a fast rate. While ventricular tachycardia is open,
- * its beats do not count towards extreme tachycardia.
+ * a beat in unreadable signal are not measured (noise imitates a fast rate): they break a run not
+ * yet reported, and a reported one goes on through noise shorter than {@code noiseMinS} when the
+ * next measured interval still qualifies, so one noisy beat does not raise a second alarm. While
+ * ventricular tachycardia is open, its beats do not count towards extreme tachycardia.
  */
 final class RateRuns {
     private RateRuns() {
     }
 
     static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
-        boolean usable = state.getHasPrevious() && beat.readable() && beat.rrMs() > 0;
+        boolean usable = state.getHasPrevious() && state.getPreviousReadable() && beat.readable() && beat.rrMs() > 0;
         double bpm = usable ? 60_000.0 / beat.rrMs() : Double.NaN;
         // Fast ventricular beats are already ventricular tachycardia: the same beats raise no second alarm.
         boolean ventricularTachycardia = state.getVentricular().getOpen();
+        long noiseMs = Math.round(rules.noiseMinS() * 1000);
         state.setTachycardia(advance(state, state.getTachycardia(), beat, bpm, EpisodeType.EXTREME_TACHYCARDIA,
-                rate -> rate > rules.tachycardiaBpm() && !ventricularTachycardia, rules.tachycardiaBeats(), out));
+                rate -> rate > rules.tachycardiaBpm() && !ventricularTachycardia, rules.tachycardiaBeats(), noiseMs,
+                out));
         state.setBradycardia(advance(state, state.getBradycardia(), beat, bpm, EpisodeType.EXTREME_BRADYCARDIA,
-                rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), out));
+                rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), noiseMs, out));
     }
 
     /** Ends both runs at their last beat: the signal can no longer tell whether they go on. */
@@ -39,7 +43,11 @@ final class RateRuns {
     }
 
     private static BeatRun advance(EpisodeState.Builder state, BeatRun run, BeatEvent beat, double bpm,
-            EpisodeType type, DoublePredicate qualifies, int intervalsNeeded, EpisodeOutput out) {
+            EpisodeType type, DoublePredicate qualifies, int intervalsNeeded, long noiseMs, EpisodeOutput out) {
+        if (Double.isNaN(bpm) && run.getOpen() && beat.timeMs() - run.getLastTimeMs() <= noiseMs) {
+            // Noise inside a reported run: it goes on if the next measured interval still qualifies.
+            return run;
+        }
         if (Double.isNaN(bpm) || !qualifies.test(bpm)) {
             if (run.getOpen()) {
                 out.episode(Episodes.ofRun(beat.deviceId(), type, run, true, ""));

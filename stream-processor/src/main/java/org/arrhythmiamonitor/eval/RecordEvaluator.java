@@ -33,7 +33,7 @@ public final class RecordEvaluator {
     public static final double LEARNING_PERIOD_S = 300;
     /** Episode types that are runs of V beats, whatever their length and rate made them. */
     private static final Set<String> RUN_TYPES = Set.of("COUPLET", "TRIPLET", "VENTRICULAR_RUN",
-            "VENTRICULAR_TACHYCARDIA");
+            "IDIOVENTRICULAR_RUN", "VENTRICULAR_TACHYCARDIA");
 
     private final MainsFrequency mains;
     private final String annotator;

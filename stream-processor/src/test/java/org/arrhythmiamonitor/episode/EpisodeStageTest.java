@@ -131,6 +131,16 @@ class EpisodeStageTest {
     }
 
     @Test
+    void sixSlowVentricularBeatsAreALowPrioritySlowRunNotAVentricularRun() {
+        device("aivr").beats(10, N, 800).beats(6, V, 1000).beats(3, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("IDIOVENTRICULAR_RUN");
+        assertThat(found.get(0).getBeatCount()).isEqualTo(6);
+        assertThat(alerts.readValuesToList()).singleElement()
+                .satisfies(a -> assertThat(a.getPriority()).isEqualTo(Priority.LOW));
+    }
+
+    @Test
     void fiveFastVentricularBeatsAreTachycardiaRaisedAtTheFifthBeatAndEndedOnce() {
         ScriptedDevice d = device("vt").beats(10, N, 800).beats(4, V, 400);
         assertThat(episodes()).isEmpty();
@@ -303,6 +313,49 @@ class EpisodeStageTest {
         assertThat(episodes()).as("reported once").isEmpty();
         d.beats(3, N, 800);
         assertThat(episodes()).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isPositive());
+    }
+
+    @Test
+    void oneNoisyBeatInsideVentricularTachycardiaLeavesItOneEpisodeWithOneAlert() {
+        ScriptedDevice d = device("vt-noise").beats(10, N, 800).beats(10, V, 400);
+        d.unreadable(true).beat(V, 400).unreadable(false).beats(10, V, 400);
+        long lastV = d.timeMs();
+        d.beats(3, N, 800);
+
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("VENTRICULAR_TACHYCARDIA", "VENTRICULAR_TACHYCARDIA");
+        assertThat(found.get(1).getEpisodeId()).isEqualTo(found.get(0).getEpisodeId());
+        assertThat(found.get(1).getEndTimeMs()).isEqualTo(lastV);
+        assertThat(found.get(1).getBeatCount()).as("the beat in noise does not count").isEqualTo(20);
+        assertThat(alerts.readValuesToList()).extracting(Alert::getAlertId).containsOnly(found.get(0).getEpisodeId());
+    }
+
+    @Test
+    void noiseLongerThanTheNoiseAlertDelayEndsVentricularTachycardiaAtItsLastBeat() {
+        ScriptedDevice d = device("vt-long-noise").beats(10, N, 800).beats(10, V, 400);
+        long lastV = d.timeMs();
+        d.unreadable(true).beats(30, N, 400).unreadable(false).beats(10, V, 400).beats(3, N, 800);
+
+        List<Episode> vt = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(vt.stream().map(Episode::getEpisodeId).distinct()).hasSize(2);
+        assertThat(vt.get(1).getEndTimeMs()).isEqualTo(lastV);
+    }
+
+    @Test
+    void aRunNotYetReportedStillEndsAtABeatInNoise() {
+        device("couplet-noise").beats(10, N, 800).beats(2, V, 500).unreadable(true).beat(V, 500).unreadable(false)
+                .beats(10, N, 800);
+        assertThat(types(episodes())).containsExactly("COUPLET");
+    }
+
+    @Test
+    void oneNoisyBeatInsideExtremeTachycardiaLeavesItOneEpisode() {
+        ScriptedDevice d = device("tachy-noise").beats(10, N, 800).beats(25, N, 375);
+        d.unreadable(true).beat(N, 375).unreadable(false).beats(10, N, 375).beats(5, N, 800);
+
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("EXTREME_TACHYCARDIA", "EXTREME_TACHYCARDIA");
+        assertThat(found.get(1).getEpisodeId()).isEqualTo(found.get(0).getEpisodeId());
     }
 
     @Test
