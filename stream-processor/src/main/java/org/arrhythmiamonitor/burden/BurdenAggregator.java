@@ -26,12 +26,16 @@ import org.arrhythmiamonitor.wire.v1.Evidence;
  * <p>An hour is published when a beat of a later hour arrives; the rolling view at most once per
  * {@value #ROLLING_EVERY_MS} ms of device time. PVC and AF burden over the patient's threshold in
  * the rolling view, after {@code burdenMinMonitoredS} of monitoring, open a low-priority episode
- * that ends when the burden falls below it.
+ * that ends when the burden falls below {@value #CLEAR_FRACTION} of the threshold: a burden that
+ * hovers about the threshold (as a 24-hour share does for hours) would otherwise open a new episode,
+ * and a new alert, at every crossing.
  */
 public final class BurdenAggregator {
     static final long HOUR_MS = 3_600_000;
     static final int HOURS = 24;
     static final long ROLLING_EVERY_MS = 60_000;
+    /** Share of the threshold the burden must fall below to end its episode. */
+    static final double CLEAR_FRACTION = 0.8;
     private static final int RATE_BEATS = 8;
     private static final int CLASSES = 5;
 
@@ -209,13 +213,14 @@ public final class BurdenAggregator {
             double thresholdPct, Burden rolling, BurdenBeat beat, EpisodeRules rules, Output out) {
         boolean enoughData = rolling.getMonitoredMs() >= rules.burdenMinMonitoredS() * 1000;
         boolean over = enoughData && burdenPct > thresholdPct;
+        boolean clear = enoughData && burdenPct < CLEAR_FRACTION * thresholdPct;
         if (over && !alarm.getOpen()) {
             out.episode(burdenEpisode(deviceId, type, beat.getSample(), beat.getTimeMs(), burdenPct, thresholdPct)
                     .build());
             return BurdenAlarm.newBuilder().setOpen(true).setOnsetSample(beat.getSample())
                     .setOnsetTimeMs(beat.getTimeMs()).build();
         }
-        if (!over && alarm.getOpen() && enoughData) {
+        if (clear && alarm.getOpen()) {
             out.episode(burdenEpisode(deviceId, type, alarm.getOnsetSample(), alarm.getOnsetTimeMs(), burdenPct,
                     thresholdPct).setEndSample(beat.getSample()).setEndTimeMs(beat.getTimeMs()).build());
             return BurdenAlarm.getDefaultInstance();

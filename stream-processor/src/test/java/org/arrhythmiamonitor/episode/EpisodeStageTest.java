@@ -359,6 +359,27 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aPvcBurdenHoveringAboutItsThresholdRaisesOneAlertNotOneAtEveryCrossing() {
+        ScriptedDevice d = device("burden-hover");
+        while (d.timeMs() < ScriptedDevice.T0 + 61 * 60_000) {
+            d.beats(9, N, 800).beat(V, 800);
+        }
+        d.beats(50, N, 800);
+        for (int cycle = 0; cycle < 10; cycle++) {
+            for (int i = 0; i < 30; i++) {
+                d.beats(4, N, 800).beat(V, 800);
+            }
+            d.beats(150, N, 800);
+        }
+        assertThat(alerts.readValuesToList()).filteredOn(a -> a.getType().equals("PVC_BURDEN"))
+                .extracting(Alert::getAlertId).as("the 24-hour share stays about 10 %").hasSize(1);
+        d.beats(2000, N, 800);
+        List<Episode> burden = episodes().stream().filter(e -> e.getType().equals("PVC_BURDEN")).toList();
+        assertThat(burden).last().satisfies(e -> assertThat(e.getEndTimeMs()).as("ended under 8 %").isPositive());
+        assertThat(burden.stream().map(Episode::getEpisodeId).distinct()).hasSize(1);
+    }
+
+    @Test
     void aDeviceThatFallsSilentInVentricularTachycardiaEndsItAtItsLastBeat() {
         ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
         long lastV = d.timeMs();
