@@ -92,10 +92,13 @@ public final class BurdenAggregator {
         return s.build();
     }
 
-    /** Counts an episode in the hour of its onset, the first time it is seen. */
-    public static BurdenState onEpisode(BurdenState state, Episode episode) {
-        if (episode.getEndTimeMs() != 0 && episode.getEndTimeMs() != episode.getOnsetTimeMs()
-                && isRepublished(episode)) {
+    /**
+     * Counts an episode in the hour of its onset, once. An episode that comes before the first
+     * beat of its hour (a device that fell silent, an asystole across the turn of the hour) opens
+     * that hour, publishing the one it closes to {@code out}.
+     */
+    public static BurdenState onEpisode(BurdenState state, String deviceId, Episode episode, Output out) {
+        if (!countsNow(episode)) {
             return state;
         }
         long hourStart = Math.floorDiv(episode.getOnsetTimeMs(), HOUR_MS) * HOUR_MS;
@@ -107,18 +110,31 @@ public final class BurdenAggregator {
                 return s.build();
             }
         }
-        return state;
+        if (s.getHoursCount() > 0 && hourStart < s.getHours(s.getHoursCount() - 1).getStartMs()) {
+            return state;
+        }
+        BurdenHour.Builder h = currentHour(s, deviceId, hourStart, out);
+        h.putEpisodes(episode.getType(), h.getEpisodesOrDefault(episode.getType(), 0) + 1);
+        return s.setHours(s.getHoursCount() - 1, h).build();
     }
 
     /**
-     * Whether this is the end of an episode that was published when it began (so already counted).
-     * Episodes known only once over (couplets, pauses, short runs) come once, already ended.
+     * Whether this publication of an episode is the one it is counted at. Most types are published
+     * when they begin and again when they end, and count when they begin; those known only once
+     * over (couplets, pauses, short runs) come once, already ended; an asystole comes either way
+     * (begun once the device's time is 4 s past the last beat, or whole when one chunk brings the
+     * silence and the beat that ends it), so it counts when it ends.
      */
-    private static boolean isRepublished(Episode episode) {
+    private static boolean countsNow(Episode episode) {
+        boolean ended = episode.getEndTimeMs() != 0 && episode.getEndTimeMs() != episode.getOnsetTimeMs();
         EpisodeType type = EpisodeType.fromWire(episode.getType());
-        return type != null && switch (type) {
-            case COUPLET, TRIPLET, VENTRICULAR_RUN, IDIOVENTRICULAR_RUN, PAUSE, DATA_GAP -> false;
-            default -> true;
+        if (type == null) {
+            return true;
+        }
+        return switch (type) {
+            case COUPLET, TRIPLET, VENTRICULAR_RUN, IDIOVENTRICULAR_RUN, PAUSE, DATA_GAP -> true;
+            case ASYSTOLE -> ended;
+            default -> !ended;
         };
     }
 
