@@ -14,7 +14,9 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * ongoing episode has one alert, its end re-publishes that alert with the end time, and replays
  * never duplicate it. Types a patient's settings mute raise none; a low-priority type raises at
  * most one alert per {@code lowAlertHoldoffS} of device time, so a patient with frequent couplets
- * does not page anybody every minute (every episode is still on {@code ecg.episodes}).
+ * does not page anybody every minute (every episode is still on {@code ecg.episodes}). So do data
+ * gaps: a device on a flaky network loses a chunk every minute or so, and one technical alert
+ * says so.
  */
 public final class AlertRules {
     private AlertRules() {
@@ -29,7 +31,8 @@ public final class AlertRules {
         if (type == null || rules.mutedAlertTypes().contains(type.name())) {
             return Optional.empty();
         }
-        if (type.priority() == Priority.LOW && holdoff != null && !passesHoldoff(episode, rules, holdoff)) {
+        boolean heldOff = type.priority() == Priority.LOW || type == EpisodeType.DATA_GAP;
+        if (heldOff && holdoff != null && !passesHoldoff(episode, rules, holdoff)) {
             return Optional.empty();
         }
         return Optional.of(Alert.newBuilder()

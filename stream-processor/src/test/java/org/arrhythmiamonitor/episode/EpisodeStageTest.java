@@ -380,6 +380,20 @@ class EpisodeStageTest {
     }
 
     @Test
+    void dataGapsRaiseOneTechnicalAlertPerHoldOffNotOneEach() {
+        long t0 = ScriptedDevice.T0;
+        for (long at : new long[] {60_000, 120_000, 180_000, 60_000 + 11 * 60_000}) {
+            Episode gap = Episode.newBuilder().setEpisodeId("flaky:DATA_GAP:" + at).setDeviceId("flaky")
+                    .setType("DATA_GAP").setTechnical(true).setPriority(Priority.TECHNICAL)
+                    .setOnsetSample(ScriptedDevice.sampleAt(t0 + at)).setOnsetTimeMs(t0 + at)
+                    .setEndTimeMs(t0 + at + 2000).build();
+            technical.pipeInput("flaky", gap, t0 + at + 2000);
+        }
+        assertThat(alerts.readValuesToList()).extracting(Alert::getAlertId)
+                .containsExactly("flaky:DATA_GAP:60000", "flaky:DATA_GAP:720000");
+    }
+
+    @Test
     void aDeviceThatFallsSilentInVentricularTachycardiaEndsItAtItsLastBeat() {
         ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
         long lastV = d.timeMs();
