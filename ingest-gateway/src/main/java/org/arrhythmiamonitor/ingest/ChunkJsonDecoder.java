@@ -3,6 +3,9 @@ package org.arrhythmiamonitor.ingest;
 import io.vertx.core.buffer.Buffer;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -16,10 +19,15 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
  * </pre>
  *
  * Samples are integers in ADC units; {@code gain} is ADC units per millivolt (per lead, or for the
- * whole chunk) and defaults to 1000, so by default samples are microvolts.
+ * whole chunk) and defaults to 1000, so by default samples are microvolts. Fields not in the format
+ * are refused, and so is a {@code deviceId} other than the URL's, as in the Protobuf encoding.
  */
 public final class ChunkJsonDecoder {
     public static final double DEFAULT_GAIN_PER_MV = 1000.0;
+    /** The fields the README documents; {@code deviceId}, when sent, must name the URL's device. */
+    private static final Set<String> FIELDS = Set.of("deviceId", "seq", "t0", "fs", "gain", "lead", "samples",
+            "leads");
+    private static final Set<String> LEAD_FIELDS = Set.of("name", "gain", "samples");
 
     private final ChunkLimits limits;
 
@@ -33,11 +41,29 @@ public final class ChunkJsonDecoder {
             throw new ChunkRejectedException("malformed_json", null, "the request body is empty; send a JSON chunk");
         }
         Map<String, Object> json = JsonChunkReader.read(body.getBytes());
-        long seq = requiredLong(json, "seq");
+        long seq = requiredLong(json, "seq", ChunkLimits.SEQ_RANGE);
         limits.checkSeq(seq);
-        long t0 = requiredLong(json, "t0");
+        try {
+            return chunk(deviceId, json, seq, receivedAtMs);
+        } catch (ChunkRejectedException e) {
+            throw e.withSeq(seq);
+        }
+    }
+
+    private SampleChunk chunk(String deviceId, Map<String, Object> json, long seq, long receivedAtMs) {
+        checkFieldNames(json.keySet(), FIELDS, "");
+        Object sentTo = json.get("deviceId");
+        if (sentTo != null && !(sentTo instanceof String)) {
+            throw ChunkLimits.invalid("deviceId", "must be the device id of the URL as a string, got "
+                    + JsonChunkReader.describe(sentTo));
+        }
+        if (sentTo != null && !deviceId.equals(sentTo)) {
+            throw new ChunkRejectedException(403, "wrong_device", "deviceId", "the chunk is for device '" + sentTo
+                    + "' but was sent to the stream of '" + deviceId + "'");
+        }
+        long t0 = requiredLong(json, "t0", limits.t0Range());
         limits.checkT0(t0, receivedAtMs);
-        double fs = requiredNumber(json, "fs");
+        double fs = requiredNumber(json, "fs", ChunkLimits.FS_RANGE);
         limits.checkFs(fs);
         double gain = optionalGain(json, "gain", DEFAULT_GAIN_PER_MV);
 
@@ -55,9 +81,18 @@ public final class ChunkJsonDecoder {
                             + "), not " + (single ? "both" : "neither"));
         }
         if (single) {
-            String name = json.get("lead") instanceof String s ? s : "ECG";
-            chunk.addLeads(lead(name, "lead", gain, json.get("samples"), "samples", fs));
+            Object name = json.get("lead");
+            if (name != null && !(name instanceof String)) {
+                throw ChunkLimits.invalid("lead", "must be a string such as \"MLII\" or \"V1\", got "
+                        + JsonChunkReader.describe(name));
+            }
+            chunk.addLeads(lead(name == null ? "ECG" : (String) name, "lead", gain, json.get("samples"), "samples",
+                    fs));
         } else {
+            if (json.containsKey("lead")) {
+                throw ChunkLimits.invalid("lead", "names the lead of \"samples\"; with \"leads\" give each lead "
+                        + "its \"name\"");
+            }
             if (!(json.get("leads") instanceof List<?> leads) || leads.isEmpty()
                     || leads.size() > ChunkLimits.MAX_LEADS) {
                 throw ChunkLimits.invalid("leads", "must be an array of 1 to " + ChunkLimits.MAX_LEADS
@@ -69,6 +104,7 @@ public final class ChunkJsonDecoder {
                 if (!(leads.get(i) instanceof Map<?, ?> lead)) {
                     throw ChunkLimits.invalid(path, "must be an object with \"name\" and \"samples\"");
                 }
+                checkFieldNames(lead.keySet(), LEAD_FIELDS, path + ".");
                 Object name = lead.get("name");
                 if (!(name instanceof String leadName)) {
                     throw ChunkLimits.invalid(path + ".name", "must be a string such as \"MLII\" or \"V1\"");
@@ -81,6 +117,19 @@ public final class ChunkJsonDecoder {
             limits.checkEqualLengths("leads", lengths);
         }
         return chunk.build();
+    }
+
+    /**
+     * Refuses a field the format does not have: ignoring it would hide a typo, and a misspelt
+     * optional field ({@code "gian": 200}) silently leaves its default in force.
+     */
+    private static void checkFieldNames(Set<?> names, Set<String> known, String pathPrefix) {
+        for (Object name : names) {
+            if (!known.contains(name)) {
+                throw ChunkLimits.invalid(pathPrefix + name, "is not a field of " + (pathPrefix.isEmpty()
+                        ? "a chunk" : "a lead") + "; the fields are " + String.join(", ", new TreeSet<>(known)));
+            }
+        }
     }
 
     private Lead lead(String name, String namePath, double gain, Object samples, String path, double fs) {
@@ -100,30 +149,27 @@ public final class ChunkJsonDecoder {
         return lead.build();
     }
 
-    /** {@link JsonChunkReader} reads JSON fractions as doubles. */
-    private static boolean isWhole(Number n) {
-        double d = n.doubleValue();
-        return Double.isFinite(d) && d == Math.rint(d);
-    }
-
-    private static long requiredLong(Map<String, Object> json, String field) {
+    /** @param expected what the field must be, for the message when it is not */
+    private static long requiredLong(Map<String, Object> json, String field, String expected) {
         Object value = json.get(field);
         if (value == null) {
             throw ChunkLimits.invalid(field, "is required");
         }
-        if (value instanceof Integer || value instanceof Long || value instanceof Number n && isWhole(n)) {
-            return ((Number) value).longValue();
+        OptionalLong exact = JsonChunkReader.exactLong(value);
+        if (exact.isEmpty()) {
+            throw ChunkLimits.invalid(field, "must be " + expected + ", got " + JsonChunkReader.describe(value));
         }
-        throw ChunkLimits.invalid(field, "must be an integer, got " + value);
+        return exact.getAsLong();
     }
 
-    private static double requiredNumber(Map<String, Object> json, String field) {
+    /** @param expected what the field must be, for the message when it is not */
+    private static double requiredNumber(Map<String, Object> json, String field, String expected) {
         Object value = json.get(field);
         if (value == null) {
             throw ChunkLimits.invalid(field, "is required");
         }
-        if (!(value instanceof Number n)) {
-            throw ChunkLimits.invalid(field, "must be a number, got " + value);
+        if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw ChunkLimits.invalid(field, "must be " + expected + ", got " + JsonChunkReader.describe(value));
         }
         return n.doubleValue();
     }
@@ -134,8 +180,9 @@ public final class ChunkJsonDecoder {
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof Number n)) {
-            throw ChunkLimits.invalid(path, "must be a positive number of ADC units per millivolt, got " + value);
+        if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            throw ChunkLimits.invalid(path, "must be a positive number of ADC units per millivolt, got "
+                    + JsonChunkReader.describe(value));
         }
         limits.checkGain(path, n.doubleValue());
         return n.doubleValue();

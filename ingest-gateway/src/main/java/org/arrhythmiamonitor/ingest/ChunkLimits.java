@@ -15,6 +15,10 @@ public final class ChunkLimits {
     public static final int MAX_LEADS = 12;
     /** 2000-01-01T00:00:00Z: a device clock before it was never set. */
     public static final long EARLIEST_T0_MS = 946_684_800_000L;
+    /** What {@code seq} must be, for messages. */
+    static final String SEQ_RANGE = "an integer from 0 to " + Long.MAX_VALUE;
+    /** What {@code fs} must be, for messages. */
+    static final String FS_RANGE = "a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz";
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern LEAD_NAME = Pattern.compile("[A-Za-z0-9._ -]{1,16}");
 
@@ -40,8 +44,14 @@ public final class ChunkLimits {
 
     public void checkSeq(long seq) {
         if (seq < 0) {
-            throw invalid("seq", "must be 0 or greater, got " + seq);
+            throw invalid("seq", "must be " + SEQ_RANGE + ", got " + seq);
         }
+    }
+
+    /** What {@code t0} must be, for messages. */
+    String t0Range() {
+        return "an integer of epoch milliseconds from " + EARLIEST_T0_MS + " (2000-01-01) to " + maxClockSkewMs / 1000
+                + " s ahead of the gateway's clock";
     }
 
     public void checkT0(long t0, long nowMs) {
@@ -57,8 +67,7 @@ public final class ChunkLimits {
 
     public void checkFs(double fs) {
         if (!(fs >= MIN_FS_HZ && fs <= MAX_FS_HZ)) {
-            throw invalid("fs", "must be a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz, got "
-                    + fs);
+            throw invalid("fs", "must be " + FS_RANGE + ", got " + fs);
         }
         if (fs != Math.rint(fs)) {
             // The signal path resamples by exact integer ratios; a fractional rate would be dropped there.

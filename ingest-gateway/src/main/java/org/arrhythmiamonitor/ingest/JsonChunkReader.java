@@ -1,23 +1,28 @@
 package org.arrhythmiamonitor.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.json.Json;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Reads a JSON chunk in one streaming pass, straight into {@code int} arrays, because a chunk is
  * mostly numbers and boxing each into an object tree was the largest cost of the JSON path. The
- * result keeps what the decoder checks in order: scalar fields as their JSON values, sample arrays
- * as {@link Samples} (with the first bad element, reported when that array's turn comes), leads
- * as maps, and anything else as {@link #OTHER}.
+ * result keeps what the decoder checks in order: scalar fields as their JSON values (integers as
+ * Integer, Long or BigInteger, fractions as BigDecimal, so no number is rounded before it is
+ * checked), sample arrays as {@link Samples} (with the first bad element, reported when that
+ * array's turn comes), leads as maps, and anything else as {@link #OTHER}.
  */
 final class JsonChunkReader {
     /** An array or object where the chunk format expects something else. */
@@ -33,13 +38,19 @@ final class JsonChunkReader {
     record Samples(int[] values, int count, int badIndex, String badDetail) {
     }
 
-    /** The object's fields; throws {@link ChunkRejectedException} {@code malformed_json} when it is no JSON object. */
+    /**
+     * The object's fields; throws {@link ChunkRejectedException} {@code malformed_json} when it is no
+     * JSON object, carrying the chunk's {@code seq} when that was read before the error.
+     */
     static Map<String, Object> read(byte[] body) {
+        Map<String, Object> fields = new HashMap<>();
+        // A number that ends the input may have been cut short, so seq is vouched for only once
+        // some character follows it.
+        Object completeSeq = null;
         try (JsonParser parser = JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw notAnObject("the body must be a JSON object {...}");
+                throw malformed("the body must be a JSON object {...}");
             }
-            Map<String, Object> fields = new HashMap<>();
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 JsonToken token = parser.nextToken();
@@ -48,28 +59,79 @@ final class JsonChunkReader {
                 } else if (token == JsonToken.START_ARRAY && "leads".equals(name)) {
                     fields.put(name, leads(parser));
                 } else {
-                    fields.put(name, value(parser, token));
+                    Object value = value(parser, token);
+                    fields.put(name, value);
+                    if ("seq".equals(name) && parser.currentLocation().getByteOffset() < body.length) {
+                        completeSeq = value;
+                    }
                 }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-                throw notAnObject("unexpected content after the object");
+                throw malformed("there is more after the JSON object");
             }
             return fields;
         } catch (JsonProcessingException e) {
-            throw notAnObject(e.getOriginalMessage());
+            throw malformed("the body is not valid JSON: " + reason(e)).withSeq(exactLong(completeSeq).orElse(-1));
+        } catch (ChunkRejectedException e) {
+            throw e.withSeq(exactLong(completeSeq).orElse(-1));
         } catch (IOException e) {
-            throw notAnObject(e.getMessage());
+            throw malformed("the body could not be read: " + e.getMessage());
         }
     }
 
-    private static ChunkRejectedException notAnObject(String problem) {
-        return new ChunkRejectedException("malformed_json", null, "the body is not a JSON object (" + problem + ")");
+    private static ChunkRejectedException malformed(String detail) {
+        return new ChunkRejectedException("malformed_json", null, detail);
+    }
+
+    /**
+     * The parser's reason and where, without the parser settings it suggests ("enable
+     * JsonReadFeature...") and its own source description, which mean nothing to a device.
+     */
+    private static String reason(JsonProcessingException e) {
+        String reason = e.getOriginalMessage();
+        int internals = indexOfEither(reason, "`", "[Source");
+        if (internals >= 0) {
+            reason = reason.substring(0, Math.max(0, Math.max(reason.lastIndexOf(": ", internals),
+                    reason.lastIndexOf(" (", internals))));
+        }
+        reason = reason.isEmpty() ? "unreadable" : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+        JsonLocation where = e.getLocation();
+        return where == null ? reason : reason + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+    }
+
+    private static int indexOfEither(String text, String a, String b) {
+        int i = text.indexOf(a);
+        int j = text.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    /** A JSON value as a long when it is a whole number a long holds ({@code 3.0} is); empty otherwise. */
+    static OptionalLong exactLong(Object value) {
+        if (value instanceof Integer || value instanceof Long) {
+            return OptionalLong.of(((Number) value).longValue());
+        }
+        if (value instanceof BigInteger big && big.bitLength() < Long.SIZE) {
+            return OptionalLong.of(big.longValue());
+        }
+        if (value instanceof BigDecimal decimal) {
+            try {
+                return OptionalLong.of(decimal.longValueExact());
+            } catch (ArithmeticException notWholeOrTooLarge) {
+                return OptionalLong.empty();
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** A field's value as the device sent it, for error messages: strings in quotes, numbers as written. */
+    static String describe(Object value) {
+        return value == OTHER ? OTHER.toString() : Json.encode(value);
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {
         return switch (token) {
             case VALUE_NUMBER_INT -> parser.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
             case VALUE_STRING -> parser.getText();
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -89,7 +151,7 @@ final class JsonChunkReader {
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             if (token == null) {
-                throw notAnObject("unexpected end of input");
+                throw malformed("the body is not valid JSON: it ends inside an array");
             }
             int value = 0;
             String problem = null;
@@ -109,7 +171,7 @@ final class JsonChunkReader {
                 }
             } else {
                 Object other = value(parser, token);
-                problem = "must be an integer in ADC units, got " + other;
+                problem = "must be an integer in ADC units, got " + describe(other);
             }
             if (problem != null && badIndex < 0) {
                 badIndex = count;
@@ -128,7 +190,7 @@ final class JsonChunkReader {
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             if (token == null) {
-                throw notAnObject("unexpected end of input");
+                throw malformed("the body is not valid JSON: it ends inside an array");
             }
             if (token != JsonToken.START_OBJECT) {
                 leads.add(value(parser, token));

@@ -80,6 +80,20 @@ class ChunkJsonDecoderTest {
             empty leads           | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": []}                     | invalid_chunk  | leads
             lead without name     | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"samples": [1]}]}     | invalid_chunk  | leads[0].name
             leads of unequal size | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1, 2]}]} | invalid_chunk | leads[1].samples
+            seq beyond a long     | {"seq": 99999999999999999999999, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
+            seq just beyond       | {"seq": 9223372036854775808, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
+            seq in exponent form  | {"seq": 1e30, "t0": 1767225600000, "fs": 250, "samples": [1]}               | invalid_chunk  | seq
+            fractional seq        | {"seq": 1.5, "t0": 1767225600000, "fs": 250, "samples": [1]}                | invalid_chunk  | seq
+            t0 beyond a long      | {"seq": 1, "t0": 18446745840935151616, "fs": 250, "samples": [1]}           | invalid_chunk  | t0
+            fs beyond a double    | {"seq": 1, "t0": 1767225600000, "fs": 1e400, "samples": [1]}                | invalid_chunk  | fs
+            gain as string        | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "200", "samples": [1]}   | invalid_chunk  | gain
+            misspelt gain         | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 200, "samples": [1]}     | invalid_chunk  | gian
+            unknown field         | {"seq": 1, "t0": 1767225600000, "fs": 250, "battery": {"level": 0.9}, "samples": [1]} | invalid_chunk | battery
+            unknown lead field    | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "gian": 2, "samples": [1]}]} | invalid_chunk | leads[0].gian
+            lead not a string     | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": 5, "samples": [1]}       | invalid_chunk  | lead
+            lead beside leads     | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": "I", "leads": [{"name": "I", "samples": [1]}]} | invalid_chunk | lead
+            another device's id   | {"deviceId": "dev-2", "seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1]} | wrong_device | deviceId
+            device id not a string | {"deviceId": 1, "seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1]}  | invalid_chunk  | deviceId
             """)
     void rejectsWhatItCannotUseAndNamesTheField(String name, String json, String error, String field) {
         assertThatThrownBy(() -> decode(json == null ? "" : json))
@@ -91,12 +105,42 @@ class ChunkJsonDecoderTest {
     }
 
     @Test
-    void fieldOrderDoesNotMatterAndUnknownFieldsAreIgnored() {
-        SampleChunk chunk = decode("{\"samples\": [5, -6], \"battery\": {\"level\": [0.9]}, \"fs\": 500, "
-                + "\"t0\": 1767225600000, \"seq\": 9, \"lead\": \"V1\"}");
+    void fieldOrderDoesNotMatterAndTheDeviceIdMayBeRepeated() {
+        SampleChunk chunk = decode("{\"samples\": [5, -6], \"deviceId\": \"dev-1\", \"fs\": 500, "
+                + "\"t0\": 1767225600000.0, \"seq\": 9, \"lead\": \"V1\"}");
         assertThat(chunk.getSeq()).isEqualTo(9);
+        assertThat(chunk.getT0EpochMs()).isEqualTo(1_767_225_600_000L);
         assertThat(chunk.getLeads(0).getName()).isEqualTo("V1");
         assertThat(chunk.getLeads(0).getSamplesList()).containsExactly(5, -6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            seq over a long     | {"seq": 99999999999999999999999, "t0": 1767225600000, "fs": 250, "samples": [1]} | seq must be an integer from 0 to 9223372036854775807, got 99999999999999999999999
+            seq just over       | {"seq": 9223372036854775808, "t0": 1767225600000, "fs": 250, "samples": [1]} | seq must be an integer from 0 to 9223372036854775807, got 9223372036854775808
+            seq as string       | {"seq": "1", "t0": 1767225600000, "fs": 250, "samples": [1]}   | seq must be an integer from 0 to 9223372036854775807, got "1"
+            t0 over a long      | {"seq": 1, "t0": 18446745840935151616, "fs": 250, "samples": [1]} | t0 must be an integer of epoch milliseconds from 946684800000 (2000-01-01) to 300 s ahead of the gateway's clock, got 18446745840935151616
+            fs as string        | {"seq": 1, "t0": 1767225600000, "fs": "250", "samples": [1]}   | fs must be a sampling rate of 100-1000 Hz, got "250"
+            gain as string      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "2", "samples": [1]} | gain must be a positive number of ADC units per millivolt, got "2"
+            misspelt gain       | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 2, "samples": [1]} | gian is not a field of a chunk; the fields are deviceId, fs, gain, lead, leads, samples, seq, t0
+            NaN                 | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}   | the body is not valid JSON: non-standard token 'NaN' at line 1, column 59
+            truncated           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1, 2   | the body is not valid JSON: unexpected end-of-input: expected close marker for Array at line 1, column 60
+            """)
+    void messagesNameTheFieldWhatItMustBeAndTheValueAsSent(String name, String json, String message) {
+        assertThatThrownBy(() -> decode(json)).isInstanceOf(ChunkRejectedException.class).hasMessage(message);
+    }
+
+    @Test
+    void aRejectionCarriesTheSeqWhenItCouldBeRead() {
+        assertThatThrownBy(() -> decode("{\"seq\": 7, \"t0\": 1767225600000, \"fs\": 50, \"samples\": [1]}"))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> assertThat(e.seq()).isEqualTo(7));
+        assertThatThrownBy(() -> decode("{\"seq\": 3, \"broken\": "))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> assertThat(e.seq()).isEqualTo(3));
+        // The number may have been cut short: 12 could be the start of 123.
+        assertThatThrownBy(() -> decode("{\"seq\": 12"))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> assertThat(e.seq()).isEqualTo(-1));
+        assertThatThrownBy(() -> decode("{\"seq\": \"7\", \"t0\": 1767225600000, \"fs\": 250, \"samples\": [1]}"))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> assertThat(e.seq()).isEqualTo(-1));
     }
 
     @Test
