@@ -10,10 +10,14 @@ import java.util.concurrent.CompletableFuture;
  * acknowledged without a second write, and a chunk that would land behind a later one (which the
  * processor would then have to drop) is refused with 409 instead of being quietly lost.
  *
- * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device, for at most
- * {@code maxDevices} devices (least recently seen forgotten first). A gateway that restarted or
- * forgot a device accepts its next chunk as new; the processor's own order check (it drops seqs it
- * has processed) keeps that from double-counting.
+ * <p>A retry is the same chunk again, so it repeats its {@code t0}; a seq already sent with another
+ * {@code t0} is a device whose counter restarted, and acknowledging it as a duplicate would throw its
+ * new samples away: it is a 409 as well.
+ *
+ * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} (about
+ * 0.4 KB a device), for at most {@code maxDevices} devices (least recently seen forgotten first). A
+ * gateway that restarted or forgot a device accepts its next chunk as new; the processor's own
+ * order check (it drops seqs it has processed) keeps that from double-counting.
  */
 public final class SequenceTracker {
     static final int WINDOW = 64;
@@ -42,6 +46,12 @@ public final class SequenceTracker {
         long acked;
         /** Bit i: the write of seq {@code highest - i} failed. */
         long failed;
+        /**
+         * The low 32 bits of each sent seq's t0, at {@code seq % WINDOW}: a retry repeats t0 exactly,
+         * and two t0s with the same low bits lie a multiple of 49.7 days apart, so they tell a retry
+         * from a new chunk at half the memory of whole t0s.
+         */
+        final int[] t0s = new int[WINDOW];
         final Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>(2);
 
         void shiftTo(long seq) {
@@ -54,6 +64,15 @@ public final class SequenceTracker {
         long bit(long seq) {
             long age = highest - seq;
             return age >= 0 && age < WINDOW ? 1L << age : 0;
+        }
+
+        void sent(long seq, long t0) {
+            t0s[(int) (seq % WINDOW)] = (int) t0;
+        }
+
+        /** False only when seq's t0 is remembered and is another one. */
+        boolean mayBeRetry(long seq, long t0) {
+            return bit(seq) == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
         }
     }
 
@@ -70,18 +89,25 @@ public final class SequenceTracker {
 
     public synchronized Admission admit(String deviceId, long seq, long t0) {
         Device d = devices.computeIfAbsent(deviceId, id -> new Device());
-        CompletableFuture<Void> pending = d.inFlight.get(seq);
-        if (pending != null) {
-            return new Duplicate(pending);
-        }
         if (seq > d.highest) {
             long missing = d.highest < 0 ? 0 : seq - d.highest - 1;
             d.shiftTo(seq);
             d.highestT0 = t0;
+            d.sent(seq, t0);
             d.inFlight.put(seq, new CompletableFuture<>());
             return new Write(missing);
         }
+        CompletableFuture<Void> pending = d.inFlight.get(seq);
         long bit = d.bit(seq);
+        boolean sent = pending != null || ((d.acked | d.failed) & bit) != 0;
+        if (sent && !d.mayBeRetry(seq, t0)) {
+            return new Conflict("seq " + seq + " was already sent with another t0 than this chunk's " + t0
+                    + ", so this is not a retry of it: has the device's counter restarted? seq must keep increasing, "
+                    + "also across device restarts; the newest seq of this device is " + d.highest);
+        }
+        if (pending != null) {
+            return new Duplicate(pending);
+        }
         if ((d.acked & bit) != 0) {
             return new Duplicate(CompletableFuture.completedFuture(null));
         }

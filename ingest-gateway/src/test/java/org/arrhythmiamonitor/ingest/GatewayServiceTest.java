@@ -218,6 +218,29 @@ class GatewayServiceTest {
     }
 
     @Test
+    void aCounterThatRestartedGets409NotADuplicateThatDropsItsSamples() {
+        String device = "restarted-1";
+        String token = provision(gateway, device);
+        List<SampleChunk> chunks = chunks(device, 8, 3);
+        for (SampleChunk chunk : chunks) {
+            assertThat(post(gateway, device, token, JSON, SyntheticChunks.json(chunk).toBuffer()).statusCode())
+                    .isEqualTo(202);
+        }
+        List<SampleChunk> later = chunks(device, 9, 2);
+        for (SampleChunk chunk : later) {
+            SampleChunk restarted = chunk.toBuilder().setT0EpochMs(chunk.getT0EpochMs() + 10_000).build();
+            HttpResponse<Buffer> response = post(gateway, device, token, JSON,
+                    SyntheticChunks.json(restarted).toBuffer());
+            assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(409);
+            assertThat(response.bodyAsJsonObject().getString("detail")).contains("already sent with another t0");
+        }
+        // A true retry is still acknowledged without a second write.
+        HttpResponse<Buffer> retry = post(gateway, device, token, JSON, SyntheticChunks.json(chunks.get(0)).toBuffer());
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(written(device, 3)).extracting(SampleChunk::getSeq).containsExactly(0L, 1L, 2L);
+    }
+
+    @Test
     void provisioningIssuesATokenOnceReplacesAndRevokesIt() {
         String device = "provisioned-1";
         int port = gateway.httpPort();

@@ -63,6 +63,26 @@ class SequenceTrackerTest {
     }
 
     @Test
+    void aSeqAlreadySentWithAnotherT0IsAConflictNotADuplicate() {
+        for (long seq = 0; seq < 3; seq++) {
+            admitAndWrite("d", seq);
+        }
+        // The device restarted its counter 10 s later: new samples under old seqs.
+        assertThat(tracker.admit("d", 0, 12_000)).isInstanceOfSatisfying(Conflict.class,
+                c -> assertThat(c.detail()).contains("seq 0 was already sent with another t0", "12000",
+                        "newest seq of this device is 2"));
+        assertThat(tracker.admit("d", 1, 13_000)).isInstanceOf(Conflict.class);
+        assertThat(tracker.admit("d", 1, 1000)).isInstanceOf(Duplicate.class);
+
+        assertThat(tracker.admit("d", 3, 3000)).isInstanceOf(Write.class);
+        assertThat(tracker.admit("d", 3, 3001)).as("while in flight").isInstanceOf(Conflict.class);
+        assertThat(tracker.admit("d", 3, 3000)).isInstanceOf(Duplicate.class);
+        tracker.failed("d", 3, new RuntimeException("broker gone"));
+        assertThat(tracker.admit("d", 3, 3001)).as("after a failed write").isInstanceOf(Conflict.class);
+        assertThat(tracker.admit("d", 3, 3000)).isEqualTo(new Write(0));
+    }
+
+    @Test
     void devicesAreIndependentAndMemoryIsBounded() {
         for (int i = 0; i < 500; i++) {
             admitAndWrite("device-" + i, 0);
