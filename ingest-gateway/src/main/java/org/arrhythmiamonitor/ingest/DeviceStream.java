@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.ingest;
 
 import com.google.protobuf.ByteString;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -16,6 +18,9 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
  *
  * <p>Backpressure: with {@code maxInFlight} chunks of this socket waiting for Kafka, the gateway
  * stops reading it; TCP flow control then holds the device back until Kafka catches up.
+ *
+ * <p>A message over {@code maxMessageBytes} ends the stream with close code 1009 (message too big)
+ * and the limit as reason: its frames cannot be skipped to read the next message reliably.
  */
 final class DeviceStream {
     private final ServerWebSocket socket;
@@ -28,13 +33,14 @@ final class DeviceStream {
     private final ChunkIngest ingest;
     private final IngestMetrics metrics;
     private final int maxInFlight;
+    private final long maxMessageBytes;
     private int inFlight;
     /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
     private Future<Void> previousAnswer = Future.succeededFuture();
 
     DeviceStream(ServerWebSocket socket, String deviceId, ByteString tokenHash, DeviceAccess access,
             ChunkJsonDecoder json, ChunkProtobufDecoder protobuf, ChunkIngest ingest, IngestMetrics metrics,
-            int maxInFlight) {
+            int maxInFlight, long maxMessageBytes) {
         this.socket = socket;
         this.deviceId = deviceId;
         this.tokenHash = tokenHash;
@@ -44,6 +50,7 @@ final class DeviceStream {
         this.ingest = ingest;
         this.metrics = metrics;
         this.maxInFlight = maxInFlight;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     void start() {
@@ -51,6 +58,25 @@ final class DeviceStream {
         socket.closeHandler(v -> metrics.webSockets.decrementAndGet());
         socket.textMessageHandler(text -> accept(Buffer.buffer(text), false));
         socket.binaryMessageHandler(bytes -> accept(bytes, true));
+        socket.exceptionHandler(this::onError);
+    }
+
+    /**
+     * Netty refuses a frame over the limit and Vert.x a message whose frames add up to more (an
+     * IllegalStateException, the only one Vert.x reports on a socket's inbound side); both drop the
+     * message without an answer, and Netty closes with 1000, which tells the device nothing. Answers
+     * still pending go with the socket; the device's retries of those chunks are answered as
+     * duplicates.
+     */
+    private void onError(Throwable error) {
+        boolean tooBig = error instanceof CorruptedWebSocketFrameException corrupt
+                && WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus())
+                || error instanceof IllegalStateException;
+        if (tooBig && !socket.isClosed()) {
+            metrics.rejected("payload_too_large");
+            socket.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
+                    "message over the limit of " + maxMessageBytes + " bytes; send shorter chunks");
+        }
     }
 
     private void accept(Buffer message, boolean binary) {
@@ -65,6 +91,7 @@ final class DeviceStream {
             seq[0] = chunk.getSeq();
             answer = ingest.ingest(chunk).map(ack -> new Reply(ack.status(), ack.toText(true)));
         } catch (ChunkRejectedException e) {
+            seq[0] = e.seq();
             answer = Future.failedFuture(e);
         }
         if (++inFlight >= maxInFlight) {
@@ -89,11 +116,11 @@ final class DeviceStream {
     private record Reply(int status, String text) {
     }
 
-    /** @param seq the chunk's seq, or -1 when it could not be read */
+    /** @param seq the chunk's seq, or -1 when it could not be read (the answer then has none) */
     private Reply rejection(Throwable error, long seq) {
         ChunkRejectedException e = error instanceof ChunkRejectedException r ? r
                 : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error.getMessage()));
-        metrics.rejected(e);
+        metrics.rejected(e.error());
         JsonObject reply = new JsonObject();
         if (seq >= 0) {
             reply.put("seq", seq);

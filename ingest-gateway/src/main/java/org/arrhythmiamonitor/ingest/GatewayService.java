@@ -191,13 +191,13 @@ public final class GatewayService implements AutoCloseable {
         ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
                 .onSuccess(socket -> new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
-                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket()).start())
+                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes()).start())
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));
     }
 
     private void reject(RoutingContext ctx, ChunkRejectedException e) {
-        metrics.rejected(e);
+        metrics.rejected(e.error());
         if (e.status() == 503 || e.status() == 429) {
             ctx.response().putHeader("Retry-After", "1");
         }

@@ -45,10 +45,11 @@ final class IngestMetrics {
         }
     }
 
-    void rejected(ChunkRejectedException e) {
+    /** @param reason the error code the device was answered with */
+    void rejected(String reason) {
         Counter.builder("ecg.ingest.chunks.rejected")
                 .description("Chunks refused, by reason")
-                .tag("reason", e.error())
+                .tag("reason", reason)
                 .register(registry)
                 .increment();
     }

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -361,6 +362,46 @@ class GatewayServiceTest {
         Throwable refused = webSockets.connect(options).transform(
                 result -> io.vertx.core.Future.succeededFuture(result.cause())).await();
         assertThat(refused).as("a stream without a token is refused").isNotNull().hasMessageContaining("401");
+    }
+
+    @Test
+    void aWebSocketNamesTheSeqOfABadChunkAndClosesWith1009OnAMessageOverTheLimit() throws Exception {
+        String device = "streaming-2";
+        String token = provision(gateway, device);
+        String tooBig = "{\"seq\": 6, \"t0\": 1767225600000, \"fs\": 250, \"samples\": [0" + ",1".repeat(150_000)
+                + "]}";
+        // One frame over the limit (refused by Netty), and frames within it that add up to more (by Vert.x).
+        for (int clientFrameBytes : new int[] {1 << 20, 64 * 1024}) {
+            WebSocketClient webSockets = vertx.createWebSocketClient(
+                    new WebSocketClientOptions().setMaxFrameSize(clientFrameBytes));
+            try {
+                WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                        .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream")
+                        .addHeader("Authorization", "Bearer " + token)).await();
+                LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+                socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+                CompletableFuture<String> closed = new CompletableFuture<>();
+                socket.closeHandler(v -> closed.complete(socket.closeStatusCode() + " " + socket.closeReason()));
+
+                socket.writeTextMessage("{\"seq\": 5, \"t0\": 1767225600000, \"fs\": 50, \"samples\": [1]}").await();
+                socket.writeTextMessage("{\"seq\": 4, \"broken\": ").await();
+                JsonObject badRate = answers.poll(30, TimeUnit.SECONDS);
+                assertThat(badRate.getLong("seq")).isEqualTo(5);
+                assertThat(badRate.getString("field")).isEqualTo("fs");
+                JsonObject malformed = answers.poll(30, TimeUnit.SECONDS);
+                assertThat(malformed.getLong("seq")).isEqualTo(4);
+                assertThat(malformed.getString("error")).isEqualTo("malformed_json");
+
+                socket.writeTextMessage(tooBig);
+                assertThat(closed.get(30, TimeUnit.SECONDS)).as("frames of " + clientFrameBytes + " bytes")
+                        .isEqualTo("1009 message over the limit of 262144 bytes; send shorter chunks");
+            } finally {
+                webSockets.close().await();
+            }
+        }
+        String metrics = client.get(gateway.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+        assertThat(metrics)
+                .contains("ecg_ingest_chunks_rejected_total{reason=\"payload_too_large\",service=\"gateway\"}");
     }
 
     @Test
