@@ -588,6 +588,9 @@ class AlertingServiceTest {
             assertThat(page.getHeader("Content-Security-Policy")).contains("default-src 'self'");
             assertThat(client.get(service.httpPort(), "127.0.0.1", "/vendor/uplot/uPlot.iife.min.js").send().await()
                     .statusCode()).isEqualTo(200);
+            HttpResponse<Buffer> badEscape = client.get(service.httpPort(), "127.0.0.1", "/a%zz").send().await();
+            assertThat(badEscape.statusCode()).isEqualTo(400);
+            assertThat(badEscape.bodyAsJsonObject().getString("error")).isEqualTo("invalid_path");
         } finally {
             service.close();
         }

@@ -1,5 +1,7 @@
 package org.arrhythmiamonitor.ops;
 
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -12,6 +14,12 @@ public final class HttpErrors {
     }
 
     public static void send(RoutingContext ctx, int status, String error, String field, String detail) {
+        send(ctx.response(), status, error, field, detail);
+    }
+
+    /** For a request no router handles; completes when the answer is written (at once when one was). */
+    public static Future<Void> send(HttpServerResponse response, int status, String error, String field,
+            String detail) {
         JsonObject body = new JsonObject().put("error", error);
         if (field != null) {
             body.put("field", field);
@@ -19,10 +27,10 @@ public final class HttpErrors {
         if (detail != null) {
             body.put("detail", detail);
         }
-        if (ctx.response().ended() || ctx.response().headWritten()) {
-            return;
+        if (response.ended() || response.headWritten()) {
+            return Future.succeededFuture();
         }
-        ctx.response()
+        return response
                 .setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .end(body.encode());

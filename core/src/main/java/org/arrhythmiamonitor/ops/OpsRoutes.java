@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The operations surface every service exposes: {@code GET /health} and {@code GET /metrics}
  * (Prometheus text format), plus a failure handler that turns any unhandled error into a JSON
- * answer instead of an HTML stack trace.
+ * answer instead of an HTML stack trace, and one for a URL the router cannot read.
  */
 public final class OpsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
@@ -38,7 +38,19 @@ public final class OpsRoutes {
                 "No resource at " + ctx.request().method() + " " + ctx.request().path()));
         router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed", null,
                 ctx.request().method() + " is not supported on " + ctx.request().path()));
+        router.errorHandler(400, OpsRoutes::onUnreadablePath);
         router.route().failureHandler(OpsRoutes::onFailure);
+    }
+
+    /**
+     * The router fails a request with 400 before any route when it cannot decode the path (a bad
+     * percent-escape such as {@code /a%zz}); without this handler Vert.x logs every such request,
+     * which anyone can send, at ERROR with its stack trace and answers plain text.
+     */
+    private static void onUnreadablePath(RoutingContext ctx) {
+        LOG.debug("Refused {} {}: the path cannot be decoded", ctx.request().method(), ctx.request().uri());
+        HttpErrors.send(ctx, 400, "invalid_path", null,
+                "the URL path cannot be read: is every '%' followed by two hex digits, as in %2F?");
     }
 
     private static void onFailure(RoutingContext ctx) {

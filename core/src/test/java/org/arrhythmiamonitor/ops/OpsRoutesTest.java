@@ -2,6 +2,10 @@ package org.arrhythmiamonitor.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -15,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class OpsRoutesTest {
     private final AtomicBoolean up = new AtomicBoolean(true);
@@ -33,7 +38,7 @@ class OpsRoutesTest {
             throw new IllegalStateException("bug");
         });
         OpsRoutes.mount(router, registry, () -> up.get() ? Health.up(Map.of("x", 1)) : Health.down(Map.of("x", 2)));
-        port = vertx.createHttpServer().requestHandler(router).listen(0).await().actualPort();
+        port = HttpEndpoint.listen(vertx, router, "127.0.0.1", 0, () -> { }).await().actualPort();
         client = WebClient.create(vertx);
     }
 
@@ -43,7 +48,7 @@ class OpsRoutesTest {
     }
 
     private HttpResponse<Buffer> call(HttpMethod method, String path) {
-        return client.request(method, port, "localhost", path).send().await();
+        return client.request(method, port, "127.0.0.1", path).send().await();
     }
 
     @Test
@@ -83,5 +88,39 @@ class OpsRoutesTest {
         JsonObject body = bug.bodyAsJsonObject();
         assertThat(body.getString("error")).isEqualTo("internal_error");
         assertThat(body.encode()).doesNotContain("IllegalStateException");
+    }
+
+    @Test
+    void aPathTheRouterCannotDecodeIsA400InJsonWithoutAnErrorLogged() {
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try {
+            for (String path : new String[] {"/a%zz", "/health%", "/%"}) {
+                HttpResponse<Buffer> response = call(HttpMethod.GET, path);
+                assertThat(response.statusCode()).as(path).isEqualTo(400);
+                assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
+                assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("invalid_path");
+            }
+        } finally {
+            root.detachAppender(logged);
+        }
+        assertThat(logged.list).as("anyone can send such a URL; it must not flood the log")
+                .noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.WARN));
+    }
+
+    @Test
+    void aRequestLineOrHeadersOverTheLimitsAreAnsweredInJsonWithTheLimit() {
+        HttpResponse<Buffer> longUrl = call(HttpMethod.GET, "/health?" + "a".repeat(5000));
+        assertThat(longUrl.statusCode()).isEqualTo(414);
+        assertThat(longUrl.bodyAsJsonObject().getString("error")).isEqualTo("uri_too_long");
+        assertThat(longUrl.bodyAsJsonObject().getString("detail")).contains("4096 bytes");
+
+        HttpResponse<Buffer> bigHeaders = client.get(port, "127.0.0.1", "/health")
+                .putHeader("X-Padding", "a".repeat(9000)).send().await();
+        assertThat(bigHeaders.statusCode()).isEqualTo(431);
+        assertThat(bigHeaders.bodyAsJsonObject().getString("error")).isEqualTo("headers_too_large");
+        assertThat(bigHeaders.bodyAsJsonObject().getString("detail")).contains("8192 bytes");
     }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
@@ -23,6 +24,7 @@ import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
+import org.arrhythmiamonitor.ops.RefusedRequest;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -116,6 +118,7 @@ public final class GatewayService implements AutoCloseable {
                     @Override
                     public Future<?> start() {
                         return vertx.createHttpServer(options).requestHandler(router(vertx))
+                                .invalidRequestHandler(request -> refuse(request, options))
                                 .listen(config.httpPort(), config.httpHost())
                                 .onSuccess(servers::add);
                     }
@@ -138,7 +141,8 @@ public final class GatewayService implements AutoCloseable {
         router.post("/v1/devices/:deviceId/ecg").handler(this::authenticate);
         router.post("/v1/devices/:deviceId/ecg")
                 .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-                .handler(this::post);
+                .handler(this::post)
+                .failureHandler(this::bodyTooLarge);
         router.get("/v1/devices/:deviceId/stream").handler(this::authenticate).handler(this::openStream);
         new DeviceProvisioning(devices, config.adminToken()).mount(router);
         OpsRoutes.mount(router, registry, this::health);
@@ -184,6 +188,23 @@ public final class GatewayService implements AutoCloseable {
                         .end(ack.toText(false)))
                 .onFailure(error -> reject(ctx, error instanceof ChunkRejectedException e ? e
                         : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error))));
+    }
+
+    /** BodyHandler fails an oversized body with a bare 413: say the limit, and count it as a refused chunk. */
+    private void bodyTooLarge(RoutingContext ctx) {
+        if (ctx.statusCode() != 413) {
+            ctx.next();
+            return;
+        }
+        reject(ctx, new ChunkRejectedException(413, "payload_too_large", null, "the request body is over the limit of "
+                + config.maxBodyBytes() + " bytes; send shorter chunks"));
+    }
+
+    /** A request line or headers over the server's limits, refused before routing: counted as a refused chunk. */
+    private void refuse(HttpServerRequest request, HttpServerOptions options) {
+        RefusedRequest refused = RefusedRequest.of(request, options);
+        metrics.rejected(refused.error());
+        refused.send(request);
     }
 
     private void openStream(RoutingContext ctx) {

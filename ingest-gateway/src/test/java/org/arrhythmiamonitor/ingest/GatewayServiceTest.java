@@ -242,6 +242,36 @@ class GatewayServiceTest {
     }
 
     @Test
+    void requestsRefusedBeforeDecodingAreJsonErrorsThatStateTheLimitAndAreCounted() {
+        String device = "oversized-1";
+        String token = provision(gateway, device);
+        int port = gateway.httpPort();
+        String body = "{\"seq\":1,\"t0\":1767225600000,\"fs\":250,\"samples\":[0" + ",1".repeat(200_000) + "]}";
+        HttpResponse<Buffer> tooLarge = post(gateway, device, token, JSON, Buffer.buffer(body));
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.bodyAsJsonObject().getString("detail")).contains("limit of 262144 bytes");
+
+        HttpResponse<Buffer> longUrl = client.get(port, "127.0.0.1", "/v1/devices/" + "a".repeat(5000)).send().await();
+        assertThat(longUrl.statusCode()).isEqualTo(414);
+        assertThat(longUrl.bodyAsJsonObject().getString("detail")).contains("limit of 4096 bytes");
+
+        HttpResponse<Buffer> bigHeaders = client.get(port, "127.0.0.1", "/health")
+                .putHeader("X-Padding", "a".repeat(9000)).send().await();
+        assertThat(bigHeaders.statusCode()).isEqualTo(431);
+        assertThat(bigHeaders.bodyAsJsonObject().getString("detail")).contains("limit of 8192 bytes");
+
+        HttpResponse<Buffer> badEscape = client.get(port, "127.0.0.1", "/v1/devices/a%zz/ecg").send().await();
+        assertThat(badEscape.statusCode()).isEqualTo(400);
+        assertThat(badEscape.bodyAsJsonObject().getString("error")).isEqualTo("invalid_path");
+
+        String metrics = client.get(port, "127.0.0.1", "/metrics").send().await().bodyAsString();
+        for (String reason : List.of("payload_too_large", "uri_too_long", "headers_too_large")) {
+            assertThat(metrics)
+                    .contains("ecg_ingest_chunks_rejected_total{reason=\"" + reason + "\",service=\"gateway\"}");
+        }
+    }
+
+    @Test
     void provisioningIssuesATokenOnceReplacesAndRevokesIt() {
         String device = "provisioned-1";
         int port = gateway.httpPort();
