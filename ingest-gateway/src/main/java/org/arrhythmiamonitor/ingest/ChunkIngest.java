@@ -67,7 +67,8 @@ final class ChunkIngest {
     Future<Ack> ingest(SampleChunk chunk) {
         Context context = Vertx.currentContext();
         String device = chunk.getDeviceId();
-        SequenceTracker.Admission admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs());
+        long endMs = chunk.getT0EpochMs() + Math.round(chunk.getLeads(0).getSamplesCount() * 1000.0 / chunk.getFsHz());
+        SequenceTracker.Admission admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs(), endMs);
         if (admission instanceof SequenceTracker.Conflict conflict) {
             return Future.failedFuture(new ChunkRejectedException(409, "seq_conflict", "seq", conflict.detail()));
         }
@@ -83,10 +84,15 @@ final class ChunkIngest {
             }));
             return answer.future();
         }
-        long missing = ((SequenceTracker.Write) admission).missing();
-        if (missing > 0) {
+        SequenceTracker.Write write = (SequenceTracker.Write) admission;
+        if (write.missing() > 0) {
             metrics.seqGaps.increment();
-            LOG.debug("Device {} skipped {} chunk(s) before seq {}", device, missing, chunk.getSeq());
+            LOG.debug("Device {} skipped {} chunk(s) before seq {}", device, write.missing(), chunk.getSeq());
+        }
+        if (write.clockBackMs() > 0) {
+            LOG.warn("Device {}: chunk {} starts {} s before the previous chunk ended, so its clock was set back; "
+                    + "accepted and read as continuing the signal, beats dated by the new clock (logged once per "
+                    + "device)", device, chunk.getSeq(), write.clockBackMs() / 1000);
         }
         int bytes = chunk.getSerializedSize();
         if (!budget.tryAcquire(bytes)) {

@@ -14,6 +14,11 @@ import java.util.concurrent.CompletableFuture;
  * {@code t0} is a device whose counter restarted, and acknowledging it as a duplicate would throw its
  * new samples away: it is a 409 as well.
  *
+ * <p>A chunk whose {@code t0} lies before the end of the device's newest chunk is written all the
+ * same: its device clock was set back (a time sync), and refusing it would lose signal and lock the
+ * device out until its clock caught up. The processor reads it as continuing the signal, its samples
+ * counted on from the last chunk; the first such step of a device is reported so that it is logged.
+ *
  * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} (about
  * 0.4 KB a device), for at most {@code maxDevices} devices (least recently seen forgotten first). A
  * gateway that restarted or forgot a device accepts its next chunk as new; the processor's own
@@ -21,13 +26,19 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class SequenceTracker {
     static final int WINDOW = 64;
+    /** How far a chunk may start before the last one ended with its clock not counted as set back. */
+    static final long CLOCK_JITTER_MS = 1_000;
 
     /** What to do with a chunk. */
     public sealed interface Admission {
     }
 
-    /** Write it; {@code missing} chunks were skipped since the newest one (a gap), usually 0. */
-    public record Write(long missing) implements Admission {
+    /**
+     * Write it; {@code missing} chunks were skipped since the newest one (a gap), usually 0;
+     * {@code clockBackMs} is how far it starts before the newest one ended, the first time this
+     * device's clock went back by more than {@value #CLOCK_JITTER_MS} ms, else 0.
+     */
+    public record Write(long missing, long clockBackMs) implements Admission {
     }
 
     /** Already written (or being written: wait for {@code pending}); answer success without writing. */
@@ -41,6 +52,8 @@ public final class SequenceTracker {
     private static final class Device {
         long highest = -1;
         long highestT0;
+        long highestEndMs;
+        boolean clockWentBack;
         long highestAcked = -1;
         /** Bit i: seq {@code highest - i} is in Kafka. */
         long acked;
@@ -87,15 +100,20 @@ public final class SequenceTracker {
         };
     }
 
-    public synchronized Admission admit(String deviceId, long seq, long t0) {
+    /** @param endMs device time just after the chunk's last sample */
+    public synchronized Admission admit(String deviceId, long seq, long t0, long endMs) {
         Device d = devices.computeIfAbsent(deviceId, id -> new Device());
         if (seq > d.highest) {
             long missing = d.highest < 0 ? 0 : seq - d.highest - 1;
+            long back = d.highest < 0 ? 0 : d.highestEndMs - t0;
+            boolean firstStepBack = back > CLOCK_JITTER_MS && !d.clockWentBack;
+            d.clockWentBack |= firstStepBack;
             d.shiftTo(seq);
             d.highestT0 = t0;
+            d.highestEndMs = endMs;
             d.sent(seq, t0);
             d.inFlight.put(seq, new CompletableFuture<>());
-            return new Write(missing);
+            return new Write(missing, firstStepBack ? back : 0);
         }
         CompletableFuture<Void> pending = d.inFlight.get(seq);
         long bit = d.bit(seq);
@@ -114,7 +132,7 @@ public final class SequenceTracker {
         if ((d.failed & bit) != 0 && seq > d.highestAcked) {
             d.failed &= ~bit;
             d.inFlight.put(seq, new CompletableFuture<>());
-            return new Write(0);
+            return new Write(0, 0);
         }
         if (t0 > d.highestT0) {
             return new Conflict("seq " + seq + " is not above " + d.highest + ", the newest seq of this device, yet "

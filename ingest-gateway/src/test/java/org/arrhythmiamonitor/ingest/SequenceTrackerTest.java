@@ -11,8 +11,13 @@ import org.junit.jupiter.api.Test;
 class SequenceTrackerTest {
     private final SequenceTracker tracker = new SequenceTracker(100);
 
+    /** One-second chunks: seq n starts at n s. */
+    private Admission admit(String device, long seq, long t0) {
+        return tracker.admit(device, seq, t0, t0 + 1000);
+    }
+
     private Admission admitAndWrite(String device, long seq) {
-        Admission admission = tracker.admit(device, seq, 1000 * seq);
+        Admission admission = admit(device, seq, 1000 * seq);
         if (admission instanceof Write) {
             tracker.written(device, seq);
         }
@@ -21,17 +26,17 @@ class SequenceTrackerTest {
 
     @Test
     void newChunksAreWrittenAndAReplayIsADuplicate() {
-        assertThat(admitAndWrite("d", 0)).isEqualTo(new Write(0));
-        assertThat(admitAndWrite("d", 1)).isEqualTo(new Write(0));
-        assertThat(tracker.admit("d", 1, 1000)).isInstanceOfSatisfying(Duplicate.class,
+        assertThat(admitAndWrite("d", 0)).isEqualTo(new Write(0, 0));
+        assertThat(admitAndWrite("d", 1)).isEqualTo(new Write(0, 0));
+        assertThat(admit("d", 1, 1000)).isInstanceOfSatisfying(Duplicate.class,
                 d -> assertThat(d.pending()).isCompleted());
-        assertThat(tracker.admit("d", 0, 0)).isInstanceOf(Duplicate.class);
+        assertThat(admit("d", 0, 0)).isInstanceOf(Duplicate.class);
     }
 
     @Test
     void aReplayWhileTheFirstWriteIsPendingWaitsForIt() {
-        assertThat(tracker.admit("d", 5, 5000)).isInstanceOf(Write.class);
-        Admission retry = tracker.admit("d", 5, 5000);
+        assertThat(admit("d", 5, 5000)).isInstanceOf(Write.class);
+        Admission retry = admit("d", 5, 5000);
         assertThat(retry).isInstanceOfSatisfying(Duplicate.class, d -> assertThat(d.pending()).isNotDone());
         tracker.written("d", 5);
         assertThat(((Duplicate) retry).pending()).isCompleted();
@@ -39,26 +44,26 @@ class SequenceTrackerTest {
 
     @Test
     void aFailedWriteMayBeRetriedUntilALaterChunkIsStored() {
-        tracker.admit("d", 0, 0);
+        admit("d", 0, 0);
         tracker.failed("d", 0, new RuntimeException("broker gone"));
-        assertThat(tracker.admit("d", 0, 0)).isEqualTo(new Write(0));
+        assertThat(admit("d", 0, 0)).isEqualTo(new Write(0, 0));
         tracker.written("d", 0);
 
-        tracker.admit("d", 1, 1000);
+        admit("d", 1, 1000);
         tracker.failed("d", 1, new RuntimeException("broker gone"));
-        assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0));
+        assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0, 0));
         // Seq 1 would now land behind seq 2, where the processor drops it: refuse rather than lose it quietly.
-        assertThat(tracker.admit("d", 1, 1000)).isInstanceOf(Conflict.class);
+        assertThat(admit("d", 1, 1000)).isInstanceOf(Conflict.class);
     }
 
     @Test
     void gapsAreCountedAndOutOfOrderOrRestartedSeqsAreConflicts() {
         admitAndWrite("d", 10);
-        assertThat(admitAndWrite("d", 14)).isEqualTo(new Write(3));
-        assertThat(tracker.admit("d", 12, 12_000)).isInstanceOfSatisfying(Conflict.class,
+        assertThat(admitAndWrite("d", 14)).isEqualTo(new Write(3, 0));
+        assertThat(admit("d", 12, 12_000)).isInstanceOfSatisfying(Conflict.class,
                 c -> assertThat(c.detail()).contains("seq order"));
         // A device that restarted its counter: an old seq with a newer clock.
-        assertThat(tracker.admit("d", 0, 99_000)).isInstanceOfSatisfying(Conflict.class,
+        assertThat(admit("d", 0, 99_000)).isInstanceOfSatisfying(Conflict.class,
                 c -> assertThat(c.detail()).contains("keep increasing"));
     }
 
@@ -68,18 +73,31 @@ class SequenceTrackerTest {
             admitAndWrite("d", seq);
         }
         // The device restarted its counter 10 s later: new samples under old seqs.
-        assertThat(tracker.admit("d", 0, 12_000)).isInstanceOfSatisfying(Conflict.class,
+        assertThat(admit("d", 0, 12_000)).isInstanceOfSatisfying(Conflict.class,
                 c -> assertThat(c.detail()).contains("seq 0 was already sent with another t0", "12000",
                         "newest seq of this device is 2"));
-        assertThat(tracker.admit("d", 1, 13_000)).isInstanceOf(Conflict.class);
-        assertThat(tracker.admit("d", 1, 1000)).isInstanceOf(Duplicate.class);
+        assertThat(admit("d", 1, 13_000)).isInstanceOf(Conflict.class);
+        assertThat(admit("d", 1, 1000)).isInstanceOf(Duplicate.class);
 
-        assertThat(tracker.admit("d", 3, 3000)).isInstanceOf(Write.class);
-        assertThat(tracker.admit("d", 3, 3001)).as("while in flight").isInstanceOf(Conflict.class);
-        assertThat(tracker.admit("d", 3, 3000)).isInstanceOf(Duplicate.class);
+        assertThat(admit("d", 3, 3000)).isInstanceOf(Write.class);
+        assertThat(admit("d", 3, 3001)).as("while in flight").isInstanceOf(Conflict.class);
+        assertThat(admit("d", 3, 3000)).isInstanceOf(Duplicate.class);
         tracker.failed("d", 3, new RuntimeException("broker gone"));
-        assertThat(tracker.admit("d", 3, 3001)).as("after a failed write").isInstanceOf(Conflict.class);
-        assertThat(tracker.admit("d", 3, 3000)).isEqualTo(new Write(0));
+        assertThat(admit("d", 3, 3001)).as("after a failed write").isInstanceOf(Conflict.class);
+        assertThat(admit("d", 3, 3000)).isEqualTo(new Write(0, 0));
+    }
+
+    @Test
+    void aClockSetBackIsWrittenAndReportedOncePerDevice() {
+        admitAndWrite("d", 0);
+        admitAndWrite("d", 1);
+        // Chunk 2 starts 700 s before chunk 1 ended: a time sync set the device clock back.
+        assertThat(admit("d", 2, 2000 - 700_000)).isEqualTo(new Write(0, 700_000));
+        tracker.written("d", 2);
+        assertThat(admit("d", 3, 3000 - 1_400_000)).as("reported once").isEqualTo(new Write(0, 0));
+        // Clock jitter of up to a second is no step.
+        admitAndWrite("e", 0);
+        assertThat(admit("e", 1, 500)).isEqualTo(new Write(0, 0));
     }
 
     @Test
@@ -89,6 +107,6 @@ class SequenceTrackerTest {
         }
         assertThat(tracker.devices()).isEqualTo(100);
         // A forgotten device starts afresh; the processor's own order check catches a real replay.
-        assertThat(tracker.admit("device-0", 0, 0)).isEqualTo(new Write(0));
+        assertThat(admit("device-0", 0, 0)).isEqualTo(new Write(0, 0));
     }
 }
