@@ -58,7 +58,9 @@ public final class AlertRules {
             return true;
         }
         Long lastMs = state.getLastLowAlertMsMap().get(type);
-        if (lastMs != null && episode.getOnsetTimeMs() - lastMs < rules.lowAlertHoldoffS() * 1000) {
+        // A device clock set back would otherwise hold the type off until it caught up again.
+        long sinceMs = lastMs == null ? Long.MAX_VALUE : episode.getOnsetTimeMs() - lastMs;
+        if (sinceMs >= 0 && sinceMs < rules.lowAlertHoldoffS() * 1000) {
             return false;
         }
         state.putLastLowAlertMs(type, episode.getOnsetTimeMs());

@@ -93,11 +93,11 @@ public final class BurdenAggregator {
     }
 
     /**
-     * Counts an episode in the hour of its onset, once. An episode that comes before the first
-     * beat of its hour (a device that fell silent, an asystole across the turn of the hour) opens
-     * that hour, publishing the one it closes to {@code out}.
+     * Counts an episode in the hour of its onset, once. One whose hour has no beat yet is not
+     * counted: opening the hour for it would close the hour before, whose last beats may still be
+     * on their way (a beat waits for the next one to be classified).
      */
-    public static BurdenState onEpisode(BurdenState state, String deviceId, Episode episode, Output out) {
+    public static BurdenState onEpisode(BurdenState state, Episode episode) {
         if (!countsNow(episode)) {
             return state;
         }
@@ -110,12 +110,7 @@ public final class BurdenAggregator {
                 return s.build();
             }
         }
-        if (s.getHoursCount() > 0 && hourStart < s.getHours(s.getHoursCount() - 1).getStartMs()) {
-            return state;
-        }
-        BurdenHour.Builder h = currentHour(s, deviceId, hourStart, out);
-        h.putEpisodes(episode.getType(), h.getEpisodesOrDefault(episode.getType(), 0) + 1);
-        return s.setHours(s.getHoursCount() - 1, h).build();
+        return state;
     }
 
     /**

@@ -49,29 +49,25 @@ public final class BurdenProcessor implements Processor<String, Message, String,
         BurdenState state = saved == null ? BurdenState.getDefaultInstance() : saved;
         if (record.value() instanceof BurdenBeat beat) {
             EpisodeRules patient = rules.of(device);
-            state = BurdenAggregator.onBeat(state, device, beat, patient, output(record, patient));
+            state = BurdenAggregator.onBeat(state, device, beat, patient, new BurdenAggregator.Output() {
+                @Override
+                public void burden(Burden burden) {
+                    context.forward(record.withValue(burden));
+                }
+
+                @Override
+                public void episode(Episode episode) {
+                    context.forward(record.withValue(episode));
+                    AlertRules.alertFor(episode, patient, null)
+                            .ifPresent(alert -> context.forward(record.withValue(alert)));
+                }
+            });
         } else if (record.value() instanceof Episode episode) {
-            state = BurdenAggregator.onEpisode(state, device, episode, output(record, rules.of(device)));
+            state = BurdenAggregator.onEpisode(state, episode);
         } else {
             return;
         }
         store.put(device, state);
-    }
-
-    /** Forwards burdens, and burden episodes with their alerts, with the timestamp of the record that made them. */
-    private BurdenAggregator.Output output(Record<String, Message> record, EpisodeRules patient) {
-        return new BurdenAggregator.Output() {
-            @Override
-            public void burden(Burden burden) {
-                context.forward(record.withValue(burden));
-            }
-
-            @Override
-            public void episode(Episode episode) {
-                context.forward(record.withValue(episode));
-                AlertRules.alertFor(episode, patient, null).ifPresent(alert -> context.forward(record.withValue(alert)));
-            }
-        };
     }
 
 }

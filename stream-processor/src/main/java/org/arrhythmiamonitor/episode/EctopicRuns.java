@@ -61,7 +61,7 @@ final class EctopicRuns {
         if (c == BeatClass.V) {
             BeatRun run = state.getVentricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
-                    : next(run, state, beat);
+                    : withBeat(run, state, beat);
             if (!grown.getOpen() && grown.getBeats() >= rules.vtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.ventricularRateBpm()) {
                 grown.setOpen(true);
@@ -76,7 +76,7 @@ final class EctopicRuns {
         if (c == BeatClass.S && !AfDetector.irregular(state.getAf())) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
-                    : next(run, state, beat);
+                    : withBeat(run, state, beat);
             if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()
                     && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
@@ -91,7 +91,7 @@ final class EctopicRuns {
     }
 
     /** The run with this beat: grown by its interval, or taken on without one after noise. */
-    private static BeatRun.Builder next(BeatRun run, EpisodeState.Builder state, BeatEvent beat) {
+    private static BeatRun.Builder withBeat(BeatRun run, EpisodeState.Builder state, BeatEvent beat) {
         return state.getPreviousReadable() ? Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs())
                 : Episodes.resume(run, beat.sample(), beat.timeMs());
     }
@@ -167,8 +167,8 @@ final class EctopicRuns {
         } else if (beat.beatClass() == BeatClass.N) {
             normals++;
             state.setNormalsSinceVentricular(normals);
-            state.setBigeminy(extend(state.getBigeminy(), normals, 1, beat, EpisodeType.BIGEMINY, out));
-            state.setTrigeminy(extend(state.getTrigeminy(), normals, 2, beat, EpisodeType.TRIGEMINY, out));
+            state.setBigeminy(extend(state.getBigeminy(), normals, 1, state, beat, EpisodeType.BIGEMINY, out));
+            state.setTrigeminy(extend(state.getTrigeminy(), normals, 2, state, beat, EpisodeType.TRIGEMINY, out));
         } else {
             endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
             endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
@@ -193,7 +193,7 @@ final class EctopicRuns {
         }
         BeatRun run = next.getRun();
         next.setCycles(pattern.getCycles() + 1)
-                .setRun(Episodes.grow(run, beat.sample(), beat.timeMs(), beat.rrMs()));
+                .setRun(withBeat(run, state, beat));
         if (!run.getOpen() && next.getCycles() >= rules.patternCycles()) {
             next.setRun(next.getRun().toBuilder().setOpen(true));
             out.episode(Episodes.ofRun(beat.deviceId(), type, next.getRun(), false, ""));
@@ -202,7 +202,8 @@ final class EctopicRuns {
     }
 
     /** An N beat: part of the pattern while the N count stays within a cycle, otherwise its end. */
-    private static PatternRun extend(PatternRun pattern, int normals, int perCycle, BeatEvent beat, EpisodeType type,
+    private static PatternRun extend(PatternRun pattern, int normals, int perCycle, EpisodeState.Builder state,
+            BeatEvent beat, EpisodeType type,
             EpisodeOutput out) {
         if (pattern.getCycles() == 0) {
             return pattern;
@@ -211,7 +212,7 @@ final class EctopicRuns {
             endPattern(pattern, beat.deviceId(), type, out);
             return PatternRun.getDefaultInstance();
         }
-        return pattern.toBuilder().setRun(Episodes.grow(pattern.getRun(), beat.sample(), beat.timeMs(), beat.rrMs()))
+        return pattern.toBuilder().setRun(withBeat(pattern.getRun(), state, beat))
                 .build();
     }
 

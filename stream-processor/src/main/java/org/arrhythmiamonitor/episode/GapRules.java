@@ -18,9 +18,11 @@ import org.arrhythmiamonitor.wire.v1.Episode;
  * <ul>
  *   <li>Asystole: no QRS for {@code asystoleS} of readable signal. It is reported as soon as
  *       beat detection is final that far past the last beat, or past the end of the last
- *       unreadable stretch since it, and ends at the next beat. Silence that a chunk brings whole
+ *       unreadable stretch since it, and ends at the next beat, or where unreadable signal begins
+ *       (nothing says how long the silence went on in it). Silence that a chunk brings whole
  *       (between two of its beats, or before trouble that began after the last beat) is reported
- *       with the chunk, begun and ended.</li>
+ *       with the chunk, begun and ended, so the chunk size changes when it is reported, not
+ *       where it ends.</li>
  *   <li>Pause: an interval longer than {@code pauseS} (and shorter than asystole), reported when
  *       the beat that ends it is found, if all of it was readable.</li>
  * </ul>
@@ -44,16 +46,23 @@ final class GapRules {
             if (gap.getHasBeat()) {
                 interval(gap, device, beat, trouble, asystoleMs, rules, out);
             }
+            // Trouble an earlier chunk saw after this beat (decided only now) still lies after it.
+            boolean troubleAfter = gap.getReadableSinceTimeMs() > beat.getTimeMs();
             gap.setHasBeat(true).setLastBeatSample(beat.getSample()).setLastBeatTimeMs(beat.getTimeMs())
-                    .setUnreadableSinceBeat(false).setAsystoleOpen(false)
-                    .setReadableSinceSample(0).setReadableSinceTimeMs(0);
+                    .setAsystoleOpen(false);
+            if (!troubleAfter) {
+                gap.setUnreadableSinceBeat(false).setReadableSinceSample(0).setReadableSinceTimeMs(0);
+            }
         }
         if (gap.getHasBeat() && !gap.getAsystoleOpen()) {
             SignalMark decided = SignalMark.newBuilder().setTimeMs(p.getDecidedTimeMs()).build();
             Stretch silence = firstSilence(gap, decided, trouble, asystoleMs);
-            if (silence != null) {
-                // Asystole as soon as detection is final that far, or trouble came after 4 s of silence:
-                // it ends at the next beat.
+            if (silence != null && silence.end().getTimeMs() < decided.getTimeMs()) {
+                // Trouble ended the silence: reported begun and ended, as when a beat ends it.
+                out.episode(ended(asystole(device, silence.start()), silence.end(), gap.getLastBeatTimeMs()));
+            } else if (silence != null) {
+                // Asystole as soon as detection is final that far: it ends at the next beat, or
+                // where trouble begins.
                 gap.setAsystoleOpen(true).setAsystoleOnsetSample(silence.start().getSample())
                         .setAsystoleOnsetTimeMs(silence.start().getTimeMs());
                 out.episode(asystole(device, silence.start()).build());
@@ -62,6 +71,11 @@ final class GapRules {
         // Trouble after the last beat: silence counts again only after it.
         for (SignalSpan span : trouble) {
             if (!gap.getHasBeat() || span.getEnd().getTimeMs() > gap.getLastBeatTimeMs()) {
+                if (gap.getAsystoleOpen() && span.getStart().getTimeMs() >= gap.getAsystoleOnsetTimeMs()) {
+                    // Nothing says how long the silence went on in the trouble: it ends where that begins.
+                    out.episode(ended(openAsystole(device, gap), span.getStart(), gap.getLastBeatTimeMs()));
+                    gap.setAsystoleOpen(false);
+                }
                 gap.setUnreadableSinceBeat(true);
                 if (span.getEnd().getTimeMs() > gap.getReadableSinceTimeMs()) {
                     gap.setReadableSinceSample(span.getEnd().getSample())
@@ -77,19 +91,17 @@ final class GapRules {
             long asystoleMs, EpisodeRules rules, EpisodeOutput out) {
         long lastMs = gap.getLastBeatTimeMs();
         if (gap.getAsystoleOpen()) {
-            out.episode(asystole(device, SignalMark.newBuilder().setSample(gap.getAsystoleOnsetSample())
-                            .setTimeMs(gap.getAsystoleOnsetTimeMs()).build())
-                    .setEndSample(beat.getSample()).setEndTimeMs(beat.getTimeMs())
-                    .setEvidence(Episodes.evidence(gap.getAsystoleOnsetTimeMs(), beat.getTimeMs()))
-                    .build());
+            // It ends at this beat, or where trouble began before it.
+            SignalMark end = trouble.stream().map(SignalSpan::getStart)
+                    .filter(start -> start.getTimeMs() >= gap.getAsystoleOnsetTimeMs()
+                            && start.getTimeMs() < beat.getTimeMs())
+                    .findFirst().orElse(beat);
+            out.episode(ended(openAsystole(device, gap), end, lastMs));
             return;
         }
         Stretch silence = firstSilence(gap, beat, trouble, asystoleMs);
         if (silence != null) {
-            out.episode(asystole(device, silence.start())
-                    .setEndSample(silence.end().getSample()).setEndTimeMs(silence.end().getTimeMs())
-                    .setEvidence(Episodes.evidence(lastMs, beat.getTimeMs()))
-                    .build());
+            out.episode(ended(asystole(device, silence.start()), silence.end(), lastMs));
             return;
         }
         long silentMs = beat.getTimeMs() - lastMs;
@@ -184,6 +196,17 @@ final class GapRules {
                 ? gap.toBuilder().setReadableSinceSample(p.getSampleCount()).setReadableSinceTimeMs(p.getTimeMs())
                         .build()
                 : gap;
+    }
+
+    /** The asystole ended at {@code end}; its strip runs from the last beat before it. */
+    private static Episode ended(Episode.Builder asystole, SignalMark end, long lastBeatMs) {
+        return asystole.setEndSample(end.getSample()).setEndTimeMs(end.getTimeMs())
+                .setEvidence(Episodes.evidence(lastBeatMs, end.getTimeMs())).build();
+    }
+
+    private static Episode.Builder openAsystole(String device, GapState.Builder gap) {
+        return asystole(device, SignalMark.newBuilder().setSample(gap.getAsystoleOnsetSample())
+                .setTimeMs(gap.getAsystoleOnsetTimeMs()).build());
     }
 
     private static Episode.Builder asystole(String device, SignalMark onset) {

@@ -394,6 +394,21 @@ class EpisodeStageTest {
     }
 
     @Test
+    void bigeminyGoesOnThroughABeatInNoiseWithoutTheIntervalFromIt() {
+        ScriptedDevice d = device("bigeminy-noise").beats(10, N, 800);
+        for (int i = 0; i < 3; i++) {
+            d.beat(V, 500).beat(N, 800);
+        }
+        d.unreadable(true).beat(N, 400).unreadable(false).beat(V, 100).beat(N, 800).beat(V, 500).beat(N, 800)
+                .beats(5, N, 800);
+
+        List<Episode> bigeminy = episodes().stream().filter(e -> e.getType().equals("BIGEMINY")).toList();
+        assertThat(bigeminy.stream().map(Episode::getEpisodeId).distinct()).hasSize(1);
+        assertThat(bigeminy).last().satisfies(e -> assertThat(e.getRateBpm())
+                .as("nine intervals of 6000 ms in all, not the 100 ms one from the beat in noise").isEqualTo(90.0));
+    }
+
+    @Test
     void aDeviceThatFallsSilentInVentricularTachycardiaEndsItAtItsLastBeat() {
         ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
         long lastV = d.timeMs();

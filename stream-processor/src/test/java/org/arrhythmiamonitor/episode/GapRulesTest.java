@@ -123,6 +123,37 @@ class GapRulesTest {
     }
 
     @Test
+    void anAsystoleThatRunsIntoLeadOffEndsWhereTheLeadOffBeginsWhateverTheChunks() {
+        EpisodeState.Builder one = EpisodeState.newBuilder();
+        chunk(one, 14_000, List.of(500L, 1300L, 12_000L), List.of(new long[] {5800, 11_000}));
+        assertThat(found).singleElement().satisfies(e -> {
+            assertThat(e.getOnsetTimeMs()).isEqualTo(1300);
+            assertThat(e.getEndTimeMs()).isEqualTo(5800);
+        });
+        found.clear();
+
+        // The same signal in two chunks: the 4 s pass before the leads come off.
+        EpisodeState.Builder two = EpisodeState.newBuilder();
+        chunk(two, 6000, List.of(500L, 1300L), List.of());
+        assertThat(found).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).as("ongoing").isZero());
+        chunk(two, 14_000, List.of(12_000L), List.of(new long[] {5800, 11_000}));
+        assertThat(found).hasSize(2).last().satisfies(e -> {
+            assertThat(e.getEpisodeId()).isEqualTo(found.get(0).getEpisodeId());
+            assertThat(e.getEndTimeMs()).isEqualTo(5800);
+        });
+    }
+
+    @Test
+    void noiseAfterABeatThatIsDecidedOnlyInTheNextChunkStillCounts() {
+        EpisodeState.Builder state = EpisodeState.newBuilder();
+        // The beat at 9.7 s is decided with the next chunk; the noise after it, 9.75-9.95 s, ended in this one.
+        chunk(state, 10_000, List.of(7300L, 8100L, 8900L), List.of(new long[] {9750, 9950}));
+        chunk(state, 14_400, List.of(9700L, 13_800L), List.of());
+
+        assertThat(found).as("3.85 s of readable silence, and an interval with noise in it").isEmpty();
+    }
+
+    @Test
     void noiseInsideAnIntervalMakesItNeitherPauseNorAsystole() {
         EpisodeState.Builder state = EpisodeState.newBuilder();
         // 5 s between two beats of one chunk, 2 s of it unreadable: the readable stretches are 1.5 s.
