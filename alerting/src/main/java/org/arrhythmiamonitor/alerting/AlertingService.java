@@ -76,6 +76,7 @@ public final class AlertingService implements AutoCloseable {
     private final AtomicBoolean ticking = new AtomicBoolean();
     private long ticks;
     private Vertx vertx;
+    private volatile boolean started;
 
     private AlertingService(AlertingConfig config, Clock clock) {
         this.config = config;
@@ -112,20 +113,27 @@ public final class AlertingService implements AutoCloseable {
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
-            AlertingService service = new AlertingService(config, clock);
-            try {
-                service.begin(vertx, tick);
-            } catch (RuntimeException e) {
-                service.close();
-                throw e;
-            }
-            return service;
-        }).compose(service -> service.listen(vertx).onFailure(e -> service.close()));
+            return new AlertingService(config, clock);
+        }).compose(service -> service.listen(vertx) // A port in use closes the service before anything was taken over.
+                .compose(listening -> vertx.executeBlocking(() -> {
+                    try {
+                        service.begin(vertx, tick);
+                    } catch (RuntimeException e) {
+                        service.close();
+                        throw e;
+                    }
+                    return service;
+                })));
     }
 
-    /** Restores the stored alerts, then starts notifying and following {@code ecg.alerts}. */
+    /**
+     * Takes the alert store over, restores the stored alerts, then starts notifying and following
+     * {@code ecg.alerts}. Runs once the port is bound: taking the store fences the instance before
+     * this one, which a start that then failed would have left fenced and serving nothing.
+     */
     private void begin(Vertx vertx, boolean tick) {
         this.vertx = vertx;
+        store.open();
         int restored = desk.restore(AlertStore.loadAll(config.bootstrapServers(), RESTORE_TIMEOUT));
         LOG.info("Restored {} alerts from {}", restored, Topics.ALERT_STATE);
         this.events = new AlertEvents(vertx, registry);
@@ -153,6 +161,7 @@ public final class AlertingService implements AutoCloseable {
             expireClosed();
             retention = vertx.setPeriodic(RETENTION_CHECK_MS, t -> expireClosed());
         }
+        started = true;
     }
 
     /** Retention: the store would otherwise grow for ever, and every start reads all of it. */
@@ -199,7 +208,13 @@ public final class AlertingService implements AutoCloseable {
                             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
-            ctx.next();
+            if (started || "/health".equals(ctx.normalizedPath()) || "/metrics".equals(ctx.normalizedPath())) {
+                ctx.next();
+                return;
+            }
+            // Until the alerts are restored, an empty list would tell a clinician that nothing is wrong.
+            ctx.response().putHeader("Retry-After", "5");
+            HttpErrors.send(ctx, 503, "starting", null, "the alerting service is still reading its stored alerts");
         });
         OpsRoutes.mount(web, registry, this::health);
         auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
@@ -295,6 +310,10 @@ public final class AlertingService implements AutoCloseable {
 
     private Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
+        if (!started) {
+            details.put("starting", "reading the stored alerts");
+            return Health.down(details);
+        }
         details.put("alertsKnown", desk.ledger().size());
         details.put("following", feed.polling());
         details.put("burdenHistoryCaughtUp", burden.caughtUp());

@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.alerting;
 import static org.arrhythmiamonitor.alerting.TestAlerts.alert;
 import static org.arrhythmiamonitor.alerting.TestAlerts.ended;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -425,6 +426,31 @@ class AlertingServiceTest {
             if (current != null) {
                 current.close();
             }
+        }
+    }
+
+    @Test
+    void aStartThatCannotBindItsPortTakesNothingOverFromTheRunningInstance() throws Exception {
+        JsonObject config = config("alerting-port-taken");
+        Alert vt = alert("ward-10", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        AlertingService running = startService(config);
+        try {
+            Session nurse = session(running, "nurse", NURSE_PASSWORD);
+            publish(vt);
+            waitFor(() -> nurse.alerts("?deviceId=ward-10").size() == 1);
+
+            assertThatThrownBy(() -> startService(config.copy().put("httpPort", running.httpPort())))
+                    .hasStackTraceContaining("Address already in use");
+
+            HttpResponse<Buffer> acknowledged = nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null);
+            assertThat(acknowledged.statusCode()).as(acknowledged.bodyAsString()).isEqualTo(200);
+            Alert pause = alert("ward-10", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(pause);
+            waitFor(() -> nurse.alerts("?deviceId=ward-10").size() == 2);
+            HttpResponse<Buffer> health = nurse.get("/health");
+            assertThat(health.statusCode()).as(health.bodyAsString()).isEqualTo(200);
+        } finally {
+            running.close();
         }
     }
 

@@ -167,11 +167,16 @@ public final class AlertFeed implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (thread.getState() == Thread.State.NEW) {
+            // A start that failed before following: the thread that closes the consumer never ran.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+        } else {
+            consumer.wakeup();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         consumerMetrics.close();
     }

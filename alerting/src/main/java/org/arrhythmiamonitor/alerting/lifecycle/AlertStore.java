@@ -52,11 +52,7 @@ public final class AlertStore implements AutoCloseable {
     public AlertStore(String bootstrapServers, String transactionalId) {
         this.bootstrapServers = bootstrapServers;
         this.transactionalId = transactionalId;
-        this.producer = newProducer();
-    }
-
-    private KafkaProducer<String, AlertRecord> newProducer() {
-        KafkaProducer<String, AlertRecord> created = new KafkaProducer<>(Map.of(
+        this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -68,13 +64,19 @@ public final class AlertStore implements AutoCloseable {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SAVE_TIMEOUT_MS - 1000,
                 ProducerConfig.LINGER_MS_CONFIG, 0),
                 new StringSerializer(), ProtobufSerde.alertRecords().serializer());
+    }
+
+    /**
+     * Takes the transactional id over, which fences the instance running before this one: call it
+     * only once the rest of the start can no longer fail for a reason of this instance's own (a
+     * port in use), or a start that fails knocks out the instance it was not going to replace.
+     */
+    public void open() {
         try {
-            created.initTransactions();
+            producer.initTransactions();
         } catch (RuntimeException e) {
-            created.close(Duration.ZERO);
             throw new AlertStoreException("cannot open the alert store " + Topics.ALERT_STATE + ": " + e.getMessage(), e);
         }
-        return created;
     }
 
     /**
