@@ -69,8 +69,16 @@ public record WfdbHeader(String recordName, double fsHz, long numSamples, List<S
             throw new WfdbFormatException(source + ": multi-segment records are not supported");
         }
         int numSignals = parseInt(source, "number of signals", record[1]);
+        if (numSignals < 1) {
+            // WFDB allows signal-less records (annotations only), but every reader here needs a signal.
+            throw new WfdbFormatException(source + ": record line declares " + numSignals
+                    + " signals; a record needs at least one");
+        }
         double fs = record.length > 2 ? parseFrequency(source, record[2]) : DEFAULT_FS;
         long numSamples = record.length > 3 ? parseLong(source, "number of samples", record[3]) : 0;
+        if (numSamples < 0) {
+            throw new WfdbFormatException(source + ": record line declares " + numSamples + " samples per signal");
+        }
         if (content.size() - 1 < numSignals) {
             throw new WfdbFormatException(source + ": header announces " + numSignals + " signals but has "
                     + (content.size() - 1) + " signal lines");
@@ -105,10 +113,13 @@ public record WfdbHeader(String recordName, double fsHz, long numSamples, List<S
             if (!g.matches()) {
                 throw new WfdbFormatException(where + ": cannot read gain '" + f[2] + "'");
             }
-            double parsed = Double.parseDouble(g.group(1));
+            double parsed = parseDouble(where, "gain", g.group(1));
+            if (!Double.isFinite(parsed)) {
+                throw new WfdbFormatException(where + ": gain must be a finite number, got '" + f[2] + "'");
+            }
             gain = parsed == 0 ? DEFAULT_GAIN : parsed;
             if (g.group(2) != null) {
-                baseline = Integer.parseInt(g.group(2));
+                baseline = parseInt(where, "baseline", g.group(2));
                 baselineGiven = true;
             }
             if (g.group(3) != null) {
@@ -131,7 +142,7 @@ public record WfdbHeader(String recordName, double fsHz, long numSamples, List<S
         String value = field.split("[/(]")[0];
         try {
             double fs = Double.parseDouble(value);
-            if (!(fs > 0)) {
+            if (!(fs > 0 && Double.isFinite(fs))) {
                 throw new WfdbFormatException(source + ": sampling frequency must be positive, got " + field);
             }
             return fs;
@@ -143,6 +154,14 @@ public record WfdbHeader(String recordName, double fsHz, long numSamples, List<S
     private static int parseInt(String source, String what, String value) {
         try {
             return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new WfdbFormatException(source + ": cannot read " + what + " '" + value + "'", e);
+        }
+    }
+
+    private static double parseDouble(String source, String what, String value) {
+        try {
+            return Double.parseDouble(value);
         } catch (NumberFormatException e) {
             throw new WfdbFormatException(source + ": cannot read " + what + " '" + value + "'", e);
         }

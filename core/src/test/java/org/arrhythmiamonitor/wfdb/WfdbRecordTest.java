@@ -51,6 +51,24 @@ class WfdbRecordTest {
     }
 
     @Test
+    void impossibleCountsRatesAndGainsAreExplained() {
+        assertThatThrownBy(() -> WfdbHeader.parse("z.hea", List.of("z 0 360 216382")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("z.hea: record line declares 0 signals");
+        assertThatThrownBy(() -> WfdbHeader.parse("n.hea", List.of("n -2 360", "n.dat 16")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("declares -2 signals");
+        assertThatThrownBy(() -> WfdbHeader.parse("s.hea", List.of("s 1 360 -5", "s.dat 16")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("declares -5 samples");
+        for (String fs : List.of("0", "-360", "Infinity", "NaN")) {
+            assertThatThrownBy(() -> WfdbHeader.parse("f.hea", List.of("f 1 " + fs, "f.dat 16")))
+                    .as(fs).isInstanceOf(WfdbFormatException.class).hasMessageContaining("sampling frequency");
+        }
+        assertThatThrownBy(() -> WfdbHeader.parse("g.hea", List.of("g 1 360", "g.dat 16 1e")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("cannot read gain '1e'");
+        assertThatThrownBy(() -> WfdbHeader.parse("b.hea", List.of("b 1 360", "b.dat 16 200(99999999999)")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("cannot read baseline");
+    }
+
+    @Test
     void readsFormat16AndFormat212AndChecksThem() throws Exception {
         int[][] values = {{0, 1, -1, 2047, -2048, 100}, {5, -5, 300, -300, 7, 8}};
         Files.write(dir.resolve("r16.dat"), format16(values));

@@ -59,6 +59,25 @@ class EvalCommandTest {
     }
 
     @Test
+    void aRecordWithoutSignalsIsReportedAndTheOthersAreEvaluated() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "good", 360, 9, new Segment(400, 60));
+        SyntheticRecords.write(db, "signalless", 360, 9, new Segment(400, 60));
+        Files.writeString(db.resolve("signalless.hea"), "signalless 0 360 216382\n");
+        Path report = dir.resolve("eval.json");
+
+        Outcome outcome = run("eval", "--db", db.toString(), "--report", report.toString());
+
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.out()).contains("declares 0 signals").contains("good");
+        assertThat(outcome.err()).contains("1 record(s) could not be evaluated: [signalless]")
+                .doesNotContain("Exception");
+        JsonObject json = new JsonObject(Files.readString(report));
+        assertThat(json.getLong("records_failed")).isEqualTo(1);
+        assertThat(json.getJsonObject("qrs").getDouble("se")).isEqualTo(100.0);
+    }
+
+    @Test
     void badOptionsAreExplained() {
         Outcome noDb = run("eval", "--db", dir.resolve("nowhere").toString(), "--report", "x.json");
         assertThat(noDb.exitCode()).isEqualTo(1);

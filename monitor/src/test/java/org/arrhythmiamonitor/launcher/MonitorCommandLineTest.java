@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,14 @@ class MonitorCommandLineTest {
         Outcome outcome = run("gateway", "--bootstrap-servers", "no-such-host.invalid:9092", "--port", "0");
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err()).contains("no-such-host.invalid:9092");
+    }
+
+    @Test
+    void aWfdbRecordWithoutSignalsIsExplained() throws Exception {
+        Files.writeString(dataDir.resolve("syn-normal.hea"), "syn-normal 0 360 216382\n");
+        Outcome outcome = run("simulate", "--source", "wfdb:" + dataDir, "--gateway", "http://127.0.0.1:1");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("syn-normal.hea: record line declares 0 signals");
     }
 
     @Test
