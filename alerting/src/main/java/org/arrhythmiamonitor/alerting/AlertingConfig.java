@@ -1,11 +1,14 @@
 package org.arrhythmiamonitor.alerting;
 
+import static java.util.Map.entry;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.UserAccount;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
@@ -13,6 +16,8 @@ import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
 import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
 import org.arrhythmiamonitor.alerting.notify.RetryPolicy;
 import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
@@ -86,10 +91,14 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 + users.size() + ", webhooks=" + webhooks.stream().map(WebhookSubscriber::id).toList() + "]";
     }
 
-    private static final Set<String> KEYS = Set.of("bootstrapServers", "httpHost", "httpPort", "maxAlerts",
-            "partitions", "replicationFactor", "groupId", "users", "sessionTimeoutMinutes", "sessionMaxAgeHours",
-            "secureCookie", "trustedProxies", "suppressRepeatsSeconds", "latchingPriorities", "escalation", "webhooks", "deviceGroups", "retry",
-            "retainClosedDays");
+    private static final Map<String, Kind> KEYS = Map.ofEntries(entry("bootstrapServers", Kind.TEXT),
+            entry("httpHost", Kind.TEXT), entry("httpPort", Kind.WHOLE_NUMBER), entry("maxAlerts", Kind.WHOLE_NUMBER),
+            entry("partitions", Kind.WHOLE_NUMBER), entry("replicationFactor", Kind.WHOLE_NUMBER),
+            entry("groupId", Kind.TEXT), entry("users", Kind.LIST), entry("sessionTimeoutMinutes", Kind.WHOLE_NUMBER),
+            entry("sessionMaxAgeHours", Kind.WHOLE_NUMBER), entry("secureCookie", Kind.BOOLEAN),
+            entry("trustedProxies", Kind.LIST), entry("suppressRepeatsSeconds", Kind.WHOLE_NUMBER),
+            entry("latchingPriorities", Kind.LIST), entry("escalation", Kind.OBJECT), entry("webhooks", Kind.LIST),
+            entry("deviceGroups", Kind.OBJECT), entry("retry", Kind.OBJECT), entry("retainClosedDays", Kind.WHOLE_NUMBER));
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, "alerting", KEYS);

@@ -48,6 +48,23 @@ class AlertingConfigTest {
     }
 
     @Test
+    void valuesOfTheWrongTypeNameTheirKeyAndTheTypeExpected() {
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("sessionTimeoutMinutes", "thirty")))
+                .hasMessage("alerting: sessionTimeoutMinutes must be a whole number, got \"thirty\"");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("sessionTimeoutMinutes", 30.5)))
+                .hasMessageContaining("sessionTimeoutMinutes must be a whole number, got 30.5");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("secureCookie", "yes")))
+                .hasMessageContaining("alerting: secureCookie must be true or false");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("retry", new JsonObject().put("maxAttempts", "3"))))
+                .hasMessageContaining("retry: maxAttempts must be a whole number, got \"3\"");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("url", 5)))))
+                .hasMessageContaining("webhooks.a: url must be a string, got 5");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("escalation", "often")))
+                .hasMessageContaining("alerting: escalation must be an object");
+    }
+
+    @Test
     void badValuesNameTheirKey() {
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
                 new JsonArray().add(hook("a").put("secret", "short")))))

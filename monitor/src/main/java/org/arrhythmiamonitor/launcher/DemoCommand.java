@@ -91,6 +91,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** The device of the README's curl example, whose token the banner shows. */
     static final String EXAMPLE_DEVICE = "demo-001";
+    /** The embedded broker serves only this JVM and local tools, so it stays on loopback whatever --host says. */
+    private static final String EMBEDDED_HOST = "127.0.0.1";
 
     @Override
     public Integer call() {
@@ -104,25 +106,24 @@ public final class DemoCommand implements Callable<Integer> {
     /** Starts everything and returns; {@link #stop()} stops it. Tests drive the demo through these. */
     public Running start() {
         return lifecycle.startOrUndo(() -> {
-            String kafka = bootstrapServers;
-            if (kafka == null) {
-                System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
-                // The broker serves only this JVM and local tools, so it stays on loopback whatever --host says.
-                kafka = lifecycle.add("embedded Kafka broker",
-                        EmbeddedKafka.start(dataDir.resolve("kafka"), "127.0.0.1", kafkaPort)).bootstrapServers();
+            if (simulatedDevices < 0) {
+                throw new IllegalArgumentException("--simulate must be 0 (no simulated patients) or more, got "
+                        + simulatedDevices);
             }
+            // Every setting is checked before the broker starts: a mistake in a file is reported at
+            // once, not after the broker's start-up and then its shutdown.
+            String kafka = bootstrapServers != null ? bootstrapServers : EMBEDDED_HOST + ":" + kafkaPort;
             JsonObject common = new JsonObject()
                     .put("bootstrapServers", kafka)
                     .put("httpHost", host)
                     .put("partitions", 3)
                     .put("replicationFactor", 1);
-            Vertx vertx = lifecycle.vertx();
-            ProcessorService processor = ServiceStarter.processor(vertx, ProcessorConfig.fromJson(common.copy()
+            ProcessorConfig processorConfig = ProcessorConfig.fromJson(common.copy()
                     .put("httpPort", processorPort)
                     .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
                     .put("episodes", rules.toJson())
                     .put("mainsNotch", mainsNotch)
-                    .put("inference", inference.toJson())), lifecycle, "--processor-port");
+                    .put("inference", inference.toJson()));
             JsonObject alertingJson = AlertingSettings.read(alertingSettings).mergeIn(common.copy())
                     .put("httpPort", alertingPort);
             AlertingSettings.DemoUsers users = null;
@@ -130,11 +131,21 @@ public final class DemoCommand implements Callable<Integer> {
                 users = AlertingSettings.DemoUsers.generate();
                 alertingJson.put("users", users.toJson());
             }
-            AlertingService alerting = ServiceStarter.alerting(vertx, AlertingConfig.fromJson(alertingJson), lifecycle,
-                    "--alerting-port");
+            AlertingConfig alertingConfig = AlertingConfig.fromJson(alertingJson);
             String admin = adminToken != null ? adminToken : DeviceTokens.issue();
-            GatewayService gateway = ServiceStarter.gateway(vertx, GatewayConfig.fromJson(common.copy()
-                    .put("httpPort", gatewayPort).put("adminToken", admin)), lifecycle, "--gateway-port");
+            GatewayConfig gatewayConfig = GatewayConfig.fromJson(common.copy()
+                    .put("httpPort", gatewayPort).put("adminToken", admin));
+
+            if (bootstrapServers == null) {
+                System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
+                lifecycle.add("embedded Kafka broker", EmbeddedKafka.start(dataDir.resolve("kafka"), EMBEDDED_HOST,
+                        kafkaPort));
+            }
+            Vertx vertx = lifecycle.vertx();
+            ProcessorService processor = ServiceStarter.processor(vertx, processorConfig, lifecycle,
+                    "--processor-port");
+            AlertingService alerting = ServiceStarter.alerting(vertx, alertingConfig, lifecycle, "--alerting-port");
+            GatewayService gateway = ServiceStarter.gateway(vertx, gatewayConfig, lifecycle, "--gateway-port");
             Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort(),
                     admin, gateway.issueToken(EXAMPLE_DEVICE), users);
             printBanner(running);

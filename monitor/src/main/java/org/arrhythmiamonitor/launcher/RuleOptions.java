@@ -48,8 +48,9 @@ final class RuleOptions {
         putIfSet(json, "bradycardiaBeats", bradycardiaBeats);
         try {
             EpisodeRules.fromJson(json);
-        } catch (IllegalArgumentException | ClassCastException e) {
-            throw new LaunchException("episode rules: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // Its messages say "episode rules: " and name the field at fault.
+            throw new LaunchException(e.getMessage(), e);
         }
         return json;
     }

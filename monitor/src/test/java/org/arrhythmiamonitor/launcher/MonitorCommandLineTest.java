@@ -77,6 +77,51 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void episodeRuleMistakesNameTheKeyAndStopTheDemoBeforeItsBrokerStarts() throws Exception {
+        Path unknownKey = Files.writeString(dataDir.resolve("unknown-key.json"), "{\"pauseSec\": 5}");
+        Outcome processor = run("processor", "--episode-rules", unknownKey.toString(),
+                "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(processor.exitCode()).isEqualTo(1);
+        assertThat(processor.err()).contains("episode rules: unknown setting 'pauseSec'; known: [")
+                .contains("pauseS,");
+
+        Path wrongType = Files.writeString(dataDir.resolve("wrong-type.json"), "{\"pauseS\": \"x\"}");
+        Path demoData = dataDir.resolve("demo");
+        Outcome demo = run("demo", "--data-dir", demoData.toString(), "--kafka-port", String.valueOf(freePort()),
+                "--episode-rules", wrongType.toString());
+        assertThat(demo.exitCode()).isEqualTo(1);
+        assertThat(demo.err()).contains("episode rules: pauseS must be a number, got \"x\"")
+                .doesNotContain("ClassCastException").doesNotContain("java.lang");
+        assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+    }
+
+    @Test
+    void aSettingOfTheWrongTypeInTheAlertingConfigIsOneLine() throws Exception {
+        Path settings = Files.writeString(dataDir.resolve("alerting.json"), "{\"sessionTimeoutMinutes\": \"thirty\"}");
+        Outcome outcome = run("alerting", "--config", settings.toString(), "--bootstrap-servers", "127.0.0.1:1",
+                "--port", "0");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo(
+                "monitor alerting: alerting: sessionTimeoutMinutes must be a whole number, got \"thirty\"");
+    }
+
+    @Test
+    void aNegativeNumberOfSimulatedPatientsIsRefused() throws Exception {
+        Path demoData = dataDir.resolve("demo");
+        Outcome outcome = run("demo", "--data-dir", demoData.toString(), "--kafka-port", String.valueOf(freePort()),
+                "--simulate", "-3");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("--simulate must be 0 (no simulated patients) or more, got -3");
+        assertThat(demoData.resolve("kafka")).doesNotExist();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
     void aWfdbRecordWithoutSignalsIsExplained() throws Exception {
         Files.writeString(dataDir.resolve("syn-normal.hea"), "syn-normal 0 360 216382\n");
         Outcome outcome = run("simulate", "--source", "wfdb:" + dataDir, "--gateway", "http://127.0.0.1:1");

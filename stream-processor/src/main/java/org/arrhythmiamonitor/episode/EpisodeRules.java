@@ -1,9 +1,14 @@
 package org.arrhythmiamonitor.episode;
 
+import static java.util.Map.entry;
+
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 import org.arrhythmiamonitor.wire.v1.PatientSettings;
 
 /**
@@ -45,20 +50,21 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
 
     public EpisodeRules {
         if (!(bradycardiaBpm > 0 && bradycardiaBpm < tachycardiaBpm && tachycardiaBpm < 400)) {
-            throw new IllegalArgumentException("episode rules need 0 < bradycardiaBpm < tachycardiaBpm < 400, got "
-                    + bradycardiaBpm + " and " + tachycardiaBpm);
+            throw new IllegalArgumentException("episode rules: 0 < bradycardiaBpm < tachycardiaBpm < 400 is needed, "
+                    + "got " + bradycardiaBpm + " and " + tachycardiaBpm);
         }
         if (tachycardiaBeats < 1 || bradycardiaBeats < 1) {
-            throw new IllegalArgumentException("tachycardiaBeats and bradycardiaBeats must be at least 1, got "
+            throw new IllegalArgumentException("episode rules: tachycardiaBeats and bradycardiaBeats must be at "
+                    + "least 1, got "
                     + tachycardiaBeats + " and " + bradycardiaBeats);
         }
         if (vtBeats < 3 || svtBeats < 2 || patternCycles < 2) {
-            throw new IllegalArgumentException("vtBeats must be at least 3, svtBeats at least 2 and patternCycles at "
-                    + "least 2, got " + vtBeats + ", " + svtBeats + " and " + patternCycles);
+            throw new IllegalArgumentException("episode rules: vtBeats must be at least 3, svtBeats at least 2 and "
+                    + "patternCycles at least 2, got " + vtBeats + ", " + svtBeats + " and " + patternCycles);
         }
         if (!(pauseS > 0 && pauseS < asystoleS)) {
-            throw new IllegalArgumentException("episode rules need 0 < pauseS < asystoleS, got " + pauseS + " and "
-                    + asystoleS);
+            throw new IllegalArgumentException("episode rules: 0 < pauseS < asystoleS is needed, got " + pauseS
+                    + " and " + asystoleS);
         }
         positive("ventricularRateBpm", ventricularRateBpm);
         positive("svtRateBpm", svtRateBpm);
@@ -69,11 +75,12 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
         percent("pvcBurdenPct", pvcBurdenPct);
         percent("afBurdenPct", afBurdenPct);
         if (burdenMinMonitoredS < 0 || lowAlertHoldoffS < 0) {
-            throw new IllegalArgumentException("burdenMinMonitoredS and lowAlertHoldoffS must not be negative");
+            throw new IllegalArgumentException("episode rules: burdenMinMonitoredS and lowAlertHoldoffS must not be "
+                    + "negative");
         }
         for (String type : mutedAlertTypes) {
             if (EpisodeType.fromWire(type) == null) {
-                throw new IllegalArgumentException("mutedAlertTypes: unknown episode type " + type);
+                throw new IllegalArgumentException("episode rules: mutedAlertTypes: unknown episode type " + type);
             }
         }
         mutedAlertTypes = Set.copyOf(mutedAlertTypes);
@@ -81,24 +88,43 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
 
     private static void positive(String name, double value) {
         if (!(value > 0)) {
-            throw new IllegalArgumentException(name + " must be positive, got " + value);
+            throw new IllegalArgumentException("episode rules: " + name + " must be positive, got " + value);
         }
     }
 
     private static void percent(String name, double value) {
         if (!(value > 0 && value <= 100)) {
-            throw new IllegalArgumentException(name + " must be above 0 and at most 100, got " + value);
+            throw new IllegalArgumentException("episode rules: " + name + " must be above 0 and at most 100, got "
+                    + value);
         }
     }
 
-    /** Reads the rules from the processor's JSON configuration; missing fields keep the defaults. */
+    private static final Map<String, Kind> KEYS = Map.ofEntries(entry("tachycardiaBpm", Kind.NUMBER),
+            entry("tachycardiaBeats", Kind.WHOLE_NUMBER), entry("bradycardiaBpm", Kind.NUMBER),
+            entry("bradycardiaBeats", Kind.WHOLE_NUMBER), entry("ventricularRateBpm", Kind.NUMBER),
+            entry("vtBeats", Kind.WHOLE_NUMBER), entry("sustainedVtS", Kind.NUMBER), entry("svtRateBpm", Kind.NUMBER),
+            entry("svtBeats", Kind.WHOLE_NUMBER), entry("patternCycles", Kind.WHOLE_NUMBER), entry("pauseS", Kind.NUMBER),
+            entry("asystoleS", Kind.NUMBER), entry("afMinDurationS", Kind.NUMBER), entry("noiseMinS", Kind.NUMBER),
+            entry("pvcBurdenPct", Kind.NUMBER), entry("afBurdenPct", Kind.NUMBER),
+            entry("burdenMinMonitoredS", Kind.NUMBER), entry("lowAlertHoldoffS", Kind.NUMBER),
+            entry("silentAfterS", Kind.NUMBER), entry("mutedAlertTypes", Kind.LIST));
+
+    /**
+     * Reads the rules from the processor's JSON configuration; missing fields keep the defaults,
+     * and an unknown field or a value of the wrong type is refused, naming it: a misspelt limit
+     * must not leave the default silently in force.
+     */
     public static EpisodeRules fromJson(JsonObject json) {
         JsonObject j = json == null ? new JsonObject() : json;
+        ConfigKeys.requireKnown(j, "episode rules", KEYS);
         EpisodeRules d = DEFAULTS;
         Set<String> muted = new HashSet<>();
-        JsonArray mutedJson = j.getJsonArray("mutedAlertTypes", new JsonArray());
-        for (int i = 0; i < mutedJson.size(); i++) {
-            muted.add(mutedJson.getString(i));
+        for (Object type : j.getJsonArray("mutedAlertTypes", new JsonArray())) {
+            if (!(type instanceof String name)) {
+                throw new IllegalArgumentException("episode rules: mutedAlertTypes must be a list of episode type "
+                        + "names, got " + type);
+            }
+            muted.add(name);
         }
         return new EpisodeRules(
                 j.getDouble("tachycardiaBpm", d.tachycardiaBpm),

@@ -3,8 +3,10 @@ package org.arrhythmiamonitor.alerting.auth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
-import org.arrhythmiamonitor.alerting.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 
 /** A user of the dashboard and the API: a name, a password hash ({@link Passwords}) and roles. */
 public record UserAccount(String username, String passwordHash, Set<Role> roles) {
@@ -21,8 +23,9 @@ public record UserAccount(String username, String passwordHash, Set<Role> roles)
     }
 
     public static UserAccount fromJson(JsonObject json) {
+        ConfigKeys.requireKnown(json, "users." + json.getValue("username"), Map.of("username", Kind.TEXT,
+                "passwordHash", Kind.TEXT, "roles", Kind.LIST));
         String username = json.getString("username");
-        ConfigKeys.requireKnown(json, "users." + username, Set.of("username", "passwordHash", "roles"));
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (Object role : json.getJsonArray("roles", new JsonArray())) {
             roles.add(Role.parse(String.valueOf(role), "users." + username));

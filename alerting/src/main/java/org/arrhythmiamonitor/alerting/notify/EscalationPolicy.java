@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.arrhythmiamonitor.alerting.ConfigKeys;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
@@ -48,13 +50,14 @@ public record EscalationPolicy(Duration after, Set<Priority> priorities, List<Ro
     }
 
     public static EscalationPolicy fromJson(JsonObject json) {
-        ConfigKeys.requireKnown(json, "escalation", Set.of("afterSeconds", "priorities", "levels"));
+        ConfigKeys.requireKnown(json, "escalation", Map.of("afterSeconds", Kind.WHOLE_NUMBER, "priorities", Kind.LIST,
+                "levels", Kind.LIST));
         List<RosterLevel> levels = new ArrayList<>();
         for (Object level : json.getJsonArray("levels", new JsonArray())) {
             if (!(level instanceof JsonObject object)) {
                 throw new IllegalArgumentException("escalation.levels must be a list of {name, subscribers}");
             }
-            ConfigKeys.requireKnown(object, "escalation.levels", Set.of("name", "subscribers"));
+            ConfigKeys.requireKnown(object, "escalation.levels", Map.of("name", Kind.TEXT, "subscribers", Kind.LIST));
             levels.add(new RosterLevel(object.getString("name"),
                     WebhookSubscriber.strings(object.getJsonArray("subscribers", new JsonArray()))));
         }

@@ -2,7 +2,9 @@ package org.arrhythmiamonitor.alerting.notify;
 
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.arrhythmiamonitor.alerting.ConfigKeys;
+import java.util.Map;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 
 /**
  * Exponential backoff of webhook deliveries: attempt n+1 waits {@code initial * 2^(n-1)}, at most
@@ -24,7 +26,8 @@ public record RetryPolicy(Duration initial, Duration max, int maxAttempts, Durat
     }
 
     public static RetryPolicy fromJson(JsonObject json) {
-        ConfigKeys.requireKnown(json, "retry", java.util.Set.of("initialMs", "maxMs", "maxAttempts", "timeoutMs"));
+        ConfigKeys.requireKnown(json, "retry", Map.of("initialMs", Kind.WHOLE_NUMBER, "maxMs", Kind.WHOLE_NUMBER,
+                "maxAttempts", Kind.WHOLE_NUMBER, "timeoutMs", Kind.WHOLE_NUMBER));
         return new RetryPolicy(Duration.ofMillis(json.getLong("initialMs", 1_000L)),
                 Duration.ofMillis(json.getLong("maxMs", 300_000L)), json.getInteger("maxAttempts", 10),
                 Duration.ofMillis(json.getLong("timeoutMs", 10_000L)));

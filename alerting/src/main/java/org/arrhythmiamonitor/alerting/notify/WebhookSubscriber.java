@@ -6,9 +6,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.arrhythmiamonitor.alerting.ConfigKeys;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
+import org.arrhythmiamonitor.config.ConfigKeys;
+import org.arrhythmiamonitor.config.ConfigKeys.Kind;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
@@ -50,9 +52,9 @@ public record WebhookSubscriber(String id, URI url, String secret, Set<Priority>
     }
 
     public static WebhookSubscriber fromJson(JsonObject json) {
+        ConfigKeys.requireKnown(json, "webhooks." + json.getValue("id"), Map.of("id", Kind.TEXT, "url", Kind.TEXT,
+                "secret", Kind.TEXT, "priorities", Kind.LIST, "deviceGroups", Kind.LIST, "events", Kind.LIST));
         String id = json.getString("id");
-        ConfigKeys.requireKnown(json, "webhooks." + id, Set.of("id", "url", "secret", "priorities", "deviceGroups",
-                "events"));
         URI url;
         try {
             url = new URI(json.getString("url", ""));

@@ -1,0 +1,67 @@
+package org.arrhythmiamonitor.config;
+
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Checks a settings object's keys and the JSON type of their values: a typo must stop the start,
+ * not fall back to a default, and a value of the wrong type must be named with its key rather than
+ * surface as a {@link ClassCastException} from a getter, which names neither.
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    /** The JSON type a setting takes. */
+    public enum Kind {
+        NUMBER("a number"),
+        WHOLE_NUMBER("a whole number"),
+        TEXT("a string"),
+        BOOLEAN("true or false"),
+        LIST("a list"),
+        OBJECT("an object");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        boolean accepts(Object value) {
+            return switch (this) {
+                case NUMBER -> value instanceof Number;
+                // A getter would truncate 30.5 to 30 without a word.
+                case WHOLE_NUMBER -> value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
+                        && !Double.isInfinite(n.doubleValue());
+                case TEXT -> value instanceof String;
+                case BOOLEAN -> value instanceof Boolean;
+                case LIST -> value instanceof JsonArray;
+                case OBJECT -> value instanceof JsonObject;
+            };
+        }
+    }
+
+    /**
+     * Refuses a key that is not in {@code known}, naming the known ones, and a value that is not of
+     * its key's kind, naming the key and the kind.
+     *
+     * @param owner where the settings are, for the message: {@code alerting}, {@code retry}, ...
+     */
+    public static void requireKnown(JsonObject json, String owner, Map<String, Kind> known) {
+        for (String key : json.fieldNames()) {
+            Kind kind = known.get(key);
+            if (kind == null) {
+                throw new IllegalArgumentException(owner + ": unknown setting '" + key + "'; known: "
+                        + new TreeSet<>(known.keySet()));
+            }
+            Object value = json.getValue(key);
+            if (!kind.accepts(value)) {
+                throw new IllegalArgumentException(owner + ": " + key + " must be " + kind.description + ", got "
+                        + Json.encode(value));
+            }
+        }
+    }
+}
