@@ -11,6 +11,9 @@ import picocli.CommandLine.Option;
 @Command(name = "gateway", mixinStandardHelpOptions = true,
         description = "Run the ingest gateway against a Kafka cluster.")
 final class GatewayCommand implements Callable<Integer> {
+    /** A terabyte of chunks waiting for Kafka is a typo, and more would overflow the byte count. */
+    private static final long MAX_INFLIGHT_MB = 1_048_576;
+
     @Mixin
     KafkaOptions kafka;
 
@@ -51,6 +54,11 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Checked here, in the flag's own unit: the settings would speak of maxInFlightBytes.
+        if (maxInFlightMb < 1 || maxInFlightMb > MAX_INFLIGHT_MB) {
+            throw new IllegalArgumentException("--max-inflight-mb must be 1-" + MAX_INFLIGHT_MB + " (MiB), got "
+                    + maxInFlightMb);
+        }
         JsonObject settings = kafka.toJson()
                 .put("httpHost", host).put("httpPort", port).put("maxChunkSeconds", maxChunkSeconds)
                 .put("auth", auth).put("adminToken", adminToken)

@@ -53,6 +53,14 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void anInvalidInFlightCapIsExplainedInTheFlagsOwnUnit() {
+        Outcome outcome = run("gateway", "--max-inflight-mb", "-5", "--bootstrap-servers", "localhost:1");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("--max-inflight-mb must be 1-1048576 (MiB), got -5")
+                .doesNotContain("maxInFlightBytes");
+    }
+
+    @Test
     void aTakenKafkaPortIsExplainedWithTheFlagToChange() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             Outcome outcome = run("demo", "--data-dir", dataDir.toString(),
