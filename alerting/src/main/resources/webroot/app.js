@@ -693,7 +693,9 @@
     }
     const { from, to } = stripRange(alert);
     try {
-      const strip = await api('GET', `/api/devices/${enc(alert.deviceId)}/strip?from=${from}&to=${to}`);
+      // The alert came moments after its chunks reached Kafka: where to look for chunks that came late.
+      const near = alert.raisedAtMs > 0 ? `&arrivedNear=${alert.raisedAtMs}` : '';
+      const strip = await api('GET', `/api/devices/${enc(alert.deviceId)}/strip?from=${from}&to=${to}${near}`);
       if (seq !== state.viewSeq) return;
       const samples = Array.isArray(strip && strip.samples) ? strip.samples : [];
       if (!samples.length || !(strip.fsHz > 0) || !(strip.gainPerMv > 0)) {

@@ -243,9 +243,12 @@ public final class AlertingService implements AutoCloseable {
         String deviceId = ctx.pathParam("deviceId");
         long from;
         long to;
+        Long arrivedNear;
         try {
             from = AlertApi.time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
             to = AlertApi.time(ctx.queryParams().get("to"), "to", Long.MIN_VALUE);
+            String near = ctx.queryParams().get("arrivedNear");
+            arrivedNear = near == null ? null : AlertApi.time(near, "arrivedNear", Long.MIN_VALUE);
         } catch (AlertApi.InvalidQuery e) {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
@@ -256,14 +259,19 @@ public final class AlertingService implements AutoCloseable {
                             + SampleStrips.MAX_SPAN.toSeconds() + " s apart");
             return;
         }
-        vertx.executeBlocking(() -> strips.read(deviceId, from, to), false).onComplete(result -> {
+        vertx.executeBlocking(() -> strips.read(deviceId, from, to, arrivedNear), false).onComplete(result -> {
             if (result.failed()) {
                 ctx.response().putHeader("Retry-After", "5");
                 HttpErrors.send(ctx, 503, "samples_unavailable", null,
                         "reading ecg.samples failed: " + result.cause().getMessage());
             } else if (result.result().isEmpty()) {
-                HttpErrors.send(ctx, 404, "no_samples", null, "no samples of " + deviceId
-                        + " in that time range (never received, or past the retention of ecg.samples)");
+                // Kafka indexes chunks by arrival, not by device time: say where they were looked for.
+                HttpErrors.send(ctx, 404, "no_samples", null, "no samples of " + deviceId + " in that range of "
+                        + "device time among the chunks that reached ecg.samples within "
+                        + SampleStrips.ARRIVAL_SLACK.toMinutes() + " min of it"
+                        + (arrivedNear == null ? "" : " or of arrivedNear")
+                        + "; chunks uploaded later, or stamped by a device clock further off, are not found this "
+                        + "way, and chunks past the retention of ecg.samples are gone");
             } else {
                 SampleStrips.Strip strip = result.result().get();
                 JsonArray samples = new JsonArray();

@@ -597,6 +597,11 @@ class AlertingServiceTest {
             assertThat(nurse.get("/api/alerts").getHeader("Cache-Control")).isEqualTo("no-store");
             HttpResponse<Buffer> noSamples = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000");
             assertThat(noSamples.statusCode()).as(noSamples.bodyAsString()).isEqualTo(404);
+            assertThat(noSamples.bodyAsJsonObject().getString("detail"))
+                    .contains("among the chunks that reached ecg.samples within 2 min of it").contains("uploaded later");
+            HttpResponse<Buffer> badArrival = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivedNear=soon");
+            assertThat(badArrival.statusCode()).isEqualTo(400);
+            assertThat(badArrival.bodyAsJsonObject().getString("field")).isEqualTo("arrivedNear");
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
             assertThat(nurse.get("/api/nothing").statusCode()).isEqualTo(404);
         } finally {

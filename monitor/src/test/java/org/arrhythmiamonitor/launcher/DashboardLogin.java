@@ -21,6 +21,10 @@ record DashboardLogin(WebClient client, String host, int port, String cookie) {
         return new DashboardLogin(client, host, port, cookie.substring(0, cookie.indexOf(';')));
     }
 
+    HttpResponse<Buffer> get(String path) {
+        return client.get(port, host, path).putHeader("Cookie", cookie).send().await();
+    }
+
     JsonArray alerts(String query) {
         return client.get(port, host, "/api/alerts" + query).putHeader("Cookie", cookie).send().await()
                 .bodyAsJsonObject().getJsonArray("alerts");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -74,6 +75,13 @@ class DemoCommandTest {
             }
             assertThat(alerts(running)).as("alert within 30 s").hasSize(1);
             alertId = alerts(running).getJsonObject(0).getString("alertId");
+            // The example's device time is 2026-01-01, whenever it is posted: its strip is found
+            // near the alert's arrival, as the dashboard asks for it.
+            JsonObject alert = alerts(running).getJsonObject(0);
+            long from = alert.getJsonObject("evidence").getLong("startTimeMs");
+            Buffer strip = logins.get(running).get("/api/devices/demo-001/strip?from=" + from + "&to=" + (from + 10_000)
+                    + "&arrivedNear=" + alert.getLong("raisedAtMs")).body();
+            assertThat(new JsonObject(strip).getJsonArray("samples")).as(strip.toString()).isNotEmpty();
             for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
                 assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);
                 assertThat(client.get(port, "localhost", "/metrics").send().await().bodyAsString())

@@ -40,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * buffered and uploaded late. It stops earlier as soon as the device's chunks have passed the end of
  * the range, which they do in order because one device's chunks share a partition.
  *
+ * <p>Chunks uploaded later than that (a wearable that stores and forwards), or stamped by a clock
+ * that is further off, are not in that window. The caller may then say when the chunks reached
+ * Kafka, roughly: an alert is raised moments after the chunk with its onset arrived, so its
+ * {@code raisedAtMs} is such a time. The same window around it is read when the first finds
+ * nothing. An alert raised long after its chunks arrived (a processor catching up on a backlog)
+ * still finds no strip; the processor would have to carry the chunks' arrival time in the alert.
+ *
  * <p>Each call uses a consumer of its own. A {@link KafkaConsumer} must not be used by two threads
  * at once, and strips are read when a clinician opens an alert, a rare event compared with the tens
  * of milliseconds a consumer takes to start; a pool would save those milliseconds but would have
@@ -48,7 +55,7 @@ import org.slf4j.LoggerFactory;
 public final class SampleStrips implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SampleStrips.class);
     /** How far arrival time may differ from device time: clock error plus upload delay. */
-    static final Duration ARRIVAL_SLACK = Duration.ofMinutes(2);
+    public static final Duration ARRIVAL_SLACK = Duration.ofMinutes(2);
     /** The longest strip one call returns; an alert's evidence is a few seconds to a minute. */
     public static final Duration MAX_SPAN = Duration.ofSeconds(60);
     /** How long one call may take before it gives up. */
@@ -118,14 +125,23 @@ public final class SampleStrips implements AutoCloseable {
 
     /**
      * The samples of {@code deviceId} whose device time lies in {@code [fromMs, toMs)}, from the
-     * first sample found in the range up to the range's end or the first gap. Blocks for up to
-     * {@link #TIMEOUT}; call it on a worker thread.
+     * first sample found in the range up to the range's end or the first gap, among the chunks that
+     * reached Kafka within {@link #ARRIVAL_SLACK} of the range. Blocks for up to {@link #TIMEOUT};
+     * call it on a worker thread.
      *
-     * @return empty when the topic holds no samples of the device in the range
+     * @return empty when those chunks hold no samples of the device in the range
      * @throws IllegalArgumentException for an empty range or one longer than {@link #MAX_SPAN}
      * @throws KafkaUnavailableException when Kafka does not answer, or the read does not finish, in time
      */
     public Optional<Strip> read(String deviceId, long fromMs, long toMs) {
+        return read(deviceId, fromMs, toMs, null);
+    }
+
+    /**
+     * As {@link #read(String, long, long)}, and when that finds nothing, among the chunks that
+     * reached Kafka within {@link #ARRIVAL_SLACK} of {@code arrivedNearMs} (null: nowhere else).
+     */
+    public Optional<Strip> read(String deviceId, long fromMs, long toMs, Long arrivedNearMs) {
         if (deviceId == null || deviceId.isBlank()) {
             throw new IllegalArgumentException("A device id is required");
         }
@@ -147,7 +163,11 @@ public final class SampleStrips implements AutoCloseable {
                 if (closed) {
                     throw new IllegalStateException("SampleStrips was closed");
                 }
-                return read(consumer, deviceId, fromMs, toMs, deadline);
+                Optional<Strip> strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
+                if (strip.isEmpty() && arrivedNearMs != null && (arrivedNearMs < fromMs || arrivedNearMs > toMs)) {
+                    strip = read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
+                }
+                return strip;
             } finally {
                 reading.remove(consumer);
             }
@@ -177,18 +197,23 @@ public final class SampleStrips implements AutoCloseable {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
+    /**
+     * Reads the device's chunks that arrived from {@link #ARRIVAL_SLACK} before {@code arrivedFromMs}
+     * to as long after {@code arrivedToMs}, or until they pass the range.
+     */
     private Optional<Strip> read(KafkaConsumer<byte[], byte[]> consumer, String deviceId, long fromMs, long toMs,
-            long deadline) {
+            long arrivedFromMs, long arrivedToMs, long deadline) {
         byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
         TopicPartition partition = partitionOf(consumer, key, deadline);
         OffsetAndTimestamp first = consumer.offsetsForTimes(
-                Map.of(partition, Math.max(0, fromMs - ARRIVAL_SLACK.toMillis())), remaining(deadline)).get(partition);
+                Map.of(partition, Math.max(0, arrivedFromMs - ARRIVAL_SLACK.toMillis())), remaining(deadline))
+                .get(partition);
         if (first == null) {
             return Optional.empty(); // Nothing arrived since then.
         }
         // The end as it is now: a device that is still sending must not keep the read going.
         long end = consumer.endOffsets(List.of(partition), remaining(deadline)).get(partition);
-        long lastArrival = toMs + ARRIVAL_SLACK.toMillis();
+        long lastArrival = arrivedToMs + ARRIVAL_SLACK.toMillis();
         consumer.assign(List.of(partition));
         consumer.seek(partition, first.offset());
 

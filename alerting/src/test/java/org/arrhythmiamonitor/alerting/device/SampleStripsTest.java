@@ -185,6 +185,21 @@ class SampleStripsTest {
     }
 
     @Test
+    void chunksUploadedLongAfterTheirDeviceTimeAreFoundNearTheArrivalGiven() throws Exception {
+        String device = "strip-store-and-forward";
+        long dayBefore = base - 86_400_000L;
+        for (long seq = 0; seq < 3; seq++) {
+            publish(mlii(device, 0, seq).toBuilder().setT0EpochMs(dayBefore + seq * 1000).build());
+        }
+
+        assertThat(strips.read(device, dayBefore + 500, dayBefore + 1_500)).as("near their device time").isEmpty();
+        Strip strip = strips.read(device, dayBefore + 500, dayBefore + 1_500, System.currentTimeMillis())
+                .orElseThrow();
+        assertThat(strip.startTimeMs()).isEqualTo(dayBefore + 500);
+        assertThat(strip.samples()).containsExactly(range(0, 125, 375));
+    }
+
+    @Test
     void aRangeWithoutSamplesIsEmpty() throws Exception {
         publish(mlii("strip-short", 0, 0));
 
