@@ -40,6 +40,13 @@ public final class AlertLedger {
     static final int MAX_SETTLED_DELIVERIES = 50;
     /** Ids of alerts that left memory at capacity, so that a late copy is not raised again (bounded). */
     private static final int MAX_FORGOTTEN = 1_000_000;
+    /** A forgotten alert whose onset was not known. */
+    private static final long UNKNOWN_ONSET = Long.MIN_VALUE;
+    /**
+     * Copies of one episode date its onset alike, to a few milliseconds of a device clock's jitter
+     * between chunks; an alert with the same id whose onset lies further off is another episode.
+     */
+    static final long SAME_EPISODE_MS = 60_000;
     private static final Comparator<AlertRecord> OLDEST_FIRST = Comparator
             .comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs())
             .thenComparing(r -> r.getAlert().getAlertId());
@@ -65,13 +72,13 @@ public final class AlertLedger {
     private final Set<String> escalating = new LinkedHashSet<>();
     /** Desk thread only: resolved and suppressed alerts, the first to leave memory at capacity. */
     private final TreeSet<AlertRecord> closed = new TreeSet<>(OLDEST_FIRST);
-    /** Desk thread only, apart from reads of its size. */
-    private final Set<String> forgotten = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+    /** Desk thread only, apart from reads of its size: each id's onset time, {@link #UNKNOWN_ONSET} if not known. */
+    private final Map<String, Long> forgotten = new java.util.LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
             return size() > MAX_FORGOTTEN;
         }
-    });
+    };
     private final int[][] counts = new int[Priority.values().length][AlertState.values().length];
 
     /**
@@ -94,10 +101,10 @@ public final class AlertLedger {
      * suppressed) alert; or the update of a known one, which resolves it when its episode ended.
      */
     public List<AlertRecord> onAlert(Alert received, long nowMs) {
-        Alert alert = failSafe(received);
+        Alert alert = withOwnId(failSafe(received));
         AlertRecord existing = working.get(alert.getAlertId());
         if (existing == null) {
-            if (forgotten.contains(alert.getAlertId())) {
+            if (forgotten.containsKey(alert.getAlertId())) {
                 // Left memory at capacity: older than every alert held, so not news; raising it again
                 // would overwrite its stored record and notify it twice.
                 return List.of();
@@ -128,6 +135,23 @@ public final class AlertLedger {
             }
         }
         return withPromotedRepeats(next.build(), nowMs);
+    }
+
+    /**
+     * The processor's alert id is the device, the type and the onset sample, and samples count
+     * from the device's first chunk: after the processor lost the device's state (its state reset,
+     * or the device changed its sampling rate), a new episode can come with the id of an old one.
+     * Its onset time tells them apart, and it is kept under the id with its onset time appended,
+     * instead of updating the old alert, or being dropped as a late copy of a forgotten one.
+     */
+    private Alert withOwnId(Alert alert) {
+        String id = alert.getAlertId();
+        AlertRecord existing = working.get(id);
+        long onset = existing != null ? existing.getAlert().getOnsetTimeMs() : forgotten.getOrDefault(id, UNKNOWN_ONSET);
+        if (onset == UNKNOWN_ONSET || Math.abs(onset - alert.getOnsetTimeMs()) <= SAME_EPISODE_MS) {
+            return alert;
+        }
+        return alert.toBuilder().setAlertId(id + "@" + alert.getOnsetTimeMs()).build();
     }
 
     private boolean latches(Priority priority) {
@@ -458,7 +482,8 @@ public final class AlertLedger {
                 escalating.remove(id);
                 latestRaised.remove(deviceType(record.getAlert()), id);
             }
-            forgotten.add(id);
+            AlertRecord known = record != null ? record : confirmed;
+            forgotten.put(id, known != null ? known.getAlert().getOnsetTimeMs() : UNKNOWN_ONSET);
         }
     }
 
@@ -480,7 +505,7 @@ public final class AlertLedger {
             if (confirmed != null) {
                 count(confirmed, -1);
             }
-            forgotten.add(id);
+            forgotten.put(id, record.getAlert().getOnsetTimeMs());
             latestRaised.remove(deviceType(record.getAlert()), id);
         }
     }

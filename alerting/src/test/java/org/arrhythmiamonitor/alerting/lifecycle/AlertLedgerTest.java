@@ -205,6 +205,49 @@ class AlertLedgerTest {
     }
 
     @Test
+    void anEpisodeWithAnOldEpisodesIdButAnotherOnsetIsANewAlert() {
+        // The processor lost the device's state: its sample count started again, and a new VT
+        // an hour later has the onset sample, so the id, of the old one.
+        Alert old = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(old, T0));
+        apply(ledger.acknowledge(old.getAlertId(), "dr.a", null, T0 + 1000));
+        Alert next = old.toBuilder().setOnsetTimeMs(T0 + 3_600_000).build();
+
+        AlertRecord raised = apply(ledger.onAlert(next, T0 + 3_600_500)).get(0);
+        assertThat(raised.getAlert().getAlertId()).isEqualTo(old.getAlertId() + "@" + (T0 + 3_600_000));
+        assertThat(raised.getState()).isEqualTo(AlertState.OPEN);
+        assertThat(ledger.get(old.getAlertId())).get().satisfies(r -> {
+            assertThat(r.getState()).isEqualTo(AlertState.ACKNOWLEDGED);
+            assertThat(r.getAlert().getOnsetTimeMs()).isEqualTo(T0);
+        });
+        AlertRecord end = apply(ledger.onAlert(ended(next, T0 + 3_610_000), T0 + 3_610_500)).get(0);
+        assertThat(end.getAlert().getAlertId()).as("its end updates it").isEqualTo(raised.getAlert().getAlertId());
+        assertThat(end.getAlert().getEndTimeMs()).isEqualTo(T0 + 3_610_000);
+    }
+
+    @Test
+    void aCopyWhoseOnsetMovedByAClocksJitterIsTheSameAlert() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        AlertRecord end = apply(ledger.onAlert(ended(vt.toBuilder().setOnsetTimeMs(T0 + 3).build(), T0 + 9000),
+                T0 + 9500)).get(0);
+        assertThat(end.getAlert().getAlertId()).isEqualTo(vt.getAlertId());
+    }
+
+    @Test
+    void anEpisodeWithAForgottenAlertsIdButAnotherOnsetIsRaised() {
+        Alert old = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        apply(ledger.onAlert(old, T0));
+        apply(ledger.resolve(old.getAlertId(), "dr.a", "reviewed", T0 + 1000));
+        ledger.forgetDeleted(List.of(old.getAlertId()));
+        assertThat(ledger.onAlert(old, T0 + 5000)).as("a late copy is not raised again").isEmpty();
+
+        Alert next = old.toBuilder().setOnsetTimeMs(T0 + 86_400_000).build();
+        assertThat(ledger.onAlert(next, T0 + 86_400_500)).singleElement()
+                .satisfies(r -> assertThat(r.getState()).isEqualTo(AlertState.OPEN));
+    }
+
+    @Test
     void anAlertWithoutAKnownPriorityIsTreatedAsHigh() {
         Alert unknown = alert("icu-1", "NEW_TYPE", Priority.PRIORITY_UNSPECIFIED, T0);
         AlertRecord record = apply(ledger.onAlert(unknown, T0)).get(0);
