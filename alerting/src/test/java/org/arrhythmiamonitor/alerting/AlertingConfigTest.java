@@ -51,6 +51,9 @@ class AlertingConfigTest {
     void valuesOfTheWrongTypeNameTheirKeyAndTheTypeExpected() {
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("sessionTimeoutMinutes", "thirty")))
                 .hasMessage("alerting: sessionTimeoutMinutes must be a whole number, got \"thirty\"");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("retainClosedDays", 1e18)))
+                .hasMessage("alerting: retainClosedDays must be a whole number from -2147483648 to 2147483647, "
+                        + "got 1.0E18");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("sessionTimeoutMinutes", 30.5)))
                 .hasMessageContaining("sessionTimeoutMinutes must be a whole number, got 30.5");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("secureCookie", "yes")))

@@ -32,10 +32,11 @@ public final class ConfigKeys {
 
         boolean accepts(Object value) {
             return switch (this) {
-                case NUMBER -> value instanceof Number;
-                // A getter would truncate 30.5 to 30 without a word.
+                case NUMBER -> value instanceof Number n && Double.isFinite(n.doubleValue());
+                // A getter would truncate 30.5 to 30, and clip 1e10 to an int, without a word. Counts,
+                // minutes and days all fit an int; a larger value would overflow a Duration later.
                 case WHOLE_NUMBER -> value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                        && !Double.isInfinite(n.doubleValue());
+                        && n.doubleValue() >= Integer.MIN_VALUE && n.doubleValue() <= Integer.MAX_VALUE;
                 case TEXT -> value instanceof String;
                 case BOOLEAN -> value instanceof Boolean;
                 case LIST -> value instanceof JsonArray;
@@ -59,8 +60,11 @@ public final class ConfigKeys {
             }
             Object value = json.getValue(key);
             if (!kind.accepts(value)) {
-                throw new IllegalArgumentException(owner + ": " + key + " must be " + kind.description + ", got "
-                        + Json.encode(value));
+                boolean whole = value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue());
+                String range = kind == Kind.WHOLE_NUMBER && whole
+                        ? " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE : "";
+                throw new IllegalArgumentException(owner + ": " + key + " must be " + kind.description + range
+                        + ", got " + Json.encode(value));
             }
         }
     }

@@ -35,6 +35,16 @@ public final class ChunkProtobufDecoder {
             throw new ChunkRejectedException("malformed_protobuf", null,
                     "the body is not a SampleChunk Protobuf message (" + e.getMessage() + ")");
         }
+        try {
+            check(deviceId, chunk, receivedAtMs);
+        } catch (ChunkRejectedException e) {
+            // The message parsed, so its seq is known: a WebSocket answer names it.
+            throw e.withSeq(chunk.getSeq());
+        }
+        return chunk.toBuilder().setDeviceId(deviceId).setReceivedAtMs(receivedAtMs).build();
+    }
+
+    private void check(String deviceId, SampleChunk chunk, long receivedAtMs) {
         if (!chunk.getDeviceId().isEmpty() && !chunk.getDeviceId().equals(deviceId)) {
             throw new ChunkRejectedException(403, "wrong_device", "device_id", "the message is for device '"
                     + chunk.getDeviceId() + "' but was sent to the stream of '" + deviceId + "'");
@@ -53,6 +63,5 @@ public final class ChunkProtobufDecoder {
             lengths[i] = lead.getSamplesCount();
         }
         limits.checkEqualLengths("leads", lengths);
-        return chunk.toBuilder().setDeviceId(deviceId).setReceivedAtMs(receivedAtMs).build();
     }
 }

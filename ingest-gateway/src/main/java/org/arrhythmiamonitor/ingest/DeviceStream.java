@@ -8,6 +8,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One device's WebSocket, {@code /v1/devices/{id}/stream}: each text message is a JSON chunk and
@@ -23,6 +25,7 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
  * and the limit as reason: its frames cannot be skipped to read the next message reliably.
  */
 final class DeviceStream {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceStream.class);
     private final ServerWebSocket socket;
     private final String deviceId;
     /** SHA-256 of the token the socket was opened with, hashed once, not per chunk. */
@@ -76,6 +79,9 @@ final class DeviceStream {
             metrics.rejected("payload_too_large");
             socket.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
                     "message over the limit of " + maxMessageBytes + " bytes; send shorter chunks");
+        } else if (!tooBig) {
+            // A broken connection or a protocol error: the device's business, one line for the operator.
+            LOG.info("WebSocket of device {}: {}", deviceId, error.toString());
         }
     }
 

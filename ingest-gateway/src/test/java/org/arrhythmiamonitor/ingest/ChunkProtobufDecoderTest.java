@@ -33,7 +33,10 @@ class ChunkProtobufDecoderTest {
     @Test
     void theSameLimitsAsJsonWithTheSameFieldNames() {
         assertThatThrownBy(() -> decode(chunk().setFsHz(50))).isInstanceOfSatisfying(ChunkRejectedException.class,
-                e -> assertThat(e.field()).isEqualTo("fs"));
+                e -> {
+                    assertThat(e.field()).isEqualTo("fs");
+                    assertThat(e.seq()).as("a WebSocket answer names it").isEqualTo(7);
+                });
         assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(0))))
                 .isInstanceOfSatisfying(ChunkRejectedException.class,
                         e -> assertThat(e.field()).isEqualTo("leads[0].gain"));
@@ -52,6 +55,7 @@ class ChunkProtobufDecoderTest {
                 .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.error()).isEqualTo("wrong_device");
+                    assertThat(e.seq()).isEqualTo(7);
                 });
     }
 }

@@ -33,7 +33,9 @@ public final class Episodes {
                 .setDetail(detail)
                 .setEvidence(evidence(run.getOnsetTimeMs(), run.getLastTimeMs()));
         if (ended) {
-            e.setEndSample(run.getLastSample()).setEndTimeMs(run.getLastTimeMs());
+            // A device clock set back mid-run (accepted, see the gateway) must not end it before it began.
+            e.setEndSample(Math.max(run.getLastSample(), run.getOnsetSample()))
+                    .setEndTimeMs(Math.max(run.getLastTimeMs(), run.getOnsetTimeMs()));
         }
         return e.build();
     }

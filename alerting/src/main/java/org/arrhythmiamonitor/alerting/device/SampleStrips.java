@@ -138,8 +138,9 @@ public final class SampleStrips implements AutoCloseable {
     }
 
     /**
-     * As {@link #read(String, long, long)}, and when that finds nothing, among the chunks that
-     * reached Kafka within {@link #ARRIVAL_SLACK} of {@code arrivedNearMs} (null: nowhere else).
+     * First among the chunks that reached Kafka within {@link #ARRIVAL_SLACK} of
+     * {@code arrivedNearMs}, then, when that finds nothing and lies elsewhere, as
+     * {@link #read(String, long, long)} (null: only the latter).
      */
     public Optional<Strip> read(String deviceId, long fromMs, long toMs, Long arrivedNearMs) {
         if (deviceId == null || deviceId.isBlank()) {
@@ -163,9 +164,13 @@ public final class SampleStrips implements AutoCloseable {
                 if (closed) {
                     throw new IllegalStateException("SampleStrips was closed");
                 }
-                Optional<Strip> strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
-                if (strip.isEmpty() && arrivedNearMs != null && (arrivedNearMs < fromMs || arrivedNearMs > toMs)) {
-                    strip = read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
+                // Around the alert's arrival first: after a device clock was set back, older chunks
+                // share the device times, and only the arrival tells the alert's own apart. For a
+                // live device the two windows hold the same chunks, so one read does.
+                Optional<Strip> strip = arrivedNearMs == null ? Optional.empty()
+                        : read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
+                if (strip.isEmpty() && (arrivedNearMs == null || !near(arrivedNearMs, fromMs, toMs))) {
+                    strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
                 }
                 return strip;
             } finally {
@@ -179,6 +184,11 @@ public final class SampleStrips implements AutoCloseable {
             throw new IllegalStateException("SampleStrips was closed while reading the strip of device " + deviceId,
                     e);
         }
+    }
+
+    /** Whether the window around this arrival already covers the range's device time. */
+    private static boolean near(long arrivedMs, long fromMs, long toMs) {
+        return arrivedMs >= fromMs - ARRIVAL_SLACK.toMillis() && arrivedMs <= toMs + ARRIVAL_SLACK.toMillis();
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {

@@ -200,6 +200,18 @@ class SampleStripsTest {
     }
 
     @Test
+    void anArrivalThatFindsNothingFallsBackToTheDeviceTime() throws Exception {
+        // An alert raised long after its chunks arrived (the processor caught up on a backlog).
+        String device = "strip-backlog";
+        for (long seq = 0; seq < 3; seq++) {
+            publish(mlii(device, 0, seq));
+        }
+        Strip strip = strips.read(device, base + 500, base + 1_500, System.currentTimeMillis() + 3_600_000)
+                .orElseThrow();
+        assertThat(strip.samples()).containsExactly(range(0, 125, 375));
+    }
+
+    @Test
     void aRangeWithoutSamplesIsEmpty() throws Exception {
         publish(mlii("strip-short", 0, 0));
 
