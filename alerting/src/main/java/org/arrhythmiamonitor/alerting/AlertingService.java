@@ -208,11 +208,13 @@ public final class AlertingService implements AutoCloseable {
                             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
-            if (started || "/health".equals(ctx.normalizedPath()) || "/metrics".equals(ctx.normalizedPath())) {
+            String path = ctx.normalizedPath();
+            if (started || !path.startsWith("/api/") || "/health".equals(path) || "/metrics".equals(path)) {
                 ctx.next();
                 return;
             }
             // Until the alerts are restored, an empty list would tell a clinician that nothing is wrong.
+            // The page itself is served, so that a browser opened now shows why, not a JSON body.
             ctx.response().putHeader("Retry-After", "5");
             HttpErrors.send(ctx, 503, "starting", null, "the alerting service is still reading its stored alerts");
         });
