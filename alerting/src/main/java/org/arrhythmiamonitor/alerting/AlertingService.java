@@ -208,8 +208,10 @@ public final class AlertingService implements AutoCloseable {
                             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
-            String path = ctx.normalizedPath();
-            if (started || !path.startsWith("/api/") || "/health".equals(path) || "/metrics".equals(path)) {
+            // The raw path: one that cannot be decoded must reach the route that refuses it (400).
+            String path = ctx.request().path();
+            if (started || path == null || !path.contains("/api") || "/health".equals(path)
+                    || "/metrics".equals(path)) {
                 ctx.next();
                 return;
             }
