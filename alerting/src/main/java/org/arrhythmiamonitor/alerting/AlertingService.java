@@ -208,10 +208,19 @@ public final class AlertingService implements AutoCloseable {
                             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
-            // The raw path: one that cannot be decoded must reach the route that refuses it (400).
-            String path = ctx.request().path();
-            if (started || path == null || !path.contains("/api") || "/health".equals(path)
-                    || "/metrics".equals(path)) {
+            if (started) {
+                ctx.next();
+                return;
+            }
+            String path;
+            try {
+                // Decoded, as the routes match it: /%61pi/alerts is /api/alerts.
+                path = ctx.normalizedPath();
+            } catch (RuntimeException e) {
+                ctx.next(); // A path that cannot be decoded: the route that refuses it answers 400.
+                return;
+            }
+            if (!path.startsWith("/api/") || "/health".equals(path) || "/metrics".equals(path)) {
                 ctx.next();
                 return;
             }

@@ -114,8 +114,9 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         }
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
         if (analyzer.inputCount() == 0) {
-            // A restarted detector counts samples from 0 again: a marker from the old count is void.
-            state.setBeatAfterGapPending(false);
+            // A restarted detector counts samples from 0 again: a marker from the old count is void,
+            // and so are the events it had open.
+            state.setBeatAfterGapPending(false).clearOpenEventOnsetMs();
         }
         String missing = missingBefore(state, chunk, restarted);
         boolean gap = missing != null;
@@ -177,7 +178,16 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             @Override
             public void technicalEvent(EcgAnalyzer.TechnicalEvent event) {
                 progress.setUnreadable(true);
+                // Dated once, when it began: counted back from a later chunk across a data gap, the
+                // same sample would get another time, and the end another onset than the start.
+                String issue = event.issue().name();
                 long onsetMs = timeOf.applyAsLong(event.startSample());
+                if (event.ongoing()) {
+                    state.putOpenEventOnsetMs(issue, onsetMs);
+                } else {
+                    onsetMs = state.getOpenEventOnsetMsOrDefault(issue, onsetMs);
+                    state.removeOpenEventOnsetMs(issue);
+                }
                 Episode.Builder episode = Episode.newBuilder()
                         .setEpisodeId(deviceId + ":" + event.issue().name() + ":" + event.startSample())
                         .setDeviceId(deviceId)
@@ -207,7 +217,8 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
         // Trouble still in force runs to the chunk's end; the next chunk's progress takes it on.
         for (EcgAnalyzer.TechnicalEvent open : analyzer.openEvents()) {
-            progress.addUnreadableSpans(span(open.startSample(), timeOf.applyAsLong(open.startSample()),
+            progress.addUnreadableSpans(span(open.startSample(), state.getOpenEventOnsetMsOrDefault(
+                    open.issue().name(), timeOf.applyAsLong(open.startSample())),
                     analyzer.inputCount(), endMs));
         }
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));

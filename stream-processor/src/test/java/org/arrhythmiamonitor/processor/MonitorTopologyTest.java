@@ -306,6 +306,26 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aLeadOffAcrossADataGapEndsWithTheOnsetItBeganWith() {
+        SyntheticEcg.Recording recording = SyntheticChunks.record(360, 4, new Segment(40, 70));
+        for (int i = 15 * 360; i < 25 * 360; i++) {
+            recording.samples()[i] = 512;
+        }
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-19", recording, 1.0);
+        // The device was out of range for two minutes while the lead was off.
+        stream(chunks.subList(0, 20));
+        stream(chunks.subList(20, chunks.size()).stream()
+                .map(c -> c.toBuilder().setT0EpochMs(c.getT0EpochMs() + 120_000).build()).toList());
+
+        List<Alert> leadOff = alerts.readValuesToList().stream().filter(a -> a.getType().equals("LEAD_OFF")).toList();
+        assertThat(leadOff).hasSize(2);
+        assertThat(leadOff.get(1).getEndTimeMs()).isPositive();
+        assertThat(leadOff.get(1).getAlertId()).isEqualTo(leadOff.get(0).getAlertId());
+        assertThat(leadOff.get(1).getOnsetTimeMs()).as("the same episode, dated once")
+                .isEqualTo(leadOff.get(0).getOnsetTimeMs());
+    }
+
+    @Test
     void sixSecondsWithoutQrsOnASteadyBaselineIsAsystole() {
         stream(SyntheticChunks.chunks("patient-13", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),
                 12, 18, 0), 1.0));

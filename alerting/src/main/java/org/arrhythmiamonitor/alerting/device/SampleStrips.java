@@ -138,9 +138,8 @@ public final class SampleStrips implements AutoCloseable {
     }
 
     /**
-     * First among the chunks that reached Kafka within {@link #ARRIVAL_SLACK} of
-     * {@code arrivedNearMs}, then, when that finds nothing and lies elsewhere, as
-     * {@link #read(String, long, long)} (null: only the latter).
+     * As {@link #read(String, long, long)}, and when that finds nothing, among the chunks that
+     * reached Kafka within {@link #ARRIVAL_SLACK} of {@code arrivedNearMs} (null: nowhere else).
      */
     public Optional<Strip> read(String deviceId, long fromMs, long toMs, Long arrivedNearMs) {
         if (deviceId == null || deviceId.isBlank()) {
@@ -164,13 +163,11 @@ public final class SampleStrips implements AutoCloseable {
                 if (closed) {
                     throw new IllegalStateException("SampleStrips was closed");
                 }
-                // Around the alert's arrival first: after a device clock was set back, older chunks
-                // share the device times, and only the arrival tells the alert's own apart. For a
-                // live device the two windows hold the same chunks, so one read does.
-                Optional<Strip> strip = arrivedNearMs == null ? Optional.empty()
-                        : read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
-                if (strip.isEmpty() && (arrivedNearMs == null || !near(arrivedNearMs, fromMs, toMs))) {
-                    strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
+                // By device time first: around the arrival, a strip whose alert came late (processor
+                // lag) would start late. Only when that finds nothing, and the arrival lies elsewhere.
+                Optional<Strip> strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
+                if (strip.isEmpty() && arrivedNearMs != null && !near(arrivedNearMs, fromMs, toMs)) {
+                    strip = read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
                 }
                 return strip;
             } finally {

@@ -146,12 +146,21 @@ public final class AlertLedger {
      */
     private Alert withOwnId(Alert alert) {
         String id = alert.getAlertId();
+        String own = id + "@" + alert.getOnsetTimeMs();
+        if (working.containsKey(own)) {
+            // Found apart before (the old alert may have left since, by retention and a restart).
+            return alert.toBuilder().setAlertId(own).build();
+        }
+        if (alert.getPriority() == Priority.TECHNICAL) {
+            // Not worth the risk of splitting one: a recording problem, already on its way to an end.
+            return alert;
+        }
         AlertRecord existing = working.get(id);
         long onset = existing != null ? existing.getAlert().getOnsetTimeMs() : forgotten.getOrDefault(id, UNKNOWN_ONSET);
         if (onset == UNKNOWN_ONSET || Math.abs(onset - alert.getOnsetTimeMs()) <= SAME_EPISODE_MS) {
             return alert;
         }
-        return alert.toBuilder().setAlertId(id + "@" + alert.getOnsetTimeMs()).build();
+        return alert.toBuilder().setAlertId(own).build();
     }
 
     private boolean latches(Priority priority) {

@@ -200,7 +200,20 @@ class SampleStripsTest {
     }
 
     @Test
-    void anArrivalThatFindsNothingFallsBackToTheDeviceTime() throws Exception {
+    void anAlertRaisedTwoMinutesAfterItsChunksArrivedGetsTheWholeStrip() throws Exception {
+        String device = "strip-lag";
+        publish(mlii(device, 0, 0), mlii(device, 0, 1));
+        Thread.sleep(1_500);
+        long between = System.currentTimeMillis() - 700;
+        publish(mlii(device, 0, 2), mlii(device, 0, 3));
+        // Raised a little over 2 min after the onset's chunk arrived (processor lag, a promoted repeat).
+        Strip strip = strips.read(device, base, base + 4_000, between + 120_000).orElseThrow();
+        assertThat(strip.startTimeMs()).isEqualTo(base);
+        assertThat(strip.samples()).containsExactly(range(0, 0, 1000));
+    }
+
+    @Test
+    void aStripNearItsDeviceTimeIsFoundWhateverArrivalIsGiven() throws Exception {
         // An alert raised long after its chunks arrived (the processor caught up on a backlog).
         String device = "strip-backlog";
         for (long seq = 0; seq < 3; seq++) {

@@ -226,6 +226,32 @@ class AlertLedgerTest {
     }
 
     @Test
+    void anEpisodeKeptApartIsFoundByItsOwnIdAfterTheOldAlertLeft() {
+        Alert old = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(old, T0));
+        apply(ledger.acknowledge(old.getAlertId(), "dr.a", null, T0 + 1000));
+        apply(ledger.resolve(old.getAlertId(), "dr.a", "reviewed", T0 + 2000));
+        Alert next = old.toBuilder().setOnsetTimeMs(T0 + 3_600_000).build();
+        String own = apply(ledger.onAlert(next, T0 + 3_600_500)).get(0).getAlert().getAlertId();
+        ledger.forgetDeleted(List.of(old.getAlertId()));
+        // As after a restart, which remembers nothing of the deleted alert.
+        AlertLedger restarted = new AlertLedger(Duration.ZERO, EnumSet.of(Priority.HIGH), escalation, router, 100);
+        ledger.list(r -> true, 100).forEach(restarted::restore);
+
+        assertThat(restarted.onAlert(ended(next, T0 + 3_610_000), T0 + 3_610_500)).singleElement()
+                .satisfies(r -> assertThat(r.getAlert().getAlertId()).isEqualTo(own));
+    }
+
+    @Test
+    void technicalAlertsAreNotSplitByTheirOnset() {
+        Alert leadOff = alert("icu-1", "LEAD_OFF", Priority.TECHNICAL, T0);
+        apply(ledger.onAlert(leadOff, T0));
+        Alert end = ended(leadOff.toBuilder().setOnsetTimeMs(T0 + 120_000).build(), T0 + 130_000);
+        assertThat(apply(ledger.onAlert(end, T0 + 130_500))).singleElement()
+                .satisfies(r -> assertThat(r.getAlert().getAlertId()).isEqualTo(leadOff.getAlertId()));
+    }
+
+    @Test
     void aCopyWhoseOnsetMovedByAClocksJitterIsTheSameAlert() {
         Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
         apply(ledger.onAlert(vt, T0));
