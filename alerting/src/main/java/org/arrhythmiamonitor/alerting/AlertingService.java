@@ -208,24 +208,15 @@ public final class AlertingService implements AutoCloseable {
                             + "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
                     .putHeader("X-Content-Type-Options", "nosniff")
                     .putHeader("Referrer-Policy", "no-referrer");
+            ctx.next();
+        });
+        web.routeWithRegex("/api/.*").handler(ctx -> {
             if (started) {
                 ctx.next();
                 return;
             }
-            String path;
-            try {
-                // Decoded, as the routes match it: /%61pi/alerts is /api/alerts.
-                path = ctx.normalizedPath();
-            } catch (RuntimeException e) {
-                ctx.next(); // A path that cannot be decoded: the route that refuses it answers 400.
-                return;
-            }
-            if (!path.startsWith("/api/") || "/health".equals(path) || "/metrics".equals(path)) {
-                ctx.next();
-                return;
-            }
             // Until the alerts are restored, an empty list would tell a clinician that nothing is wrong.
-            // The page itself is served, so that a browser opened now shows why, not a JSON body.
+            // Only the API waits: the page is served, so that a browser opened now shows why.
             ctx.response().putHeader("Retry-After", "5");
             HttpErrors.send(ctx, 503, "starting", null, "the alerting service is still reading its stored alerts");
         });

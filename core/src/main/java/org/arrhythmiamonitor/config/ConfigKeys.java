@@ -35,14 +35,18 @@ public final class ConfigKeys {
                 case NUMBER -> value instanceof Number n && Double.isFinite(n.doubleValue());
                 // A getter would truncate 30.5 to 30, and clip 1e10 to an int, without a word. Counts,
                 // minutes and days all fit an int; a larger value would overflow a Duration later.
-                case WHOLE_NUMBER -> value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-                        && n.doubleValue() >= Integer.MIN_VALUE && n.doubleValue() <= Integer.MAX_VALUE;
+                case WHOLE_NUMBER -> isWhole(value) && ((Number) value).doubleValue() >= Integer.MIN_VALUE
+                        && ((Number) value).doubleValue() <= Integer.MAX_VALUE;
                 case TEXT -> value instanceof String;
                 case BOOLEAN -> value instanceof Boolean;
                 case LIST -> value instanceof JsonArray;
                 case OBJECT -> value instanceof JsonObject;
             };
         }
+    }
+
+    private static boolean isWhole(Object value) {
+        return value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue());
     }
 
     /**
@@ -60,8 +64,7 @@ public final class ConfigKeys {
             }
             Object value = json.getValue(key);
             if (!kind.accepts(value)) {
-                boolean whole = value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue());
-                String range = kind == Kind.WHOLE_NUMBER && whole
+                String range = kind == Kind.WHOLE_NUMBER && isWhole(value)
                         ? " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE : "";
                 throw new IllegalArgumentException(owner + ": " + key + " must be " + kind.description + range
                         + ", got " + Json.encode(value));

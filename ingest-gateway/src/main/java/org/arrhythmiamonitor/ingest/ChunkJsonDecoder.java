@@ -57,10 +57,7 @@ public final class ChunkJsonDecoder {
             throw ChunkLimits.invalid("deviceId", "must be the device id of the URL as a string, got "
                     + JsonChunkReader.describe(sentTo));
         }
-        if (sentTo != null && !deviceId.equals(sentTo)) {
-            throw new ChunkRejectedException(403, "wrong_device", "deviceId", "the chunk is for device '" + sentTo
-                    + "' but was sent to the stream of '" + deviceId + "'");
-        }
+        ChunkLimits.checkSentTo("deviceId", "chunk", (String) sentTo, deviceId);
         long t0 = requiredLong(json, "t0", limits.t0Range());
         limits.checkT0(t0, receivedAtMs);
         double fs = requiredNumber(json, "fs", ChunkLimits.FS_RANGE);

@@ -24,6 +24,8 @@ public final class ChunkLimits {
 
     private final double maxChunkSeconds;
     private final long maxClockSkewMs;
+    /** What {@code t0} must be, for messages. */
+    private final String t0Range;
 
     /**
      * @param maxChunkSeconds longest chunk, in seconds of signal
@@ -32,6 +34,8 @@ public final class ChunkLimits {
     public ChunkLimits(double maxChunkSeconds, long maxClockSkewMs) {
         this.maxChunkSeconds = maxChunkSeconds;
         this.maxClockSkewMs = maxClockSkewMs;
+        this.t0Range = "an integer of epoch milliseconds from " + EARLIEST_T0_MS + " (2000-01-01) to "
+                + maxClockSkewMs / 1000 + " s ahead of the gateway's clock";
     }
 
     public static void checkDeviceId(String deviceId) {
@@ -50,8 +54,21 @@ public final class ChunkLimits {
 
     /** What {@code t0} must be, for messages. */
     String t0Range() {
-        return "an integer of epoch milliseconds from " + EARLIEST_T0_MS + " (2000-01-01) to " + maxClockSkewMs / 1000
-                + " s ahead of the gateway's clock";
+        return t0Range;
+    }
+
+    /**
+     * Refuses (403) a chunk that names another device than the stream it was sent to.
+     *
+     * @param field the field that names it, as the format spells it
+     * @param noun what the device sent: a chunk, a message
+     * @param sentTo the device it names, null when it names none
+     */
+    public static void checkSentTo(String field, String noun, String sentTo, String deviceId) {
+        if (sentTo != null && !sentTo.equals(deviceId)) {
+            throw new ChunkRejectedException(403, "wrong_device", field, "the " + noun + " is for device '" + sentTo
+                    + "' but was sent to the stream of '" + deviceId + "'");
+        }
     }
 
     public void checkT0(long t0, long nowMs) {

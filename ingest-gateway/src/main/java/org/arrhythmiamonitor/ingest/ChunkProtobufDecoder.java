@@ -45,10 +45,9 @@ public final class ChunkProtobufDecoder {
     }
 
     private void check(String deviceId, SampleChunk chunk, long receivedAtMs) {
-        if (!chunk.getDeviceId().isEmpty() && !chunk.getDeviceId().equals(deviceId)) {
-            throw new ChunkRejectedException(403, "wrong_device", "device_id", "the message is for device '"
-                    + chunk.getDeviceId() + "' but was sent to the stream of '" + deviceId + "'");
-        }
+        // Protobuf has no null: an empty device_id names none.
+        ChunkLimits.checkSentTo("device_id", "message", chunk.getDeviceId().isEmpty() ? null : chunk.getDeviceId(),
+                deviceId);
         limits.checkSeq(chunk.getSeq());
         limits.checkT0(chunk.getT0EpochMs(), receivedAtMs);
         limits.checkFs(chunk.getFsHz());

@@ -46,7 +46,7 @@ final class JsonChunkReader {
         Map<String, Object> fields = new HashMap<>();
         // A number that ends the input may have been cut short, so seq is vouched for only once
         // some character follows it.
-        Object completeSeq = null;
+        long completeSeq = -1;
         try (JsonParser parser = JSON.createParser(body)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("the body must be a JSON object {...}");
@@ -62,7 +62,7 @@ final class JsonChunkReader {
                     Object value = value(parser, token);
                     fields.put(name, value);
                     if ("seq".equals(name) && parser.currentLocation().getByteOffset() < body.length) {
-                        completeSeq = value;
+                        completeSeq = exactLong(value).orElse(-1);
                     }
                 }
             }
@@ -71,9 +71,9 @@ final class JsonChunkReader {
             }
             return fields;
         } catch (JsonProcessingException e) {
-            throw malformed("the body is not valid JSON: " + reason(e)).withSeq(exactLong(completeSeq).orElse(-1));
+            throw malformed("the body is not valid JSON: " + reason(e)).withSeq(completeSeq);
         } catch (ChunkRejectedException e) {
-            throw e.withSeq(exactLong(completeSeq).orElse(-1));
+            throw e.withSeq(completeSeq);
         } catch (IOException e) {
             throw malformed("the body could not be read: " + e.getMessage());
         }

@@ -83,9 +83,9 @@ public final class SequenceTracker {
             t0s[(int) (seq % WINDOW)] = (int) t0;
         }
 
-        /** False only when seq's t0 is remembered and is another one. */
-        boolean mayBeRetry(long seq, long t0) {
-            return bit(seq) == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
+        /** False only when seq's t0 is remembered ({@code bit} is {@link #bit} of seq) and is another one. */
+        boolean mayBeRetry(long bit, long seq, long t0) {
+            return bit == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
         }
     }
 
@@ -118,7 +118,7 @@ public final class SequenceTracker {
         CompletableFuture<Void> pending = d.inFlight.get(seq);
         long bit = d.bit(seq);
         boolean sent = pending != null || ((d.acked | d.failed) & bit) != 0;
-        if (sent && !d.mayBeRetry(seq, t0)) {
+        if (sent && !d.mayBeRetry(bit, seq, t0)) {
             return new Conflict("seq " + seq + " was already sent with another t0 than this chunk's " + t0
                     + ", so this is not a retry of it: has the device's counter restarted? seq must keep increasing, "
                     + "also across device restarts; the newest seq of this device is " + d.highest);

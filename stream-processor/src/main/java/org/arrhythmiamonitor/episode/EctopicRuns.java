@@ -98,14 +98,12 @@ final class EctopicRuns {
 
     /** The last beat of the reported runs and patterns, or the latest possible time when none is open. */
     private static long lastReportedBeatMs(EpisodeState.Builder state) {
-        long last = Long.MAX_VALUE;
-        for (BeatRun run : new BeatRun[] {state.getVentricular(), state.getSupraventricular(),
-                state.getBigeminy().getRun(), state.getTrigeminy().getRun()}) {
-            if (run.getOpen()) {
-                last = Math.min(last, run.getLastTimeMs());
-            }
-        }
-        return last;
+        return Math.min(Math.min(lastIfOpen(state.getVentricular()), lastIfOpen(state.getSupraventricular())),
+                Math.min(lastIfOpen(state.getBigeminy().getRun()), lastIfOpen(state.getTrigeminy().getRun())));
+    }
+
+    private static long lastIfOpen(BeatRun run) {
+        return run.getOpen() ? run.getLastTimeMs() : Long.MAX_VALUE;
     }
 
     /** Ends every run and pattern at its last beat: the signal can no longer tell whether it goes on. */

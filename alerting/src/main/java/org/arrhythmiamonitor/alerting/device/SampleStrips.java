@@ -165,9 +165,12 @@ public final class SampleStrips implements AutoCloseable {
                 }
                 // By device time first: around the arrival, a strip whose alert came late (processor
                 // lag) would start late. Only when that finds nothing, and the arrival lies elsewhere.
-                Optional<Strip> strip = read(consumer, deviceId, fromMs, toMs, fromMs, toMs, deadline);
+                byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
+                TopicPartition partition = partitionOf(consumer, key, deadline);
+                Optional<Strip> strip = read(consumer, deviceId, key, partition, fromMs, toMs, fromMs, toMs, deadline);
                 if (strip.isEmpty() && arrivedNearMs != null && !near(arrivedNearMs, fromMs, toMs)) {
-                    strip = read(consumer, deviceId, fromMs, toMs, arrivedNearMs, arrivedNearMs, deadline);
+                    strip = read(consumer, deviceId, key, partition, fromMs, toMs, arrivedNearMs, arrivedNearMs,
+                            deadline);
                 }
                 return strip;
             } finally {
@@ -208,10 +211,8 @@ public final class SampleStrips implements AutoCloseable {
      * Reads the device's chunks that arrived from {@link #ARRIVAL_SLACK} before {@code arrivedFromMs}
      * to as long after {@code arrivedToMs}, or until they pass the range.
      */
-    private Optional<Strip> read(KafkaConsumer<byte[], byte[]> consumer, String deviceId, long fromMs, long toMs,
-            long arrivedFromMs, long arrivedToMs, long deadline) {
-        byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
-        TopicPartition partition = partitionOf(consumer, key, deadline);
+    private Optional<Strip> read(KafkaConsumer<byte[], byte[]> consumer, String deviceId, byte[] key,
+            TopicPartition partition, long fromMs, long toMs, long arrivedFromMs, long arrivedToMs, long deadline) {
         OffsetAndTimestamp first = consumer.offsetsForTimes(
                 Map.of(partition, Math.max(0, arrivedFromMs - ARRIVAL_SLACK.toMillis())), remaining(deadline))
                 .get(partition);
