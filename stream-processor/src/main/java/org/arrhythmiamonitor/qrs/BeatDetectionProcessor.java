@@ -115,9 +115,13 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
         if (analyzer.inputCount() == 0) {
             // A restarted detector counts samples from 0 again: a marker from the old count is void,
-            // and so are the events it had open.
-            state.setBeatAfterGapPending(false).clearOpenEventOnsetMs();
+            // and so are the events it had open. What goes out is numbered from the chunk's device
+            // time instead (see sample_base), so a detector that lost its state does not hand out
+            // the onset samples, and with them the alert ids, of episodes it reported before.
+            state.setBeatAfterGapPending(false).clearOpenEventOnsetMs()
+                    .setSampleBase(sampleBase(chunk.getT0EpochMs(), fs));
         }
+        long base = state.getSampleBase();
         String missing = missingBefore(state, chunk, restarted);
         boolean gap = missing != null;
         long chunkStart = analyzer.inputCount();
@@ -127,7 +131,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             if (state.getLastChunkEndMs() > 0 && chunk.getT0EpochMs() - state.getLastChunkEndMs() > BRIDGED_GAP_MS) {
                 state.setBeatAfterGapPending(true).setFirstSampleAfterGap(chunkStart);
             }
-            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, chunkStart, missing),
+            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, base + chunkStart, missing),
                     chunk.getT0EpochMs(), record.headers()));
         }
         long lastChunkEndMs = state.getLastChunkEndMs();
@@ -147,21 +151,22 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
         if (gap) {
             // The missing stretch: from the last chunk's end (from the start of time when unknown).
-            progress.addUnreadableSpans(span(chunkStart, Math.max(0, lastChunkEndMs), chunkStart,
+            progress.addUnreadableSpans(span(base + chunkStart, Math.max(0, lastChunkEndMs), base + chunkStart,
                     chunk.getT0EpochMs()));
         }
         analyzer.accept(mv, new EcgAnalyzer.Output() {
             @Override
             public void beat(EcgAnalyzer.DetectedBeat detected) {
                 long timeMs = timeOf.applyAsLong(detected.sampleIndex());
+                long sample = base + detected.sampleIndex();
                 if (!progress.getHasBeat()) {
-                    progress.setHasBeat(true).setFirstBeatSample(detected.sampleIndex()).setFirstBeatTimeMs(timeMs);
+                    progress.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
                 }
-                progress.setLastBeatSample(detected.sampleIndex()).setLastBeatTimeMs(timeMs)
-                        .addBeats(SignalMark.newBuilder().setSample(detected.sampleIndex()).setTimeMs(timeMs));
+                progress.setLastBeatSample(sample).setLastBeatTimeMs(timeMs)
+                        .addBeats(SignalMark.newBuilder().setSample(sample).setTimeMs(timeMs));
                 Beat.Builder beat = Beat.newBuilder()
                         .setDeviceId(deviceId)
-                        .setSampleIndex(detected.sampleIndex())
+                        .setSampleIndex(sample)
                         .setTimeMs(timeMs)
                         .setRrMs(detected.rrSamples() * msPerSample)
                         .setAmplitudeMv(detected.amplitudeMv())
@@ -181,6 +186,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 // Dated once, when it began: counted back from a later chunk across a data gap, the
                 // same sample would get another time, and the end another onset than the start.
                 String issue = event.issue().name();
+                long onsetSample = base + event.startSample();
                 long onsetMs = timeOf.applyAsLong(event.startSample());
                 if (event.ongoing()) {
                     state.putOpenEventOnsetMs(issue, onsetMs);
@@ -189,41 +195,51 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     state.removeOpenEventOnsetMs(issue);
                 }
                 Episode.Builder episode = Episode.newBuilder()
-                        .setEpisodeId(deviceId + ":" + event.issue().name() + ":" + event.startSample())
+                        .setEpisodeId(deviceId + ":" + issue + ":" + onsetSample)
                         .setDeviceId(deviceId)
                         .setType(event.issue().name())
                         .setTechnical(true)
                         .setPriority(Priority.TECHNICAL)
-                        .setOnsetSample(event.startSample())
+                        .setOnsetSample(onsetSample)
                         .setOnsetTimeMs(onsetMs);
                 long evidenceEnd = onsetMs;
                 if (!event.ongoing()) {
                     evidenceEnd = timeOf.applyAsLong(event.endSample());
-                    episode.setEndSample(event.endSample()).setEndTimeMs(evidenceEnd);
-                    progress.addUnreadableSpans(span(event.startSample(), onsetMs, event.endSample(), evidenceEnd));
+                    episode.setEndSample(base + event.endSample()).setEndTimeMs(evidenceEnd);
+                    progress.addUnreadableSpans(span(onsetSample, onsetMs, base + event.endSample(), evidenceEnd));
                 }
                 episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
                         .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS)));
                 LOG.info("Device {}: {} {} at sample {}", deviceId, event.issue(), event.ongoing() ? "began" : "ended",
-                        event.ongoing() ? event.startSample() : event.endSample());
+                        base + (event.ongoing() ? event.startSample() : event.endSample()));
                 context.forward(new Record<>(deviceId, episode.build(), event.ongoing() ? onsetMs : evidenceEnd,
                         record.headers()));
             }
         });
         long endMs = chunk.getT0EpochMs() + Math.round(mv.length * msPerSample);
         progress.setTimeMs(endMs)
-                .setSampleCount(analyzer.inputCount())
+                .setSampleCount(base + analyzer.inputCount())
                 .setDecidedTimeMs(endMs - Math.round(EcgAnalyzer.BEAT_DECISION_S * 1000))
                 .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
         // Trouble still in force runs to the chunk's end; the next chunk's progress takes it on.
         for (EcgAnalyzer.TechnicalEvent open : analyzer.openEvents()) {
-            progress.addUnreadableSpans(span(open.startSample(), state.getOpenEventOnsetMsOrDefault(
+            progress.addUnreadableSpans(span(base + open.startSample(), state.getOpenEventOnsetMsOrDefault(
                     open.issue().name(), timeOf.applyAsLong(open.startSample())),
-                    analyzer.inputCount(), endMs));
+                    base + analyzer.inputCount(), endMs));
         }
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
                 .setLastChunkEndMs(endMs).build());
+    }
+
+    /**
+     * The number of a detector's first sample: the chunk's device time on the device's sample
+     * clock. Counts restarted later (a lost state, a new sampling rate) start past every number
+     * the old count reached, as long as the device's clock did not go back, since the old count
+     * advanced at most as fast as device time (it has no holes for gaps).
+     */
+    static long sampleBase(long t0EpochMs, double fsHz) {
+        return Math.round(t0EpochMs * (fsHz / 1000.0));
     }
 
     private static SignalSpan span(long startSample, long startMs, long endSample, long endMs) {

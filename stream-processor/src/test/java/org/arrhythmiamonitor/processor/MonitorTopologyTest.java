@@ -276,6 +276,31 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aDetectorThatStartsAgainNumbersItsSamplesPastEveryOneItPublishedBefore() {
+        // Two tachycardias, the second after the device switched from 250 to 500 Hz, which
+        // restarts its beat detection: counted from 0 again, it would publish the first one's
+        // sample numbers, and with them its alert ids, a second time.
+        List<SampleChunk> before = SyntheticChunks.chunks("patient-20",
+                SyntheticChunks.record(250, 12, new Segment(25, 170), new Segment(15, 70)), 1.0);
+        List<SampleChunk> after = SyntheticChunks.chunks("patient-20",
+                SyntheticChunks.record(500, 12, new Segment(25, 170), new Segment(15, 70)), 1.0).stream()
+                .map(c -> c.toBuilder().setSeq(c.getSeq() + before.size())
+                        .setT0EpochMs(c.getT0EpochMs() + 40_000).build()).toList();
+        stream(before);
+        List<Beat> first = beats.readValuesToList();
+        stream(after);
+        List<Beat> second = beats.readValuesToList();
+
+        assertThat(first.get(0).getSampleIndex()).as("numbered from the first chunk's device time")
+                .isBetween(SyntheticChunks.T0 / 4, SyntheticChunks.T0 / 4 + 250 * 3);
+        assertThat(second.get(0).getSampleIndex()).isGreaterThan(first.get(first.size() - 1).getSampleIndex());
+        List<Alert> raised = alerts.readValuesToList().stream()
+                .filter(a -> a.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(raised.stream().filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId)
+                .hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aDeviceThatResumesItsCountAfterAnHourOffIsADataGapNotAsystole() {
         List<SampleChunk> chunks = SyntheticChunks.chunks("patient-12",
                 SyntheticChunks.record(250, 10, new Segment(30, 70)), 1.0);

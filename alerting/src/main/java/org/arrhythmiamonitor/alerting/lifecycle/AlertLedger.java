@@ -138,9 +138,9 @@ public final class AlertLedger {
     }
 
     /**
-     * The processor's alert id is the device, the type and the onset sample, and samples count
-     * from the device's first chunk: after the processor lost the device's state (its state reset,
-     * or the device changed its sampling rate), a new episode can come with the id of an old one.
+     * The processor's alert id is the device, the type and the onset sample. A restarted detection
+     * numbers its samples from device time, past the old ones, but a device whose clock was set
+     * back (or a processor version that counted from 0 again) can give a new episode an old id.
      * Its onset time tells them apart, and it is kept under the id with its onset time appended,
      * instead of updating the old alert, or being dropped as a late copy of a forgotten one.
      */
