@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.arrhythmiamonitor.qrs.SignalMarks;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.GapState;
 import org.arrhythmiamonitor.state.v1.SignalMark;
@@ -133,10 +134,8 @@ final class GapRules {
     private static Stretch firstSilence(GapState.Builder gap, SignalMark until, List<SignalSpan> trouble,
             long asystoleMs) {
         SignalMark from = gap.getReadableSinceTimeMs() > gap.getLastBeatTimeMs()
-                ? SignalMark.newBuilder().setSample(gap.getReadableSinceSample())
-                        .setTimeMs(gap.getReadableSinceTimeMs()).build()
-                : SignalMark.newBuilder().setSample(gap.getLastBeatSample()).setTimeMs(gap.getLastBeatTimeMs())
-                        .build();
+                ? SignalMarks.mark(gap.getReadableSinceSample(), gap.getReadableSinceTimeMs())
+                : SignalMarks.mark(gap.getLastBeatSample(), gap.getLastBeatTimeMs());
         for (SignalSpan span : trouble) {
             if (span.getEnd().getTimeMs() <= from.getTimeMs() || span.getStart().getTimeMs() >= until.getTimeMs()) {
                 continue;
@@ -161,10 +160,9 @@ final class GapRules {
             return p.getBeatsList();
         }
         List<SignalMark> ends = new ArrayList<>(2);
-        ends.add(SignalMark.newBuilder().setSample(p.getFirstBeatSample()).setTimeMs(p.getFirstBeatTimeMs()).build());
+        ends.add(SignalMarks.mark(p.getFirstBeatSample(), p.getFirstBeatTimeMs()));
         if (p.getLastBeatSample() != p.getFirstBeatSample()) {
-            ends.add(SignalMark.newBuilder().setSample(p.getLastBeatSample()).setTimeMs(p.getLastBeatTimeMs())
-                    .build());
+            ends.add(SignalMarks.mark(p.getLastBeatSample(), p.getLastBeatTimeMs()));
         }
         return ends;
     }
@@ -177,9 +175,7 @@ final class GapRules {
     private static List<SignalSpan> troubleOf(SignalProgress p) {
         if (p.getUnreadableSpansCount() == 0) {
             return p.getUnreadable()
-                    ? List.of(SignalSpan.newBuilder().setStart(SignalMark.getDefaultInstance())
-                            .setEnd(SignalMark.newBuilder().setSample(p.getSampleCount()).setTimeMs(p.getTimeMs()))
-                            .build())
+                    ? List.of(SignalMarks.span(0, 0, p.getSampleCount(), p.getTimeMs()))
                     : List.of();
         }
         List<SignalSpan> spans = new ArrayList<>(p.getUnreadableSpansList());
@@ -205,8 +201,7 @@ final class GapRules {
     }
 
     private static Episode.Builder openAsystole(String device, GapState.Builder gap) {
-        return asystole(device, SignalMark.newBuilder().setSample(gap.getAsystoleOnsetSample())
-                .setTimeMs(gap.getAsystoleOnsetTimeMs()).build());
+        return asystole(device, SignalMarks.mark(gap.getAsystoleOnsetSample(), gap.getAsystoleOnsetTimeMs()));
     }
 
     private static Episode.Builder asystole(String device, SignalMark onset) {

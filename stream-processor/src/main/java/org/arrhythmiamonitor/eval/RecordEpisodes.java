@@ -10,10 +10,9 @@ import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.ReportedClass;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
+import org.arrhythmiamonitor.qrs.SignalMarks;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
-import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
-import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
@@ -91,9 +90,7 @@ final class RecordEpisodes {
             for (long[] i : unreadable) {
                 if (i[0] < end && i[1] > end - fs) {
                     long stop = Math.min(i[1], end);
-                    progress.addUnreadableSpans(SignalSpan.newBuilder()
-                            .setStart(SignalMark.newBuilder().setSample(i[0]).setTimeMs(timeMs(i[0], fs)))
-                            .setEnd(SignalMark.newBuilder().setSample(stop).setTimeMs(timeMs(stop, fs))));
+                    progress.addUnreadableSpans(SignalMarks.span(i[0], timeMs(i[0], fs), stop, timeMs(stop, fs)));
                 }
             }
             // Beats reach the rules once decided; the stream reports them with the chunk that decides them.
@@ -103,7 +100,7 @@ final class RecordEpisodes {
                     progress.setHasBeat(true).setFirstBeatSample(b.sample()).setFirstBeatTimeMs(timeMs(b.sample(), fs));
                 }
                 progress.setLastBeatSample(b.sample()).setLastBeatTimeMs(timeMs(b.sample(), fs))
-                        .addBeats(SignalMark.newBuilder().setSample(b.sample()).setTimeMs(timeMs(b.sample(), fs)));
+                        .addBeats(SignalMarks.mark(b.sample(), timeMs(b.sample(), fs)));
             }
             state = EpisodeDetector.onProgress(state, device, progress.build(), timeMs(end, fs), rules, out);
             // Classified beats lag: each waits for the next one, as in the stream.

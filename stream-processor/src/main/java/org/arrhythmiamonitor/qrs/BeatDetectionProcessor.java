@@ -10,9 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
-import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
-import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatMorphology;
@@ -151,7 +149,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
         if (gap) {
             // The missing stretch: from the last chunk's end (from the start of time when unknown).
-            progress.addUnreadableSpans(span(base + chunkStart, Math.max(0, lastChunkEndMs), base + chunkStart,
+            progress.addUnreadableSpans(SignalMarks.span(base + chunkStart, Math.max(0, lastChunkEndMs), base + chunkStart,
                     chunk.getT0EpochMs()));
         }
         analyzer.accept(mv, new EcgAnalyzer.Output() {
@@ -163,7 +161,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     progress.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
                 }
                 progress.setLastBeatSample(sample).setLastBeatTimeMs(timeMs)
-                        .addBeats(SignalMark.newBuilder().setSample(sample).setTimeMs(timeMs));
+                        .addBeats(SignalMarks.mark(sample, timeMs));
                 Beat.Builder beat = Beat.newBuilder()
                         .setDeviceId(deviceId)
                         .setSampleIndex(sample)
@@ -206,7 +204,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 if (!event.ongoing()) {
                     evidenceEnd = timeOf.applyAsLong(event.endSample());
                     episode.setEndSample(base + event.endSample()).setEndTimeMs(evidenceEnd);
-                    progress.addUnreadableSpans(span(onsetSample, onsetMs, base + event.endSample(), evidenceEnd));
+                    progress.addUnreadableSpans(SignalMarks.span(onsetSample, onsetMs, base + event.endSample(), evidenceEnd));
                 }
                 episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
                         .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS)));
@@ -223,7 +221,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
         // Trouble still in force runs to the chunk's end; the next chunk's progress takes it on.
         for (EcgAnalyzer.TechnicalEvent open : analyzer.openEvents()) {
-            progress.addUnreadableSpans(span(base + open.startSample(), state.getOpenEventOnsetMsOrDefault(
+            progress.addUnreadableSpans(SignalMarks.span(base + open.startSample(), state.getOpenEventOnsetMsOrDefault(
                     open.issue().name(), timeOf.applyAsLong(open.startSample())),
                     base + analyzer.inputCount(), endMs));
         }
@@ -240,11 +238,6 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
      */
     static long sampleBase(long t0EpochMs, double fsHz) {
         return Math.round(t0EpochMs * (fsHz / 1000.0));
-    }
-
-    private static SignalSpan span(long startSample, long startMs, long endSample, long endMs) {
-        return SignalSpan.newBuilder().setStart(SignalMark.newBuilder().setSample(startSample).setTimeMs(startMs))
-                .setEnd(SignalMark.newBuilder().setSample(endSample).setTimeMs(endMs)).build();
     }
 
     /**
