@@ -19,6 +19,10 @@ patient's usual P wave (P-wave similarity under 0.5). The replay treats every be
 stream applies that last rule to readable beats only, and the template match counts only readable
 beats towards the template.
 
+Besides Se/+P per class, it prints EC57's VEB and SVEB positive predictivity of the reported
+classes as PhysioNet's bxb computes them (fusion and unclassifiable beats called V, and
+unclassifiable beats called S, are not false positives), on the matched beats the export holds.
+
 The stream reports an S-labelled beat inside atrial fibrillation as N (`AfDetector.inRhythm`):
 there are no atrial premature beats in AF, but the model calls AF's short intervals S. Whether a
 beat is in AF depends on the AF detector, which runs on the classifier's classes, so the effect on
@@ -260,6 +264,18 @@ def se_ppv(truth, predicted, k):
     return (100.0 * tp / ref if ref else float("nan"), 100.0 * tp / det if det else float("nan"))
 
 
+# What EC57's reference implementation (bxb) does not count as a false positive of a class: fusion
+# and unclassifiable beats called V, unclassifiable beats called S.
+NOT_FALSE = {1: (4,), 2: (3, 4)}
+
+
+def ec57_ppv(truth, predicted, k):
+    """EC57's VEB (k = 2) or SVEB (k = 1) positive predictivity of matched beats."""
+    called = (predicted == k) & ~np.isin(truth, NOT_FALSE[k])
+    det = int(called.sum())
+    return 100.0 * int((called & (truth == k)).sum()) / det if det else float("nan")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
@@ -311,7 +327,8 @@ def main():
         truth = labels[rows]
         figures = [se_ppv(truth, p, 1), se_ppv(truth, reported, 1), se_ppv(truth, p, 2), se_ppv(truth, reported, 2),
                    se_ppv(truth, p, 3), se_ppv(truth, reported, 3),
-                   *[(100.0 * found / ref, 100.0 * true / detected) for ref, found, detected, true in runs]]
+                   *[(100.0 * found / ref, 100.0 * true / detected) for ref, found, detected, true in runs],
+                   (ec57_ppv(truth, reported, 1), ec57_ppv(truth, reported, 2))]
         by_epochs.setdefault(name.split("_")[1], []).append(figures)
         if args.db:
             print(f"{name}: AF duration Se {100 * af_seconds[2] / af_seconds[0]:.1f} %, "
@@ -325,8 +342,9 @@ def main():
 def summary(figures):
     """Se/+P of S, V, F and runs of 3 or more V beats, the model's classes then the reported ones."""
     text = [f"{what} model {m[0]:.1f}/{m[1]:.1f}, reported {r[0]:.1f}/{r[1]:.1f}"
-            for what, m, r in zip(("S", "V", "F", "V runs"), figures[0::2], figures[1::2])]
-    return "Se/+P " + "; ".join(text)
+            for what, m, r in zip(("S", "V", "F", "V runs"), figures[0:8:2], figures[1:8:2])]
+    return ("Se/+P " + "; ".join(text) + f"; EC57 +P as reported (F, Q called V and Q called S not false): "
+            f"SVEB {figures[8][0]:.1f}, VEB {figures[8][1]:.1f}")
 
 
 def ventricular_runs(classes):

@@ -8,13 +8,28 @@ import java.util.Locale;
 import org.arrhythmiamonitor.beat.BeatClasses;
 
 /**
- * Beat classification scored as EC57 scores it: a confusion matrix of matched beats, reference
- * class by detected class, and per class sensitivity and positive predictivity.
+ * Beat classification scored as EC57 scores it. The confusion matrix holds the beats in the scored
+ * intervals, reference class by detected class, N, S, V, F, Q, with one more row for detections
+ * that match no reference beat and one more column for reference beats that no detection matches.
  *
- * @param confusion rows: reference N, S, V, F, Q; columns: detected
+ * <p>Two sets of figures come from it. Per class, the sensitivity and positive predictivity of the
+ * matched beats. And the gross VEB and SVEB statistics of EC57, as its reference implementation
+ * (PhysioNet's {@code bxb}) computes them: a V or S beat that was not detected counts against the
+ * sensitivity, and an extra detection called V or S against the positive predictivity; fusion and
+ * unclassifiable beats called V, and unclassifiable beats called S, are not false positives (a
+ * fusion beat is half ventricular, and Q is no claim about the rhythm).
+ *
+ * @param confusion rows: reference N, S, V, F, Q, then detections without a reference beat;
+ *     columns: detected N, S, V, F, Q, then reference beats without a detection
  */
 public record BeatClassScore(long[][] confusion) {
     private static final List<String> CLASSES = BeatClasses.NAMES;
+    /** Index of the unmatched row and column. */
+    public static final int UNMATCHED = CLASSES.size();
+    private static final int N = 0;
+    private static final int S = 1;
+    private static final int V = 2;
+    private static final int F = 3;
 
     /**
      * The sum over the records that have a matrix (records with paced beats have none), of the
@@ -30,7 +45,7 @@ public record BeatClassScore(long[][] confusion) {
     }
 
     private static BeatClassScore sum(List<RecordResult> results, Function<RecordResult, long[][]> matrix) {
-        long[][] total = new long[CLASSES.size()][CLASSES.size()];
+        long[][] total = new long[UNMATCHED + 1][UNMATCHED + 1];
         for (RecordResult r : results) {
             long[][] m = r.ok() ? matrix.apply(r) : null;
             if (m != null) {
@@ -44,39 +59,89 @@ public record BeatClassScore(long[][] confusion) {
         return new BeatClassScore(total);
     }
 
-    /** Percent of reference beats of class {@code k} detected as {@code k}; NaN without any. */
-    public double se(int k) {
+    /** EC57's VEB sensitivity: V beats called V over all V beats, the undetected ones too. */
+    public double vebSe() {
+        return percent(confusion[V][V], rowWithUnmatched(V));
+    }
+
+    /** EC57's VEB positive predictivity: F and Q beats called V are not false positives. */
+    public double vebPpv() {
+        long[] column = column(V);
+        return percent(column[V], column[N] + column[S] + column[V] + column[UNMATCHED]);
+    }
+
+    /** EC57's SVEB sensitivity: S beats called S over all S beats, the undetected ones too. */
+    public double svebSe() {
+        return percent(confusion[S][S], rowWithUnmatched(S));
+    }
+
+    /** EC57's SVEB positive predictivity: Q beats called S are not false positives. */
+    public double svebPpv() {
+        long[] column = column(S);
+        return percent(column[S], column[N] + column[S] + column[V] + column[F] + column[UNMATCHED]);
+    }
+
+    private long rowWithUnmatched(int k) {
         long row = 0;
         for (long v : confusion[k]) {
             row += v;
         }
-        return row == 0 ? Double.NaN : 100.0 * confusion[k][k] / row;
+        return row;
     }
 
-    /** Percent of beats detected as class {@code k} that are {@code k}; NaN without any. */
+    private long[] column(int k) {
+        long[] column = new long[confusion.length];
+        for (int i = 0; i < confusion.length; i++) {
+            column[i] = confusion[i][k];
+        }
+        return column;
+    }
+
+    private static double percent(long part, long whole) {
+        return whole == 0 ? Double.NaN : 100.0 * part / whole;
+    }
+
+    /** Percent of the matched reference beats of class {@code k} detected as {@code k}; NaN without any. */
+    public double se(int k) {
+        long row = 0;
+        for (int j = 0; j < UNMATCHED; j++) {
+            row += confusion[k][j];
+        }
+        return percent(confusion[k][k], row);
+    }
+
+    /** Percent of the matched beats detected as class {@code k} that are {@code k}; NaN without any. */
     public double ppv(int k) {
         long column = 0;
-        for (long[] row : confusion) {
-            column += row[k];
+        for (int i = 0; i < UNMATCHED; i++) {
+            column += confusion[i][k];
         }
-        return column == 0 ? Double.NaN : 100.0 * confusion[k][k] / column;
+        return percent(confusion[k][k], column);
     }
 
     public JsonObject toJson() {
         JsonObject json = new JsonObject();
         JsonArray matrix = new JsonArray();
-        for (long[] row : confusion) {
+        JsonArray missed = new JsonArray();
+        JsonArray extra = new JsonArray();
+        for (int i = 0; i < UNMATCHED; i++) {
             JsonArray r = new JsonArray();
-            for (long v : row) {
-                r.add(v);
+            for (int j = 0; j < UNMATCHED; j++) {
+                r.add(confusion[i][j]);
             }
             matrix.add(r);
+            missed.add(confusion[i][UNMATCHED]);
+            extra.add(confusion[UNMATCHED][i]);
         }
         json.put("confusion", new JsonObject().put("classes", new JsonArray(CLASSES))
-                .put("rows", "reference").put("columns", "detected").put("matrix", matrix));
+                .put("rows", "reference").put("columns", "detected").put("matrix", matrix)
+                .put("reference_not_detected", missed).put("detected_without_reference", extra));
         for (int k = 0; k < CLASSES.size(); k++) {
-            json.put(CLASSES.get(k), new JsonObject().put("se", percent(se(k))).put("ppv", percent(ppv(k))));
+            json.put(CLASSES.get(k), new JsonObject().put("se", rounded(se(k))).put("ppv", rounded(ppv(k))));
         }
+        json.put("ec57", new JsonObject()
+                .put("veb", new JsonObject().put("se", rounded(vebSe())).put("ppv", rounded(vebPpv())))
+                .put("sveb", new JsonObject().put("se", rounded(svebSe())).put("ppv", rounded(svebPpv()))));
         return json;
     }
 
@@ -89,16 +154,18 @@ public record BeatClassScore(long[][] confusion) {
         s.append(String.format(Locale.ROOT, "%9s %8s%n", "Se %", "+P %"));
         for (int i = 0; i < CLASSES.size(); i++) {
             s.append(String.format(Locale.ROOT, "%-10s", CLASSES.get(i)));
-            for (long v : confusion[i]) {
-                s.append(String.format(Locale.ROOT, "%8d", v));
+            for (int j = 0; j < UNMATCHED; j++) {
+                s.append(String.format(Locale.ROOT, "%8d", confusion[i][j]));
             }
             s.append(String.format(Locale.ROOT, "%9.2f %8.2f%n", se(i), ppv(i)));
         }
-        return s.toString().stripTrailing();
+        s.append(String.format(Locale.ROOT, "EC57 gross, with undetected and extra beats: VEB Se %.2f +P %.2f, "
+                + "SVEB Se %.2f +P %.2f", vebSe(), vebPpv(), svebSe(), svebPpv()));
+        return s.toString();
     }
 
     /** Two decimals; null (JSON null) where the class has no beats to score. */
-    private static Double percent(double value) {
+    private static Double rounded(double value) {
         return Double.isNaN(value) ? null : Math.round(value * 100) / 100.0;
     }
 }

@@ -176,7 +176,11 @@ public final class RecordEvaluator {
                 .toList();
     }
 
-    /** Reference AAMI class (rows) against detected class (columns) of the matched beats in the scored intervals. */
+    /**
+     * Reference AAMI class (rows) against detected class (columns) of the beats in the scored
+     * intervals, with one more row and column ({@link BeatClassScore#UNMATCHED}): detections without a
+     * reference beat by their class, and reference beats without a detection by theirs.
+     */
     private static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
             List<long[]> scored) {
         List<Annotation> classified = reference.stream()
@@ -184,10 +188,22 @@ public final class RecordEvaluator {
         long[] ref = classified.stream().mapToLong(Annotation::sample).toArray();
         long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
         int[] refOf = Ec57Matcher.match(ref, det, window);
-        long[][] m = new long[BeatClasses.NAMES.size()][BeatClasses.NAMES.size()];
+        int o = BeatClassScore.UNMATCHED;
+        long[][] m = new long[o + 1][o + 1];
+        boolean[] found = new boolean[ref.length];
         for (int d = 0; d < det.length; d++) {
-            if (refOf[d] >= 0 && Ec57Matcher.inside(ref[refOf[d]], scored)) {
-                m[BeatClasses.indexOf(classified.get(refOf[d]).code())][classes[d]]++;
+            if (refOf[d] >= 0) {
+                found[refOf[d]] = true;
+                if (Ec57Matcher.inside(ref[refOf[d]], scored)) {
+                    m[BeatClasses.indexOf(classified.get(refOf[d]).code())][classes[d]]++;
+                }
+            } else if (Ec57Matcher.inside(det[d], scored)) {
+                m[o][classes[d]]++;
+            }
+        }
+        for (int r = 0; r < ref.length; r++) {
+            if (!found[r] && Ec57Matcher.inside(ref[r], scored)) {
+                m[BeatClasses.indexOf(classified.get(r).code())][o]++;
             }
         }
         return m;

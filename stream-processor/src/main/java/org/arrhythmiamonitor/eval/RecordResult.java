@@ -18,9 +18,9 @@ import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
  * @param beats the detections, for annotation output
  * @param classes the class of each detection as the pipeline reports it, in its rhythm (index into
  *     N, S, V, F, Q); null without a beat model
- * @param confusion matched beats in the scored intervals by reference (rows) and reported class
- *     (columns), N, S, V, F, Q; null without a beat model or for a record with paced beats, which
- *     EC57 leaves out of beat-class statistics
+ * @param confusion beats in the scored intervals by reference (rows) and reported class (columns),
+ *     N, S, V, F, Q, and last the unmatched ones (see {@link BeatClassScore}); null without a beat
+ *     model or for a record with paced beats, which EC57 leaves out of beat-class statistics
  * @param modelConfusion the same with the beat model's own classes, before the rhythm is known
  * @param episodes episode scores and counts; null without a beat model
  * @param error why the record could not be evaluated; null when it was

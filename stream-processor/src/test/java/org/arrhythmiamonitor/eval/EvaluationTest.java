@@ -90,6 +90,13 @@ class EvaluationTest {
         assertThat(beats.getJsonObject("N").getDouble("se")).isEqualTo(
                 Math.round(10_000.0 * matrix.getJsonArray(0).getLong(0) / normal) / 100.0);
         assertThat(beats.getJsonObject("V").getDouble("se")).isNull();
+        // Beats the detector missed and detections without a beat are the QRS score's, by class.
+        JsonObject confusion = beats.getJsonObject("confusion");
+        assertThat(confusion.getJsonArray("reference_not_detected").getLong(0))
+                .isEqualTo(report.getJsonObject("qrs").getLong("fn"));
+        assertThat(confusion.getJsonArray("detected_without_reference").stream().mapToLong(v -> (Long) v).sum())
+                .isEqualTo(report.getJsonObject("qrs").getLong("fp"));
+        assertThat(beats.getJsonObject("ec57").getJsonObject("veb").getDouble("se")).isNull();
         // The model alone: what is reported differs only where an S call was not early and became N.
         JsonArray model = report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix")
                 .getJsonArray(0);
