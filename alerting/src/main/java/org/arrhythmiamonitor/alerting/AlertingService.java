@@ -54,6 +54,8 @@ public final class AlertingService implements AutoCloseable {
     private static final long TICK_MS = 1_000;
     private static final int RESUME_EVERY_TICKS = 60;
     private static final long RETENTION_CHECK_MS = 3_600_000;
+    /** How long the store may go without a write before it checks that no other instance took it over. */
+    private static final Duration STORE_PROBE = Duration.ofSeconds(15);
     /** Reading the whole store at start: generous, a large store is read at tens of MB/s. */
     private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
 
@@ -73,6 +75,7 @@ public final class AlertingService implements AutoCloseable {
     private HttpServer http;
     private long ticker = -1;
     private long retention = -1;
+    private long prober = -1;
     private final AtomicBoolean ticking = new AtomicBoolean();
     private long ticks;
     private Vertx vertx;
@@ -161,6 +164,10 @@ public final class AlertingService implements AutoCloseable {
             expireClosed();
             retention = vertx.setPeriodic(RETENTION_CHECK_MS, t -> expireClosed());
         }
+        prober = vertx.setPeriodic(STORE_PROBE.toMillis(), t -> vertx.executeBlocking(() -> {
+            store.probe(STORE_PROBE);
+            return null;
+        }, false));
         started = true;
     }
 
@@ -352,6 +359,11 @@ public final class AlertingService implements AutoCloseable {
                 ? Health.up(details) : Health.down(details);
     }
 
+    /** The alert store: tests probe it instead of waiting for the timer. */
+    AlertStore store() {
+        return store;
+    }
+
     /** The lifecycle: tests call {@code desk().tick()} after moving their clock. */
     public AlertDesk desk() {
         return desk;
@@ -373,6 +385,9 @@ public final class AlertingService implements AutoCloseable {
         }
         if (retention >= 0) {
             vertx.cancelTimer(retention);
+        }
+        if (prober >= 0) {
+            vertx.cancelTimer(prober);
         }
         if (http != null) {
             http.close().await();

@@ -34,6 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.arrhythmiamonitor.alerting.TestAlerts.ManualClock;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertStore;
 import org.arrhythmiamonitor.alerting.notify.WebhookSignature;
 import org.arrhythmiamonitor.testing.TestKafka;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
@@ -421,6 +422,43 @@ class AlertingServiceTest {
             HttpResponse<Buffer> health = nurse.get("/health");
             assertThat(health.statusCode()).as(health.bodyAsString()).isEqualTo(200);
             assertThat(nurse.alert(vt.getAlertId()).getString("state")).isEqualTo("acknowledged");
+        } finally {
+            old.close();
+            if (current != null) {
+                current.close();
+            }
+        }
+    }
+
+    @Test
+    void anIdleInstanceThatWasTakenOverReportsItselfDownWithoutWaitingForAWrite() throws Exception {
+        JsonObject config = config("alerting-idle-fenced");
+        AlertingService old = startService(config);
+        AlertingService current = null;
+        try {
+            Session oldNurse = session(old, "nurse", NURSE_PASSWORD);
+            old.store().probe(Duration.ZERO);
+            assertThat(oldNurse.get("/health").statusCode()).as("nobody took it over: the probe stored nothing")
+                    .isEqualTo(200);
+
+            current = startService(config);
+            assertThat(oldNurse.get("/health").statusCode()).as("Kafka tells only a writer").isEqualTo(200);
+            old.store().probe(Duration.ZERO);
+            HttpResponse<Buffer> health = oldNurse.get("/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.bodyAsJsonObject().getJsonObject("details").getString("fenced"))
+                    .contains("another alerting instance");
+
+            Alert vt = alert("ward-11", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt);
+            Session nurse = session(current, "nurse", NURSE_PASSWORD);
+            waitFor(() -> nurse.alerts("?deviceId=ward-11").size() == 1);
+            current.store().probe(Duration.ZERO);
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
+                    .as("a probe leaves the store as it was").isEqualTo(200);
+            assertThat(AlertStore.loadAll(kafka.bootstrapServers(), Duration.ofSeconds(30)))
+                    .extracting(r -> r.getAlert().getAlertId()).contains(vt.getAlertId())
+                    .noneMatch(id -> id.startsWith("__"));
         } finally {
             old.close();
             if (current != null) {

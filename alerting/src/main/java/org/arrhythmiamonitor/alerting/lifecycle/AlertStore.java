@@ -4,10 +4,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -39,8 +42,12 @@ public final class AlertStore implements AutoCloseable {
     private final String transactionalId;
     private static final int COMMIT_ATTEMPTS = 3;
 
+    /** The key of {@link #probe}'s record, which is never committed. */
+    static final String PROBE_KEY = "__alerting-store-probe";
+
     private final KafkaProducer<String, AlertRecord> producer;
     private volatile boolean fenced;
+    private long lastWriteNanos = System.nanoTime();
     private volatile String broken;
     private boolean abortPending;
 
@@ -128,6 +135,7 @@ public final class AlertStore implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 producer.commitTransaction();
+                lastWriteNanos = System.nanoTime();
                 return;
             } catch (TimeoutException e) {
                 // The outcome is not known yet; Kafka wants the same commit retried.
@@ -141,6 +149,42 @@ public final class AlertStore implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw abortAfter(e);
             }
+        }
+    }
+
+    /**
+     * Finds out whether another instance took the store over, when nothing was written for
+     * {@code idle}: Kafka tells a fenced producer only when it next writes, so an instance with
+     * nothing to store would otherwise report itself healthy for as long as its alerts stay quiet.
+     * It writes one record for a key of its own and aborts the transaction, so nothing is stored;
+     * a refusal marks the store {@link #fenced}. Other errors (Kafka unreachable) are left to the
+     * next change to report, which they do not affect: an abort leaves no outcome unknown.
+     */
+    public synchronized void probe(Duration idle) {
+        if (fenced || broken != null || System.nanoTime() - lastWriteNanos < idle.toNanos()) {
+            return;
+        }
+        try {
+            if (abortPending) {
+                producer.abortTransaction();
+                abortPending = false;
+            }
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(Topics.ALERT_STATE, PROBE_KEY, null))
+                    .get(SAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            producer.abortTransaction();
+            lastWriteNanos = System.nanoTime();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abortAfter(new InterruptException(e));
+        } catch (ExecutionException e) {
+            LOG.debug("Alert store probe failed: {}", abortAfter(e.getCause() instanceof RuntimeException r
+                    ? r : new RuntimeException(e.getCause())).getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.debug("Alert store probe failed: {}", abortAfter(new TimeoutException("probe not acknowledged"))
+                    .getMessage());
+        } catch (RuntimeException e) {
+            LOG.debug("Alert store probe failed: {}", abortAfter(e).getMessage());
         }
     }
 
