@@ -90,10 +90,14 @@ final class DeviceStream {
         Future<Reply> answer;
         long[] seq = {-1};
         try {
-            access.check(deviceId, tokenHash);
-            SampleChunk chunk = binary
-                    ? protobuf.decode(deviceId, message, System.currentTimeMillis())
-                    : json.decode(deviceId, message, System.currentTimeMillis());
+            try {
+                access.check(deviceId, tokenHash);
+            } catch (ChunkRejectedException refused) {
+                // The token is checked first, so a revoked device cannot keep its stream open with
+                // chunks that fail to decode; the answer still names the chunk, as every other does.
+                throw refused.withSeq(seqOf(message, binary));
+            }
+            SampleChunk chunk = decode(message, binary);
             seq[0] = chunk.getSeq();
             answer = ingest.ingest(chunk).map(ack -> new Reply(ack.status(), ack.toText(true)));
         } catch (ChunkRejectedException e) {
@@ -116,6 +120,24 @@ final class DeviceStream {
             }
             return socket.writeTextMessage(reply.text());
         }).recover(error -> Future.succeededFuture());
+    }
+
+    private SampleChunk decode(Buffer message, boolean binary) {
+        return binary
+                ? protobuf.decode(deviceId, message, System.currentTimeMillis())
+                : json.decode(deviceId, message, System.currentTimeMillis());
+    }
+
+    /**
+     * The seq of a message refused before it was decoded, as far as the decoder can read it; -1
+     * when it cannot. Only refused tokens come here, and the socket closes after the first one.
+     */
+    private long seqOf(Buffer message, boolean binary) {
+        try {
+            return decode(message, binary).getSeq();
+        } catch (ChunkRejectedException e) {
+            return e.seq();
+        }
     }
 
     /** An answer and the status it carries. */

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
@@ -384,14 +386,65 @@ class GatewayServiceTest {
         JsonObject revoked = answers.poll(30, TimeUnit.SECONDS);
         assertThat(revoked.getInteger("status")).isEqualTo(401);
         assertThat(revoked.getString("error")).isEqualTo("revoked_token");
+        assertThat(revoked.getLong("seq")).isEqualTo(8);
         assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
 
         assertThat(written(device, chunks.size())).extracting(c -> c.toBuilder().clearReceivedAtMs().build())
                 .containsExactlyElementsOf(chunks);
 
         Throwable refused = webSockets.connect(options).transform(
-                result -> io.vertx.core.Future.succeededFuture(result.cause())).await();
+                result -> Future.succeededFuture(result.cause())).await();
         assertThat(refused).as("a stream without a token is refused").isNotNull().hasMessageContaining("401");
+    }
+
+    @Test
+    void aWebSocketAnswerRefusingTheTokenNamesTheSeqOfTheChunkItRefusesInEitherEncoding() throws Exception {
+        String device = "streaming-3";
+        String first = provision(gateway, device);
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        try {
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream");
+            WebSocket replaced = webSockets.connect(new WebSocketConnectOptions(options)
+                    .addHeader("Authorization", "Bearer " + first)).await();
+            HttpResponse<Buffer> reissued = admin(client.post(gateway.httpPort(), "127.0.0.1",
+                    "/v1/devices/" + device + "/token"), null);
+            String second = reissued.bodyAsJsonObject().getString("token");
+            WebSocket revoked = webSockets.connect(new WebSocketConnectOptions(options)
+                    .addHeader("Authorization", "Bearer " + second)).await();
+            List<SampleChunk> chunks = chunks(device, 7, 2);
+
+            // The socket opened with the replaced token: a JSON chunk.
+            JsonObject invalid = refusal(replaced, () -> replaced.writeTextMessage(
+                    SyntheticChunks.json(chunks.get(0)).encode()));
+            assertThat(invalid.getString("error")).isEqualTo("invalid_token");
+            assertThat(invalid.getLong("seq")).isEqualTo(0);
+
+            // The socket of the current token, then revoked: a Protobuf chunk.
+            assertThat(admin(client.delete(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + device), null)
+                    .statusCode()).isEqualTo(204);
+            JsonObject revokedAnswer = refusal(revoked, () -> revoked.writeBinaryMessage(
+                    Buffer.buffer(chunks.get(1).toByteArray())));
+            assertThat(revokedAnswer.getString("error")).isEqualTo("revoked_token");
+            assertThat(revokedAnswer.getLong("seq")).isEqualTo(1);
+        } finally {
+            webSockets.close().await();
+        }
+    }
+
+    /** Sends one chunk on a socket whose token no longer holds: its 401 answer, once the socket closed with 1008. */
+    private static JsonObject refusal(WebSocket socket, Supplier<Future<Void>> send)
+            throws Exception {
+        LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+        socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+        CompletableFuture<Short> closed = new CompletableFuture<>();
+        socket.closeHandler(v -> closed.complete(socket.closeStatusCode()));
+        send.get().await();
+        JsonObject answer = answers.poll(30, TimeUnit.SECONDS);
+        assertThat(answer).isNotNull();
+        assertThat(answer.getInteger("status")).isEqualTo(401);
+        assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
+        return answer;
     }
 
     @Test
@@ -514,7 +567,7 @@ class GatewayServiceTest {
             HttpResponse<Buffer> health = https.get(secure.httpPort(), "127.0.0.1", "/health").send().await();
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(https.get(secure.httpPort(), "127.0.0.1", "/health").ssl(false).send()
-                    .transform(r -> io.vertx.core.Future.succeededFuture(r.succeeded() ? r.result().statusCode() : -1))
+                    .transform(r -> Future.succeededFuture(r.succeeded() ? r.result().statusCode() : -1))
                     .await()).as("plain HTTP on the TLS port").isNotEqualTo(200);
         } finally {
             https.close();
