@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Collection;
@@ -25,6 +24,7 @@ import org.arrhythmiamonitor.alerting.lifecycle.AlertStoreException;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.alerting.lifecycle.TransitionException;
 import org.arrhythmiamonitor.alerting.lifecycle.UnknownAlertException;
+import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
@@ -50,7 +50,7 @@ final class AlertApi {
     void mount(Router router) {
         router.get("/api/alerts").handler(this::list);
         router.get("/api/alerts/:alertId").handler(this::get);
-        BodyHandler body = BodyHandler.create().setBodyLimit(16 * 1024);
+        BodyLimit body = BodyLimit.of(16 * 1024);
         router.post("/api/alerts/:alertId/acknowledge").handler(body).handler(SessionAuth.requireRole(Role.CLINICIAN))
                 .handler(ctx -> change(ctx, false));
         router.post("/api/alerts/:alertId/resolve").handler(body).handler(SessionAuth.requireRole(Role.CLINICIAN))

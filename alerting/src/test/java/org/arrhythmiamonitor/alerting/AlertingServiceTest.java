@@ -619,6 +619,16 @@ class AlertingServiceTest {
                     .putHeader("Cookie", nurse.cookie()).putHeader("Origin", "http://127.0.0.1:8080")
                     .sendJsonObject(new JsonObject()).await();
             assertThat(foreign.statusCode()).as("from another origin").isEqualTo(403);
+            HttpResponse<Buffer> longNote = nurse.post(path + "/acknowledge",
+                    new JsonObject().put("note", "a".repeat(17_000)));
+            assertThat(longNote.statusCode()).isEqualTo(413);
+            assertThat(longNote.bodyAsJsonObject().getString("error")).isEqualTo("payload_too_large");
+            assertThat(longNote.bodyAsJsonObject().getString("detail"))
+                    .isEqualTo("the request body is over the limit of 16384 bytes");
+            HttpResponse<Buffer> longLogin = login(service, "nurse", "a".repeat(5000));
+            assertThat(longLogin.statusCode()).isEqualTo(413);
+            assertThat(longLogin.bodyAsJsonObject().getString("detail"))
+                    .isEqualTo("the request body is over the limit of 4096 bytes");
             assertThat(nurse.get(path).bodyAsJsonObject().getString("state")).isEqualTo("open");
             assertThat(nurse.post(path + "/acknowledge", null).statusCode()).isEqualTo(200);
             HttpResponse<Buffer> twice = nurse.post(path + "/acknowledge", null);

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The operations surface every service exposes: {@code GET /health} and {@code GET /metrics}
  * (Prometheus text format), plus a failure handler that turns any unhandled error into a JSON
- * answer instead of an HTML stack trace, and one for a URL the router cannot read.
+ * answer instead of an HTML stack trace (a body over a {@link BodyLimit} into a 413 that states
+ * the limit), and one for a URL the router cannot read.
  */
 public final class OpsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
@@ -56,7 +57,7 @@ public final class OpsRoutes {
     private static void onFailure(RoutingContext ctx) {
         int status = ctx.statusCode();
         if (status == 413) {
-            HttpErrors.send(ctx, 413, "payload_too_large", null, "The request body exceeds the configured limit");
+            HttpErrors.send(ctx, 413, "payload_too_large", null, BodyLimit.tooLarge(ctx));
         } else if (status >= 400 && status < 500) {
             HttpErrors.send(ctx, status, "bad_request", null,
                     ctx.failure() != null ? ctx.failure().getMessage() : "The request was rejected");

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
@@ -34,6 +35,9 @@ class OpsRoutesTest {
         registry.counter("ecg.test.events", "kind", "a").increment(3);
         Router router = Router.router(vertx);
         router.post("/only-post").handler(ctx -> ctx.response().end("ok"));
+        router.post("/limited").handler(BodyLimit.of(100)).handler(ctx -> ctx.response().end("ok"));
+        router.post("/plain").handler(BodyHandler.create(false).setBodyLimit(100))
+                .handler(ctx -> ctx.response().end("ok"));
         router.get("/boom").handler(ctx -> {
             throw new IllegalStateException("bug");
         });
@@ -88,6 +92,27 @@ class OpsRoutesTest {
         JsonObject body = bug.bodyAsJsonObject();
         assertThat(body.getString("error")).isEqualTo("internal_error");
         assertThat(body.encode()).doesNotContain("IllegalStateException");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsA413InJsonThatStatesTheLimitOfItsRoute() {
+        HttpResponse<Buffer> small = client.post(port, "127.0.0.1", "/limited").sendBuffer(Buffer.buffer("a".repeat(100)))
+                .await();
+        assertThat(small.statusCode()).isEqualTo(200);
+
+        HttpResponse<Buffer> tooLarge = client.post(port, "127.0.0.1", "/limited")
+                .sendBuffer(Buffer.buffer("a".repeat(101))).await();
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.getHeader("Content-Type")).isEqualTo("application/json");
+        assertThat(tooLarge.bodyAsJsonObject().getString("error")).isEqualTo("payload_too_large");
+        assertThat(tooLarge.bodyAsJsonObject().getString("detail"))
+                .isEqualTo("the request body is over the limit of 100 bytes");
+
+        HttpResponse<Buffer> unknownLimit = client.post(port, "127.0.0.1", "/plain")
+                .sendBuffer(Buffer.buffer("a".repeat(101))).await();
+        assertThat(unknownLimit.statusCode()).isEqualTo(413);
+        assertThat(unknownLimit.bodyAsJsonObject().getString("detail")).as("a plain BodyHandler's limit is not known")
+                .isEqualTo("the request body is over this route's limit");
     }
 
     @Test

@@ -4,8 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
+import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.wire.v1.DeviceCredential;
@@ -37,7 +37,7 @@ final class DeviceProvisioning {
 
     void mount(Router router) {
         router.post("/v1/devices").handler(this::admin);
-        router.post("/v1/devices").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::create);
+        router.post("/v1/devices").handler(BodyLimit.of(4096)).handler(this::create);
         router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(this::reissue);
         router.delete("/v1/devices/:deviceId").handler(this::admin).handler(this::revoke);
         router.get("/v1/devices/:deviceId").handler(this::admin).handler(this::describe);

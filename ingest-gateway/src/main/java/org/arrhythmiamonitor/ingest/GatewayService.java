@@ -14,13 +14,13 @@ import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
+import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.OpsRoutes;
@@ -140,7 +140,7 @@ public final class GatewayService implements AutoCloseable {
         // is checked first so nobody can make the gateway buffer a body for free.
         router.post("/v1/devices/:deviceId/ecg").handler(this::authenticate);
         router.post("/v1/devices/:deviceId/ecg")
-                .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+                .handler(BodyLimit.of(config.maxBodyBytes()))
                 .handler(this::post)
                 .failureHandler(this::bodyTooLarge);
         router.get("/v1/devices/:deviceId/stream").handler(this::authenticate).handler(this::openStream);
@@ -190,14 +190,14 @@ public final class GatewayService implements AutoCloseable {
                         : new ChunkRejectedException(500, "internal_error", null, String.valueOf(error))));
     }
 
-    /** BodyHandler fails an oversized body with a bare 413: say the limit, and count it as a refused chunk. */
+    /** A body over the limit: the limit BodyLimit noted, shorter chunks as the remedy, and counted as a refused chunk. */
     private void bodyTooLarge(RoutingContext ctx) {
         if (ctx.statusCode() != 413) {
             ctx.next();
             return;
         }
-        reject(ctx, new ChunkRejectedException(413, "payload_too_large", null, "the request body is over the limit of "
-                + config.maxBodyBytes() + " bytes; send shorter chunks"));
+        reject(ctx, new ChunkRejectedException(413, "payload_too_large", null, BodyLimit.tooLarge(ctx)
+                + "; send shorter chunks"));
     }
 
     /** A request line or headers over the server's limits, refused before routing: counted as a refused chunk. */

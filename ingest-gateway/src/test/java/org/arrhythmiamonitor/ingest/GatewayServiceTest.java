@@ -253,6 +253,13 @@ class GatewayServiceTest {
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(tooLarge.bodyAsJsonObject().getString("detail")).contains("limit of 262144 bytes");
 
+        HttpResponse<Buffer> bigAdminBody = admin(client.post(port, "127.0.0.1", "/v1/devices"),
+                new JsonObject().put("deviceId", device).put("padding", "a".repeat(5000)));
+        assertThat(bigAdminBody.statusCode()).isEqualTo(413);
+        assertThat(bigAdminBody.bodyAsJsonObject().getString("error")).isEqualTo("payload_too_large");
+        assertThat(bigAdminBody.bodyAsJsonObject().getString("detail"))
+                .isEqualTo("the request body is over the limit of 4096 bytes");
+
         HttpResponse<Buffer> longUrl = client.get(port, "127.0.0.1", "/v1/devices/" + "a".repeat(5000)).send().await();
         assertThat(longUrl.statusCode()).isEqualTo(414);
         assertThat(longUrl.bodyAsJsonObject().getString("detail")).contains("limit of 4096 bytes");

@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.Session;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.core.net.HostAndPort;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
 import org.slf4j.Logger;
@@ -99,7 +99,7 @@ public final class SessionAuth {
                 .setCookieSameSite(CookieSameSite.STRICT)
                 .setLazySession(true)
                 .setNagHttps(false));
-        router.post("/api/login").handler(BodyHandler.create().setBodyLimit(4096)).handler(this::login);
+        router.post("/api/login").handler(BodyLimit.of(4096)).handler(this::login);
         router.route("/api/*").handler(this::requireUser);
         router.post("/api/logout").handler(this::logout);
         router.get("/api/me").handler(ctx -> HttpJson.send(ctx, 200, me(ctx.session())));
