@@ -38,6 +38,8 @@ final class DeviceStream {
     private final int maxInFlight;
     private final long maxMessageBytes;
     private int inFlight;
+    /** Set when a message over the limit ends the stream: no message after it is taken. */
+    private boolean ending;
     /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
     private Future<Void> previousAnswer = Future.succeededFuture();
 
@@ -67,25 +69,45 @@ final class DeviceStream {
     /**
      * Netty refuses a frame over the limit and Vert.x a message whose frames add up to more (an
      * IllegalStateException, the only one Vert.x reports on a socket's inbound side); both drop the
-     * message without an answer, and Netty closes with 1000, which tells the device nothing. Answers
-     * still pending go with the socket; the device's retries of those chunks are answered as
-     * duplicates.
+     * message without an answer.
+     *
+     * <p>A frame Netty refuses reaches Vert.x as a channel exception, and Vert.x closes the
+     * connection as soon as this handler returns (a bare close, 1000 to the device): the 1009 must
+     * go out now, and answers still pending go with the socket; the device's retries of those
+     * chunks are answered as duplicates. A message Vert.x refuses leaves the connection open, so
+     * the close waits for the answers to the chunks before it (at most Kafka's delivery timeout).
+     * Messages after it are not taken meanwhile: their answers would come after the close, so they
+     * end the same way as after a refused frame, sent to nobody.
      */
     private void onError(Throwable error) {
-        boolean tooBig = error instanceof CorruptedWebSocketFrameException corrupt
-                && WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus())
-                || error instanceof IllegalStateException;
-        if (tooBig && !socket.isClosed()) {
+        boolean frameTooBig = error instanceof CorruptedWebSocketFrameException corrupt
+                && WebSocketCloseStatus.MESSAGE_TOO_BIG.equals(corrupt.closeStatus());
+        boolean messageTooBig = error instanceof IllegalStateException;
+        if ((frameTooBig || messageTooBig) && !ending && !socket.isClosed()) {
+            ending = true;
             metrics.rejected("payload_too_large");
-            socket.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
-                    "message over the limit of " + maxMessageBytes + " bytes; send shorter chunks");
-        } else if (!tooBig) {
+            if (frameTooBig) {
+                closeTooBig();
+            } else {
+                previousAnswer.onComplete(v -> closeTooBig());
+            }
+        } else if (!frameTooBig && !messageTooBig) {
             // A broken connection or a protocol error: the device's business, one line for the operator.
             LOG.info("WebSocket of device {}: {}", deviceId, error.toString());
         }
     }
 
+    private void closeTooBig() {
+        if (!socket.isClosed()) {
+            socket.close((short) WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
+                    "message over the limit of " + maxMessageBytes + " bytes; send shorter chunks");
+        }
+    }
+
     private void accept(Buffer message, boolean binary) {
+        if (ending) {
+            return;
+        }
         metrics.requestBytes.record(message.length());
         Future<Reply> answer;
         long[] seq = {-1};

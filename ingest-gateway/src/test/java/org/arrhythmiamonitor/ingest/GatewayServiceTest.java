@@ -495,6 +495,46 @@ class GatewayServiceTest {
     }
 
     @Test
+    void aWebSocketClosedFor1009FirstAnswersTheChunksSentBeforeAMessageOverTheLimitInFrames() throws Exception {
+        // Kafka gone, so the chunks before the message over the limit are still waiting for it (2 s)
+        // when that message arrives. Frames within the limit that add up to more, refused by Vert.x:
+        // one frame over the limit is refused by Netty, and Vert.x then drops the connection at once.
+        TestKafka doomed = TestKafka.start();
+        GatewayService orphan = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
+        String device = "orphan-2";
+        String token = provision(orphan, device);
+        doomed.close();
+        // Its frames after the one over the limit would make a message of their own.
+        String tooBig = "{\"seq\": 9, \"t0\": 1767225600000, \"fs\": 250, \"samples\": [0" + ",1".repeat(200_000)
+                + "]}";
+        WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(64 * 1024));
+        try {
+            WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(orphan.httpPort()).setURI("/v1/devices/" + device + "/stream")
+                    .addHeader("Authorization", "Bearer " + token)).await();
+            LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+            socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            socket.closeHandler(v -> closed.complete(socket.closeStatusCode() + " " + socket.closeReason()));
+
+            List<SampleChunk> chunks = chunks(device, 8, 2);
+            socket.writeTextMessage(SyntheticChunks.json(chunks.get(0)).encode()).await();
+            socket.writeBinaryMessage(Buffer.buffer(chunks.get(1).toByteArray())).await();
+            socket.writeTextMessage(tooBig);
+
+            assertThat(closed.get(30, TimeUnit.SECONDS))
+                    .isEqualTo("1009 message over the limit of 262144 bytes; send shorter chunks");
+            assertThat(new ArrayList<>(answers))
+                    .extracting(answer -> answer.getLong("seq") + " " + answer.getInteger("status") + " "
+                            + answer.getString("error"))
+                    .containsExactly("0 503 kafka_unavailable", "1 503 kafka_unavailable");
+        } finally {
+            webSockets.close().await();
+            orphan.close();
+        }
+    }
+
+    @Test
     void whenKafkaIsGoneTheDeviceGets503WithRetryAfterNever202() throws Exception {
         TestKafka doomed = TestKafka.start();
         GatewayService orphan = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
