@@ -18,6 +18,7 @@ import org.arrhythmiamonitor.alerting.notify.RetryPolicy;
 import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
 import org.arrhythmiamonitor.config.ConfigKeys;
 import org.arrhythmiamonitor.config.ConfigKeys.Kind;
+import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
@@ -51,32 +52,37 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry, Duration retainClosed) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
+    /** Whose settings these are, in messages. */
+    public static final String SECTION = "alerting";
 
     public AlertingConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("alerting: bootstrapServers is required");
+            throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
         if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("alerting: httpPort must be 0-65535, got " + httpPort);
+            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
         }
         if (maxAlerts < 1) {
-            throw new IllegalArgumentException("alerting: maxAlerts must be at least 1, got " + maxAlerts);
+            throw SettingException.of(SECTION, "maxAlerts", "must be at least 1, got " + maxAlerts);
         }
-        if (partitions < 1 || replicationFactor < 1) {
-            throw new IllegalArgumentException("alerting: partitions and replicationFactor must be at least 1");
+        if (partitions < 1) {
+            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
         }
         if (groupId == null || groupId.isBlank()) {
-            throw new IllegalArgumentException("alerting: groupId must not be blank");
+            throw SettingException.of(SECTION, "groupId", "must not be blank");
         }
         if (sessionIdle.toMinutes() < 1 || sessionMaxAge.compareTo(sessionIdle) < 0) {
-            throw new IllegalArgumentException("alerting: sessionTimeoutMinutes must be at least 1 and "
-                    + "sessionMaxAgeHours at least as long");
+            throw new SettingException(SECTION, name -> name.apply("sessionTimeoutMinutes") + " must be at least 1 and "
+                    + name.apply("sessionMaxAgeHours") + " at least as long");
         }
         if (retainClosed.isNegative()) {
-            throw new IllegalArgumentException("alerting: retainClosedDays must not be negative (0 keeps alerts for ever)");
+            throw SettingException.of(SECTION, "retainClosedDays", "must not be negative (0 keeps alerts for ever)");
         }
         if (suppressRepeats.isNegative()) {
-            throw new IllegalArgumentException("alerting: suppressRepeatsSeconds must not be negative");
+            throw SettingException.of(SECTION, "suppressRepeatsSeconds", "must not be negative");
         }
         users = List.copyOf(users);
         webhooks = List.copyOf(webhooks);
@@ -101,18 +107,18 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
             entry("deviceGroups", Kind.OBJECT), entry("retry", Kind.OBJECT), entry("retainClosedDays", Kind.WHOLE_NUMBER));
 
     public static AlertingConfig fromJson(JsonObject json) {
-        ConfigKeys.requireKnown(json, "alerting", KEYS);
+        ConfigKeys.requireKnown(json, SECTION, KEYS);
         List<UserAccount> users = new ArrayList<>();
         for (Object user : json.getJsonArray("users", new JsonArray())) {
             if (!(user instanceof JsonObject object)) {
-                throw new IllegalArgumentException("alerting: users must be a list of {username, passwordHash, roles}");
+                throw SettingException.of(SECTION, "users", "must be a list of {username, passwordHash, roles}");
             }
             users.add(UserAccount.fromJson(object));
         }
         List<WebhookSubscriber> webhooks = new ArrayList<>();
         for (Object webhook : json.getJsonArray("webhooks", new JsonArray())) {
             if (!(webhook instanceof JsonObject object)) {
-                throw new IllegalArgumentException("alerting: webhooks must be a list of {id, url, secret, ...}");
+                throw SettingException.of(SECTION, "webhooks", "must be a list of {id, url, secret, ...}");
             }
             webhooks.add(WebhookSubscriber.fromJson(object));
         }

@@ -66,8 +66,8 @@ public final class ConfigKeys {
             if (!kind.accepts(value)) {
                 String range = kind == Kind.WHOLE_NUMBER && isWhole(value)
                         ? " from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE : "";
-                throw new IllegalArgumentException(owner + ": " + key + " must be " + kind.description + range
-                        + ", got " + Json.encode(value));
+                throw SettingException.of(owner, key, "must be " + kind.description + range + ", got "
+                        + Json.encode(value));
             }
         }
     }

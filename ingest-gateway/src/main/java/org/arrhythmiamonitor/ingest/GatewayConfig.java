@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.ingest;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.arrhythmiamonitor.config.SettingException;
 
 /**
  * Settings of the ingest gateway, read from JSON in the Vert.x manner.
@@ -35,6 +36,8 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final String AUTH_TOKEN = "token";
     public static final String AUTH_NONE = "none";
+    /** Whose settings these are, in messages. */
+    public static final String SECTION = "gateway";
 
     /**
      * Either a PEM certificate chain and private key, or a PKCS#12 key store.
@@ -48,16 +51,22 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         public Tls {
             boolean pem = certPath != null || keyPath != null;
             if (pem == (keyStorePath != null)) {
-                throw new IllegalArgumentException("gateway: tls needs either certPath and keyPath (PEM) or "
-                        + "keyStorePath (PKCS#12)");
+                throw new SettingException(SECTION, name -> "tls needs either " + name.apply("tls.certPath")
+                        + " and " + name.apply("tls.keyPath") + " (PEM) or " + name.apply("tls.keyStorePath")
+                        + " (PKCS#12)");
             }
             if (pem && (certPath == null || keyPath == null)) {
-                throw new IllegalArgumentException("gateway: tls needs both certPath and keyPath");
+                throw new SettingException(SECTION, name -> "tls needs both " + name.apply("tls.certPath") + " and "
+                        + name.apply("tls.keyPath"));
             }
-            for (String path : new String[] {certPath, keyPath, keyStorePath}) {
-                if (path != null && !Files.isReadable(Path.of(path))) {
-                    throw new IllegalArgumentException("gateway: tls file " + path + " cannot be read");
-                }
+            readable("tls.certPath", certPath);
+            readable("tls.keyPath", keyPath);
+            readable("tls.keyStorePath", keyStorePath);
+        }
+
+        private static void readable(String key, String path) {
+            if (path != null && !Files.isReadable(Path.of(path))) {
+                throw SettingException.of(SECTION, key, path + " cannot be read");
             }
         }
 
@@ -69,43 +78,48 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
 
     public GatewayConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("gateway: bootstrapServers is required");
+            throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
         if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("gateway: httpPort must be 0-65535, got " + httpPort);
+            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
         }
         if (maxBodyBytes < 1024) {
-            throw new IllegalArgumentException("gateway: maxBodyBytes must be at least 1024, got " + maxBodyBytes);
+            throw SettingException.of(SECTION, "maxBodyBytes", "must be at least 1024, got " + maxBodyBytes);
         }
         if (!(maxChunkSeconds > 0 && maxChunkSeconds <= 60)) {
-            throw new IllegalArgumentException("gateway: maxChunkSeconds must be in (0, 60], got " + maxChunkSeconds);
+            throw SettingException.of(SECTION, "maxChunkSeconds", "must be in (0, 60], got " + maxChunkSeconds);
         }
         if (maxClockSkewMs < 0) {
-            throw new IllegalArgumentException("gateway: maxClockSkewMs must be 0 or more, got " + maxClockSkewMs);
+            throw SettingException.of(SECTION, "maxClockSkewMs", "must be 0 or more, got " + maxClockSkewMs);
         }
-        if (partitions < 1 || replicationFactor < 1) {
-            throw new IllegalArgumentException("gateway: partitions and replicationFactor must be at least 1");
+        if (partitions < 1) {
+            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
         }
         if (deliveryTimeoutMs < 1000) {
-            throw new IllegalArgumentException("gateway: deliveryTimeoutMs must be at least 1000, got "
-                    + deliveryTimeoutMs);
+            throw SettingException.of(SECTION, "deliveryTimeoutMs", "must be at least 1000, got " + deliveryTimeoutMs);
         }
         if (!AUTH_TOKEN.equals(auth) && !AUTH_NONE.equals(auth)) {
-            throw new IllegalArgumentException("gateway: auth must be 'token' or 'none', got " + auth);
+            throw SettingException.of(SECTION, "auth", "must be 'token' or 'none', got " + auth);
         }
         if (adminToken != null && adminToken.length() < 16) {
-            throw new IllegalArgumentException("gateway: adminToken must be at least 16 characters");
+            throw SettingException.of(SECTION, "adminToken", "must be at least 16 characters");
         }
         if (maxInFlightBytes < maxBodyBytes) {
-            throw new IllegalArgumentException("gateway: maxInFlightBytes must be at least maxBodyBytes ("
-                    + maxBodyBytes + "), got " + maxInFlightBytes);
+            throw new SettingException(SECTION, name -> name.apply("maxInFlightBytes") + " must be at least "
+                    + name.apply("maxBodyBytes") + " (" + maxBodyBytes + "), got " + maxInFlightBytes);
         }
         if (eventLoops < 1 || eventLoops > 64) {
-            throw new IllegalArgumentException("gateway: eventLoops must be 1-64, got " + eventLoops);
+            throw SettingException.of(SECTION, "eventLoops", "must be 1-64, got " + eventLoops);
         }
-        if (maxInFlightPerSocket < 1 || maxTrackedDevices < 1) {
-            throw new IllegalArgumentException(
-                    "gateway: maxInFlightPerSocket and maxTrackedDevices must be at least 1");
+        if (maxInFlightPerSocket < 1) {
+            throw SettingException.of(SECTION, "maxInFlightPerSocket", "must be at least 1, got "
+                    + maxInFlightPerSocket);
+        }
+        if (maxTrackedDevices < 1) {
+            throw SettingException.of(SECTION, "maxTrackedDevices", "must be at least 1, got " + maxTrackedDevices);
         }
     }
 

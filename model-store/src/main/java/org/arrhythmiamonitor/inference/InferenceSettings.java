@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.inference;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.arrhythmiamonitor.config.SettingException;
 
 /**
  * How the processor runs its models.
@@ -19,19 +20,23 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
     public static final int DEFAULT_MAX_BATCH = 256;
     public static final long DEFAULT_MAX_WAIT_MS = 5;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(DEFAULT_MAX_WAIT_MS);
+    /** Whose settings these are, in messages: the processor's {@code inference} settings. */
+    public static final String SECTION = "inference";
 
     public InferenceSettings {
+        // Refused under the keys of the processor's inference settings, which is where they are set.
         if (intraOpThreads < 1) {
-            throw new IllegalArgumentException("inference threads must be at least 1, got " + intraOpThreads);
+            throw SettingException.of(SECTION, "threads", "must be at least 1, got " + intraOpThreads);
         }
         if (maxBatch < 1 || maxBatch > 65_536) {
-            throw new IllegalArgumentException("inference batch size must be 1-65536, got " + maxBatch);
+            throw SettingException.of(SECTION, "maxBatch", "must be 1-65536, got " + maxBatch);
         }
         if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("inference max wait must be 0-1000 ms, got " + maxWait.toMillis() + " ms");
+            throw SettingException.of(SECTION, "maxWaitMs", "must be 0-1000, got " + maxWait.toMillis());
         }
         if (reloadInterval.isNegative()) {
-            throw new IllegalArgumentException("model reload interval must not be negative");
+            throw SettingException.of(SECTION, "reloadSeconds", "must not be negative, got "
+                    + reloadInterval.toSeconds());
         }
     }
 

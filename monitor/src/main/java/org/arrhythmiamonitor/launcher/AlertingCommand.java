@@ -29,8 +29,12 @@ final class AlertingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AlertingConfig config = AlertingConfig.fromJson(AlertingSettings.read(settings)
-                .mergeIn(kafka.toJson()).put("httpHost", host).put("httpPort", port));
+        CommandLineSettings fromCommandLine = new CommandLineSettings(AlertingConfig.SECTION,
+                AlertingSettings.read(settings))
+                .put("httpHost", "--host", host)
+                .put("httpPort", "--port", port);
+        kafka.putInto(fromCommandLine);
+        AlertingConfig config = fromCommandLine.build(AlertingConfig::fromJson);
         return Lifecycle.runService(lifecycle -> {
             AlertingService alerting = ServiceStarter.alerting(lifecycle.vertx(), config, lifecycle, "--port");
             return String.format("Alerting: dashboard on http://%s:%d/ , API at /api (Kafka %s, %d users)", host,

@@ -58,8 +58,11 @@ final class DatasetCommand implements Callable<Integer> {
                     + "training data comes from DS1 only");
         }
         long started = System.nanoTime();
-        BeatDatasetExport.Summary summary = BeatDatasetExport.run(new BeatDatasetExport.Options(db, records, lead,
-                reference, MainsFrequency.parse(mains), out, jitterCopies, seed), spec.commandLine().getOut());
+        BeatDatasetExport.Options options = new CommandLineSettings(BeatDatasetExport.SECTION)
+                .flag("jitterCopies", "--jitter-copies")
+                .check(() -> new BeatDatasetExport.Options(db, records, lead, reference, MainsFrequency.parse(mains),
+                        out, jitterCopies, seed));
+        BeatDatasetExport.Summary summary = BeatDatasetExport.run(options, spec.commandLine().getOut());
         spec.commandLine().getOut().printf(Locale.ROOT,
                 "%d examples (%d detected beats without a reference beat left out) in %s, %.1f s%n",
                 summary.rows(), summary.unmatched(), out, (System.nanoTime() - started) / 1e9);

@@ -113,28 +113,26 @@ public final class DemoCommand implements Callable<Integer> {
             // Every setting is checked before the broker starts: a mistake in a file is reported at
             // once, not after the broker's start-up and then its shutdown.
             String kafka = bootstrapServers != null ? bootstrapServers : EMBEDDED_HOST + ":" + kafkaPort;
-            JsonObject common = new JsonObject()
-                    .put("bootstrapServers", kafka)
-                    .put("httpHost", host)
-                    .put("partitions", 3)
-                    .put("replicationFactor", 1);
-            ProcessorConfig processorConfig = ProcessorConfig.fromJson(common.copy()
-                    .put("httpPort", processorPort)
-                    .put("stateDir", dataDir.resolve("streams").toAbsolutePath().toString())
-                    .put("episodes", rules.toJson())
-                    .put("mainsNotch", mainsNotch)
-                    .put("inference", inference.toJson()));
-            JsonObject alertingJson = AlertingSettings.read(alertingSettings).mergeIn(common.copy())
-                    .put("httpPort", alertingPort);
+            CommandLineSettings processorJson = common(ProcessorConfig.SECTION, new JsonObject(), kafka)
+                    .put("httpPort", "--processor-port", processorPort)
+                    .put("stateDir", "--data-dir", dataDir.resolve("streams").toAbsolutePath().toString())
+                    .put("mainsNotch", "--mains-notch", mainsNotch);
+            rules.putInto(processorJson);
+            inference.putInto(processorJson);
+            ProcessorConfig processorConfig = processorJson.build(ProcessorConfig::fromJson);
+            CommandLineSettings alertingJson = common(AlertingConfig.SECTION,
+                    AlertingSettings.read(alertingSettings), kafka).put("httpPort", "--alerting-port", alertingPort);
             AlertingSettings.DemoUsers users = null;
-            if (alertingJson.getJsonArray("users", new JsonArray()).isEmpty()) {
+            if (alertingJson.json().getJsonArray("users", new JsonArray()).isEmpty()) {
                 users = AlertingSettings.DemoUsers.generate();
                 alertingJson.put("users", users.toJson());
             }
-            AlertingConfig alertingConfig = AlertingConfig.fromJson(alertingJson);
+            AlertingConfig alertingConfig = alertingJson.build(AlertingConfig::fromJson);
             String admin = adminToken != null ? adminToken : DeviceTokens.issue();
-            GatewayConfig gatewayConfig = GatewayConfig.fromJson(common.copy()
-                    .put("httpPort", gatewayPort).put("adminToken", admin));
+            GatewayConfig gatewayConfig = common(GatewayConfig.SECTION, new JsonObject(), kafka)
+                    .put("httpPort", "--gateway-port", gatewayPort)
+                    .put("adminToken", "--admin-token", admin)
+                    .build(GatewayConfig::fromJson);
 
             if (bootstrapServers == null) {
                 System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
@@ -154,6 +152,15 @@ public final class DemoCommand implements Callable<Integer> {
             }
             return running;
         });
+    }
+
+    /** What the three services share: where Kafka is, the address they listen on, topics for one broker. */
+    private CommandLineSettings common(String section, JsonObject fromFile, String kafka) {
+        return new CommandLineSettings(section, fromFile)
+                .put("bootstrapServers", bootstrapServers != null ? "--bootstrap-servers" : "--kafka-port", kafka)
+                .put("httpHost", "--host", host)
+                .put("partitions", 3)
+                .put("replicationFactor", 1);
     }
 
     private void startSimulator(Vertx vertx, Running running) {

@@ -59,15 +59,21 @@ final class GatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-inflight-mb must be 1-" + MAX_INFLIGHT_MB + " (MiB), got "
                     + maxInFlightMb);
         }
-        JsonObject settings = kafka.toJson()
-                .put("httpHost", host).put("httpPort", port).put("maxChunkSeconds", maxChunkSeconds)
-                .put("auth", auth).put("adminToken", adminToken)
+        CommandLineSettings settings = new CommandLineSettings(GatewayConfig.SECTION)
+                .put("httpHost", "--host", host)
+                .put("httpPort", "--port", port)
+                .put("maxChunkSeconds", "--max-chunk-seconds", maxChunkSeconds)
+                .put("auth", "--auth", auth)
+                .put("adminToken", "--admin-token", adminToken)
+                // Not named by its flag: the gateway would give the value in bytes.
                 .put("maxInFlightBytes", maxInFlightMb * 1024 * 1024);
+        kafka.putInto(settings);
         if (tlsCert != null || tlsKey != null) {
-            settings.put("tls", new JsonObject().put("certPath", tlsCert).put("keyPath", tlsKey));
+            settings.put("tls", new JsonObject().put("certPath", tlsCert).put("keyPath", tlsKey))
+                    .flag("tls.certPath", "--tls-cert")
+                    .flag("tls.keyPath", "--tls-key");
         }
-        // An invalid setting is an IllegalArgumentException, which Monitor prints as a one-line error.
-        GatewayConfig config = GatewayConfig.fromJson(settings);
+        GatewayConfig config = settings.build(GatewayConfig::fromJson);
         return Lifecycle.runService(lifecycle -> {
             GatewayService gateway = ServiceStarter.gateway(lifecycle.vertx(), config, lifecycle, "--port");
             return String.format("Ingest gateway on %s://%s:%d (Kafka %s, auth=%s)",

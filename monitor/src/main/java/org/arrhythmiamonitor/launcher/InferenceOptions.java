@@ -28,9 +28,15 @@ final class InferenceOptions {
             description = "Longest a beat waits for its batch to fill, ms (default: ${DEFAULT-VALUE}).")
     long maxWaitMs;
 
-    JsonObject toJson() {
-        JsonObject json = new JsonObject().put("device", device).put("threads", threads).put("maxBatch", maxBatch)
-                .put("maxWaitMs", maxWaitMs);
-        return modelDir == null || modelDir.isBlank() ? json : json.put("modelDir", modelDir);
+    /** Puts these into the processor's {@code inference} settings. */
+    void putInto(CommandLineSettings processor) {
+        CommandLineSettings settings = processor.object("inference", InferenceSettings.SECTION, new JsonObject())
+                .put("device", "--inference-device", device)
+                .put("threads", "--inference-threads", threads)
+                .put("maxBatch", "--inference-max-batch", maxBatch)
+                .put("maxWaitMs", "--inference-max-wait-ms", maxWaitMs);
+        if (modelDir != null && !modelDir.isBlank()) {
+            settings.put("modelDir", "--model-dir", modelDir);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.arrhythmiamonitor.launcher;
 
-import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Option;
 
 /** Options every service shares: where Kafka is and how to create missing topics. */
@@ -19,10 +18,9 @@ final class KafkaOptions {
                     + "of brokers (default: ${DEFAULT-VALUE}).")
     short replicationFactor;
 
-    JsonObject toJson() {
-        return new JsonObject()
-                .put("bootstrapServers", bootstrapServers)
-                .put("partitions", partitions)
-                .put("replicationFactor", (int) replicationFactor);
+    void putInto(CommandLineSettings settings) {
+        settings.put("bootstrapServers", "--bootstrap-servers", bootstrapServers)
+                .put("partitions", "--partitions", partitions)
+                .put("replicationFactor", "--replication-factor", (int) replicationFactor);
     }
 }

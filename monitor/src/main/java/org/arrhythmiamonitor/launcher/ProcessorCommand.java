@@ -46,15 +46,17 @@ final class ProcessorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ProcessorConfig config = ProcessorConfig.fromJson(kafka.toJson()
-                .put("httpHost", host)
-                .put("httpPort", port)
-                .put("applicationId", applicationId)
-                .put("stateDir", stateDir)
-                .put("streamThreads", threads)
-                .put("episodes", rules.toJson())
-                .put("mainsNotch", mainsNotch)
-                .put("inference", inference.toJson()));
+        CommandLineSettings settings = new CommandLineSettings(ProcessorConfig.SECTION)
+                .put("httpHost", "--host", host)
+                .put("httpPort", "--port", port)
+                .put("applicationId", "--application-id", applicationId)
+                .put("stateDir", "--state-dir", stateDir)
+                .put("streamThreads", "--threads", threads)
+                .put("mainsNotch", "--mains-notch", mainsNotch);
+        kafka.putInto(settings);
+        rules.putInto(settings);
+        inference.putInto(settings);
+        ProcessorConfig config = settings.build(ProcessorConfig::fromJson);
         return Lifecycle.runService(lifecycle -> {
             ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port");
             return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",

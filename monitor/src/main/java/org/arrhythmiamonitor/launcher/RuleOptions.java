@@ -30,34 +30,28 @@ final class RuleOptions {
     @Option(names = "--bradycardia-beats", description = "... for this many intervals (default: 5).")
     Integer bradycardiaBeats;
 
-    /** The rules as the processor's {@code episodes} configuration; refuses an unreadable or invalid file. */
-    JsonObject toJson() {
-        JsonObject json = new JsonObject();
-        if (file != null) {
-            try {
-                json = new JsonObject(Files.readString(file));
-            } catch (IOException e) {
-                throw new LaunchException("--episode-rules: cannot read " + file + ": " + e.getMessage(), e);
-            } catch (DecodeException e) {
-                throw new LaunchException("--episode-rules: " + file + " is not a JSON object: " + e.getMessage(), e);
-            }
-        }
-        putIfSet(json, "tachycardiaBpm", tachycardiaBpm);
-        putIfSet(json, "tachycardiaBeats", tachycardiaBeats);
-        putIfSet(json, "bradycardiaBpm", bradycardiaBpm);
-        putIfSet(json, "bradycardiaBeats", bradycardiaBeats);
-        try {
-            EpisodeRules.fromJson(json);
-        } catch (IllegalArgumentException e) {
-            // Its messages say "episode rules: " and name the field at fault.
-            throw new LaunchException(e.getMessage(), e);
-        }
-        return json;
+    /**
+     * Puts the rules into the processor's {@code episodes} settings, which check them; refuses an
+     * unreadable file.
+     */
+    void putInto(CommandLineSettings processor) {
+        processor.object("episodes", EpisodeRules.SECTION, readFile())
+                .putIfGiven("tachycardiaBpm", "--tachycardia-bpm", tachycardiaBpm)
+                .putIfGiven("tachycardiaBeats", "--tachycardia-beats", tachycardiaBeats)
+                .putIfGiven("bradycardiaBpm", "--bradycardia-bpm", bradycardiaBpm)
+                .putIfGiven("bradycardiaBeats", "--bradycardia-beats", bradycardiaBeats);
     }
 
-    private static void putIfSet(JsonObject json, String key, Object value) {
-        if (value != null) {
-            json.put(key, value);
+    private JsonObject readFile() {
+        if (file == null) {
+            return new JsonObject();
+        }
+        try {
+            return new JsonObject(Files.readString(file));
+        } catch (IOException e) {
+            throw new LaunchException("--episode-rules: cannot read " + file + ": " + e.getMessage(), e);
+        } catch (DecodeException e) {
+            throw new LaunchException("--episode-rules: " + file + " is not a JSON object: " + e.getMessage(), e);
         }
     }
 }

@@ -80,9 +80,16 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimulatorConfig config = new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds,
-                protobuf(), webSocket(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000),
-                insecure);
+        SimulatorConfig config = new CommandLineSettings(SimulatorConfig.SECTION)
+                .flag("gateway", "--gateway")
+                .flag("devices", "--devices")
+                .flag("speed", "--speed")
+                .flag("chunkSeconds", "--chunk-seconds")
+                .flag("connections", "--connections")
+                .flag("durationMs", "--duration")
+                .check(() -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
+                        webSocket(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000),
+                        insecure));
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
         Vertx vertx = lifecycle.vertx();

@@ -12,8 +12,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
@@ -49,7 +53,90 @@ class MonitorCommandLineTest {
     void anInvalidPortIsExplained() {
         Outcome outcome = run("gateway", "--port", "70000", "--bootstrap-servers", "localhost:1");
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.err()).contains("httpPort must be 0-65535");
+        assertThat(outcome.err()).contains("--port must be 0-65535, got 70000").doesNotContain("httpPort");
+    }
+
+    private static Arguments refused(String err, String... args) {
+        return Arguments.of(String.join(" ", args), err, args);
+    }
+
+    /** Flags of every command whose values a service's or the simulator's settings check. */
+    static Stream<Arguments> refusedFlags() {
+        return Stream.of(
+                refused("monitor processor: --threads must be at least 1, got 0", "processor", "--threads", "0"),
+                refused("monitor processor: --replication-factor must be at least 1, got 0",
+                        "processor", "--replication-factor", "0"),
+                refused("monitor processor: --mains-notch must be 50, 60 or off, got '55'",
+                        "processor", "--mains-notch", "55"),
+                refused("monitor processor: --inference-device must be cpu or cuda, got 'tpu'",
+                        "processor", "--inference-device", "tpu"),
+                refused("monitor processor: --inference-max-batch must be 1-65536, got 0",
+                        "processor", "--inference-max-batch", "0"),
+                refused("monitor processor: --inference-max-wait-ms must be 0-1000, got 5000",
+                        "processor", "--inference-max-wait-ms", "5000"),
+                refused("monitor processor: --bradycardia-bpm must be below --tachycardia-bpm, got 40.0 and 30.0",
+                        "processor", "--tachycardia-bpm", "30"),
+                refused("monitor processor: --tachycardia-beats must be at least 1, got 0",
+                        "processor", "--tachycardia-beats", "0"),
+                refused("monitor gateway: --max-chunk-seconds must be in (0, 60], got 100.0",
+                        "gateway", "--max-chunk-seconds", "100"),
+                refused("monitor gateway: --auth must be 'token' or 'none', got tokens", "gateway", "--auth", "tokens"),
+                refused("monitor gateway: --admin-token must be at least 16 characters",
+                        "gateway", "--admin-token", "short"),
+                refused("monitor gateway: tls needs both --tls-cert and --tls-key", "gateway", "--tls-cert", "c.pem"),
+                refused("monitor gateway: --bootstrap-servers is required", "gateway", "--bootstrap-servers", " "),
+                refused("monitor alerting: --partitions must be at least 1, got 0", "alerting", "--partitions", "0"),
+                refused("monitor alerting: --port must be 0-65535, got -1", "alerting", "--port", "-1"),
+                refused("monitor demo: --alerting-port must be 0-65535, got 70000", "demo", "--alerting-port", "70000"),
+                refused("monitor demo: --processor-port must be 0-65535, got 70000",
+                        "demo", "--processor-port", "70000"),
+                refused("monitor demo: --inference-threads must be at least 1, got 0",
+                        "demo", "--inference-threads", "0"),
+                refused("monitor demo: --bradycardia-bpm must be positive, got 0.0", "demo", "--bradycardia-bpm", "0"),
+                refused("monitor simulate: --devices must be 1-1000000, got 0", "simulate", "--devices", "0"),
+                refused("monitor simulate: --chunk-seconds must be 0.05-10 s, got 50.0",
+                        "simulate", "--chunk-seconds", "50"),
+                refused("monitor simulate: --connections must be 1-10000, got 0", "simulate", "--connections", "0"),
+                refused("monitor simulate: --duration must not be negative (0 runs until stopped)",
+                        "simulate", "--duration", "-1"),
+                refused("monitor simulate: --speed must be above 0 and at most 10000 times real time, got 0.0",
+                        "simulate", "--speed", "x0"),
+                refused("monitor simulate: --gateway must be an http:// or https:// URL, got ftp://host",
+                        "simulate", "--gateway", "ftp://host"),
+                refused("monitor dataset: --jitter-copies must be 0-8, got 9",
+                        "dataset", "--db", "no-such-db", "--out", "no-such-out", "--jitter-copies", "9"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedFlags")
+    void aRefusedValueIsReportedUnderTheFlagThatGaveIt(String commandLine, String expected, String[] args) {
+        Path demoData = dataDir.resolve("demo");
+        String[] all = args[0].equals("demo")
+                ? Stream.concat(Stream.of(args), Stream.of("--data-dir", demoData.toString())).toArray(String[]::new)
+                : args;
+        Outcome outcome = run(all);
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo(expected);
+        assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+    }
+
+    @Test
+    void anEpisodeRuleFromTheFileIsNamedByItsKeyAndOneAFlagOverridesByTheFlag() throws Exception {
+        Path rules = Files.writeString(dataDir.resolve("rules.json"),
+                "{\"bradycardiaBpm\": 150, \"tachycardiaBeats\": 0}");
+        Outcome fromFile = run("processor", "--episode-rules", rules.toString(), "--tachycardia-beats", "3");
+        assertThat(fromFile.exitCode()).isEqualTo(1);
+        assertThat(fromFile.err().strip()).isEqualTo("monitor processor: episode rules: bradycardiaBpm must be below "
+                + "--tachycardia-bpm, got 150.0 and 140.0");
+
+        Outcome overridden = run("processor", "--episode-rules", rules.toString(), "--bradycardia-bpm", "45",
+                "--tachycardia-beats", "0");
+        assertThat(overridden.err().strip())
+                .isEqualTo("monitor processor: --tachycardia-beats must be at least 1, got 0");
+
+        Outcome fileOnly = run("processor", "--episode-rules", rules.toString(), "--bradycardia-bpm", "45");
+        assertThat(fileOnly.err().strip()).isEqualTo(
+                "monitor processor: episode rules: tachycardiaBeats must be at least 1, got 0");
     }
 
     @Test

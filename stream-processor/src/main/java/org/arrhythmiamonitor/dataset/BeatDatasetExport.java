@@ -18,6 +18,7 @@ import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.BeatWindow;
+import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.eval.Ec57Matcher;
 import org.arrhythmiamonitor.eval.RecordEvaluator;
 import org.arrhythmiamonitor.eval.RecordSignal;
@@ -40,6 +41,8 @@ import org.arrhythmiamonitor.wfdb.Annotation;
  * samples), {@code samples.npy} int64 [n] (reference sample), and {@code manifest.json}.
  */
 public final class BeatDatasetExport {
+    /** Whose settings the options are, in messages. */
+    public static final String SECTION = "dataset";
     /** Largest placement shift of a jittered copy, 250 Hz samples (16 ms). */
     static final int MAX_JITTER = 4;
 
@@ -56,7 +59,7 @@ public final class BeatDatasetExport {
                 throw new IllegalArgumentException("no records to export");
             }
             if (jitterCopies < 0 || jitterCopies > 2 * MAX_JITTER) {
-                throw new IllegalArgumentException("jitter copies must be 0-" + 2 * MAX_JITTER + ", got "
+                throw SettingException.of(SECTION, "jitterCopies", "must be 0-" + 2 * MAX_JITTER + ", got "
                         + jitterCopies);
             }
         }

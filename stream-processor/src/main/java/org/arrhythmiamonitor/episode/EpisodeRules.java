@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.arrhythmiamonitor.config.ConfigKeys;
 import org.arrhythmiamonitor.config.ConfigKeys.Kind;
+import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.wire.v1.PatientSettings;
 
 /**
@@ -45,26 +46,30 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
         double pvcBurdenPct, double afBurdenPct, double burdenMinMonitoredS, double lowAlertHoldoffS,
         double silentAfterS, Set<String> mutedAlertTypes) {
 
+    /** Whose settings these are, in messages. */
+    public static final String SECTION = "episode rules";
+
     public static final EpisodeRules DEFAULTS = new EpisodeRules(140, 17, 40, 5, 100, 5, 30, 100, 3, 3, 3.0, 4.0, 30,
             10, 10, 5, 3600, 600, 30, Set.of());
 
     public EpisodeRules {
-        if (!(bradycardiaBpm > 0 && bradycardiaBpm < tachycardiaBpm && tachycardiaBpm < 400)) {
-            throw new IllegalArgumentException("episode rules: 0 < bradycardiaBpm < tachycardiaBpm < 400 is needed, "
-                    + "got " + bradycardiaBpm + " and " + tachycardiaBpm);
+        positive("bradycardiaBpm", bradycardiaBpm);
+        if (!(tachycardiaBpm < 400)) {
+            throw SettingException.of(SECTION, "tachycardiaBpm", "must be below 400, got " + tachycardiaBpm);
         }
-        if (tachycardiaBeats < 1 || bradycardiaBeats < 1) {
-            throw new IllegalArgumentException("episode rules: tachycardiaBeats and bradycardiaBeats must be at "
-                    + "least 1, got "
-                    + tachycardiaBeats + " and " + bradycardiaBeats);
+        if (!(bradycardiaBpm < tachycardiaBpm)) {
+            throw new SettingException(SECTION, name -> name.apply("bradycardiaBpm") + " must be below "
+                    + name.apply("tachycardiaBpm") + ", got " + bradycardiaBpm + " and " + tachycardiaBpm);
         }
-        if (vtBeats < 3 || svtBeats < 2 || patternCycles < 2) {
-            throw new IllegalArgumentException("episode rules: vtBeats must be at least 3, svtBeats at least 2 and "
-                    + "patternCycles at least 2, got " + vtBeats + ", " + svtBeats + " and " + patternCycles);
-        }
-        if (!(pauseS > 0 && pauseS < asystoleS)) {
-            throw new IllegalArgumentException("episode rules: 0 < pauseS < asystoleS is needed, got " + pauseS
-                    + " and " + asystoleS);
+        atLeast("tachycardiaBeats", tachycardiaBeats, 1);
+        atLeast("bradycardiaBeats", bradycardiaBeats, 1);
+        atLeast("vtBeats", vtBeats, 3);
+        atLeast("svtBeats", svtBeats, 2);
+        atLeast("patternCycles", patternCycles, 2);
+        positive("pauseS", pauseS);
+        if (!(pauseS < asystoleS)) {
+            throw new SettingException(SECTION, name -> name.apply("pauseS") + " must be below "
+                    + name.apply("asystoleS") + ", got " + pauseS + " and " + asystoleS);
         }
         positive("ventricularRateBpm", ventricularRateBpm);
         positive("svtRateBpm", svtRateBpm);
@@ -74,13 +79,12 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
         positive("silentAfterS", silentAfterS);
         percent("pvcBurdenPct", pvcBurdenPct);
         percent("afBurdenPct", afBurdenPct);
-        if (burdenMinMonitoredS < 0 || lowAlertHoldoffS < 0) {
-            throw new IllegalArgumentException("episode rules: burdenMinMonitoredS and lowAlertHoldoffS must not be "
-                    + "negative");
-        }
+        notNegative("burdenMinMonitoredS", burdenMinMonitoredS);
+        notNegative("lowAlertHoldoffS", lowAlertHoldoffS);
         for (String type : mutedAlertTypes) {
             if (EpisodeType.fromWire(type) == null) {
-                throw new IllegalArgumentException("episode rules: mutedAlertTypes: unknown episode type " + type);
+                throw new SettingException(SECTION, name -> name.apply("mutedAlertTypes") + ": unknown episode type "
+                        + type);
             }
         }
         mutedAlertTypes = Set.copyOf(mutedAlertTypes);
@@ -88,14 +92,25 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
 
     private static void positive(String name, double value) {
         if (!(value > 0)) {
-            throw new IllegalArgumentException("episode rules: " + name + " must be positive, got " + value);
+            throw SettingException.of(SECTION, name, "must be positive, got " + value);
+        }
+    }
+
+    private static void notNegative(String name, double value) {
+        if (!(value >= 0)) {
+            throw SettingException.of(SECTION, name, "must not be negative, got " + value);
+        }
+    }
+
+    private static void atLeast(String name, int value, int least) {
+        if (value < least) {
+            throw SettingException.of(SECTION, name, "must be at least " + least + ", got " + value);
         }
     }
 
     private static void percent(String name, double value) {
         if (!(value > 0 && value <= 100)) {
-            throw new IllegalArgumentException("episode rules: " + name + " must be above 0 and at most 100, got "
-                    + value);
+            throw SettingException.of(SECTION, name, "must be above 0 and at most 100, got " + value);
         }
     }
 
@@ -116,13 +131,13 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
      */
     public static EpisodeRules fromJson(JsonObject json) {
         JsonObject j = json == null ? new JsonObject() : json;
-        ConfigKeys.requireKnown(j, "episode rules", KEYS);
+        ConfigKeys.requireKnown(j, SECTION, KEYS);
         EpisodeRules d = DEFAULTS;
         Set<String> muted = new HashSet<>();
         for (Object type : j.getJsonArray("mutedAlertTypes", new JsonArray())) {
             if (!(type instanceof String name)) {
-                throw new IllegalArgumentException("episode rules: mutedAlertTypes must be a list of episode type "
-                        + "names, got " + type);
+                throw SettingException.of(SECTION, "mutedAlertTypes", "must be a list of episode type names, got "
+                        + type);
             }
             muted.add(name);
         }

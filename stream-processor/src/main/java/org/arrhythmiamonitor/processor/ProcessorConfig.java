@@ -4,10 +4,12 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.inference.ExecutionDevice;
 import org.arrhythmiamonitor.inference.InferenceSettings;
@@ -36,21 +38,27 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         InferenceSettings inference, String applicationServer) {
 
     public static final int DEFAULT_HTTP_PORT = 8082;
+    /** Whose settings these are, in messages. */
+    public static final String SECTION = "processor";
 
     public ProcessorConfig {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("processor: bootstrapServers is required");
+            throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
         if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("processor: httpPort must be 0-65535, got " + httpPort);
+            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
         }
         if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
-            throw new IllegalArgumentException("processor: applicationServer must be host:port, got "
-                    + applicationServer);
+            throw SettingException.of(SECTION, "applicationServer", "must be host:port, got " + applicationServer);
         }
-        if (partitions < 1 || replicationFactor < 1 || streamThreads < 1) {
-            throw new IllegalArgumentException("processor: partitions, replicationFactor and streamThreads must be "
-                    + "at least 1, got " + partitions + ", " + replicationFactor + ", " + streamThreads);
+        if (partitions < 1) {
+            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
+        }
+        if (streamThreads < 1) {
+            throw SettingException.of(SECTION, "streamThreads", "must be at least 1, got " + streamThreads);
         }
     }
 
@@ -65,7 +73,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("streamThreads", 1),
                 EpisodeRules.fromJson(json.getJsonObject("episodes")),
-                MainsFrequency.parse(String.valueOf(json.getValue("mainsNotch", "50"))),
+                parsed(SECTION, "mainsNotch", String.valueOf(json.getValue("mainsNotch", "50")), MainsFrequency::parse,
+                        "50, 60 or off"),
                 inference(json.getJsonObject("inference", new JsonObject())),
                 json.getString("applicationServer"));
     }
@@ -85,11 +94,21 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         String dir = json.getString("modelDir");
         Path modelDir = dir == null || dir.isBlank() ? null : Path.of(dir);
         return new InferenceSettings(modelDir,
-                ExecutionDevice.parse(json.getString("device", d.device().name())),
+                parsed(InferenceSettings.SECTION, "device", json.getString("device", d.device().name()),
+                        ExecutionDevice::parse, "cpu or cuda"),
                 json.getInteger("threads", d.intraOpThreads()),
                 json.getInteger("maxBatch", d.maxBatch()),
                 Duration.ofMillis(json.getLong("maxWaitMs", d.maxWait().toMillis())),
                 Duration.ofSeconds(json.getLong("reloadSeconds", modelDir == null ? 0L : 10L)));
+    }
+
+    /** Parses a setting's text, refusing it by its key: the parser's own message cannot say which setting it was. */
+    private static <T> T parsed(String section, String key, String text, Function<String, T> parser, String accepted) {
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            throw SettingException.of(section, key, "must be " + accepted + ", got '" + text + "'");
+        }
     }
 
     /** Kafka Streams settings: exactly-once processing, state under {@link #stateDir}. */

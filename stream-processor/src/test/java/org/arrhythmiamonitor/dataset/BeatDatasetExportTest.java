@@ -69,7 +69,7 @@ class BeatDatasetExportTest {
                 "atr", MainsFrequency.HZ_50, dir.resolve("out"), 2, 1), new PrintWriter(new StringWriter())))
                 .isInstanceOf(WfdbFormatException.class).hasMessageContaining("nothing.atr");
         assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("a"), null, "atr", MainsFrequency.HZ_50,
-                dir, 9, 1)).hasMessageContaining("jitter copies must be 0-8");
+                dir, 9, 1)).hasMessage("dataset: jitterCopies must be 0-8, got 9");
     }
 
     /** Just enough of the .npy format to check what the export wrote. */

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.ingest.simulator;
 
 import java.net.URI;
 import java.util.List;
+import org.arrhythmiamonitor.config.SettingException;
 
 /**
  * What the fleet simulator does.
@@ -25,28 +26,36 @@ public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sourc
         double chunkSeconds, boolean protobuf, boolean webSocket, String adminToken, String devicePrefix,
         int connections, long reportEveryMs, long durationMs, boolean trustAllCertificates) {
 
+    /** Whose settings these are, in messages. */
+    public static final String SECTION = "simulator";
+
     public SimulatorConfig {
         if (gateway == null || gateway.getHost() == null
                 || !("http".equals(gateway.getScheme()) || "https".equals(gateway.getScheme()))) {
-            throw new IllegalArgumentException("the gateway must be an http:// or https:// URL, got " + gateway);
+            throw SettingException.of(SECTION, "gateway", "must be an http:// or https:// URL, got " + gateway);
         }
         if (devices < 1 || devices > 1_000_000) {
-            throw new IllegalArgumentException("devices must be 1-1000000, got " + devices);
+            throw SettingException.of(SECTION, "devices", "must be 1-1000000, got " + devices);
         }
         if (sources == null || sources.isEmpty()) {
             throw new IllegalArgumentException("at least one signal source is needed");
         }
         if (!(speed > 0 && speed <= 10_000)) {
-            throw new IllegalArgumentException("speed must be in (0, 10000], got " + speed);
+            throw SettingException.of(SECTION, "speed", "must be above 0 and at most 10000 times real time, got "
+                    + speed);
         }
         if (!(chunkSeconds >= 0.05 && chunkSeconds <= 10)) {
-            throw new IllegalArgumentException("chunk length must be 0.05-10 s, got " + chunkSeconds);
+            throw SettingException.of(SECTION, "chunkSeconds", "must be 0.05-10 s, got " + chunkSeconds);
         }
         if (connections < 1 || connections > 10_000) {
-            throw new IllegalArgumentException("connections must be 1-10000, got " + connections);
+            throw SettingException.of(SECTION, "connections", "must be 1-10000, got " + connections);
         }
-        if (reportEveryMs < 0 || durationMs < 0) {
-            throw new IllegalArgumentException("report interval and duration must not be negative");
+        // No value in the message: a launcher may take these in another unit.
+        if (reportEveryMs < 0) {
+            throw SettingException.of(SECTION, "reportEveryMs", "must not be negative");
+        }
+        if (durationMs < 0) {
+            throw SettingException.of(SECTION, "durationMs", "must not be negative (0 runs until stopped)");
         }
     }
 

@@ -102,8 +102,8 @@ class FleetSimulatorTest {
         assertThatThrownBy(() -> new SimulatorConfig(URI.create("ftp://host"), 1, sources, 1, 1, false, false, null, "t", 1,
                 0, 0, false)).hasMessageContaining("http:// or https://");
         assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 0, sources, 1, 1, false, false, null, "t",
-                1, 0, 0, false)).hasMessageContaining("devices");
+                1, 0, 0, false)).hasMessage("simulator: devices must be 1-1000000, got 0");
         assertThatThrownBy(() -> new SimulatorConfig(URI.create("http://host:1"), 1, sources, 0, 1, false, false, null, "t",
-                1, 0, 0, false)).hasMessageContaining("speed");
+                1, 0, 0, false)).hasMessageContaining("simulator: speed must be above 0");
     }
 }

@@ -1,0 +1,55 @@
+package org.arrhythmiamonitor.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A setting refused for its value. The message names the settings at fault through a function
+ * rather than in fixed text, so that a launcher whose flags gave them can name the flags instead:
+ * an operator who typed {@code --port 70000} should read about {@code --port}, not about
+ * {@code httpPort}, a key they may never have seen.
+ */
+public final class SettingException extends IllegalArgumentException {
+    private final String section;
+    private final Function<UnaryOperator<String>, String> problem;
+    private final List<String> keys;
+
+    /**
+     * @param section whose settings these are, as the message starts: {@code processor},
+     *     {@code episode rules}, ...
+     * @param problem what is wrong and what is accepted, given how to name a setting by its key;
+     *     every setting it speaks of is named through that, none in its own text
+     */
+    public SettingException(String section, Function<UnaryOperator<String>, String> problem) {
+        super(section + ": " + problem.apply(UnaryOperator.identity()));
+        this.section = section;
+        this.problem = problem;
+        List<String> named = new ArrayList<>();
+        problem.apply(key -> {
+            named.add(key);
+            return key;
+        });
+        this.keys = List.copyOf(named);
+    }
+
+    /** One setting and what is wrong with it, e.g. {@code of("gateway", "httpPort", "must be 0-65535, got -1")}. */
+    public static SettingException of(String section, String key, String problem) {
+        return new SettingException(section, name -> name.apply(key) + " " + problem);
+    }
+
+    public String section() {
+        return section;
+    }
+
+    /** The keys of the settings at fault, as the message names them in order. */
+    public List<String> keys() {
+        return keys;
+    }
+
+    /** The message without its section, each setting named by {@code name} from its key. */
+    public String describe(UnaryOperator<String> name) {
+        return problem.apply(name);
+    }
+}
