@@ -1,15 +1,12 @@
 package org.arrhythmiamonitor.launcher;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import org.arrhythmiamonitor.ingest.simulator.DeviceTokensRequiredException;
 import org.arrhythmiamonitor.ingest.simulator.FleetSimulator;
 import org.arrhythmiamonitor.ingest.simulator.SignalSource;
 import org.arrhythmiamonitor.ingest.simulator.SimulatorConfig;
@@ -21,8 +18,6 @@ import picocli.CommandLine.Option;
         description = "Stream ECG from a fleet of simulated devices to a gateway and print sent, accepted, "
                 + "rejected and retried chunks per second with the acknowledgement latency.")
 final class SimulateCommand implements Callable<Integer> {
-    private static final long HEALTH_TIMEOUT_MS = 10_000;
-
     @Option(names = "--gateway", defaultValue = "http://localhost:8080", paramLabel = "URL",
             description = "Gateway base URL (default: ${DEFAULT-VALUE})")
     URI gateway;
@@ -92,23 +87,22 @@ final class SimulateCommand implements Callable<Integer> {
                         insecure));
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
-        Vertx vertx = lifecycle.vertx();
-        if (adminToken == null && gatewayWantsTokens(vertx)) {
-            lifecycle.closeAll();
-            throw new LaunchException("the gateway at " + gateway + " wants a token from every device (it runs "
-                    + "with --auth token): give --admin-token (or set GATEWAY_ADMIN_TOKEN) with its administrator "
-                    + "token, and the simulator provisions a token per device; without one only a gateway started "
-                    + "with --auth none accepts the chunks", null);
-        }
         if (adminToken != null) {
             System.out.printf("Provisioning %d devices at %s ...%n", devices, gateway);
         }
         FleetSimulator simulator;
         try {
-            simulator = FleetSimulator.start(vertx, config, System.out::println).toCompletionStage()
+            simulator = FleetSimulator.start(lifecycle.vertx(), config, System.out::println).toCompletionStage()
                     .toCompletableFuture().get();
         } catch (ExecutionException e) {
             lifecycle.closeAll();
+            // Said again here with what to do, which only this command knows: its flags and the gateway's.
+            if (e.getCause() instanceof DeviceTokensRequiredException) {
+                throw new LaunchException("the gateway at " + gateway + " wants a token from every device (it runs "
+                        + "with --auth token): give --admin-token (or set GATEWAY_ADMIN_TOKEN) with its "
+                        + "administrator token, and the simulator provisions a token per device; without one only a "
+                        + "gateway started with --auth none accepts the chunks", e.getCause());
+            }
             throw new LaunchException("the simulator could not start: " + e.getCause().getMessage(), e.getCause());
         }
         lifecycle.add("fleet simulator", () -> {
@@ -123,29 +117,6 @@ final class SimulateCommand implements Callable<Integer> {
         }
         lifecycle.awaitShutdown();
         return 0;
-    }
-
-    /**
-     * Without an administrator token the devices get no token, which only a gateway with
-     * {@code --auth none} accepts: against one with {@code --auth token} every chunk would be
-     * refused (401) for as long as the simulator runs. The gateway's {@code /health} says which it
-     * is; a gateway that cannot be asked is left to the simulator, which reports what fails.
-     */
-    private boolean gatewayWantsTokens(Vertx vertx) throws InterruptedException {
-        WebClient client = WebClient.create(vertx, new WebClientOptions().setTrustAll(insecure)
-                .setVerifyHost(!insecure));
-        try {
-            return client.getAbs(gateway.resolve("/health").toString())
-                    .timeout(HEALTH_TIMEOUT_MS)
-                    .send()
-                    .map(response -> "token".equals(response.bodyAsJsonObject()
-                            .getJsonObject("details", new JsonObject()).getString("auth")))
-                    .toCompletionStage().toCompletableFuture().get();
-        } catch (ExecutionException | RuntimeException e) {
-            return false;
-        } finally {
-            client.close();
-        }
     }
 
     private List<SignalSource> sources() {

@@ -36,6 +36,8 @@ public final class FleetSimulator implements AutoCloseable {
     private static final int MAX_LOGGED_REFUSALS = 5;
     /** Device clocks of an accelerated fleet start this far back, so sped-up time stays in the past. */
     private static final long ACCELERATED_START_BACK_MS = 24 * 3_600_000L;
+    /** How long the gateway's /health may take before the simulator starts without its answer. */
+    private static final long HEALTH_TIMEOUT_MS = 10_000;
 
     private final Vertx vertx;
     private final SimulatorConfig config;
@@ -69,22 +71,44 @@ public final class FleetSimulator implements AutoCloseable {
 
     /**
      * Provisions the devices (when an administrator token is given) and starts sending. The
-     * returned future completes once every device has its token.
+     * returned future completes once every device has its token. Without an administrator token
+     * it fails with {@link DeviceTokensRequiredException} when the gateway wants device tokens.
      *
      * @param report receives a line of figures every report interval
      */
     public static Future<FleetSimulator> start(Vertx vertx, SimulatorConfig config, Consumer<String> report) {
         FleetSimulator simulator = new FleetSimulator(vertx, config, report);
         Promise<FleetSimulator> started = Promise.promise();
-        simulator.context.runOnContext(v -> simulator.provisionAndRun().onComplete(r -> {
-            if (r.succeeded()) {
-                started.complete(simulator);
-            } else {
-                simulator.close();
-                started.fail(r.cause());
-            }
-        }));
+        simulator.context.runOnContext(v -> simulator.refuseTokenlessDevices()
+                .compose(ok -> simulator.provisionAndRun())
+                .onComplete(r -> {
+                    if (r.succeeded()) {
+                        started.complete(simulator);
+                    } else {
+                        simulator.close();
+                        started.fail(r.cause());
+                    }
+                }));
         return started.future();
+    }
+
+    /**
+     * Without an administrator token the devices get no token, which only a gateway with
+     * {@code auth=none} accepts: against one that wants device tokens every chunk would be refused
+     * (401) for as long as the simulator runs. The gateway's {@code /health} says which it is; a
+     * gateway that cannot be asked is sent to anyway, and the devices report what fails.
+     */
+    private Future<Void> refuseTokenlessDevices() {
+        if (config.adminToken() != null) {
+            return Future.succeededFuture();
+        }
+        return request(to(HttpMethod.GET, "/health").setTimeout(HEALTH_TIMEOUT_MS), null, null, null)
+                .map(answer -> "token".equals(new JsonObject(answer.body())
+                        .getJsonObject("details", new JsonObject()).getString("auth")))
+                .otherwise(false)
+                .compose(wantsTokens -> wantsTokens
+                        ? Future.failedFuture(new DeviceTokensRequiredException(config.gateway()))
+                        : Future.succeededFuture());
     }
 
     private Future<Void> provisionAndRun() {
@@ -135,7 +159,7 @@ public final class FleetSimulator implements AutoCloseable {
             while (outstanding[0] < config.connections() && next[0] < devices.size() && !done.future().isComplete()) {
                 SimulatedDevice device = devices.get(next[0]++);
                 outstanding[0]++;
-                request(HttpMethod.POST, "/v1/devices/" + device.id + "/token", config.adminToken(), null, null)
+                request(to(HttpMethod.POST, "/v1/devices/" + device.id + "/token"), config.adminToken(), null, null)
                         .onComplete(r -> {
                             outstanding[0]--;
                             if (r.succeeded() && (r.result().status() == 200 || r.result().status() == 201)) {
@@ -182,7 +206,7 @@ public final class FleetSimulator implements AutoCloseable {
             return;
         }
         String contentType = config.protobuf() ? "application/x-protobuf" : "application/json";
-        request(HttpMethod.POST, "/v1/devices/" + device.id + "/ecg", device.token, contentType, body)
+        request(to(HttpMethod.POST, "/v1/devices/" + device.id + "/ecg"), device.token, contentType, body)
                 .onComplete(r -> {
                     if (r.failed()) {
                         connectionFailed(device, r.cause());
@@ -274,9 +298,12 @@ public final class FleetSimulator implements AutoCloseable {
     private record Answer(int status, String body, long retryAfterMs) {
     }
 
-    private Future<Answer> request(HttpMethod method, String path, String token, String contentType, Buffer body) {
-        RequestOptions options = new RequestOptions().setMethod(method).setHost(config.gateway().getHost())
-                .setPort(config.port()).setURI(path);
+    private RequestOptions to(HttpMethod method, String path) {
+        return new RequestOptions().setMethod(method).setHost(config.gateway().getHost()).setPort(config.port())
+                .setURI(path);
+    }
+
+    private Future<Answer> request(RequestOptions options, String token, String contentType, Buffer body) {
         if (token != null) {
             options.putHeader("Authorization", "Bearer " + token);
         }

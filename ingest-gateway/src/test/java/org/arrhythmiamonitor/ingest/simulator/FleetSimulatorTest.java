@@ -79,21 +79,42 @@ class FleetSimulatorTest {
     }
 
     @Test
-    void aWrongAdministratorTokenStopsTheStartWithTheGatewaysAnswer() {
+    void aGatewayThatWantsDeviceTokensStopsTheStartWithoutTheRightAdministratorToken() {
         try (TestKafka kafka = TestKafka.start()) {
             Vertx vertx = Vertx.vertx();
             GatewayService gateway = GatewayService.start(vertx, GatewayConfig.fromJson(new JsonObject()
                     .put("bootstrapServers", kafka.bootstrapServers()).put("httpHost", "127.0.0.1")
                     .put("httpPort", 0).put("partitions", 1).put("replicationFactor", 1)
                     .put("adminToken", ADMIN))).await();
-            SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.httpPort()), 1,
+            URI url = URI.create("http://127.0.0.1:" + gateway.httpPort());
+            SimulatorConfig wrongToken = new SimulatorConfig(url, 1,
                     SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false, false,
                     "not-the-admin-token", "t", 1, 0, 0, false);
-            assertThatThrownBy(() -> FleetSimulator.start(vertx, config, line -> { }).await())
+            assertThatThrownBy(() -> FleetSimulator.start(vertx, wrongToken, line -> { }).await())
                     .hasMessageContaining("could not provision t-normal-1").hasMessageContaining("401");
+
+            // Without a token every chunk would be refused (401) for as long as it ran; /health says so first.
+            SimulatorConfig noToken = new SimulatorConfig(url, 1,
+                    SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false, false,
+                    null, "t", 1, 0, 0, false);
+            assertThatThrownBy(() -> FleetSimulator.start(vertx, noToken, line -> { }).await())
+                    .isInstanceOf(DeviceTokensRequiredException.class)
+                    .hasMessageContaining("the gateway at " + url + " wants a token from every device");
             gateway.close();
             vertx.close().await();
         }
+    }
+
+    @Test
+    void withoutAnAdministratorTokenAGatewayThatCannotBeAskedIsSentToAnyway() {
+        Vertx vertx = Vertx.vertx();
+        SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:1"), 1,
+                SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 1, 1, false, false, null, "t",
+                1, 0, 0, false);
+        FleetSimulator simulator = FleetSimulator.start(vertx, config, line -> { }).await();
+        assertThat(simulator.deviceIds()).containsExactly("t-normal-1");
+        simulator.close();
+        vertx.close().await();
     }
 
     @Test
