@@ -18,7 +18,8 @@ import org.arrhythmiamonitor.alerting.auth.UserAccount;
  */
 final class AlertingSettings {
     /** Keys the command line sets; a settings file that also sets them is probably a mistake. */
-    private static final Set<String> COMMAND_LINE_KEYS = Set.of("bootstrapServers", "httpHost", "httpPort");
+    private static final Set<String> COMMAND_LINE_KEYS = Set.of("bootstrapServers", "httpHost", "httpPort",
+            "partitions", "replicationFactor");
 
     private AlertingSettings() {
     }

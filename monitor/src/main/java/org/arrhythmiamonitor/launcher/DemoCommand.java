@@ -112,6 +112,9 @@ public final class DemoCommand implements Callable<Integer> {
             }
             // Every setting is checked before the broker starts: a mistake in a file is reported at
             // once, not after the broker's start-up and then its shutdown.
+            if (bootstrapServers == null && (kafkaPort < 1 || kafkaPort > 65535)) {
+                throw new IllegalArgumentException("--kafka-port must be 1-65535, got " + kafkaPort);
+            }
             String kafka = bootstrapServers != null ? bootstrapServers : EMBEDDED_HOST + ":" + kafkaPort;
             CommandLineSettings processorJson = common(ProcessorConfig.SECTION, new JsonObject(), kafka)
                     .put("httpPort", "--processor-port", processorPort)

@@ -88,6 +88,7 @@ class MonitorCommandLineTest {
                 refused("monitor alerting: --partitions must be at least 1, got 0", "alerting", "--partitions", "0"),
                 refused("monitor alerting: --port must be 0-65535, got -1", "alerting", "--port", "-1"),
                 refused("monitor demo: --alerting-port must be 0-65535, got 70000", "demo", "--alerting-port", "70000"),
+                refused("monitor demo: --kafka-port must be 1-65535, got 70000", "demo", "--kafka-port", "70000"),
                 refused("monitor demo: --processor-port must be 0-65535, got 70000",
                         "demo", "--processor-port", "70000"),
                 refused("monitor demo: --inference-threads must be at least 1, got 0",
@@ -198,6 +199,17 @@ class MonitorCommandLineTest {
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err().strip()).isEqualTo(
                 "monitor alerting: alerting: sessionTimeoutMinutes must be a whole number, got \"thirty\"");
+    }
+
+    @Test
+    void topicSettingsInTheAlertingConfigAreRefusedNotOverriddenByTheFlagsDefaults() throws Exception {
+        // --partitions and --replication-factor always have a value (their defaults), which would
+        // silently replace the file's.
+        Path settings = Files.writeString(dataDir.resolve("alerting-topics.json"), "{\"partitions\": 1}");
+        Outcome outcome = run("alerting", "--config", settings.toString(), "--bootstrap-servers", "127.0.0.1:1",
+                "--port", "0");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("set 'partitions'; give it on the command line instead");
     }
 
     @Test
