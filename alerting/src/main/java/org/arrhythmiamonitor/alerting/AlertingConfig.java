@@ -59,18 +59,10 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
-        }
-        if (maxAlerts < 1) {
-            throw SettingException.of(SECTION, "maxAlerts", "must be at least 1, got " + maxAlerts);
-        }
-        if (partitions < 1) {
-            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
-        }
-        if (replicationFactor < 1) {
-            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
-        }
+        SettingException.requirePort(SECTION, "httpPort", httpPort);
+        SettingException.requireAtLeast(SECTION, "maxAlerts", maxAlerts, 1);
+        SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
+        SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);
         if (groupId == null || groupId.isBlank()) {
             throw SettingException.of(SECTION, "groupId", "must not be blank");
         }

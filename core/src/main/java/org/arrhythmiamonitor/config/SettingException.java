@@ -39,6 +39,20 @@ public final class SettingException extends IllegalArgumentException {
         return new SettingException(section, name -> name.apply(key) + " " + problem);
     }
 
+    /** Refuses a port outside 0-65535 (0: any free port). */
+    public static void requirePort(String section, String key, int port) {
+        if (port < 0 || port > 65_535) {
+            throw of(section, key, "must be 0-65535, got " + port);
+        }
+    }
+
+    /** Refuses a value below {@code min}. */
+    public static void requireAtLeast(String section, String key, long value, long min) {
+        if (value < min) {
+            throw of(section, key, "must be at least " + min + ", got " + value);
+        }
+    }
+
     public String section() {
         return section;
     }

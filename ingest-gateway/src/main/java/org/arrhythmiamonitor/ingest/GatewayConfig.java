@@ -80,27 +80,17 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
-        }
-        if (maxBodyBytes < 1024) {
-            throw SettingException.of(SECTION, "maxBodyBytes", "must be at least 1024, got " + maxBodyBytes);
-        }
+        SettingException.requirePort(SECTION, "httpPort", httpPort);
+        SettingException.requireAtLeast(SECTION, "maxBodyBytes", maxBodyBytes, 1024);
         if (!(maxChunkSeconds > 0 && maxChunkSeconds <= 60)) {
             throw SettingException.of(SECTION, "maxChunkSeconds", "must be in (0, 60], got " + maxChunkSeconds);
         }
         if (maxClockSkewMs < 0) {
             throw SettingException.of(SECTION, "maxClockSkewMs", "must be 0 or more, got " + maxClockSkewMs);
         }
-        if (partitions < 1) {
-            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
-        }
-        if (replicationFactor < 1) {
-            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
-        }
-        if (deliveryTimeoutMs < 1000) {
-            throw SettingException.of(SECTION, "deliveryTimeoutMs", "must be at least 1000, got " + deliveryTimeoutMs);
-        }
+        SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
+        SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);
+        SettingException.requireAtLeast(SECTION, "deliveryTimeoutMs", deliveryTimeoutMs, 1000);
         if (!AUTH_TOKEN.equals(auth) && !AUTH_NONE.equals(auth)) {
             throw SettingException.of(SECTION, "auth", "must be 'token' or 'none', got " + auth);
         }
@@ -118,9 +108,7 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
             throw SettingException.of(SECTION, "maxInFlightPerSocket", "must be at least 1, got "
                     + maxInFlightPerSocket);
         }
-        if (maxTrackedDevices < 1) {
-            throw SettingException.of(SECTION, "maxTrackedDevices", "must be at least 1, got " + maxTrackedDevices);
-        }
+        SettingException.requireAtLeast(SECTION, "maxTrackedDevices", maxTrackedDevices, 1);
     }
 
     public static GatewayConfig fromJson(JsonObject json) {

@@ -25,9 +25,7 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
 
     public InferenceSettings {
         // Refused under the keys of the processor's inference settings, which is where they are set.
-        if (intraOpThreads < 1) {
-            throw SettingException.of(SECTION, "threads", "must be at least 1, got " + intraOpThreads);
-        }
+        SettingException.requireAtLeast(SECTION, "threads", intraOpThreads, 1);
         if (maxBatch < 1 || maxBatch > 65_536) {
             throw SettingException.of(SECTION, "maxBatch", "must be 1-65536, got " + maxBatch);
         }

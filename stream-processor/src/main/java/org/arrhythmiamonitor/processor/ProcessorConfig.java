@@ -45,21 +45,13 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw SettingException.of(SECTION, "httpPort", "must be 0-65535, got " + httpPort);
-        }
+        SettingException.requirePort(SECTION, "httpPort", httpPort);
         if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
             throw SettingException.of(SECTION, "applicationServer", "must be host:port, got " + applicationServer);
         }
-        if (partitions < 1) {
-            throw SettingException.of(SECTION, "partitions", "must be at least 1, got " + partitions);
-        }
-        if (replicationFactor < 1) {
-            throw SettingException.of(SECTION, "replicationFactor", "must be at least 1, got " + replicationFactor);
-        }
-        if (streamThreads < 1) {
-            throw SettingException.of(SECTION, "streamThreads", "must be at least 1, got " + streamThreads);
-        }
+        SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
+        SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);
+        SettingException.requireAtLeast(SECTION, "streamThreads", streamThreads, 1);
     }
 
     public static ProcessorConfig fromJson(JsonObject json) {
