@@ -117,7 +117,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             // time instead (see sample_base), so a detector that lost its state does not hand out
             // the onset samples, and with them the alert ids, of episodes it reported before.
             state.setBeatAfterGapPending(false).clearOpenEventOnsetMs()
-                    .setSampleBase(sampleBase(chunk.getT0EpochMs(), fs));
+                    .setSampleBase(Math.max(sampleBase(chunk.getT0EpochMs(), fs), state.getNextSample()));
         }
         long base = state.getSampleBase();
         String missing = missingBefore(state, chunk, restarted);
@@ -227,14 +227,16 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         }
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
-                .setLastChunkEndMs(endMs).build());
+                .setLastChunkEndMs(endMs).setNextSample(base + analyzer.inputCount()).build());
     }
 
     /**
      * The number of a detector's first sample: the chunk's device time on the device's sample
-     * clock. Counts restarted later (a lost state, a new sampling rate) start past every number
-     * the old count reached, as long as the device's clock did not go back, since the old count
-     * advanced at most as fast as device time (it has no holes for gaps).
+     * clock. A count restarted while the device's state is kept (a new sampling rate) starts past
+     * the old one's last number ({@code next_sample}); one restarted after the state was lost
+     * starts past it too as long as the old count ran no faster than device time (it has no holes
+     * for gaps; a sample clock running fast against the chunks' timestamps, or a device clock set
+     * back, can break that, and the alerting ledger then tells episodes apart by onset time).
      */
     static long sampleBase(long t0EpochMs, double fsHz) {
         return Math.round(t0EpochMs * (fsHz / 1000.0));

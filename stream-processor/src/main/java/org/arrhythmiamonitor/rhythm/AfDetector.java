@@ -190,10 +190,19 @@ public final class AfDetector {
         return s.build();
     }
 
+    /** Ends AF at its first regular judgement, never before its onset (compared by time, see decide). */
+    private static void endAtLeaveOrOnset(AfState.Builder s, String deviceId, Output out) {
+        BeatRun segment = s.getSegment();
+        if (s.getLeaveTimeMs() >= segment.getOnsetTimeMs()) {
+            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+        } else {
+            end(s, deviceId, segment.getOnsetSample(), segment.getOnsetTimeMs(), out);
+        }
+    }
+
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
-            end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
-                    Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
+            endAtLeaveOrOnset(s, deviceId, out);
         } else if (s.getInAf()) {
             end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
         }
@@ -210,8 +219,11 @@ public final class AfDetector {
         s.setIrregularity(irregularity);
         if (!s.getInAf() && irregularity >= ENTER) {
             // The two windows date changes differently: AF never starts before the last one ended.
-            s.setInAf(true).setSegment(BeatRun.newBuilder().setOnsetSample(Math.max(middleSample, s.getEndedSample()))
-                    .setOnsetTimeMs(Math.max(middleTimeMs, s.getEndedTimeMs()))
+            // The later one by time: a device whose detection restarted numbers samples afresh.
+            boolean afterEnd = s.getEndedTimeMs() > middleTimeMs;
+            s.setInAf(true).setSegment(BeatRun.newBuilder()
+                    .setOnsetSample(afterEnd ? s.getEndedSample() : middleSample)
+                    .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : middleTimeMs)
                     .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1))
                     .setLeaveCount(0).setLeavePendingBeats(0);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
@@ -221,8 +233,7 @@ public final class AfDetector {
             }
             s.setLeaveCount(s.getLeaveCount() + 1);
             if (s.getLeaveCount() >= LEAVE_JUDGEMENTS) {
-                end(s, deviceId, Math.max(s.getSegment().getOnsetSample(), s.getLeaveSample()),
-                        Math.max(s.getSegment().getOnsetTimeMs(), s.getLeaveTimeMs()), out);
+                endAtLeaveOrOnset(s, deviceId, out);
             }
         } else if (s.getInAf() && s.getLeaveCount() > 0) {
             // AF goes on after all: the beats since the first regular judgement are its own.

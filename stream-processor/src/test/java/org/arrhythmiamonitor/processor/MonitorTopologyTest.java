@@ -301,6 +301,26 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aDeviceThatLowersItsSamplingRateGoesOnPastItsOldNumbers() {
+        // 500 Hz, then 250 Hz: the new rate's device-time number (t0 * 250 / 1000) is half the old
+        // count's, so the restart starts from where the old count stopped instead.
+        List<SampleChunk> before = SyntheticChunks.chunks("patient-21",
+                SyntheticChunks.record(500, 12, new Segment(25, 170), new Segment(15, 70)), 1.0);
+        List<SampleChunk> after = SyntheticChunks.chunks("patient-21",
+                SyntheticChunks.record(250, 12, new Segment(25, 170), new Segment(15, 70)), 1.0).stream()
+                .map(c -> c.toBuilder().setSeq(c.getSeq() + before.size())
+                        .setT0EpochMs(c.getT0EpochMs() + 40_000).build()).toList();
+        stream(before);
+        List<Beat> first = beats.readValuesToList();
+        stream(after);
+        List<Beat> second = beats.readValuesToList();
+
+        assertThat(second.get(0).getSampleIndex()).isGreaterThan(first.get(first.size() - 1).getSampleIndex());
+        assertThat(alerts.readValuesToList().stream().filter(a -> a.getType().equals("EXTREME_TACHYCARDIA"))
+                .filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId).hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aDeviceThatResumesItsCountAfterAnHourOffIsADataGapNotAsystole() {
         List<SampleChunk> chunks = SyntheticChunks.chunks("patient-12",
                 SyntheticChunks.record(250, 10, new Segment(30, 70)), 1.0);

@@ -144,6 +144,31 @@ class AfDetectorTest {
     }
 
     /** Beats fed to the detector one after another, readable unless said otherwise. */
+    @Test
+    void episodesAfterTheSampleNumbersWentBackGetOnsetsOfTheirOwn() {
+        // Numbers from two sample clocks, 500 then 250 Hz (a device whose detection restarted at a
+        // lower rate before sample numbers had a floor): AF is dated by time, so an onset is never
+        // the last end's number on the old clock, which every later episode would have shared.
+        Random random = new Random(3);
+        List<RhythmSegment> out = new ArrayList<>();
+        AfState state = AfState.getDefaultInstance();
+        long time = 1_767_225_600_000L;
+        for (int stretch = 0; stretch < 6; stretch++) {
+            boolean irregular = stretch % 2 == 0;
+            double fs = stretch < 2 ? 500 : 250;
+            for (int i = 0; i < 200; i++) {
+                double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
+                time += Math.round(rr);
+                state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * fs / 1000), time, rr,
+                        BeatClass.N, true, irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
+            }
+        }
+        List<RhythmSegment> begun = out.stream().filter(s -> s.getEndTimeMs() == 0).toList();
+        assertThat(begun).hasSize(3).extracting(RhythmSegment::getOnsetSample).doesNotHaveDuplicates();
+        assertThat(out.stream().filter(s -> s.getEndTimeMs() > 0)).allSatisfy(s ->
+                assertThat(s.getEndTimeMs()).isGreaterThanOrEqualTo(s.getOnsetTimeMs()));
+    }
+
     private static final class Feed {
         AfState state = AfState.getDefaultInstance();
         final List<RhythmSegment> out = new ArrayList<>();
