@@ -13,11 +13,14 @@ import org.arrhythmiamonitor.beat.BeatClasses;
  * that match no reference beat and one more column for reference beats that no detection matches.
  *
  * <p>Two sets of figures come from it. Per class, the sensitivity and positive predictivity of the
- * matched beats. And the gross VEB and SVEB statistics of EC57, as its reference implementation
- * (PhysioNet's {@code bxb}) computes them: a V or S beat that was not detected counts against the
+ * matched beats. And the gross VEB and SVEB statistics of EC57, with the formulas of its reference
+ * implementation (PhysioNet's {@code bxb}): a V or S beat that was not detected counts against the
  * sensitivity, and an extra detection called V or S against the positive predictivity; fusion and
  * unclassifiable beats called V, and unclassifiable beats called S, are not false positives (a
- * fusion beat is half ventricular, and Q is no claim about the rhythm).
+ * fusion beat is half ventricular, and Q is no claim about the rhythm). The classes are EC57's
+ * (DESIGN.md), where bxb's own table, asked for SVEB figures, also counts nodal and atrial escape
+ * beats ({@code j}, {@code e}) as S; reference beats without an AAMI class ({@code r}, {@code n},
+ * {@code ?}) are left out.
  *
  * @param confusion rows: reference N, S, V, F, Q, then detections without a reference beat;
  *     columns: detected N, S, V, F, Q, then reference beats without a detection

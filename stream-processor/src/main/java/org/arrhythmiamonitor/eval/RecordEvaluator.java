@@ -181,29 +181,32 @@ public final class RecordEvaluator {
      * intervals, with one more row and column ({@link BeatClassScore#UNMATCHED}): detections without a
      * reference beat by their class, and reference beats without a detection by theirs.
      */
-    private static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
+    static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
             List<long[]> scored) {
-        List<Annotation> classified = reference.stream()
-                .filter(a -> a.code().isBeat() && BeatClasses.indexOf(a.code()) >= 0).toList();
-        long[] ref = classified.stream().mapToLong(Annotation::sample).toArray();
+        // Matched against every beat, as the QRS score is: a detection of a beat without an AAMI
+        // class is neither right nor wrong about its class, and is not an extra detection either.
+        List<Annotation> all = reference.stream().filter(a -> a.code().isBeat()).toList();
+        long[] ref = all.stream().mapToLong(Annotation::sample).toArray();
+        int[] refClass = all.stream().mapToInt(a -> BeatClasses.indexOf(a.code())).toArray();
         long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
         int[] refOf = Ec57Matcher.match(ref, det, window);
         int o = BeatClassScore.UNMATCHED;
         long[][] m = new long[o + 1][o + 1];
         boolean[] found = new boolean[ref.length];
         for (int d = 0; d < det.length; d++) {
-            if (refOf[d] >= 0) {
-                found[refOf[d]] = true;
-                if (Ec57Matcher.inside(ref[refOf[d]], scored)) {
-                    m[BeatClasses.indexOf(classified.get(refOf[d]).code())][classes[d]]++;
+            int r = refOf[d];
+            if (r >= 0) {
+                found[r] = true;
+                if (refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
+                    m[refClass[r]][classes[d]]++;
                 }
             } else if (Ec57Matcher.inside(det[d], scored)) {
                 m[o][classes[d]]++;
             }
         }
         for (int r = 0; r < ref.length; r++) {
-            if (!found[r] && Ec57Matcher.inside(ref[r], scored)) {
-                m[BeatClasses.indexOf(classified.get(r).code())][o]++;
+            if (!found[r] && refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
+                m[refClass[r]][o]++;
             }
         }
         return m;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Set;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
+import org.arrhythmiamonitor.wfdb.Annotation;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
 import org.junit.jupiter.api.Test;
 
 class BeatClassScoreTest {
@@ -46,6 +51,26 @@ class BeatClassScoreTest {
         assertThat(json.getJsonObject("confusion").getJsonArray("detected_without_reference").getList())
                 .containsExactly(2L, 6L, 4L, 0L, 0L);
         assertThat(json.getJsonObject("ec57").getJsonObject("veb").getDouble("ppv")).isEqualTo(75.47);
+    }
+
+    @Test
+    void aDetectedBeatWithoutAnAamiClassIsNeitherScoredNorAnExtraDetection() {
+        // An R-on-T beat has no class in EC57's table; its detection is a true QRS all the same.
+        List<Annotation> reference = List.of(
+                new Annotation(100_000, AnnotationCode.PVC, 0, 0, 0, null),
+                new Annotation(100_300, AnnotationCode.RONT, 0, 0, 0, null),
+                new Annotation(100_600, AnnotationCode.RONT, 0, 0, 0, null));
+        List<DetectedBeat> beats = List.of(
+                new DetectedBeat(100_001, 0, 1, Set.of(), new float[0]),
+                new DetectedBeat(100_301, 0, 1, Set.of(), new float[0]),
+                new DetectedBeat(100_900, 0, 1, Set.of(), new float[0]));
+        long[][] m = RecordEvaluator.confusion(reference, beats, new int[] {2, 2, 2}, 54,
+                List.of(new long[] {0, 1_000_000}));
+
+        assertThat(m[2][2]).isEqualTo(1);
+        assertThat(m[BeatClassScore.UNMATCHED][2]).as("only the detection of no beat").isEqualTo(1);
+        assertThat(m[2][BeatClassScore.UNMATCHED]).isZero();
+        assertThat(new BeatClassScore(m).vebPpv()).isEqualTo(50.0);
     }
 
     @Test
