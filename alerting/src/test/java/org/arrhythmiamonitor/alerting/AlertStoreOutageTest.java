@@ -9,16 +9,21 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertStore;
+import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.testing.TestKafka;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.arrhythmiamonitor.wire.v1.AlertState;
 import org.arrhythmiamonitor.wire.v1.Priority;
 import org.junit.jupiter.api.Test;
@@ -74,6 +79,28 @@ class AlertStoreOutageTest {
             if (brokerUp) {
                 kafka.close();
             }
+        }
+    }
+
+    @Test
+    void aProbeWhileKafkaIsDownBreaksNothingAndPausesProbing() throws Exception {
+        TestKafka kafka = TestKafka.start();
+        TopicProvisioner.ensureTopics(kafka.bootstrapServers(), Topics.ALL, 1, (short) 1, 30_000);
+        AlertStore store = new AlertStore(kafka.bootstrapServers(), "outage-probe");
+        try {
+            store.open();
+            store.save(List.of(AlertRecord.newBuilder().setAlert(Alert.newBuilder().setAlertId("a1")).build()));
+            kafka.close();
+
+            store.probe(Duration.ZERO);
+            assertThat(store.fenced()).as("Kafka unreachable is not another instance").isFalse();
+            assertThat(store.broken()).isNull();
+            long started = System.nanoTime();
+            store.probe(Duration.ZERO);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the next probe waits its pause out")
+                    .isLessThan(Duration.ofSeconds(1));
+        } finally {
+            store.close();
         }
     }
 }

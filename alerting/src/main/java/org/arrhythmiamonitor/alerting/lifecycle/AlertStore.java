@@ -47,7 +47,11 @@ public final class AlertStore implements AutoCloseable {
 
     private final KafkaProducer<String, AlertRecord> producer;
     private volatile boolean fenced;
+    /** Probes wait this long after one that failed for another reason than fencing. */
+    static final Duration PROBE_BACKOFF = Duration.ofMinutes(2);
     private long lastWriteNanos = System.nanoTime();
+    private long probeAllowedNanos = System.nanoTime();
+    private volatile boolean closing;
     private volatile String broken;
     private boolean abortPending;
 
@@ -158,33 +162,53 @@ public final class AlertStore implements AutoCloseable {
      * nothing to store would otherwise report itself healthy for as long as its alerts stay quiet.
      * It writes one record for a key of its own and aborts the transaction, so nothing is stored;
      * a refusal marks the store {@link #fenced}. Other errors (Kafka unreachable) are left to the
-     * next change to report, which they do not affect: an abort leaves no outcome unknown.
+     * next change to report; an abort leaves no outcome unknown. After one, probes pause for
+     * {@link #PROBE_BACKOFF}: each holds the store for up to two Kafka timeouts, which changes
+     * made meanwhile would wait out.
      */
     public synchronized void probe(Duration idle) {
-        if (fenced || broken != null || System.nanoTime() - lastWriteNanos < idle.toNanos()) {
+        long now = System.nanoTime();
+        if (closing || fenced || broken != null || now - lastWriteNanos < idle.toNanos()
+                || now - probeAllowedNanos < 0) {
             return;
         }
-        try {
-            if (abortPending) {
+        RuntimeException failed = null;
+        if (abortPending) {
+            try {
                 producer.abortTransaction();
                 abortPending = false;
+            } catch (RuntimeException e) {
+                failed = e;
             }
-            producer.beginTransaction();
-            producer.send(new ProducerRecord<>(Topics.ALERT_STATE, PROBE_KEY, null))
-                    .get(SAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            producer.abortTransaction();
-            lastWriteNanos = System.nanoTime();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abortAfter(new InterruptException(e));
-        } catch (ExecutionException e) {
-            LOG.debug("Alert store probe failed: {}", abortAfter(e.getCause() instanceof RuntimeException r
-                    ? r : new RuntimeException(e.getCause())).getMessage());
-        } catch (java.util.concurrent.TimeoutException e) {
-            LOG.debug("Alert store probe failed: {}", abortAfter(new TimeoutException("probe not acknowledged"))
-                    .getMessage());
-        } catch (RuntimeException e) {
-            LOG.debug("Alert store probe failed: {}", abortAfter(e).getMessage());
+        }
+        if (failed == null) {
+            try {
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(Topics.ALERT_STATE, PROBE_KEY, null))
+                        .get(SAVE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                producer.abortTransaction();
+                lastWriteNanos = System.nanoTime();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed = new InterruptException(e);
+            } catch (ExecutionException e) {
+                failed = e.getCause() instanceof RuntimeException cause ? cause : new RuntimeException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                failed = new TimeoutException("Kafka did not acknowledge the probe within " + SAVE_TIMEOUT_MS + " ms");
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+            if (closing) {
+                return; // Closed under it: nothing to report.
+            }
+            failed = abortAfter(failed);
+        } else if (!closing) {
+            failed = failure(failed, "an earlier transaction is still being aborted");
+        }
+        if (!fenced) {
+            probeAllowedNanos = System.nanoTime() + PROBE_BACKOFF.toNanos();
+            LOG.debug("Alert store probe failed, next in {}: {}", PROBE_BACKOFF, failed.getMessage());
         }
     }
 
@@ -270,6 +294,7 @@ public final class AlertStore implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         producer.close(Duration.ofSeconds(5));
     }
 }
