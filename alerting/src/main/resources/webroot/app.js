@@ -693,9 +693,13 @@
     }
     const { from, to } = stripRange(alert);
     try {
-      // The alert came moments after its chunks reached Kafka: where to look for chunks that came late.
+      // Where its chunks reached Kafka: the evidence's offset from device time says it (a clock set
+      // back leaves older chunks at the same device times); the alert came moments after them.
+      const evidence = alert.evidence || {};
+      const offset = Number.isInteger(evidence.chunkArrivalOffsetMs)
+        ? `&arrivalOffsetMs=${evidence.chunkArrivalOffsetMs}` : '';
       const near = alert.raisedAtMs > 0 ? `&arrivedNear=${alert.raisedAtMs}` : '';
-      const strip = await api('GET', `/api/devices/${enc(alert.deviceId)}/strip?from=${from}&to=${to}${near}`);
+      const strip = await api('GET', `/api/devices/${enc(alert.deviceId)}/strip?from=${from}&to=${to}${near}${offset}`);
       if (seq !== state.viewSeq) return;
       const samples = Array.isArray(strip && strip.samples) ? strip.samples : [];
       if (!samples.length || !(strip.fsHz > 0) || !(strip.gainPerMv > 0)) {

@@ -250,16 +250,31 @@ public final class AlertingService implements AutoCloseable {
                 });
     }
 
+    /** The strip's arrival offset (Evidence.chunkArrivalOffsetMs), whole milliseconds of either sign; null when absent. */
+    private static Long offsetMs(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new AlertApi.InvalidQuery("arrivalOffsetMs", "arrivalOffsetMs must be whole milliseconds (the "
+                    + "alert's evidence.chunkArrivalOffsetMs); got " + value);
+        }
+    }
+
     private void strip(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
         long from;
         long to;
         Long arrivedNear;
+        Long arrivalOffset;
         try {
             from = AlertApi.time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
             to = AlertApi.time(ctx.queryParams().get("to"), "to", Long.MIN_VALUE);
             String near = ctx.queryParams().get("arrivedNear");
             arrivedNear = near == null ? null : AlertApi.time(near, "arrivedNear", Long.MIN_VALUE);
+            arrivalOffset = offsetMs(ctx.queryParams().get("arrivalOffsetMs"));
         } catch (AlertApi.InvalidQuery e) {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
@@ -270,7 +285,8 @@ public final class AlertingService implements AutoCloseable {
                             + SampleStrips.MAX_SPAN.toSeconds() + " s apart");
             return;
         }
-        vertx.executeBlocking(() -> strips.read(deviceId, from, to, arrivedNear), false).onComplete(result -> {
+        vertx.executeBlocking(() -> strips.read(deviceId, from, to, arrivedNear, arrivalOffset), false)
+                .onComplete(result -> {
             if (result.failed()) {
                 ctx.response().putHeader("Retry-After", "5");
                 HttpErrors.send(ctx, 503, "samples_unavailable", null,

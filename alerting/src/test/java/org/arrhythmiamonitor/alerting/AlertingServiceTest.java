@@ -650,6 +650,11 @@ class AlertingServiceTest {
             HttpResponse<Buffer> badArrival = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivedNear=soon");
             assertThat(badArrival.statusCode()).isEqualTo(400);
             assertThat(badArrival.bodyAsJsonObject().getString("field")).isEqualTo("arrivedNear");
+            HttpResponse<Buffer> badOffset = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=1.5");
+            assertThat(badOffset.statusCode()).isEqualTo(400);
+            assertThat(badOffset.bodyAsJsonObject().getString("field")).isEqualTo("arrivalOffsetMs");
+            assertThat(nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=-3600000").statusCode())
+                    .as("an offset of either sign").isEqualTo(404);
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
             assertThat(nurse.get("/api/nothing").statusCode()).isEqualTo(404);
         } finally {

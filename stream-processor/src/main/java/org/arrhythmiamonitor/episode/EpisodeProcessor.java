@@ -73,7 +73,11 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         EpisodeState saved = store.get(device);
         EpisodeState state = saved == null ? EpisodeState.getDefaultInstance() : saved;
         EpisodeRules rules = patients.of(device);
-        Output out = new Output(device, rules, record.timestamp());
+        Long arrivalOffsetMs = arrivalOffsetOf(record.value());
+        if (arrivalOffsetMs == null && state.hasChunkArrivalOffsetMs()) {
+            arrivalOffsetMs = state.getChunkArrivalOffsetMs();
+        }
+        Output out = new Output(device, rules, record.timestamp(), arrivalOffsetMs);
         EpisodeState.Builder next;
         if (record.value() instanceof ClassifiedBeat beat) {
             next = EpisodeDetector.onBeat(state, beat, rules, out).toBuilder();
@@ -86,8 +90,25 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         } else {
             return;
         }
+        if (arrivalOffsetMs != null) {
+            next.setChunkArrivalOffsetMs(arrivalOffsetMs);
+        }
         out.flush(next);
         store.put(device, next.build());
+    }
+
+    /** How much later than its device time the chunk behind this record reached Kafka; null when unknown. */
+    private static Long arrivalOffsetOf(Message value) {
+        if (value instanceof ClassifiedBeat beat && beat.getBeat().hasChunkArrivalOffsetMs()) {
+            return beat.getBeat().getChunkArrivalOffsetMs();
+        }
+        if (value instanceof SignalProgress progress && progress.hasChunkArrivalOffsetMs()) {
+            return progress.getChunkArrivalOffsetMs();
+        }
+        if (value instanceof Episode technical && technical.getEvidence().hasChunkArrivalOffsetMs()) {
+            return technical.getEvidence().getChunkArrivalOffsetMs();
+        }
+        return null;
     }
 
     private void findSilentDevices(long wallMs) {
@@ -97,7 +118,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             while (all.hasNext()) {
                 KeyValue<String, EpisodeState> entry = all.next();
                 EpisodeRules rules = patients.of(entry.key);
-                Output out = new Output(entry.key, rules, entry.value.getTechnical().getStreamTimeMs());
+                Output out = new Output(entry.key, rules, entry.value.getTechnical().getStreamTimeMs(),
+                        entry.value.hasChunkArrivalOffsetMs() ? entry.value.getChunkArrivalOffsetMs() : null);
                 EpisodeState next = EpisodeDetector.onWallClock(entry.value, entry.key, wallMs, watchingSinceMs, rules,
                         out);
                 if (next != null) {
@@ -119,18 +141,22 @@ public final class EpisodeProcessor implements Processor<String, Message, String
 
     /**
      * Collects what one step produced and forwards it after the step, with the device time of
-     * what it is about as timestamp; alerts need the new state for their hold-off.
+     * what it is about as timestamp; alerts need the new state for their hold-off. Episodes get
+     * the arrival offset of the chunk that decided them in their evidence, where the rule that
+     * found them did not give one.
      */
     private final class Output implements EpisodeOutput {
         private final String device;
         private final EpisodeRules rules;
         private final long timestamp;
+        private final Long arrivalOffsetMs;
         private final List<Pending> pending = new ArrayList<>();
 
-        Output(String device, EpisodeRules rules, long timestamp) {
+        Output(String device, EpisodeRules rules, long timestamp, Long arrivalOffsetMs) {
             this.device = device;
             this.rules = rules;
             this.timestamp = timestamp;
+            this.arrivalOffsetMs = arrivalOffsetMs;
         }
 
         @Override
@@ -160,7 +186,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             for (Pending item : pending) {
                 Message message = item.message();
                 boolean publish = item.publish();
-                if (message instanceof Episode episode) {
+                if (message instanceof Episode found) {
+                    Episode episode = withArrivalOffset(found);
                     long at = episode.getEndTimeMs() != 0 ? episode.getEndTimeMs() : Math.max(timestamp,
                             episode.getOnsetTimeMs());
                     if (publish) {
@@ -175,6 +202,14 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 }
             }
             pending.clear();
+        }
+
+        private Episode withArrivalOffset(Episode episode) {
+            if (arrivalOffsetMs == null || !episode.hasEvidence() || episode.getEvidence().hasChunkArrivalOffsetMs()) {
+                return episode;
+            }
+            return episode.toBuilder().setEvidence(episode.getEvidence().toBuilder()
+                    .setChunkArrivalOffsetMs(arrivalOffsetMs)).build();
         }
     }
 }

@@ -120,6 +120,9 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     .setSampleBase(Math.max(sampleBase(chunk.getT0EpochMs(), fs), state.getNextSample()));
         }
         long base = state.getSampleBase();
+        // Topics keep arrival time (LogAppendTime), so this record's timestamp is when the chunk
+        // reached Kafka: how far that lies from its device time finds its samples for a strip.
+        long arrivalOffsetMs = record.timestamp() - chunk.getT0EpochMs();
         String missing = missingBefore(state, chunk, restarted);
         boolean gap = missing != null;
         long chunkStart = analyzer.inputCount();
@@ -129,7 +132,8 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             if (state.getLastChunkEndMs() > 0 && chunk.getT0EpochMs() - state.getLastChunkEndMs() > BRIDGED_GAP_MS) {
                 state.setBeatAfterGapPending(true).setFirstSampleAfterGap(chunkStart);
             }
-            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, base + chunkStart, missing),
+            context.forward(new Record<>(deviceId, dataGap(deviceId, state, chunk, base + chunkStart, missing,
+                    arrivalOffsetMs),
                     chunk.getT0EpochMs(), record.headers()));
         }
         long lastChunkEndMs = state.getLastChunkEndMs();
@@ -169,7 +173,8 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                         .setRrMs(detected.rrSamples() * msPerSample)
                         .setAmplitudeMv(detected.amplitudeMv())
                         .addAllSignalIssues(detected.issues())
-                        .setMorphology(morphology(detected.window()));
+                        .setMorphology(morphology(detected.window()))
+                        .setChunkArrivalOffsetMs(arrivalOffsetMs);
                 if (state.getBeatAfterGapPending() && detected.sampleIndex() >= state.getFirstSampleAfterGap()) {
                     // Its interval runs across the missing samples, which the detector never saw.
                     beat.addSignalIssues(SignalIssue.DATA_GAP).setRrMs(0);
@@ -207,7 +212,8 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     progress.addUnreadableSpans(SignalMarks.span(onsetSample, onsetMs, base + event.endSample(), evidenceEnd));
                 }
                 episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
-                        .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS)));
+                        .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS))
+                        .setChunkArrivalOffsetMs(arrivalOffsetMs));
                 LOG.info("Device {}: {} {} at sample {}", deviceId, event.issue(), event.ongoing() ? "began" : "ended",
                         base + (event.ongoing() ? event.startSample() : event.endSample()));
                 context.forward(new Record<>(deviceId, episode.build(), event.ongoing() ? onsetMs : evidenceEnd,
@@ -215,7 +221,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             }
         });
         long endMs = chunk.getT0EpochMs() + Math.round(mv.length * msPerSample);
-        progress.setTimeMs(endMs)
+        progress.setChunkArrivalOffsetMs(arrivalOffsetMs).setTimeMs(endMs)
                 .setSampleCount(base + analyzer.inputCount())
                 .setDecidedTimeMs(endMs - Math.round(EcgAnalyzer.BEAT_DECISION_S * 1000))
                 .setUnreadable(progress.getUnreadable() || analyzer.unreadableNow());
@@ -270,7 +276,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
      * samples.
      */
     private static Episode dataGap(String deviceId, SampleStreamState.Builder state, SampleChunk chunk, long sample,
-            String detail) {
+            String detail, long arrivalOffsetMs) {
         long from = state.getLastChunkEndMs();
         long to = Math.max(from, chunk.getT0EpochMs());
         return Episode.newBuilder()
@@ -285,7 +291,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 .setEndTimeMs(to)
                 .setDetail(detail)
                 .setEvidence(Evidence.newBuilder().setStartTimeMs(from - EVIDENCE_BEFORE_MS)
-                        .setEndTimeMs(to + EVIDENCE_BEFORE_MS))
+                        .setEndTimeMs(to + EVIDENCE_BEFORE_MS).setChunkArrivalOffsetMs(arrivalOffsetMs))
                 .build();
     }
 

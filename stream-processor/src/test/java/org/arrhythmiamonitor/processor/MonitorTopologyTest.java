@@ -301,6 +301,26 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void evidenceSaysHowMuchLaterThanTheirDeviceTimeTheChunksArrived() {
+        // A device whose clock is an hour behind: its chunks reach Kafka an hour after their device
+        // time says, where a strip reader must look for them.
+        long behindMs = 3_600_000;
+        for (SampleChunk chunk : SyntheticChunks.chunks("patient-23", SyntheticChunks.record(250, 3,
+                new Segment(10, 72), new Segment(30, 165)), 1.0)) {
+            samples.pipeInput(new TestRecord<>(chunk.getDeviceId(), chunk,
+                    Instant.ofEpochMilli(chunk.getT0EpochMs() + behindMs)));
+            driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        }
+
+        assertThat(beats.readValuesToList()).isNotEmpty()
+                .allSatisfy(b -> assertThat(b.getChunkArrivalOffsetMs()).isEqualTo(behindMs));
+        assertThat(alerts.readValuesToList()).filteredOn(a -> a.getType().equals("EXTREME_TACHYCARDIA"))
+                .isNotEmpty().allSatisfy(a -> assertThat(a.getEvidence().getChunkArrivalOffsetMs()).isEqualTo(behindMs));
+        assertThat(episodes.readValuesToList()).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getEvidence().getChunkArrivalOffsetMs()).isEqualTo(behindMs));
+    }
+
+    @Test
     void aDeviceThatLowersItsSamplingRateGoesOnPastItsOldNumbers() {
         // 500 Hz, then 250 Hz: the new rate's device-time number (t0 * 250 / 1000) is half the old
         // count's, so the restart starts from where the old count stopped instead.

@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * the range, which they do in order because one device's chunks share a partition.
  *
  * <p>Chunks uploaded later than that (a wearable that stores and forwards), or stamped by a clock
- * that is further off, are not in that window. The caller may then say when the chunks reached
- * Kafka, roughly: an alert is raised moments after the chunk with its onset arrived, so its
- * {@code raisedAtMs} is such a time. The same window around it is read when the first finds
- * nothing. An alert raised long after its chunks arrived (a processor catching up on a backlog)
- * still finds no strip; the processor would have to carry the chunks' arrival time in the alert.
+ * that is further off, are not in that window. The alert's evidence says how much later than their
+ * device time its chunks arrived ({@code chunk_arrival_offset_ms}, which the processor takes from
+ * the chunk that decided the episode), and the window moved by that much is read first; that also
+ * tells the alert's chunks from older ones with the same device times after a device clock was set
+ * back. Failing both, the caller may say roughly when the chunks reached Kafka: an alert is raised
+ * moments after the chunk with its onset arrived, so its {@code raisedAtMs} is such a time.
  *
  * <p>Each call uses a consumer of its own. A {@link KafkaConsumer} must not be used by two threads
  * at once, and strips are read when a clinician opens an alert, a rare event compared with the tens
@@ -65,6 +66,7 @@ public final class SampleStrips implements AutoCloseable {
     private static final List<String> PREFERRED_LEADS = List.of("MLII", "II");
 
     private final String bootstrapServers;
+    private final long slackMs;
     private final AtomicLong consumers = new AtomicLong();
     /** Consumers of calls in progress, woken up by {@link #close()} so that no call outlives it. */
     private final Set<KafkaConsumer<byte[], byte[]>> reading = ConcurrentHashMap.newKeySet();
@@ -120,7 +122,13 @@ public final class SampleStrips implements AutoCloseable {
     }
 
     public SampleStrips(String bootstrapServers) {
+        this(bootstrapServers, ARRIVAL_SLACK);
+    }
+
+    /** With another slack than {@link #ARRIVAL_SLACK}: tests cannot wait minutes between arrivals. */
+    SampleStrips(String bootstrapServers, Duration arrivalSlack) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        this.slackMs = arrivalSlack.toMillis();
     }
 
     /**
@@ -134,14 +142,22 @@ public final class SampleStrips implements AutoCloseable {
      * @throws KafkaUnavailableException when Kafka does not answer, or the read does not finish, in time
      */
     public Optional<Strip> read(String deviceId, long fromMs, long toMs) {
-        return read(deviceId, fromMs, toMs, null);
+        return read(deviceId, fromMs, toMs, null, null);
     }
 
     /**
-     * As {@link #read(String, long, long)}, and when that finds nothing, among the chunks that
-     * reached Kafka within {@link #ARRIVAL_SLACK} of {@code arrivedNearMs} (null: nowhere else).
+     * As {@link #read(String, long, long)}, looking first among the chunks that reached Kafka
+     * within {@link #ARRIVAL_SLACK} of the range moved by {@code arrivalOffsetMs} (the alert's
+     * {@code Evidence.chunk_arrival_offset_ms}: how much later than their device time its chunks
+     * arrived; null when unknown), and when nothing is found there or around the device time,
+     * among the chunks that reached Kafka within {@link #ARRIVAL_SLACK} of {@code arrivedNearMs}
+     * (null: nowhere else).
+     *
+     * <p>The offset tells apart chunks that share device times: after a device's clock was set
+     * back, the chunks from before it hold the same device times as the alert's, but arrived
+     * earlier by as much as the clock went back.
      */
-    public Optional<Strip> read(String deviceId, long fromMs, long toMs, Long arrivedNearMs) {
+    public Optional<Strip> read(String deviceId, long fromMs, long toMs, Long arrivedNearMs, Long arrivalOffsetMs) {
         if (deviceId == null || deviceId.isBlank()) {
             throw new IllegalArgumentException("A device id is required");
         }
@@ -167,7 +183,14 @@ public final class SampleStrips implements AutoCloseable {
                 // lag) would start late. Only when that finds nothing, and the arrival lies elsewhere.
                 byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
                 TopicPartition partition = partitionOf(consumer, key, deadline);
-                Optional<Strip> strip = read(consumer, deviceId, key, partition, fromMs, toMs, fromMs, toMs, deadline);
+                Optional<Strip> strip = Optional.empty();
+                if (arrivalOffsetMs != null && arrivalOffsetMs != 0) {
+                    strip = read(consumer, deviceId, key, partition, fromMs, toMs, fromMs + arrivalOffsetMs,
+                            toMs + arrivalOffsetMs, deadline);
+                }
+                if (strip.isEmpty()) {
+                    strip = read(consumer, deviceId, key, partition, fromMs, toMs, fromMs, toMs, deadline);
+                }
                 if (strip.isEmpty() && arrivedNearMs != null && !near(arrivedNearMs, fromMs, toMs)) {
                     strip = read(consumer, deviceId, key, partition, fromMs, toMs, arrivedNearMs, arrivedNearMs,
                             deadline);
@@ -187,8 +210,8 @@ public final class SampleStrips implements AutoCloseable {
     }
 
     /** Whether the window around this arrival already covers the range's device time. */
-    private static boolean near(long arrivedMs, long fromMs, long toMs) {
-        return arrivedMs >= fromMs - ARRIVAL_SLACK.toMillis() && arrivedMs <= toMs + ARRIVAL_SLACK.toMillis();
+    private boolean near(long arrivedMs, long fromMs, long toMs) {
+        return arrivedMs >= fromMs - slackMs && arrivedMs <= toMs + slackMs;
     }
 
     private KafkaConsumer<byte[], byte[]> newConsumer() {
@@ -214,14 +237,14 @@ public final class SampleStrips implements AutoCloseable {
     private Optional<Strip> read(KafkaConsumer<byte[], byte[]> consumer, String deviceId, byte[] key,
             TopicPartition partition, long fromMs, long toMs, long arrivedFromMs, long arrivedToMs, long deadline) {
         OffsetAndTimestamp first = consumer.offsetsForTimes(
-                Map.of(partition, Math.max(0, arrivedFromMs - ARRIVAL_SLACK.toMillis())), remaining(deadline))
+                Map.of(partition, Math.max(0, arrivedFromMs - slackMs)), remaining(deadline))
                 .get(partition);
         if (first == null) {
             return Optional.empty(); // Nothing arrived since then.
         }
         // The end as it is now: a device that is still sending must not keep the read going.
         long end = consumer.endOffsets(List.of(partition), remaining(deadline)).get(partition);
-        long lastArrival = arrivedToMs + ARRIVAL_SLACK.toMillis();
+        long lastArrival = arrivedToMs + slackMs;
         consumer.assign(List.of(partition));
         consumer.seek(partition, first.offset());
 

@@ -37,9 +37,13 @@ public final class AlertJson {
                     .put("endTime", Instant.ofEpochMilli(alert.getEndTimeMs()).toString());
         }
         if (alert.hasEvidence()) {
-            json.put("evidence", new JsonObject()
+            JsonObject evidence = new JsonObject()
                     .put("startTimeMs", alert.getEvidence().getStartTimeMs())
-                    .put("endTimeMs", alert.getEvidence().getEndTimeMs()));
+                    .put("endTimeMs", alert.getEvidence().getEndTimeMs());
+            if (alert.getEvidence().hasChunkArrivalOffsetMs()) {
+                evidence.put("chunkArrivalOffsetMs", alert.getEvidence().getChunkArrivalOffsetMs());
+            }
+            json.put("evidence", evidence);
         }
         json.put("raisedAtMs", record.getRaisedAtMs())
                 .put("acknowledgedBy", emptyToNull(record.getAcknowledgedBy()))

@@ -193,7 +193,7 @@ class SampleStripsTest {
         }
 
         assertThat(strips.read(device, dayBefore + 500, dayBefore + 1_500)).as("near their device time").isEmpty();
-        Strip strip = strips.read(device, dayBefore + 500, dayBefore + 1_500, System.currentTimeMillis())
+        Strip strip = strips.read(device, dayBefore + 500, dayBefore + 1_500, System.currentTimeMillis(), null)
                 .orElseThrow();
         assertThat(strip.startTimeMs()).isEqualTo(dayBefore + 500);
         assertThat(strip.samples()).containsExactly(range(0, 125, 375));
@@ -207,7 +207,7 @@ class SampleStripsTest {
         long between = System.currentTimeMillis() - 700;
         publish(mlii(device, 0, 2), mlii(device, 0, 3));
         // Raised a little over 2 min after the onset's chunk arrived (processor lag, a promoted repeat).
-        Strip strip = strips.read(device, base, base + 4_000, between + 120_000).orElseThrow();
+        Strip strip = strips.read(device, base, base + 4_000, between + 120_000, null).orElseThrow();
         assertThat(strip.startTimeMs()).isEqualTo(base);
         assertThat(strip.samples()).containsExactly(range(0, 0, 1000));
     }
@@ -219,9 +219,34 @@ class SampleStripsTest {
         for (long seq = 0; seq < 3; seq++) {
             publish(mlii(device, 0, seq));
         }
-        Strip strip = strips.read(device, base + 500, base + 1_500, System.currentTimeMillis() + 3_600_000)
+        Strip strip = strips.read(device, base + 500, base + 1_500, System.currentTimeMillis() + 3_600_000, null)
                 .orElseThrow();
         assertThat(strip.samples()).containsExactly(range(0, 125, 375));
+    }
+
+    @Test
+    void afterAClockWasSetBackTheChunksThatArrivedWithTheAlertsOffsetAreRead() throws Exception {
+        // Two runs of chunks with the same device times, the second sent after the device's clock
+        // was set back. With a slack of 1 s instead of 2 min, 3 s apart is far enough.
+        try (SampleStrips nearby = new SampleStrips(kafka.bootstrapServers(), java.time.Duration.ofSeconds(1))) {
+            String device = "strip-clock-set-back";
+            long deviceTime = System.currentTimeMillis() / 1000 * 1000;
+            for (long seq = 0; seq < 3; seq++) {
+                publish(mlii(device, 0, seq).toBuilder().setT0EpochMs(deviceTime + seq * 1000).build());
+            }
+            Thread.sleep(3_000);
+            long sentAgain = System.currentTimeMillis();
+            for (long seq = 3; seq < 6; seq++) {
+                publish(mlii(device, 50_000, seq).toBuilder().setT0EpochMs(deviceTime + (seq - 3) * 1000).build());
+            }
+            long offset = sentAgain - deviceTime;
+
+            assertThat(nearby.read(device, deviceTime + 500, deviceTime + 1_500).orElseThrow().samples())
+                    .as("by device time alone: the chunks from before the clock went back")
+                    .containsExactly(range(0, 125, 375));
+            assertThat(nearby.read(device, deviceTime + 500, deviceTime + 1_500, null, offset).orElseThrow().samples())
+                    .as("with the alert's arrival offset").containsExactly(range(50_000, 750 + 125, 750 + 375));
+        }
     }
 
     @Test
