@@ -296,6 +296,7 @@ public final class AlertingService implements AutoCloseable {
                 HttpErrors.send(ctx, 404, "no_samples", null, "no samples of " + deviceId + " in that range of "
                         + "device time among the chunks that reached ecg.samples within "
                         + SampleStrips.ARRIVAL_SLACK.toMinutes() + " min of it"
+                        + (arrivalOffset == null ? "" : ", moved by arrivalOffsetMs or not,")
                         + (arrivedNear == null ? "" : " or of arrivedNear")
                         + "; chunks uploaded later, or stamped by a device clock further off, are not found this "
                         + "way, and chunks past the retention of ecg.samples are gone");
