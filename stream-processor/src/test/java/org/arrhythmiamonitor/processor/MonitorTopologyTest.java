@@ -280,10 +280,28 @@ class MonitorTopologyTest {
         // Two tachycardias, the second after the device switched from 250 to 500 Hz, which
         // restarts its beat detection: counted from 0 again, it would publish the first one's
         // sample numbers, and with them its alert ids, a second time.
-        List<SampleChunk> before = SyntheticChunks.chunks("patient-20",
-                SyntheticChunks.record(250, 12, new Segment(25, 170), new Segment(15, 70)), 1.0);
-        List<SampleChunk> after = SyntheticChunks.chunks("patient-20",
-                SyntheticChunks.record(500, 12, new Segment(25, 170), new Segment(15, 70)), 1.0).stream()
+        List<Beat> first = tachycardiasAtTwoRates("patient-20", 250, 500);
+
+        assertThat(first.get(0).getSampleIndex()).as("numbered from the first chunk's device time")
+                .isBetween(SyntheticChunks.T0 / 4, SyntheticChunks.T0 / 4 + 250 * 3);
+    }
+
+    @Test
+    void aDeviceThatLowersItsSamplingRateGoesOnPastItsOldNumbers() {
+        // 500 Hz, then 250 Hz: the new rate's device-time number (t0 * 250 / 1000) is half the old
+        // count's, so the restart starts from where the old count stopped instead.
+        tachycardiasAtTwoRates("patient-21", 500, 250);
+    }
+
+    /**
+     * A tachycardia at one rate, then 40 s later another at the other: the numbers go on and the
+     * two alerts have ids of their own. Returns the beats before the change.
+     */
+    private List<Beat> tachycardiasAtTwoRates(String device, double firstHz, double thenHz) {
+        List<SampleChunk> before = SyntheticChunks.chunks(device,
+                SyntheticChunks.record(firstHz, 12, new Segment(25, 170), new Segment(15, 70)), 1.0);
+        List<SampleChunk> after = SyntheticChunks.chunks(device,
+                SyntheticChunks.record(thenHz, 12, new Segment(25, 170), new Segment(15, 70)), 1.0).stream()
                 .map(c -> c.toBuilder().setSeq(c.getSeq() + before.size())
                         .setT0EpochMs(c.getT0EpochMs() + 40_000).build()).toList();
         stream(before);
@@ -291,13 +309,10 @@ class MonitorTopologyTest {
         stream(after);
         List<Beat> second = beats.readValuesToList();
 
-        assertThat(first.get(0).getSampleIndex()).as("numbered from the first chunk's device time")
-                .isBetween(SyntheticChunks.T0 / 4, SyntheticChunks.T0 / 4 + 250 * 3);
         assertThat(second.get(0).getSampleIndex()).isGreaterThan(first.get(first.size() - 1).getSampleIndex());
-        List<Alert> raised = alerts.readValuesToList().stream()
-                .filter(a -> a.getType().equals("EXTREME_TACHYCARDIA")).toList();
-        assertThat(raised.stream().filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId)
-                .hasSize(2).doesNotHaveDuplicates();
+        assertThat(alerts.readValuesToList().stream().filter(a -> a.getType().equals("EXTREME_TACHYCARDIA"))
+                .filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId).hasSize(2).doesNotHaveDuplicates();
+        return first;
     }
 
     @Test
@@ -318,26 +333,6 @@ class MonitorTopologyTest {
                 .isNotEmpty().allSatisfy(a -> assertThat(a.getEvidence().getChunkArrivalOffsetMs()).isEqualTo(behindMs));
         assertThat(episodes.readValuesToList()).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.getEvidence().getChunkArrivalOffsetMs()).isEqualTo(behindMs));
-    }
-
-    @Test
-    void aDeviceThatLowersItsSamplingRateGoesOnPastItsOldNumbers() {
-        // 500 Hz, then 250 Hz: the new rate's device-time number (t0 * 250 / 1000) is half the old
-        // count's, so the restart starts from where the old count stopped instead.
-        List<SampleChunk> before = SyntheticChunks.chunks("patient-21",
-                SyntheticChunks.record(500, 12, new Segment(25, 170), new Segment(15, 70)), 1.0);
-        List<SampleChunk> after = SyntheticChunks.chunks("patient-21",
-                SyntheticChunks.record(250, 12, new Segment(25, 170), new Segment(15, 70)), 1.0).stream()
-                .map(c -> c.toBuilder().setSeq(c.getSeq() + before.size())
-                        .setT0EpochMs(c.getT0EpochMs() + 40_000).build()).toList();
-        stream(before);
-        List<Beat> first = beats.readValuesToList();
-        stream(after);
-        List<Beat> second = beats.readValuesToList();
-
-        assertThat(second.get(0).getSampleIndex()).isGreaterThan(first.get(first.size() - 1).getSampleIndex());
-        assertThat(alerts.readValuesToList().stream().filter(a -> a.getType().equals("EXTREME_TACHYCARDIA"))
-                .filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId).hasSize(2).doesNotHaveDuplicates();
     }
 
     @Test
