@@ -190,13 +190,16 @@ public final class AfDetector {
         return s.build();
     }
 
-    /** Ends AF at its first regular judgement, never before its onset (compared by time, see decide). */
+    /**
+     * Ends AF at its first regular judgement, or at its onset when that judgement lies before it by
+     * sample and time both (see decide: one of them alone can go back).
+     */
     private static void endAtLeaveOrOnset(AfState.Builder s, String deviceId, Output out) {
         BeatRun segment = s.getSegment();
-        if (s.getLeaveTimeMs() >= segment.getOnsetTimeMs()) {
-            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
-        } else {
+        if (s.getLeaveSample() < segment.getOnsetSample() && s.getLeaveTimeMs() < segment.getOnsetTimeMs()) {
             end(s, deviceId, segment.getOnsetSample(), segment.getOnsetTimeMs(), out);
+        } else {
+            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
         }
     }
 
@@ -219,8 +222,10 @@ public final class AfDetector {
         s.setIrregularity(irregularity);
         if (!s.getInAf() && irregularity >= ENTER) {
             // The two windows date changes differently: AF never starts before the last one ended.
-            // The later one by time: a device whose detection restarted numbers samples afresh.
-            boolean afterEnd = s.getEndedTimeMs() > middleTimeMs;
+            // Later only when sample and time agree: a restarted detection numbers samples afresh
+            // (lower, before sample numbers had a floor), and a device clock set back moves time
+            // back while samples go on; either alone would pin every onset to the last end.
+            boolean afterEnd = s.getEndedSample() > middleSample && s.getEndedTimeMs() > middleTimeMs;
             s.setInAf(true).setSegment(BeatRun.newBuilder()
                     .setOnsetSample(afterEnd ? s.getEndedSample() : middleSample)
                     .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : middleTimeMs)

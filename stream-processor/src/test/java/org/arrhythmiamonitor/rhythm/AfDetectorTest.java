@@ -147,26 +147,55 @@ class AfDetectorTest {
     @Test
     void episodesAfterTheSampleNumbersWentBackGetOnsetsOfTheirOwn() {
         // Numbers from two sample clocks, 500 then 250 Hz (a device whose detection restarted at a
-        // lower rate before sample numbers had a floor): AF is dated by time, so an onset is never
-        // the last end's number on the old clock, which every later episode would have shared.
+        // lower rate before sample numbers had a floor): an onset is never the last end's number on
+        // the old clock, which every later episode would have shared.
+        assertOwnOnsets(afStretches(500, 250, 0));
+    }
+
+    @Test
+    void episodesAfterADeviceClockWasSetBackGetOnsetsOfTheirOwn() {
+        // One sample clock throughout, device time set back an hour after the first episode: an
+        // onset is never the last end's time, which every later episode would have shared.
+        assertOwnOnsets(afStretches(250, 250, 3_600_000));
+    }
+
+    private static void assertOwnOnsets(List<RhythmSegment> out) {
+        List<RhythmSegment> begun = out.stream().filter(s -> s.getEndTimeMs() == 0).toList();
+        assertThat(begun).hasSize(3).extracting(RhythmSegment::getOnsetSample).doesNotHaveDuplicates();
+        assertThat(begun).extracting(RhythmSegment::getOnsetTimeMs).doesNotHaveDuplicates();
+        assertThat(out.stream().filter(s -> s.getEndTimeMs() > 0)).hasSize(3).allSatisfy(s ->
+                assertThat(s.getEndTimeMs()).isGreaterThan(s.getOnsetTimeMs()));
+    }
+
+    /**
+     * Three AF episodes, each followed by regular rhythm; after the first, the samples are counted
+     * at {@code thenHz} from the device time (a restarted detection) when it differs from
+     * {@code firstHz}, else counted on, and device time goes back by {@code setBackMs}.
+     */
+    private static List<RhythmSegment> afStretches(double firstHz, double thenHz, long setBackMs) {
         Random random = new Random(3);
         List<RhythmSegment> out = new ArrayList<>();
         AfState state = AfState.getDefaultInstance();
         long time = 1_767_225_600_000L;
+        long sample = Math.round(time * firstHz / 1000);
         for (int stretch = 0; stretch < 6; stretch++) {
             boolean irregular = stretch % 2 == 0;
-            double fs = stretch < 2 ? 500 : 250;
+            double fs = stretch < 2 ? firstHz : thenHz;
+            if (stretch == 2) {
+                time -= setBackMs;
+                if (thenHz != firstHz) {
+                    sample = Math.round(time * thenHz / 1000);
+                }
+            }
             for (int i = 0; i < 200; i++) {
                 double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
                 time += Math.round(rr);
-                state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * fs / 1000), time, rr,
-                        BeatClass.N, true, irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
+                sample += Math.round(rr * fs / 1000);
+                state = AfDetector.onBeat(state, "d", new AfDetector.Beat(sample, time, rr, BeatClass.N, true,
+                        irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
             }
         }
-        List<RhythmSegment> begun = out.stream().filter(s -> s.getEndTimeMs() == 0).toList();
-        assertThat(begun).hasSize(3).extracting(RhythmSegment::getOnsetSample).doesNotHaveDuplicates();
-        assertThat(out.stream().filter(s -> s.getEndTimeMs() > 0)).allSatisfy(s ->
-                assertThat(s.getEndTimeMs()).isGreaterThanOrEqualTo(s.getOnsetTimeMs()));
+        return out;
     }
 
     private static final class Feed {
