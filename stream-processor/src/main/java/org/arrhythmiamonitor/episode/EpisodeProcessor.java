@@ -135,6 +135,9 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         }
     }
 
+    /** Open episodes whose arrival offset is kept: more than the episode types that can be open at once. */
+    private static final int MAX_OPEN_OFFSETS = 64;
+
     /** Something to forward; an episode that is not published only raises or updates its alert. */
     private record Pending(Message message, boolean publish) {
     }
@@ -187,7 +190,7 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 Message message = item.message();
                 boolean publish = item.publish();
                 if (message instanceof Episode found) {
-                    Episode episode = withArrivalOffset(found);
+                    Episode episode = withArrivalOffset(found, state);
                     long at = episode.getEndTimeMs() != 0 ? episode.getEndTimeMs() : Math.max(timestamp,
                             episode.getOnsetTimeMs());
                     if (publish) {
@@ -204,12 +207,35 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             pending.clear();
         }
 
-        private Episode withArrivalOffset(Episode episode) {
-            if (arrivalOffsetMs == null || !episode.hasEvidence() || episode.getEvidence().hasChunkArrivalOffsetMs()) {
+        /**
+         * The episode with the arrival offset of the chunk that first published it: its evidence
+         * starts at its onset, and a later chunk (its end, say) may have arrived with another
+         * offset, after a device clock was set back or an upload backlog.
+         */
+        private Episode withArrivalOffset(Episode episode, EpisodeState.Builder state) {
+            if (!episode.hasEvidence()) {
                 return episode;
             }
-            return episode.toBuilder().setEvidence(episode.getEvidence().toBuilder()
-                    .setChunkArrivalOffsetMs(arrivalOffsetMs)).build();
+            String id = episode.getEpisodeId();
+            Long offset = arrivalOffsetMs;
+            if (state.containsOpenArrivalOffsetMs(id)) {
+                offset = state.getOpenArrivalOffsetMsOrThrow(id);
+            } else if (episode.getEvidence().hasChunkArrivalOffsetMs()) {
+                offset = episode.getEvidence().getChunkArrivalOffsetMs();
+            }
+            if (episode.getEndTimeMs() != 0) {
+                state.removeOpenArrivalOffsetMs(id);
+            } else if (offset != null) {
+                if (state.getOpenArrivalOffsetMsCount() >= MAX_OPEN_OFFSETS && !state.containsOpenArrivalOffsetMs(id)) {
+                    state.clearOpenArrivalOffsetMs(); // Episodes whose end never came: forget them.
+                }
+                state.putOpenArrivalOffsetMs(id, offset);
+            }
+            if (offset == null) {
+                return episode;
+            }
+            return episode.toBuilder().setEvidence(episode.getEvidence().toBuilder().setChunkArrivalOffsetMs(offset))
+                    .build();
         }
     }
 }

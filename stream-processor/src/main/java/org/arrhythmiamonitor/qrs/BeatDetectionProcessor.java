@@ -116,7 +116,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             // and so are the events it had open. What goes out is numbered from the chunk's device
             // time instead (see sample_base), so a detector that lost its state does not hand out
             // the onset samples, and with them the alert ids, of episodes it reported before.
-            state.setBeatAfterGapPending(false).clearOpenEventOnsetMs()
+            state.setBeatAfterGapPending(false).clearOpenEventOnsetMs().clearOpenEventArrivalOffsetMs()
                     .setSampleBase(Math.max(sampleBase(chunk.getT0EpochMs(), fs), state.getNextSample()));
         }
         long base = state.getSampleBase();
@@ -191,11 +191,13 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 String issue = event.issue().name();
                 long onsetSample = base + event.startSample();
                 long onsetMs = timeOf.applyAsLong(event.startSample());
+                long eventArrivalOffsetMs = arrivalOffsetMs;
                 if (event.ongoing()) {
-                    state.putOpenEventOnsetMs(issue, onsetMs);
+                    state.putOpenEventOnsetMs(issue, onsetMs).putOpenEventArrivalOffsetMs(issue, arrivalOffsetMs);
                 } else {
                     onsetMs = state.getOpenEventOnsetMsOrDefault(issue, onsetMs);
-                    state.removeOpenEventOnsetMs(issue);
+                    eventArrivalOffsetMs = state.getOpenEventArrivalOffsetMsOrDefault(issue, arrivalOffsetMs);
+                    state.removeOpenEventOnsetMs(issue).removeOpenEventArrivalOffsetMs(issue);
                 }
                 Episode.Builder episode = Episode.newBuilder()
                         .setEpisodeId(deviceId + ":" + issue + ":" + onsetSample)
@@ -213,7 +215,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                 }
                 episode.setEvidence(Evidence.newBuilder().setStartTimeMs(onsetMs - EVIDENCE_BEFORE_MS)
                         .setEndTimeMs(Math.max(evidenceEnd, onsetMs + EVIDENCE_BEFORE_MS))
-                        .setChunkArrivalOffsetMs(arrivalOffsetMs));
+                        .setChunkArrivalOffsetMs(eventArrivalOffsetMs));
                 LOG.info("Device {}: {} {} at sample {}", deviceId, event.issue(), event.ongoing() ? "began" : "ended",
                         base + (event.ongoing() ? event.startSample() : event.endSample()));
                 context.forward(new Record<>(deviceId, episode.build(), event.ongoing() ? onsetMs : evidenceEnd,

@@ -276,6 +276,28 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void anEpisodeKeepsTheArrivalOffsetOfItsOnsetWhenLaterChunksArriveWithAnother() {
+        // From the middle of a tachycardia the chunks arrive an hour later than before, relative
+        // to their device time (its clock was set back, or they were uploaded late): the episode's
+        // evidence still starts at its onset, among the chunks that came with the first offset.
+        List<SampleChunk> chunks = SyntheticChunks.chunks("patient-24", SyntheticChunks.record(250, 3,
+                new Segment(10, 72), new Segment(30, 165), new Segment(20, 72)), 1.0);
+        for (int i = 0; i < chunks.size(); i++) {
+            SampleChunk chunk = chunks.get(i);
+            long arrival = chunk.getT0EpochMs() + (i < 30 ? 0 : 3_600_000);
+            samples.pipeInput(new TestRecord<>(chunk.getDeviceId(), chunk, Instant.ofEpochMilli(arrival)));
+            driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        }
+
+        List<Alert> tachycardia = alerts.readValuesToList().stream()
+                .filter(a -> a.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(tachycardia).hasSize(2);
+        assertThat(tachycardia.get(1).getEndTimeMs()).as("ended after the offset changed")
+                .isGreaterThan(chunks.get(30).getT0EpochMs());
+        assertThat(tachycardia).allSatisfy(a -> assertThat(a.getEvidence().getChunkArrivalOffsetMs()).isZero());
+    }
+
+    @Test
     void aDetectorThatStartsAgainNumbersItsSamplesPastEveryOneItPublishedBefore() {
         // Two tachycardias, the second after the device switched from 250 to 500 Hz, which
         // restarts its beat detection: counted from 0 again, it would publish the first one's
