@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
 import org.arrhythmiamonitor.alerting.auth.Role;
@@ -17,14 +18,25 @@ import org.arrhythmiamonitor.alerting.auth.UserAccount;
  * {@code src/site/markdown/alerting.md}). Connection settings come from the command line.
  */
 final class AlertingSettings {
-    /** Keys the command line sets; a settings file that also sets them is probably a mistake. */
-    private static final Set<String> COMMAND_LINE_KEYS = Set.of("bootstrapServers", "httpHost", "httpPort",
-            "partitions", "replicationFactor");
+    /**
+     * Keys the command line sets, with the flags that do: a settings file that also sets them is
+     * probably a mistake, and the flags' defaults would replace its values unnoticed.
+     */
+    private static final Map<String, String> COMMAND_LINE_KEYS = Map.of("bootstrapServers", "--bootstrap-servers",
+            "httpHost", "--host", "httpPort", "--port", "partitions", "--partitions",
+            "replicationFactor", "--replication-factor");
+    /** What the demo sets itself: its one broker's topics. */
+    private static final Set<String> DEMO_KEYS = Set.of("partitions", "replicationFactor");
 
     private AlertingSettings() {
     }
 
     static JsonObject read(Path file) {
+        return read(file, false);
+    }
+
+    /** @param demo whether the demo reads them, which has other flags and creates its topics itself */
+    static JsonObject read(Path file, boolean demo) {
         if (file == null) {
             return new JsonObject();
         }
@@ -39,10 +51,12 @@ final class AlertingSettings {
             throw new IllegalArgumentException("the alerting settings " + file + " are not a JSON object: "
                     + e.getMessage());
         }
-        for (String key : COMMAND_LINE_KEYS) {
-            if (json.containsKey(key)) {
-                throw new IllegalArgumentException("the alerting settings " + file + " set '" + key
-                        + "'; give it on the command line instead");
+        for (Map.Entry<String, String> key : COMMAND_LINE_KEYS.entrySet()) {
+            if (json.containsKey(key.getKey())) {
+                throw new IllegalArgumentException("the alerting settings " + file + " set '" + key.getKey() + "'; "
+                        + (!demo ? "give it on the command line instead (" + key.getValue() + ")"
+                                : DEMO_KEYS.contains(key.getKey()) ? "the demo sets it for its own broker; remove it"
+                                : "the demo's command line sets it; remove it"));
             }
         }
         return json;

@@ -124,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
             inference.putInto(processorJson);
             ProcessorConfig processorConfig = processorJson.build(ProcessorConfig::fromJson);
             CommandLineSettings alertingJson = common(AlertingConfig.SECTION,
-                    AlertingSettings.read(alertingSettings), kafka).put("httpPort", "--alerting-port", alertingPort);
+                    AlertingSettings.read(alertingSettings, true), kafka).put("httpPort", "--alerting-port", alertingPort);
             AlertingSettings.DemoUsers users = null;
             if (alertingJson.json().getJsonArray("users", new JsonArray()).isEmpty()) {
                 users = AlertingSettings.DemoUsers.generate();

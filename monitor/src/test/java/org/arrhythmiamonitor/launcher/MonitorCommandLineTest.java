@@ -209,7 +209,13 @@ class MonitorCommandLineTest {
         Outcome outcome = run("alerting", "--config", settings.toString(), "--bootstrap-servers", "127.0.0.1:1",
                 "--port", "0");
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.err()).contains("set 'partitions'; give it on the command line instead");
+        assertThat(outcome.err()).contains("set 'partitions'; give it on the command line instead (--partitions)");
+        Path demoData = dataDir.resolve("demo-topics");
+        Outcome demo = run("demo", "--alerting-config", settings.toString(), "--data-dir", demoData.toString(),
+                "--kafka-port", String.valueOf(freePort()));
+        assertThat(demo.exitCode()).isEqualTo(1);
+        assertThat(demo.err()).contains("set 'partitions'; the demo sets it for its own broker; remove it");
+        assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
     }
 
     @Test
