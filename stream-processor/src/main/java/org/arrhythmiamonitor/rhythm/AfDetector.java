@@ -191,23 +191,24 @@ public final class AfDetector {
     }
 
     /**
-     * Ends AF at its first regular judgement, or at its onset when that judgement lies before it by
-     * sample and time both (see decide: one of them alone can go back).
+     * Ends AF at its first regular judgement, never before its onset in sample or in time, each
+     * clamped alone (a device clock set back during AF puts the judgement before the onset in time
+     * only), as every run's end is ({@code Episodes.ofRun}).
      */
     private static void endAtLeaveOrOnset(AfState.Builder s, String deviceId, Output out) {
+        endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+    }
+
+    private static void endNotBeforeOnset(AfState.Builder s, String deviceId, long sample, long timeMs, Output out) {
         BeatRun segment = s.getSegment();
-        if (s.getLeaveSample() < segment.getOnsetSample() && s.getLeaveTimeMs() < segment.getOnsetTimeMs()) {
-            end(s, deviceId, segment.getOnsetSample(), segment.getOnsetTimeMs(), out);
-        } else {
-            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
-        }
+        end(s, deviceId, Math.max(sample, segment.getOnsetSample()), Math.max(timeMs, segment.getOnsetTimeMs()), out);
     }
 
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
             endAtLeaveOrOnset(s, deviceId, out);
         } else if (s.getInAf()) {
-            end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
+            endNotBeforeOnset(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
         }
         s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
         s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);

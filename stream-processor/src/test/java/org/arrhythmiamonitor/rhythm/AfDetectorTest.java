@@ -159,6 +159,30 @@ class AfDetectorTest {
         assertOwnOnsets(afStretches(250, 250, 3_600_000));
     }
 
+    @Test
+    void afDuringWhichTheDeviceClockWasSetBackDoesNotEndBeforeItBegan() {
+        Random random = new Random(3);
+        List<RhythmSegment> out = new ArrayList<>();
+        AfState state = AfState.getDefaultInstance();
+        long time = 1_767_225_600_000L;
+        long sample = Math.round(time * FS / 1000);
+        for (int i = 0; i < 400; i++) {
+            boolean irregular = i < 200;
+            if (i == 170) {
+                time -= 3_600_000;
+            }
+            double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
+            time += Math.round(rr);
+            sample += Math.round(rr * FS / 1000);
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(sample, time, rr, BeatClass.N, true,
+                    irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
+        }
+        assertThat(out.stream().filter(s -> s.getEndTimeMs() > 0)).singleElement().satisfies(s -> {
+            assertThat(s.getEndTimeMs()).isGreaterThanOrEqualTo(s.getOnsetTimeMs());
+            assertThat(s.getEndSample()).isGreaterThanOrEqualTo(s.getOnsetSample());
+        });
+    }
+
     private static void assertOwnOnsets(List<RhythmSegment> out) {
         List<RhythmSegment> begun = out.stream().filter(s -> s.getEndTimeMs() == 0).toList();
         assertThat(begun).hasSize(3).extracting(RhythmSegment::getOnsetSample).doesNotHaveDuplicates();
