@@ -149,38 +149,23 @@ class AfDetectorTest {
         // Numbers from two sample clocks, 500 then 250 Hz (a device whose detection restarted at a
         // lower rate before sample numbers had a floor): an onset is never the last end's number on
         // the old clock, which every later episode would have shared.
-        assertOwnOnsets(afStretches(500, 250, 0));
+        assertOwnOnsets(afStretches(500, 250, 0, AFTER_FIRST_EPISODE));
     }
 
     @Test
     void episodesAfterADeviceClockWasSetBackGetOnsetsOfTheirOwn() {
         // One sample clock throughout, device time set back an hour after the first episode: an
         // onset is never the last end's time, which every later episode would have shared.
-        assertOwnOnsets(afStretches(250, 250, 3_600_000));
+        assertOwnOnsets(afStretches(250, 250, 3_600_000, AFTER_FIRST_EPISODE));
     }
 
     @Test
     void afDuringWhichTheDeviceClockWasSetBackDoesNotEndBeforeItBegan() {
-        Random random = new Random(3);
-        List<RhythmSegment> out = new ArrayList<>();
-        AfState state = AfState.getDefaultInstance();
-        long time = 1_767_225_600_000L;
-        long sample = Math.round(time * FS / 1000);
-        for (int i = 0; i < 400; i++) {
-            boolean irregular = i < 200;
-            if (i == 170) {
-                time -= 3_600_000;
-            }
-            double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
-            time += Math.round(rr);
-            sample += Math.round(rr * FS / 1000);
-            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(sample, time, rr, BeatClass.N, true,
-                    irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
-        }
-        assertThat(out.stream().filter(s -> s.getEndTimeMs() > 0)).singleElement().satisfies(s -> {
-            assertThat(s.getEndTimeMs()).isGreaterThanOrEqualTo(s.getOnsetTimeMs());
-            assertThat(s.getEndSample()).isGreaterThanOrEqualTo(s.getOnsetSample());
-        });
+        assertThat(afStretches(250, 250, 3_600_000, 170).stream().filter(s -> s.getEndTimeMs() > 0)).isNotEmpty()
+                .allSatisfy(s -> {
+                    assertThat(s.getEndTimeMs()).isGreaterThanOrEqualTo(s.getOnsetTimeMs());
+                    assertThat(s.getEndSample()).isGreaterThanOrEqualTo(s.getOnsetSample());
+                });
     }
 
     private static void assertOwnOnsets(List<RhythmSegment> out) {
@@ -191,33 +176,35 @@ class AfDetectorTest {
                 assertThat(s.getEndTimeMs()).isGreaterThan(s.getOnsetTimeMs()));
     }
 
+    private static final int STRETCH = 200;
+    private static final int AFTER_FIRST_EPISODE = 2 * STRETCH;
+
     /**
-     * Three AF episodes, each followed by regular rhythm; after the first, the samples are counted
-     * at {@code thenHz} from the device time (a restarted detection) when it differs from
-     * {@code firstHz}, else counted on, and device time goes back by {@code setBackMs}.
+     * Three AF episodes of {@value #STRETCH} beats, each followed by as many regular ones. After
+     * the first episode the samples are counted at {@code thenHz} from the device time (a
+     * restarted detection) when it differs from {@code firstHz}, else counted on; before beat
+     * {@code setBackAt} device time goes back by {@code setBackMs}.
      */
-    private static List<RhythmSegment> afStretches(double firstHz, double thenHz, long setBackMs) {
+    private static List<RhythmSegment> afStretches(double firstHz, double thenHz, long setBackMs, int setBackAt) {
         Random random = new Random(3);
         List<RhythmSegment> out = new ArrayList<>();
         AfState state = AfState.getDefaultInstance();
         long time = 1_767_225_600_000L;
         long sample = Math.round(time * firstHz / 1000);
-        for (int stretch = 0; stretch < 6; stretch++) {
-            boolean irregular = stretch % 2 == 0;
-            double fs = stretch < 2 ? firstHz : thenHz;
-            if (stretch == 2) {
+        for (int beat = 0; beat < 6 * STRETCH; beat++) {
+            boolean irregular = beat / STRETCH % 2 == 0;
+            double fs = beat < AFTER_FIRST_EPISODE ? firstHz : thenHz;
+            if (beat == setBackAt) {
                 time -= setBackMs;
-                if (thenHz != firstHz) {
-                    sample = Math.round(time * thenHz / 1000);
-                }
             }
-            for (int i = 0; i < 200; i++) {
-                double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
-                time += Math.round(rr);
-                sample += Math.round(rr * fs / 1000);
-                state = AfDetector.onBeat(state, "d", new AfDetector.Beat(sample, time, rr, BeatClass.N, true,
-                        irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
+            if (beat == AFTER_FIRST_EPISODE && thenHz != firstHz) {
+                sample = Math.round(time * thenHz / 1000);
             }
+            double rr = irregular ? 400 + 500 * random.nextDouble() : 800;
+            time += Math.round(rr);
+            sample += Math.round(rr * fs / 1000);
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(sample, time, rr, BeatClass.N, true,
+                    irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
         }
         return out;
     }
