@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class EpisodeProcessor implements Processor<String, Message, String, Message> {
     public static final String STORE = "episode-state";
     private static final Logger LOG = LoggerFactory.getLogger(EpisodeProcessor.class);
+    /** Open episodes whose arrival offset is kept: more than the episode types that can be open at once. */
+    private static final int MAX_OPEN_OFFSETS = 64;
 
     private final EpisodeRules defaults;
     private final String patientsStore;
@@ -135,9 +137,6 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         }
     }
 
-    /** Open episodes whose arrival offset is kept: more than the episode types that can be open at once. */
-    private static final int MAX_OPEN_OFFSETS = 64;
-
     /** Something to forward; an episode that is not published only raises or updates its alert. */
     private record Pending(Message message, boolean publish) {
     }
@@ -145,8 +144,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
     /**
      * Collects what one step produced and forwards it after the step, with the device time of
      * what it is about as timestamp; alerts need the new state for their hold-off. Episodes get
-     * the arrival offset of the chunk that decided them in their evidence, where the rule that
-     * found them did not give one.
+     * in their evidence the arrival offset of the chunk that first published them (see
+     * withArrivalOffset).
      */
     private final class Output implements EpisodeOutput {
         private final String device;

@@ -191,14 +191,10 @@ public final class AfDetector {
     }
 
     /**
-     * Ends AF at its first regular judgement, never before its onset in sample or in time, each
-     * clamped alone (a device clock set back during AF puts the judgement before the onset in time
-     * only), as every run's end is ({@code Episodes.ofRun}).
+     * Ends AF there, never before its onset in sample or in time, each clamped alone (a device
+     * clock set back during AF puts its end before the onset in time only), as every run's end is
+     * ({@code Episodes.ofRun}).
      */
-    private static void endAtLeaveOrOnset(AfState.Builder s, String deviceId, Output out) {
-        endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
-    }
-
     private static void endNotBeforeOnset(AfState.Builder s, String deviceId, long sample, long timeMs, Output out) {
         BeatRun segment = s.getSegment();
         end(s, deviceId, Math.max(sample, segment.getOnsetSample()), Math.max(timeMs, segment.getOnsetTimeMs()), out);
@@ -206,7 +202,7 @@ public final class AfDetector {
 
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
-            endAtLeaveOrOnset(s, deviceId, out);
+            endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
         } else if (s.getInAf()) {
             endNotBeforeOnset(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
         }
@@ -239,7 +235,7 @@ public final class AfDetector {
             }
             s.setLeaveCount(s.getLeaveCount() + 1);
             if (s.getLeaveCount() >= LEAVE_JUDGEMENTS) {
-                endAtLeaveOrOnset(s, deviceId, out);
+                endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
             }
         } else if (s.getInAf() && s.getLeaveCount() > 0) {
             // AF goes on after all: the beats since the first regular judgement are its own.
