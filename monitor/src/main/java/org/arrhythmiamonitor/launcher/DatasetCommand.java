@@ -60,7 +60,7 @@ final class DatasetCommand implements Callable<Integer> {
         long started = System.nanoTime();
         BeatDatasetExport.Options options = new CommandLineSettings(BeatDatasetExport.SECTION)
                 .flag("jitterCopies", "--jitter-copies")
-                .check(() -> new BeatDatasetExport.Options(db, records, lead, reference, MainsFrequency.parse(mains),
+                .check(() -> new BeatDatasetExport.Options(db, records, lead, reference, FlagValue.parse("--mains", mains, MainsFrequency::parse),
                         out, jitterCopies, seed));
         BeatDatasetExport.Summary summary = BeatDatasetExport.run(options, spec.commandLine().getOut());
         spec.commandLine().getOut().printf(Locale.ROOT,

@@ -81,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Evaluation.Outcome evaluate(RecordBeatClassifier classifier) {
-        return Evaluation.run(new Evaluation.Options(db, records, lead, reference, MainsFrequency.parse(mains),
+        return Evaluation.run(new Evaluation.Options(db, records, lead, reference, FlagValue.parse("--mains", mains, MainsFrequency::parse),
                 annotations, classifier), spec.commandLine().getOut());
     }
 

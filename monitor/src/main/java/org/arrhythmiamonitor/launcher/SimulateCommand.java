@@ -124,7 +124,8 @@ final class SimulateCommand implements Callable<Integer> {
             if (fs < 100 || fs > 1000) {
                 throw new IllegalArgumentException("--fs must be 100-1000 Hz, got " + fs);
             }
-            return SignalSource.synthetic(profiles.stream().map(p -> PatientProfile.of(p.trim())).toList(), fs, 72, 1);
+            return SignalSource.synthetic(profiles.stream()
+                    .map(p -> FlagValue.parse("--profiles", p.trim(), PatientProfile::of)).toList(), fs, 72, 1);
         }
         if (source.startsWith("wfdb:")) {
             Path dir = Path.of(source.substring(5));

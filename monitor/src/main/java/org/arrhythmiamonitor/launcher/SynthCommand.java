@@ -58,7 +58,7 @@ final class SynthCommand implements Callable<Integer> {
         }
         long recordSeed = seed;
         for (String name : profiles) {
-            PatientProfile profile = PatientProfile.of(name.trim());
+            PatientProfile profile = FlagValue.parse("--profiles", name.trim(), PatientProfile::of);
             SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, recordSeed)
                     .render(profile.script(bpm, minutes * 60, recordSeed));
             recordSeed++;

@@ -55,7 +55,7 @@ class SynthCommandTest {
     void badArgumentsAreRefusedWithTheReason() {
         StringWriter err = new StringWriter();
         assertThat(run(err, "synth", "--out", dir.toString(), "--profiles", "zombie")).isNotZero();
-        assertThat(err.toString()).contains("unknown patient profile 'zombie'");
+        assertThat(err.toString()).contains("--profiles: unknown patient profile 'zombie'");
         StringWriter rate = new StringWriter();
         assertThat(run(rate, "synth", "--out", dir.toString(), "--fs", "50")).isNotZero();
         assertThat(rate.toString()).contains("--fs must be 100-1000 Hz");

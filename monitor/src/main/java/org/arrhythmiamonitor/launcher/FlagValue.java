@@ -1,0 +1,21 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.util.function.Function;
+
+/**
+ * A flag's text read by a parser that speaks of the value, not of the flag: a refusal names the
+ * flag, so the operator knows which of the command line's values to change.
+ */
+final class FlagValue {
+    private FlagValue() {
+    }
+
+    /** {@code parser} applied to {@code value}; its refusal is reported as {@code flag: reason}. */
+    static <T> T parse(String flag, String value, Function<String, T> parser) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+}
