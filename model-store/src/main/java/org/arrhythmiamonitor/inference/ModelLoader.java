@@ -63,9 +63,18 @@ public final class ModelLoader {
             ExecutionDevice device = settings.device() == ExecutionDevice.CUDA && addCuda(options)
                     ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
             OrtSession session = env.createSession(model, options);
+            BeatClassifierModel loaded;
+            try {
+                loaded = new BeatClassifierModel(card, session, device);
+            } catch (RuntimeException e) {
+                // Refused for its inputs or outputs: the session is native memory, and a refused
+                // file in a model directory is tried again at every reload check.
+                session.close();
+                throw e;
+            }
             LOG.info("Loaded {} ({} bytes, sha256 {}) from {} on {}", card.id(), model.length, digest.substring(0, 12),
                     source.describe(), device);
-            return new BeatClassifierModel(card, session, device);
+            return loaded;
         } catch (OrtException e) {
             throw new ModelException(card.id() + ": ONNX Runtime cannot load " + card.file() + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.alert;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.EpisodeType;
@@ -22,18 +23,83 @@ public final class AlertRules {
     private AlertRules() {
     }
 
+    /** Most open episodes whose raised alert is remembered; more means ends that never came. */
+    private static final int MAX_RAISED = 64;
+
+    /**
+     * The device's alerts raised and not yet ended, by episode id (a map in the device's state).
+     * A patient's muted types raise nothing new, but an alert already raised still gets its
+     * updates and its end: muting a type mid-episode must not leave its alert open for good.
+     */
+    public interface RaisedAlerts {
+        boolean contains(String id);
+
+        int count();
+
+        void add(String id);
+
+        void remove(String id);
+
+        void clear();
+
+        /** Over a map the caller writes back to the device's state (protobuf maps are copied, not viewed). */
+        static RaisedAlerts over(Map<String, Boolean> ids) {
+            return new RaisedAlerts() {
+                @Override
+                public boolean contains(String id) {
+                    return ids.containsKey(id);
+                }
+
+                @Override
+                public int count() {
+                    return ids.size();
+                }
+
+                @Override
+                public void add(String id) {
+                    ids.put(id, true);
+                }
+
+                @Override
+                public void remove(String id) {
+                    ids.remove(id);
+                }
+
+                @Override
+                public void clear() {
+                    ids.clear();
+                }
+            };
+        }
+    }
+
     /**
      * @param holdoff the device's state, which remembers the last low-priority alert of each type;
      *     null where nothing is held off (the burden rules keep their own state)
+     * @param raised the device's alerts raised and not ended, which this updates
      */
-    public static Optional<Alert> alertFor(Episode episode, EpisodeRules rules, EpisodeState.Builder holdoff) {
+    public static Optional<Alert> alertFor(Episode episode, EpisodeRules rules, EpisodeState.Builder holdoff,
+            RaisedAlerts raised) {
         EpisodeType type = EpisodeType.fromWire(episode.getType());
-        if (type == null || rules.mutedAlertTypes().contains(type.name())) {
+        if (type == null) {
+            return Optional.empty();
+        }
+        String id = episode.getEpisodeId();
+        boolean ended = episode.getEndTimeMs() != 0;
+        if (rules.mutedAlertTypes().contains(type.name()) && !raised.contains(id)) {
             return Optional.empty();
         }
         boolean heldOff = type.priority() == Priority.LOW || type == EpisodeType.DATA_GAP;
         if (heldOff && holdoff != null && !passesHoldoff(episode, rules, holdoff)) {
             return Optional.empty();
+        }
+        if (ended) {
+            raised.remove(id);
+        } else if (!raised.contains(id)) {
+            if (raised.count() >= MAX_RAISED) {
+                raised.clear();
+            }
+            raised.add(id);
         }
         return Optional.of(Alert.newBuilder()
                 .setAlertId(episode.getEpisodeId())

@@ -54,9 +54,6 @@ public final class BurdenAggregator {
         BurdenState.Builder s = state.toBuilder();
         long hourStart = Math.floorDiv(beat.getTimeMs(), HOUR_MS) * HOUR_MS;
         BurdenHour.Builder hour = currentHour(s, deviceId, hourStart, out);
-        if (hour == null) {
-            return state;
-        }
         int cls = beat.getBeatClass() - 1;
         if (cls >= 0 && cls < CLASSES) {
             hour.setBeats(cls, hour.getBeats(cls) + 1);
@@ -80,6 +77,11 @@ public final class BurdenAggregator {
             }
         }
         s.setHours(s.getHoursCount() - 1, hour).setLastSample(beat.getSample()).setLastTimeMs(beat.getTimeMs());
+        if (beat.getTimeMs() < s.getLastRollingMs()) {
+            // A device clock set back: pace the rolling view (and its alarms) from the new time,
+            // or they would wait until the clock caught up with the old one.
+            s.setLastRollingMs(beat.getTimeMs());
+        }
         if (beat.getTimeMs() - s.getLastRollingMs() >= ROLLING_EVERY_MS) {
             s.setLastRollingMs(beat.getTimeMs());
             Burden rolling = rolling(deviceId, s.build());
@@ -133,7 +135,12 @@ public final class BurdenAggregator {
         };
     }
 
-    /** The hour a beat belongs to, opening it (and publishing the hours it closes) as needed; null for a late beat. */
+    /**
+     * The hour a beat belongs to, opening it (and publishing the hours it closes) as needed. A beat
+     * from before the current hour (a device clock set back) counts in the current hour: the hours
+     * before are published, and dropping the beats would leave the burden blind until the clock
+     * caught up again.
+     */
     private static BurdenHour.Builder currentHour(BurdenState.Builder s, String deviceId, long hourStart,
             Output out) {
         if (s.getHoursCount() > 0) {
@@ -142,8 +149,7 @@ public final class BurdenAggregator {
                 return last.toBuilder();
             }
             if (hourStart < last.getStartMs()) {
-                // A device clock that went back: the beat cannot join a closed hour.
-                return null;
+                return last.toBuilder();
             }
             out.burden(toBurden(deviceId, BurdenWindow.HOUR, last.getStartMs(), last.getStartMs() + HOUR_MS,
                     List.of(last)));

@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.burden;
 
 import com.google.protobuf.Message;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,6 +51,8 @@ public final class BurdenProcessor implements Processor<String, Message, String,
         BurdenState state = saved == null ? BurdenState.getDefaultInstance() : saved;
         if (record.value() instanceof BurdenBeat beat) {
             EpisodeRules patient = rules.of(device);
+            Map<String, Boolean> raisedIds = new HashMap<>(state.getRaisedAlertsMap());
+            AlertRules.RaisedAlerts raised = AlertRules.RaisedAlerts.over(raisedIds);
             state = BurdenAggregator.onBeat(state, device, beat, patient, new BurdenAggregator.Output() {
                 @Override
                 public void burden(Burden burden) {
@@ -58,10 +62,11 @@ public final class BurdenProcessor implements Processor<String, Message, String,
                 @Override
                 public void episode(Episode episode) {
                     context.forward(record.withValue(episode));
-                    AlertRules.alertFor(episode, patient, null)
+                    AlertRules.alertFor(episode, patient, null, raised)
                             .ifPresent(alert -> context.forward(record.withValue(alert)));
                 }
             });
+            state = state.toBuilder().clearRaisedAlerts().putAllRaisedAlerts(raisedIds).build();
         } else if (record.value() instanceof Episode episode) {
             state = BurdenAggregator.onEpisode(state, episode);
         } else {

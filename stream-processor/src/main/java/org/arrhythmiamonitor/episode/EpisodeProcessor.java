@@ -3,7 +3,9 @@ package org.arrhythmiamonitor.episode;
 import com.google.protobuf.Message;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -185,6 +187,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         }
 
         void flush(EpisodeState.Builder state) {
+            Map<String, Boolean> raisedIds = new HashMap<>(state.getRaisedAlertsMap());
+            AlertRules.RaisedAlerts raised = AlertRules.RaisedAlerts.over(raisedIds);
             for (Pending item : pending) {
                 Message message = item.message();
                 boolean publish = item.publish();
@@ -197,13 +201,14 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                                 episode.getEndTimeMs() == 0 ? "began" : "ended");
                         context.forward(new Record<>(device, episode, at));
                     }
-                    AlertRules.alertFor(episode, rules, state)
+                    AlertRules.alertFor(episode, rules, state, raised)
                             .ifPresent(alert -> context.forward(new Record<>(device, alert, at)));
                 } else {
                     context.forward(new Record<>(device, message, timestamp));
                 }
             }
             pending.clear();
+            state.clearRaisedAlerts().putAllRaisedAlerts(raisedIds);
         }
 
         /**

@@ -2,9 +2,13 @@ package org.arrhythmiamonitor.burden;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.arrhythmiamonitor.episode.EpisodeRules;
+import org.arrhythmiamonitor.state.v1.BurdenBeat;
 import org.arrhythmiamonitor.state.v1.BurdenHour;
 import org.arrhythmiamonitor.state.v1.BurdenState;
+import org.arrhythmiamonitor.wire.v1.Burden;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +47,62 @@ class BurdenAggregatorTest {
     void anEpisodeOfAnHourAlreadyGoneIsNotCounted() {
         BurdenState s = BurdenAggregator.onEpisode(oneHour, episode("PAUSE", 9 * HOUR, 9 * HOUR + 4000));
         assertThat(s).isEqualTo(oneHour);
+    }
+
+    @Test
+    void afterTheDeviceClockWasSetBackAcrossAnHourEveryBeatStillCountsInTheBurden() {
+        long t0 = 100 * HOUR;
+        // 2 h 10 min with a PVC every fifth beat opens the PVC burden alarm.
+        BurdenState s = beats(BurdenState.getDefaultInstance(), t0, t0 + 2 * HOUR + 600_000, 5);
+        assertThat(s.getPvc().getOpen()).isTrue();
+        long counted = total(BurdenAggregator.rolling("d", s));
+        int published = burdens.size();
+        // The clock goes back an hour, then an hour of sinus rhythm.
+        long back = t0 + HOUR + 600_000;
+        s = beats(s, back, back + HOUR, 0);
+
+        assertThat(total(BurdenAggregator.rolling("d", s)) - counted).isEqualTo(3600);
+        assertThat(burdens.size()).as("the rolling view goes on").isGreaterThan(published);
+        assertThat(burdens.get(burdens.size() - 1).getPvcBurdenPct()).as("diluted by the sinus hour")
+                .isLessThan(burdens.get(published - 1).getPvcBurdenPct());
+    }
+
+    @Test
+    void afterTheDeviceClockWasSetBackWithinAnHourTheRollingViewGoesOn() {
+        long t0 = 100 * HOUR;
+        BurdenState s = beats(BurdenState.getDefaultInstance(), t0, t0 + 3_000_000, 0);
+        int published = burdens.size();
+        beats(s, t0 + 600_000, t0 + 2_940_000, 0);
+        assertThat(burdens.size()).as("39 min of device time after going back 40 min").isGreaterThan(published);
+    }
+
+    private final List<Burden> burdens = new ArrayList<>();
+    private long sample;
+
+    /** A beat a second from {@code fromMs} to {@code toMs}, every {@code everyNthV}-th a PVC (0: none). */
+    private BurdenState beats(BurdenState state, long fromMs, long toMs, int everyNthV) {
+        BurdenAggregator.Output out = new BurdenAggregator.Output() {
+            @Override
+            public void burden(Burden burden) {
+                burdens.add(burden);
+            }
+
+            @Override
+            public void episode(Episode episode) {
+            }
+        };
+        BurdenState s = state;
+        int k = 0;
+        for (long t = fromMs; t < toMs; t += 1000) {
+            int beatClass = everyNthV > 0 && k++ % everyNthV == 0 ? 3 : 1;
+            s = BurdenAggregator.onBeat(s, "d", BurdenBeat.newBuilder().setSample(sample += 250).setTimeMs(t)
+                    .setBeatClass(beatClass).setRrMs(1000).setReadable(true).build(), EpisodeRules.DEFAULTS, out);
+        }
+        return s;
+    }
+
+    private static long total(Burden burden) {
+        return burden.getBeatsList().stream().mapToLong(Long::longValue).sum();
     }
 
     private static Episode episode(String type, long onsetMs, long endMs) {
