@@ -1,8 +1,8 @@
 package org.arrhythmiamonitor.alert;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.EpisodeType;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
@@ -20,66 +20,22 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * says so.
  */
 public final class AlertRules {
-    private AlertRules() {
-    }
-
     /** Most open episodes whose raised alert is remembered; more means ends that never came. */
     private static final int MAX_RAISED = 64;
 
-    /**
-     * The device's alerts raised and not yet ended, by episode id (a map in the device's state).
-     * A patient's muted types raise nothing new, but an alert already raised still gets its
-     * updates and its end: muting a type mid-episode must not leave its alert open for good.
-     */
-    public interface RaisedAlerts {
-        boolean contains(String id);
-
-        int count();
-
-        void add(String id);
-
-        void remove(String id);
-
-        void clear();
-
-        /** Over a map the caller writes back to the device's state (protobuf maps are copied, not viewed). */
-        static RaisedAlerts over(Map<String, Boolean> ids) {
-            return new RaisedAlerts() {
-                @Override
-                public boolean contains(String id) {
-                    return ids.containsKey(id);
-                }
-
-                @Override
-                public int count() {
-                    return ids.size();
-                }
-
-                @Override
-                public void add(String id) {
-                    ids.put(id, true);
-                }
-
-                @Override
-                public void remove(String id) {
-                    ids.remove(id);
-                }
-
-                @Override
-                public void clear() {
-                    ids.clear();
-                }
-            };
-        }
+    private AlertRules() {
     }
 
     /**
      * @param holdoff the device's state, which remembers the last low-priority alert of each type;
      *     null where nothing is held off (the burden rules keep their own state)
-     * @param raised the device's alerts raised and not ended, which this updates
+     * @param raised ids of the device's episodes whose alert was raised and has not ended, which
+     *     this updates: a patient's muted types raise nothing new, but an alert already raised
+     *     still gets its updates and its end (muting a type mid-episode must not leave its alert
+     *     open for good)
      */
     public static Optional<Alert> alertFor(Episode episode, EpisodeRules rules, EpisodeState.Builder holdoff,
-            RaisedAlerts raised) {
+            Set<String> raised) {
         EpisodeType type = EpisodeType.fromWire(episode.getType());
         if (type == null) {
             return Optional.empty();
@@ -96,7 +52,7 @@ public final class AlertRules {
         if (ended) {
             raised.remove(id);
         } else if (!raised.contains(id)) {
-            if (raised.count() >= MAX_RAISED) {
+            if (raised.size() >= MAX_RAISED) {
                 raised.clear();
             }
             raised.add(id);

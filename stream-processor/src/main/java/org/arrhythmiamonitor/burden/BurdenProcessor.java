@@ -1,8 +1,8 @@
 package org.arrhythmiamonitor.burden;
 
 import com.google.protobuf.Message;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -51,8 +51,7 @@ public final class BurdenProcessor implements Processor<String, Message, String,
         BurdenState state = saved == null ? BurdenState.getDefaultInstance() : saved;
         if (record.value() instanceof BurdenBeat beat) {
             EpisodeRules patient = rules.of(device);
-            Map<String, Boolean> raisedIds = new HashMap<>(state.getRaisedAlertsMap());
-            AlertRules.RaisedAlerts raised = AlertRules.RaisedAlerts.over(raisedIds);
+            Set<String> raised = new HashSet<>(state.getRaisedAlertsMap().keySet());
             state = BurdenAggregator.onBeat(state, device, beat, patient, new BurdenAggregator.Output() {
                 @Override
                 public void burden(Burden burden) {
@@ -66,7 +65,9 @@ public final class BurdenProcessor implements Processor<String, Message, String,
                             .ifPresent(alert -> context.forward(record.withValue(alert)));
                 }
             });
-            state = state.toBuilder().clearRaisedAlerts().putAllRaisedAlerts(raisedIds).build();
+            BurdenState.Builder next = state.toBuilder().clearRaisedAlerts();
+            raised.forEach(id -> next.putRaisedAlerts(id, true));
+            state = next.build();
         } else if (record.value() instanceof Episode episode) {
             state = BurdenAggregator.onEpisode(state, episode);
         } else {

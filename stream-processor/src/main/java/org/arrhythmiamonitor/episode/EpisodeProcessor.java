@@ -3,9 +3,9 @@ package org.arrhythmiamonitor.episode;
 import com.google.protobuf.Message;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -187,8 +187,7 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         }
 
         void flush(EpisodeState.Builder state) {
-            Map<String, Boolean> raisedIds = new HashMap<>(state.getRaisedAlertsMap());
-            AlertRules.RaisedAlerts raised = AlertRules.RaisedAlerts.over(raisedIds);
+            Set<String> raised = new HashSet<>(state.getRaisedAlertsMap().keySet());
             for (Pending item : pending) {
                 Message message = item.message();
                 boolean publish = item.publish();
@@ -208,7 +207,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 }
             }
             pending.clear();
-            state.clearRaisedAlerts().putAllRaisedAlerts(raisedIds);
+            state.clearRaisedAlerts();
+            raised.forEach(id -> state.putRaisedAlerts(id, true));
         }
 
         /**

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.wire.v1.Episode;
@@ -18,8 +18,7 @@ class AlertRulesTest {
             .setDeviceId("d").setType("ATRIAL_FIBRILLATION").setOnsetSample(1000).setOnsetTimeMs(4000).build();
     private static final Episode ENDED = BEGUN.toBuilder().setEndSample(90_000).setEndTimeMs(400_000).build();
 
-    private final Map<String, Boolean> raisedIds = new HashMap<>();
-    private final AlertRules.RaisedAlerts raised = AlertRules.RaisedAlerts.over(raisedIds);
+    private final Set<String> raised = new HashSet<>();
     private final EpisodeState.Builder state = EpisodeState.newBuilder();
 
     @Test
@@ -28,13 +27,13 @@ class AlertRulesTest {
         assertThat(AlertRules.alertFor(BEGUN, AF_MUTED, state, raised)).as("an update").isPresent();
         assertThat(AlertRules.alertFor(ENDED, AF_MUTED, state, raised)).get()
                 .satisfies(a -> assertThat(a.getEndTimeMs()).isEqualTo(400_000));
-        assertThat(raisedIds).as("forgotten once ended").isEmpty();
+        assertThat(raised).as("forgotten once ended").isEmpty();
     }
 
     @Test
     void aMutedTypeRaisesNothingOfItsOwn() {
         assertThat(AlertRules.alertFor(BEGUN, AF_MUTED, state, raised)).isEmpty();
         assertThat(AlertRules.alertFor(ENDED, AF_MUTED, state, raised)).isEmpty();
-        assertThat(raisedIds).isEmpty();
+        assertThat(raised).isEmpty();
     }
 }
