@@ -98,6 +98,10 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             next.setChunkArrivalOffsetMs(arrivalOffsetMs);
         }
         out.flush(next);
+        if (record.value() instanceof Episode technical) {
+            // Its alert may come later, from another chunk (noise that lasted): keep its onset's offset.
+            out.arrivalOffset(technical, next);
+        }
         store.put(device, next.build());
     }
 
@@ -220,6 +224,19 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             if (!episode.hasEvidence()) {
                 return episode;
             }
+            Long offset = arrivalOffset(episode, state);
+            if (offset == null) {
+                return episode;
+            }
+            return episode.toBuilder().setEvidence(episode.getEvidence().toBuilder().setChunkArrivalOffsetMs(offset))
+                    .build();
+        }
+
+        /**
+         * The offset an episode keeps: the one it was first seen with while open (remembered by
+         * id until it ends), else its own, else that of the chunk in hand; null when unknown.
+         */
+        Long arrivalOffset(Episode episode, EpisodeState.Builder state) {
             String id = episode.getEpisodeId();
             Long offset = arrivalOffsetMs;
             if (state.containsOpenArrivalOffsetMs(id)) {
@@ -235,11 +252,7 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 }
                 state.putOpenArrivalOffsetMs(id, offset);
             }
-            if (offset == null) {
-                return episode;
-            }
-            return episode.toBuilder().setEvidence(episode.getEvidence().toBuilder().setChunkArrivalOffsetMs(offset))
-                    .build();
+            return offset;
         }
     }
 }

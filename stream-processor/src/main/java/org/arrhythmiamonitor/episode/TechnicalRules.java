@@ -32,11 +32,6 @@ final class TechnicalRules {
                 if (event.getEndTimeMs() == 0) {
                     t.setNoiseOpen(true).setNoiseOnsetSample(event.getOnsetSample())
                             .setNoiseOnsetTimeMs(event.getOnsetTimeMs()).setNoiseAlerted(false);
-                    if (event.getEvidence().hasChunkArrivalOffsetMs()) {
-                        t.setNoiseArrivalOffsetMs(event.getEvidence().getChunkArrivalOffsetMs());
-                    } else {
-                        t.clearNoiseArrivalOffsetMs();
-                    }
                 } else {
                     if (t.getNoiseAlerted() && t.getNoiseOnsetSample() == event.getOnsetSample()) {
                         out.alertOnly(event);
@@ -63,13 +58,9 @@ final class TechnicalRules {
         if (t.getNoiseOpen() && !t.getNoiseAlerted()
                 && p.getTimeMs() - t.getNoiseOnsetTimeMs() >= rules.noiseMinS() * 1000) {
             t.setNoiseAlerted(true);
-            Episode.Builder noise = Episodes.start(device, EpisodeType.NOISE, t.getNoiseOnsetSample(),
-                    t.getNoiseOnsetTimeMs()).setDetail("noise for more than " + Math.round(rules.noiseMinS()) + " s");
-            if (t.hasNoiseArrivalOffsetMs()) {
-                // Its samples came with the event's chunk, not with the one that makes it long enough.
-                noise.getEvidenceBuilder().setChunkArrivalOffsetMs(t.getNoiseArrivalOffsetMs());
-            }
-            out.alertOnly(noise.build());
+            out.alertOnly(Episodes.start(device, EpisodeType.NOISE, t.getNoiseOnsetSample(), t.getNoiseOnsetTimeMs())
+                    .setDetail("noise for more than " + Math.round(rules.noiseMinS()) + " s")
+                    .build());
         }
     }
 
