@@ -104,10 +104,7 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         if (eventLoops < 1 || eventLoops > 64) {
             throw SettingException.of(SECTION, "eventLoops", "must be 1-64, got " + eventLoops);
         }
-        if (maxInFlightPerSocket < 1) {
-            throw SettingException.of(SECTION, "maxInFlightPerSocket", "must be at least 1, got "
-                    + maxInFlightPerSocket);
-        }
+        SettingException.requireAtLeast(SECTION, "maxInFlightPerSocket", maxInFlightPerSocket, 1);
         SettingException.requireAtLeast(SECTION, "maxTrackedDevices", maxTrackedDevices, 1);
     }
 

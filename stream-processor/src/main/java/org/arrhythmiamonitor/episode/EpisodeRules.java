@@ -61,11 +61,11 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
             throw new SettingException(SECTION, name -> name.apply("bradycardiaBpm") + " must be below "
                     + name.apply("tachycardiaBpm") + ", got " + bradycardiaBpm + " and " + tachycardiaBpm);
         }
-        atLeast("tachycardiaBeats", tachycardiaBeats, 1);
-        atLeast("bradycardiaBeats", bradycardiaBeats, 1);
-        atLeast("vtBeats", vtBeats, 3);
-        atLeast("svtBeats", svtBeats, 2);
-        atLeast("patternCycles", patternCycles, 2);
+        SettingException.requireAtLeast(SECTION, "tachycardiaBeats", tachycardiaBeats, 1);
+        SettingException.requireAtLeast(SECTION, "bradycardiaBeats", bradycardiaBeats, 1);
+        SettingException.requireAtLeast(SECTION, "vtBeats", vtBeats, 3);
+        SettingException.requireAtLeast(SECTION, "svtBeats", svtBeats, 2);
+        SettingException.requireAtLeast(SECTION, "patternCycles", patternCycles, 2);
         positive("pauseS", pauseS);
         if (!(pauseS < asystoleS)) {
             throw new SettingException(SECTION, name -> name.apply("pauseS") + " must be below "
@@ -99,12 +99,6 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
     private static void notNegative(String name, double value) {
         if (!(value >= 0)) {
             throw SettingException.of(SECTION, name, "must not be negative, got " + value);
-        }
-    }
-
-    private static void atLeast(String name, int value, int least) {
-        if (value < least) {
-            throw SettingException.of(SECTION, name, "must be at least " + least + ", got " + value);
         }
     }
 
