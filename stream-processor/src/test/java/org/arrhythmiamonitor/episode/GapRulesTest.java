@@ -2,7 +2,6 @@ package org.arrhythmiamonitor.episode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.GapState;
@@ -10,25 +9,11 @@ import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
 import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Episode;
-import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.junit.jupiter.api.Test;
 
 class GapRulesTest {
-    private final List<Episode> found = new ArrayList<>();
-    private final EpisodeOutput out = new EpisodeOutput() {
-        @Override
-        public void episode(Episode episode) {
-            found.add(episode);
-        }
-
-        @Override
-        public void alertOnly(Episode episode) {
-        }
-
-        @Override
-        public void rhythm(RhythmSegment segment) {
-        }
-    };
+    private final PublishedEpisodes out = new PublishedEpisodes();
+    private final List<Episode> found = out.episodes;
 
     @Test
     void stateSavedBeforeTheEndOfTroubleWasKeptCountsTheSilenceFromItsFirstReadableChunk() {
