@@ -3,11 +3,11 @@ package org.arrhythmiamonitor.episode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.arrhythmiamonitor.qrs.SignalMarks;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.GapState;
 import org.arrhythmiamonitor.state.v1.SignalMark;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
-import org.arrhythmiamonitor.state.v1.SignalSpan;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.junit.jupiter.api.Test;
 
@@ -174,13 +174,13 @@ class GapRulesTest {
             p.setLastBeatSample(t / 4).setLastBeatTimeMs(t).addBeats(mark(t));
         }
         for (long[] span : troubleMs) {
-            p.addUnreadableSpans(SignalSpan.newBuilder().setStart(mark(span[0])).setEnd(mark(span[1])));
+            p.addUnreadableSpans(SignalMarks.span(span[0] / 4, span[0], span[1] / 4, span[1]));
         }
         GapRules.onProgress(state, "d", p.build(), EpisodeRules.DEFAULTS, out);
     }
 
     private static SignalMark mark(long timeMs) {
-        return SignalMark.newBuilder().setSample(timeMs / 4).setTimeMs(timeMs).build();
+        return SignalMarks.mark(timeMs / 4, timeMs);
     }
 
     private void progress(EpisodeState.Builder state, long timeMs) {
