@@ -4,11 +4,15 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,15 +29,48 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    /** The newest card of {@code name} in {@code source}. */
+    /** The newest card of {@code name} in {@code source}; any card that cannot be read is refused. */
     public static ModelCard newestCard(ModelSource source, String name) {
-        List<ModelCard> cards = source.cards().stream()
-                .map(file -> ModelCard.parse(new String(source.read(file), java.nio.charset.StandardCharsets.UTF_8),
-                        source.describe() + "/" + file))
-                .filter(card -> card.name().equals(name))
-                .toList();
-        return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion))
-                .orElseThrow(() -> new ModelException("no model card for " + name + " in " + source.describe()));
+        Cards cards = cards(source, name);
+        cards.unreadable().values().stream().findFirst().ifPresent(why -> {
+            throw new ModelException(why);
+        });
+        return cards.newest();
+    }
+
+    /**
+     * Every card in {@code source}: those of {@code name}, and by file name why the others that
+     * cannot be read were left out (a card of another name is not a problem).
+     */
+    static Cards cards(ModelSource source, String name) {
+        List<ModelCard> found = new ArrayList<>();
+        Map<String, String> unreadable = new TreeMap<>();
+        for (String file : source.cards()) {
+            try {
+                ModelCard card = ModelCard.parse(new String(source.read(file), StandardCharsets.UTF_8),
+                        source.describe() + "/" + file);
+                if (card.name().equals(name)) {
+                    found.add(card);
+                }
+            } catch (ModelException e) {
+                unreadable.put(file, e.getMessage());
+            }
+        }
+        return new Cards(name, source, List.copyOf(found), unreadable);
+    }
+
+    /**
+     * The cards of one model in a source, and the card files that could not be read.
+     *
+     * @param unreadable by file name, why it was left out
+     */
+    record Cards(String name, ModelSource source, List<ModelCard> cards, Map<String, String> unreadable) {
+        /** The highest version; none is a {@link ModelException} that also names the unreadable files. */
+        ModelCard newest() {
+            return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion)).orElseThrow(() -> new ModelException(
+                    "no model card for " + name + " in " + source.describe()
+                            + (unreadable.isEmpty() ? "" : "; left out: " + String.join("; ", unreadable.values()))));
+        }
     }
 
     public static BeatClassifierModel load(ModelSource source, String name, ModelContract expected,

@@ -1,5 +1,7 @@
 package org.arrhythmiamonitor.inference;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,8 @@ public final class ModelRegistry implements AutoCloseable {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile BeatClassifierModel model;
     private ScheduledExecutorService watcher;
+    /** What the last reload check found wrong, so that each problem is logged once. */
+    private Set<String> reported = Set.of();
 
     /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
     public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
@@ -59,35 +63,69 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads the newest model if it differs from the current one (version or digest).
+     * Loads the newest model if it differs from the current one (version or digest). Card files
+     * that cannot be read are left out, so a stray or half-written one does not hold back a new
+     * version; while there is one, the model only moves to a higher version, since the unreadable
+     * card may be the current one's being rewritten. Each problem is logged once, when it first
+     * appears, and the check is tried again every time: a model still being copied loads once
+     * its file is complete.
      *
      * @return whether the model was replaced
      */
-    public boolean reloadIfChanged() {
+    public synchronized boolean reloadIfChanged() {
         ModelCard current = model.card();
+        Set<String> problems = new LinkedHashSet<>();
         try {
-            ModelCard newest = ModelLoader.newestCard(source, name);
-            if (newest.id().equals(current.id()) && newest.sha256().equals(current.sha256())) {
+            ModelLoader.Cards cards = ModelLoader.cards(source, name);
+            problems.addAll(cards.unreadable().values());
+            ModelCard newest = cards.newest();
+            boolean same = newest.id().equals(current.id()) && newest.sha256().equals(current.sha256());
+            boolean lower = newest.parsedVersion().compareTo(current.parsedVersion()) < 0;
+            if (same || lower && !cards.unreadable().isEmpty()) {
                 return false;
             }
-            BeatClassifierModel replacement = ModelLoader.load(source, newest, expected, settings);
-            BeatClassifierModel old;
-            lock.writeLock().lock();
             try {
-                old = model;
-                model = replacement;
-            } finally {
-                lock.writeLock().unlock();
+                replace(ModelLoader.load(source, newest, expected, settings));
+            } catch (RuntimeException e) {
+                problems.add(e.getMessage());
+                return false;
             }
-            old.close();
             LOG.info("Model {} replaced by {}", current.id(), newest.id());
             return true;
         } catch (RuntimeException e) {
             // Any failure: a scheduled reload that threw would never run again.
-            LOG.error("Keeping model {}: the new one in {} cannot be used: {}", current.id(), source.describe(),
-                    e.getMessage());
+            problems.add(e.getMessage());
             return false;
+        } finally {
+            report(problems);
         }
+    }
+
+    private void replace(BeatClassifierModel replacement) {
+        BeatClassifierModel old;
+        lock.writeLock().lock();
+        try {
+            old = model;
+            model = replacement;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        old.close();
+    }
+
+    /** What the last reload check found wrong, each once. */
+    synchronized Set<String> problems() {
+        return Set.copyOf(reported);
+    }
+
+    /** Logs the problems not reported at the last check; one that goes away and comes back is logged again. */
+    private void report(Set<String> problems) {
+        for (String problem : problems) {
+            if (!reported.contains(problem)) {
+                LOG.error("Keeping model {}; in {}: {}", model.card().id(), source.describe(), problem);
+            }
+        }
+        reported = problems;
     }
 
     @Override

@@ -148,6 +148,38 @@ class ModelLoaderTest {
     }
 
     @Test
+    void cardsThatCannotBeReadDoNotHoldBackANewVersionNorSendTheModelBack() throws IOException {
+        copyModel("1.0.0");
+        ModelCard second = copyModel("1.1.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(second), settings(dir))) {
+            Files.writeString(dir.resolve("notes.json"), "not a card");
+            // The current version's card half rewritten: no way back to 1.0.0 because of it.
+            Files.writeString(dir.resolve(NAME + "-1.1.0.json"), "{\"name\": \"beat-classifier\", ");
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.card().version()).isEqualTo("1.1.0");
+            assertThat(registry.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("notes.json"))
+                    .anySatisfy(p -> assertThat(p).contains(NAME + "-1.1.0.json is not a JSON object"));
+
+            copyModel("1.2.0");
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.2.0");
+            assertThat(registry.problems()).hasSize(2);
+
+            // Every card readable again: taking a version away rolls back to the newest left.
+            Files.delete(dir.resolve("notes.json"));
+            copyModel("1.1.0");
+            Files.delete(dir.resolve(NAME + "-1.2.0.json"));
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.1.0");
+            assertThat(registry.problems()).isEmpty();
+        }
+        // At start every card must be readable, and the error names the one that is not.
+        Files.writeString(dir.resolve("notes.json"), "not a card");
+        assertThatThrownBy(() -> new ModelRegistry(NAME, contract(second), settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("notes.json is not a JSON object");
+    }
+
+    @Test
     void cudaWithoutTheGpuBuildFallsBackToTheCpu() {
         assumeThat(OrtEnvironment.getAvailableProviders()).doesNotContain(OrtProvider.CUDA);
         InferenceSettings d = InferenceSettings.defaults();
