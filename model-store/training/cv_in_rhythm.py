@@ -13,11 +13,13 @@ without the 150 ms tolerance, and without leaving out the learning period or ven
 
 Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
 that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
-unless the beat before was reported S, since S beats are premature by definition. One turns an N
-call into S: outside AF and irregular rhythms, a beat that came clearly early (under 0.85 of the local mean) without the
-patient's usual P wave (P-wave similarity under 0.5). The replay treats every beat as readable; the
-stream applies that last rule to readable beats only, and the template match counts only readable
-beats towards the template.
+unless the beat before was reported S, since S beats are premature by definition. Two turn an N
+call into S, outside AF and irregular rhythms: a beat that came clearly early (under 0.85 of the
+local mean) without the patient's usual P wave (P-wave similarity under 0.5); and a beat right after
+one reported S whose interval is under 0.85 of the local mean when that S run began (the run goes
+on at its rate, while the local mean has followed it). The replay treats every beat as readable;
+the stream applies those two rules to readable beats only, and the template match counts only
+readable beats towards the template.
 
 Besides Se/+P per class, it prints EC57's VEB and SVEB positive predictivity of the reported
 classes as PhysioNet's bxb computes them (fusion and unclassifiable beats called V, and
@@ -82,14 +84,20 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, prev_over_local, p_wave):
-    """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass)."""
-    out, previous = model.copy(), 0
+def report(model, af_flags, irregular, rr, p_wave):
+    """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
+    exported RR features (previous interval, local mean and their ratio are read)."""
+    prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
+    out, previous, run_local_rr = model.copy(), 0, 0.0
     for i, k in enumerate(model):
         if k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1
+        elif k == 0 and not irregular[i] and previous == 1 and prev_rr[i] < CLEARLY_PREMATURE * run_local_rr:
+            out[i] = 1
+        if out[i] == 1 and previous != 1:
+            run_local_rr = float(local_rr[i])
         previous = out[i]
     return out
 
@@ -292,7 +300,8 @@ def main():
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
     samples = np.load(os.path.join(args.data, "samples.npy"))
-    prev_over_local = np.load(os.path.join(args.data, "rr.npy"))[:, 3]
+    rr = np.load(os.path.join(args.data, "rr.npy"))
+    prev_over_local = rr[:, 3]
     beats = np.load(os.path.join(args.data, "beats.npy"), mmap_mode="r")
     oof = np.load(args.oof)
     by_epochs = {}
@@ -311,7 +320,7 @@ def main():
             k = classified[idx]
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
-            reported[idx] = report(k, live, irregular, prev_over_local[rows][idx],
+            reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan))
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))

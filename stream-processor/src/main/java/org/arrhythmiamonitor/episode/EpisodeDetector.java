@@ -27,9 +27,11 @@ public final class EpisodeDetector {
         EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
-        BeatClass reported = ReportedClass.of(s.getAf(), beat, BeatClass.forNumber(state.getReportedClass()));
+        ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
+                BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs()));
         return s.setHasPrevious(true)
-                .setReportedClass(reported.getNumber())
+                .setReportedClass(reported.beatClass().getNumber())
+                .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())
                 .setPreviousSample(beat.sample())
                 .setPreviousTimeMs(beat.timeMs())
                 .setPreviousClass(beat.beatClass().getNumber())

@@ -33,6 +33,11 @@ class ReportedClassTest {
         return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN);
     }
 
+    /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
+    private static BeatClass reported(AfState af, BeatEvent beat, BeatClass previous) {
+        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0)).beatClass();
+    }
+
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
         return new BeatEvent("d", 0, 0, 800, BeatClass.N, true, pWaveSimilarity, prematurityIndex < 0.9,
                 prematurityIndex);
@@ -40,47 +45,47 @@ class ReportedClassTest {
 
     @Test
     void anNBeatThatCameClearlyEarlyWithoutTheUsualPWaveIsS() {
-        assertThat(ReportedClass.of(SINUS, nBeat(0.7, 0.1), BeatClass.N)).isEqualTo(BeatClass.S);
-        assertThat(ReportedClass.of(SINUS, nBeat(0.84, 0.49), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, nBeat(0.7, 0.1), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, nBeat(0.84, 0.49), BeatClass.N)).isEqualTo(BeatClass.S);
     }
 
     @Test
     void anNBeatKeepsItsClassWithItsUsualPWaveOrWhenBarelyEarly() {
-        assertThat(ReportedClass.of(SINUS, nBeat(0.7, 0.9), BeatClass.N)).as("sinus arrhythmia")
+        assertThat(reported(SINUS, nBeat(0.7, 0.9), BeatClass.N)).as("sinus arrhythmia")
                 .isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, nBeat(0.87, 0.1), BeatClass.N)).as("premature, not clearly")
+        assertThat(reported(SINUS, nBeat(0.87, 0.1), BeatClass.N)).as("premature, not clearly")
                 .isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, nBeat(1.0, -0.5), BeatClass.N)).as("on time").isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(IN_AF, nBeat(0.7, 0.1), BeatClass.N)).as("in AF").isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, nBeat(1.0, -0.5), BeatClass.N)).as("on time").isEqualTo(BeatClass.N);
+        assertThat(reported(IN_AF, nBeat(0.7, 0.1), BeatClass.N)).as("in AF").isEqualTo(BeatClass.N);
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.2).build();
-        assertThat(ReportedClass.of(irregular, nBeat(0.7, 0.1), BeatClass.N)).as("AF not yet entered")
+        assertThat(reported(irregular, nBeat(0.7, 0.1), BeatClass.N)).as("AF not yet entered")
                 .isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, nBeat(0.7, Double.NaN), BeatClass.N)).as("P wave unknown")
+        assertThat(reported(SINUS, nBeat(0.7, Double.NaN), BeatClass.N)).as("P wave unknown")
                 .isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, nBeat(Double.NaN, 0.1), BeatClass.N)).as("interval unknown")
+        assertThat(reported(SINUS, nBeat(Double.NaN, 0.1), BeatClass.N)).as("interval unknown")
                 .isEqualTo(BeatClass.N);
     }
 
     @Test
     void anSBeatThatCameEarlyStaysS() {
-        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, true), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, beat(BeatClass.S, true), BeatClass.N)).isEqualTo(BeatClass.S);
     }
 
     @Test
     void anSBeatThatDidNotComeEarlyIsN() {
-        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.N)).isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.BEAT_CLASS_UNSPECIFIED))
+        assertThat(reported(SINUS, beat(BeatClass.S, false), BeatClass.N)).isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, beat(BeatClass.S, false), BeatClass.BEAT_CLASS_UNSPECIFIED))
                 .as("the device's first beat").isEqualTo(BeatClass.N);
     }
 
     @Test
     void anSBeatThatContinuesARunOfSNeedNotComeEarly() {
-        assertThat(ReportedClass.of(SINUS, beat(BeatClass.S, false), BeatClass.S)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, beat(BeatClass.S, false), BeatClass.S)).isEqualTo(BeatClass.S);
     }
 
     @Test
     void inAtrialFibrillationAnSBeatIsNEvenWhenEarly() {
-        assertThat(ReportedClass.of(IN_AF, beat(BeatClass.S, true), BeatClass.S)).isEqualTo(BeatClass.N);
+        assertThat(reported(IN_AF, beat(BeatClass.S, true), BeatClass.S)).isEqualTo(BeatClass.N);
     }
 
     @Test
@@ -99,8 +104,57 @@ class ReportedClassTest {
     @Test
     void otherClassesAreTheModelsWhateverTheInterval() {
         for (BeatClass c : new BeatClass[] {BeatClass.N, BeatClass.V, BeatClass.F, BeatClass.Q}) {
-            assertThat(ReportedClass.of(SINUS, beat(c, false), BeatClass.N)).isEqualTo(c);
-            assertThat(ReportedClass.of(IN_AF, beat(c, true), BeatClass.S)).isEqualTo(c);
+            assertThat(reported(SINUS, beat(c, false), BeatClass.N)).isEqualTo(c);
+            assertThat(reported(IN_AF, beat(c, true), BeatClass.S)).isEqualTo(c);
         }
+    }
+
+    /** An N call at {@code rrMs} with its prematurity index against a local mean of {@code localRrMs}, usual P wave. */
+    private static BeatEvent runBeat(BeatClass c, double rrMs, double localRrMs) {
+        return new BeatEvent("d", 0, 0, rrMs, c, true, 0.9, rrMs / localRrMs < 0.9, rrMs / localRrMs);
+    }
+
+    @Test
+    void nCallsThatGoOnAtTheRateOfAnSRunAreS() {
+        // An S run at 100 bpm in a sinus rhythm at 60: the local mean follows the run's rate, and
+        // from its fourth beat on the model calls the beats N, as they are no longer early against it.
+        ReportedClass.Reported first = ReportedClass.of(SINUS, runBeat(BeatClass.S, 600, 1000),
+                new ReportedClass.Reported(BeatClass.N, 0));
+        assertThat(first).isEqualTo(new ReportedClass.Reported(BeatClass.S, 1000));
+        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 600, 960), first);
+        assertThat(second).as("the run keeps the rate it began against").isEqualTo(first);
+        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 600, 620), second);
+        assertThat(third).isEqualTo(first);
+        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 849, 610), third);
+        assertThat(fourth).as("still under 0.85 of 1000 ms").isEqualTo(first);
+
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 850, 640), fourth))
+                .as("not clearly early against the rate before the run: the run is over")
+                .isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 1250, 640), first)).as("the pause after a single S beat")
+                .isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 600, 600), new ReportedClass.Reported(BeatClass.N, 0)))
+                .as("no run to continue").isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
+        AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
+        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 600, 620), first).beatClass())
+                .as("an irregular rhythm").isEqualTo(BeatClass.N);
+        BeatEvent noisy = new BeatEvent("d", 0, 0, 600, BeatClass.N, false, 0.9, false, 600 / 620.0);
+        assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 600, 620), first))
+                .as("a V call ends the S run").isEqualTo(new ReportedClass.Reported(BeatClass.V, 0));
+    }
+
+    @Test
+    void theRunsRateIsKeptInTheDevicesState() {
+        ClassifiedBeat early = ClassifiedBeat.newBuilder().setBeatClass(BeatClass.S).setPremature(true)
+                .setPrematurityIndex(0.6f).setPWaveSimilarity(0.9f)
+                .setBeat(Beat.newBuilder().setDeviceId("d").setRrMs(600)).build();
+        EpisodeState state = EpisodeDetector.onBeat(EpisodeState.getDefaultInstance(), early, EpisodeRules.DEFAULTS,
+                NOTHING);
+        assertThat(state.getReportedSRunLocalRrMs()).isCloseTo(1000, org.assertj.core.data.Offset.offset(0.1));
+        ClassifiedBeat onTime = early.toBuilder().setBeatClass(BeatClass.N).setPremature(false)
+                .setPrematurityIndex(0.97f).build();
+        state = EpisodeDetector.onBeat(state, onTime, EpisodeRules.DEFAULTS, NOTHING);
+        assertThat(state.getReportedClass()).isEqualTo(BeatClass.S.getNumber());
     }
 }
