@@ -547,6 +547,29 @@ class AlertingServiceTest {
     }
 
     @Test
+    void closedAlertsThatLeftMemoryAtCapacityAreStillDeletedAfterTheRetention() throws Exception {
+        // One alert in memory: the closed ones leave it at once, but they stay in the store, and
+        // the retention must still delete them or the store (and every start's read) grows for ever.
+        JsonObject config = config("alerting-retention-evicted").put("retainClosedDays", 90).put("maxAlerts", 1);
+        Alert older = ended(alert("ward-12", "COUPLET", Priority.LOW, clock.millis()), clock.millis() + 100);
+        Alert newer = ended(alert("ward-12", "TRIPLET", Priority.LOW, clock.millis() + 1000), clock.millis() + 1100);
+        AlertingService first = startService(config);
+        try {
+            publish(older, newer);
+            waitFor(() -> AlertStore.loadAll(kafka.bootstrapServers(), Duration.ofSeconds(30)).stream()
+                    .filter(r -> r.getAlert().getDeviceId().equals("ward-12")).count() == 2);
+            assertThat(first.desk().ledger().get(older.getAlertId())).as("left memory at capacity").isEmpty();
+            clock.advanceSeconds(91L * 24 * 3600);
+            first.desk().expire(Duration.ofDays(90)).join();
+        } finally {
+            first.close();
+        }
+        assertThat(AlertStore.loadAll(kafka.bootstrapServers(), Duration.ofSeconds(30)))
+                .extracting(r -> r.getAlert().getAlertId())
+                .doesNotContain(older.getAlertId(), newer.getAlertId());
+    }
+
+    @Test
     void dashboardsGetChangesLiveOverServerSentEvents() throws Exception {
         AlertingService service = startService();
         HttpClient http = vertx.createHttpClient();

@@ -42,6 +42,8 @@ public final class AlertLedger {
     private static final int MAX_FORGOTTEN = 1_000_000;
     /** A forgotten alert whose onset was not known. */
     private static final long UNKNOWN_ONSET = Long.MIN_VALUE;
+    /** The closing time of a forgotten alert that is no longer in the store: nothing left to delete. */
+    private static final long NOT_STORED = Long.MAX_VALUE;
     /**
      * Copies of one episode date its onset alike, to a few milliseconds of a device clock's jitter
      * between chunks; an alert with the same id whose onset lies further off is another episode.
@@ -72,14 +74,25 @@ public final class AlertLedger {
     private final Set<String> escalating = new LinkedHashSet<>();
     /** Desk thread only: resolved and suppressed alerts, the first to leave memory at capacity. */
     private final TreeSet<AlertRecord> closed = new TreeSet<>(OLDEST_FIRST);
-    /** Desk thread only, apart from reads of its size: each id's onset time, {@link #UNKNOWN_ONSET} if not known. */
-    private final Map<String, Long> forgotten = new java.util.LinkedHashMap<>() {
+    /**
+     * Desk thread only: alerts no longer in memory. Those that left at capacity are still in the
+     * store, and the retention must find them there (one that falls out of this bounded map is found
+     * again at the next start, which reads the store).
+     */
+    private final Map<String, Forgotten> forgotten = new java.util.LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Forgotten> eldest) {
             return size() > MAX_FORGOTTEN;
         }
     };
     private final int[][] counts = new int[Priority.values().length][AlertState.values().length];
+
+    /**
+     * An alert that left memory: its onset ({@link #UNKNOWN_ONSET} if not known) and when it closed,
+     * {@link #NOT_STORED} once the retention deleted it from the store.
+     */
+    private record Forgotten(long onsetMs, long closedAtMs) {
+    }
 
     /**
      * @param latching priorities whose alert stays open when its episode ends, until a clinician
@@ -156,7 +169,9 @@ public final class AlertLedger {
             return alert;
         }
         AlertRecord existing = working.get(id);
-        long onset = existing != null ? existing.getAlert().getOnsetTimeMs() : forgotten.getOrDefault(id, UNKNOWN_ONSET);
+        Forgotten gone = forgotten.get(id);
+        long onset = existing != null ? existing.getAlert().getOnsetTimeMs()
+                : gone != null ? gone.onsetMs() : UNKNOWN_ONSET;
         if (onset == UNKNOWN_ONSET || Math.abs(onset - alert.getOnsetTimeMs()) <= SAME_EPISODE_MS) {
             return alert;
         }
@@ -461,21 +476,30 @@ public final class AlertLedger {
 
     /**
      * Resolved and suppressed alerts closed before {@code cutoffMs} (resolution time, or arrival
-     * for a suppressed repeat): what the retention removes.
+     * for a suppressed repeat): what the retention removes, those that left memory at capacity
+     * included (they are still in the store).
      */
     public List<String> closedBefore(long cutoffMs) {
         List<String> ids = new ArrayList<>();
         for (AlertRecord record : working.values()) {
-            long closedAt = switch (record.getState()) {
-                case RESOLVED -> record.getResolvedAtMs();
-                case SUPPRESSED -> record.getRaisedAtMs();
-                default -> Long.MAX_VALUE;
-            };
-            if (closedAt < cutoffMs) {
+            if (closedAt(record) < cutoffMs) {
                 ids.add(record.getAlert().getAlertId());
             }
         }
+        forgotten.forEach((id, gone) -> {
+            if (gone.closedAtMs() < cutoffMs) {
+                ids.add(id);
+            }
+        });
         return ids;
+    }
+
+    private static long closedAt(AlertRecord record) {
+        return switch (record.getState()) {
+            case RESOLVED -> record.getResolvedAtMs();
+            case SUPPRESSED -> record.getRaisedAtMs();
+            default -> Long.MAX_VALUE;
+        };
     }
 
     /** Removes alerts deleted from the store (retention); a late copy of one is not raised again. */
@@ -492,7 +516,10 @@ public final class AlertLedger {
                 latestRaised.remove(deviceType(record.getAlert()), id);
             }
             AlertRecord known = record != null ? record : confirmed;
-            forgotten.put(id, known != null ? known.getAlert().getOnsetTimeMs() : UNKNOWN_ONSET);
+            Forgotten earlier = forgotten.get(id);
+            long onset = known != null ? known.getAlert().getOnsetTimeMs()
+                    : earlier != null ? earlier.onsetMs() : UNKNOWN_ONSET;
+            forgotten.put(id, new Forgotten(onset, NOT_STORED));
         }
     }
 
@@ -514,7 +541,7 @@ public final class AlertLedger {
             if (confirmed != null) {
                 count(confirmed, -1);
             }
-            forgotten.put(id, record.getAlert().getOnsetTimeMs());
+            forgotten.put(id, new Forgotten(record.getAlert().getOnsetTimeMs(), closedAt(record)));
             latestRaised.remove(deviceType(record.getAlert()), id);
         }
     }
