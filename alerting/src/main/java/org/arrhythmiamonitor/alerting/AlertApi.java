@@ -116,6 +116,10 @@ final class AlertApi {
         } catch (NumberFormatException e) {
             try {
                 return Instant.parse(value).toEpochMilli();
+            } catch (ArithmeticException e2) {
+                // The JDK reads years up to a billion; epoch milliseconds end near the year 292 million.
+                throw new InvalidQuery(field, field + " is out of range (epoch milliseconds must fit 64 bits); got "
+                        + value);
             } catch (DateTimeParseException e2) {
                 throw new InvalidQuery(field, field + " must be epoch milliseconds or an ISO-8601 instant "
                         + "(2026-11-29T10:15:00Z); got " + value);

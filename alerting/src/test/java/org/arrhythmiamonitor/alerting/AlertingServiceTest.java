@@ -611,7 +611,9 @@ class AlertingServiceTest {
             Session nurse = session(service, "nurse", NURSE_PASSWORD);
             Session admin = session(service, "admin", ADMIN_PASSWORD);
             for (String query : List.of("?limit=abc", "?limit=0", "?priority=urgent", "?state=closed",
-                    "?from=yesterday", "?from=20&to=10")) {
+                    "?from=yesterday", "?from=20&to=10",
+                    // ISO-8601 instants the JDK parses but that do not fit epoch milliseconds.
+                    "?from=-300000000-01-01T00:00:00Z", "?to=%2B300000000-01-01T00:00:00Z")) {
                 HttpResponse<Buffer> response = nurse.get("/api/alerts" + query);
                 assertThat(response.statusCode()).as(query).isEqualTo(400);
                 assertThat(response.bodyAsJsonObject().getString("field")).as(query).isNotBlank();
