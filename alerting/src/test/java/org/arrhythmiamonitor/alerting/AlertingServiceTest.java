@@ -240,6 +240,25 @@ class AlertingServiceTest {
     }
 
     @Test
+    void aSuccessfulLoginDoesNotWipeTheAddressesFailedGuesses() {
+        // Someone with one account of their own must not be able to spray passwords over every
+        // other name from one address by logging in between rounds of guesses.
+        AlertingService service = startService();
+        try {
+            for (int i = 0; i < 19; i++) {
+                assertThat(login(service, "user" + i, "guess").statusCode()).isEqualTo(401);
+            }
+            assertThat(login(service, "nurse", NURSE_PASSWORD).statusCode()).isEqualTo(200);
+            assertThat(login(service, "user19", "guess").statusCode()).as("the 20th failure in the minute")
+                    .isEqualTo(401);
+            HttpResponse<Buffer> throttled = login(service, "user20", "guess");
+            assertThat(throttled.statusCode()).as(throttled.bodyAsString()).isEqualTo(429);
+        } finally {
+            service.close();
+        }
+    }
+
+    @Test
     void anAlertDeliveredTwiceIsShownAndNotifiedOnce() throws Exception {
         AlertingService service = startService();
         try {

@@ -45,7 +45,19 @@ final class LoginThrottle {
         return true;
     }
 
+    /** The key proved the password (a user name and address): its failures no longer count. */
     synchronized void succeeded(String key) {
         failures.remove(key);
+    }
+
+    /**
+     * One attempt of the key succeeded: that attempt no longer counts, its failures in the minute
+     * still do. For an address, where one user's success says nothing about guesses at other names.
+     */
+    synchronized void forgiveOne(String key) {
+        Deque<Long> times = failures.get(key);
+        if (times != null) {
+            times.pollLast();
+        }
     }
 }

@@ -210,7 +210,9 @@ public final class SessionAuth {
                         return;
                     }
                     throttle.succeeded(attempt);
-                    throttle.succeeded("*@" + address);
+                    // Not a wipe: logging in with an account of one's own between rounds of guesses
+                    // would otherwise let one address try a password on every name.
+                    throttle.forgiveOne("*@" + address);
                     Session session = ctx.session();
                     // A new id at login, so that a session id planted before it is worth nothing.
                     session.regenerateId();
