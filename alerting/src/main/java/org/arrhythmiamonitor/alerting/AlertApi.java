@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +41,7 @@ final class AlertApi {
     private static final long DESK_TIMEOUT_S = 45;
     private static final Set<AlertState> DEFAULT_STATES = EnumSet.of(AlertState.OPEN, AlertState.ACKNOWLEDGED,
             AlertState.RESOLVED);
+    private static final Set<String> LIST_PARAMS = Set.of("deviceId", "priority", "state", "from", "to", "limit");
 
     private final AlertDesk desk;
 
@@ -61,6 +63,7 @@ final class AlertApi {
         Predicate<AlertRecord> filter;
         int limit;
         try {
+            requireKnownParams(ctx, LIST_PARAMS);
             filter = filter(ctx);
             limit = limit(ctx.queryParams().get("limit"));
         } catch (InvalidQuery e) {
@@ -86,6 +89,24 @@ final class AlertApi {
                 && wantedStates.contains(record.getState())
                 && record.getAlert().getOnsetTimeMs() >= from
                 && record.getAlert().getOnsetTimeMs() <= to;
+    }
+
+    /**
+     * Refuses a query parameter the route does not know, or one given twice: either would be
+     * ignored, and a misspelt filter then answers with more than was asked for (every patient's
+     * alerts instead of one device's).
+     */
+    static void requireKnownParams(RoutingContext ctx, Set<String> known) {
+        for (String name : ctx.queryParams().names()) {
+            if (!known.contains(name)) {
+                throw new InvalidQuery(name, "unknown query parameter '" + name + "'; known: "
+                        + new TreeSet<>(known));
+            }
+            if (ctx.queryParams().getAll(name).size() > 1) {
+                throw new InvalidQuery(name, name + " is given more than once; give it once (lists are "
+                        + "comma-separated)");
+            }
+        }
     }
 
     /** A comma-separated list of enum values in a query parameter, or the defaults without it. */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.arrhythmiamonitor.alerting.auth.Role;
@@ -58,6 +59,8 @@ public final class AlertingService implements AutoCloseable {
     private static final Duration STORE_PROBE = Duration.ofSeconds(15);
     /** Reading the whole store at start: generous, a large store is read at tens of MB/s. */
     private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
+    private static final Set<String> STRIP_PARAMS = Set.of("from", "to", "arrivedNear",
+            "arrivalOffsetMs");
 
     private final AlertingConfig config;
     private final Clock clock;
@@ -270,6 +273,7 @@ public final class AlertingService implements AutoCloseable {
         Long arrivedNear;
         Long arrivalOffset;
         try {
+            AlertApi.requireKnownParams(ctx, STRIP_PARAMS);
             from = AlertApi.time(ctx.queryParams().get("from"), "from", Long.MIN_VALUE);
             to = AlertApi.time(ctx.queryParams().get("to"), "to", Long.MIN_VALUE);
             String near = ctx.queryParams().get("arrivedNear");

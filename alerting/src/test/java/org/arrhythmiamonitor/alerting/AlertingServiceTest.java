@@ -632,7 +632,9 @@ class AlertingServiceTest {
             for (String query : List.of("?limit=abc", "?limit=0", "?priority=urgent", "?state=closed",
                     "?from=yesterday", "?from=20&to=10",
                     // ISO-8601 instants the JDK parses but that do not fit epoch milliseconds.
-                    "?from=-300000000-01-01T00:00:00Z", "?to=%2B300000000-01-01T00:00:00Z")) {
+                    "?from=-300000000-01-01T00:00:00Z", "?to=%2B300000000-01-01T00:00:00Z",
+                    // A misspelt filter would otherwise widen the list to every patient's alerts.
+                    "?deviceID=ward-6", "?state=open&state=resolved")) {
                 HttpResponse<Buffer> response = nurse.get("/api/alerts" + query);
                 assertThat(response.statusCode()).as(query).isEqualTo(400);
                 assertThat(response.bodyAsJsonObject().getString("field")).as(query).isNotBlank();
@@ -697,6 +699,9 @@ class AlertingServiceTest {
             HttpResponse<Buffer> badOffset = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=1.5");
             assertThat(badOffset.statusCode()).isEqualTo(400);
             assertThat(badOffset.bodyAsJsonObject().getString("field")).isEqualTo("arrivalOffsetMs");
+            HttpResponse<Buffer> misspeltOffset = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffset=5");
+            assertThat(misspeltOffset.statusCode()).isEqualTo(400);
+            assertThat(misspeltOffset.bodyAsJsonObject().getString("field")).isEqualTo("arrivalOffset");
             assertThat(nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=-3600000").statusCode())
                     .as("an offset of either sign").isEqualTo(404);
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
