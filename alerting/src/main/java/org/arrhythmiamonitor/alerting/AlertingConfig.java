@@ -23,7 +23,7 @@ import org.arrhythmiamonitor.wire.v1.Priority;
 
 /**
  * Settings of the alerting service, read from JSON in the Vert.x manner (the keys are the
- * parameter names; {@code docs/alerting.md} documents them with an example).
+ * parameter names; {@code src/site/markdown/alerting.md} documents them with an example).
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param httpHost address to listen on
