@@ -20,9 +20,10 @@ import java.util.OptionalLong;
  * Reads a JSON chunk in one streaming pass, straight into {@code int} arrays, because a chunk is
  * mostly numbers and boxing each into an object tree was the largest cost of the JSON path. The
  * result keeps what the decoder checks in order: scalar fields as their JSON values (integers as
- * Integer, Long or BigInteger, fractions as BigDecimal, so no number is rounded before it is
- * checked), sample arrays as {@link Samples} (with the first bad element, reported when that
- * array's turn comes), leads as maps, and anything else as {@link #OTHER}.
+ * Integer, Long or BigInteger, fractions as BigDecimal or, beyond it, {@link OutOfRange}, so no
+ * number is rounded before it is checked), sample arrays as {@link Samples} (with the first bad
+ * element, reported when that array's turn comes), leads as maps, and anything else as
+ * {@link #OTHER}.
  */
 final class JsonChunkReader {
     /** An array or object where the chunk format expects something else. */
@@ -33,6 +34,13 @@ final class JsonChunkReader {
         }
     };
     private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /**
+     * A fraction whose exponent no {@link BigDecimal} holds ({@code 1e9999999999}): valid JSON, out
+     * of range for every field, and kept as written so that the message can show it.
+     */
+    record OutOfRange(String text) {
+    }
 
     /** A samples array: its integers, and the first element that was not one. */
     record Samples(int[] values, int count, int badIndex, String badDetail) {
@@ -125,13 +133,16 @@ final class JsonChunkReader {
 
     /** A field's value as the device sent it, for error messages: strings in quotes, numbers as written. */
     static String describe(Object value) {
+        if (value instanceof OutOfRange outOfRange) {
+            return outOfRange.text();
+        }
         return value == OTHER ? OTHER.toString() : Json.encode(value);
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {
         return switch (token) {
             case VALUE_NUMBER_INT -> parser.getNumberValue();
-            case VALUE_NUMBER_FLOAT -> parser.getDecimalValue();
+            case VALUE_NUMBER_FLOAT -> decimal(parser);
             case VALUE_STRING -> parser.getText();
             case VALUE_TRUE -> Boolean.TRUE;
             case VALUE_FALSE -> Boolean.FALSE;
@@ -141,6 +152,15 @@ final class JsonChunkReader {
                 yield OTHER;
             }
         };
+    }
+
+    /** Jackson parses a number when it is asked for, and reports one beyond BigDecimal as a NumberFormatException. */
+    private static Object decimal(JsonParser parser) throws IOException {
+        try {
+            return parser.getDecimalValue();
+        } catch (NumberFormatException exponentOverflow) {
+            return new OutOfRange(parser.getText());
+        }
     }
 
     private static Samples samples(JsonParser parser) throws IOException {

@@ -86,6 +86,11 @@ class ChunkJsonDecoderTest {
             fractional seq        | {"seq": 1.5, "t0": 1767225600000, "fs": 250, "samples": [1]}                | invalid_chunk  | seq
             t0 beyond a long      | {"seq": 1, "t0": 18446745840935151616, "fs": 250, "samples": [1]}           | invalid_chunk  | t0
             fs beyond a double    | {"seq": 1, "t0": 1767225600000, "fs": 1e400, "samples": [1]}                | invalid_chunk  | fs
+            seq's exponent beyond any number | {"seq": 1e9999999999, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
+            fs's exponent beyond any number  | {"seq": 1, "t0": 1767225600000, "fs": 1e9999999999, "samples": [1]} | invalid_chunk | fs
+            gain's exponent below any number | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 1e-9999999999, "samples": [1]} | invalid_chunk | gain
+            lead's exponent beyond any number | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": 1e9999999999, "samples": [1]} | invalid_chunk | lead
+            unknown field of such a number   | {"seq": 1, "t0": 1767225600000, "fs": 250, "x": 1e9999999999, "samples": [1]} | invalid_chunk | x
             gain as string        | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "200", "samples": [1]}   | invalid_chunk  | gain
             misspelt gain         | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 200, "samples": [1]}     | invalid_chunk  | gian
             unknown field         | {"seq": 1, "t0": 1767225600000, "fs": 250, "battery": {"level": 0.9}, "samples": [1]} | invalid_chunk | battery
@@ -121,6 +126,7 @@ class ChunkJsonDecoderTest {
             seq as string       | {"seq": "1", "t0": 1767225600000, "fs": 250, "samples": [1]}   | seq must be an integer from 0 to 9223372036854775807, got "1"
             t0 over a long      | {"seq": 1, "t0": 18446745840935151616, "fs": 250, "samples": [1]} | t0 must be an integer of epoch milliseconds from 946684800000 (2000-01-01) to 300 s ahead of the gateway's clock, got 18446745840935151616
             fs as string        | {"seq": 1, "t0": 1767225600000, "fs": "250", "samples": [1]}   | fs must be a sampling rate of 100-1000 Hz, got "250"
+            fs beyond any number | {"seq": 1, "t0": 1767225600000, "fs": 1e9999999999, "samples": [1]} | fs must be a sampling rate of 100-1000 Hz, got 1e9999999999
             gain as string      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "2", "samples": [1]} | gain must be a positive number of ADC units per millivolt, got "2"
             misspelt gain       | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 2, "samples": [1]} | gian is not a field of a chunk; the fields are deviceId, fs, gain, lead, leads, samples, seq, t0
             NaN                 | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}   | the body is not valid JSON: non-standard token 'NaN' at line 1, column 59

@@ -174,6 +174,8 @@ class GatewayServiceTest {
                         400, "invalid_chunk"),
                 new Bad("rate out of range", device, token, JSON, goodJson.replace("\"fs\":250.0", "\"fs\":10"), 400,
                         "invalid_chunk"),
+                new Bad("rate beyond any number", device, token, JSON,
+                        goodJson.replace("\"fs\":250.0", "\"fs\":1e9999999999"), 400, "invalid_chunk"),
                 new Bad("clock in the future", device, token, JSON, goodJson.replace("\"t0\":1767225600000",
                         "\"t0\":" + (System.currentTimeMillis() + 3_600_000)), 400, "invalid_chunk"),
                 new Bad("too long", device, token, JSON, oversized, 413, "payload_too_large"),
