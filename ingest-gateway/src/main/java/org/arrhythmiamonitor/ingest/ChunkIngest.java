@@ -72,6 +72,11 @@ final class ChunkIngest {
         if (admission instanceof SequenceTracker.Conflict conflict) {
             return Future.failedFuture(new ChunkRejectedException(409, "seq_conflict", "seq", conflict.detail()));
         }
+        if (admission instanceof SequenceTracker.Pending pending) {
+            return Future.failedFuture(new ChunkRejectedException(503, "seq_pending", "seq", "seq "
+                    + pending.laterSeq() + ", sent after this chunk, is still being written, and this chunk must not "
+                    + "land behind it; retry this chunk shortly"));
+        }
         if (admission instanceof SequenceTracker.Duplicate duplicate) {
             Promise<Ack> answer = Promise.promise();
             duplicate.pending().whenComplete((ok, error) -> context.runOnContext(v -> {

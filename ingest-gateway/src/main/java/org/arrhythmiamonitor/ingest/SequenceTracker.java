@@ -49,6 +49,14 @@ public final class SequenceTracker {
     public record Conflict(String detail) implements Admission {
     }
 
+    /**
+     * A retry of a failed write while {@code laterSeq}, sent after it, is still being written: try
+     * again shortly. Written now it would land behind that chunk if Kafka takes it, where the
+     * processor drops it; if Kafka does not, this retry may go first.
+     */
+    public record Pending(long laterSeq) implements Admission {
+    }
+
     private static final class Device {
         long highest = -1;
         long highestT0;
@@ -130,6 +138,11 @@ public final class SequenceTracker {
             return new Duplicate(CompletableFuture.completedFuture(null));
         }
         if ((d.failed & bit) != 0 && seq > d.highestAcked) {
+            long later = d.inFlight.keySet().stream().mapToLong(Long::longValue).filter(s -> s > seq).min()
+                    .orElse(-1);
+            if (later >= 0) {
+                return new Pending(later);
+            }
             d.failed &= ~bit;
             d.inFlight.put(seq, new CompletableFuture<>());
             return new Write(0, 0);

@@ -561,6 +561,65 @@ class GatewayServiceTest {
     }
 
     @Test
+    void aFailedChunkRetriedWhileALaterOneIsBeingWrittenIsAskedToWaitNotWrittenBehindIt() throws Exception {
+        TestKafka doomed = TestKafka.start();
+        // A cap that one large chunk fills, and a producer that gives up on a write after 2 s.
+        GatewayService capped = GatewayService.start(vertx, GatewayConfig.fromJson(settings(doomed.bootstrapServers())
+                .put("maxBodyBytes", 1024).put("maxInFlightBytes", 1024).put("deliveryTimeoutMs", 2000))).await();
+        try {
+            String hogToken = provision(capped, "hog-1");
+            String token = provision(capped, "pipelined-1");
+            doomed.close();
+            // As large as the body limit allows, so that even a one-sample chunk does not fit beside it.
+            SampleChunk.Builder large = chunks("hog-1", 9, 1).get(0).toBuilder();
+            large.setLeads(0, large.getLeads(0).toBuilder().clearSamples());
+            while (large.build().getSerializedSize() < 1000) {
+                large.setLeads(0, large.getLeads(0).toBuilder().addSamples(1000));
+            }
+            SampleChunk seq0 = SampleChunk.newBuilder().setSeq(0).setT0EpochMs(SyntheticChunks.T0).setFsHz(250)
+                    .addLeads(large.getLeads(0).toBuilder().clearSamples().addSamples(1)).build();
+            SampleChunk seq1 = seq0.toBuilder().setSeq(1).setT0EpochMs(SyntheticChunks.T0 + 4).build();
+
+            Future<HttpResponse<Buffer>> hog = client.post(capped.httpPort(), "127.0.0.1", "/v1/devices/hog-1/ecg")
+                    .bearerTokenAuthentication(hogToken).putHeader("Content-Type", PROTOBUF)
+                    .sendBuffer(Buffer.buffer(large.build().toByteArray()));
+            awaitInFlight(capped);
+            HttpResponse<Buffer> refused = post(capped, "pipelined-1", token, PROTOBUF,
+                    Buffer.buffer(seq0.toByteArray()));
+            assertThat(refused.bodyAsJsonObject().getString("error")).isEqualTo("overloaded");
+            assertThat(hog.await().statusCode()).isEqualTo(503);
+
+            // Seq 1 goes out while seq 0 waits for its retry, as a device streaming without waiting does.
+            Future<HttpResponse<Buffer>> later = client.post(capped.httpPort(), "127.0.0.1",
+                            "/v1/devices/pipelined-1/ecg")
+                    .bearerTokenAuthentication(token).putHeader("Content-Type", PROTOBUF)
+                    .sendBuffer(Buffer.buffer(seq1.toByteArray()));
+            awaitInFlight(capped);
+            HttpResponse<Buffer> retry = post(capped, "pipelined-1", token, PROTOBUF,
+                    Buffer.buffer(seq0.toByteArray()));
+            assertThat(retry.statusCode()).as(retry.bodyAsString()).isEqualTo(503);
+            assertThat(retry.getHeader("Retry-After")).isEqualTo("1");
+            assertThat(retry.bodyAsJsonObject().getString("error")).isEqualTo("seq_pending");
+            assertThat(retry.bodyAsJsonObject().getString("detail")).contains("seq 1");
+            assertThat(later.await().bodyAsJsonObject().getString("error")).isEqualTo("kafka_unavailable");
+        } finally {
+            capped.close();
+        }
+    }
+
+    /** Waits until some chunk of the gateway is waiting for Kafka. */
+    private static void awaitInFlight(GatewayService target) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            String metrics = client.get(target.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+            if (!metrics.contains("ecg_ingest_inflight_bytes{service=\"gateway\"} 0.0")) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no chunk reached the producer");
+    }
+
+    @Test
     void whileKafkaCannotKeepUpTheGatewayRefusesMoreThanItsCapInsteadOfBuffering() throws Exception {
         TestKafka doomed = TestKafka.start();
         // A cap of about two one-second Protobuf chunks, and a producer that keeps retrying for 6 s.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Admission;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Conflict;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Duplicate;
+import org.arrhythmiamonitor.ingest.SequenceTracker.Pending;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Write;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +55,23 @@ class SequenceTrackerTest {
         assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0, 0));
         // Seq 1 would now land behind seq 2, where the processor drops it: refuse rather than lose it quietly.
         assertThat(admit("d", 1, 1000)).isInstanceOf(Conflict.class);
+    }
+
+    @Test
+    void aFailedWriteWaitsWhileALaterChunkIsBeingWritten() {
+        // A WebSocket device sends on without waiting: seq 5 is refused (say the gateway was
+        // overloaded) while seq 6 is already on its way to Kafka.
+        admit("d", 5, 5000);
+        admit("d", 6, 6000);
+        tracker.failed("d", 5, new RuntimeException("overloaded"));
+        // Written now, seq 5 would land behind seq 6, where the processor drops it after its 202.
+        assertThat(admit("d", 5, 5000)).isInstanceOfSatisfying(Pending.class,
+                p -> assertThat(p.laterSeq()).isEqualTo(6));
+        // Seq 6 was not stored either: seq 5 may go first again.
+        tracker.failed("d", 6, new RuntimeException("broker gone"));
+        assertThat(admit("d", 5, 5000)).isEqualTo(new Write(0, 0));
+        tracker.written("d", 5);
+        assertThat(admit("d", 6, 6000)).isEqualTo(new Write(0, 0));
     }
 
     @Test
