@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -219,8 +220,9 @@ public final class FleetSimulator implements AutoCloseable {
     /** One WebSocket per device, opened on its first chunk and again after it dropped. */
     private void sendOnSocket(SimulatedDevice device, Buffer body) {
         if (device.socket != null && !device.socket.isClosed()) {
+            device.awaitingAnswer = true;
             (config.protobuf() ? device.socket.writeBinaryMessage(body) : device.socket.writeTextMessage(
-                    body.toString())).onFailure(error -> connectionFailed(device, error));
+                    body.toString())).onFailure(error -> lostOnSocket(device, error));
             return;
         }
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(config.gateway().getHost())
@@ -234,11 +236,29 @@ public final class FleetSimulator implements AutoCloseable {
                 connectionFailed(device, r.cause());
                 return;
             }
-            device.socket = r.result();
-            device.socket.textMessageHandler(text -> answered(device, new Answer(intField(text, "status", 500), text,
+            WebSocket socket = r.result();
+            device.socket = socket;
+            socket.textMessageHandler(text -> answered(device, new Answer(intField(text, "status", 500), text,
                     1000L * intField(text, "retryAfterS", 1))));
+            // A gateway that restarts, or a dropped connection, closes the stream before the chunk
+            // on it is answered; without this the device would wait for that answer for ever.
+            socket.closeHandler(v -> {
+                if (device.socket == socket) {
+                    lostOnSocket(device, new IllegalStateException("the WebSocket closed (" + socket.closeStatusCode()
+                            + " " + socket.closeReason() + ") before the chunk was answered"));
+                }
+            });
             sendOnSocket(device, body);
         });
+    }
+
+    /** The chunk sent on the device's socket will not be answered: send it again, on a new socket. */
+    private void lostOnSocket(SimulatedDevice device, Throwable error) {
+        // The write's failure and the socket's close may both report the same loss: retry once.
+        if (device.awaitingAnswer && running) {
+            device.awaitingAnswer = false;
+            connectionFailed(device, error);
+        }
     }
 
     /** A top-level integer of the gateway's small, flat answer, without parsing all of it. */
@@ -266,6 +286,7 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private void answered(SimulatedDevice device, Answer answer) {
+        device.awaitingAnswer = false;
         if (answer.status() == 200 || answer.status() == 202) {
             stats.accepted(System.nanoTime() - device.sentNs);
             device.advance();

@@ -28,6 +28,8 @@ final class SimulatedDevice {
     long sentNs;
     /** The device's stream, when it sends over a WebSocket. */
     WebSocket socket;
+    /** The current chunk was sent on {@link #socket} and its answer has not come yet. */
+    boolean awaitingAnswer;
 
     SimulatedDevice(String id, SignalSource source, double chunkSeconds, int startPosition, long startEpochMs) {
         this.id = id;

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
@@ -115,6 +117,44 @@ class FleetSimulatorTest {
         assertThat(simulator.deviceIds()).containsExactly("t-normal-1");
         simulator.close();
         vertx.close().await();
+    }
+
+    @Test
+    void aDeviceWhoseWebSocketClosesBeforeTheAnswerSendsTheChunkAgainOnANewOne() {
+        Vertx vertx = Vertx.vertx();
+        // A gateway (auth=none) that drops its first stream without answering, as a restarting one
+        // does, and answers every chunk on the streams after it.
+        AtomicInteger streams = new AtomicInteger();
+        HttpServer gateway = vertx.createHttpServer()
+                .webSocketHandler(socket -> {
+                    boolean first = streams.incrementAndGet() == 1;
+                    socket.textMessageHandler(chunk -> {
+                        if (first) {
+                            socket.close((short) 1001, "going away");
+                        } else {
+                            socket.writeTextMessage(new JsonObject().put("seq", new JsonObject(chunk).getLong("seq"))
+                                    .put("status", 202).encode());
+                        }
+                    });
+                })
+                .requestHandler(request -> request.response().putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("status", "UP")
+                                .put("details", new JsonObject().put("auth", "none")).encode()))
+                .listen(0, "127.0.0.1").await();
+        try {
+            SimulatorConfig config = new SimulatorConfig(URI.create("http://127.0.0.1:" + gateway.actualPort()), 1,
+                    SignalSource.synthetic(List.of(PatientProfile.NORMAL), 250, 72, 1), 20, 1, false, true, null, "t",
+                    1, 0, 4000, false);
+            FleetSimulator simulator = FleetSimulator.start(vertx, config, line -> { }).await();
+            SimulatorStats.Figures totals = simulator.finished().await();
+            simulator.close();
+
+            assertThat(streams.get()).as("streams opened").isGreaterThan(1);
+            assertThat(totals.accepted()).as("chunks answered after the first stream closed").isPositive();
+        } finally {
+            gateway.close().await();
+            vertx.close().await();
+        }
     }
 
     @Test
