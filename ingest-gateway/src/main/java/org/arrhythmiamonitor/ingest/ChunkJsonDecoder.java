@@ -178,7 +178,7 @@ public final class ChunkJsonDecoder {
             return fallback;
         }
         if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-            throw ChunkLimits.invalid(path, "must be a positive number of ADC units per millivolt, got "
+            throw ChunkLimits.invalid(path, "must be " + ChunkLimits.GAIN_RANGE + ", got "
                     + JsonChunkReader.describe(value));
         }
         limits.checkGain(path, n.doubleValue());

@@ -13,10 +13,18 @@ public final class ChunkLimits {
     public static final double MIN_FS_HZ = 100;
     public static final double MAX_FS_HZ = 1000;
     public static final int MAX_LEADS = 12;
+    /**
+     * Below one ADC unit per millivolt a sample step is over 1 mV, too coarse to show a QRS. Far
+     * below it a sample turns into so many millivolts that the processor's filters overflow, and
+     * one such chunk (gain 1e-200, say) leaves that device's beat detection NaN for good.
+     */
+    public static final double MIN_GAIN_PER_MV = 1;
     /** 2000-01-01T00:00:00Z: a device clock before it was never set. */
     public static final long EARLIEST_T0_MS = 946_684_800_000L;
     /** What {@code seq} must be, for messages. */
     static final String SEQ_RANGE = "an integer from 0 to " + Long.MAX_VALUE;
+    /** What {@code gain} must be, for messages. */
+    static final String GAIN_RANGE = "a number of at least 1 ADC unit per millivolt";
     /** What {@code fs} must be, for messages. */
     static final String FS_RANGE = "a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz";
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -105,8 +113,8 @@ public final class ChunkLimits {
     }
 
     public void checkGain(String path, double gain) {
-        if (!(gain > 0) || !Double.isFinite(gain)) {
-            throw invalid(path, "must be a positive number of ADC units per millivolt, got " + gain);
+        if (!(gain >= MIN_GAIN_PER_MV) || !Double.isFinite(gain)) {
+            throw invalid(path, "must be " + GAIN_RANGE + ", got " + gain);
         }
     }
 

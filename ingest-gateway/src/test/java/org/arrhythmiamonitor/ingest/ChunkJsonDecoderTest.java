@@ -68,6 +68,8 @@ class ChunkJsonDecoderTest {
             fs as string          | {"seq": 1, "t0": 1767225600000, "fs": "250", "samples": [1]}                | invalid_chunk  | fs
             fractional fs         | {"seq": 1, "t0": 1767225600000, "fs": 250.5, "samples": [1]}              | invalid_chunk  | fs
             zero gain             | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 0, "samples": [1]}       | invalid_chunk  | gain
+            gain below 1 unit/mV  | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 1e-300, "samples": [1]}  | invalid_chunk  | gain
+            lead gain below 1     | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "gain": 0.5, "samples": [1]}]} | invalid_chunk | leads[0].gain
             no samples or leads   | {"seq": 1, "t0": 1767225600000, "fs": 250}                                  | invalid_chunk  | samples
             samples and leads     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1], "leads": []}     | invalid_chunk  | leads
             samples not array     | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": 7}                    | invalid_chunk  | samples
@@ -127,7 +129,8 @@ class ChunkJsonDecoderTest {
             t0 over a long      | {"seq": 1, "t0": 18446745840935151616, "fs": 250, "samples": [1]} | t0 must be an integer of epoch milliseconds from 946684800000 (2000-01-01) to 300 s ahead of the gateway's clock, got 18446745840935151616
             fs as string        | {"seq": 1, "t0": 1767225600000, "fs": "250", "samples": [1]}   | fs must be a sampling rate of 100-1000 Hz, got "250"
             fs beyond any number | {"seq": 1, "t0": 1767225600000, "fs": 1e9999999999, "samples": [1]} | fs must be a sampling rate of 100-1000 Hz, got 1e9999999999
-            gain as string      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "2", "samples": [1]} | gain must be a positive number of ADC units per millivolt, got "2"
+            gain as string      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "2", "samples": [1]} | gain must be a number of at least 1 ADC unit per millivolt, got "2"
+            gain below 1        | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 1e-300, "samples": [1]} | gain must be a number of at least 1 ADC unit per millivolt, got 1.0E-300
             misspelt gain       | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 2, "samples": [1]} | gian is not a field of a chunk; the fields are deviceId, fs, gain, lead, leads, samples, seq, t0
             NaN                 | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}   | the body is not valid JSON: non-standard token 'NaN' at line 1, column 59
             truncated           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1, 2   | the body is not valid JSON: unexpected end-of-input: expected close marker for Array at line 1, column 60

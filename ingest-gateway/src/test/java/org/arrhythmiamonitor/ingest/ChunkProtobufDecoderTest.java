@@ -40,6 +40,9 @@ class ChunkProtobufDecoderTest {
         assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(0))))
                 .isInstanceOfSatisfying(ChunkRejectedException.class,
                         e -> assertThat(e.field()).isEqualTo("leads[0].gain"));
+        assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(1e-300))))
+                .isInstanceOfSatisfying(ChunkRejectedException.class,
+                        e -> assertThat(e.field()).isEqualTo("leads[0].gain"));
         assertThatThrownBy(() -> decode(chunk().clearLeads())).isInstanceOfSatisfying(ChunkRejectedException.class,
                 e -> assertThat(e.field()).isEqualTo("leads"));
         assertThatThrownBy(() -> decode(chunk().setT0EpochMs(0))).isInstanceOfSatisfying(ChunkRejectedException.class,
