@@ -63,12 +63,12 @@ final class JsonChunkReader {
                 String name = parser.currentName();
                 JsonToken token = parser.nextToken();
                 if (token == JsonToken.START_ARRAY && "samples".equals(name)) {
-                    fields.put(name, samples(parser));
+                    put(fields, "", name, samples(parser));
                 } else if (token == JsonToken.START_ARRAY && "leads".equals(name)) {
-                    fields.put(name, leads(parser));
+                    put(fields, "", name, leads(parser));
                 } else {
                     Object value = value(parser, token);
-                    fields.put(name, value);
+                    put(fields, "", name, value);
                     if ("seq".equals(name) && parser.currentLocation().getByteOffset() < body.length) {
                         completeSeq = exactLong(value).orElse(-1);
                     }
@@ -85,6 +85,17 @@ final class JsonChunkReader {
         } catch (IOException e) {
             throw malformed("the body could not be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Refuses a field sent twice: the chunk would silently be whichever copy came last, as a
+     * misspelt field would silently leave its default.
+     */
+    private static void put(Map<String, Object> fields, String pathPrefix, String name, Object value) {
+        if (fields.containsKey(name)) {
+            throw ChunkLimits.invalid(pathPrefix + name, "is sent more than once; send each field once");
+        }
+        fields.put(name, value);
     }
 
     private static ChunkRejectedException malformed(String detail) {
@@ -220,8 +231,8 @@ final class JsonChunkReader {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String name = parser.currentName();
                 JsonToken valueToken = parser.nextToken();
-                lead.put(name, valueToken == JsonToken.START_ARRAY && "samples".equals(name) ? samples(parser)
-                        : value(parser, valueToken));
+                put(lead, "leads[" + leads.size() + "].", name, valueToken == JsonToken.START_ARRAY
+                        && "samples".equals(name) ? samples(parser) : value(parser, valueToken));
             }
             leads.add(lead);
         }

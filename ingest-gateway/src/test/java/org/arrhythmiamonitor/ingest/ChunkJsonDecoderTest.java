@@ -96,6 +96,8 @@ class ChunkJsonDecoderTest {
             gain as string        | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "200", "samples": [1]}   | invalid_chunk  | gain
             misspelt gain         | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 200, "samples": [1]}     | invalid_chunk  | gian
             unknown field         | {"seq": 1, "t0": 1767225600000, "fs": 250, "battery": {"level": 0.9}, "samples": [1]} | invalid_chunk | battery
+            field sent twice      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 200, "gain": 1000, "samples": [1]} | invalid_chunk | gain
+            lead field sent twice | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1], "samples": [2]}]} | invalid_chunk | leads[1].samples
             unknown lead field    | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "gian": 2, "samples": [1]}]} | invalid_chunk | leads[0].gian
             lead not a string     | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": 5, "samples": [1]}       | invalid_chunk  | lead
             lead beside leads     | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": "I", "leads": [{"name": "I", "samples": [1]}]} | invalid_chunk | lead
