@@ -45,8 +45,8 @@ public final class ChunkProtobufDecoder {
     }
 
     private void check(String deviceId, SampleChunk chunk, long receivedAtMs) {
-        // Protobuf has no null: an empty device_id names none.
-        ChunkLimits.checkSentTo("device_id", "message", chunk.getDeviceId().isEmpty() ? null : chunk.getDeviceId(),
+        // Protobuf has no null: an empty device_id names none. Errors name the JSON field, as for every field.
+        ChunkLimits.checkSentTo("deviceId", "message", chunk.getDeviceId().isEmpty() ? null : chunk.getDeviceId(),
                 deviceId);
         limits.checkSeq(chunk.getSeq());
         limits.checkT0(chunk.getT0EpochMs(), receivedAtMs);

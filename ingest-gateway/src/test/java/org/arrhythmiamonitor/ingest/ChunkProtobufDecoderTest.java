@@ -58,6 +58,7 @@ class ChunkProtobufDecoderTest {
                 .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
                     assertThat(e.status()).isEqualTo(403);
                     assertThat(e.error()).isEqualTo("wrong_device");
+                    assertThat(e.field()).as("the JSON field's name, as for every field").isEqualTo("deviceId");
                     assertThat(e.seq()).isEqualTo(7);
                 });
     }
