@@ -41,6 +41,9 @@ import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
+import org.arrhythmiamonitor.wire.v1.Delivery;
+import org.arrhythmiamonitor.wire.v1.DeliveryState;
 import org.arrhythmiamonitor.wire.v1.Priority;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -374,6 +377,112 @@ class AlertingServiceTest {
             assertThat(nurse.get("/metrics").bodyAsString())
                     .contains("ecg_alerts_time_to_acknowledge_seconds_count{priority=\"high\"")
                     .contains("ecg_alerts_escalations_total");
+        } finally {
+            service.close();
+        }
+    }
+
+    /** Retries every 50-100 ms for far longer than a test: a page that is not stopped keeps coming. */
+    private static JsonObject retryingForLong(JsonObject config) {
+        return config.put("retry", new JsonObject().put("initialMs", 50).put("maxMs", 100).put("maxAttempts", 10_000));
+    }
+
+    private static List<Received> pages(Alert alert) {
+        return receivedFor(alert.getAlertId()).stream().filter(r -> r.path().equals("/pager")).toList();
+    }
+
+    /** Escalates the test's one open high alert of {@code deviceId} and waits for a failed page. */
+    private void escalateWhileThePagerFails(AlertingService service, Alert vt) throws Exception {
+        Session nurse = session(service, "nurse", NURSE_PASSWORD);
+        waitFor(() -> nurse.alerts("?deviceId=" + vt.getDeviceId()).size() == 1);
+        clock.advanceSeconds(120);
+        assertThat(escalated(service.desk().tick().join(), vt.getDeviceId())).containsExactly(vt.getAlertId());
+        waitFor(() -> pages(vt).size() >= 2);
+    }
+
+    @Test
+    void anAcknowledgementStopsTheRetriesOfTheEscalationPage() throws Exception {
+        failuresLeft.put("/pager", new AtomicInteger(Integer.MAX_VALUE));
+        AlertingService service = startService(retryingForLong(config("alerting-test")));
+        try {
+            Alert vt = alert("ward-20", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt);
+            escalateWhileThePagerFails(service, vt);
+
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
+                    .isEqualTo(200);
+            int pagedBefore = pages(vt).size();
+            // A second is ten retries or more; one attempt may have been under way at the acknowledgement.
+            Thread.sleep(1000);
+            assertThat(pages(vt).size()).as("pages after the acknowledgement").isLessThanOrEqualTo(pagedBefore + 1);
+            Delivery page = service.desk().ledger().get(vt.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("escalated-1:pager");
+            assertThat(page.getState()).isEqualTo(DeliveryState.CANCELLED);
+            assertThat(page.getCancelReason()).isEqualTo("alert acknowledged by nurse");
+            // Events are not cancelled: the ward still hears of the acknowledgement.
+            waitFor(() -> receivedFor(vt.getAlertId()).stream()
+                    .anyMatch(r -> r.path().equals("/ward") && r.event().equals("alert.acknowledged")));
+        } finally {
+            failuresLeft.remove("/pager");
+            service.close();
+        }
+    }
+
+    @Test
+    void anEscalationPageOfAnAcknowledgedAlertIsNotSentAgainAfterARestart() throws Exception {
+        JsonObject config = retryingForLong(config("alerting-cancel-restart"));
+        Alert vt = alert("ward-21", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        failuresLeft.put("/pager", new AtomicInteger(Integer.MAX_VALUE));
+        AlertingService first = startService(config);
+        try {
+            publish(vt);
+            escalateWhileThePagerFails(first, vt);
+            assertThat(session(first, "nurse", NURSE_PASSWORD)
+                    .post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode()).isEqualTo(200);
+        } finally {
+            first.close();
+        }
+        failuresLeft.remove("/pager"); // The pager works again: a page sent now would get through.
+        int pagedBefore = pages(vt).size();
+
+        AlertingService second = startService(config);
+        try {
+            // Pending deliveries are sent again before the feed starts: once a later alert is notified, they were.
+            Alert marker = alert("ward-21", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(marker);
+            waitFor(() -> receivedFor(marker.getAlertId()).size() == 1);
+            Thread.sleep(500);
+            assertThat(pages(vt)).as("pages after the restart").hasSize(pagedBefore);
+            assertThat(second.desk().ledger().get(vt.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("escalated-1:pager").getState()).isEqualTo(DeliveryState.CANCELLED);
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void anEscalationLeftPendingOnAnAcknowledgedAlertByAnEarlierVersionIsCancelledNotSent() throws Exception {
+        // What a version that did not cancel escalations stored: acknowledged, its page still pending.
+        Alert vt = alert("ward-22", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+        AlertRecord stored = AlertRecord.newBuilder().setAlert(vt).setState(AlertState.ACKNOWLEDGED)
+                .setRaisedAtMs(clock.millis()).setAcknowledgedBy("nurse").setAcknowledgedAtMs(clock.millis())
+                .setEscalationLevel(1).setEscalations(1).setVersion(3)
+                .putDeliveries("escalated-1:pager", Delivery.newBuilder().setSubscriber("pager").setEvent("escalated")
+                        .setLevel(1).setState(DeliveryState.PENDING).setCreatedAtMs(clock.millis()).build())
+                .build();
+        try (AlertStore earlier = new AlertStore(kafka.bootstrapServers(), "arrhythmia-alerting-alerting-legacy")) {
+            earlier.open();
+            earlier.save(List.of(stored));
+        }
+        AlertingService service = startService(config("alerting-legacy"));
+        try {
+            waitFor(() -> service.desk().ledger().get(vt.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("escalated-1:pager").getState() == DeliveryState.CANCELLED);
+            assertThat(service.desk().ledger().get(vt.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("escalated-1:pager").getCancelReason())
+                    .isEqualTo("alert acknowledged by nurse");
+            assertThat(pages(vt)).isEmpty();
         } finally {
             service.close();
         }

@@ -16,6 +16,7 @@ import org.arrhythmiamonitor.alerting.notify.EscalationPolicy;
 import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
 import org.arrhythmiamonitor.wire.v1.Alert;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertRecordOrBuilder;
 import org.arrhythmiamonitor.wire.v1.AlertState;
 import org.arrhythmiamonitor.wire.v1.AuditEntry;
 import org.arrhythmiamonitor.wire.v1.Delivery;
@@ -267,6 +268,43 @@ public final class AlertLedger {
                 .setResolutionNote("episode ended");
         audit(next, nowMs, SYSTEM, "resolved", from, AlertState.RESOLVED, "episode ended");
         next.putAllDeliveries(router.route(alert, "resolved", nowMs));
+        cancelEscalations(next, nowMs);
+    }
+
+    /**
+     * Cancels the escalation deliveries still pending on an alert that stops being open: someone
+     * has it, and a pager retried for minutes more would call a clinician for nothing. The
+     * notifier stops such a delivery at its next attempt, and a restart does not send it again.
+     * Notifications of the alert's events (raised, acknowledged, resolved) are not cancelled.
+     */
+    private static void cancelEscalations(AlertRecord.Builder record, long nowMs) {
+        for (Map.Entry<String, Delivery> entry : List.copyOf(record.getDeliveriesMap().entrySet())) {
+            Delivery delivery = entry.getValue();
+            if (isEscalation(delivery) && delivery.getState() == DeliveryState.PENDING) {
+                String reason = whyNotOpen(record);
+                record.putDeliveries(entry.getKey(), delivery.toBuilder().setState(DeliveryState.CANCELLED)
+                        .setCancelReason(reason).build());
+                audit(record, nowMs, SYSTEM, "notification_cancelled", record.getState(), record.getState(),
+                        delivery.getEvent() + " to " + delivery.getSubscriber() + ": " + reason);
+            }
+        }
+    }
+
+    /** True for an escalation delivery of an alert that is no longer open: it must not be sent. */
+    private static boolean outlived(AlertRecordOrBuilder record, Delivery delivery) {
+        return isEscalation(delivery) && record.getState() != AlertState.OPEN;
+    }
+
+    private static boolean isEscalation(Delivery delivery) {
+        return NotificationRouter.ESCALATED.equals(delivery.getEvent());
+    }
+
+    private static String whyNotOpen(AlertRecordOrBuilder record) {
+        return switch (record.getState()) {
+            case ACKNOWLEDGED -> "alert acknowledged by " + record.getAcknowledgedBy();
+            case RESOLVED -> "alert resolved by " + record.getResolvedBy();
+            default -> "alert " + Priorities.name(record.getState());
+        };
     }
 
     /**
@@ -289,6 +327,7 @@ public final class AlertLedger {
                 .setVersion(existing.getVersion() + 1);
         audit(next, nowMs, user, "acknowledged", AlertState.OPEN, AlertState.ACKNOWLEDGED, note);
         next.putAllDeliveries(router.route(alert, "acknowledged", nowMs));
+        cancelEscalations(next, nowMs);
         if (alert.getEndTimeMs() > 0) {
             resolveBySystem(next, alert, AlertState.ACKNOWLEDGED, nowMs);
         }
@@ -309,6 +348,7 @@ public final class AlertLedger {
                 .setVersion(existing.getVersion() + 1);
         audit(next, nowMs, user, "resolved", existing.getState(), AlertState.RESOLVED, note);
         next.putAllDeliveries(router.route(existing.getAlert(), "resolved", nowMs));
+        cancelEscalations(next, nowMs);
         return withPromotedRepeats(next.build(), nowMs);
     }
 
@@ -341,7 +381,11 @@ public final class AlertLedger {
         return due;
     }
 
-    /** The outcome of a webhook delivery: delivered, or dead-lettered after its last attempt. */
+    /**
+     * The outcome of a webhook delivery: delivered, dead-lettered after its last attempt, or
+     * cancelled by the notifier because the alert is no longer open (an escalation stored pending
+     * on an acknowledged alert by a version that did not cancel it; the reason is the ledger's).
+     */
     public Optional<AlertRecord> deliveryOutcome(String alertId, String deliveryId, DeliveryState state, int attempts,
             String error, long nowMs) {
         AlertRecord existing = working.get(alertId);
@@ -349,15 +393,22 @@ public final class AlertLedger {
             return Optional.empty();
         }
         Delivery delivery = existing.getDeliveriesOrThrow(deliveryId);
-        if (delivery.getState() != DeliveryState.PENDING) {
+        if (delivery.getState() != DeliveryState.PENDING
+                || state == DeliveryState.CANCELLED && !outlived(existing, delivery)) {
             return Optional.empty();
         }
         Delivery.Builder updated = delivery.toBuilder().setState(state).setAttempts(attempts);
         if (error != null) {
             updated.setLastError(error);
         }
-        AlertRecord.Builder next = existing.toBuilder().putDeliveries(deliveryId, updated.build())
-                .setVersion(existing.getVersion() + 1);
+        AlertRecord.Builder next = existing.toBuilder().setVersion(existing.getVersion() + 1);
+        if (state == DeliveryState.CANCELLED) {
+            next.putDeliveries(deliveryId, updated.setCancelReason(whyNotOpen(existing)).build());
+            audit(next, nowMs, SYSTEM, "notification_cancelled", existing.getState(), existing.getState(),
+                    delivery.getEvent() + " to " + delivery.getSubscriber() + ": " + whyNotOpen(existing));
+            return Optional.of(next.build());
+        }
+        next.putDeliveries(deliveryId, updated.build());
         audit(next, nowMs, SYSTEM, state == DeliveryState.DELIVERED ? "notified" : "notification_failed",
                 existing.getState(), existing.getState(), delivery.getEvent() + " to " + delivery.getSubscriber()
                         + (state == DeliveryState.DELIVERED ? "" : " after " + attempts + " attempts: " + error));
@@ -365,8 +416,8 @@ public final class AlertLedger {
     }
 
     /**
-     * Keeps the record bounded while a latching alert escalates for hours: settled (delivered or
-     * dead-lettered) deliveries beyond the latest {@link #MAX_SETTLED_DELIVERIES} are dropped;
+     * Keeps the record bounded while a latching alert escalates for hours: settled (delivered,
+     * dead-lettered or cancelled) deliveries beyond the latest {@link #MAX_SETTLED_DELIVERIES} are dropped;
      * their outcome stays in the audit trail. Pending ones are always kept.
      */
     private static void pruneSettledDeliveries(AlertRecord.Builder record) {

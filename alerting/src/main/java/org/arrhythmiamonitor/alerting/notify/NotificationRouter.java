@@ -13,6 +13,9 @@ import org.arrhythmiamonitor.wire.v1.DeliveryState;
  * subscribers for an escalation, whatever their filters, because the roster addresses them.
  */
 public final class NotificationRouter {
+    /** The event of escalation deliveries: the only ones an acknowledgement cancels. */
+    public static final String ESCALATED = "escalated";
+
     private final Map<String, WebhookSubscriber> subscribers = new LinkedHashMap<>();
     private final DeviceGroups groups;
     private final EscalationPolicy escalation;
@@ -60,7 +63,7 @@ public final class NotificationRouter {
     public Map<String, Delivery> routeEscalation(int level, int step, long nowMs) {
         Map<String, Delivery> deliveries = new LinkedHashMap<>();
         for (String id : escalation.level(level).subscribers()) {
-            deliveries.put("escalated-" + step + ":" + id, pending(id, "escalated", level, nowMs));
+            deliveries.put("escalated-" + step + ":" + id, pending(id, ESCALATED, level, nowMs));
         }
         return deliveries;
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.arrhythmiamonitor.wire.v1.AlertState;
 import org.arrhythmiamonitor.wire.v1.Delivery;
 import org.arrhythmiamonitor.wire.v1.DeliveryState;
 import org.slf4j.Logger;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers notifications as signed JSON webhooks. A delivery is retried with exponential backoff
  * until the receiver answers 2xx or the attempts run out; then it goes to the dead-letter topic.
- * Either outcome is stored with the alert, so a delivery still pending when the service stops is
+ * An escalation stops at its next attempt once its alert was acknowledged or resolved. Each
+ * outcome is stored with the alert, so a delivery still pending when the service stops is
  * sent again after the restart. Delivery is at least once; the {@code X-Arrhythmia-Delivery}
  * header (alert id and delivery id) is the same on every attempt so that a receiver can drop a
  * repeat.
@@ -103,6 +105,9 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     }
 
     private void attempt(Job job, int attempt) {
+        if (outlived(job, attempt)) {
+            return;
+        }
         long timestamp = System.currentTimeMillis();
         client.postAbs(job.subscriber().url().toString())
                 .timeout(retry.timeout().toMillis())
@@ -126,6 +131,24 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                         vertx.setTimer(retry.delayAfter(attempt).toMillis(), t -> attempt(job, attempt + 1));
                     }
                 });
+    }
+
+    /**
+     * An escalation whose alert was acknowledged or resolved since it was queued is not sent (any
+     * more): the acknowledgement cancelled it in the store, or, stored pending by a version that did
+     * not, it is cancelled now. Read before every attempt, so a retry stops at its next one.
+     */
+    private boolean outlived(Job job, int attempt) {
+        if (!NotificationRouter.ESCALATED.equals(job.delivery().getEvent())) {
+            return false;
+        }
+        // An alert gone from memory is closed (only closed ones leave): nothing to escalate either.
+        if (desk.ledger().get(job.alertId()).map(r -> r.getState() == AlertState.OPEN).orElse(false)) {
+            return false;
+        }
+        LOG.info("Webhook {} not sent (attempt {}): its alert is no longer open", job.key(), attempt);
+        finish(job, DeliveryState.CANCELLED, attempt - 1, null);
+        return true;
     }
 
     private static String statusError(HttpResponse<Buffer> response) {

@@ -389,6 +389,27 @@ class AlertLedgerTest {
     }
 
     @Test
+    void resolvingAnEscalatedAlertCancelsItsPendingPagesButNotItsEvents() {
+        Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
+        apply(ledger.onAlert(vt, T0));
+        apply(ledger.escalationsDue(T0 + 120_000));
+        AlertRecord resolved = apply(ledger.resolve(vt.getAlertId(), "dr.c", "artefact", T0 + 130_000)).get(0);
+        assertThat(resolved.getDeliveriesOrThrow("escalated-1:nurse-pager").getState())
+                .isEqualTo(DeliveryState.CANCELLED);
+        assertThat(resolved.getDeliveriesOrThrow("escalated-1:nurse-pager").getCancelReason())
+                .isEqualTo("alert resolved by dr.c");
+        assertThat(actions(resolved)).endsWith("resolved", "notification_cancelled");
+        assertThat(resolved.getDeliveriesOrThrow("raised:ward").getState()).isEqualTo(DeliveryState.PENDING);
+        assertThat(resolved.getDeliveriesOrThrow("resolved:ward").getState()).isEqualTo(DeliveryState.PENDING);
+        // A cancelled page stays cancelled: an attempt's late outcome does not change it.
+        assertThat(ledger.deliveryOutcome(vt.getAlertId(), "escalated-1:nurse-pager", DeliveryState.DELIVERED, 1,
+                null, T0 + 131_000)).isEmpty();
+        // Only escalations of alerts no longer open are cancelled.
+        assertThat(ledger.deliveryOutcome(vt.getAlertId(), "raised:ward", DeliveryState.CANCELLED, 0, null,
+                T0 + 131_000)).isEmpty();
+    }
+
+    @Test
     void deliveryOutcomesAreRecordedOnce() {
         Alert vt = alert("icu-1", "VT", Priority.HIGH, T0);
         apply(ledger.onAlert(vt, T0));
