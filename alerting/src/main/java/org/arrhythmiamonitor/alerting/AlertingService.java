@@ -25,7 +25,6 @@ import org.arrhythmiamonitor.alerting.device.BurdenHistory;
 import org.arrhythmiamonitor.alerting.device.SampleStrips;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertFeed;
-import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertLedger;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertStore;
 import org.arrhythmiamonitor.alerting.notify.DeadLetters;
@@ -40,7 +39,6 @@ import org.arrhythmiamonitor.ops.HttpJson;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
-import org.arrhythmiamonitor.wire.v1.AlertRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +92,7 @@ public final class AlertingService implements AutoCloseable {
                 config.maxAlerts());
         this.desk = new AlertDesk(ledger, store, clock, registry);
         this.deadLetters = new DeadLetters(config.bootstrapServers());
-        this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, registry);
+        this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, deadLetters, registry);
         this.burden = new BurdenHistory(config.bootstrapServers(), registry);
         this.strips = new SampleStrips(config.bootstrapServers());
         registry.gauge("ecg.alerts.known", ledger, AlertLedger::size);
@@ -147,13 +145,6 @@ public final class AlertingService implements AutoCloseable {
         this.notifier = new WebhookNotifier(vertx, router, config.escalation(), config.retry(), deadLetters, desk,
                 registry);
         desk.deliverTo(notifier);
-        desk.onUnprocessable((alert, reason) -> vertx.executeBlocking(() -> {
-            deadLetters.publish(alert.getAlertId(), new JsonObject()
-                    .put("unprocessableAlert", AlertJson.toJson(AlertRecord.newBuilder().setAlert(alert).build(), false))
-                    .put("reason", reason)
-                    .put("failedAtMs", System.currentTimeMillis()));
-            return null;
-        }, false));
         int resumed = desk.resumePendingDeliveries().join();
         if (resumed > 0) {
             LOG.info("Sending {} webhook deliveries that were pending when the service last stopped", resumed);

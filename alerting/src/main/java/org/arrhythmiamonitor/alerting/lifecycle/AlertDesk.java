@@ -60,7 +60,6 @@ public final class AlertDesk implements AutoCloseable {
     });
     private final List<Consumer<AlertRecord>> listeners = new CopyOnWriteArrayList<>();
     private volatile DeliverySink deliveries = (record, id, delivery) -> { };
-    private volatile BiConsumer<Alert, String> unprocessable = (alert, reason) -> { };
     private static final int EXPIRE_BATCH = 2000;
     private final MeterRegistry registry;
     private final Counter escalations;
@@ -137,20 +136,33 @@ public final class AlertDesk implements AutoCloseable {
         });
     }
 
+    /** An alert the lifecycle could not take (a record too large for Kafka, a bug), and why. */
+    public record Unprocessable(Alert alert, String reason) {
+    }
+
+    /** What a batch of alerts changed, and the alerts of it that could not be taken. */
+    public record Received(List<AlertRecord> changed, List<Unprocessable> unprocessable) {
+    }
+
     /**
      * Alerts from {@code ecg.alerts}, in order; completes when their changes are stored, all in
-     * one transaction (one per alert would cap the service near a hundred alerts a second).
+     * one transaction (one per alert would cap the service near a hundred alerts a second). The
+     * alerts it could not take are returned, not dead-lettered here: the caller writes them to the
+     * dead-letter topic before it commits their offsets, and only once the batch is stored, so a
+     * batch read again during an outage does not dead-letter them again.
      */
-    public CompletableFuture<List<AlertRecord>> receive(List<Alert> alerts) {
+    public CompletableFuture<Received> receive(List<Alert> alerts) {
         return call(() -> {
             List<AlertRecord> changed = new ArrayList<>();
+            List<Unprocessable> unprocessable = new ArrayList<>();
             // A bug or an alert the rules cannot take must not stop every later alert.
-            for (List<AlertRecord> stored : storeAll(alerts, alert -> ledger.onAlert(alert, now()), this::skip)) {
+            for (List<AlertRecord> stored : storeAll(alerts, alert -> ledger.onAlert(alert, now()),
+                    (alert, e) -> unprocessable.add(skip(alert, e)))) {
                 if (stored != null) {
                     changed.addAll(stored);
                 }
             }
-            return changed;
+            return new Received(changed, unprocessable);
         });
     }
 
@@ -226,20 +238,11 @@ public final class AlertDesk implements AutoCloseable {
         });
     }
 
-    private void skip(Alert alert, RuntimeException e) {
+    private Unprocessable skip(Alert alert, RuntimeException e) {
         registry.counter("ecg.alerts.failed").increment();
         LOG.error("Alert {} could not be taken; it goes to the dead-letter topic: {}", alert.getAlertId(), e.toString(),
                 e);
-        try {
-            unprocessable.accept(alert, e.toString());
-        } catch (RuntimeException again) {
-            LOG.error("Alert {} could not be dead-lettered either: {}", alert.getAlertId(), again.toString());
-        }
-    }
-
-    /** Where alerts go that the lifecycle cannot take (a record too large for Kafka, a bug). */
-    public void onUnprocessable(BiConsumer<Alert, String> sink) {
-        this.unprocessable = sink;
+        return new Unprocessable(alert, e.toString());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -17,10 +18,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.arrhythmiamonitor.alerting.notify.DeadLetters;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
@@ -33,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * crash in between re-reads those alerts; the desk recognises them by id and changes nothing. When
  * the store is unavailable the batch is read again after a pause. An alert the lifecycle cannot
  * take at all (too large for Kafka, or a bug) is counted and written to the dead-letter topic,
- * so that it cannot stop the alerts behind it. Only committed records are read, so alerts of an
- * aborted processor transaction never show.
+ * so that it cannot stop the alerts behind it; its offset is committed only once the dead-letter
+ * topic has it (until then the batch is read again, as when the store fails). Only committed
+ * records are read, so alerts of an aborted processor transaction never show.
  */
 public final class AlertFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
@@ -44,15 +48,18 @@ public final class AlertFeed implements AutoCloseable {
     private final KafkaConsumer<String, Alert> consumer;
     private final KafkaClientMetrics consumerMetrics;
     private final AlertDesk desk;
+    private final UnprocessableAlerts unprocessable;
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile String lastError;
     private volatile long polls;
 
-    public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, MeterRegistry registry) {
+    public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, DeadLetters deadLetters,
+            MeterRegistry registry) {
         this.desk = desk;
         this.registry = registry;
+        this.unprocessable = new UnprocessableAlerts(deadLetters, registry);
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
@@ -116,6 +123,8 @@ public final class AlertFeed implements AutoCloseable {
 
     private void handle(ConsumerRecords<String, Alert> records) {
         List<Alert> alerts = new ArrayList<>();
+        // The desk hands back the very Alert objects it could not take: their records give key and offset.
+        Map<Alert, ConsumerRecord<String, Alert>> sources = new IdentityHashMap<>();
         Map<TopicPartition, Long> first = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
@@ -124,11 +133,13 @@ public final class AlertFeed implements AutoCloseable {
                 next.put(partition, new OffsetAndMetadata(record.offset() + 1));
                 if (record.value() != null) {
                     alerts.add(record.value());
+                    sources.put(record.value(), record);
                 }
             }
         }
+        AlertDesk.Received received;
         try {
-            desk.receive(alerts).get(DESK_TIMEOUT_S, TimeUnit.SECONDS);
+            received = desk.receive(alerts).get(DESK_TIMEOUT_S, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -137,6 +148,15 @@ public final class AlertFeed implements AutoCloseable {
             first.forEach(consumer::seek);
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw cause instanceof AlertStoreException store ? store : new AlertStoreException(cause.getMessage(), cause);
+        }
+        for (AlertDesk.Unprocessable failed : received.unprocessable()) {
+            if (!unprocessable.write(sources.get(failed.alert()), failed.reason())) {
+                // Not in the dead-letter topic: committing now would lose the alert. Read the batch
+                // again after a pause; its stored alerts are recognised by id, this one is tried again.
+                first.forEach(consumer::seek);
+                throw new KafkaException("an alert the service cannot take could not be written to "
+                        + Topics.ALERTS_DEAD_LETTER);
+            }
         }
         consumer.commitSync(next);
     }

@@ -1,0 +1,75 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.arrhythmiamonitor.alerting.notify.DeadLetters;
+import org.arrhythmiamonitor.wire.Topics;
+import org.arrhythmiamonitor.wire.v1.Alert;
+import org.arrhythmiamonitor.wire.v1.AlertRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the alerts the lifecycle could not take to {@code ecg.alerts.dead-letter} as JSON: the
+ * alert, why, and where {@code ecg.alerts} holds it (partition and offset, which also tell apart a
+ * letter written twice: the feed reads a batch again when a write fails, at least once).
+ */
+final class UnprocessableAlerts {
+    private static final Logger LOG = LoggerFactory.getLogger(UnprocessableAlerts.class);
+
+    private final DeadLetters deadLetters;
+    private final Counter failures;
+
+    UnprocessableAlerts(DeadLetters deadLetters, MeterRegistry registry) {
+        this.deadLetters = deadLetters;
+        this.failures = Counter.builder("ecg.alerts.dead_letter_failures")
+                .description("Writes of alerts the service could not take to the dead-letter topic that failed")
+                .register(registry);
+    }
+
+    /** True once Kafka has the letter; false, logged and counted, when it does not. */
+    boolean write(ConsumerRecord<String, Alert> record, String reason) {
+        Alert alert = record.value();
+        JsonObject letter = new JsonObject()
+                .put("unprocessableAlert", AlertJson.toJson(AlertRecord.newBuilder().setAlert(alert).build(), false))
+                .put("reason", reason)
+                .put("source", new JsonObject().put("topic", record.topic()).put("partition", record.partition())
+                        .put("offset", record.offset()).put("key", record.key()))
+                .put("failedAtMs", System.currentTimeMillis());
+        try {
+            deadLetters.publish(alert.getAlertId(), letter);
+            return true;
+        } catch (Exception e) {
+            if (!failed(record, reason, e)) {
+                return false;
+            }
+        }
+        // Most likely the alert that was too large for the store: retrying cannot help, and waiting for it would
+        // stop every alert behind it. Without the alert the letter still names it and where to read it.
+        letter.put("unprocessableAlert", new JsonObject().put("alertId", alert.getAlertId())
+                .put("omitted", "larger than Kafka accepts; read it from ecg.alerts at source"));
+        try {
+            deadLetters.publish(alert.getAlertId(), letter);
+            return true;
+        } catch (Exception e) {
+            failed(record, reason, e);
+            return false;
+        }
+    }
+
+    /** Logs and counts a failed write; true when the letter itself was too large for Kafka. */
+    private boolean failed(ConsumerRecord<String, Alert> record, String reason, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        failures.increment();
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        LOG.error("Alert {} (key {}, {}-{} offset {}), which could not be taken ({}), could not be written to {}: {}",
+                record.value().getAlertId(), record.key(), record.topic(), record.partition(), record.offset(), reason,
+                Topics.ALERTS_DEAD_LETTER, cause.toString());
+        return cause instanceof RecordTooLargeException;
+    }
+}
