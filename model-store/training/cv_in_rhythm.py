@@ -17,7 +17,7 @@ unless the beat before was reported S, since S beats are premature by definition
 call into S, outside AF and irregular rhythms: a beat that came clearly early (under 0.85 of the
 local mean) without the patient's usual P wave (P-wave similarity under 0.5); and a beat right after
 one reported S whose interval is under 0.85 of the local mean when that S run began (the run goes
-on at its rate, while the local mean has followed it). The replay treats every beat as readable;
+on at its rate, while the local mean has followed it; past 30 s only without the usual P wave). The replay treats every beat as readable;
 the stream applies those two rules to readable beats only, and the template match counts only
 readable beats towards the template.
 
@@ -67,7 +67,7 @@ PREMATURE_RATIO, CLEARLY_PREMATURE = 0.9, 0.85
 WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS = 32, 0.15, 0.10, 16, 16
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
-P_WAVE_ABSENT, MIN_P_WAVES = 0.5, 8
+P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S = 0.5, 8, 30.0
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 
 
@@ -84,20 +84,23 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, rr, p_wave):
+def report(model, af_flags, irregular, rr, p_wave, at_s):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
-    exported RR features (previous interval, local mean and their ratio are read)."""
+    exported RR features (previous interval, local mean and their ratio are read), `at_s` their
+    times in seconds. Past RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without
+    the usual P wave go on with it."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
-    out, previous, run_local_rr = model.copy(), 0, 0.0
+    out, previous, run_local_rr, run_onset = model.copy(), 0, 0.0, 0.0
     for i, k in enumerate(model):
         if k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1
-        elif k == 0 and not irregular[i] and previous == 1 and prev_rr[i] < CLEARLY_PREMATURE * run_local_rr:
+        elif k == 0 and not irregular[i] and previous == 1 and prev_rr[i] < CLEARLY_PREMATURE * run_local_rr \
+                and (at_s[i] - run_onset < RUN_WITH_USUAL_P_WAVE_S or not p_wave[i] >= P_WAVE_ABSENT):
             out[i] = 1
         if out[i] == 1 and previous != 1:
-            run_local_rr = float(local_rr[i])
+            run_local_rr, run_onset = float(local_rr[i]), float(at_s[i])
         previous = out[i]
     return out
 
@@ -321,7 +324,8 @@ def main():
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
-                                   p_wave if p_wave is not None else np.full(len(idx), np.nan))
+                                   p_wave if p_wave is not None else np.full(len(idx), np.nan),
+                                   samples[rows][idx] / args.fs)
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
             runs[1] += score_runs(truth_runs, ventricular_runs(reported[idx]))

@@ -28,10 +28,12 @@ public final class EpisodeDetector {
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
-                BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs()));
+                BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
+                state.getReportedSRunOnsetMs()));
         return s.setHasPrevious(true)
                 .setReportedClass(reported.beatClass().getNumber())
                 .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())
+                .setReportedSRunOnsetMs(reported.sRunOnsetMs())
                 .setPreviousSample(beat.sample())
                 .setPreviousTimeMs(beat.timeMs())
                 .setPreviousClass(beat.beatClass().getNumber())

@@ -29,12 +29,19 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       ectopic beat (MIT-BIH labels them all so), but within a few beats the local mean follows the
  *       run's own rate and the model, which reads intervals against that mean, calls the rest N.
  *       The run ends at the first beat that is not clearly early against the rate before it, as
- *       the pause after a single premature beat is; not in AF nor in an irregular rhythm.</li>
+ *       the pause after a single premature beat is; not in AF nor in an irregular rhythm. After
+ *       {@value #RUN_WITH_USUAL_P_WAVE_MS} ms (a sustained run, by the clinical definition) only
+ *       beats without the patient's usual P wave go on with it: a premature beat at the start of
+ *       exercise would otherwise make minutes of sinus tachycardia S. No run in DS1 is that
+ *       long.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
  * are Se 46.0 %, +P 28.3 %; reported, 66.4 % and 66.3 % (53.0 % and 64.9 % before the run rule).
  */
 public final class ReportedClass {
+    /** How long a beat with the usual P wave can still continue an S run. */
+    static final long RUN_WITH_USUAL_P_WAVE_MS = 30_000;
+
     private ReportedClass() {
     }
 
@@ -44,8 +51,12 @@ public final class ReportedClass {
      * @param beatClass the class the beat is reported with
      * @param sRunLocalRrMs when it is reported in an S run, the local mean interval (ms) when the
      *        run began; else 0
+     * @param sRunOnsetMs device time of that run's first beat; else 0
      */
-    public record Reported(BeatClass beatClass, double sRunLocalRrMs) {
+    public record Reported(BeatClass beatClass, double sRunLocalRrMs, long sRunOnsetMs) {
+        static Reported notInARun(BeatClass beatClass) {
+            return new Reported(beatClass, 0, 0);
+        }
     }
 
     /**
@@ -57,14 +68,15 @@ public final class ReportedClass {
     public static Reported of(AfState af, BeatEvent beat, Reported previous) {
         BeatClass reported = reportedClass(af, beat, previous);
         if (reported != BeatClass.S) {
-            return new Reported(reported, 0);
+            return Reported.notInARun(reported);
         }
         if (previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0) {
-            return new Reported(reported, previous.sRunLocalRrMs());
+            return new Reported(reported, previous.sRunLocalRrMs(), previous.sRunOnsetMs());
         }
         // The run begins: the local mean before this beat is the rate it is measured against.
         double localRrMs = beat.rrMs() / beat.prematurityIndex();
-        return new Reported(reported, localRrMs > 0 && Double.isFinite(localRrMs) ? localRrMs : 0);
+        return localRrMs > 0 && Double.isFinite(localRrMs) ? new Reported(reported, localRrMs, beat.timeMs())
+                : Reported.notInARun(reported);
     }
 
     private static BeatClass reportedClass(AfState af, BeatEvent beat, Reported previous) {
@@ -79,10 +91,18 @@ public final class ReportedClass {
         if (beat.prematurityIndex() < BeatFeatures.CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
             return BeatClass.S;
         }
-        if (previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0
-                && beat.rrMs() < BeatFeatures.CLEARLY_PREMATURE * previous.sRunLocalRrMs()) {
-            return BeatClass.S;
-        }
-        return inRhythm;
+        return continuesSRun(beat, previous) ? BeatClass.S : inRhythm;
+    }
+
+    /**
+     * A measured interval (a restarted detector's first beat has none) still clearly short against
+     * the rate before the run; past {@link #RUN_WITH_USUAL_P_WAVE_MS}, from a beat without the
+     * usual P wave (NaN, unknown, passes: noise is excluded already).
+     */
+    private static boolean continuesSRun(BeatEvent beat, Reported previous) {
+        return previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0 && beat.rrMs() > 0
+                && beat.rrMs() < BeatFeatures.CLEARLY_PREMATURE * previous.sRunLocalRrMs()
+                && (beat.timeMs() - previous.sRunOnsetMs() < RUN_WITH_USUAL_P_WAVE_MS
+                        || !(beat.pWaveSimilarity() >= AfDetector.P_WAVE_ABSENT));
     }
 }

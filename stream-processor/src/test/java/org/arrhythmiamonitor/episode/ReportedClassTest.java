@@ -35,7 +35,7 @@ class ReportedClassTest {
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
     private static BeatClass reported(AfState af, BeatEvent beat, BeatClass previous) {
-        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0)).beatClass();
+        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0, 0)).beatClass();
     }
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
@@ -109,39 +109,66 @@ class ReportedClassTest {
         }
     }
 
-    /** An N call at {@code rrMs} with its prematurity index against a local mean of {@code localRrMs}, usual P wave. */
-    private static BeatEvent runBeat(BeatClass c, double rrMs, double localRrMs) {
-        return new BeatEvent("d", 0, 0, rrMs, c, true, 0.9, rrMs / localRrMs < 0.9, rrMs / localRrMs);
+    /** A readable beat at {@code timeMs}, {@code rrMs} after the last, against a local mean of {@code localRrMs}. */
+    private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs, double pWaveSimilarity) {
+        return new BeatEvent("d", 0, timeMs, rrMs, c, true, pWaveSimilarity, rrMs / localRrMs < 0.9, rrMs / localRrMs);
+    }
+
+    private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs) {
+        return runBeat(c, timeMs, rrMs, localRrMs, 0.9);
+    }
+
+    private static ReportedClass.Reported notInARun(BeatClass c) {
+        return new ReportedClass.Reported(c, 0, 0);
     }
 
     @Test
     void nCallsThatGoOnAtTheRateOfAnSRunAreS() {
         // An S run at 100 bpm in a sinus rhythm at 60: the local mean follows the run's rate, and
-        // from its fourth beat on the model calls the beats N, as they are no longer early against it.
-        ReportedClass.Reported first = ReportedClass.of(SINUS, runBeat(BeatClass.S, 600, 1000),
-                new ReportedClass.Reported(BeatClass.N, 0));
-        assertThat(first).isEqualTo(new ReportedClass.Reported(BeatClass.S, 1000));
-        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 600, 960), first);
+        // from its third beat on the model calls the beats N, as they are no longer early against it.
+        ReportedClass.Reported first = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000),
+                notInARun(BeatClass.N));
+        assertThat(first).isEqualTo(new ReportedClass.Reported(BeatClass.S, 1000, 10_000));
+        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960), first);
         assertThat(second).as("the run keeps the rate it began against").isEqualTo(first);
-        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 600, 620), second);
+        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_200, 600, 620), second);
         assertThat(third).isEqualTo(first);
-        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 849, 610), third);
+        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_049, 849, 610), third);
         assertThat(fourth).as("still under 0.85 of 1000 ms").isEqualTo(first);
 
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 850, 640), fourth))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_899, 850, 640), fourth))
                 .as("not clearly early against the rate before the run: the run is over")
-                .isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 1250, 640), first)).as("the pause after a single S beat")
-                .isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 600, 600), new ReportedClass.Reported(BeatClass.N, 0)))
-                .as("no run to continue").isEqualTo(new ReportedClass.Reported(BeatClass.N, 0));
+                .isEqualTo(notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_850, 1250, 640), first))
+                .as("the pause after a single S beat").isEqualTo(notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_000, 600, 600), notInARun(BeatClass.N)))
+                .as("no run to continue").isEqualTo(notInARun(BeatClass.N));
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
-        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 600, 620), first).beatClass())
+        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
-        BeatEvent noisy = new BeatEvent("d", 0, 0, 600, BeatClass.N, false, 0.9, false, 600 / 620.0);
+        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0);
         assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 600, 620), first))
-                .as("a V call ends the S run").isEqualTo(new ReportedClass.Reported(BeatClass.V, 0));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
+                .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
+        // A restarted detector's first beat has no interval (0): nothing says it is fast.
+        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN);
+        assertThat(ReportedClass.of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
+    }
+
+    @Test
+    void pastThirtySecondsOnlyBeatsWithoutTheUsualPWaveGoOnWithAnSRun() {
+        // A premature beat as the patient starts to exercise: the sinus tachycardia after it is
+        // clearly faster than the rate before, but it has the usual P wave.
+        ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 0, 600, 1000),
+                notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 29_999, 700, 700), run).beatClass())
+                .isEqualTo(BeatClass.S);
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700), run))
+                .as("30 s on, the usual P wave").isEqualTo(notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, 0.2), run))
+                .as("30 s on, another P wave: an ectopic focus").isEqualTo(run);
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run))
+                .as("the P wave unknown").isEqualTo(run);
     }
 
     @Test
