@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,8 @@ class AlertingServiceTest {
     private static HttpServer receiver;
     private static final List<Received> received = new CopyOnWriteArrayList<>();
     private static final Map<String, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    /** Paths whose answers wait until the future completes (an attempt under way). */
+    private static final Map<String, CompletableFuture<Void>> held = new ConcurrentHashMap<>();
 
     record Received(String path, String delivery, String event, long timestamp, String signature, JsonObject body,
             int status) {
@@ -91,7 +94,8 @@ class AlertingServiceTest {
                     request.getHeader(WebhookSignature.EVENT_HEADER),
                     Long.parseLong(request.getHeader(WebhookSignature.TIMESTAMP_HEADER)),
                     request.getHeader(WebhookSignature.SIGNATURE_HEADER), body.toJsonObject(), status));
-            request.response().setStatusCode(status).end();
+            held.getOrDefault(request.path(), CompletableFuture.completedFuture(null))
+                    .thenRun(() -> request.response().setStatusCode(status).end());
         })).listen(0, "127.0.0.1").await();
     }
 
@@ -424,6 +428,41 @@ class AlertingServiceTest {
             waitFor(() -> receivedFor(vt.getAlertId()).stream()
                     .anyMatch(r -> r.path().equals("/ward") && r.event().equals("alert.acknowledged")));
         } finally {
+            failuresLeft.remove("/pager");
+            service.close();
+        }
+    }
+
+    @Test
+    void aLastPageAttemptThatFailsAfterTheAcknowledgementIsNotDeadLettered() throws Exception {
+        // One attempt only, and the pager answers it (with an error) after the nurse acknowledged.
+        CompletableFuture<Void> pagerAnswers = new CompletableFuture<>();
+        held.put("/pager", pagerAnswers);
+        failuresLeft.put("/pager", new AtomicInteger(Integer.MAX_VALUE));
+        AlertingService service = startService(config("alerting-last-page").put("retry",
+                new JsonObject().put("initialMs", 20).put("maxMs", 100).put("maxAttempts", 1)));
+        try {
+            Alert vt = alert("ward-23", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
+            publish(vt);
+            Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            waitFor(() -> nurse.alerts("?deviceId=" + vt.getDeviceId()).size() == 1);
+            clock.advanceSeconds(120);
+            assertThat(escalated(service.desk().tick().join(), vt.getDeviceId())).containsExactly(vt.getAlertId());
+            waitFor(() -> pages(vt).size() == 1);
+            assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
+                    .isEqualTo(200);
+            pagerAnswers.complete(null);
+
+            waitFor(() -> service.desk().ledger().get(vt.getAlertId()).orElseThrow()
+                    .getDeliveriesOrThrow("escalated-1:pager").getState() == DeliveryState.CANCELLED);
+            // A letter is written for operators to replay: none may page about an acknowledged alert.
+            Thread.sleep(500);
+            assertThat(nurse.get("/metrics").bodyAsString()).doesNotContain("ecg_notifications_dead_lettered_total");
+            assertThat(kafka.read(Topics.ALERTS_DEAD_LETTER, new StringDeserializer(), Integer.MAX_VALUE,
+                    Duration.ofSeconds(3))
+                    .stream().filter(r -> r.key().equals(vt.getAlertId()))).isEmpty();
+        } finally {
+            held.remove("/pager");
             failuresLeft.remove("/pager");
             service.close();
         }

@@ -124,7 +124,11 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                     if (error == null) {
                         finish(job, DeliveryState.DELIVERED, attempt, null);
                     } else if (attempt >= retry.maxAttempts()) {
-                        giveUp(job, attempt, error);
+                        // Not after an acknowledgement during the last attempt: operators replay dead
+                        // letters, and this one would page about an alert someone already took.
+                        if (!outlived(job, attempt + 1)) {
+                            giveUp(job, attempt, error);
+                        }
                     } else {
                         LOG.info("Webhook {} failed attempt {} of {} ({}); next in {} ms", job.key(), attempt,
                                 retry.maxAttempts(), error, retry.delayAfter(attempt).toMillis());
