@@ -1,7 +1,9 @@
 package org.arrhythmiamonitor.inference;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,7 @@ public final class ModelRegistry implements AutoCloseable {
     private volatile BeatClassifierModel model;
     private ScheduledExecutorService watcher;
     /** What the last reload check found wrong, so that each problem is logged once. */
-    private Set<String> reported = Set.of();
+    private Map<String, String> reported = Map.of();
 
     /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
     public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
@@ -74,27 +76,35 @@ public final class ModelRegistry implements AutoCloseable {
      */
     public synchronized boolean reloadIfChanged() {
         ModelCard current = model.card();
-        Set<String> problems = new LinkedHashSet<>();
+        // By what the problem is about, so that one whose message changes is still logged once:
+        // a file still being copied has another digest at every check.
+        Map<String, String> problems = new LinkedHashMap<>();
         try {
             ModelLoader.Cards cards = ModelLoader.cards(source, name);
-            problems.addAll(cards.unreadable().values());
+            cards.unreadable().forEach((file, why) -> problems.put("unreadable " + file + ": " + why, why));
             ModelCard newest = cards.newest();
             boolean same = newest.id().equals(current.id()) && newest.sha256().equals(current.sha256());
             boolean lower = newest.parsedVersion().compareTo(current.parsedVersion()) < 0;
-            if (same || lower && !cards.unreadable().isEmpty()) {
+            if (same) {
+                return false;
+            }
+            if (lower && !cards.unreadable().isEmpty()) {
+                String why = "not going back to " + newest.id() + " while " + String.join(", ",
+                        cards.unreadable().keySet()) + " cannot be read (it may be the current card being rewritten)";
+                problems.put(why, why);
                 return false;
             }
             try {
                 replace(ModelLoader.load(source, newest, expected, settings));
             } catch (RuntimeException e) {
-                problems.add(e.getMessage());
+                problems.put("load " + newest.id() + " " + newest.sha256(), e.getMessage());
                 return false;
             }
             LOG.info("Model {} replaced by {}", current.id(), newest.id());
             return true;
         } catch (RuntimeException e) {
             // Any failure: a scheduled reload that threw would never run again.
-            problems.add(e.getMessage());
+            problems.put(String.valueOf(e.getMessage()), String.valueOf(e.getMessage()));
             return false;
         } finally {
             report(problems);
@@ -113,19 +123,22 @@ public final class ModelRegistry implements AutoCloseable {
         old.close();
     }
 
-    /** What the last reload check found wrong, each once. */
-    synchronized Set<String> problems() {
-        return Set.copyOf(reported);
+    /** What the last reload check found wrong, as it was first logged. */
+    synchronized Collection<String> problems() {
+        return List.copyOf(reported.values());
     }
 
     /** Logs the problems not reported at the last check; one that goes away and comes back is logged again. */
-    private void report(Set<String> problems) {
-        for (String problem : problems) {
-            if (!reported.contains(problem)) {
-                LOG.error("Keeping model {}; in {}: {}", model.card().id(), source.describe(), problem);
+    private void report(Map<String, String> problems) {
+        Map<String, String> now = new LinkedHashMap<>();
+        problems.forEach((about, message) -> {
+            String logged = reported.get(about);
+            if (logged == null) {
+                LOG.error("Keeping model {}; in {}: {}", model.card().id(), source.describe(), message);
             }
-        }
-        reported = problems;
+            now.put(about, logged != null ? logged : message);
+        });
+        reported = now;
     }
 
     @Override

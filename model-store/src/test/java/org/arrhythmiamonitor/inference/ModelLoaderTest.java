@@ -157,18 +157,34 @@ class ModelLoaderTest {
             Files.writeString(dir.resolve(NAME + "-1.1.0.json"), "{\"name\": \"beat-classifier\", ");
             assertThat(registry.reloadIfChanged()).isFalse();
             assertThat(registry.card().version()).isEqualTo("1.1.0");
-            assertThat(registry.problems()).hasSize(2).anySatisfy(p -> assertThat(p).contains("notes.json"))
-                    .anySatisfy(p -> assertThat(p).contains(NAME + "-1.1.0.json is not a JSON object"));
+            assertThat(registry.problems()).hasSize(3).anySatisfy(p -> assertThat(p).contains("notes.json"))
+                    .anySatisfy(p -> assertThat(p).contains(NAME + "-1.1.0.json is not a JSON object"))
+                    .anySatisfy(p -> assertThat(p).startsWith("not going back to beat-classifier:1.0.0 while "
+                            + "beat-classifier-1.1.0.json, notes.json cannot be read"));
 
             copyModel("1.2.0");
             assertThat(registry.reloadIfChanged()).isTrue();
             assertThat(registry.card().version()).isEqualTo("1.2.0");
             assertThat(registry.problems()).hasSize(2);
 
-            // Every card readable again: taking a version away rolls back to the newest left.
+            // A model still being copied after its card: another digest at every check, one problem.
+            ModelCard third = copyModel("1.3.0");
+            byte[] model = Files.readAllBytes(dir.resolve(third.file()));
+            Files.write(dir.resolve(third.file()), java.util.Arrays.copyOf(model, 1000));
+            assertThat(registry.reloadIfChanged()).isFalse();
+            String copying = registry.problems().stream().filter(p -> p.contains("1.3.0")).findFirst().orElseThrow();
+            Files.write(dir.resolve(third.file()), java.util.Arrays.copyOf(model, 2000));
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.problems()).hasSize(3).contains(copying);
+            Files.write(dir.resolve(third.file()), model);
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.3.0");
+
+            // Every card readable again: taking versions away rolls back to the newest left.
             Files.delete(dir.resolve("notes.json"));
             copyModel("1.1.0");
             Files.delete(dir.resolve(NAME + "-1.2.0.json"));
+            Files.delete(dir.resolve(NAME + "-1.3.0.json"));
             assertThat(registry.reloadIfChanged()).isTrue();
             assertThat(registry.card().version()).isEqualTo("1.1.0");
             assertThat(registry.problems()).isEmpty();
