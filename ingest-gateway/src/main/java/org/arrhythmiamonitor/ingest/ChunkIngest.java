@@ -5,6 +5,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -53,7 +54,14 @@ final class ChunkIngest {
     private final SequenceTracker sequences;
     private final InFlightBudget budget;
     private final IngestMetrics metrics;
+    private static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
     private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
+    /**
+     * While Kafka refuses chunks, a fleet retrying every second would write thousands of lines a
+     * second: one line a minute says how many were refused since the last.
+     */
+    private final AtomicLong refusedSinceLogged = new AtomicLong();
+    private final AtomicLong refusalLoggedAtMs = new AtomicLong(Long.MIN_VALUE / 2);
 
     ChunkIngest(SampleChunkPublisher publisher, SequenceTracker sequences, InFlightBudget budget,
             IngestMetrics metrics) {
@@ -117,7 +125,11 @@ final class ChunkIngest {
             context.runOnContext(v -> {
                 writing.stop(metrics.kafkaWrite);
                 if (error == null) {
-                    lastWriteFailure.set(null);
+                    if (lastWriteFailure.getAndSet(null) != null) {
+                        LOG.info("Kafka takes chunks again ({} refused since the last warning)",
+                                refusedSinceLogged.getAndSet(0));
+                        refusalLoggedAtMs.set(Long.MIN_VALUE / 2);
+                    }
                     metrics.chunksAccepted.increment();
                     metrics.samplesAccepted.increment(
                             (double) chunk.getLeads(0).getSamplesCount() * chunk.getLeadsCount());
@@ -128,13 +140,24 @@ final class ChunkIngest {
                 } else {
                     lastWriteFailure.set(new WriteFailure(error.getClass().getSimpleName() + ": "
                             + error.getMessage(), System.currentTimeMillis()));
-                    LOG.warn("Kafka did not take chunk {} of device {}: {}", chunk.getSeq(), device,
-                            error.getMessage());
+                    logRefusal(chunk, device, error);
                     answer.fail(unavailable());
                 }
             });
         });
         return answer.future();
+    }
+
+    private void logRefusal(SampleChunk chunk, String device, Throwable error) {
+        long refused = refusedSinceLogged.incrementAndGet();
+        long now = System.currentTimeMillis();
+        long last = refusalLoggedAtMs.get();
+        if (now - last >= REFUSAL_LOG_INTERVAL_MS && refusalLoggedAtMs.compareAndSet(last, now)) {
+            refusedSinceLogged.addAndGet(-refused);
+            LOG.warn("Kafka did not take chunk {} of device {}: {} ({} chunk(s) refused since the last such line; "
+                    + "logged at most once a minute while Kafka refuses)", chunk.getSeq(), device, error.getMessage(),
+                    refused);
+        }
     }
 
     private static ChunkRejectedException unavailable() {

@@ -547,12 +547,32 @@ class GatewayServiceTest {
                     .isEqualTo(202);
 
             doomed.close();
-            HttpResponse<Buffer> response = post(orphan, "orphan-1", token, JSON,
-                    SyntheticChunks.json(chunk.toBuilder().setSeq(1).build()).toBuffer());
-
-            assertThat(response.statusCode()).isEqualTo(503);
+            ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                    org.slf4j.Logger.ROOT_LOGGER_NAME);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            root.addAppender(logged);
+            List<HttpResponse<Buffer>> responses = new ArrayList<>();
+            try {
+                List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+                for (int seq = 1; seq <= 3; seq++) {
+                    sent.add(client.post(orphan.httpPort(), "127.0.0.1", "/v1/devices/orphan-1/ecg")
+                            .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", JSON)
+                            .sendBuffer(SyntheticChunks.json(chunk.toBuilder().setSeq(seq).build()).toBuffer()));
+                }
+                for (Future<HttpResponse<Buffer>> f : sent) {
+                    responses.add(f.await());
+                }
+            } finally {
+                root.detachAppender(logged);
+            }
+            HttpResponse<Buffer> response = responses.get(0);
+            assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(503);
             assertThat(response.getHeader("Retry-After")).isEqualTo("1");
             assertThat(response.bodyAsJsonObject().getString("error")).isEqualTo("kafka_unavailable");
+            assertThat(logged.list).as("one line a minute while Kafka refuses, not one per chunk")
+                    .filteredOn(e -> e.getFormattedMessage().startsWith("Kafka did not take")).hasSize(1);
             HttpResponse<Buffer> health = client.get(orphan.httpPort(), "127.0.0.1", "/health").send().await();
             assertThat(health.statusCode()).isEqualTo(503);
         } finally {
