@@ -62,6 +62,13 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, SampleStreamState> store;
 
+    /**
+     * The gateway's floor ({@code ChunkLimits.MIN_GAIN_PER_MV}), checked again for chunks other
+     * producers write: far below it samples overflow to infinity, and one such chunk would leave
+     * the device's filters NaN for good.
+     */
+    static final double MIN_GAIN_PER_MV = 1;
+
     public BeatDetectionProcessor(MainsFrequency mains) {
         this.mains = mains;
     }
@@ -72,16 +79,23 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         this.store = context.getStateStore(STORE);
     }
 
+    /** Unset (0, read as 1000) or a finite gain of at least {@link #MIN_GAIN_PER_MV}. */
+    private static boolean usableGain(Lead lead) {
+        double gain = lead.getGainPerMv();
+        return gain == 0 || gain >= MIN_GAIN_PER_MV && Double.isFinite(gain);
+    }
+
     @Override
     public void process(Record<String, SampleChunk> record) {
         SampleChunk chunk = record.value();
         String deviceId = record.key();
         double fs = chunk == null ? 0 : chunk.getFsHz();
         if (deviceId == null || chunk == null || chunk.getLeadsCount() == 0 || fs != Math.rint(fs)
-                || fs < EcgAnalyzer.MIN_RATE_HZ || fs > EcgAnalyzer.MAX_RATE_HZ) {
-            LOG.warn("Skipping a sample chunk without device id, leads or a whole sampling rate of {}-{} Hz "
-                    + "(device {}, seq {}, fs {})", EcgAnalyzer.MIN_RATE_HZ, EcgAnalyzer.MAX_RATE_HZ, deviceId,
-                    chunk == null ? "?" : chunk.getSeq(), fs);
+                || fs < EcgAnalyzer.MIN_RATE_HZ || fs > EcgAnalyzer.MAX_RATE_HZ || !usableGain(chunk.getLeads(0))) {
+            LOG.warn("Skipping a sample chunk without device id, leads, a whole sampling rate of {}-{} Hz or a gain "
+                    + "of at least {} per mV (device {}, seq {}, fs {}, gain {})", EcgAnalyzer.MIN_RATE_HZ,
+                    EcgAnalyzer.MAX_RATE_HZ, MIN_GAIN_PER_MV, deviceId, chunk == null ? "?" : chunk.getSeq(), fs,
+                    chunk == null || chunk.getLeadsCount() == 0 ? "?" : chunk.getLeads(0).getGainPerMv());
             return;
         }
         SampleStreamState saved = store.get(deviceId);
@@ -138,7 +152,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         }
         long lastChunkEndMs = state.getLastChunkEndMs();
         Lead lead = chunk.getLeads(0);
-        double gain = lead.getGainPerMv() > 0 ? lead.getGainPerMv() : 1000.0;
+        double gain = lead.getGainPerMv() != 0 ? lead.getGainPerMv() : 1000.0;
         double[] mv = new double[lead.getSamplesCount()];
         for (int i = 0; i < mv.length; i++) {
             mv[i] = lead.getSamples(i) / gain;

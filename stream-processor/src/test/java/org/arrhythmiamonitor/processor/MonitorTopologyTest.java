@@ -528,6 +528,21 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aChunkWhoseGainNoGatewayAcceptsIsSkippedAndDetectionGoesOn() {
+        // Written by a producer other than the gateway: a gain of 1e-200 makes every sample
+        // infinite, and one such chunk would leave the device's filters NaN for good.
+        List<SampleChunk> chunks = new ArrayList<>(SyntheticChunks.chunks("patient-11",
+                SyntheticChunks.record(250, 9, new Segment(30, 60)), 1.0));
+        SampleChunk bad = chunks.get(10);
+        chunks.set(10, bad.toBuilder().setLeads(0, bad.getLeads(0).toBuilder().setGainPerMv(1e-200)).build());
+        stream(chunks);
+
+        List<Long> beatTimes = beats.readRecordsToList().stream().map(r -> r.value().getTimeMs()).toList();
+        long afterBad = chunks.get(11).getT0EpochMs();
+        assertThat(beatTimes.stream().filter(t -> t >= afterBad)).as("beats after the bad chunk").hasSizeGreaterThan(15);
+    }
+
+    @Test
     void anUnreadableRecordIsSkippedAndTheDeviceGoesOn() {
         TestInputTopic<String, byte[]> raw = driver.createInputTopic(Topics.SAMPLES, new StringSerializer(),
                 new ByteArraySerializer());
