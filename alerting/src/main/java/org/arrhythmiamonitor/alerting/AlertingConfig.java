@@ -44,12 +44,15 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param deviceGroups named device groups the webhooks filter by
  * @param retry how webhook deliveries are retried
  * @param retainClosed resolved and suppressed alerts are deleted this long after they closed (zero: kept for ever)
+ * @param deadLetterPatience how long the alerts behind one the service cannot take wait for the
+ *     dead-letter topic to take it; then the feed moves past it, which stays in {@code ecg.alerts}
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
         Duration sessionMaxAge, boolean secureCookie, Set<String> trustedProxies, Duration suppressRepeats, Set<Priority> latching,
         EscalationPolicy escalation,
-        List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry, Duration retainClosed) {
+        List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry, Duration retainClosed,
+        Duration deadLetterPatience) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
     /** Whose settings these are, in messages. */
@@ -72,6 +75,9 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         }
         if (retainClosed.isNegative()) {
             throw SettingException.of(SECTION, "retainClosedDays", "must not be negative (0 keeps alerts for ever)");
+        }
+        if (deadLetterPatience.isNegative()) {
+            throw SettingException.of(SECTION, "deadLetterPatienceSeconds", "must not be negative");
         }
         if (suppressRepeats.isNegative()) {
             throw SettingException.of(SECTION, "suppressRepeatsSeconds", "must not be negative");
@@ -96,7 +102,8 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
             entry("sessionMaxAgeHours", Kind.WHOLE_NUMBER), entry("secureCookie", Kind.BOOLEAN),
             entry("trustedProxies", Kind.LIST), entry("suppressRepeatsSeconds", Kind.WHOLE_NUMBER),
             entry("latchingPriorities", Kind.LIST), entry("escalation", Kind.OBJECT), entry("webhooks", Kind.LIST),
-            entry("deviceGroups", Kind.OBJECT), entry("retry", Kind.OBJECT), entry("retainClosedDays", Kind.WHOLE_NUMBER));
+            entry("deviceGroups", Kind.OBJECT), entry("retry", Kind.OBJECT), entry("retainClosedDays", Kind.WHOLE_NUMBER),
+            entry("deadLetterPatienceSeconds", Kind.WHOLE_NUMBER));
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, SECTION, KEYS);
@@ -135,6 +142,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 webhooks,
                 DeviceGroups.fromJson(json.getJsonObject("deviceGroups", new JsonObject())),
                 RetryPolicy.fromJson(json.getJsonObject("retry", new JsonObject())),
-                Duration.ofDays(json.getLong("retainClosedDays", 90L)));
+                Duration.ofDays(json.getLong("retainClosedDays", 90L)),
+                Duration.ofSeconds(json.getLong("deadLetterPatienceSeconds", 60L)));
     }
 }

@@ -92,7 +92,8 @@ public final class AlertingService implements AutoCloseable {
                 config.maxAlerts());
         this.desk = new AlertDesk(ledger, store, clock, registry);
         this.deadLetters = new DeadLetters(config.bootstrapServers());
-        this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, deadLetters, registry);
+        this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, deadLetters,
+                config.deadLetterPatience(), registry);
         this.burden = new BurdenHistory(config.bootstrapServers(), registry);
         this.strips = new SampleStrips(config.bootstrapServers());
         registry.gauge("ecg.alerts.known", ledger, AlertLedger::size);

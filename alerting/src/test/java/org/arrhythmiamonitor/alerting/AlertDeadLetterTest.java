@@ -92,6 +92,45 @@ class AlertDeadLetterTest {
         }
     }
 
+    @Test
+    void aDeadLetterTopicThatKeepsRefusingHoldsTheAlertsBehindForThePatienceOnly() throws Exception {
+        TestKafka kafka = TestKafka.start();
+        Vertx vertx = Vertx.vertx();
+        AlertingService service = null;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            service = AlertingService.start(vertx, AlertingConfig.fromJson(new JsonObject()
+                    .put("bootstrapServers", kafka.bootstrapServers()).put("httpHost", "127.0.0.1").put("httpPort", 0)
+                    .put("partitions", 1).put("replicationFactor", 1).put("groupId", GROUP)
+                    .put("deadLetterPatienceSeconds", 2))).await();
+            setMaxMessageBytes(admin, new ConfigResource(ConfigResource.Type.TOPIC, Topics.ALERTS_DEAD_LETTER),
+                    AlterConfigOp.OpType.SET);
+
+            long now = System.currentTimeMillis();
+            Alert huge = alert("bed-2", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now).toBuilder()
+                    .setMessage("x".repeat(2_000_000)).build();
+            long hugeOffset = publish(kafka, huge);
+            Alert later = alert("bed-3", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now + 1000);
+            long laterOffset = publish(kafka, later);
+            // The refusing topic is never mended: after 2 s the feed moves on, and says where the alert is.
+            waitFor(() -> committed(admin) > laterOffset);
+            assertThat(laterOffset).isGreaterThan(hugeOffset);
+            AlertingService running = service;
+            assertThat(running.desk().ledger().get(later.getAlertId())).isPresent();
+            String metrics = WebClient.create(vertx).get(service.httpPort(), "127.0.0.1", "/metrics").send().await()
+                    .bodyAsString();
+            Matcher abandoned = Pattern.compile("ecg_alerts_dead_letter_abandoned_total\\{[^}]*} ([0-9.]+)")
+                    .matcher(metrics);
+            assertThat(abandoned.find()).as("alerts moved past counted").isTrue();
+            assertThat(Double.parseDouble(abandoned.group(1))).isEqualTo(1.0);
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+            vertx.close().await();
+            kafka.close();
+        }
+    }
+
     /** SET: the dead-letter topic refuses every letter; DELETE: back to the broker's limit. */
     private static void setMaxMessageBytes(Admin admin, ConfigResource topic, AlterConfigOp.OpType op)
             throws Exception {

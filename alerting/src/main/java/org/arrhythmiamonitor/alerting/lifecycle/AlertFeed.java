@@ -49,6 +49,12 @@ public final class AlertFeed implements AutoCloseable {
     private final KafkaClientMetrics consumerMetrics;
     private final AlertDesk desk;
     private final UnprocessableAlerts unprocessable;
+    private final Duration deadLetterPatience;
+    /**
+     * Feed thread only: since when each alert the service cannot take (by partition and offset)
+     * has failed to reach the dead-letter topic. Entries leave on success or when the feed gives up.
+     */
+    private final Map<String, Long> deadLetterFailingSince = new HashMap<>();
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
@@ -56,8 +62,9 @@ public final class AlertFeed implements AutoCloseable {
     private volatile long polls;
 
     public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, DeadLetters deadLetters,
-            MeterRegistry registry) {
+            Duration deadLetterPatience, MeterRegistry registry) {
         this.desk = desk;
+        this.deadLetterPatience = deadLetterPatience;
         this.registry = registry;
         this.unprocessable = new UnprocessableAlerts(deadLetters, registry);
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -150,13 +157,26 @@ public final class AlertFeed implements AutoCloseable {
             throw cause instanceof AlertStoreException store ? store : new AlertStoreException(cause.getMessage(), cause);
         }
         for (AlertDesk.Unprocessable failed : received.unprocessable()) {
-            if (!unprocessable.write(sources.get(failed.alert()), failed.reason())) {
-                // Not in the dead-letter topic: committing now would lose the alert. Read the batch
-                // again after a pause; its stored alerts are recognised by id, this one is tried again.
+            ConsumerRecord<String, Alert> source = sources.get(failed.alert());
+            String at = source.partition() + ":" + source.offset();
+            if (unprocessable.write(source, failed.reason())) {
+                deadLetterFailingSince.remove(at);
+                continue;
+            }
+            long now = System.currentTimeMillis();
+            long since = deadLetterFailingSince.computeIfAbsent(at, k -> now);
+            if (now - since < deadLetterPatience.toMillis()) {
+                // Not in the dead-letter topic: committing now would leave the alert in no topic
+                // but ecg.alerts. Read the batch again after a pause; its stored alerts are
+                // recognised by id, this one is tried again.
                 first.forEach(consumer::seek);
                 throw new KafkaException("an alert the service cannot take could not be written to "
                         + Topics.ALERTS_DEAD_LETTER);
             }
+            // A dead-letter topic that has refused for this long (its ACL, its size limit) must not
+            // hold every later alert of the partition, the clinicians' included.
+            deadLetterFailingSince.remove(at);
+            unprocessable.abandon(source, failed.reason(), deadLetterPatience);
         }
         consumer.commitSync(next);
     }

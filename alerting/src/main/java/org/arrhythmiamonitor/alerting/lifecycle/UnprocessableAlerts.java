@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.alerting.lifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.alerting.notify.DeadLetters;
@@ -22,12 +23,26 @@ final class UnprocessableAlerts {
 
     private final DeadLetters deadLetters;
     private final Counter failures;
+    private final Counter abandoned;
 
     UnprocessableAlerts(DeadLetters deadLetters, MeterRegistry registry) {
         this.deadLetters = deadLetters;
         this.failures = Counter.builder("ecg.alerts.dead_letter_failures")
                 .description("Writes of alerts the service could not take to the dead-letter topic that failed")
                 .register(registry);
+        this.abandoned = Counter.builder("ecg.alerts.dead_letter_abandoned")
+                .description("Alerts the service could not take, moved past after the dead-letter topic refused them "
+                        + "for the patience; they are only in ecg.alerts")
+                .register(registry);
+    }
+
+    /** The feed moves past an alert the dead-letter topic would not take: where to find it is logged and counted. */
+    void abandon(ConsumerRecord<String, Alert> record, String reason, Duration patience) {
+        abandoned.increment();
+        LOG.error("Alert {} (key {}), which could not be taken ({}), was refused by {} for {} s: moving past it, so "
+                + "that the alerts behind it are not held. It is only in {} partition {} offset {}, until that "
+                + "topic's retention", record.value().getAlertId(), record.key(), reason, Topics.ALERTS_DEAD_LETTER,
+                patience.toSeconds(), record.topic(), record.partition(), record.offset());
     }
 
     /** True once Kafka has the letter; false, logged and counted, when it does not. */
