@@ -151,6 +151,12 @@ public final class SequenceTracker {
             return new Conflict("seq " + seq + " is not above " + d.highest + ", the newest seq of this device, yet "
                     + "its t0 is later: seq must keep increasing, also across device restarts");
         }
+        if (bit == 0) {
+            // Older than the seqs the gateway remembers: whether it was stored is not known here.
+            return new Conflict("seq " + seq + " is more than " + WINDOW + " behind " + d.highest + ", the newest seq "
+                    + "of this device, and the gateway no longer knows whether it was stored: if it was acknowledged, "
+                    + "it was; chunks of one device must be written in seq order");
+        }
         return new Conflict("seq " + seq + " arrived after seq " + Math.max(d.highest, d.highestAcked)
                 + " and was never stored; chunks of one device must be written in seq order (send the next one "
                 + "after the previous one was acknowledged)");

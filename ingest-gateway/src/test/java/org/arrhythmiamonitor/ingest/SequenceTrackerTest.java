@@ -86,6 +86,16 @@ class SequenceTrackerTest {
     }
 
     @Test
+    void aRetryOlderThanTheSeqsTheGatewayRemembersIsNotCalledNeverStored() {
+        for (long seq = 0; seq <= SequenceTracker.WINDOW + 5; seq++) {
+            admitAndWrite("d", seq);
+        }
+        assertThat(admit("d", 2, 2000)).isInstanceOfSatisfying(Conflict.class, c -> assertThat(c.detail())
+                .contains("no longer knows whether it was stored: if it was acknowledged, it was")
+                .doesNotContain("never stored"));
+    }
+
+    @Test
     void aSeqAlreadySentWithAnotherT0IsAConflictNotADuplicate() {
         for (long seq = 0; seq < 3; seq++) {
             admitAndWrite("d", seq);
