@@ -131,6 +131,42 @@ class AlertDeadLetterTest {
         }
     }
 
+    @Test
+    void twoRefusedAlertsInOneBatchAreEachMovedPastOnce() throws Exception {
+        TestKafka kafka = TestKafka.start();
+        Vertx vertx = Vertx.vertx();
+        AlertingService service = null;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            service = AlertingService.start(vertx, AlertingConfig.fromJson(new JsonObject()
+                    .put("bootstrapServers", kafka.bootstrapServers()).put("httpHost", "127.0.0.1").put("httpPort", 0)
+                    .put("partitions", 1).put("replicationFactor", 1).put("groupId", GROUP)
+                    .put("deadLetterPatienceSeconds", 3))).await();
+            setMaxMessageBytes(admin, new ConfigResource(ConfigResource.Type.TOPIC, Topics.ALERTS_DEAD_LETTER),
+                    AlterConfigOp.OpType.SET);
+            long now = System.currentTimeMillis();
+            Alert a = alert("bed-2", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now).toBuilder()
+                    .setMessage("x".repeat(2_000_000)).build();
+            Alert b = alert("bed-4", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now + 500).toBuilder()
+                    .setMessage("y".repeat(2_000_000)).build();
+            Alert later = alert("bed-3", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now + 1000);
+            long laterOffset = publish(kafka, a, b, later) + 2;
+            waitFor(() -> committed(admin) > laterOffset);
+            String metrics = WebClient.create(vertx).get(service.httpPort(), "127.0.0.1", "/metrics").send().await()
+                    .bodyAsString();
+            Matcher abandoned = Pattern.compile("ecg_alerts_dead_letter_abandoned_total\\{[^}]*} ([0-9.]+)")
+                    .matcher(metrics);
+            assertThat(abandoned.find()).isTrue();
+            // Moving past the first must not start the second's wait again from the first's.
+            assertThat(Double.parseDouble(abandoned.group(1))).as("two alerts moved past, each once").isEqualTo(2.0);
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+            vertx.close().await();
+            kafka.close();
+        }
+    }
+
     /** SET: the dead-letter topic refuses every letter; DELETE: back to the broker's limit. */
     private static void setMaxMessageBytes(Admin admin, ConfigResource topic, AlterConfigOp.OpType op)
             throws Exception {

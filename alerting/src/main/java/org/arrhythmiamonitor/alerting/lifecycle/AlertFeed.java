@@ -50,11 +50,7 @@ public final class AlertFeed implements AutoCloseable {
     private final AlertDesk desk;
     private final UnprocessableAlerts unprocessable;
     private final Duration deadLetterPatience;
-    /**
-     * Feed thread only: since when each alert the service cannot take (by partition and offset)
-     * has failed to reach the dead-letter topic. Entries leave on success or when the feed gives up.
-     */
-    private final Map<String, Long> deadLetterFailingSince = new HashMap<>();
+    private final DeadLetterProgress deadLetterProgress;
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
@@ -65,6 +61,7 @@ public final class AlertFeed implements AutoCloseable {
             Duration deadLetterPatience, MeterRegistry registry) {
         this.desk = desk;
         this.deadLetterPatience = deadLetterPatience;
+        this.deadLetterProgress = new DeadLetterProgress(deadLetterPatience);
         this.registry = registry;
         this.unprocessable = new UnprocessableAlerts(deadLetters, registry);
         this.consumer = new KafkaConsumer<>(Map.of(
@@ -156,29 +153,36 @@ public final class AlertFeed implements AutoCloseable {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw cause instanceof AlertStoreException store ? store : new AlertStoreException(cause.getMessage(), cause);
         }
+        // Every letter of the batch is tried before the batch is read again, so that the patience
+        // of all of them runs at once: two refused alerts hold the ones behind for one patience.
+        boolean readAgain = false;
         for (AlertDesk.Unprocessable failed : received.unprocessable()) {
             ConsumerRecord<String, Alert> source = sources.get(failed.alert());
-            String at = source.partition() + ":" + source.offset();
-            if (unprocessable.write(source, failed.reason())) {
-                deadLetterFailingSince.remove(at);
+            DeadLetterProgress.Position at = new DeadLetterProgress.Position(source.partition(), source.offset());
+            if (deadLetterProgress.settled(at)) {
+                // Written or moved past before another alert of the batch made the feed read it again.
                 continue;
             }
-            long now = System.currentTimeMillis();
-            long since = deadLetterFailingSince.computeIfAbsent(at, k -> now);
-            if (now - since < deadLetterPatience.toMillis()) {
-                // Not in the dead-letter topic: committing now would leave the alert in no topic
-                // but ecg.alerts. Read the batch again after a pause; its stored alerts are
-                // recognised by id, this one is tried again.
-                first.forEach(consumer::seek);
-                throw new KafkaException("an alert the service cannot take could not be written to "
-                        + Topics.ALERTS_DEAD_LETTER);
+            if (unprocessable.write(source, failed.reason())) {
+                deadLetterProgress.written(at);
+            } else if (deadLetterProgress.refusedTooLong(at, System.currentTimeMillis())) {
+                // A dead-letter topic that has refused for this long (its ACL, its size limit) must
+                // not hold every later alert of the partition, the clinicians' included.
+                unprocessable.abandon(source, failed.reason(), deadLetterPatience);
+            } else {
+                readAgain = true;
             }
-            // A dead-letter topic that has refused for this long (its ACL, its size limit) must not
-            // hold every later alert of the partition, the clinicians' included.
-            deadLetterFailingSince.remove(at);
-            unprocessable.abandon(source, failed.reason(), deadLetterPatience);
+        }
+        if (readAgain) {
+            // Not in the dead-letter topic: committing now would leave an alert in no topic but
+            // ecg.alerts. Read the batch again after a pause; its stored alerts are recognised by
+            // id, and the letters not yet written are tried again.
+            first.forEach(consumer::seek);
+            throw new KafkaException("an alert the service cannot take could not be written to "
+                    + Topics.ALERTS_DEAD_LETTER);
         }
         consumer.commitSync(next);
+        next.forEach((partition, offset) -> deadLetterProgress.committed(partition.partition(), offset.offset()));
     }
 
     private void sleepQuietly() {
