@@ -58,7 +58,8 @@ final class ChunkIngest {
     private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
     /**
      * While Kafka refuses chunks, a fleet retrying every second would write thousands of lines a
-     * second: one line a minute says how many were refused since the last.
+     * second: one line a minute says how many were refused since the last. Successes do not reset
+     * it: with some partitions down, refusals and successes come interleaved.
      */
     private final AtomicLong refusedSinceLogged = new AtomicLong();
     private final AtomicLong refusalLoggedAtMs = new AtomicLong(Long.MIN_VALUE / 2);
@@ -125,11 +126,7 @@ final class ChunkIngest {
             context.runOnContext(v -> {
                 writing.stop(metrics.kafkaWrite);
                 if (error == null) {
-                    if (lastWriteFailure.getAndSet(null) != null) {
-                        LOG.info("Kafka takes chunks again ({} refused since the last warning)",
-                                refusedSinceLogged.getAndSet(0));
-                        refusalLoggedAtMs.set(Long.MIN_VALUE / 2);
-                    }
+                    lastWriteFailure.set(null);
                     metrics.chunksAccepted.increment();
                     metrics.samplesAccepted.increment(
                             (double) chunk.getLeads(0).getSamplesCount() * chunk.getLeadsCount());

@@ -153,7 +153,7 @@ public final class SequenceTracker {
         }
         if (bit == 0) {
             // Older than the seqs the gateway remembers: whether it was stored is not known here.
-            return new Conflict("seq " + seq + " is more than " + WINDOW + " behind " + d.highest + ", the newest seq "
+            return new Conflict("seq " + seq + " is " + WINDOW + " or more behind " + d.highest + ", the newest seq "
                     + "of this device, and the gateway no longer knows whether it was stored: if it was acknowledged, "
                     + "it was; chunks of one device must be written in seq order");
         }

@@ -88,7 +88,7 @@ public final class ModelLoader {
         byte[] model = source.read(card.file());
         String digest = sha256(model);
         if (!digest.equals(card.sha256())) {
-            throw new ModelException(card.id() + ": " + card.file() + " in " + source.describe() + " has sha256 "
+            throw new ModelException.DigestMismatch(card.id() + ": " + card.file() + " in " + source.describe() + " has sha256 "
                     + digest + " but its card says " + card.sha256() + "; refusing a model that is not the one described");
         }
         // The session keeps what it needs of its options; they are native memory to free.

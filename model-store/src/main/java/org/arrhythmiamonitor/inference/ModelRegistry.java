@@ -97,7 +97,9 @@ public final class ModelRegistry implements AutoCloseable {
             try {
                 replace(ModelLoader.load(source, newest, expected, settings));
             } catch (RuntimeException e) {
-                problems.put("load " + newest.id() + " " + newest.sha256(), e.getMessage());
+                // A digest that changes while the file is copied is one problem; any other is its own.
+                problems.put(e instanceof ModelException.DigestMismatch ? "digest " + newest.id() + " " + newest.sha256()
+                        : "load " + newest.id() + " " + newest.sha256() + ": " + e.getMessage(), e.getMessage());
                 return false;
             }
             LOG.info("Model {} replaced by {}", current.id(), newest.id());

@@ -224,6 +224,26 @@ class ModelLoaderTest {
         assertThatThrownBy(() -> ExecutionDevice.parse("tpu")).hasMessageContaining("cpu or cuda, got \"tpu\"");
     }
 
+    @Test
+    void aModelCopiedInFullThatStillCannotLoadIsReportedForWhatItIs() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+            byte[] garbage = new byte[4000];
+            java.util.Arrays.fill(garbage, (byte) 7);
+            String file = NAME + "-1.1.0.onnx";
+            JsonObject json = card().json().copy().put("version", "1.1.0").put("file", file)
+                    .put("sha256", ModelLoader.sha256(garbage));
+            Files.writeString(dir.resolve(NAME + "-1.1.0.json"), json.encodePrettily());
+            Files.write(dir.resolve(file), java.util.Arrays.copyOf(garbage, 1000)); // still being copied
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.problems()).singleElement().satisfies(p -> assertThat(p).contains("has sha256"));
+            Files.write(dir.resolve(file), garbage); // copied in full: ONNX Runtime refuses it
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.problems()).as("the problem now is that ONNX Runtime cannot load it")
+                    .singleElement().satisfies(p -> assertThat(p).contains("ONNX Runtime cannot load"));
+        }
+    }
+
     /** The packaged model under {@code version} in the temporary directory. */
     private ModelCard copyModel(String version) throws IOException {
         ModelCard card = card();

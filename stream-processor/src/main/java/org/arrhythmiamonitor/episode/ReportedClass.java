@@ -100,9 +100,12 @@ public final class ReportedClass {
      * usual P wave (NaN, unknown, passes: noise is excluded already).
      */
     private static boolean continuesSRun(BeatEvent beat, Reported previous) {
+        long sinceOnsetMs = beat.timeMs() - previous.sRunOnsetMs();
+        // A device clock set back during the run makes the time since its onset negative: past the
+        // limit too, or sinus tachycardia would stay S until the clock caught up.
+        boolean young = sinceOnsetMs >= 0 && sinceOnsetMs < RUN_WITH_USUAL_P_WAVE_MS;
         return previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0 && beat.rrMs() > 0
                 && beat.rrMs() < BeatFeatures.CLEARLY_PREMATURE * previous.sRunLocalRrMs()
-                && (beat.timeMs() - previous.sRunOnsetMs() < RUN_WITH_USUAL_P_WAVE_MS
-                        || !(beat.pWaveSimilarity() >= AfDetector.P_WAVE_ABSENT));
+                && (young || !(beat.pWaveSimilarity() >= AfDetector.P_WAVE_ABSENT));
     }
 }

@@ -169,6 +169,9 @@ class ReportedClassTest {
                 .as("30 s on, another P wave: an ectopic focus").isEqualTo(run);
         assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run))
                 .as("the P wave unknown").isEqualTo(run);
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run))
+                .as("the device clock set back an hour during the run: past the limit too")
+                .isEqualTo(notInARun(BeatClass.N));
     }
 
     @Test

@@ -105,7 +105,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     }
 
     private void attempt(Job job, int attempt) {
-        if (outlived(job, attempt)) {
+        if (outlived(job, attempt - 1)) {
             return;
         }
         long timestamp = System.currentTimeMillis();
@@ -126,7 +126,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                     } else if (attempt >= retry.maxAttempts()) {
                         // Not after an acknowledgement during the last attempt: operators replay dead
                         // letters, and this one would page about an alert someone already took.
-                        if (!outlived(job, attempt + 1)) {
+                        if (!outlived(job, attempt)) {
                             giveUp(job, attempt, error);
                         }
                     } else {
@@ -142,7 +142,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
      * more): the acknowledgement cancelled it in the store, or, stored pending by a version that did
      * not, it is cancelled now. Read before every attempt, so a retry stops at its next one.
      */
-    private boolean outlived(Job job, int attempt) {
+    private boolean outlived(Job job, int attemptsMade) {
         if (!NotificationRouter.ESCALATED.equals(job.delivery().getEvent())) {
             return false;
         }
@@ -150,8 +150,9 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
         if (desk.ledger().get(job.alertId()).map(r -> r.getState() == AlertState.OPEN).orElse(false)) {
             return false;
         }
-        LOG.info("Webhook {} not sent (attempt {}): its alert is no longer open", job.key(), attempt);
-        finish(job, DeliveryState.CANCELLED, attempt - 1, null);
+        LOG.info("Webhook {} not sent again after {} attempt(s): its alert is no longer open", job.key(),
+                attemptsMade);
+        finish(job, DeliveryState.CANCELLED, attemptsMade, null);
         return true;
     }
 
