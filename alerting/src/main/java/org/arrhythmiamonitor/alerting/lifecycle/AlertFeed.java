@@ -49,7 +49,6 @@ public final class AlertFeed implements AutoCloseable {
     private final KafkaClientMetrics consumerMetrics;
     private final AlertDesk desk;
     private final UnprocessableAlerts unprocessable;
-    private final Duration deadLetterPatience;
     private final DeadLetterProgress deadLetterProgress;
     private final MeterRegistry registry;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -60,7 +59,6 @@ public final class AlertFeed implements AutoCloseable {
     public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, DeadLetters deadLetters,
             Duration deadLetterPatience, MeterRegistry registry) {
         this.desk = desk;
-        this.deadLetterPatience = deadLetterPatience;
         this.deadLetterProgress = new DeadLetterProgress(deadLetterPatience);
         this.registry = registry;
         this.unprocessable = new UnprocessableAlerts(deadLetters, registry);
@@ -168,7 +166,7 @@ public final class AlertFeed implements AutoCloseable {
             } else if (deadLetterProgress.refusedTooLong(at, System.currentTimeMillis())) {
                 // A dead-letter topic that has refused for this long (its ACL, its size limit) must
                 // not hold every later alert of the partition, the clinicians' included.
-                unprocessable.abandon(source, failed.reason(), deadLetterPatience);
+                unprocessable.abandon(source, failed.reason(), deadLetterProgress.patience());
             } else {
                 readAgain = true;
             }

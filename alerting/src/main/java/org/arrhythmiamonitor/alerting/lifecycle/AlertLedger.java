@@ -611,6 +611,14 @@ public final class AlertLedger {
         return Optional.ofNullable(committed.get(alertId));
     }
 
+    /**
+     * Whether a delivery of the alert must not be sent any more: an escalation of an alert that is
+     * no longer open, or gone from memory (only closed alerts leave it). Any thread.
+     */
+    public boolean outlived(String alertId, Delivery delivery) {
+        return isEscalation(delivery) && get(alertId).map(r -> outlived(r, delivery)).orElse(true);
+    }
+
     /** Up to {@code limit} records that pass the filter, most urgent first. */
     public List<AlertRecord> list(Predicate<AlertRecord> filter, int limit) {
         return committed.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();

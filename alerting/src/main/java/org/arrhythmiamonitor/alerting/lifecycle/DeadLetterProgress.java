@@ -33,6 +33,10 @@ final class DeadLetterProgress {
         this.patience = patience;
     }
 
+    Duration patience() {
+        return patience;
+    }
+
     /** Whether the alert was written or moved past since the feed last committed. */
     boolean settled(Position at) {
         return settled.contains(at);

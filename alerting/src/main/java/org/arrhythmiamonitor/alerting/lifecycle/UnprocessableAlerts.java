@@ -54,24 +54,31 @@ final class UnprocessableAlerts {
                 .put("source", new JsonObject().put("topic", record.topic()).put("partition", record.partition())
                         .put("offset", record.offset()).put("key", record.key()))
                 .put("failedAtMs", System.currentTimeMillis());
-        try {
-            deadLetters.publish(alert.getAlertId(), letter);
+        Exception refused = publish(alert, letter);
+        if (refused == null) {
             return true;
-        } catch (Exception e) {
-            if (!failed(record, reason, e)) {
-                return false;
-            }
+        }
+        if (!failed(record, reason, refused)) {
+            return false;
         }
         // Most likely the alert that was too large for the store: retrying cannot help, and waiting for it would
         // stop every alert behind it. Without the alert the letter still names it and where to read it.
         letter.put("unprocessableAlert", new JsonObject().put("alertId", alert.getAlertId())
                 .put("omitted", "larger than Kafka accepts; read it from ecg.alerts at source"));
+        refused = publish(alert, letter);
+        if (refused != null) {
+            failed(record, reason, refused);
+        }
+        return refused == null;
+    }
+
+    /** Null once Kafka has the letter, else why not. */
+    private Exception publish(Alert alert, JsonObject letter) {
         try {
             deadLetters.publish(alert.getAlertId(), letter);
-            return true;
+            return null;
         } catch (Exception e) {
-            failed(record, reason, e);
-            return false;
+            return e;
         }
     }
 

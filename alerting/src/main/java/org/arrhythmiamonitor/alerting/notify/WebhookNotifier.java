@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
-import org.arrhythmiamonitor.wire.v1.AlertState;
 import org.arrhythmiamonitor.wire.v1.Delivery;
 import org.arrhythmiamonitor.wire.v1.DeliveryState;
 import org.slf4j.Logger;
@@ -143,11 +142,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
      * not, it is cancelled now. Read before every attempt, so a retry stops at its next one.
      */
     private boolean outlived(Job job, int attemptsMade) {
-        if (!NotificationRouter.ESCALATED.equals(job.delivery().getEvent())) {
-            return false;
-        }
-        // An alert gone from memory is closed (only closed ones leave): nothing to escalate either.
-        if (desk.ledger().get(job.alertId()).map(r -> r.getState() == AlertState.OPEN).orElse(false)) {
+        if (!desk.ledger().outlived(job.alertId(), job.delivery())) {
             return false;
         }
         LOG.info("Webhook {} not sent again after {} attempt(s): its alert is no longer open", job.key(),
