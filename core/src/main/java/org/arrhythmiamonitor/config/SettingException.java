@@ -41,8 +41,13 @@ public final class SettingException extends IllegalArgumentException {
 
     /** Refuses a port outside 0-65535 (0: any free port). */
     public static void requirePort(String section, String key, int port) {
-        if (port < 0 || port > 65_535) {
-            throw of(section, key, "must be 0-65535, got " + port);
+        requireBetween(section, key, port, 0, 65_535);
+    }
+
+    /** Refuses a whole number outside {@code min}-{@code max}. */
+    public static void requireBetween(String section, String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw of(section, key, "must be " + min + "-" + max + ", got " + value);
         }
     }
 

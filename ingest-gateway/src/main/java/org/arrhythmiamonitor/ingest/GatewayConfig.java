@@ -101,9 +101,7 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
             throw new SettingException(SECTION, name -> name.apply("maxInFlightBytes") + " must be at least "
                     + name.apply("maxBodyBytes") + " (" + maxBodyBytes + "), got " + maxInFlightBytes);
         }
-        if (eventLoops < 1 || eventLoops > 64) {
-            throw SettingException.of(SECTION, "eventLoops", "must be 1-64, got " + eventLoops);
-        }
+        SettingException.requireBetween(SECTION, "eventLoops", eventLoops, 1, 64);
         SettingException.requireAtLeast(SECTION, "maxInFlightPerSocket", maxInFlightPerSocket, 1);
         SettingException.requireAtLeast(SECTION, "maxTrackedDevices", maxTrackedDevices, 1);
     }

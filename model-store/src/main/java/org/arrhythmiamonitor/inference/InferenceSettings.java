@@ -26,9 +26,7 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
     public InferenceSettings {
         // Refused under the keys of the processor's inference settings, which is where they are set.
         SettingException.requireAtLeast(SECTION, "threads", intraOpThreads, 1);
-        if (maxBatch < 1 || maxBatch > 65_536) {
-            throw SettingException.of(SECTION, "maxBatch", "must be 1-65536, got " + maxBatch);
-        }
+        SettingException.requireBetween(SECTION, "maxBatch", maxBatch, 1, 65_536);
         if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
             throw SettingException.of(SECTION, "maxWaitMs", "must be 0-1000, got " + maxWait.toMillis());
         }

@@ -145,10 +145,7 @@ public final class BurdenAggregator {
             Output out) {
         if (s.getHoursCount() > 0) {
             BurdenHour last = s.getHours(s.getHoursCount() - 1);
-            if (last.getStartMs() == hourStart) {
-                return last.toBuilder();
-            }
-            if (hourStart < last.getStartMs()) {
+            if (hourStart <= last.getStartMs()) {
                 return last.toBuilder();
             }
             out.burden(toBurden(deviceId, BurdenWindow.HOUR, last.getStartMs(), last.getStartMs() + HOUR_MS,

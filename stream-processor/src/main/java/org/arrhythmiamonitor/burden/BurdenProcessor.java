@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.burden;
 
 import com.google.protobuf.Message;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -51,7 +52,11 @@ public final class BurdenProcessor implements Processor<String, Message, String,
         BurdenState state = saved == null ? BurdenState.getDefaultInstance() : saved;
         if (record.value() instanceof BurdenBeat beat) {
             EpisodeRules patient = rules.of(device);
-            Set<String> raised = new HashSet<>(state.getRaisedAlertsMap().keySet());
+            Map<String, Boolean> raisedBefore = state.getRaisedAlertsMap();
+            // Alarms come at most once a minute: the raised ids are copied only when one does.
+            var raised = new Object() {
+                Set<String> ids;
+            };
             state = BurdenAggregator.onBeat(state, device, beat, patient, new BurdenAggregator.Output() {
                 @Override
                 public void burden(Burden burden) {
@@ -61,13 +66,18 @@ public final class BurdenProcessor implements Processor<String, Message, String,
                 @Override
                 public void episode(Episode episode) {
                     context.forward(record.withValue(episode));
-                    AlertRules.alertFor(episode, patient, null, raised)
+                    if (raised.ids == null) {
+                        raised.ids = new HashSet<>(raisedBefore.keySet());
+                    }
+                    AlertRules.alertFor(episode, patient, null, raised.ids)
                             .ifPresent(alert -> context.forward(record.withValue(alert)));
                 }
             });
-            BurdenState.Builder next = state.toBuilder().clearRaisedAlerts();
-            raised.forEach(id -> next.putRaisedAlerts(id, true));
-            state = next.build();
+            if (raised.ids != null) {
+                BurdenState.Builder next = state.toBuilder().clearRaisedAlerts();
+                raised.ids.forEach(id -> next.putRaisedAlerts(id, true));
+                state = next.build();
+            }
         } else if (record.value() instanceof Episode episode) {
             state = BurdenAggregator.onEpisode(state, episode);
         } else {

@@ -58,10 +58,7 @@ public final class BeatDatasetExport {
             if (records.isEmpty()) {
                 throw new IllegalArgumentException("no records to export");
             }
-            if (jitterCopies < 0 || jitterCopies > 2 * MAX_JITTER) {
-                throw SettingException.of(SECTION, "jitterCopies", "must be 0-" + 2 * MAX_JITTER + ", got "
-                        + jitterCopies);
-            }
+            SettingException.requireBetween(SECTION, "jitterCopies", jitterCopies, 0, 2 * MAX_JITTER);
         }
     }
 

@@ -191,7 +191,8 @@ public final class EpisodeProcessor implements Processor<String, Message, String
         }
 
         void flush(EpisodeState.Builder state) {
-            Set<String> raised = new HashSet<>(state.getRaisedAlertsMap().keySet());
+            // Most records bring no episode: the raised ids are copied only when one does.
+            Set<String> raised = null;
             for (Pending item : pending) {
                 Message message = item.message();
                 boolean publish = item.publish();
@@ -204,6 +205,9 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                                 episode.getEndTimeMs() == 0 ? "began" : "ended");
                         context.forward(new Record<>(device, episode, at));
                     }
+                    if (raised == null) {
+                        raised = new HashSet<>(state.getRaisedAlertsMap().keySet());
+                    }
                     AlertRules.alertFor(episode, rules, state, raised)
                             .ifPresent(alert -> context.forward(new Record<>(device, alert, at)));
                 } else {
@@ -211,8 +215,10 @@ public final class EpisodeProcessor implements Processor<String, Message, String
                 }
             }
             pending.clear();
-            state.clearRaisedAlerts();
-            raised.forEach(id -> state.putRaisedAlerts(id, true));
+            if (raised != null) {
+                state.clearRaisedAlerts();
+                raised.forEach(id -> state.putRaisedAlerts(id, true));
+            }
         }
 
         /**

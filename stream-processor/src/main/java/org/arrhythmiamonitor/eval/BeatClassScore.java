@@ -85,9 +85,14 @@ public record BeatClassScore(long[][] confusion) {
     }
 
     private long rowWithUnmatched(int k) {
+        return rowSum(k, confusion[k].length);
+    }
+
+    /** The first {@code upTo} columns of row {@code k}. */
+    private long rowSum(int k, int upTo) {
         long row = 0;
-        for (long v : confusion[k]) {
-            row += v;
+        for (int j = 0; j < upTo; j++) {
+            row += confusion[k][j];
         }
         return row;
     }
@@ -106,20 +111,17 @@ public record BeatClassScore(long[][] confusion) {
 
     /** Percent of the matched reference beats of class {@code k} detected as {@code k}; NaN without any. */
     public double se(int k) {
-        long row = 0;
-        for (int j = 0; j < UNMATCHED; j++) {
-            row += confusion[k][j];
-        }
-        return percent(confusion[k][k], row);
+        return percent(confusion[k][k], rowSum(k, UNMATCHED));
     }
 
     /** Percent of the matched beats detected as class {@code k} that are {@code k}; NaN without any. */
     public double ppv(int k) {
-        long column = 0;
+        long[] column = column(k);
+        long matched = 0;
         for (int i = 0; i < UNMATCHED; i++) {
-            column += confusion[i][k];
+            matched += column[i];
         }
-        return percent(confusion[k][k], column);
+        return percent(confusion[k][k], matched);
     }
 
     public JsonObject toJson() {

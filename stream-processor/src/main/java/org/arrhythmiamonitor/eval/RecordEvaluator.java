@@ -115,8 +115,9 @@ public final class RecordEvaluator {
         for (int i = 0; i < classes.length; i++) {
             classes[i] = BeatClasses.indexOf(found.reported()[i]);
         }
-        long[][] confusion = paced ? null : confusion(reference, beats, classes, window, scored);
-        long[][] modelConfusion = paced ? null : confusion(reference, beats, modelClasses, window, scored);
+        BeatMatch match = paced ? null : BeatMatch.of(reference, beats, window);
+        long[][] confusion = paced ? null : match.confusion(classes, scored);
+        long[][] modelConfusion = paced ? null : match.confusion(modelClasses, scored);
         EpisodeScores episodes = episodes(reference, found, flutter, mv.length, fs, start, window, paced);
         return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
                 classes, confusion, modelConfusion, episodes, null);
@@ -183,33 +184,52 @@ public final class RecordEvaluator {
      */
     static long[][] confusion(List<Annotation> reference, List<DetectedBeat> beats, int[] classes, long window,
             List<long[]> scored) {
-        // Matched against every beat, as the QRS score is: a detection of a beat without an AAMI
-        // class is neither right nor wrong about its class, and is not an extra detection either.
-        List<Annotation> all = reference.stream().filter(a -> a.code().isBeat()).toList();
-        long[] ref = all.stream().mapToLong(Annotation::sample).toArray();
-        int[] refClass = all.stream().mapToInt(a -> BeatClasses.indexOf(a.code())).toArray();
-        long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
-        int[] refOf = Ec57Matcher.match(ref, det, window);
-        int o = BeatClassScore.UNMATCHED;
-        long[][] m = new long[o + 1][o + 1];
-        boolean[] found = new boolean[ref.length];
-        for (int d = 0; d < det.length; d++) {
-            int r = refOf[d];
-            if (r >= 0) {
-                found[r] = true;
-                if (refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
-                    m[refClass[r]][classes[d]]++;
+        return BeatMatch.of(reference, beats, window).confusion(classes, scored);
+    }
+
+    /**
+     * The detected beats matched to the reference beats once, for the confusion of any classes
+     * of them (as reported, as the model gave them).
+     *
+     * @param refOf for each detection, the index of its reference beat, or -1
+     */
+    record BeatMatch(long[] ref, int[] refClass, long[] det, int[] refOf) {
+        static BeatMatch of(List<Annotation> reference, List<DetectedBeat> beats, long window) {
+            // Matched against every beat, as the QRS score is: a detection of a beat without an AAMI
+            // class is neither right nor wrong about its class, and is not an extra detection either.
+            List<Annotation> all = reference.stream().filter(a -> a.code().isBeat()).toList();
+            long[] ref = all.stream().mapToLong(Annotation::sample).toArray();
+            int[] refClass = all.stream().mapToInt(a -> BeatClasses.indexOf(a.code())).toArray();
+            long[] det = beats.stream().mapToLong(DetectedBeat::sampleIndex).toArray();
+            return new BeatMatch(ref, refClass, det, Ec57Matcher.match(ref, det, window));
+        }
+
+        /**
+         * Reference AAMI class (rows) against detected class (columns) in the scored intervals,
+         * with one more row and column ({@link BeatClassScore#UNMATCHED}).
+         */
+        long[][] confusion(int[] classes, List<long[]> scored) {
+            int o = BeatClassScore.UNMATCHED;
+            long[][] m = new long[o + 1][o + 1];
+            boolean[] found = new boolean[ref.length];
+            for (int d = 0; d < det.length; d++) {
+                int r = refOf[d];
+                if (r >= 0) {
+                    found[r] = true;
+                    if (refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
+                        m[refClass[r]][classes[d]]++;
+                    }
+                } else if (Ec57Matcher.inside(det[d], scored)) {
+                    m[o][classes[d]]++;
                 }
-            } else if (Ec57Matcher.inside(det[d], scored)) {
-                m[o][classes[d]]++;
             }
-        }
-        for (int r = 0; r < ref.length; r++) {
-            if (!found[r] && refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
-                m[refClass[r]][o]++;
+            for (int r = 0; r < ref.length; r++) {
+                if (!found[r] && refClass[r] >= 0 && Ec57Matcher.inside(ref[r], scored)) {
+                    m[refClass[r]][o]++;
+                }
             }
+            return m;
         }
-        return m;
     }
 
     private static double length(List<long[]> intervals) {

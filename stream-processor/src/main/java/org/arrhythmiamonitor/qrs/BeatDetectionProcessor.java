@@ -7,6 +7,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.arrhythmiamonitor.episode.Episodes;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
@@ -214,7 +215,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     state.removeOpenEventOnsetMs(issue).removeOpenEventArrivalOffsetMs(issue);
                 }
                 Episode.Builder episode = Episode.newBuilder()
-                        .setEpisodeId(deviceId + ":" + issue + ":" + onsetSample)
+                        .setEpisodeId(Episodes.id(deviceId, issue, onsetSample))
                         .setDeviceId(deviceId)
                         .setType(event.issue().name())
                         .setTechnical(true)

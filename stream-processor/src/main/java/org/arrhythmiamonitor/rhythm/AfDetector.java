@@ -190,21 +190,11 @@ public final class AfDetector {
         return s.build();
     }
 
-    /**
-     * Ends AF there, never before its onset in sample or in time, each clamped alone (a device
-     * clock set back during AF puts its end before the onset in time only), as every run's end is
-     * ({@code Episodes.ofRun}).
-     */
-    private static void endNotBeforeOnset(AfState.Builder s, String deviceId, long sample, long timeMs, Output out) {
-        BeatRun segment = s.getSegment();
-        end(s, deviceId, Math.max(sample, segment.getOnsetSample()), Math.max(timeMs, segment.getOnsetTimeMs()), out);
-    }
-
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
-            endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
         } else if (s.getInAf()) {
-            endNotBeforeOnset(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
+            end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
         }
         s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
         s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);
@@ -235,7 +225,7 @@ public final class AfDetector {
             }
             s.setLeaveCount(s.getLeaveCount() + 1);
             if (s.getLeaveCount() >= LEAVE_JUDGEMENTS) {
-                endNotBeforeOnset(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+                end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
             }
         } else if (s.getInAf() && s.getLeaveCount() > 0) {
             // AF goes on after all: the beats since the first regular judgement are its own.
@@ -273,8 +263,16 @@ public final class AfDetector {
         return state.getInAf() && state.getLeaveCount() == 0;
     }
 
-    private static void end(AfState.Builder s, String deviceId, long endSample, long endTime, Output out) {
-        BeatRun ended = s.getSegment().toBuilder().setLastSample(endSample).setLastTimeMs(endTime).build();
+    /**
+     * Ends AF there, never before its onset in sample or in time, each clamped alone (a device
+     * clock set back during AF puts its end before the onset in time only), as every run's end is
+     * ({@code Episodes.ofRun}).
+     */
+    private static void end(AfState.Builder s, String deviceId, long sample, long timeMs, Output out) {
+        BeatRun segment = s.getSegment();
+        long endSample = Math.max(sample, segment.getOnsetSample());
+        long endTime = Math.max(timeMs, segment.getOnsetTimeMs());
+        BeatRun ended = segment.toBuilder().setLastSample(endSample).setLastTimeMs(endTime).build();
         out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
         s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0)
                 .setLeavePendingBeats(0);

@@ -112,6 +112,20 @@ public final class AlertStore implements AutoCloseable {
                 .toList());
     }
 
+    /** Aborts the transaction an earlier failure left open, if any; null when done, else why not. */
+    private RuntimeException finishPendingAbort() {
+        if (!abortPending) {
+            return null;
+        }
+        try {
+            producer.abortTransaction();
+            abortPending = false;
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
     /** One transaction: saves and deletes share its guards, pending abort and commit retries. */
     private void write(List<ProducerRecord<String, AlertRecord>> changes) {
         if (fenced) {
@@ -120,13 +134,9 @@ public final class AlertStore implements AutoCloseable {
         if (broken != null) {
             throw new AlertStoreException(broken, null);
         }
-        if (abortPending) {
-            try {
-                producer.abortTransaction();
-                abortPending = false;
-            } catch (RuntimeException e) {
-                throw failure(e, "Kafka is not reachable (an earlier transaction is still being aborted)");
-            }
+        RuntimeException stuck = finishPendingAbort();
+        if (stuck != null) {
+            throw failure(stuck, "Kafka is not reachable (an earlier transaction is still being aborted)");
         }
         try {
             producer.beginTransaction();
@@ -172,15 +182,7 @@ public final class AlertStore implements AutoCloseable {
                 || now - probeAllowedNanos < 0) {
             return;
         }
-        RuntimeException failed = null;
-        if (abortPending) {
-            try {
-                producer.abortTransaction();
-                abortPending = false;
-            } catch (RuntimeException e) {
-                failed = e;
-            }
-        }
+        RuntimeException failed = finishPendingAbort();
         if (failed == null) {
             try {
                 producer.beginTransaction();

@@ -34,9 +34,7 @@ public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sourc
                 || !("http".equals(gateway.getScheme()) || "https".equals(gateway.getScheme()))) {
             throw SettingException.of(SECTION, "gateway", "must be an http:// or https:// URL, got " + gateway);
         }
-        if (devices < 1 || devices > 1_000_000) {
-            throw SettingException.of(SECTION, "devices", "must be 1-1000000, got " + devices);
-        }
+        SettingException.requireBetween(SECTION, "devices", devices, 1, 1_000_000);
         if (sources == null || sources.isEmpty()) {
             throw new IllegalArgumentException("at least one signal source is needed");
         }
@@ -47,9 +45,7 @@ public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sourc
         if (!(chunkSeconds >= 0.05 && chunkSeconds <= 10)) {
             throw SettingException.of(SECTION, "chunkSeconds", "must be 0.05-10 s, got " + chunkSeconds);
         }
-        if (connections < 1 || connections > 10_000) {
-            throw SettingException.of(SECTION, "connections", "must be 1-10000, got " + connections);
-        }
+        SettingException.requireBetween(SECTION, "connections", connections, 1, 10_000);
         // No value in the message: a launcher may take these in another unit.
         if (reportEveryMs < 0) {
             throw SettingException.of(SECTION, "reportEveryMs", "must not be negative");
