@@ -11,6 +11,11 @@ when any detected run, a couplet too, overlaps it; a detected run is true when i
 reference run), but on stretches of consecutive V among the matched beats, by beat position
 without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
 
+In AF a V call whose QRS is within 0.3 of the template's (three times the template match's limit)
+is reported N: AF's short-long intervals look like a PVC's timing, and there only the QRS tells.
+The stream's run rules count such a beat N too (on AF as it was before the beat; the replay
+scores runs on the reported classes), the AF detector reads the classifier's V.
+
 Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
 that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
 unless the beat before was reported S, since S beats are premature by definition. Two turn an N
@@ -69,6 +74,7 @@ MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S = 0.5, 8, 30.0
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
+MAX_QRS_DIFFERENCE_IN_AF = 0.3
 
 
 def irregularity(rr):
@@ -84,15 +90,20 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, rr, p_wave, at_s):
+def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
     exported RR features (previous interval, local mean and their ratio are read), `at_s` their
-    times in seconds. Past RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without
-    the usual P wave go on with it."""
+    times in seconds, `qrs_diff` their QRS difference from the template (None: unknown). Past
+    RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
+    with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
     out, previous, run_local_rr, run_onset = model.copy(), 0, 0.0, 0.0
+    if qrs_diff is None:
+        qrs_diff = np.full(len(model), np.nan)
     for i, k in enumerate(model):
-        if k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
+        if k == 2 and af_flags[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
+            out[i] = 0
+        elif k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1
@@ -325,7 +336,7 @@ def main():
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan),
-                                   samples[rows][idx] / args.fs)
+                                   samples[rows][idx] / args.fs, qrs_difference(window))
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
             runs[1] += score_runs(truth_runs, ventricular_runs(reported[idx]))

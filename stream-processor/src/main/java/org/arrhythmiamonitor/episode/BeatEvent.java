@@ -14,9 +14,12 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param pWaveSimilarity how alike the beat's P wave is to the template's, NaN when unknown
  * @param premature whether it came early; true when unknown (a beat from an older classifier)
  * @param prematurityIndex its interval over the local mean interval, NaN when unknown
+ * @param qrsDifference how far its QRS is from the template's ({@code ClassifiedBeat.qrs_difference}),
+ *        NaN when unknown
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
-        boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex) {
+        boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex,
+        double qrsDifference) {
 
     /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
     public static BeatEvent of(ClassifiedBeat classified) {
@@ -25,6 +28,13 @@ public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, 
                 classified.getBeatClass(), beat.getSignalIssuesCount() == 0,
                 classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN,
                 !classified.hasPremature() || classified.getPremature(),
-                classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN);
+                classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
+                classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN);
+    }
+
+    /** The same beat with another class. */
+    public BeatEvent withClass(BeatClass c) {
+        return new BeatEvent(deviceId, sample, timeMs, rrMs, c, readable, pWaveSimilarity, premature, prematurityIndex,
+                qrsDifference);
     }
 }

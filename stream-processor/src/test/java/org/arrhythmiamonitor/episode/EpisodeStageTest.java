@@ -510,6 +510,35 @@ class EpisodeStageTest {
     }
 
     @Test
+    void inAtrialFibrillationVCallsWithTheUsualQrsMakeNoVentricularRunsNorBurden() {
+        // On unseen patients the model calls conducted beats of AF V for their short-long
+        // intervals, in short runs; their QRS is the patient's usual one.
+        ScriptedDevice d = device("af-with-v").qrsDifferences(() -> 0.05);
+        Random random = new Random(13);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long afStart = d.timeMs();
+        while (d.timeMs() < afStart + 60_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        for (int i = 0; i < 12; i++) {
+            d.beats(1 + i % 3, V, 380);
+            for (int k = 0; k < 8; k++) {
+                d.beat(N, 400 + 500 * random.nextDouble());
+            }
+        }
+        assertThat(types(episodes())).containsExactly("ATRIAL_FIBRILLATION");
+        // A ventricular run with a QRS of its own is one, in AF too.
+        d.qrsDifferences(() -> 2.0).beats(5, V, 380).qrsDifferences(() -> 0.05).beat(N, 700);
+        assertThat(types(episodes())).containsExactly("VENTRICULAR_TACHYCARDIA", "VENTRICULAR_TACHYCARDIA");
+        d.beats(120, N, 800);
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getBeats(2)).as("V beats in the burden").isEqualTo(5);
+    }
+
+    @Test
     void theBurdenCountsAnNCallThatCameEarlyWithoutTheUsualPWaveAsS() {
         // Atrial premature beats the model calls N (as it does on unseen patients): early, and the
         // stretch before them unlike the template. Those in noisy signal stay N: noise hides P

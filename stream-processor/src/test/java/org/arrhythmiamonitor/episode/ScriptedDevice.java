@@ -31,6 +31,8 @@ final class ScriptedDevice {
     private double localRrMs;
     /** The P-wave similarity of the next beats; NaN leaves it unset, as an older classifier did. */
     private DoubleSupplier pWave = () -> Double.NaN;
+    /** The QRS difference from the template of the next beats; NaN leaves it unset. */
+    private DoubleSupplier qrsDifference = () -> Double.NaN;
 
     ScriptedDevice(String id, TestInputTopic<String, ClassifiedBeat> beats,
             TestInputTopic<String, SignalProgress> progress) {
@@ -59,6 +61,10 @@ final class ScriptedDevice {
         if (!Double.isNaN(similarity)) {
             classified.setPWaveSimilarity((float) similarity);
         }
+        double difference = qrsDifference.getAsDouble();
+        if (!Double.isNaN(difference)) {
+            classified.setQrsDifference((float) difference);
+        }
         beats.pipeInput(id, classified.build(), timeMs);
         if (!second.getHasBeat()) {
             second.setHasBeat(true).setFirstBeatSample(sample).setFirstBeatTimeMs(timeMs);
@@ -78,6 +84,12 @@ final class ScriptedDevice {
     /** The P-wave similarity the next beats carry, one value drawn per beat. */
     ScriptedDevice pWaves(DoubleSupplier similarity) {
         this.pWave = similarity;
+        return this;
+    }
+
+    /** How far the next beats' QRS is from the template's, one value drawn per beat. */
+    ScriptedDevice qrsDifferences(DoubleSupplier difference) {
+        this.qrsDifference = difference;
         return this;
     }
 
