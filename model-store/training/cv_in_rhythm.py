@@ -37,9 +37,11 @@ unseen patients is measured on the held-out predictions of the cross-validation:
 held-out classes, in R-peak order, go through a replay of the detector's entry and exit rules,
 and S beats it places in AF are counted as N.
 
-The replay mirrors `AfDetector` (32-interval window of intervals between N, S and F beats; entry on the median successive difference
-over the mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
-coupling intervals spread by 0.07 or more over at least 6 and the irregularity is at most 0.4;
+The replay mirrors `AfDetector` (32-interval window of intervals between N, S and F beats; entry on the median absolute
+difference between successive intervals or intervals two apart, whichever is smaller, over the
+mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
+coupling intervals spread by 0.07 or more over at least 6 and the successive irregularity is at
+most 0.4;
 exit below 0.10; and when the median P-wave similarity of the beats closing that window's
 intervals is under 0.5, the same thresholds on the latest 32 intervals between N, S, V and F beats,
 entry also needing at least 16 N/S/F intervals, at least 0.10 irregular). The P-wave similarity
@@ -69,7 +71,7 @@ import numpy as np
 
 CLASSES = "NSVFQ"
 PREMATURE_RATIO, CLEARLY_PREMATURE = 0.9, 0.85
-WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS = 32, 0.15, 0.10, 16, 16
+WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS, MAX_LAG = 32, 0.15, 0.10, 16, 16, 2
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S = 0.5, 8, 30.0
@@ -77,9 +79,11 @@ QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
 
 
-def irregularity(rr):
+def irregularity(rr, max_lag=MAX_LAG):
+    """The smaller of the median absolute differences between intervals 1 and 2 apart (up to
+    `max_lag`), over the mean interval (`AfDetector.irregularity`)."""
     rr = np.asarray(rr)
-    return np.median(np.abs(np.diff(rr))) / rr.mean()
+    return min(np.median(np.abs(rr[lag:] - rr[:-lag])) for lag in range(1, max_lag + 1)) / rr.mean()
 
 
 def coupling_spread(window):
@@ -183,8 +187,8 @@ def entry_irregularity(window):
         return irregularity(others)
     if not coupling_spread(window) >= COUPLING_SPREAD:
         return np.nan
-    x = irregularity([r for r, _, _, _ in window])
-    return x if x <= MAX_COUPLED_IRREGULARITY else np.nan
+    rr = [r for r, _, _, _ in window]
+    return irregularity(rr) if irregularity(rr, 1) <= MAX_COUPLED_IRREGULARITY else np.nan
 
 
 def in_af(samples, classes, fs, p_wave=None):

@@ -47,7 +47,7 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       long.</li>
  * </ul>
  * On unseen patients (patient-wise cross-validation on DS1, validation report) the model's S calls
- * are Se 46.0 %, +P 28.3 %; reported, 66.4 % and 66.3 % (53.0 % and 64.9 % before the run rule).
+ * are Se 46.0 %, +P 28.3 %; reported, 66.4 % and 64.7 % (53.0 % and 64.9 % before the run rule).
  * V calls after the classifier's template match are Se 92.0 %, +P 79.2 %; reported, 92.0 % and
  * 85.1 %.
  */
