@@ -44,7 +44,9 @@ coupling intervals spread by 0.07 or more over at least 6 and the successive irr
 most 0.4;
 exit below 0.10; and when the median P-wave similarity of the beats closing that window's
 intervals is under 0.5, the same thresholds on the latest 32 intervals between N, S, V and F beats,
-entry also needing at least 16 N/S/F intervals, at least 0.10 irregular). The P-wave similarity
+entry also needing at least 16 N/S/F intervals, at least 0.10 irregular; an onset is not dated
+before a beat from the window's middle on that closed an N/S/F interval with a P-wave similarity of
+0.95 or more). The P-wave similarity
 is computed from the exported beat and template channels as `BeatFeatures.pWaveSimilarity`
 computes it. Fed the same beats (the matched beats of the 22 DS1 records with the held-out classes
 of seeds 1 and 2, all readable), the Java detector is in AF after exactly the same beats as this
@@ -74,7 +76,7 @@ PREMATURE_RATIO, CLEARLY_PREMATURE = 0.9, 0.85
 WINDOW, ENTER, LEAVE, MIN_ENTRY, LEAVE_JUDGEMENTS, MAX_LAG = 32, 0.15, 0.10, 16, 16, 2
 MIN_COUPLINGS, COUPLING_SPREAD, MAX_COUPLED_IRREGULARITY = 6, 0.07, 0.4
 P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
-P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S = 0.5, 8, 30.0
+P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S, USUAL_P_WAVE = 0.5, 8, 30.0, 0.95
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
 
@@ -191,6 +193,18 @@ def entry_irregularity(window):
     return irregularity(rr) if irregularity(rr, 1) <= MAX_COUPLED_IRREGULARITY else np.nan
 
 
+def after_usual_p_wave(window, middle, latest):
+    """The beat after the last one, from the window's middle on, that closed a usable interval with
+    the patient's usual P wave (similarity at least USUAL_P_WAVE); `middle` when there is none, the
+    latest beat when that one was it (`AfDetector.afterUsualPWave`)."""
+    closing = [i for _, _, _, i in window if i >= middle]
+    usual = [i for _, _, p, i in window if i >= middle and p >= USUAL_P_WAVE]
+    if not usual:
+        return middle
+    later = [i for i in closing if i > usual[-1]]
+    return later[0] if later else latest
+
+
 def in_af(samples, classes, fs, p_wave=None):
     """Whether the detector is in AF after each beat (what `ReportedClass` reads: not while AF waits
     to end), whether it is in AF or its last window was irregular (`AfDetector.irregular`), and the
@@ -236,7 +250,7 @@ def in_af(samples, classes, fs, p_wave=None):
         x, middle = judged
         last_x = x
         if not af and x >= ENTER:
-            af, onset, leaving = True, max(middle, ended), 0
+            af, onset, leaving = True, max(middle, ended, after_usual_p_wave(window, middle, i)), 0
         elif af and x < LEAVE:
             leave_at = middle if leaving == 0 else leave_at
             leaving += 1

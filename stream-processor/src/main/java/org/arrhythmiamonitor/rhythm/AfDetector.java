@@ -63,7 +63,8 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * <p>Entry and exit thresholds differ (hysteresis), AF ends only after {@value #LEAVE_JUDGEMENTS}
  * judgements below the exit threshold in a row, and onset and end are dated to the middle of the
  * window that changed (for the end, the first of those), where the irregular stretch began or
- * ended. Usable intervals further apart than {@value #MAX_SPAN_GAP_MS} ms restart the windows
+ * ended; an onset not before a beat with the patient's usual P wave ({@link #afterUsualPWave}).
+ * Usable intervals further apart than {@value #MAX_SPAN_GAP_MS} ms restart the windows
  * (and end AF) only when an unreadable beat or a stretch without beats came between them; a run of
  * V beats in AF (record 203's VT) does not. The thresholds were chosen on DS1 of the MIT-BIH
  * Arrhythmia Database with {@code monitor eval}; entry anywhere from 0.13 to 0.17 gives the same
@@ -95,6 +96,8 @@ public final class AfDetector {
      * (bigeminy) is regular, however different its successive intervals are.
      */
     static final int MAX_LAG = 2;
+    /** P-wave similarity from which a beat has the patient's usual P wave, conducted from the sinus node. */
+    static final double USUAL_P_WAVE = 0.95;
     /** Median P-wave similarity under which the window's beats have no P waves. */
     public static final double P_WAVE_ABSENT = 0.5;
     /** Beats with a known P-wave similarity that the judgement needs. */
@@ -225,11 +228,12 @@ public final class AfDetector {
             // (lower, before sample numbers had a floor), and a device clock set back moves time
             // back while samples go on; either alone would pin every onset to the last end.
             boolean afterEnd = s.getEndedSample() > middleSample && s.getEndedTimeMs() > middleTimeMs;
-            s.setInAf(true).setSegment(BeatRun.newBuilder()
+            BeatRun.Builder segment = BeatRun.newBuilder()
                     .setOnsetSample(afterEnd ? s.getEndedSample() : middleSample)
                     .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : middleTimeMs)
-                    .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1))
-                    .setLeaveCount(0).setLeavePendingBeats(0);
+                    .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1);
+            afterUsualPWave(s, segment, middleSample, sample, timeMs);
+            s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
             if (s.getLeaveCount() == 0) {
@@ -411,6 +415,56 @@ public final class AfDetector {
             return Double.NaN;
         }
         return irregularity(s, false, 1) <= MAX_COUPLED_IRREGULARITY ? irregularity(s, false) : Double.NaN;
+    }
+
+    /**
+     * Moves an onset dated to the window's middle past the last beat since the middle that closed
+     * a usable interval with the patient's usual P wave (similarity at least {@value #USUAL_P_WAVE}):
+     * a beat conducted from the sinus node says the atria were not yet fibrillating. The window's
+     * middle lies 16 usable intervals back, which is long where many beats in between are V (the
+     * model called 201's aberrated atrial premature beats V on unseen patients, and an onset came
+     * 42 s before the reference's). The onset moves to the next such beat, or to the beat that
+     * entered when that was the last; the segment's beats are then counted from there.
+     *
+     * @param middleSample the window's middle, where the onset was dated
+     */
+    private static void afterUsualPWave(AfState.Builder s, BeatRun.Builder segment, long middleSample, long sample,
+            long timeMs) {
+        int filled = s.getFilled();
+        int lastUsual = -1;
+        for (int k = 0; k < filled; k++) {
+            int i = indexBack(s, filled - 1 - k);
+            if (s.getRrSample(i) >= middleSample && i < s.getRrPWaveCount()
+                    && s.getRrPWave(i) >= USUAL_P_WAVE) {
+                lastUsual = k;
+            }
+        }
+        if (lastUsual < 0) {
+            return;
+        }
+        long onsetSample = sample;
+        long onsetTimeMs = timeMs;
+        if (lastUsual + 1 < filled) {
+            int next = indexBack(s, filled - 2 - lastUsual);
+            onsetSample = s.getRrSample(next);
+            onsetTimeMs = s.getRrTimeMs(next);
+        }
+        if (onsetSample <= segment.getOnsetSample()) {
+            return;
+        }
+        // Each interval after the onset ends at one of its beats; the window with V beats holds
+        // more of them unless it holds less time.
+        int conducted = 0;
+        for (int k = 0; k < filled; k++) {
+            conducted += s.getRrSample(k) > onsetSample ? 1 : 0;
+        }
+        int any = 0;
+        for (int k = 0; k < s.getAnyRrMsCount(); k++) {
+            any += s.getAnyRrSample(k) > onsetSample ? 1 : 0;
+        }
+        int beats = 1 + Math.max(conducted, any);
+        segment.setOnsetSample(onsetSample).setOnsetTimeMs(Math.max(onsetTimeMs, segment.getOnsetTimeMs()))
+                .setBeats(beats);
     }
 
     /**

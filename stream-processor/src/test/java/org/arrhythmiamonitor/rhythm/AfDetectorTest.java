@@ -38,6 +38,30 @@ class AfDetectorTest {
     }
 
     @Test
+    void anOnsetIsNotDatedBeforeABeatWithThePatientsUsualPWave() {
+        // The window's middle lies 16 intervals back; the beats closing the intervals up to the
+        // 24th had the usual P wave, so AF began after the 24th.
+        AfState.Builder window = irregularWindow(AfDetector.WINDOW - 1);
+        int firstWithout = AfDetector.WINDOW - 8;
+        for (int k = 0; k < AfDetector.WINDOW - 1; k++) {
+            window.setRrPWave(k, k < firstWithout ? 0.97f : 0.1f);
+        }
+        RhythmSegment segment = enterWith(window.clone().build(), window.getRrTimeMs(AfDetector.WINDOW - 2));
+        assertThat(segment.getOnsetTimeMs()).isEqualTo(window.getRrTimeMs(firstWithout));
+        assertThat(segment.getOnsetSample()).isEqualTo(window.getRrSample(firstWithout));
+        assertThat(segment.getBeatCount()).as("from the onset to the beat that entered")
+                .isEqualTo(AfDetector.WINDOW - firstWithout);
+
+        // A P wave less alike than that leaves the onset at the middle.
+        for (int k = 0; k < firstWithout; k++) {
+            window.setRrPWave(k, 0.94f);
+        }
+        RhythmSegment atTheMiddle = enterWith(window.build(), window.getRrTimeMs(AfDetector.WINDOW - 2));
+        assertThat(atTheMiddle.getOnsetTimeMs()).isEqualTo(window.getRrTimeMs(AfDetector.WINDOW / 2 - 1));
+        assertThat(atTheMiddle.getBeatCount()).isEqualTo(AfDetector.WINDOW / 2 + 1);
+    }
+
+    @Test
     void aStoreWrittenBeforeThePWaveRingJudgesPWavesOnlyOnceEnoughAreKnown() {
         // A full window of intervals saved without rr_p_wave: they read as unknown.
         AfState state = irregularWindow(AfDetector.WINDOW).clearRrPWave().build();
