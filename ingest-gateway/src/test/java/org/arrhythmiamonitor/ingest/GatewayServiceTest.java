@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
@@ -11,10 +12,13 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +46,9 @@ class GatewayServiceTest {
     private static final String ADMIN = "admin-token-for-the-tests";
     private static final String JSON = "application/json";
     private static final String PROTOBUF = "application/x-protobuf";
+    /** A masked close frame with status 1000, as a client sends it. */
+    private static final Buffer CLOSE_FRAME = Buffer.buffer(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03,
+            (byte) 0xE8});
     private static TestKafka kafka;
     private static Vertx vertx;
     private static GatewayService gateway;
@@ -454,6 +461,78 @@ class GatewayServiceTest {
         assertThat(answer.getInteger("status")).isEqualTo(401);
         assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo((short) 1008);
         return answer;
+    }
+
+    @Test
+    void theOpenWebSocketGaugeFallsBackToZeroHoweverTheSocketsEndEvenClosedInTheUpgradeRequest() throws Exception {
+        // A gateway of its own, so that no other test's socket is counted.
+        GatewayService counted = GatewayService.start(vertx, config(kafka.bootstrapServers())).await();
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        NetClient tcp = vertx.createNetClient();
+        try {
+            String device = "counted-1";
+            String token = provision(counted, device);
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(counted.httpPort()).setURI("/v1/devices/" + device + "/stream")
+                    .addHeader("Authorization", "Bearer " + token);
+            List<WebSocket> open = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                open.add(webSockets.connect(options).await());
+            }
+            awaitOpenWebSockets(counted, 3);
+            for (WebSocket socket : open) {
+                socket.close().await();
+            }
+            for (int i = 0; i < 20; i++) {
+                webSockets.connect(options).compose(WebSocket::close).await();
+                // The tightest race a device can make: its close frame comes in the same write as the
+                // upgrade request. The gateway counts the socket and registers the count-down in the
+                // event-loop turn of the upgrade, before it reads that frame; counting after an
+                // asynchronous step (a deferred token check) would find the socket closed, Vert.x
+                // would refuse the close handler, and the gauge would never come down.
+                assertThat(upgradeRaw(tcp, counted, device, token, CLOSE_FRAME)).startsWith("HTTP/1.1 101");
+                // A connection dropped without a close frame.
+                assertThat(upgradeRaw(tcp, counted, device, token, Buffer.buffer())).startsWith("HTTP/1.1 101");
+            }
+            awaitOpenWebSockets(counted, 0);
+        } finally {
+            tcp.close().await();
+            webSockets.close().await();
+            counted.close();
+        }
+    }
+
+    /**
+     * Opens the device's stream over a bare connection, writing {@code sentWithIt} in the same
+     * write as the upgrade request, and drops the connection once the gateway answered: that answer.
+     */
+    private static String upgradeRaw(NetClient tcp, GatewayService target, String device, String token,
+            Buffer sentWithIt) {
+        NetSocket socket = tcp.connect(target.httpPort(), "127.0.0.1").await();
+        Promise<String> answer = Promise.promise();
+        socket.handler(data -> answer.tryComplete(data.toString(StandardCharsets.ISO_8859_1)));
+        socket.closeHandler(v -> answer.tryFail("the gateway closed the connection without an answer"));
+        String upgrade = "GET /v1/devices/" + device + "/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+        socket.write(Buffer.buffer(upgrade).appendBuffer(sentWithIt)).await();
+        String status = answer.future().await();
+        socket.close().await();
+        return status;
+    }
+
+    /** Waits until the gauge of open WebSockets shows {@code expected}: sockets end on the gateway's own time. */
+    private static void awaitOpenWebSockets(GatewayService target, int expected) throws InterruptedException {
+        String gauge = "ecg_ingest_websockets{service=\"gateway\"} " + expected + ".0";
+        String metrics = "";
+        for (int i = 0; i < 100; i++) {
+            metrics = client.get(target.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+            if (metrics.lines().anyMatch(gauge::equals)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(metrics.lines().filter(line -> line.startsWith("ecg_ingest_websockets"))).containsExactly(gauge);
     }
 
     @Test
