@@ -46,13 +46,15 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param retainClosed resolved and suppressed alerts are deleted this long after they closed (zero: kept for ever)
  * @param deadLetterPatience how long the alerts behind one the service cannot take wait for the
  *     dead-letter topic to take it; then the feed moves past it, which stays in {@code ecg.alerts}
+ * @param feedSilence how long the feed may poll {@code ecg.alerts} without an answer from Kafka
+ *     before {@code /health} says it is not following
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,
         Duration sessionMaxAge, boolean secureCookie, Set<String> trustedProxies, Duration suppressRepeats, Set<Priority> latching,
         EscalationPolicy escalation,
         List<WebhookSubscriber> webhooks, DeviceGroups deviceGroups, RetryPolicy retry, Duration retainClosed,
-        Duration deadLetterPatience) {
+        Duration deadLetterPatience, Duration feedSilence) {
 
     public static final int DEFAULT_HTTP_PORT = 8081;
     /** Whose settings these are, in messages. */
@@ -79,6 +81,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         if (deadLetterPatience.isNegative()) {
             throw SettingException.of(SECTION, "deadLetterPatienceSeconds", "must not be negative");
         }
+        SettingException.requireAtLeast(SECTION, "feedSilenceSeconds", feedSilence.toSeconds(), 1);
         if (suppressRepeats.isNegative()) {
             throw SettingException.of(SECTION, "suppressRepeatsSeconds", "must not be negative");
         }
@@ -103,7 +106,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
             entry("trustedProxies", Kind.LIST), entry("suppressRepeatsSeconds", Kind.WHOLE_NUMBER),
             entry("latchingPriorities", Kind.LIST), entry("escalation", Kind.OBJECT), entry("webhooks", Kind.LIST),
             entry("deviceGroups", Kind.OBJECT), entry("retry", Kind.OBJECT), entry("retainClosedDays", Kind.WHOLE_NUMBER),
-            entry("deadLetterPatienceSeconds", Kind.WHOLE_NUMBER));
+            entry("deadLetterPatienceSeconds", Kind.WHOLE_NUMBER), entry("feedSilenceSeconds", Kind.WHOLE_NUMBER));
 
     public static AlertingConfig fromJson(JsonObject json) {
         ConfigKeys.requireKnown(json, SECTION, KEYS);
@@ -143,6 +146,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 DeviceGroups.fromJson(json.getJsonObject("deviceGroups", new JsonObject())),
                 RetryPolicy.fromJson(json.getJsonObject("retry", new JsonObject())),
                 Duration.ofDays(json.getLong("retainClosedDays", 90L)),
-                Duration.ofSeconds(json.getLong("deadLetterPatienceSeconds", 60L)));
+                Duration.ofSeconds(json.getLong("deadLetterPatienceSeconds", 60L)),
+                Duration.ofSeconds(json.getLong("feedSilenceSeconds", 30L)));
     }
 }

@@ -93,7 +93,7 @@ public final class AlertingService implements AutoCloseable {
         this.desk = new AlertDesk(ledger, store, clock, registry);
         this.deadLetters = new DeadLetters(config.bootstrapServers());
         this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, deadLetters,
-                config.deadLetterPatience(), registry);
+                config.deadLetterPatience(), config.feedSilence(), registry);
         this.burden = new BurdenHistory(config.bootstrapServers(), registry);
         this.strips = new SampleStrips(config.bootstrapServers());
         registry.gauge("ecg.alerts.known", ledger, AlertLedger::size);
@@ -347,11 +347,17 @@ public final class AlertingService implements AutoCloseable {
             return Health.down(details);
         }
         details.put("alertsKnown", desk.ledger().size());
-        details.put("following", feed.polling());
+        // The consumer's poll does not fail while Kafka is unreachable: only the silence tells the feed is cut off.
+        Duration silent = feed.silentFor();
+        details.put("following", feed.polling() && silent == null);
         details.put("burdenHistoryCaughtUp", burden.caughtUp());
         String error = feed.lastError();
         if (error != null) {
             details.put("lastKafkaError", error);
+        }
+        if (silent != null) {
+            details.put("feedSilent", "no answer from Kafka to the feed's reads of " + Topics.ALERTS + " for "
+                    + silent.toSeconds() + " s: the brokers are unreachable or no partition is assigned");
         }
         if (store.fenced()) {
             details.put("fenced", "another alerting instance with the same groupId took over");
@@ -367,7 +373,7 @@ public final class AlertingService implements AutoCloseable {
         if (!burden.alive()) {
             details.put("burdenHistoryStopped", true);
         }
-        return feed.alive() && error == null && !store.fenced() && store.broken() == null
+        return feed.alive() && error == null && silent == null && !store.fenced() && store.broken() == null
                 && burden.alive() && burdenError == null
                 ? Health.up(details) : Health.down(details);
     }

@@ -34,6 +34,7 @@ class AlertingConfigTest {
         assertThat(config.escalation().after().toSeconds()).isEqualTo(120);
         assertThat(config.retry().maxAttempts()).isEqualTo(10);
         assertThat(config.groupId()).isEqualTo("arrhythmia-alerting");
+        assertThat(config.feedSilence().toSeconds()).isEqualTo(30);
     }
 
     @Test
@@ -83,6 +84,8 @@ class AlertingConfigTest {
                 .hasMessageContaining("users.dr: passwordHash must be");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("escalation", new JsonObject().put("afterSeconds", 0))))
                 .hasMessageContaining("escalation.afterSeconds must be positive");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("feedSilenceSeconds", 0)))
+                .hasMessage("alerting: feedSilenceSeconds must be at least 1, got 0");
     }
 
     @Test

@@ -73,6 +73,24 @@ public final class TestKafka implements AutoCloseable {
         return records;
     }
 
+    /**
+     * Stops the broker and leaves the controller running: clients see Kafka unreachable. The test
+     * kit binds the broker's port once for the cluster's life, so {@link #restartBroker} serves on
+     * the same address again and the clients reconnect by themselves.
+     */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(broker -> broker.shutdown());
+    }
+
+    public void restartBroker() {
+        try {
+            cluster.brokers().values().forEach(broker -> broker.startup());
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart the in-process Kafka broker", e);
+        }
+    }
+
     @Override
     public void close() {
         try {

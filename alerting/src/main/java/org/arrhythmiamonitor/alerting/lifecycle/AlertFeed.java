@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * take at all (too large for Kafka, or a bug) is counted and written to the dead-letter topic,
  * so that it cannot stop the alerts behind it; its offset is committed only once the dead-letter
  * topic has it (until then the batch is read again, as when the store fails). Only committed
- * records are read, so alerts of an aborted processor transaction never show.
+ * records are read, so alerts of an aborted processor transaction never show. A feed whose polls
+ * have heard nothing from Kafka for longer than {@code silenceLimit} is not following: see
+ * {@link FeedSilence}.
  */
 public final class AlertFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
@@ -51,13 +53,14 @@ public final class AlertFeed implements AutoCloseable {
     private final UnprocessableAlerts unprocessable;
     private final DeadLetterProgress deadLetterProgress;
     private final MeterRegistry registry;
+    private final FeedSilence silence;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile String lastError;
     private volatile long polls;
 
     public AlertFeed(String bootstrapServers, String groupId, AlertDesk desk, DeadLetters deadLetters,
-            Duration deadLetterPatience, MeterRegistry registry) {
+            Duration deadLetterPatience, Duration silenceLimit, MeterRegistry registry) {
         this.desk = desk;
         this.deadLetterProgress = new DeadLetterProgress(deadLetterPatience);
         this.registry = registry;
@@ -71,6 +74,7 @@ public final class AlertFeed implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
                 ConsumerConfig.CLIENT_ID_CONFIG, "alerting-feed"),
                 new StringDeserializer(), ProtobufSerde.alerts().deserializer());
+        this.silence = new FeedSilence(consumer, silenceLimit);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "alert-feed");
@@ -87,6 +91,7 @@ public final class AlertFeed implements AutoCloseable {
             while (running.get()) {
                 try {
                     ConsumerRecords<String, Alert> records = consumer.poll(POLL);
+                    silence.polled(!records.isEmpty());
                     if (!records.isEmpty()) {
                         handle(records);
                     }
@@ -192,9 +197,17 @@ public final class AlertFeed implements AutoCloseable {
         }
     }
 
-    /** True once the feed has polled successfully since the last error. */
+    /**
+     * True once the feed has polled successfully since the last error. Not enough to say it
+     * follows: a poll succeeds, empty, while Kafka is unreachable; see {@link #silentFor}.
+     */
     public boolean polling() {
         return polls > 0 && lastError == null;
+    }
+
+    /** How long the feed has polled without hearing from Kafka, once over the limit; else null. */
+    public Duration silentFor() {
+        return silence.beyondLimit();
     }
 
     /** The last error reading or storing alerts, or null while that works. */

@@ -1,0 +1,62 @@
+package org.arrhythmiamonitor.alerting.lifecycle;
+
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.Metric;
+
+/**
+ * How long the feed has polled without hearing from Kafka. While the brokers cannot be reached the
+ * consumer's poll does not fail: it returns nothing and reconnects, so an empty poll cannot tell a
+ * quiet topic from a lost cluster. An answered fetch can: the consumer long-polls the leaders of
+ * its partitions, which answer within {@code fetch.max.wait.ms} (500 ms) even when nothing is new,
+ * so the consumer's {@code fetch-total} (fetch responses received) rises every second or so while
+ * the feed has partitions and reaches their leaders, and stops rising when it has none or cannot.
+ */
+final class FeedSilence {
+    private static final long HEARD = -1;
+
+    private final Metric fetches;
+    private final Duration limit;
+    private double fetchesSeen;
+    /** When the first poll without an answer since the last one began; {@link #HEARD} after an answer. */
+    private volatile long silentSinceNanos = HEARD;
+
+    FeedSilence(Consumer<?, ?> consumer, Duration limit) {
+        this.fetches = consumer.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("fetch-total")
+                        && e.getKey().group().equals("consumer-fetch-manager-metrics"))
+                .map(e -> e.getValue())
+                .findFirst()
+                // Without it silence could not be told: fail at start rather than report a lost feed as following.
+                .orElseThrow(() -> new IllegalStateException("the Kafka consumer has no fetch-total metric"));
+        this.limit = limit;
+    }
+
+    /**
+     * After each poll, on the feed's thread. A poll that returned records heard from Kafka even if
+     * the fetch that brought them was counted before.
+     */
+    void polled(boolean gotRecords) {
+        double answered = ((Number) fetches.metricValue()).doubleValue();
+        if (gotRecords || answered > fetchesSeen) {
+            silentSinceNanos = HEARD;
+        } else if (silentSinceNanos == HEARD) {
+            silentSinceNanos = System.nanoTime();
+        }
+        fetchesSeen = answered;
+    }
+
+    /**
+     * How long the feed has polled without an answer once that is longer than the limit, else
+     * null. Polls alone count: while a batch is being stored the feed does not poll, and is not
+     * silent (a store that takes too long is reported as its own error).
+     */
+    Duration beyondLimit() {
+        long since = silentSinceNanos;
+        if (since == HEARD) {
+            return null;
+        }
+        Duration silent = Duration.ofNanos(System.nanoTime() - since);
+        return silent.compareTo(limit) > 0 ? silent : null;
+    }
+}
