@@ -28,7 +28,9 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param bootstrapServers Kafka bootstrap servers
  * @param httpHost address to listen on
  * @param httpPort port to listen on (0 picks a free one)
- * @param maxAlerts alerts kept in memory; resolved and suppressed ones leave first (they stay in Kafka)
+ * @param maxAlerts alerts kept in memory; at that size resolved and suppressed ones leave, oldest first (they
+ *     stay in Kafka), but never open or acknowledged ones nor closed ones the lifecycle still needs (see
+ *     {@code AlertLedger#evictToCapacity})
  * @param partitions partitions of the topics the service creates when they are missing
  * @param replicationFactor replication of those topics, lowered to the number of brokers
  * @param groupId consumer group reading {@code ecg.alerts}; its committed offsets say what was handled

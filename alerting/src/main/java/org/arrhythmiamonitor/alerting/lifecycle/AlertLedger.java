@@ -73,7 +73,10 @@ public final class AlertLedger {
     private final Map<String, String> latestRaised = new HashMap<>();
     /** Desk thread only: open alerts that escalate, the ones each tick looks at. */
     private final Set<String> escalating = new LinkedHashSet<>();
-    /** Desk thread only: resolved and suppressed alerts, the first to leave memory at capacity. */
+    /**
+     * Desk thread only: resolved and suppressed alerts that may leave memory at capacity, the first
+     * to leave; those the lifecycle still needs ({@link #keptAtCapacity}) are not in it.
+     */
     private final TreeSet<AlertRecord> closed = new TreeSet<>(OLDEST_FIRST);
     /**
      * Desk thread only: alerts no longer in memory. Those that left at capacity are still in the
@@ -472,16 +475,60 @@ public final class AlertLedger {
         } else {
             escalating.remove(id);
         }
-        if (record.getState() == AlertState.RESOLVED || record.getState() == AlertState.SUPPRESSED) {
-            closed.add(record);
-        }
         if (record.getState() != AlertState.SUPPRESSED) {
             String key = deviceType(record.getAlert());
             AlertRecord latest = Optional.ofNullable(latestRaised.get(key)).map(working::get).orElse(null);
             if (latest == null || latest.getAlert().getOnsetTimeMs() <= record.getAlert().getOnsetTimeMs()) {
-                latestRaised.put(key, id);
+                setLatestRaised(key, id);
             }
         }
+        // After the suppression index: whether it may leave memory depends on it.
+        reconsider(id);
+    }
+
+    /**
+     * A closed alert the lifecycle still needs stays in memory at capacity, as open ones do:
+     * <ul>
+     *   <li>a brief non-latching alert the system resolved, while it is the one its device and
+     *       type's repeats are judged against ({@link #isRepeatOf}): gone, the next repeat would be
+     *       raised and notified again;</li>
+     *   <li>a suppressed repeat whose episode goes on: gone, it would not be raised when its first
+     *       is resolved ({@link #withPromotedRepeats}), and its updates would be dropped as late
+     *       copies of a forgotten alert.</li>
+     * </ul>
+     * Both are bounded: one per device and type, and episodes not yet ended; the retention still
+     * deletes them.
+     */
+    private boolean keptAtCapacity(AlertRecord record) {
+        Alert alert = record.getAlert();
+        return switch (record.getState()) {
+            case SUPPRESSED -> alert.getEndTimeMs() == 0;
+            case RESOLVED -> !suppressRepeats.isZero() && SYSTEM.equals(record.getResolvedBy())
+                    && !latches(alert.getPriority()) && alert.getAlertId().equals(latestRaised.get(deviceType(alert)));
+            default -> true;
+        };
+    }
+
+    /** Puts the alert in {@link #closed} or takes it out, as it stands now. */
+    private void reconsider(String alertId) {
+        AlertRecord record = alertId == null ? null : working.get(alertId);
+        if (record == null) {
+            return;
+        }
+        closed.remove(record);
+        boolean isClosed = record.getState() == AlertState.RESOLVED || record.getState() == AlertState.SUPPRESSED;
+        if (isClosed && !keptAtCapacity(record)) {
+            closed.add(record);
+        }
+    }
+
+    /** Sets (null: removes) the suppression index's entry; the alert it named may leave memory now. */
+    private void setLatestRaised(String key, String alertId) {
+        String before = alertId == null ? latestRaised.remove(key) : latestRaised.put(key, alertId);
+        if (before != null && !before.equals(alertId)) {
+            reconsider(before);
+        }
+        reconsider(alertId);
     }
 
     /** The record is stored: reads see it from now on. */
@@ -516,12 +563,7 @@ public final class AlertLedger {
         // Staged and earlier record are the same alert, so the same device and type.
         AlertRecord either = staged != null ? staged : before;
         if (either != null) {
-            String key = deviceType(either.getAlert());
-            if (latestBefore == null) {
-                latestRaised.remove(key);
-            } else {
-                latestRaised.put(key, latestBefore);
-            }
+            setLatestRaised(deviceType(either.getAlert()), latestBefore);
         }
     }
 
@@ -580,8 +622,9 @@ public final class AlertLedger {
     }
 
     /**
-     * At capacity, resolved and suppressed alerts leave memory, oldest first. Called after a
-     * batch is confirmed, so that nothing staged is evicted.
+     * At capacity, resolved and suppressed alerts leave memory, oldest first, but not those the
+     * lifecycle still needs ({@link #keptAtCapacity}). Called after a batch is confirmed, so that
+     * nothing staged is evicted.
      */
     public void evictToCapacity() {
         while (committed.size() > capacity && !closed.isEmpty()) {

@@ -448,4 +448,91 @@ class AlertLedgerTest {
         assertThat(small.get(old.getAlertId())).isEmpty();
         assertThat(small.onAlert(ended(old, T0 + 1), T0)).as("a late copy is not raised again").isEmpty();
     }
+
+    @Test
+    void atCapacityOpenAndAcknowledgedAlertsNeverLeaveMemoryEvenWhenOlderThanClosedOnes() {
+        AlertLedger small = new AlertLedger(Duration.ZERO, EnumSet.of(Priority.HIGH), escalation, router, 1);
+        Alert open = alert("a", "VT", Priority.HIGH, T0);
+        Alert acknowledged = alert("b", "VT", Priority.HIGH, T0 + 1000);
+        Alert resolved = alert("c", "PAUSE", Priority.MEDIUM, T0 + 2000);
+        small.onAlert(open, T0).forEach(small::restore);
+        small.onAlert(acknowledged, T0).forEach(small::restore);
+        small.acknowledge(acknowledged.getAlertId(), "nurse.b", null, T0 + 5000).forEach(small::restore);
+        small.onAlert(resolved, T0).forEach(small::restore);
+        small.onAlert(ended(resolved, T0 + 3000), T0 + 3000).forEach(small::restore);
+        small.evictToCapacity();
+        // Over capacity with nothing closed left to drop: memory grows rather than lose an alert
+        // that asks for attention.
+        assertThat(small.size()).isEqualTo(2);
+        assertThat(small.get(resolved.getAlertId())).isEmpty();
+        assertThat(small.get(open.getAlertId()).orElseThrow().getState()).isEqualTo(AlertState.OPEN);
+        assertThat(small.resolve(acknowledged.getAlertId(), "dr.a", "reviewed", T0 + 9000).get(0).getState())
+                .isEqualTo(AlertState.RESOLVED);
+    }
+
+    @Test
+    void atCapacityABriefAlertTheSystemResolvedStaysInMemoryWhileItSuppressesItsRepeats() {
+        // Memory full of an alert nobody dealt with: every closed alert would be the first to leave.
+        AlertLedger small = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH), escalation, router, 1);
+        small.onAlert(alert("b", "VT", Priority.HIGH, T0), T0).forEach(small::restore);
+        Alert brief = ended(alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 1000), T0 + 3000);
+        assertThat(small.onAlert(brief, T0 + 3000)).singleElement().satisfies(r -> {
+            assertThat(r.getState()).isEqualTo(AlertState.RESOLVED);
+            small.restore(r);
+        });
+        small.evictToCapacity();
+
+        Alert again = ended(alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 60_000), T0 + 62_000);
+        List<AlertRecord> changes = small.onAlert(again, T0 + 62_000);
+        assertThat(changes.get(0).getState()).as("a repeat, not paged again").isEqualTo(AlertState.SUPPRESSED);
+        assertThat(changes.get(0).getDeliveriesMap()).isEmpty();
+        changes.forEach(small::restore);
+        small.evictToCapacity();
+        assertThat(small.get(brief.getAlertId()).orElseThrow().getRepeats()).isEqualTo(1);
+
+        // Once a later alert of the type is the one repeats are judged against, the first may leave.
+        Alert later = alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 700_000);
+        small.onAlert(later, T0 + 700_000).forEach(small::restore);
+        small.evictToCapacity();
+        assertThat(small.get(brief.getAlertId())).isEmpty();
+        assertThat(small.get(later.getAlertId())).isPresent();
+    }
+
+    @Test
+    void aRolledBackAlertGivesTheSuppressionBackToTheOneBeforeEvenAtCapacity() {
+        AlertLedger small = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH), escalation, router, 1);
+        small.onAlert(alert("b", "VT", Priority.HIGH, T0), T0).forEach(small::restore);
+        Alert brief = ended(alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 1000), T0 + 3000);
+        small.onAlert(brief, T0 + 3000).forEach(small::restore);
+        Alert later = alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 700_000);
+        String latestBefore = small.latestRaisedFor(later);
+        small.onAlert(later, T0 + 700_000).forEach(small::apply);
+        small.rollBack(later.getAlertId(), null, latestBefore);
+        small.evictToCapacity();
+        assertThat(small.get(brief.getAlertId())).isPresent();
+        Alert again = ended(alert("icu-1", "NOISE", Priority.TECHNICAL, T0 + 60_000), T0 + 62_000);
+        assertThat(small.onAlert(again, T0 + 62_000).get(0).getState()).isEqualTo(AlertState.SUPPRESSED);
+    }
+
+    @Test
+    void atCapacityARepeatStillGoingOnStaysInMemoryAndIsRaisedWhenItsFirstIsResolved() {
+        AlertLedger small = new AlertLedger(Duration.ofSeconds(600), EnumSet.of(Priority.HIGH), escalation, router, 2);
+        Alert first = alert("icu-1", "PAUSE", Priority.MEDIUM, T0);
+        Alert second = alert("icu-1", "PAUSE", Priority.MEDIUM, T0 + 20_000);
+        small.onAlert(alert("b", "VT", Priority.HIGH, T0), T0).forEach(small::restore);
+        small.onAlert(first, T0).forEach(small::restore);
+        assertThat(small.onAlert(second, T0 + 20_000).get(0).getState()).isEqualTo(AlertState.SUPPRESSED);
+        small.onAlert(second, T0 + 20_000).forEach(small::restore);
+        small.evictToCapacity();
+        assertThat(small.get(second.getAlertId())).as("still going on: not dropped").isPresent();
+
+        List<AlertRecord> changes = small.resolve(first.getAlertId(), "dr.a", "reviewed", T0 + 60_000);
+        assertThat(changes).extracting(r -> r.getAlert().getAlertId())
+                .containsExactly(first.getAlertId(), second.getAlertId());
+        assertThat(changes.get(1).getState()).isEqualTo(AlertState.OPEN);
+        assertThat(changes.get(1).getDeliveriesMap()).containsKey("raised:ward");
+        changes.forEach(small::restore);
+        // Its episode's later updates still reach it (a dropped one would be taken for a late copy).
+        assertThat(small.onAlert(ended(second, T0 + 90_000), T0 + 90_000)).isNotEmpty();
+    }
 }
