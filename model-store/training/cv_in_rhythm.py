@@ -12,9 +12,9 @@ reference run), but on stretches of consecutive V among the matched beats, by be
 without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
 
 In AF a V call whose QRS is within 0.3 of the template's (three times the template match's limit)
-is reported N: AF's short-long intervals look like a PVC's timing, and there only the QRS tells.
-The stream's run rules count such a beat N too (on AF as it was before the beat; the replay
-scores runs on the reported classes), the AF detector reads the classifier's V.
+is reported N, unless the template was ventricular: AF's short-long intervals look like a PVC's
+timing, and there only the QRS tells. The AF detector and the run rules read the classifier's V,
+so runs are scored on the classes after the template match.
 
 Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
 that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
@@ -96,18 +96,22 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None):
+def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricular=None):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
     exported RR features (previous interval, local mean and their ratio are read), `at_s` their
-    times in seconds, `qrs_diff` their QRS difference from the template (None: unknown). Past
+    times in seconds, `qrs_diff` their QRS difference from the template (None: unknown),
+    `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
-    with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N."""
+    with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of a template that is not ventricular
+    is N."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
     out, previous, run_local_rr, run_onset = model.copy(), 0, 0.0, 0.0
     if qrs_diff is None:
         qrs_diff = np.full(len(model), np.nan)
+    if ventricular is None:
+        ventricular = np.ones(len(model), dtype=bool)
     for i, k in enumerate(model):
-        if k == 2 and af_flags[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
+        if k == 2 and af_flags[i] and not ventricular[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
         elif k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
             out[i] = 0
@@ -153,16 +157,19 @@ def centred(beats, start, end, template=None):
             (end - start) * FLAT_MV ** 2)
 
 
-def template_match(model, beats, prev_over_local):
+def template_match(model, beats, prev_over_local, with_ventricular=False):
     """The classes the stream gives the beats of one record, in R-peak order (mirrors `TemplateMatch`;
     `beats` their exported windows): a V or F call whose QRS matches the template (difference at most
     MAX_QRS_DIFFERENCE) is S when clearly early (prematurity index under CLEARLY_PREMATURE), else N.
     Not while the template is young (under TEMPLATE_BEATS beats), and not while it is ventricular:
     from when beats left as V make up MAX_VENTRICULAR_SHARE of it until TEMPLATE_BEATS beats, neither
-    V nor like the template as it was when the share was last that high, have joined it."""
+    V nor like the template as it was when the share was last that high, have joined it.
+    `with_ventricular`: also whether the template was ventricular when each beat was checked."""
     out, share, learnt, ventricular, unlike, frozen = model.copy(), 0.0, 0, False, 0, None
     qrs_diff = qrs_difference(beats)
+    was_ventricular = np.zeros(len(model), dtype=bool)
     for i, k in enumerate(model):
+        was_ventricular[i] = ventricular
         matches = qrs_diff[i] <= MAX_QRS_DIFFERENCE
         if k in (2, 3) and matches and learnt >= TEMPLATE_BEATS and not ventricular:
             out[i] = 1 if float(prev_over_local[i]) < CLEARLY_PREMATURE else 0
@@ -174,7 +181,7 @@ def template_match(model, beats, prev_over_local):
             elif ventricular and out[i] != 2 and qrs_difference(beats[i:i + 1], frozen)[0] > MAX_QRS_DIFFERENCE:
                 unlike += 1
                 ventricular = unlike < TEMPLATE_BEATS
-    return out
+    return (out, was_ventricular) if with_ventricular else out
 
 
 def p_waves_absent(window):
@@ -235,7 +242,7 @@ def in_af(samples, classes, fs, p_wave=None):
             window = (window + [(rr, before + c, p_wave[i], i)])[-WINDOW:]
         judged = None
         if len(any_window) == WINDOW and p_waves_absent(window):
-            x = irregularity([r for r, _ in any_window])
+            x = irregularity([r for r, _ in any_window], 1)
             conducted = irregularity([r for r, _, _, _ in window]) if len(window) >= MIN_ENTRY else np.nan
             if af or conducted >= LEAVE:
                 judged = x, any_window[-1 - WINDOW // 2][1]
@@ -347,17 +354,19 @@ def main():
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
             window = np.asarray(beats[rows[idx]])
+            matched, ventricular = template_match(p[idx], window, prev_over_local[rows][idx], with_ventricular=True)
             if not args.model_classes:
-                classified[idx] = template_match(p[idx], window, prev_over_local[rows][idx])
+                classified[idx] = matched
             k = classified[idx]
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan),
-                                   samples[rows][idx] / args.fs, qrs_difference(window))
+                                   samples[rows][idx] / args.fs, qrs_difference(window), ventricular)
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
-            runs[1] += score_runs(truth_runs, ventricular_runs(reported[idx]))
+            # The run rules read the classifier's classes, not the reported ones.
+            runs[1] += score_runs(truth_runs, ventricular_runs(k))
             if args.db:
                 at = samples[rows][idx]
                 spans = reference_af(os.path.join(args.db, f"{record}.atr"))
@@ -376,13 +385,15 @@ def main():
             print(f"{name}: AF duration Se {100 * af_seconds[2] / af_seconds[0]:.1f} %, "
                   f"+P {100 * af_seconds[2] / af_seconds[1]:.1f} % ({af_seconds[0]:.0f} s of reference AF)")
         print(f"{name}: {summary(figures)}; runs of 3+ V: {runs[0][0]} reference, the model's "
-              f"{runs[0][2]} ({runs[0][2] - runs[0][3]} false), reported {runs[1][2]} ({runs[1][2] - runs[1][3]} false)")
+              f"{runs[0][2]} ({runs[0][2] - runs[0][3]} false), the run rules' {runs[1][2]} "
+              f"({runs[1][2] - runs[1][3]} false)")
     for epochs, figures in by_epochs.items():
         print(f"mean over seeds, {epochs}: {summary(np.mean(np.array(figures), axis=0))}")
 
 
 def summary(figures):
-    """Se/+P of S, V, F and runs of 3 or more V beats, the model's classes then the reported ones."""
+    """Se/+P of S, V, F and runs of 3 or more V beats, the model's classes then the reported ones
+    (for runs, the classes the run rules read: after the template match)."""
     text = [f"{what} model {m[0]:.1f}/{m[1]:.1f}, reported {r[0]:.1f}/{r[1]:.1f}"
             for what, m, r in zip(("S", "V", "F", "V runs"), figures[0:8:2], figures[1:8:2])]
     return ("Se/+P " + "; ".join(text) + f"; EC57 +P as reported (F, Q called V and Q called S not false): "

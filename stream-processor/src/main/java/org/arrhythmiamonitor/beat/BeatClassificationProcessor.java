@@ -256,6 +256,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             if (Double.isFinite(decision.qrsDifference())) {
                 out.setQrsDifference((float) decision.qrsDifference());
             }
+            out.setTemplateVentricular(decision.ventricularTemplate());
             for (float v : p) {
                 out.addProbabilities(v);
             }

@@ -26,11 +26,12 @@ public final class RecordBeatClassifier {
      * Each beat's class as the model gives it and as the stream gives it (the model's, checked by
      * {@link TemplateMatch}), as indexes into N, S, V, F, Q, its prematurity index
      * ({@link BeatFeatures#prematurityIndex}) and how alike its P wave is to the template's
-     * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), as the stream's {@code ClassifiedBeat}
-     * carries them.
+     * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), how far its QRS is from the
+     * template's and whether the template was ventricular ({@link TemplateMatch.Decision}), as the
+     * stream's {@code ClassifiedBeat} carries them.
      */
     public record Classified(int[] modelClasses, int[] classes, double[] prematurityIndex,
-            double[] pWaveSimilarity) {
+            double[] pWaveSimilarity, double[] qrsDifference, boolean[] ventricularTemplate) {
     }
 
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
@@ -42,6 +43,8 @@ public final class RecordBeatClassifier {
         int[] classes = new int[beats.size()];
         double[] prematurity = new double[beats.size()];
         double[] pWave = new double[beats.size()];
+        double[] qrsDifference = new double[beats.size()];
+        boolean[] ventricularTemplate = new boolean[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
@@ -60,10 +63,12 @@ public final class RecordBeatClassifier {
                     classes[at] = reading.decision().beatClass();
                     prematurity[at] = reading.prematurityIndex();
                     pWave[at] = reading.pWaveSimilarity();
+                    qrsDifference[at] = reading.decision().qrsDifference();
+                    ventricularTemplate[at] = reading.decision().ventricularTemplate();
                 }
                 filled = 0;
             }
         }
-        return new Classified(modelClasses, classes, prematurity, pWave);
+        return new Classified(modelClasses, classes, prematurity, pWave, qrsDifference, ventricularTemplate);
     }
 }

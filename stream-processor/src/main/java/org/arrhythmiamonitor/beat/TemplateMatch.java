@@ -66,8 +66,9 @@ public final class TemplateMatch {
      * @param beatClass the class the stream gives the beat, an index into {@link BeatClasses#NAMES}
      * @param heldBy the guard that kept a matching V or F call, null when none did
      * @param qrsDifference {@link BeatFeatures#qrsDifference} of the beat, NaN when the template is flat
+     * @param ventricularTemplate whether the template was ventricular when the beat was checked
      */
-    public record Decision(int beatClass, Guard heldBy, double qrsDifference) {
+    public record Decision(int beatClass, Guard heldBy, double qrsDifference, boolean ventricularTemplate) {
     }
 
     /**
@@ -93,6 +94,7 @@ public final class TemplateMatch {
                 beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
             }
         }
+        boolean checkedOnAVentricularTemplate = ventricular;
         // The beats the template learns from (BeatFeatureExtractor), with the same weights. The
         // extractor compares the interval with 0.9 of the local mean in double precision, this the
         // float ratio: they can differ only for a ratio within 1e-7 of 0.9.
@@ -115,7 +117,7 @@ public final class TemplateMatch {
                 }
             }
         }
-        return new Decision(beatClass, heldBy, qrsDifference);
+        return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate);
     }
 
     public TemplateMatchState snapshot() {

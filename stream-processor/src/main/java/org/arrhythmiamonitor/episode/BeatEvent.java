@@ -16,10 +16,12 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param prematurityIndex its interval over the local mean interval, NaN when unknown
  * @param qrsDifference how far its QRS is from the template's ({@code ClassifiedBeat.qrs_difference}),
  *        NaN when unknown
+ * @param ventricularTemplate whether that template was ventricular; true when unknown (a beat from
+ *        an older classifier): then it says nothing of the patient's usual QRS
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
         boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex,
-        double qrsDifference) {
+        double qrsDifference, boolean ventricularTemplate) {
 
     /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
     public static BeatEvent of(ClassifiedBeat classified) {
@@ -29,12 +31,7 @@ public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, 
                 classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN,
                 !classified.hasPremature() || classified.getPremature(),
                 classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
-                classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN);
-    }
-
-    /** The same beat with another class. */
-    public BeatEvent withClass(BeatClass c) {
-        return new BeatEvent(deviceId, sample, timeMs, rrMs, c, readable, pWaveSimilarity, premature, prematurityIndex,
-                qrsDifference);
+                classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN,
+                !classified.hasTemplateVentricular() || classified.getTemplateVentricular());
     }
 }

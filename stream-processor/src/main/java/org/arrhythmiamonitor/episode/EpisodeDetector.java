@@ -24,10 +24,7 @@ public final class EpisodeDetector {
             EpisodeOutput out) {
         BeatEvent beat = BeatEvent.of(classified);
         EpisodeState.Builder s = state.toBuilder();
-        // A V call with the usual QRS in AF is a conducted beat (ReportedClass): counted as a run
-        // of V beats, AF's short-long intervals would make ventricular runs of conducted beats.
-        EctopicRuns.onBeat(s, ReportedClass.conductedInAf(state.getAf(), beat) ? beat.withClass(BeatClass.N) : beat,
-                rules, out);
+        EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(

@@ -33,7 +33,7 @@ final class RecordEpisodes {
      * P wave is to the template's ({@code ClassifiedBeat.p_wave_similarity}); both NaN when unknown.
      */
     record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, double prematurityIndex,
-            double pWaveSimilarity) {
+            double pWaveSimilarity, double qrsDifference, boolean ventricularTemplate) {
     }
 
     /**
@@ -136,7 +136,10 @@ final class RecordEpisodes {
         if (Double.isFinite(b.pWaveSimilarity())) {
             classified.setPWaveSimilarity((float) b.pWaveSimilarity());
         }
-        return classified.build();
+        if (Double.isFinite(b.qrsDifference())) {
+            classified.setQrsDifference((float) b.qrsDifference());
+        }
+        return classified.setTemplateVentricular(b.ventricularTemplate()).build();
     }
 
     private static long timeMs(long sample, int fs) {

@@ -130,7 +130,8 @@ public final class RecordEvaluator {
             DetectedBeat b = beats.get(i);
             scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
                     BeatClasses.wire(classified.classes()[i]), b.readable(), classified.prematurityIndex()[i],
-                    classified.pWaveSimilarity()[i]));
+                    classified.pWaveSimilarity()[i], classified.qrsDifference()[i],
+                    classified.ventricularTemplate()[i]));
         }
         return scored;
     }
@@ -149,7 +150,7 @@ public final class RecordEvaluator {
             int c = a.code().isBeat() ? BeatClasses.indexOf(a.code()) : -1;
             if (c >= 0) {
                 labelled.add(new RecordEpisodes.ScoredBeat(a.sample(), previous < 0 ? 0 : a.sample() - previous,
-                        BeatClasses.wire(c), true, Double.NaN, Double.NaN));
+                        BeatClasses.wire(c), true, Double.NaN, Double.NaN, Double.NaN, true));
                 previous = a.sample();
             }
         }

@@ -231,8 +231,9 @@ public final class AfDetector {
             BeatRun.Builder segment = BeatRun.newBuilder()
                     .setOnsetSample(afterEnd ? s.getEndedSample() : middleSample)
                     .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : middleTimeMs)
-                    .setLastSample(sample).setLastTimeMs(timeMs).setBeats(WINDOW / 2 + 1);
+                    .setLastSample(sample).setLastTimeMs(timeMs);
             afterUsualPWave(s, segment, middleSample, sample, timeMs);
+            segment.setBeats(beatsSince(s, segment.getOnsetSample()));
             s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
@@ -344,7 +345,13 @@ public final class AfDetector {
         }
     }
 
-    /** The irregularity of the full window of intervals between N, S, V and F beats. */
+    /**
+     * The irregularity of the full window of intervals between N, S, V and F beats, between
+     * successive intervals only: in AF with ventricular bigeminy the PVCs' coupling intervals
+     * repeat two apart while AF goes on (from a review: two apart, AF ended at the bigeminy's 31st
+     * beat). Bigeminy the model misreads as N is still held out at entry, by the conducted
+     * intervals' irregularity, two apart, that entry here needs.
+     */
     private static double anyIrregularity(AfState.Builder s) {
         double[] rr = new double[WINDOW];
         double sum = 0;
@@ -352,7 +359,7 @@ public final class AfDetector {
             rr[k] = s.getAnyRrMs((s.getAnyPos() + k) % WINDOW);
             sum += rr[k];
         }
-        return successiveIrregularity(rr, WINDOW, sum, MAX_LAG);
+        return successiveIrregularity(rr, WINDOW, sum, 1);
     }
 
     private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,
@@ -424,7 +431,7 @@ public final class AfDetector {
      * middle lies 16 usable intervals back, which is long where many beats in between are V (the
      * model called 201's aberrated atrial premature beats V on unseen patients, and an onset came
      * 42 s before the reference's). The onset moves to the next such beat, or to the beat that
-     * entered when that was the last; the segment's beats are then counted from there.
+     * entered when that was the last.
      *
      * @param middleSample the window's middle, where the onset was dated
      */
@@ -449,22 +456,27 @@ public final class AfDetector {
             onsetSample = s.getRrSample(next);
             onsetTimeMs = s.getRrTimeMs(next);
         }
-        if (onsetSample <= segment.getOnsetSample()) {
-            return;
+        if (onsetSample > segment.getOnsetSample()) {
+            segment.setOnsetSample(onsetSample).setOnsetTimeMs(Math.max(onsetTimeMs, segment.getOnsetTimeMs()));
         }
-        // Each interval after the onset ends at one of its beats; the window with V beats holds
-        // more of them unless it holds less time.
+    }
+
+    /**
+     * The beats from the onset to the latest, V beats included, as the segment counts the beats
+     * that follow (its rate is the ventricular rate). Each interval after the onset ends at one of
+     * them; the window with V beats holds more of them unless it spans less time (32 beats: an
+     * onset further back is counted short by the V beats before them).
+     */
+    private static int beatsSince(AfState.Builder s, long onsetSample) {
         int conducted = 0;
-        for (int k = 0; k < filled; k++) {
+        for (int k = 0; k < s.getFilled(); k++) {
             conducted += s.getRrSample(k) > onsetSample ? 1 : 0;
         }
         int any = 0;
         for (int k = 0; k < s.getAnyRrMsCount(); k++) {
             any += s.getAnyRrSample(k) > onsetSample ? 1 : 0;
         }
-        int beats = 1 + Math.max(conducted, any);
-        segment.setOnsetSample(onsetSample).setOnsetTimeMs(Math.max(onsetTimeMs, segment.getOnsetTimeMs()))
-                .setBeats(beats);
+        return 1 + Math.max(conducted, any);
     }
 
     /**

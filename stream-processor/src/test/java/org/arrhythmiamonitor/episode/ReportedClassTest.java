@@ -30,7 +30,7 @@ class ReportedClassTest {
 
     /** A readable beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
     private static BeatEvent beat(BeatClass c, boolean premature) {
-        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN);
+        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN, false);
     }
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
@@ -40,7 +40,7 @@ class ReportedClassTest {
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
         return new BeatEvent("d", 0, 0, 800, BeatClass.N, true, pWaveSimilarity, prematurityIndex < 0.9,
-                prematurityIndex, Double.NaN);
+                prematurityIndex, Double.NaN, false);
     }
 
     @Test
@@ -110,7 +110,7 @@ class ReportedClassTest {
     }
 
     private static BeatEvent vBeat(double qrsDifference, boolean readable) {
-        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference);
+        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference, false);
     }
 
     @Test
@@ -120,7 +120,7 @@ class ReportedClassTest {
     }
 
     @Test
-    void aVCallStandsWithAQrsOfItsOwnOutsideAfUnreadableOrUnknown() {
+    void aVCallStandsWithAQrsOfItsOwnOutsideAfUnreadableUnknownOrOnAVentricularTemplate() {
         assertThat(reported(IN_AF, vBeat(0.31, true), BeatClass.N)).as("a QRS of its own").isEqualTo(BeatClass.V);
         assertThat(reported(SINUS, vBeat(0.0, true), BeatClass.N)).as("sinus rhythm").isEqualTo(BeatClass.V);
         AfState leaving = IN_AF.toBuilder().setLeaveCount(1).build();
@@ -132,14 +132,18 @@ class ReportedClassTest {
         assertThat(reported(IN_AF, vBeat(0.0, false), BeatClass.N)).as("unreadable").isEqualTo(BeatClass.V);
         assertThat(reported(IN_AF, vBeat(Double.NaN, true), BeatClass.N)).as("flat template or older classifier")
                 .isEqualTo(BeatClass.V);
-        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0);
+        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false);
         assertThat(reported(IN_AF, f, BeatClass.N)).as("a fusion call").isEqualTo(BeatClass.F);
+        BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
+                0.0, true);
+        assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N))
+                .as("a ventricular template, or one an older classifier did not say").isEqualTo(BeatClass.V);
     }
 
     /** A readable beat at {@code timeMs}, {@code rrMs} after the last, against a local mean of {@code localRrMs}. */
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs, double pWaveSimilarity) {
         return new BeatEvent("d", 0, timeMs, rrMs, c, true, pWaveSimilarity, rrMs / localRrMs < 0.9, rrMs / localRrMs,
-                Double.NaN);
+                Double.NaN, false);
     }
 
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs) {
@@ -174,12 +178,12 @@ class ReportedClassTest {
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
         assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
-        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN);
+        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false);
         assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
                 .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
         // A restarted detector's first beat has no interval (0): nothing says it is fast.
-        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN);
+        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false);
         assertThat(ReportedClass.of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
     }
 

@@ -63,7 +63,7 @@ final class ScriptedDevice {
         }
         double difference = qrsDifference.getAsDouble();
         if (!Double.isNaN(difference)) {
-            classified.setQrsDifference((float) difference);
+            classified.setQrsDifference((float) difference).setTemplateVentricular(false);
         }
         beats.pipeInput(id, classified.build(), timeMs);
         if (!second.getHasBeat()) {
@@ -87,7 +87,7 @@ final class ScriptedDevice {
         return this;
     }
 
-    /** How far the next beats' QRS is from the template's, one value drawn per beat. */
+    /** How far the next beats' QRS is from the template's (not ventricular), one value drawn per beat. */
     ScriptedDevice qrsDifferences(DoubleSupplier difference) {
         this.qrsDifference = difference;
         return this;

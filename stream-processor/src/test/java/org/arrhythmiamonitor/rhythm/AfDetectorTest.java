@@ -62,6 +62,71 @@ class AfDetectorTest {
     }
 
     @Test
+    void anOnsetGoesAfterTheLastSinusBeatAndCountsTheVBeatsSince() {
+        // Sinus rhythm with the usual P wave and a PVC every third beat, then AF whose beats the
+        // model calls V one time in six, their P-wave stretch flat (similarity unknown): the
+        // intervals between conducted beats decide, and their window's middle lies before the AF.
+        // (The count is exact while the window with V beats reaches back to the onset.)
+        Random random = new Random(29);
+        Feed feed = new Feed();
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            feed.beat(i % 3 == 2 ? BeatClass.V : BeatClass.N, i % 3 == 2 ? 560 : 800 + 10 * random.nextGaussian(),
+                    true, 0.97);
+            times.add(feed.time);
+        }
+        long lastSinus = feed.time;
+        for (int i = 0; i < 200 && feed.out.isEmpty(); i++) {
+            feed.beat(random.nextInt(6) == 0 ? BeatClass.V : BeatClass.N, 400 + 500 * random.nextDouble(), true,
+                    Double.NaN);
+            times.add(feed.time);
+        }
+        assertThat(feed.out).as("AF entered").hasSize(1);
+        RhythmSegment segment = feed.out.get(0);
+        assertThat(segment.getOnsetTimeMs()).isGreaterThan(lastSinus);
+        long entered = feed.time;
+        assertThat(segment.getBeatCount()).as("beats, V included, from the onset to the one that entered")
+                .isEqualTo((int) times.stream().filter(t -> t >= segment.getOnsetTimeMs() && t <= entered).count());
+    }
+
+    @Test
+    void atrialPrematureBeatsAtVaryingCouplingAndPausesAreNotAf() {
+        // Every other beat an atrial premature beat the model calls S, at a coupling interval and
+        // with a pause that both vary: judged with its S beats, the window is irregular two
+        // intervals apart as AF is, but short and long in turn, more irregular from one interval
+        // to the next than AF (record 201 before its last AF).
+        Random random = new Random(37);
+        Feed feed = new Feed();
+        for (int i = 0; i < 40; i++) {
+            feed.beat(BeatClass.N, 800 + 10 * random.nextGaussian(), true, 0.95);
+        }
+        for (int i = 0; i < 100; i++) {
+            feed.beat(BeatClass.S, 300 + 400 * random.nextDouble(), true, 0.6);
+            feed.beat(BeatClass.N, 900 + 600 * random.nextDouble(), true, 0.95);
+        }
+        assertThat(feed.out).as("rhythm segments").isEmpty();
+    }
+
+    @Test
+    void atrialFibrillationWithVentricularBigeminyGoesOn() {
+        // AF without P waves, then a PVC after every conducted beat at a fixed coupling interval:
+        // the PVCs' intervals repeat two apart, AF's pauses between them do not.
+        Random random = new Random(31);
+        Feed feed = new Feed();
+        for (int i = 0; i < 150; i++) {
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, -0.3 + 0.6 * random.nextDouble());
+        }
+        assertThat(feed.state.getInAf()).as("in AF").isTrue();
+        int before = feed.out.size();
+        for (int i = 0; i < 60; i++) {
+            feed.beat(BeatClass.V, 400, true, Double.NaN);
+            feed.beat(BeatClass.N, 600 + 600 * random.nextDouble(), true, -0.3 + 0.6 * random.nextDouble());
+        }
+        assertThat(feed.out.subList(before, feed.out.size())).as("segments during the bigeminy").isEmpty();
+        assertThat(AfDetector.inAf(feed.state)).isTrue();
+    }
+
+    @Test
     void aStoreWrittenBeforeThePWaveRingJudgesPWavesOnlyOnceEnoughAreKnown() {
         // A full window of intervals saved without rr_p_wave: they read as unknown.
         AfState state = irregularWindow(AfDetector.WINDOW).clearRrPWave().build();
