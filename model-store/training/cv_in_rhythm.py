@@ -38,8 +38,8 @@ held-out classes, in R-peak order, go through a replay of the detector's entry a
 and S beats it places in AF are counted as N.
 
 The replay mirrors `AfDetector` (32-interval window of intervals between N, S and F beats; entry on the median absolute
-difference between successive intervals or intervals two apart, whichever is smaller, over the
-mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
+difference between successive intervals or, when smaller, the larger of the same medians of the
+two series of every other interval, over the mean, 0.15, without intervals touching S beats while 16 remain, else with them when their
 coupling intervals spread by 0.07 or more over at least 6 and the successive irregularity is at
 most 0.4;
 exit below 0.10; and when the median P-wave similarity of the beats closing that window's
@@ -82,10 +82,15 @@ MAX_QRS_DIFFERENCE_IN_AF = 0.3
 
 
 def irregularity(rr, max_lag=MAX_LAG):
-    """The smaller of the median absolute differences between intervals 1 and 2 apart (up to
-    `max_lag`), over the mean interval (`AfDetector.irregularity`)."""
+    """The median absolute difference between successive intervals, or (`max_lag` 2) when smaller
+    the larger of the same medians of the two interleaved series of every other interval, over the
+    mean interval (`AfDetector.successiveIrregularity`)."""
     rr = np.asarray(rr)
-    return min(np.median(np.abs(rr[lag:] - rr[:-lag])) for lag in range(1, max_lag + 1)) / rr.mean()
+    x = np.median(np.abs(np.diff(rr)))
+    if max_lag >= 2:
+        two_apart = np.abs(rr[2:] - rr[:-2])
+        x = min(x, max(np.median(two_apart[0::2]), np.median(two_apart[1::2])))
+    return x / rr.mean()
 
 
 def coupling_spread(window):
@@ -242,7 +247,7 @@ def in_af(samples, classes, fs, p_wave=None):
             window = (window + [(rr, before + c, p_wave[i], i)])[-WINDOW:]
         judged = None
         if len(any_window) == WINDOW and p_waves_absent(window):
-            x = irregularity([r for r, _ in any_window], 1)
+            x = irregularity([r for r, _ in any_window])
             conducted = irregularity([r for r, _, _, _ in window]) if len(window) >= MIN_ENTRY else np.nan
             if af or conducted >= LEAVE:
                 judged = x, any_window[-1 - WINDOW // 2][1]

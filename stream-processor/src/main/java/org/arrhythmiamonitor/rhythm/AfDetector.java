@@ -18,12 +18,12 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * absolute differences between successive intervals, divided by their mean: about 0.01-0.04 in
  * sinus rhythm, 0.1-0.3 in AF. The median
  * ignores the two large differences an isolated premature beat leaves, so only a rhythm that is
- * irregular beat after beat crosses the threshold. The same median between intervals two apart
- * is taken too, and the smaller counts: AF is irregularly irregular, at every lag, where a rhythm
- * that alternates short and long (bigeminy the beat model does not see as such, as in record
- * 223's ventricular tachycardia, whose beats it calls N) is regular two intervals apart. On
- * unseen patients that removed the false AF of 223 (61 and 65 s of it) and 10 s of 201's, for
- * 4 s of 201's AF (cross-validation replay; validation report).
+ * irregular beat after beat crosses the threshold. A rhythm that alternates short and long
+ * (bigeminy the beat model does not see as such, as in record 223's ventricular tachycardia,
+ * whose beats it calls N) is irregular from one interval to the next but regular every other
+ * interval, where AF is irregularly irregular: when smaller, the larger of the same medians of
+ * the two interleaved series of every other interval counts instead. On unseen patients that cut
+ * 223's false AF from 61 and 65 s to 4 s (cross-validation replay; validation report).
  *
  * <p>S beats count differently on the way in and on the way out. Outside AF, the intervals that
  * begin or end at an S beat are left out of the entry irregularity: frequent atrial premature
@@ -40,8 +40,9 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * {@value #MIN_COUPLINGS} coupling intervals must be spread by {@value #COUPLING_SPREAD} or more;
  * and premature beats with their pauses alternate short and long, which makes the irregularity
  * between successive intervals alone 0.45-0.9, where AF's stays below
- * {@value #MAX_COUPLED_IRREGULARITY}. (Two intervals apart, frequent premature beats can be less
- * irregular: that measure under the cap let 80 s of 201's premature beats in as AF.)
+ * {@value #MAX_COUPLED_IRREGULARITY}. (Every other interval, frequent premature beats can be less
+ * irregular: a median two intervals apart under the cap let 80 s of 201's premature beats in as
+ * AF.)
  *
  * <p>The P waves decide which of those rules applies. Every beat carries how alike the stretch
  * before it, where the P wave lies, is to the device's template ({@code p_wave_similarity}): the
@@ -92,8 +93,9 @@ public final class AfDetector {
     /** Above this, a window judged with its S beats is premature beats and their pauses, not AF. */
     static final double MAX_COUPLED_IRREGULARITY = 0.4;
     /**
-     * Intervals this many apart are compared too: a rhythm that repeats every two intervals
-     * (bigeminy) is regular, however different its successive intervals are.
+     * Intervals this many apart are compared too ({@link #successiveIrregularity}): a rhythm that
+     * repeats every two intervals (bigeminy) is regular, however different its successive
+     * intervals are.
      */
     static final int MAX_LAG = 2;
     /** P-wave similarity from which a beat has the patient's usual P wave, conducted from the sinus node. */
@@ -345,13 +347,7 @@ public final class AfDetector {
         }
     }
 
-    /**
-     * The irregularity of the full window of intervals between N, S, V and F beats, between
-     * successive intervals only: in AF with ventricular bigeminy the PVCs' coupling intervals
-     * repeat two apart while AF goes on (from a review: two apart, AF ended at the bigeminy's 31st
-     * beat). Bigeminy the model misreads as N is still held out at entry, by the conducted
-     * intervals' irregularity, two apart, that entry here needs.
-     */
+    /** The irregularity of the full window of intervals between N, S, V and F beats. */
     private static double anyIrregularity(AfState.Builder s) {
         double[] rr = new double[WINDOW];
         double sum = 0;
@@ -359,7 +355,7 @@ public final class AfDetector {
             rr[k] = s.getAnyRrMs((s.getAnyPos() + k) % WINDOW);
             sum += rr[k];
         }
-        return successiveIrregularity(rr, WINDOW, sum, 1);
+        return successiveIrregularity(rr, WINDOW, sum, MAX_LAG);
     }
 
     private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,
@@ -534,18 +530,31 @@ public final class AfDetector {
     }
 
     /**
-     * The smallest of the median absolute differences between intervals 1 to {@code maxLag} apart,
-     * of the first {@code n} intervals, over their mean.
+     * The median absolute difference between successive intervals of the first {@code n}, over
+     * their mean; with {@code maxLag} 2, when smaller, the larger of the same medians of the two
+     * interleaved series of every other interval. A rhythm that repeats every two intervals has
+     * both series steady; AF has neither, and AF with ventricular bigeminy keeps its irregular
+     * pauses in one of them, so it stays irregular.
      */
     private static double successiveIrregularity(double[] rr, int n, double sum, int maxLag) {
-        double least = Double.POSITIVE_INFINITY;
-        for (int lag = 1; lag <= maxLag; lag++) {
-            double[] diffs = new double[n - lag];
-            for (int k = lag; k < n; k++) {
-                diffs[k - lag] = Math.abs(rr[k] - rr[k - lag]);
-            }
-            least = Math.min(least, median(diffs));
+        double[] diffs = new double[n - 1];
+        for (int k = 1; k < n; k++) {
+            diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
         }
-        return least / (sum / n);
+        double irregularity = median(diffs);
+        if (maxLag >= 2) {
+            double[] even = new double[(n - 1) / 2];
+            double[] odd = new double[(n - 2) / 2];
+            for (int k = 2; k < n; k++) {
+                double d = Math.abs(rr[k] - rr[k - 2]);
+                if (k % 2 == 0) {
+                    even[k / 2 - 1] = d;
+                } else {
+                    odd[k / 2 - 1] = d;
+                }
+            }
+            irregularity = Math.min(irregularity, Math.max(median(even), median(odd)));
+        }
+        return irregularity / (sum / n);
     }
 }

@@ -90,6 +90,26 @@ class AfDetectorTest {
     }
 
     @Test
+    void atrialFibrillationThatTurnsToSinusRhythmWithVentricularBigeminyEnds() {
+        // From a review: no interval joins two conducted beats in bigeminy, so the window of those
+        // keeps AF's intervals and their missing P waves, and only the window with V beats is
+        // judged. Short and long in turn, it is irregular from one interval to the next; every
+        // other interval, both series are steady.
+        Random random = new Random(41);
+        Feed feed = new Feed();
+        for (int i = 0; i < 150; i++) {
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, -0.3 + 0.6 * random.nextDouble());
+        }
+        assertThat(feed.state.getInAf()).as("in AF").isTrue();
+        for (int i = 0; i < 100; i++) {
+            feed.beat(BeatClass.V, 480 + 5 * random.nextGaussian(), true, Double.NaN);
+            feed.beat(BeatClass.N, 1200 + 10 * random.nextGaussian(), true, 0.95);
+        }
+        assertThat(feed.state.getInAf()).as("in AF after 200 beats of sinus rhythm with bigeminy").isFalse();
+        assertThat(feed.out.get(feed.out.size() - 1).getEndTimeMs()).as("AF ended").isPositive();
+    }
+
+    @Test
     void atrialPrematureBeatsAtVaryingCouplingAndPausesAreNotAf() {
         // Every other beat an atrial premature beat the model calls S, at a coupling interval and
         // with a pause that both vary: judged with its S beats, the window is irregular two
