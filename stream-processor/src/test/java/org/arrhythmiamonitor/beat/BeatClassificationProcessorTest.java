@@ -151,6 +151,8 @@ class BeatClassificationProcessorTest {
         for (int i = 0; i < out.size(); i++) {
             ClassifiedBeat c = out.get(i);
             assertThat(c.getQrsDifference()).isLessThan(0.001f);
+            assertThat(c.hasTemplateVentricular()).as("the template's state is forwarded").isTrue();
+            assertThat(c.getTemplateVentricular()).isFalse();
             if (i % 10 != 9) {
                 assertThat(c.getBeatClass()).isEqualTo(BeatClass.N);
                 continue;

@@ -96,6 +96,7 @@ class TemplateMatchTest {
         TemplateMatch.Decision held = decide(V, WIDE, A_LITTLE_EARLY);
         assertThat(held.beatClass()).isEqualTo(V);
         assertThat(held.heldBy()).isEqualTo(TemplateMatch.Guard.VENTRICULAR_TEMPLATE);
+        assertThat(held.ventricularTemplate()).as("forwarded as template_ventricular").isTrue();
         // The usual beats come back. The template learns them again, and they stay unlike the
         // ventricular template as it was: after 16 of them calls are checked again.
         usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
