@@ -245,18 +245,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getSignalIssuesCount() == 0);
             TemplateMatch.Decision decision = reading.decision();
             BeatClass modelClass = BeatClasses.wire(reading.modelClass());
-            BeatClass beatClass = BeatClasses.wire(decision.beatClass());
-            ClassifiedBeat.Builder out = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(beatClass)
-                    .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs())
-                    .setPremature(BeatFeatures.premature(reading.prematurityIndex()))
-                    .setPrematurityIndex(reading.prematurityIndex());
-            if (Double.isFinite(reading.pWaveSimilarity())) {
-                out.setPWaveSimilarity((float) reading.pWaveSimilarity());
-            }
-            if (Double.isFinite(decision.qrsDifference())) {
-                out.setQrsDifference((float) decision.qrsDifference());
-            }
-            out.setTemplateVentricular(decision.ventricularTemplate());
+            BeatClass beatClass = reading.beatClass();
+            ClassifiedBeat.Builder out = reading.writeTo(ClassifiedBeat.newBuilder().setBeat(beat))
+                    .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs());
             for (float v : p) {
                 out.addProbabilities(v);
             }

@@ -1,17 +1,22 @@
 package org.arrhythmiamonitor.beat;
 
+import org.arrhythmiamonitor.wire.v1.BeatClass;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
+
 /**
  * What the classifier makes of one beat once the model has given its probabilities: the model's
  * class, the template match's decision on it, its prematurity index and its P-wave similarity.
  * The stream ({@link BeatClassificationProcessor}) and {@code monitor eval}
- * ({@link RecordBeatClassifier}) both read a beat this way, so they cannot drift apart.
+ * ({@link RecordBeatClassifier}) both read a beat this way, and both write it into the
+ * {@code ClassifiedBeat} the episode rules read with {@link #writeTo}, so they cannot drift apart.
  *
  * @param modelClass the model's most likely class, an index into N, S, V, F, Q
  * @param decision the class after the template match, why it was held if it was, and the QRS difference
  * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
  * @param pWaveSimilarity {@link BeatFeatures#pWaveSimilarity}, NaN when unknown
  */
-record BeatReading(int modelClass, TemplateMatch.Decision decision, float prematurityIndex, double pWaveSimilarity) {
+public record BeatReading(int modelClass, TemplateMatch.Decision decision, float prematurityIndex,
+        double pWaveSimilarity) {
 
     /**
      * Reads the beat in slot {@code slot} of a batch.
@@ -29,5 +34,27 @@ record BeatReading(int modelClass, TemplateMatch.Decision decision, float premat
         int modelClass = BeatClasses.mostLikely(probabilities);
         return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, readable),
                 prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
+    }
+
+    /** The class the stream gives the beat: the model's, checked by the template match. */
+    public BeatClass beatClass() {
+        return BeatClasses.wire(decision.beatClass());
+    }
+
+    /**
+     * Sets what the classifier says of the beat on its {@code ClassifiedBeat}: the class, its
+     * prematurity, P-wave similarity and QRS difference (each left unset when unknown) and whether
+     * the template was ventricular.
+     */
+    public ClassifiedBeat.Builder writeTo(ClassifiedBeat.Builder out) {
+        out.setBeatClass(beatClass()).setPremature(BeatFeatures.premature(prematurityIndex))
+                .setPrematurityIndex(prematurityIndex).setTemplateVentricular(decision.ventricularTemplate());
+        if (Double.isFinite(pWaveSimilarity)) {
+            out.setPWaveSimilarity((float) pWaveSimilarity);
+        }
+        if (Double.isFinite(decision.qrsDifference())) {
+            out.setQrsDifference((float) decision.qrsDifference());
+        }
+        return out;
     }
 }

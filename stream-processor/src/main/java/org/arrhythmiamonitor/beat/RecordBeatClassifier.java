@@ -22,16 +22,16 @@ public final class RecordBeatClassifier {
         return models.card().id();
     }
 
-    /**
-     * Each beat's class as the model gives it and as the stream gives it (the model's, checked by
-     * {@link TemplateMatch}), as indexes into N, S, V, F, Q, its prematurity index
-     * ({@link BeatFeatures#prematurityIndex}) and how alike its P wave is to the template's
-     * ({@link BeatFeatures#pWaveSimilarity}, NaN when unknown), how far its QRS is from the
-     * template's and whether the template was ventricular ({@link TemplateMatch.Decision}), as the
-     * stream's {@code ClassifiedBeat} carries them.
-     */
-    public record Classified(int[] modelClasses, int[] classes, double[] prematurityIndex,
-            double[] pWaveSimilarity, double[] qrsDifference, boolean[] ventricularTemplate) {
+    /** Each beat as the stream's classifier reads it, in the order of the beats. */
+    public record Classified(BeatReading[] readings) {
+        /** The model's class of each beat, as indexes into N, S, V, F, Q. */
+        public int[] modelClasses() {
+            int[] classes = new int[readings.length];
+            for (int i = 0; i < classes.length; i++) {
+                classes[i] = readings[i].modelClass();
+            }
+            return classes;
+        }
     }
 
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
@@ -39,12 +39,7 @@ public final class RecordBeatClassifier {
         TemplateMatch match = new TemplateMatch();
         int beatValues = BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
         int rrValues = BeatFeatures.RR_FEATURES.size();
-        int[] modelClasses = new int[beats.size()];
-        int[] classes = new int[beats.size()];
-        double[] prematurity = new double[beats.size()];
-        double[] pWave = new double[beats.size()];
-        double[] qrsDifference = new double[beats.size()];
-        boolean[] ventricularTemplate = new boolean[beats.size()];
+        BeatReading[] readings = new BeatReading[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
@@ -58,17 +53,11 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     int at = i - count + 1 + k;
-                    BeatReading reading = BeatReading.of(p[k], match, window, rr, k, beats.get(at).readable());
-                    modelClasses[at] = reading.modelClass();
-                    classes[at] = reading.decision().beatClass();
-                    prematurity[at] = reading.prematurityIndex();
-                    pWave[at] = reading.pWaveSimilarity();
-                    qrsDifference[at] = reading.decision().qrsDifference();
-                    ventricularTemplate[at] = reading.decision().ventricularTemplate();
+                    readings[at] = BeatReading.of(p[k], match, window, rr, k, beats.get(at).readable());
                 }
                 filled = 0;
             }
         }
-        return new Classified(modelClasses, classes, prematurity, pWave, qrsDifference, ventricularTemplate);
+        return new Classified(readings);
     }
 }

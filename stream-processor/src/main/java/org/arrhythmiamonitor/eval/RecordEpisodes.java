@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.beat.BeatReading;
 import org.arrhythmiamonitor.episode.EpisodeDetector;
 import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
@@ -29,11 +29,10 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 final class RecordEpisodes {
     /**
      * A beat as the episode rules need it: R peak, interval from the previous beat, class,
-     * readability, its prematurity index ({@code ClassifiedBeat.prematurity_index}) and how alike its
-     * P wave is to the template's ({@code ClassifiedBeat.p_wave_similarity}); both NaN when unknown.
+     * readability, and what the classifier read of it ({@link BeatReading}, as the stream forwards
+     * it on {@code ClassifiedBeat}); null for a reference label, of which only the class is known.
      */
-    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, double prematurityIndex,
-            double pWaveSimilarity, double qrsDifference, boolean ventricularTemplate) {
+    record ScoredBeat(long sample, long rrSamples, BeatClass beatClass, boolean readable, BeatReading reading) {
     }
 
     /**
@@ -128,18 +127,8 @@ final class RecordEpisodes {
         if (!b.readable()) {
             beat.addSignalIssues(SignalIssue.NOISE);
         }
-        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat).setBeatClass(b.beatClass());
-        if (Double.isFinite(b.prematurityIndex())) {
-            classified.setPrematurityIndex((float) b.prematurityIndex())
-                    .setPremature(BeatFeatures.premature(b.prematurityIndex()));
-        }
-        if (Double.isFinite(b.pWaveSimilarity())) {
-            classified.setPWaveSimilarity((float) b.pWaveSimilarity());
-        }
-        if (Double.isFinite(b.qrsDifference())) {
-            classified.setQrsDifference((float) b.qrsDifference());
-        }
-        return classified.setTemplateVentricular(b.ventricularTemplate()).build();
+        ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(beat);
+        return (b.reading() == null ? classified.setBeatClass(b.beatClass()) : b.reading().writeTo(classified)).build();
     }
 
     private static long timeMs(long sample, int fs) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.beat.BeatReading;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer;
@@ -128,10 +129,9 @@ public final class RecordEvaluator {
         List<RecordEpisodes.ScoredBeat> scored = new ArrayList<>(beats.size());
         for (int i = 0; i < beats.size(); i++) {
             DetectedBeat b = beats.get(i);
-            scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()),
-                    BeatClasses.wire(classified.classes()[i]), b.readable(), classified.prematurityIndex()[i],
-                    classified.pWaveSimilarity()[i], classified.qrsDifference()[i],
-                    classified.ventricularTemplate()[i]));
+            BeatReading reading = classified.readings()[i];
+            scored.add(new RecordEpisodes.ScoredBeat(b.sampleIndex(), Math.round(b.rrSamples()), reading.beatClass(),
+                    b.readable(), reading));
         }
         return scored;
     }
@@ -150,7 +150,7 @@ public final class RecordEvaluator {
             int c = a.code().isBeat() ? BeatClasses.indexOf(a.code()) : -1;
             if (c >= 0) {
                 labelled.add(new RecordEpisodes.ScoredBeat(a.sample(), previous < 0 ? 0 : a.sample() - previous,
-                        BeatClasses.wire(c), true, Double.NaN, Double.NaN, Double.NaN, true));
+                        BeatClasses.wire(c), true, null));
                 previous = a.sample();
             }
         }

@@ -92,12 +92,6 @@ public final class AfDetector {
     static final double COUPLING_SPREAD = 0.07;
     /** Above this, a window judged with its S beats is premature beats and their pauses, not AF. */
     static final double MAX_COUPLED_IRREGULARITY = 0.4;
-    /**
-     * Intervals this many apart are compared too ({@link #successiveIrregularity}): a rhythm that
-     * repeats every two intervals (bigeminy) is regular, however different its successive
-     * intervals are.
-     */
-    static final int MAX_LAG = 2;
     /** P-wave similarity from which a beat has the patient's usual P wave, conducted from the sinus node. */
     static final double USUAL_P_WAVE = 0.95;
     /** Median P-wave similarity under which the window's beats have no P waves. */
@@ -350,12 +344,10 @@ public final class AfDetector {
     /** The irregularity of the full window of intervals between N, S, V and F beats. */
     private static double anyIrregularity(AfState.Builder s) {
         double[] rr = new double[WINDOW];
-        double sum = 0;
         for (int k = 0; k < WINDOW; k++) {
             rr[k] = s.getAnyRrMs((s.getAnyPos() + k) % WINDOW);
-            sum += rr[k];
         }
-        return successiveIrregularity(rr, WINDOW, sum, MAX_LAG);
+        return Irregularity.of(rr, WINDOW).value();
     }
 
     private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,
@@ -417,7 +409,8 @@ public final class AfDetector {
         if (!(couplingSpread(s) >= COUPLING_SPREAD)) {
             return Double.NaN;
         }
-        return irregularity(s, false, 1) <= MAX_COUPLED_IRREGULARITY ? irregularity(s, false) : Double.NaN;
+        Irregularity withS = irregularities(s, false);
+        return withS != null && withS.successive() <= MAX_COUPLED_IRREGULARITY ? withS.value() : Double.NaN;
     }
 
     /**
@@ -464,15 +457,9 @@ public final class AfDetector {
      * onset further back is counted short by the V beats before them).
      */
     private static int beatsSince(AfState.Builder s, long onsetSample) {
-        int conducted = 0;
-        for (int k = 0; k < s.getFilled(); k++) {
-            conducted += s.getRrSample(k) > onsetSample ? 1 : 0;
-        }
-        int any = 0;
-        for (int k = 0; k < s.getAnyRrMsCount(); k++) {
-            any += s.getAnyRrSample(k) > onsetSample ? 1 : 0;
-        }
-        return 1 + Math.max(conducted, any);
+        long conducted = s.getRrSampleList().stream().limit(s.getFilled()).filter(x -> x > onsetSample).count();
+        long any = s.getAnyRrSampleList().stream().filter(x -> x > onsetSample).count();
+        return 1 + (int) Math.max(conducted, any);
     }
 
     /**
@@ -505,44 +492,49 @@ public final class AfDetector {
     }
 
     /**
-     * The median absolute successive difference over the mean of the intervals the window holds,
-     * oldest first; {@code withoutS} leaves out those touching an S beat (the differences are then
-     * between the remaining intervals). NaN when fewer than {@link #MIN_ENTRY} intervals remain.
+     * The irregularity of the intervals the window holds (see {@link Irregularity}), oldest first;
+     * {@code withoutS} leaves out those touching an S beat (the differences are then between the
+     * remaining intervals). NaN when fewer than {@link #MIN_ENTRY} intervals remain.
      */
     static double irregularity(AfState.Builder s, boolean withoutS) {
-        return irregularity(s, withoutS, MAX_LAG);
+        Irregularity irregularity = irregularities(s, withoutS);
+        return irregularity == null ? Double.NaN : irregularity.value();
     }
 
-    static double irregularity(AfState.Builder s, boolean withoutS, int maxLag) {
+    /** Both measures of the window's intervals; null when fewer than {@link #MIN_ENTRY} remain. */
+    private static Irregularity irregularities(AfState.Builder s, boolean withoutS) {
         int filled = s.getFilled();
         double[] rr = new double[filled];
         int n = 0;
-        double sum = 0;
         for (int k = 0; k < filled; k++) {
             int i = indexBack(s, filled - 1 - k);
             if (withoutS && i < s.getRrTouchesSCount() && s.getRrTouchesS(i)) {
                 continue;
             }
             rr[n++] = s.getRrMs(i);
-            sum += s.getRrMs(i);
         }
-        return n < MIN_ENTRY ? Double.NaN : successiveIrregularity(rr, n, sum, maxLag);
+        return n < MIN_ENTRY ? null : Irregularity.of(rr, n);
     }
 
     /**
-     * The median absolute difference between successive intervals of the first {@code n}, over
-     * their mean; with {@code maxLag} 2, when smaller, the larger of the same medians of the two
-     * interleaved series of every other interval. A rhythm that repeats every two intervals has
-     * both series steady; AF has neither, and AF with ventricular bigeminy keeps its irregular
-     * pauses in one of them, so it stays irregular.
+     * How irregular the first {@code n} of a run of intervals are, each measure over their mean.
+     *
+     * @param successive the median absolute difference between successive intervals
+     * @param everyOther the larger of the same medians of the two interleaved series of every
+     *        other interval: a rhythm that repeats every two intervals has both series steady; AF
+     *        has neither, and AF with ventricular bigeminy keeps its irregular pauses in one of them
      */
-    private static double successiveIrregularity(double[] rr, int n, double sum, int maxLag) {
-        double[] diffs = new double[n - 1];
-        for (int k = 1; k < n; k++) {
-            diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
-        }
-        double irregularity = median(diffs);
-        if (maxLag >= 2) {
+    record Irregularity(double successive, double everyOther) {
+        static Irregularity of(double[] rr, int n) {
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += rr[k];
+            }
+            double mean = sum / n;
+            double[] diffs = new double[n - 1];
+            for (int k = 1; k < n; k++) {
+                diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
+            }
             double[] even = new double[(n - 1) / 2];
             double[] odd = new double[(n - 2) / 2];
             for (int k = 2; k < n; k++) {
@@ -553,8 +545,12 @@ public final class AfDetector {
                     odd[k / 2 - 1] = d;
                 }
             }
-            irregularity = Math.min(irregularity, Math.max(median(even), median(odd)));
+            return new Irregularity(median(diffs) / mean, Math.max(median(even), median(odd)) / mean);
         }
-        return irregularity / (sum / n);
+
+        /** The irregularity the thresholds judge: a rhythm regular by either measure is regular. */
+        double value() {
+            return Math.min(successive, everyOther);
+        }
     }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.beat.BeatReading;
+import org.arrhythmiamonitor.beat.TemplateMatch;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.junit.jupiter.api.Test;
@@ -52,7 +55,8 @@ class RecordEpisodesTest {
 
     private static RecordEpisodes.ScoredBeat beat(long sample, long rrSamples, BeatClass c, double qrsDifference,
             boolean ventricularTemplate) {
-        return new RecordEpisodes.ScoredBeat(sample, rrSamples, c, true, Double.NaN, Double.NaN, qrsDifference,
-                ventricularTemplate);
+        int k = BeatClasses.NAMES.indexOf(c.name());
+        return new RecordEpisodes.ScoredBeat(sample, rrSamples, c, true, new BeatReading(k,
+                new TemplateMatch.Decision(k, null, qrsDifference, ventricularTemplate), 1f, Double.NaN));
     }
 }
