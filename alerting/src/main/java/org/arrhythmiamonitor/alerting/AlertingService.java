@@ -94,7 +94,7 @@ public final class AlertingService implements AutoCloseable {
         this.deadLetters = new DeadLetters(config.bootstrapServers());
         this.feed = new AlertFeed(config.bootstrapServers(), config.groupId(), desk, deadLetters,
                 config.deadLetterPatience(), config.feedSilence(), registry);
-        this.burden = new BurdenHistory(config.bootstrapServers(), registry);
+        this.burden = new BurdenHistory(config.bootstrapServers(), registry, config.feedSilence());
         this.strips = new SampleStrips(config.bootstrapServers());
         registry.gauge("ecg.alerts.known", ledger, AlertLedger::size);
     }
@@ -370,11 +370,16 @@ public final class AlertingService implements AutoCloseable {
         if (burdenError != null) {
             details.put("burdenHistoryError", burdenError);
         }
+        Duration burdenSilent = burden.silentFor();
+        if (burdenSilent != null) {
+            details.put("burdenHistorySilent", "no answer from Kafka to the reads of " + Topics.BURDEN + " for "
+                    + burdenSilent.toSeconds() + " s: the burden history is stale");
+        }
         if (!burden.alive()) {
             details.put("burdenHistoryStopped", true);
         }
         return feed.alive() && error == null && silent == null && !store.fenced() && store.broken() == null
-                && burden.alive() && burdenError == null
+                && burden.alive() && burdenError == null && burdenSilent == null
                 ? Health.up(details) : Health.down(details);
     }
 

@@ -11,15 +11,15 @@ import org.arrhythmiamonitor.testing.TestKafka;
 import org.junit.jupiter.api.Test;
 
 /**
- * While Kafka is unreachable no alert can arrive: {@code /health} must say so. The consumer's
- * poll does not fail then, it returns nothing while it reconnects, so a feed that merely polls
- * looks well.
+ * While Kafka is unreachable no alert can arrive and the burden history goes stale: {@code /health}
+ * must say so. The consumer's poll does not fail then, it returns nothing while it reconnects, so
+ * a feed that merely polls looks well.
  */
 class AlertFeedOutageTest {
     private static final int SILENCE_S = 3;
 
     @Test
-    void healthSaysTheFeedIsNotFollowingWhileKafkaIsUnreachableAndFollowingAgainOnceItIsBack() throws Exception {
+    void healthSaysTheFeedAndTheBurdenHistoryAreCutOffWhileKafkaIsUnreachableAndFollowAgainOnceItIsBack() throws Exception {
         TestKafka kafka = TestKafka.start();
         Vertx vertx = Vertx.vertx();
         AlertingService service = null;
@@ -38,15 +38,18 @@ class AlertFeedOutageTest {
 
             kafka.stopBroker();
             JsonObject down = awaitHealth(client, port, Duration.ofSeconds(SILENCE_S + 10),
-                    health -> !health.getJsonObject("details").getBoolean("following"));
+                    health -> !health.getJsonObject("details").getBoolean("following")
+                            && health.getJsonObject("details").containsKey("burdenHistorySilent"));
             assertThat(down.getString("status")).isEqualTo("DOWN");
             assertThat(down.getJsonObject("details").getString("feedSilent")).contains("ecg.alerts");
+            assertThat(down.getJsonObject("details").getString("burdenHistorySilent")).contains("ecg.burden");
 
             kafka.restartBroker();
             JsonObject up = awaitHealth(client, port, Duration.ofSeconds(20),
-                    health -> health.getJsonObject("details").getBoolean("following"));
-            assertThat(up.getString("status")).as(up.encode()).isEqualTo("UP");
+                    health -> "UP".equals(health.getString("status")));
+            assertThat(up.getJsonObject("details").getBoolean("following")).isTrue();
             assertThat(up.getJsonObject("details").containsKey("feedSilent")).isFalse();
+            assertThat(up.getJsonObject("details").containsKey("burdenHistorySilent")).isFalse();
         } finally {
             if (service != null) {
                 service.close();

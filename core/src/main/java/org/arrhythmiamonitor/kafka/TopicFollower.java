@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * store of its own. Every partition is read, without a consumer group, committed records only;
  * partitions added later are picked up within {@value #PARTITION_REFRESH_MS} ms. A record that
  * does not deserialize is reported and skipped, and a failed poll is retried, so one bad record or
- * a broker restart does not end the view.
+ * a broker restart does not end the view. A view cut off from Kafka goes stale without any error
+ * (polls just return nothing), so {@link #silentFor()} says how long reads have gone unanswered.
  *
  * @param <V> the record value
  */
@@ -41,6 +43,7 @@ public final class TopicFollower<V> implements AutoCloseable {
     private final Consumer<ConsumerRecord<String, V>> handler;
     private final Runnable onUnreadable;
     private final Thread thread;
+    private final FetchSilence silence;
     /** End offsets when each partition was assigned: reading up to them is catching up. */
     private final Map<TopicPartition, Long> backlogEnds = new HashMap<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
@@ -51,14 +54,16 @@ public final class TopicFollower<V> implements AutoCloseable {
     /**
      * @param handler called on the follower's thread for every record, in offset order per partition
      * @param onUnreadable called for every record skipped because it does not deserialize
+     * @param silenceLimit reads unanswered for longer than this are reported by {@link #silentFor()}
      */
     public TopicFollower(String bootstrapServers, String topic, Deserializer<V> values, String clientId,
-            Consumer<ConsumerRecord<String, V>> handler, Runnable onUnreadable) {
+            Consumer<ConsumerRecord<String, V>> handler, Runnable onUnreadable, Duration silenceLimit) {
         this.topic = topic;
         this.handler = handler;
         this.onUnreadable = onUnreadable;
         this.consumer = new KafkaConsumer<>(consumerConfig(bootstrapServers, clientId), new StringDeserializer(),
                 values);
+        this.silence = new FetchSilence(consumer, silenceLimit);
         this.thread = new Thread(this::run, clientId);
         thread.setDaemon(true);
     }
@@ -93,7 +98,9 @@ public final class TopicFollower<V> implements AutoCloseable {
                         assignNewPartitions(assigned);
                         lastRefresh = System.currentTimeMillis();
                     }
-                    for (ConsumerRecord<String, V> record : consumer.poll(POLL)) {
+                    ConsumerRecords<String, V> records = consumer.poll(POLL);
+                    silence.polled(!records.isEmpty());
+                    for (ConsumerRecord<String, V> record : records) {
                         handler.accept(record);
                     }
                     if (caughtUp.getCount() > 0 && !assigned.isEmpty() && assigned.stream()
@@ -164,6 +171,14 @@ public final class TopicFollower<V> implements AutoCloseable {
     /** The last error reading the topic, or null while reads succeed. */
     public String lastError() {
         return lastError;
+    }
+
+    /**
+     * How long the follower's reads have gone unanswered, once that is longer than the limit, else
+     * null: the brokers are unreachable (or no partition is assigned), and the view is stale.
+     */
+    public Duration silentFor() {
+        return silence.beyondLimit();
     }
 
     public boolean alive() {

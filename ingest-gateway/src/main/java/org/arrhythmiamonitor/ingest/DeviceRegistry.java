@@ -39,6 +39,9 @@ public final class DeviceRegistry implements AutoCloseable {
     /** Offset of the record each device's entry came from; one partition per key keeps them comparable. */
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
     private final KafkaProducer<String, DeviceCredential> producer;
+    /** Reads unanswered this long mean the credentials may be stale: said by {@link #silentFor()}. */
+    static final Duration SILENCE_LIMIT = Duration.ofSeconds(30);
+
     private final TopicFollower<DeviceCredential> follower;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "device-registry-writer");
@@ -59,7 +62,7 @@ public final class DeviceRegistry implements AutoCloseable {
                     if (record.value() != null) {
                         apply(record.value(), record.offset());
                     }
-                }, () -> { });
+                }, () -> { }, SILENCE_LIMIT);
     }
 
     /** Reads every credential (waiting at most {@code timeout}) and keeps following the topic. */
@@ -168,6 +171,14 @@ public final class DeviceRegistry implements AutoCloseable {
         } catch (RuntimeException e) {
             written.completeExceptionally(e);
         }
+    }
+
+    /**
+     * How long reads of the credentials have gone unanswered beyond {@link #SILENCE_LIMIT}, else
+     * null: tokens issued or revoked through another gateway meanwhile are not known here.
+     */
+    public Duration silentFor() {
+        return follower.silentFor();
     }
 
     public int size() {

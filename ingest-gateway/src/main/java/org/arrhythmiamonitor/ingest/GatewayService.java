@@ -231,12 +231,19 @@ public final class GatewayService implements AutoCloseable {
     /**
      * DOWN while Kafka writes fail: the last write failed less than {@link #FAILURE_MEMORY_MS} ago
      * with no success since. It turns UP again by itself when no write is attempted, so a load
-     * balancer that stopped sending traffic here lets it come back.
+     * balancer that stopped sending traffic here lets it come back. Credentials that may be stale
+     * are reported but leave it UP: ingest still works, and a load balancer taking every gateway
+     * out for it would stop all data.
      */
     private Health health() {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kafka", config.bootstrapServers());
         details.put("auth", config.auth());
+        Duration registrySilent = devices == null ? null : devices.silentFor();
+        if (registrySilent != null) {
+            details.put("deviceRegistrySilent", "no answer from Kafka to the reads of " + Topics.DEVICES + " for "
+                    + registrySilent.toSeconds() + " s: tokens issued or revoked since may not be known here");
+        }
         ChunkIngest.WriteFailure failure = ingest.lastWriteFailure();
         if (failure != null && System.currentTimeMillis() - failure.atMs() < FAILURE_MEMORY_MS) {
             details.put("lastKafkaError", failure.error());

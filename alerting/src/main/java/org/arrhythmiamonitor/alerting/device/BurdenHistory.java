@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,11 +69,12 @@ public final class BurdenHistory implements AutoCloseable {
         }
     }
 
-    public BurdenHistory(String bootstrapServers, MeterRegistry registry) {
-        this(bootstrapServers, registry, DEFAULT_MAX_DEVICES);
+    /** @param silenceLimit reads of the topic unanswered for longer than this are reported by {@link #silentFor()} */
+    public BurdenHistory(String bootstrapServers, MeterRegistry registry, Duration silenceLimit) {
+        this(bootstrapServers, registry, DEFAULT_MAX_DEVICES, silenceLimit);
     }
 
-    public BurdenHistory(String bootstrapServers, MeterRegistry registry, int maxDevices) {
+    public BurdenHistory(String bootstrapServers, MeterRegistry registry, int maxDevices, Duration silenceLimit) {
         if (maxDevices < 1) {
             throw new IllegalArgumentException("maxDevices must be at least 1, not " + maxDevices);
         }
@@ -95,7 +97,7 @@ public final class BurdenHistory implements AutoCloseable {
         this.unreadable = registry.counter("ecg.burden.unreadable");
         // Read as bytes: the windows are kept as they came, without encoding them again.
         this.follower = new TopicFollower<>(bootstrapServers, Topics.BURDEN, new ByteArrayDeserializer(),
-                "alerting-burden-history", record -> accept(record.value()), unreadable::increment);
+                "alerting-burden-history", record -> accept(record.value()), unreadable::increment, silenceLimit);
         this.consumerMetrics = new KafkaClientMetrics(follower.consumer());
         consumerMetrics.bindTo(registry);
     }
@@ -216,6 +218,11 @@ public final class BurdenHistory implements AutoCloseable {
     /** The last error reading the topic, or null while reads succeed. */
     public String lastError() {
         return follower.lastError();
+    }
+
+    /** How long reads of the topic have gone unanswered beyond the limit (the history is stale), else null. */
+    public Duration silentFor() {
+        return follower.silentFor();
     }
 
     public boolean alive() {

@@ -24,6 +24,7 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.arrhythmiamonitor.alerting.notify.DeadLetters;
+import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Alert;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * topic has it (until then the batch is read again, as when the store fails). Only committed
  * records are read, so alerts of an aborted processor transaction never show. A feed whose polls
  * have heard nothing from Kafka for longer than {@code silenceLimit} is not following: see
- * {@link FeedSilence}.
+ * {@link FetchSilence}.
  */
 public final class AlertFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertFeed.class);
@@ -53,7 +54,7 @@ public final class AlertFeed implements AutoCloseable {
     private final UnprocessableAlerts unprocessable;
     private final DeadLetterProgress deadLetterProgress;
     private final MeterRegistry registry;
-    private final FeedSilence silence;
+    private final FetchSilence silence;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile String lastError;
@@ -74,7 +75,7 @@ public final class AlertFeed implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200,
                 ConsumerConfig.CLIENT_ID_CONFIG, "alerting-feed"),
                 new StringDeserializer(), ProtobufSerde.alerts().deserializer());
-        this.silence = new FeedSilence(consumer, silenceLimit);
+        this.silence = new FetchSilence(consumer, silenceLimit);
         this.consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "alert-feed");

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -76,7 +77,7 @@ class BurdenHistoryTest {
     }
 
     private static BurdenHistory started(MeterRegistry registry, int maxDevices) {
-        BurdenHistory history = new BurdenHistory(kafka.bootstrapServers(), registry, maxDevices);
+        BurdenHistory history = new BurdenHistory(kafka.bootstrapServers(), registry, maxDevices, Duration.ofSeconds(30));
         history.start();
         return history;
     }

@@ -1,18 +1,20 @@
-package org.arrhythmiamonitor.alerting.lifecycle;
+package org.arrhythmiamonitor.kafka;
 
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
 
 /**
- * How long the feed has polled without hearing from Kafka. While the brokers cannot be reached the
- * consumer's poll does not fail: it returns nothing and reconnects, so an empty poll cannot tell a
- * quiet topic from a lost cluster. An answered fetch can: the consumer long-polls the leaders of
- * its partitions, which answer within {@code fetch.max.wait.ms} (500 ms) even when nothing is new,
- * so the consumer's {@code fetch-total} (fetch responses received) rises every second or so while
- * the feed has partitions and reaches their leaders, and stops rising when it has none or cannot.
+ * How long a consumer has polled without hearing from Kafka. While the brokers cannot be reached
+ * the consumer's poll does not fail: it returns nothing and reconnects, so an empty poll cannot
+ * tell a quiet topic from a lost cluster. An answered fetch can: the consumer long-polls the
+ * leaders of its partitions, which answer within {@code fetch.max.wait.ms} (500 ms) even when
+ * nothing is new, so the consumer's {@code fetch-total} (fetch responses received) rises every
+ * second or so while it has partitions and reaches their leaders, and stops rising when it has none
+ * or cannot. One instance per consumer; {@link #polled} on the polling thread, {@link #beyondLimit}
+ * from any thread.
  */
-final class FeedSilence {
+public final class FetchSilence {
     private static final long HEARD = -1;
 
     private final Metric fetches;
@@ -21,7 +23,7 @@ final class FeedSilence {
     /** When the first poll without an answer since the last one began; {@link #HEARD} after an answer. */
     private volatile long silentSinceNanos = HEARD;
 
-    FeedSilence(Consumer<?, ?> consumer, Duration limit) {
+    public FetchSilence(Consumer<?, ?> consumer, Duration limit) {
         this.fetches = consumer.metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals("fetch-total")
                         && e.getKey().group().equals("consumer-fetch-manager-metrics"))
@@ -33,10 +35,10 @@ final class FeedSilence {
     }
 
     /**
-     * After each poll, on the feed's thread. A poll that returned records heard from Kafka even if
+     * After each poll, on the polling thread. A poll that returned records heard from Kafka even if
      * the fetch that brought them was counted before.
      */
-    void polled(boolean gotRecords) {
+    public void polled(boolean gotRecords) {
         double answered = ((Number) fetches.metricValue()).doubleValue();
         if (gotRecords || answered > fetchesSeen) {
             silentSinceNanos = HEARD;
@@ -47,11 +49,11 @@ final class FeedSilence {
     }
 
     /**
-     * How long the feed has polled without an answer once that is longer than the limit, else
-     * null. Polls alone count: while a batch is being stored the feed does not poll, and is not
-     * silent (a store that takes too long is reported as its own error).
+     * How long the consumer has polled without an answer once that is longer than the limit, else
+     * null. Polls alone count: while the records of a poll are being handled the consumer does not
+     * poll, and is not silent (handling that takes too long is the caller's own error to report).
      */
-    Duration beyondLimit() {
+    public Duration beyondLimit() {
         long since = silentSinceNanos;
         if (since == HEARD) {
             return null;
