@@ -108,7 +108,7 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of a template that is not ventricular
-    is N."""
+    is N. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
     out, previous, run_local_rr, run_onset = model.copy(), 0, 0.0, 0.0
     if qrs_diff is None:
@@ -118,7 +118,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     for i, k in enumerate(model):
         if k == 2 and af_flags[i] and not ventricular[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
-        elif k == 1 and (af_flags[i] or (prev_over_local[i] >= PREMATURE_RATIO and previous != 1)):
+        elif k == 1 and (af_flags[i] or (previous != 1 and (prev_over_local[i] >= PREMATURE_RATIO
+                                                             or p_wave[i] >= USUAL_P_WAVE))):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1

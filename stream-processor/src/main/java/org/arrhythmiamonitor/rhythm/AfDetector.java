@@ -93,7 +93,7 @@ public final class AfDetector {
     /** Above this, a window judged with its S beats is premature beats and their pauses, not AF. */
     static final double MAX_COUPLED_IRREGULARITY = 0.4;
     /** P-wave similarity from which a beat has the patient's usual P wave, conducted from the sinus node. */
-    static final double USUAL_P_WAVE = 0.95;
+    public static final double USUAL_P_WAVE = 0.95;
     /** Median P-wave similarity under which the window's beats have no P waves. */
     public static final double P_WAVE_ABSENT = 0.5;
     /** Beats with a known P-wave similarity that the judgement needs. */

@@ -79,6 +79,23 @@ class ReportedClassTest {
     }
 
     @Test
+    void anSCallWithThePatientsUsualPWaveIsNUnlessItContinuesAnSRun() {
+        assertThat(reported(SINUS, sCall(0.95), BeatClass.N)).as("a sinus beat that came early")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, sCall(0.94), BeatClass.N)).as("another P wave: an ectopic focus")
+                .isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, sCall(Double.NaN), BeatClass.N)).as("the P wave unknown")
+                .isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, sCall(0.99), BeatClass.S)).as("in a run the template may follow its beats")
+                .isEqualTo(BeatClass.S);
+    }
+
+    /** A readable S call that came early, with this P-wave similarity. */
+    private static BeatEvent sCall(double pWaveSimilarity) {
+        return new BeatEvent("d", 0, 0, 560, BeatClass.S, true, pWaveSimilarity, true, 0.7, Double.NaN, false);
+    }
+
+    @Test
     void anSBeatThatContinuesARunOfSNeedNotComeEarly() {
         assertThat(reported(SINUS, beat(BeatClass.S, false), BeatClass.S)).isEqualTo(BeatClass.S);
     }
