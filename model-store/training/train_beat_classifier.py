@@ -27,8 +27,9 @@ CLASSES = ["N", "S", "V", "F", "Q"]
 class BeatNet(nn.Module):
     """A small 1-D CNN over the beat and the patient's template, joined with the RR context."""
 
-    def __init__(self, channels, length, rr_features, classes):
+    def __init__(self, channels, length, rr_features, classes, width=1.0):
         super().__init__()
+        c1, c2, c3, c4 = (max(4, round(c * width)) for c in (16, 32, 48, 64))
 
         def block(cin, cout, kernel, pool):
             layers = [nn.Conv1d(cin, cout, kernel, padding=kernel // 2, bias=False), nn.BatchNorm1d(cout), nn.ReLU()]
@@ -37,13 +38,13 @@ class BeatNet(nn.Module):
             return layers
 
         self.morphology = nn.Sequential(
-            *block(channels, 16, 7, True),
-            *block(16, 32, 5, True),
-            *block(32, 48, 5, True),
-            *block(48, 64, 3, False),
+            *block(channels, c1, 7, True),
+            *block(c1, c2, 5, True),
+            *block(c2, c3, 5, True),
+            *block(c3, c4, 3, False),
         )
         self.rhythm = nn.Sequential(nn.BatchNorm1d(rr_features), nn.Linear(rr_features, 16), nn.ReLU())
-        self.head = nn.Sequential(nn.Linear(64 * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
+        self.head = nn.Sequential(nn.Linear(c4 * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
 
     def logits(self, beat, rr):
         m = self.morphology(beat)
@@ -52,6 +53,19 @@ class BeatNet(nn.Module):
 
     def forward(self, beat, rr):
         return torch.softmax(self.logits(beat, rr), dim=1)
+
+
+class Ensemble(nn.Module):
+    """Networks trained alike from different seeds, their probabilities averaged: each learns its
+    own quirks of the few training patients, and the average keeps what they agree on (on unseen
+    patients it calls fewer N beats S or V than its members do)."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, beat, rr):
+        return torch.stack([m(beat, rr) for m in self.members]).mean(dim=0)
 
 
 def load(directory):
@@ -97,13 +111,13 @@ def class_weights(labels):
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def train(data, rows, epochs, seed, per_group, log=None):
+def train(data, rows, epochs, seed, per_group, width=1.0, log=None):
     """Trains one model on `rows` with a cosine schedule over exactly `epochs` epochs: the same
     schedule whether the model is a cross-validation fold's or the final one."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     channels, length = data["beats"].shape[1:]
-    model = BeatNet(channels, length, data["rr"].shape[1], len(CLASSES))
+    model = BeatNet(channels, length, data["rr"].shape[1], len(CLASSES), width)
     groups = make_groups(data, rows)
     sample = balanced_indices(groups, per_group, rng)
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(data["labels"][sample]))
@@ -128,6 +142,23 @@ def train(data, rows, epochs, seed, per_group, log=None):
             log(f"    epoch {epoch}: loss {total / len(idx):.4f}")
     model.eval()
     return model
+
+
+def member_seed(seed, member):
+    """Member 0 keeps the seed a single network had, so one member reproduces it."""
+    return seed + 100_000 * member
+
+
+def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None):
+    """One network, or the ensemble of `members` (one network is exported as itself, not wrapped)."""
+    if members == 1:
+        return train(data, rows, epochs, seed, per_group, width, log)
+    nets = []
+    for j in range(members):
+        if log is not None:
+            log(f"  member {j + 1} of {members}")
+        nets.append(train(data, rows, epochs, member_seed(seed, j), per_group, width, log))
+    return Ensemble(nets).eval()
 
 
 def probabilities(model, data, rows):
@@ -212,14 +243,14 @@ _DATA = None
 
 
 def _fold(job):
-    seed, epochs, f, held_out, per_group = job
+    seed, epochs, f, held_out, per_group, members, width = job
     torch.set_num_threads(1)
     data = _DATA
     all_rows = np.arange(len(data["labels"]))
     test_mask = np.isin(data["records"], held_out)
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
-    model = train(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group)
+    model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width)
     p = probabilities(model, data, test_rows)
     m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
@@ -241,6 +272,9 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2],
                         help="cross-validation is repeated for each seed and averaged; the final model uses the first")
     parser.add_argument("--per-group", type=int, default=300, help="examples per (record, class) per epoch")
+    parser.add_argument("--members", type=int, default=1,
+                        help="networks trained from different seeds whose probabilities the model averages")
+    parser.add_argument("--width", type=float, default=1.0, help="scales every convolution's channel count")
     parser.add_argument("--jobs", type=int, default=2, help="cross-validation folds trained at once, one thread each")
     parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no model")
     parser.add_argument("--oof", help="also write every held-out beat's probabilities (rows of the dataset, "
@@ -254,12 +288,13 @@ def main():
     all_rows = np.arange(len(data["labels"]))
     detected = all_rows[data["jitter"] == 0]
     channels, length = data["beats"].shape[1:]
-    parameters = sum(p.numel() for p in BeatNet(channels, length, data["rr"].shape[1], len(CLASSES)).parameters())
+    parameters = args.members * sum(
+        p.numel() for p in BeatNet(channels, length, data["rr"].shape[1], len(CLASSES), args.width).parameters())
 
     folds = folds_of(data["records"], data["labels"], all_rows, args.folds)
     log(f"{len(all_rows)} examples, {len(detected)} detected beats, {data['rr'].shape[1]} RR features, "
         f"{parameters} parameters, folds {folds}")
-    jobs = [(seed, e, f, held_out, args.per_group)
+    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width)
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
@@ -290,7 +325,7 @@ def main():
         return 0
 
     log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
-    model = train(data, all_rows, best, args.seeds[0], args.per_group, log=log)
+    model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log)
     os.makedirs(args.out, exist_ok=True)
     file_name = f"{args.name}-{args.version}.onnx"
     path = os.path.join(args.out, file_name)
@@ -341,7 +376,10 @@ def main():
             "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
                        "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
                        f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
-                       f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}",
+                       f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}"
+                       + (f" --folds {args.folds}" if args.folds != 5 else "")
+                       + (f" --members {args.members}" if args.members != 1 else "")
+                       + (f" --width {args.width}" if args.width != 1.0 else ""),
         },
         "cross_validation": {
             "method": f"patient-wise {args.folds}-fold within DS1, repeated with seeds {args.seeds}; each fold "
