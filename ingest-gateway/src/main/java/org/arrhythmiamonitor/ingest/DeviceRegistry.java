@@ -49,7 +49,7 @@ public final class DeviceRegistry implements AutoCloseable {
         return thread;
     });
 
-    private DeviceRegistry(String bootstrapServers) {
+    private DeviceRegistry(String bootstrapServers, Duration silenceLimit) {
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -62,12 +62,17 @@ public final class DeviceRegistry implements AutoCloseable {
                     if (record.value() != null) {
                         apply(record.value(), record.offset());
                     }
-                }, () -> { }, SILENCE_LIMIT);
+                }, () -> { }, silenceLimit);
     }
 
     /** Reads every credential (waiting at most {@code timeout}) and keeps following the topic. */
     public static DeviceRegistry open(String bootstrapServers, Duration timeout) {
-        DeviceRegistry registry = new DeviceRegistry(bootstrapServers);
+        return open(bootstrapServers, timeout, SILENCE_LIMIT);
+    }
+
+    /** As {@link #open(String, Duration)}, with reads unanswered for {@code silenceLimit} reported. */
+    static DeviceRegistry open(String bootstrapServers, Duration timeout, Duration silenceLimit) {
+        DeviceRegistry registry = new DeviceRegistry(bootstrapServers, silenceLimit);
         registry.follower.start();
         try {
             if (!registry.follower.awaitCaughtUp(timeout)) {
