@@ -16,9 +16,11 @@ is reported N, unless the template was ventricular: AF's short-long intervals lo
 timing, and there only the QRS tells. The AF detector and the run rules read the classifier's V,
 so runs are scored on the classes after the template match.
 
-Two rules turn a model's S call into N: S beats inside atrial fibrillation, and S beats
-that did not come early (interval not under 0.9 of the local mean, the `prev_over_local` feature)
-unless the beat before was reported S, since S beats are premature by definition. Two turn an N
+Three rules turn a model's S call into N: S beats inside atrial fibrillation; S beats that did not
+come early (interval not under 0.9 of the local mean, the `prev_over_local` feature) unless the
+beat before was reported S, since S beats are premature by definition; and S beats with the
+patient's usual P wave (similarity at least 0.95) unless the beat before was reported S, since an
+ectopic atrial focus gives another P wave. Two turn an N
 call into S, outside AF and irregular rhythms: a beat that came clearly early (under 0.85 of the
 local mean) without the patient's usual P wave (P-wave similarity under 0.5); and a beat right after
 one reported S whose interval is under 0.85 of the local mean when that S run began (the run goes

@@ -145,8 +145,9 @@ def train(data, rows, epochs, seed, per_group, width=1.0, log=None):
 
 
 def member_seed(seed, member):
-    """Member 0 keeps the seed a single network had, so one member reproduces it."""
-    return seed + 100_000 * member
+    """Member 0 keeps the seed a single network had, so one member reproduces it; the others stay
+    clear of the cross-validation's fold seeds (1000 * seed + fold)."""
+    return seed + 10_000_000 * member
 
 
 def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None):
@@ -373,6 +374,10 @@ def main():
             "schedule": f"AdamW, cosine learning rate over exactly {best} epochs (the same for every "
                         "cross-validation fold and the final model)",
             "seed": args.seeds[0],
+            **({"ensemble": {"members": args.members, "width": args.width,
+                             "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],
+                             "output": "mean of the members' probabilities"}}
+               if args.members != 1 or args.width != 1.0 else {}),
             "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
                        "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
                        f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "

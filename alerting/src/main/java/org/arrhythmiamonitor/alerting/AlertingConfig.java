@@ -48,8 +48,8 @@ import org.arrhythmiamonitor.wire.v1.Priority;
  * @param retainClosed resolved and suppressed alerts are deleted this long after they closed (zero: kept for ever)
  * @param deadLetterPatience how long the alerts behind one the service cannot take wait for the
  *     dead-letter topic to take it; then the feed moves past it, which stays in {@code ecg.alerts}
- * @param feedSilence how long the feed may poll {@code ecg.alerts} without an answer from Kafka
- *     before {@code /health} says it is not following
+ * @param feedSilence how long the feed may poll {@code ecg.alerts}, and the burden history
+ *     {@code ecg.burden}, without an answer from Kafka before {@code /health} says it is cut off
  */
 public record AlertingConfig(String bootstrapServers, String httpHost, int httpPort, int maxAlerts, int partitions,
         short replicationFactor, String groupId, List<UserAccount> users, Duration sessionIdle,

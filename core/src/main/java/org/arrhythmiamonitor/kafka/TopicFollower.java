@@ -175,7 +175,8 @@ public final class TopicFollower<V> implements AutoCloseable {
 
     /**
      * How long the follower's reads have gone unanswered, once that is longer than the limit, else
-     * null: the brokers are unreachable (or no partition is assigned), and the view is stale.
+     * null: the brokers are unreachable, and the view is stale. (Without any partition the poll
+     * fails instead: see {@link #lastError()}.)
      */
     public Duration silentFor() {
         return silence.beyondLimit();

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeviceRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistry.class);
+    /** Reads unanswered this long mean the credentials may be stale: said by {@link #silentFor()}. */
+    static final Duration SILENCE_LIMIT = Duration.ofSeconds(30);
 
     /** What a device's token is good for. */
     public enum Access {
@@ -39,9 +41,6 @@ public final class DeviceRegistry implements AutoCloseable {
     /** Offset of the record each device's entry came from; one partition per key keeps them comparable. */
     private final Map<String, Long> offsets = new ConcurrentHashMap<>();
     private final KafkaProducer<String, DeviceCredential> producer;
-    /** Reads unanswered this long mean the credentials may be stale: said by {@link #silentFor()}. */
-    static final Duration SILENCE_LIMIT = Duration.ofSeconds(30);
-
     private final TopicFollower<DeviceCredential> follower;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "device-registry-writer");
