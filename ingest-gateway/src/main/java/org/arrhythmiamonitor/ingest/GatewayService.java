@@ -74,6 +74,11 @@ public final class GatewayService implements AutoCloseable {
 
     /** Creates missing topics, reads the device credentials, connects the producer and starts listening. */
     public static Future<GatewayService> start(Vertx vertx, GatewayConfig config) {
+        return start(vertx, config, DeviceRegistry.SILENCE_LIMIT);
+    }
+
+    /** As {@link #start(Vertx, GatewayConfig)}, with credential reads unanswered for {@code registrySilence} reported. */
+    static Future<GatewayService> start(Vertx vertx, GatewayConfig config, Duration registrySilence) {
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
@@ -81,7 +86,8 @@ public final class GatewayService implements AutoCloseable {
             SampleChunkPublisher publisher = null;
             try {
                 if (config.devicesAuthenticate()) {
-                    devices = DeviceRegistry.open(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS));
+                    devices = DeviceRegistry.open(config.bootstrapServers(), Duration.ofMillis(KAFKA_TIMEOUT_MS),
+                            registrySilence);
                 } else {
                     LOG.warn("Gateway started with auth=none: anyone who can reach it may write any device's stream");
                 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.record.TimestampType;
@@ -612,6 +613,42 @@ class GatewayServiceTest {
         } finally {
             webSockets.close().await();
             orphan.close();
+        }
+    }
+
+    @Test
+    void healthSaysTheDeviceCredentialsMayBeStaleWhileKafkaIsUnreachableYetStaysUp() throws Exception {
+        TestKafka flaky = TestKafka.start();
+        GatewayService service = GatewayService.start(vertx, config(flaky.bootstrapServers()), Duration.ofSeconds(2))
+                .await();
+        try {
+            flaky.stopBroker();
+            JsonObject stale = awaitHealth(service, health -> health.getJsonObject("details")
+                    .containsKey("deviceRegistrySilent"));
+            // Ingest does not depend on it: a load balancer must not take every gateway out for it.
+            assertThat(stale.getString("status")).isEqualTo("UP");
+            assertThat(stale.getJsonObject("details").getString("deviceRegistrySilent")).contains("ecg.devices");
+
+            flaky.restartBroker();
+            awaitHealth(service, health -> !health.getJsonObject("details").containsKey("deviceRegistrySilent"));
+        } finally {
+            service.close();
+            flaky.close();
+        }
+    }
+
+    /** Asks {@code /health} until its body passes the check (within 30 s), and returns that body. */
+    private static JsonObject awaitHealth(GatewayService service, Predicate<JsonObject> check)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            JsonObject health = client.get(service.httpPort(), "127.0.0.1", "/health").send().await()
+                    .bodyAsJsonObject();
+            if (check.test(health)) {
+                return health;
+            }
+            assertThat(System.nanoTime()).as("within 30 s: %s", health.encode()).isLessThan(deadline);
+            Thread.sleep(200);
         }
     }
 

@@ -88,6 +88,16 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.S);
         assertThat(reported(SINUS, sCall(0.99), BeatClass.S)).as("in a run the template may follow its beats")
                 .isEqualTo(BeatClass.S);
+        // Reported N, it starts no run: the N call after it at the same short interval stays N.
+        ReportedClass.Reported sinus = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.97),
+                notInARun(BeatClass.N));
+        assertThat(sinus).isEqualTo(notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 10_600, 600, 960, 0.97), sinus))
+                .isEqualTo(notInARun(BeatClass.N));
+        // Inside a run it keeps the run's rate and onset.
+        ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.2),
+                notInARun(BeatClass.N));
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960, 0.97), run)).isEqualTo(run);
     }
 
     /** A readable S call that came early, with this P-wave similarity. */
