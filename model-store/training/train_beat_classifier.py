@@ -68,11 +68,18 @@ class Ensemble(nn.Module):
         return torch.stack([m(beat, rr) for m in self.members]).mean(dim=0)
 
 
-def load(directory):
+def load(directory, previous_beat=False):
     data = {name: np.load(os.path.join(directory, name + ".npy"))
             for name in ["beats", "rr", "labels", "records", "jitter"]}
     with open(os.path.join(directory, "manifest.json")) as f:
         manifest = json.load(f)
+    if previous_beat:
+        # The window of the detection before each example's own, as a third channel: context the
+        # export provides for trying models; the stream does not compute it (yet), so the Java
+        # engine refuses a model trained with it.
+        previous = np.load(os.path.join(directory, "previous.npy"))
+        data["beats"] = np.concatenate([data["beats"], previous[:, None, :]], axis=1)
+        manifest["input"] = dict(manifest["input"], channels=manifest["input"]["channels"] + ["previous"])
     return data, manifest
 
 
@@ -276,6 +283,9 @@ def main():
     parser.add_argument("--members", type=int, default=1,
                         help="networks trained from different seeds whose probabilities the model averages")
     parser.add_argument("--width", type=float, default=1.0, help="scales every convolution's channel count")
+    parser.add_argument("--previous-beat", action="store_true",
+                        help="add the previous detected beat's window (previous.npy) as a third input channel; "
+                             "for experiments: the stream does not produce it, and the engine refuses such a model")
     parser.add_argument("--jobs", type=int, default=2, help="cross-validation folds trained at once, one thread each")
     parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no model")
     parser.add_argument("--oof", help="also write every held-out beat's probabilities (rows of the dataset, "
@@ -283,7 +293,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(1)
     started = time.time()
-    data, manifest = load(args.data)
+    data, manifest = load(args.data, args.previous_beat)
     _DATA = data
     log = lambda *a: print(*a, flush=True)
     all_rows = np.arange(len(data["labels"]))
@@ -383,6 +393,7 @@ def main():
                        f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
                        f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}"
                        + (f" --folds {args.folds}" if args.folds != 5 else "")
+                       + (" --previous-beat" if args.previous_beat else "")
                        + (f" --members {args.members}" if args.members != 1 else "")
                        + (f" --width {args.width}" if args.width != 1.0 else ""),
         },

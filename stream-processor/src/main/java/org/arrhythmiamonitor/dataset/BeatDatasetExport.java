@@ -39,6 +39,12 @@ import org.arrhythmiamonitor.wfdb.Annotation;
  * {@code records.npy} int32 [n] (record number, or the record's index when its name is not a
  * number), {@code jitter.npy} int32 [n] (0 for the detected beat itself, else the shift in 250 Hz
  * samples), {@code samples.npy} int64 [n] (reference sample), and {@code manifest.json}.
+ *
+ * <p>{@code previous.npy} float32 [n, 160] is context for trying models, not an input the stream
+ * gives a model: the window of the beat the detector found before the example's own (centred as
+ * the beat channel is, false detections included, as the stream sees them; zeros for a record's
+ * first beat). A model trained with it (`train_beat_classifier.py --previous-beat`) has an input
+ * spec the stream does not produce, and the inference engine refuses it.
  */
 public final class BeatDatasetExport {
     /** Whose settings the options are, in messages. */
@@ -68,6 +74,7 @@ public final class BeatDatasetExport {
 
     private final FloatColumn beats = new FloatColumn();
     private final FloatColumn rr = new FloatColumn();
+    private final FloatColumn previous = new FloatColumn();
     private final List<Long> labels = new ArrayList<>();
     private final List<Integer> recordIds = new ArrayList<>();
     private final List<Integer> jitters = new ArrayList<>();
@@ -118,22 +125,26 @@ public final class BeatDatasetExport {
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
         double secondsPerSample = 1.0 / signal.fsHz();
         int unmatched = 0;
+        float[] before = new float[BeatWindow.LENGTH];
         for (int d = 0; d < detected.size(); d++) {
             DetectedBeat beat = detected.get(d);
             double next = d + 1 < detected.size() ? detected.get(d + 1).rrSamples() * secondsPerSample : 0;
             BeatFeatures features = extractor.next(beat.window(), beat.rrSamples() * secondsPerSample, next,
                     beat.readable());
+            float[] previousBeat = before;
+            before = features.beat();
             if (refOf[d] < 0) {
                 unmatched++;
                 continue;
             }
             Annotation ref = reference.get(refOf[d]);
             int label = BeatClasses.indexOf(ref.code());
-            add(features, label, recordId, 0, ref.sample());
+            add(features, previousBeat, label, recordId, 0, ref.sample());
             counts[label]++;
             long refCentre = Math.round(analyzer.filteredIndexOf(ref.sample()));
             for (int shift : shifts(copies, random)) {
-                add(features.withWindow(BeatWindow.cut(whole, refCentre + shift)), label, recordId, shift, ref.sample());
+                add(features.withWindow(BeatWindow.cut(whole, refCentre + shift)), previousBeat, label, recordId,
+                        shift, ref.sample());
             }
         }
         return unmatched;
@@ -151,10 +162,11 @@ public final class BeatDatasetExport {
         return all.subList(0, copies).stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private void add(BeatFeatures features, int label, int recordId, int jitter, long sample) {
+    private void add(BeatFeatures features, float[] previousBeat, int label, int recordId, int jitter, long sample) {
         beats.addAll(features.beat());
         beats.addAll(features.template());
         rr.addAll(features.rr());
+        previous.addAll(previousBeat);
         labels.add((long) label);
         recordIds.add(recordId);
         jitters.add(jitter);
@@ -168,6 +180,7 @@ public final class BeatDatasetExport {
         NpyWriter.floats(out.resolve("beats.npy"), beats.toArray(), n, BeatFeatures.CHANNELS.size(),
                 BeatWindow.LENGTH);
         NpyWriter.floats(out.resolve("rr.npy"), rr.toArray(), n, BeatFeatures.RR_FEATURES.size());
+        NpyWriter.floats(out.resolve("previous.npy"), previous.toArray(), n, BeatWindow.LENGTH);
         NpyWriter.longs(out.resolve("labels.npy"), labels.stream().mapToLong(Long::longValue).toArray());
         NpyWriter.ints(out.resolve("records.npy"), recordIds.stream().mapToInt(Integer::intValue).toArray());
         NpyWriter.ints(out.resolve("jitter.npy"), jitters.stream().mapToInt(Integer::intValue).toArray());

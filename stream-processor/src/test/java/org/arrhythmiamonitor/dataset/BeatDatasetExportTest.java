@@ -58,6 +58,28 @@ class BeatDatasetExportTest {
             copies += shift == 0 ? 0 : 1;
         }
         assertThat(copies).isEqualTo(2 * detected);
+        // The previous beat's window: zeros before a record's first beat, else the beat channel of
+        // the detection before (every detection matches a reference beat here), the same for its copies.
+        assertThat(summary.unmatched()).isZero();
+        Npy previous = Npy.read(out.resolve("previous.npy"));
+        assertThat(previous.shape).isEqualTo("(" + summary.rows() + ", 160)");
+        jitter.data.rewind();
+        int[] shifts = new int[summary.rows()];
+        for (int i = 0; i < summary.rows(); i++) {
+            shifts[i] = jitter.data.getInt();
+        }
+        int firstOfSecondRecord = 3 * (int) summary.perRecordClass()[0][0];
+        int lastDetected = -1;
+        for (int i = 0; i < summary.rows(); i++) {
+            int detectedRow = shifts[i] == 0 ? i : lastDetected;
+            for (int k = 0; k < 160; k++) {
+                float expected = detectedRow == 0 || detectedRow == firstOfSecondRecord ? 0f
+                        : beats.data.getFloat(((detectedRow - 3) * 2 * 160 + k) * 4);
+                assertThat(previous.data.getFloat((i * 160 + k) * 4)).as("row %d sample %d", i, k)
+                        .isEqualTo(expected);
+            }
+            lastDetected = detectedRow;
+        }
         JsonObject manifest = new JsonObject(Files.readString(out.resolve("manifest.json")));
         assertThat(manifest.getJsonObject("input")).isEqualTo(BeatFeatures.SPEC.toJson());
         assertThat(manifest.getInteger("rows")).isEqualTo(summary.rows());
