@@ -57,8 +57,7 @@ class BeatNet(nn.Module):
 
 class Ensemble(nn.Module):
     """Networks trained alike from different seeds, their probabilities averaged: each learns its
-    own quirks of the few training patients, and the average keeps what they agree on (on unseen
-    patients it calls fewer N beats S or V than its members do)."""
+    own quirks of the few training patients, and the average keeps what they agree on."""
 
     def __init__(self, members):
         super().__init__()

@@ -31,6 +31,7 @@ import org.arrhythmiamonitor.alerting.notify.DeadLetters;
 import org.arrhythmiamonitor.alerting.notify.NotificationRouter;
 import org.arrhythmiamonitor.alerting.notify.WebhookNotifier;
 import org.arrhythmiamonitor.alerting.notify.WebhookSubscriber;
+import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
@@ -356,8 +357,8 @@ public final class AlertingService implements AutoCloseable {
             details.put("lastKafkaError", error);
         }
         if (silent != null) {
-            details.put("feedSilent", "no answer from Kafka to the feed's reads of " + Topics.ALERTS + " for "
-                    + silent.toSeconds() + " s: the brokers are unreachable or no partition is assigned");
+            details.put("feedSilent", FetchSilence.unanswered(Topics.ALERTS, silent)
+                    + ": the brokers are unreachable or no partition is assigned");
         }
         if (store.fenced()) {
             details.put("fenced", "another alerting instance with the same groupId took over");
@@ -372,8 +373,8 @@ public final class AlertingService implements AutoCloseable {
         }
         Duration burdenSilent = burden.silentFor();
         if (burdenSilent != null) {
-            details.put("burdenHistorySilent", "no answer from Kafka to the reads of " + Topics.BURDEN + " for "
-                    + burdenSilent.toSeconds() + " s: the burden history is stale");
+            details.put("burdenHistorySilent", FetchSilence.unanswered(Topics.BURDEN, burdenSilent)
+                    + ": the burden history is stale");
         }
         if (!burden.alive()) {
             details.put("burdenHistoryStopped", true);

@@ -61,4 +61,9 @@ public final class FetchSilence {
         Duration silent = Duration.ofNanos(System.nanoTime() - since);
         return silent.compareTo(limit) > 0 ? silent : null;
     }
+
+    /** How {@code /health} details say it: "no answer from Kafka to the reads of {topic} for {n} s". */
+    public static String unanswered(String topic, Duration silent) {
+        return "no answer from Kafka to the reads of " + topic + " for " + silent.toSeconds() + " s";
+    }
 }

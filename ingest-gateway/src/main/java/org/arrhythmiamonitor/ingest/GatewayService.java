@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.Health;
@@ -247,8 +248,8 @@ public final class GatewayService implements AutoCloseable {
         details.put("auth", config.auth());
         Duration registrySilent = devices == null ? null : devices.silentFor();
         if (registrySilent != null) {
-            details.put("deviceRegistrySilent", "no answer from Kafka to the reads of " + Topics.DEVICES + " for "
-                    + registrySilent.toSeconds() + " s: tokens issued or revoked since may not be known here");
+            details.put("deviceRegistrySilent", FetchSilence.unanswered(Topics.DEVICES, registrySilent)
+                    + ": tokens issued or revoked since may not be known here");
         }
         ChunkIngest.WriteFailure failure = ingest.lastWriteFailure();
         if (failure != null && System.currentTimeMillis() - failure.atMs() < FAILURE_MEMORY_MS) {

@@ -43,7 +43,7 @@ import org.arrhythmiamonitor.wfdb.Annotation;
  * <p>{@code previous.npy} float32 [n, 160] is context for trying models, not an input the stream
  * gives a model: the window of the beat the detector found before the example's own (centred as
  * the beat channel is, false detections included, as the stream sees them; zeros for a record's
- * first beat). A model trained with it (`train_beat_classifier.py --previous-beat`) has an input
+ * first beat). A model trained with it ({@code train_beat_classifier.py --previous-beat}) has an input
  * spec the stream does not produce, and the inference engine refuses it.
  */
 public final class BeatDatasetExport {
