@@ -271,7 +271,7 @@ def main():
     parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
     parser.add_argument("--out", required=True, help="model directory (model-store/models)")
     parser.add_argument("--name", default="beat-classifier")
-    parser.add_argument("--version", default="1.0.0")
+    parser.add_argument("--version", default="1.1.0")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, nargs="+", default=[10],
                         help="epoch counts compared by cross-validation, each trained with its own full schedule; "
@@ -414,6 +414,9 @@ def main():
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
         "parity_fixture": fixture,
     }
+    if "feature_check" in manifest:
+        # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
+        card["feature_check"] = manifest["feature_check"]
     with open(os.path.join(args.out, f"{args.name}-{args.version}.json"), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")

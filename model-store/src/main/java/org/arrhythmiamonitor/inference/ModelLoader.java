@@ -111,6 +111,10 @@ public final class ModelLoader {
             }
             LOG.info("Loaded {} ({} bytes, sha256 {}) from {} on {}", card.id(), model.length, digest.substring(0, 12),
                     source.describe(), device);
+            String concern = expected.concern().apply(card);
+            if (concern != null) {
+                LOG.warn("{}", concern);
+            }
             return loaded;
         } catch (OrtException e) {
             throw new ModelException(card.id() + ": ONNX Runtime cannot load " + card.file() + ": " + e.getMessage(), e);

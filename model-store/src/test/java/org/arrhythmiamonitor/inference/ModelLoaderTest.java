@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import ai.onnxruntime.OrtEnvironment;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import ai.onnxruntime.OrtProvider;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The packaged beat model, loaded and run by ONNX Runtime, against its card. */
 class ModelLoaderTest {
@@ -87,6 +92,25 @@ class ModelLoaderTest {
         assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, contract(card), settings(dir)))
                 .isInstanceOf(ModelException.class)
                 .hasMessageContaining("sha256").hasMessageContaining(card.sha256());
+    }
+
+    @Test
+    void aConcernOfTheContractIsLoggedOnceAsAWarningAndTheModelStillServes() {
+        ModelCard card = card();
+        ModelContract concerned = new ModelContract(card.input(), card.classes(),
+                c -> c.id() + " was trained on other features");
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelLoader.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, concerned,
+                settings(MODELS))) {
+            assertThat(model.card().id()).isEqualTo(card.id());
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(card.id() + " was trained on other features");
     }
 
     @Test

@@ -24,8 +24,12 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     /** The input every beat model served to this processor must declare in its card. */
     public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
             CHANNELS, RR_FEATURES, NORMALISATION);
-    /** That input, and the classes in the order the processor reads the probabilities. */
-    public static final ModelContract CONTRACT = new ModelContract(SPEC, BeatClasses.NAMES);
+    /**
+     * That input, and the classes in the order the processor reads the probabilities; a model whose
+     * card's {@link FeatureCheck} differs from this build's is loaded with a warning.
+     */
+    public static final ModelContract CONTRACT = new ModelContract(SPEC, BeatClasses.NAMES,
+            FeatureCheck::concernAbout);
     /** The model the stream serves: the newest version of this name in the model source. */
     public static final String MODEL_NAME = "beat-classifier";
 

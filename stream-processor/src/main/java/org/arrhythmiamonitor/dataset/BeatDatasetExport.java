@@ -18,6 +18,7 @@ import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.BeatWindow;
+import org.arrhythmiamonitor.beat.FeatureCheck;
 import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.eval.Ec57Matcher;
 import org.arrhythmiamonitor.eval.RecordEvaluator;
@@ -202,7 +203,8 @@ public final class BeatDatasetExport {
                 .put("jitter_copies", options.jitterCopies())
                 .put("rows", n)
                 .put("unmatched_detections", unmatched)
-                .put("beats_per_record_and_class", counts);
+                .put("beats_per_record_and_class", counts)
+                .put(FeatureCheck.CARD_FIELD, FeatureCheck.current());
         Files.writeString(out.resolve("manifest.json"), manifest.encodePrettily(), StandardCharsets.UTF_8);
     }
 

@@ -67,13 +67,18 @@ class BeatClassificationProcessorTest {
      * most (which the model is unsure of) and a T wave; every tenth beat comes 550 ms after the one
      * before instead of 1000 ms.
      */
+    /**
+     * Every tenth beat is early, without a P wave and with its T wave inverted, as a PVC's is, yet
+     * with the QRS of the others: what the model calls V and the template match must not.
+     */
     private static Beat borderlineBeat(int i) {
+        boolean early = i % 10 == 9;
         BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(250).setBefore(BeatWindow.BEFORE);
         for (int k = 0; k < BeatWindow.LENGTH; k++) {
             double t = (k - BeatWindow.BEFORE) / 250.0;
             m.addSamplesMv((float) (Math.exp(-t * t / (2 * 0.03 * 0.03))
-                    + 0.15 * Math.exp(-Math.pow(t + 0.16, 2) / (2 * 0.025 * 0.025))
-                    + 0.3 * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
+                    + (early ? 0 : 0.15) * Math.exp(-Math.pow(t + 0.16, 2) / (2 * 0.025 * 0.025))
+                    + (early ? -0.5 : 0.3) * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
         }
         long timeMs = 0;
         for (int k = 1; k <= i; k++) {
@@ -83,8 +88,9 @@ class BeatClassificationProcessorTest {
                 .setRrMs(i == 0 ? 0 : rrMs(i)).setMorphology(m).build();
     }
 
+    /** Every tenth beat early, with the full compensatory pause after it that a PVC has. */
     private static int rrMs(int i) {
-        return i % 10 == 9 ? 550 : 1000;
+        return i % 10 == 9 ? 550 : i % 10 == 0 ? 1450 : 1000;
     }
 
     private static void runWallClockPunctuators(MockProcessorContext<String, ClassifiedBeat> context) {

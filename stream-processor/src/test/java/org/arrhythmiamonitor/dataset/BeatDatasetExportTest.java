@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.beat.FeatureCheck;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticRecords;
@@ -82,6 +83,8 @@ class BeatDatasetExportTest {
         }
         JsonObject manifest = new JsonObject(Files.readString(out.resolve("manifest.json")));
         assertThat(manifest.getJsonObject("input")).isEqualTo(BeatFeatures.SPEC.toJson());
+        assertThat(manifest.getJsonObject(FeatureCheck.CARD_FIELD)).as("what the trained model's card will keep")
+                .isEqualTo(FeatureCheck.current());
         assertThat(manifest.getInteger("rows")).isEqualTo(summary.rows());
     }
 

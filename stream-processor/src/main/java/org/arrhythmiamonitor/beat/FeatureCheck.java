@@ -1,0 +1,133 @@
+package org.arrhythmiamonitor.beat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.arrhythmiamonitor.inference.ModelCard;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
+import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
+import org.arrhythmiamonitor.synthetic.SyntheticEcg;
+
+/**
+ * A fingerprint of the beat features this build computes, kept in a model's card so that a model
+ * trained on the features of another build is noticed. The input spec cannot see such drift: a
+ * change anywhere in the signal path (filters, detector, noise rules, template) leaves the names
+ * and shapes as they were and changes the numbers. It happened once: a noise rule changed the
+ * template channel in seven MIT-BIH records after the shipped model had been trained.
+ *
+ * <p>The fingerprint runs the signal path and {@link BeatFeatureExtractor} over a fixed synthetic
+ * recording (ectopic beats, a ventricular run, atrial fibrillation, noise, a lead off) and keeps a
+ * few numbers per beat. They are compared with a tolerance, not hashed: {@code Math} functions may
+ * differ in the last bit between JVMs, while any change of the features worth the name moves
+ * them far more.
+ */
+public final class FeatureCheck {
+    /** The card's field. */
+    public static final String CARD_FIELD = "feature_check";
+    static final String PROBE = "synthetic recording, 360 Hz, seed 7: sinus 72/min with PVCs, an APC, a couplet, "
+            + "bigeminy, an 8-beat ventricular run, 2 mV noise, a lead off and atrial fibrillation";
+    static final String PER_BEAT = "beat channel energy (mV^2), template energy (mV^2), template at the R peak (mV), "
+            + "prev_over_local";
+    /** Absolute, or relative to the value where it is larger than 1. */
+    static final double TOLERANCE = 1e-3;
+    private static final int FS_HZ = 360;
+
+    private static volatile JsonObject current;
+
+    private FeatureCheck() {
+    }
+
+    /** The fingerprint of this build's features (computed once, in well under a second). */
+    public static JsonObject current() {
+        JsonObject c = current;
+        if (c == null) {
+            c = compute();
+            current = c;
+        }
+        return c.copy();
+    }
+
+    /**
+     * What is wrong with {@code card} for this build's features, for a warning; null when its
+     * fingerprint matches.
+     */
+    public static String concernAbout(ModelCard card) {
+        Object check = card.json().getValue(CARD_FIELD);
+        if (!(check instanceof JsonObject expected)) {
+            return card.id() + " has no " + CARD_FIELD + " in its card, so nothing shows that it was trained on "
+                    + "the beat features this build computes";
+        }
+        String difference = differenceFrom(expected, current());
+        return difference == null ? null : card.id() + " was trained on beat features this build does not compute ("
+                + difference + "); its measured accuracy does not hold here: export the data again with "
+                + "`bin/monitor dataset` and retrain (model-store/training/README.md)";
+    }
+
+    /** The first difference of {@code actual} from {@code expected}; null when within the tolerance. */
+    static String differenceFrom(JsonObject expected, JsonObject actual) {
+        JsonArray want = expected.getJsonArray("beats");
+        JsonArray got = actual.getJsonArray("beats");
+        if (want == null) {
+            return CARD_FIELD + " has no beats";
+        }
+        if (want.size() != got.size()) {
+            return "the probe gives " + got.size() + " beats, the card says " + want.size();
+        }
+        String[] names = PER_BEAT.split(", ");
+        for (int b = 0; b < want.size(); b++) {
+            JsonArray w = want.getJsonArray(b);
+            JsonArray g = got.getJsonArray(b);
+            if (w.size() != g.size()) {
+                return "beat " + b + " has " + g.size() + " numbers, the card " + w.size();
+            }
+            for (int k = 0; k < w.size(); k++) {
+                double x = w.getDouble(k);
+                double y = g.getDouble(k);
+                if (!(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x)))) {
+                    return String.format(Locale.ROOT, "beat %d of the probe: %s %s, the card says %s", b,
+                            k < names.length ? names[k] : "number " + k, y, x);
+                }
+            }
+        }
+        return null;
+    }
+
+    static JsonObject compute() {
+        ArrhythmiaScript script = ArrhythmiaScript.start(72).sinus(20).pvc().sinus(10).apc().sinus(10).couplet()
+                .sinus(10).bigeminy(4).sinus(10).ventricularRun(8, 160).sinus(15).noiseBurstMv(2.0).noiseBurst(8)
+                .sinus(15).leadOff(5).sinus(20).atrialFibrillation(40, 110).sinus(20);
+        double[] mv = SyntheticEcg.standard(FS_HZ, 7).render(script).millivolts();
+        EcgAnalyzer analyzer = new EcgAnalyzer(FS_HZ, MainsFrequency.HZ_50);
+        List<DetectedBeat> detected = new ArrayList<>();
+        for (int from = 0; from < mv.length; from += FS_HZ) {
+            analyzer.accept(mv, from, Math.min(mv.length, from + FS_HZ), detected::add);
+        }
+        analyzer.finish(detected::add);
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        JsonArray beats = new JsonArray();
+        for (int d = 0; d < detected.size(); d++) {
+            DetectedBeat beat = detected.get(d);
+            double next = d + 1 < detected.size() ? detected.get(d + 1).rrSamples() / FS_HZ : 0;
+            BeatFeatures f = extractor.next(beat.window(), beat.rrSamples() / FS_HZ, next, beat.readable());
+            beats.add(new JsonArray().add(round(energy(f.beat()))).add(round(energy(f.template())))
+                    .add(round(f.template()[BeatWindow.BEFORE])).add(round(f.rr()[BeatFeatures.RR_FEATURES.indexOf("prev_over_local")])));
+        }
+        return new JsonObject().put("probe", PROBE).put("per_beat", PER_BEAT).put("beats", beats);
+    }
+
+    private static double energy(float[] x) {
+        double sum = 0;
+        for (float v : x) {
+            sum += (double) v * v;
+        }
+        return sum;
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 1e5) / 1e5;
+    }
+}
