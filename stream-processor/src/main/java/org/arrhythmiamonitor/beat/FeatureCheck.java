@@ -20,7 +20,8 @@ import org.arrhythmiamonitor.synthetic.SyntheticEcg;
  * template channel in seven MIT-BIH records after the shipped model had been trained.
  *
  * <p>The fingerprint runs the signal path and {@link BeatFeatureExtractor} over a fixed synthetic
- * recording (ectopic beats, a ventricular run, atrial fibrillation, noise, a lead off) and keeps a
+ * recording (ectopic beats, a ventricular run, atrial fibrillation, noise, a baseline leap, a lead
+ * off) and keeps a
  * few numbers per beat. They are compared with a tolerance, not hashed: {@code Math} functions may
  * differ in the last bit between JVMs, while any change of the features worth the name moves
  * them far more.
@@ -29,12 +30,15 @@ public final class FeatureCheck {
     /** The card's field. */
     public static final String CARD_FIELD = "feature_check";
     static final String PROBE = "synthetic recording, 360 Hz, seed 7: sinus 72/min with PVCs, an APC, a couplet, "
-            + "bigeminy, an 8-beat ventricular run, 2 mV noise, a lead off and atrial fibrillation";
+            + "bigeminy, an 8-beat ventricular run, 2 mV noise, a 3 mV baseline leap, a lead off and atrial fibrillation";
     static final String PER_BEAT = "beat channel energy (mV^2), template energy (mV^2), template at the R peak (mV), "
             + "prev_over_local";
     /** Absolute, or relative to the value where it is larger than 1. */
     static final double TOLERANCE = 1e-3;
     private static final int FS_HZ = 360;
+    private static final int LEAP_AT_S = 100;
+    private static final double LEAP_MV = 3;
+    private static final double LEAP_DECAY_S = 3;
 
     private static volatile JsonObject current;
 
@@ -101,6 +105,12 @@ public final class FeatureCheck {
                 .sinus(10).bigeminy(4).sinus(10).ventricularRun(8, 160).sinus(15).noiseBurstMv(2.0).noiseBurst(8)
                 .sinus(15).leadOff(5).sinus(20).atrialFibrillation(40, 110).sinus(20);
         double[] mv = SyntheticEcg.standard(FS_HZ, 7).render(script).millivolts();
+        // A level leap that creeps back over seconds, as an electrode that moves gives (MIT-BIH 116
+        // and 208): the noise rules that keep such beats out of the template act on it.
+        int leap = LEAP_AT_S * FS_HZ;
+        for (int k = leap; k < mv.length; k++) {
+            mv[k] += LEAP_MV * Math.exp(-(k - leap) / (LEAP_DECAY_S * FS_HZ));
+        }
         EcgAnalyzer analyzer = new EcgAnalyzer(FS_HZ, MainsFrequency.HZ_50);
         List<DetectedBeat> detected = new ArrayList<>();
         for (int from = 0; from < mv.length; from += FS_HZ) {

@@ -98,12 +98,12 @@ class EvaluationTest {
                 .isEqualTo(report.getJsonObject("qrs").getLong("fp"));
         assertThat(beats.getJsonObject("ec57").getJsonObject("veb").getDouble("se")).isNull();
         // The model alone: what is reported differs only between N and S (S calls that were not
-        // early became N, N calls that went on at an S run's rate became S).
+        // early became N, N calls that went on at an S run's rate became S). Whether any beat moves
+        // here depends on the model's calls; ReportedClassTest covers the rules themselves.
         JsonArray model = report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix")
                 .getJsonArray(0);
         JsonArray reported = matrix.getJsonArray(0);
         assertThat(reported.getLong(0) + reported.getLong(1)).isEqualTo(model.getLong(0) + model.getLong(1));
-        assertThat(reported.getLong(1)).isNotEqualTo(model.getLong(1));
         for (int k = 2; k < 5; k++) {
             assertThat(reported.getLong(k)).isEqualTo(model.getLong(k));
         }
