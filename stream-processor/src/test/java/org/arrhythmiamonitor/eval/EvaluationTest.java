@@ -97,16 +97,23 @@ class EvaluationTest {
         assertThat(confusion.getJsonArray("detected_without_reference").stream().mapToLong(v -> (Long) v).sum())
                 .isEqualTo(report.getJsonObject("qrs").getLong("fp"));
         assertThat(beats.getJsonObject("ec57").getJsonObject("veb").getDouble("se")).isNull();
-        // The model alone: what is reported differs only between N and S (S calls that were not
-        // early became N, N calls that went on at an S run's rate became S). Whether any beat moves
-        // here depends on the model's calls; ReportedClassTest covers the rules themselves.
+        // The model alone against what is reported: the template match turns V and F calls N or S,
+        // the reporting rules move beats between N and S; nothing becomes V or F, Q stays Q and no
+        // beat is lost. How many move depends on the model's calls (TemplateMatchTest and
+        // ReportedClassTest cover the rules themselves).
         JsonArray model = report.getJsonObject("beats_model_only").getJsonObject("confusion").getJsonArray("matrix")
                 .getJsonArray(0);
         JsonArray reported = matrix.getJsonArray(0);
-        assertThat(reported.getLong(0) + reported.getLong(1)).isEqualTo(model.getLong(0) + model.getLong(1));
-        for (int k = 2; k < 5; k++) {
-            assertThat(reported.getLong(k)).isEqualTo(model.getLong(k));
+        long modelTotal = 0;
+        long reportedTotal = 0;
+        for (int k = 0; k < 5; k++) {
+            modelTotal += model.getLong(k);
+            reportedTotal += reported.getLong(k);
         }
+        assertThat(reportedTotal).isEqualTo(modelTotal);
+        assertThat(reported.getLong(2)).isLessThanOrEqualTo(model.getLong(2));
+        assertThat(reported.getLong(3)).isLessThanOrEqualTo(model.getLong(3));
+        assertThat(reported.getLong(4)).isEqualTo(model.getLong(4));
 
         // Sinus rhythm only: no AF or runs in the reference, and none found.
         JsonObject episodes = report.getJsonObject("episodes");
