@@ -293,6 +293,12 @@ def main():
     torch.set_num_threads(1)
     started = time.time()
     data, manifest = load(args.data, args.previous_beat)
+    if not args.cv_only and "feature_check" not in manifest:
+        # The card must say which features the model learnt from, or the stream cannot tell a
+        # model trained on another build's features (FeatureCheck in the stream processor).
+        parser.error(f"{args.data}/manifest.json has no feature_check: it was exported by a build before "
+                     "the feature fingerprint; export it again with `bin/monitor dataset` (cross-validation "
+                     "alone, --cv-only, can still read it)")
     _DATA = data
     log = lambda *a: print(*a, flush=True)
     all_rows = np.arange(len(data["labels"]))
@@ -414,9 +420,8 @@ def main():
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
         "parity_fixture": fixture,
     }
-    if "feature_check" in manifest:
-        # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
-        card["feature_check"] = manifest["feature_check"]
+    # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
+    card["feature_check"] = manifest["feature_check"]
     with open(os.path.join(args.out, f"{args.name}-{args.version}.json"), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")

@@ -111,13 +111,26 @@ public final class ModelLoader {
             }
             LOG.info("Loaded {} ({} bytes, sha256 {}) from {} on {}", card.id(), model.length, digest.substring(0, 12),
                     source.describe(), device);
-            String concern = expected.concern().apply(card);
-            if (concern != null) {
-                LOG.warn("{}", concern);
-            }
+            warnOfConcern(expected, card);
             return loaded;
         } catch (OrtException e) {
             throw new ModelException(card.id() + ": ONNX Runtime cannot load " + card.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Logs what the contract's concern says of the card. A concern is a warning, so one that fails
+     * (a card field it cannot read) is itself only a warning: it must not keep a model from loading.
+     */
+    private static void warnOfConcern(ModelContract expected, ModelCard card) {
+        String concern;
+        try {
+            concern = expected.concern().apply(card);
+        } catch (RuntimeException e) {
+            concern = card.id() + ": cannot check its card beyond the input spec (" + e + ")";
+        }
+        if (concern != null) {
+            LOG.warn("{}", concern);
         }
     }
 

@@ -114,6 +114,27 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aConcernThatFailsIsAWarningAndTheModelStillLoads() {
+        ModelCard card = card();
+        ModelContract failing = new ModelContract(card.input(), card.classes(), c -> {
+            throw new IllegalStateException("unreadable field");
+        });
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelLoader.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, failing,
+                settings(MODELS))) {
+            assertThat(model.card().id()).isEqualTo(card.id());
+        } finally {
+            logger.detachAppender(logged);
+        }
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(card.id() + ": cannot check its card beyond the input spec "
+                        + "(java.lang.IllegalStateException: unreadable field)");
+    }
+
+    @Test
     void aModelWhoseInputIsNotWhatTheStreamGivesIsRefused() {
         InputSpec stream = card().input();
         InputSpec longer = new InputSpec(stream.rateHz(), stream.before(), stream.length() + 20, stream.channels(),

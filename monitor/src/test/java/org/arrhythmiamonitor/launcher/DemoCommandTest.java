@@ -82,6 +82,11 @@ class DemoCommandTest {
             Buffer strip = logins.get(running).get("/api/devices/demo-001/strip?from=" + from + "&to=" + (from + 10_000)
                     + "&arrivedNear=" + alert.getLong("raisedAtMs")).body();
             assertThat(new JsonObject(strip).getJsonArray("samples")).as(strip.toString()).isNotEmpty();
+            // The processor names the model it serves, trained on the features it computes: no concern.
+            JsonObject processorHealth = client.get(running.processorPort(), "localhost", "/health").send().await()
+                    .bodyAsJsonObject().getJsonObject("details");
+            assertThat(processorHealth.getString("model")).startsWith("beat-classifier:");
+            assertThat(processorHealth.containsKey("modelConcern")).as(processorHealth.encode()).isFalse();
             for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
                 assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);
                 assertThat(client.get(port, "localhost", "/metrics").send().await().bodyAsString())

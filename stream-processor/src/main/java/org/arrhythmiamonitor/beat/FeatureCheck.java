@@ -65,13 +65,25 @@ public final class FeatureCheck {
             return card.id() + " has no " + CARD_FIELD + " in its card, so nothing shows that it was trained on "
                     + "the beat features this build computes";
         }
-        String difference = differenceFrom(expected, current());
+        String difference;
+        try {
+            difference = differenceFrom(expected, current());
+        } catch (ClassCastException | NullPointerException e) {
+            // A card edited by hand, or written by something else: say so, as a warning.
+            return card.id() + "'s " + CARD_FIELD + " is not laid out as the export writes it (" + e
+                    + "), so nothing shows that it was trained on the beat features this build computes";
+        }
         return difference == null ? null : card.id() + " was trained on beat features this build does not compute ("
                 + difference + "); its measured accuracy does not hold here: export the data again with "
                 + "`bin/monitor dataset` and retrain (model-store/training/README.md)";
     }
 
-    /** The first difference of {@code actual} from {@code expected}; null when within the tolerance. */
+    /**
+     * The first difference of {@code actual} from {@code expected}; null when within the tolerance.
+     *
+     * @throws ClassCastException or NullPointerException where {@code expected} is not laid out as
+     *     {@link #current()} is
+     */
     static String differenceFrom(JsonObject expected, JsonObject actual) {
         JsonArray want = expected.getJsonArray("beats");
         JsonArray got = actual.getJsonArray("beats");

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.inference.ModelCard;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
@@ -74,7 +76,7 @@ public final class ProcessorService implements AutoCloseable {
             Router router = Router.router(vertx);
             router.get("/api/devices/:deviceId/burden")
                     .handler(new BurdenQuery(vertx, streams, config.applicationHost())::handle);
-            OpsRoutes.mount(router, registry, () -> health(streams));
+            OpsRoutes.mount(router, registry, () -> health(streams, started.models()));
             return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
                 streamsMetrics.close();
                 streams.close(Duration.ofSeconds(10));
@@ -90,9 +92,21 @@ public final class ProcessorService implements AutoCloseable {
     private record Started(KafkaStreams streams, ModelRegistry models) {
     }
 
-    private static Health health(KafkaStreams streams) {
+    /**
+     * UP while the streams run. The model being served, and what is wrong with its card beyond what
+     * refuses it (features other than it was trained on), are details: the stream still classifies,
+     * and an operator should see it without reading the log.
+     */
+    private static Health health(KafkaStreams streams, ModelRegistry models) {
         KafkaStreams.State state = streams.state();
-        Map<String, Object> details = Map.of("kafkaStreams", state.name());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("kafkaStreams", state.name());
+        ModelCard card = models.card();
+        details.put("model", card.id());
+        String concern = BeatFeatures.CONTRACT.concern().apply(card);
+        if (concern != null) {
+            details.put("modelConcern", concern);
+        }
         return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
                 ? Health.up(details) : Health.down(details);
     }

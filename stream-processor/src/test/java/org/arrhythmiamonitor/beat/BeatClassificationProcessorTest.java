@@ -64,12 +64,9 @@ class BeatClassificationProcessorTest {
 
     /**
      * The i-th beat of a device whose usual beat has a P wave, a QRS complex a little wider than
-     * most (which the model is unsure of) and a T wave; every tenth beat comes 550 ms after the one
-     * before instead of 1000 ms.
-     */
-    /**
-     * Every tenth beat is early, without a P wave and with its T wave inverted, as a PVC's is, yet
-     * with the QRS of the others: what the model calls V and the template match must not.
+     * most and a T wave. Every tenth beat comes 550 ms after the one before, without a P wave and
+     * with its T wave inverted, as a PVC's is, and is followed by a compensatory pause ({@link
+     * #rrMs}), yet has the QRS of the others: what the model calls V and the template match must not.
      */
     private static Beat borderlineBeat(int i) {
         boolean early = i % 10 == 9;

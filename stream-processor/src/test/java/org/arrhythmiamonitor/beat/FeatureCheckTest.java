@@ -71,6 +71,22 @@ class FeatureCheckTest {
                         + "and retrain (model-store/training/README.md)");
     }
 
+    @Test
+    void aCheckNotLaidOutAsTheExportWritesItIsAConcernNotAFailure() {
+        ModelCard shipped = ModelLoader.newestCard(ModelSource.classpath(), BeatFeatures.MODEL_NAME);
+        JsonObject notAnArray = FeatureCheck.current().put("beats", "x");
+        JsonObject textInARow = FeatureCheck.current();
+        textInARow.getJsonArray("beats").getJsonArray(3).set(1, "x");
+        JsonObject nullInARow = FeatureCheck.current();
+        nullInARow.getJsonArray("beats").getJsonArray(3).set(1, null);
+        for (JsonObject check : new JsonObject[] {notAnArray, textInARow, nullInARow}) {
+            ModelCard card = ModelCard.parse(shipped.json().copy().put(FeatureCheck.CARD_FIELD, check).encode(), "card");
+            assertThat(FeatureCheck.concernAbout(card)).as(check.encode().substring(0, 80))
+                    .startsWith(shipped.id() + "'s feature_check is not laid out as the export writes it (")
+                    .endsWith("), so nothing shows that it was trained on the beat features this build computes");
+        }
+    }
+
     /** {@code check} with beat {@code beat}'s number {@code k} multiplied by {@code factor}. */
     private static JsonObject scaled(JsonObject check, int beat, int k, double factor) {
         JsonObject copy = check.copy();
