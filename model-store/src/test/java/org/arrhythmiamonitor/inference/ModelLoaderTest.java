@@ -97,41 +97,34 @@ class ModelLoaderTest {
     @Test
     void aConcernOfTheContractIsLoggedOnceAsAWarningAndTheModelStillServes() {
         ModelCard card = card();
-        ModelContract concerned = new ModelContract(card.input(), card.classes(),
-                c -> c.id() + " was trained on other features");
-        Logger logger = (Logger) LoggerFactory.getLogger(ModelLoader.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        logger.addAppender(logged);
-        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, concerned,
-                settings(MODELS))) {
-            assertThat(model.card().id()).isEqualTo(card.id());
-        } finally {
-            logger.detachAppender(logged);
-        }
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(warningsLoading(new ModelContract(card.input(), card.classes(),
+                c -> c.id() + " was trained on other features")))
                 .containsExactly(card.id() + " was trained on other features");
     }
 
     @Test
     void aConcernThatFailsIsAWarningAndTheModelStillLoads() {
         ModelCard card = card();
-        ModelContract failing = new ModelContract(card.input(), card.classes(), c -> {
+        assertThat(warningsLoading(new ModelContract(card.input(), card.classes(), c -> {
             throw new IllegalStateException("unreadable field");
-        });
+        }))).containsExactly(card.id() + ": cannot check its card beyond the input spec "
+                + "(java.lang.IllegalStateException: unreadable field)");
+    }
+
+    /** Loads the packaged model under {@code contract}, checks it loaded, and returns the warnings logged. */
+    private static List<String> warningsLoading(ModelContract contract) {
         Logger logger = (Logger) LoggerFactory.getLogger(ModelLoader.class);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         logger.addAppender(logged);
-        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, failing,
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, contract,
                 settings(MODELS))) {
-            assertThat(model.card().id()).isEqualTo(card.id());
+            assertThat(model.card().id()).isEqualTo(card().id());
         } finally {
             logger.detachAppender(logged);
         }
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly(card.id() + ": cannot check its card beyond the input spec "
-                        + "(java.lang.IllegalStateException: unreadable field)");
+        return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     @Test
