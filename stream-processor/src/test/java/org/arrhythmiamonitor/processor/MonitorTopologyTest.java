@@ -16,7 +16,11 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.beat.BeatFeatures;
+import org.arrhythmiamonitor.beat.BeatReading;
+import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer;
 import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.signal.MainsFrequency;
@@ -104,6 +108,57 @@ class MonitorTopologyTest {
         assertThat(all.get(0).value().getNextRrMs()).isBetween(900.0, 1100.0);
         // A regular synthetic sinus rhythm: normal beats.
         assertThat(all).filteredOn(r -> r.value().getBeatClass() == BeatClass.N).hasSizeGreaterThan(all.size() * 9 / 10);
+    }
+
+    /**
+     * One source of truth for the features: the stream (chunks through Kafka Streams, beats as
+     * protobuf, classified per device in micro-batches with its state saved between them) and
+     * {@code monitor eval} and {@code monitor dataset} (the same classes over a whole record) read
+     * every beat alike, so what a model is trained and measured on is what it is served.
+     */
+    @Test
+    void theStreamClassifiesEveryBeatAsMonitorEvalDoes() {
+        ArrhythmiaScript script = ArrhythmiaScript.start(75).sinus(20).pvc().sinus(8).apc().sinus(8).couplet()
+                .sinus(8).bigeminy(5).sinus(10).ventricularRun(8, 165).sinus(10).atrialFibrillation(40, 110)
+                .sinus(15);
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(360, 21).render(script);
+        stream(SyntheticChunks.chunks("parity", recording, 1.0));
+        driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        List<ClassifiedBeat> streamed = classified.readValuesToList();
+
+        double[] mv = recording.millivolts();
+        EcgAnalyzer analyzer = new EcgAnalyzer(360, MainsFrequency.HZ_50);
+        List<EcgAnalyzer.DetectedBeat> detected = new ArrayList<>();
+        for (int from = 0; from < mv.length; from += 360) {
+            analyzer.accept(mv, from, Math.min(mv.length, from + 360), detected::add);
+        }
+        BeatReading[] read = new RecordBeatClassifier(models).classify(detected, 360).readings();
+
+        // The stream's last beat still waits for its next one.
+        assertThat(streamed).hasSize(detected.size() - 1).hasSizeGreaterThan(150);
+        // The stream numbers a device's samples from a floor of its own; the offsets agree.
+        long floor = streamed.get(0).getBeat().getSampleIndex() - detected.get(0).sampleIndex();
+        long ventricular = 0;
+        for (int i = 0; i < streamed.size(); i++) {
+            ClassifiedBeat live = streamed.get(i);
+            ClassifiedBeat eval = read[i].writeTo(ClassifiedBeat.newBuilder()).build();
+            assertThat(live.getBeat().getSampleIndex() - floor).as("beat %d", i)
+                    .isEqualTo(detected.get(i).sampleIndex());
+            float[] p = new float[live.getProbabilitiesCount()];
+            for (int k = 0; k < p.length; k++) {
+                p[k] = live.getProbabilities(k);
+            }
+            assertThat(BeatClasses.mostLikely(p)).as("model class of beat %d", i).isEqualTo(read[i].modelClass());
+            assertThat(live.getBeatClass()).as("class of beat %d", i).isEqualTo(eval.getBeatClass());
+            assertThat(live.getPrematurityIndex()).as("beat %d", i).isCloseTo(eval.getPrematurityIndex(),
+                    org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(live.getPWaveSimilarity()).as("beat %d", i).isCloseTo(eval.getPWaveSimilarity(),
+                    org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(live.getQrsDifference()).as("beat %d", i).isCloseTo(eval.getQrsDifference(),
+                    org.assertj.core.data.Offset.offset(1e-5f));
+            ventricular += live.getBeatClass() == BeatClass.V ? 1 : 0;
+        }
+        assertThat(ventricular).as("the script's PVCs and ventricular run").isGreaterThanOrEqualTo(15);
     }
 
     @Test
