@@ -165,16 +165,18 @@ def centred(beats, start, end, template=None):
             (end - start) * FLAT_MV ** 2)
 
 
-def template_match(model, beats, prev_over_local, with_ventricular=False):
+def template_match(model, beats, prev_over_local, with_ventricular=False, qrs_diff=None):
     """The classes the stream gives the beats of one record, in R-peak order (mirrors `TemplateMatch`;
     `beats` their exported windows): a V or F call whose QRS matches the template (difference at most
     MAX_QRS_DIFFERENCE) is S when clearly early (prematurity index under CLEARLY_PREMATURE), else N.
     Not while the template is young (under TEMPLATE_BEATS beats), and not while it is ventricular:
     from when beats left as V make up MAX_VENTRICULAR_SHARE of it until TEMPLATE_BEATS beats, neither
     V nor like the template as it was when the share was last that high, have joined it.
-    `with_ventricular`: also whether the template was ventricular when each beat was checked."""
+    `with_ventricular`: also whether the template was ventricular when each beat was checked.
+    `qrs_diff`: the beats' `qrs_difference`, when the caller has it already."""
     out, share, learnt, ventricular, unlike, frozen = model.copy(), 0.0, 0, False, 0, None
-    qrs_diff = qrs_difference(beats)
+    if qrs_diff is None:
+        qrs_diff = qrs_difference(beats)
     was_ventricular = np.zeros(len(model), dtype=bool)
     for i, k in enumerate(model):
         was_ventricular[i] = ventricular
@@ -362,7 +364,9 @@ def main():
             idx = np.where(records[rows] == record)[0]
             idx = idx[np.argsort(samples[rows][idx])]
             window = np.asarray(beats[rows[idx]])
-            matched, ventricular = template_match(p[idx], window, prev_over_local[rows][idx], with_ventricular=True)
+            qrs_diff = qrs_difference(window)
+            matched, ventricular = template_match(p[idx], window, prev_over_local[rows][idx], with_ventricular=True,
+                                                  qrs_diff=qrs_diff)
             if not args.model_classes:
                 classified[idx] = matched
             k = classified[idx]
@@ -370,7 +374,7 @@ def main():
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan),
-                                   samples[rows][idx] / args.fs, qrs_difference(window), ventricular)
+                                   samples[rows][idx] / args.fs, qrs_diff, ventricular)
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
             # The run rules read the classifier's classes, not the reported ones.

@@ -419,9 +419,9 @@ def main():
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
         "parity_fixture": fixture,
+        # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
+        "feature_check": manifest["feature_check"],
     }
-    # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
-    card["feature_check"] = manifest["feature_check"]
     with open(os.path.join(args.out, f"{args.name}-{args.version}.json"), "w") as f:
         json.dump(card, f, indent=1)
         f.write("\n")

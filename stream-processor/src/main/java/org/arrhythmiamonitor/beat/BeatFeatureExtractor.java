@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.beat;
 
 import java.util.Arrays;
+import java.util.List;
+import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.state.v1.BeatFeatureState;
 
 /**
@@ -74,6 +76,16 @@ public final class BeatFeatureExtractor {
             longRr += LONG_WEIGHT * (prev - longRr);
         }
         return features;
+    }
+
+    /**
+     * Features of beat {@code i} of a whole recording's detected beats, handed over in order: the
+     * next beat is known, except after the last ({@code monitor eval}, {@code monitor dataset}).
+     */
+    public BeatFeatures next(List<DetectedBeat> beats, int i, double fsHz) {
+        DetectedBeat beat = beats.get(i);
+        double nextRrS = i + 1 < beats.size() ? beats.get(i + 1).rrSamples() / fsHz : 0;
+        return next(beat.window(), beat.rrSamples() / fsHz, nextRrS, beat.readable());
     }
 
     private double fallback() {

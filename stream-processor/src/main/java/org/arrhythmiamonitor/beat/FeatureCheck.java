@@ -31,8 +31,8 @@ public final class FeatureCheck {
     public static final String CARD_FIELD = "feature_check";
     static final String PROBE = "synthetic recording, 360 Hz, seed 7: sinus 72/min with PVCs, an APC, a couplet, "
             + "bigeminy, an 8-beat ventricular run, 2 mV noise, a 3 mV baseline leap, a lead off and atrial fibrillation";
-    static final String PER_BEAT = "beat channel energy (mV^2), template energy (mV^2), template at the R peak (mV), "
-            + "prev_over_local";
+    static final List<String> PER_BEAT = List.of("beat channel energy (mV^2)", "template energy (mV^2)",
+            "template at the R peak (mV)", "prev_over_local");
     /** Absolute, or relative to the value where it is larger than 1. */
     static final double TOLERANCE = 1e-3;
     private static final int FS_HZ = 360;
@@ -47,12 +47,17 @@ public final class FeatureCheck {
 
     /** The fingerprint of this build's features (computed once, in well under a second). */
     public static JsonObject current() {
+        return computed().copy();
+    }
+
+    /** The one computed fingerprint, not to be changed: read by every card check. */
+    private static JsonObject computed() {
         JsonObject c = current;
         if (c == null) {
             c = compute();
             current = c;
         }
-        return c.copy();
+        return c;
     }
 
     /**
@@ -67,7 +72,7 @@ public final class FeatureCheck {
         }
         String difference;
         try {
-            difference = differenceFrom(expected, current());
+            difference = differenceFrom(expected, computed());
         } catch (ClassCastException | NullPointerException e) {
             // A card edited by hand, or written by something else: say so, as a warning.
             return card.id() + "'s " + CARD_FIELD + " is not laid out as the export writes it (" + e
@@ -93,7 +98,6 @@ public final class FeatureCheck {
         if (want.size() != got.size()) {
             return "the probe gives " + got.size() + " beats, the card says " + want.size();
         }
-        String[] names = PER_BEAT.split(", ");
         for (int b = 0; b < want.size(); b++) {
             JsonArray w = want.getJsonArray(b);
             JsonArray g = got.getJsonArray(b);
@@ -105,7 +109,7 @@ public final class FeatureCheck {
                 double y = g.getDouble(k);
                 if (!(Math.abs(x - y) <= TOLERANCE * Math.max(1, Math.abs(x)))) {
                     return String.format(Locale.ROOT, "beat %d of the probe: %s %s, the card says %s", b,
-                            k < names.length ? names[k] : "number " + k, y, x);
+                            k < PER_BEAT.size() ? PER_BEAT.get(k) : "number " + k, y, x);
                 }
             }
         }
@@ -125,20 +129,16 @@ public final class FeatureCheck {
         }
         EcgAnalyzer analyzer = new EcgAnalyzer(FS_HZ, MainsFrequency.HZ_50);
         List<DetectedBeat> detected = new ArrayList<>();
-        for (int from = 0; from < mv.length; from += FS_HZ) {
-            analyzer.accept(mv, from, Math.min(mv.length, from + FS_HZ), detected::add);
-        }
+        analyzer.accept(mv, detected::add);
         analyzer.finish(detected::add);
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
         JsonArray beats = new JsonArray();
         for (int d = 0; d < detected.size(); d++) {
-            DetectedBeat beat = detected.get(d);
-            double next = d + 1 < detected.size() ? detected.get(d + 1).rrSamples() / FS_HZ : 0;
-            BeatFeatures f = extractor.next(beat.window(), beat.rrSamples() / FS_HZ, next, beat.readable());
+            BeatFeatures f = extractor.next(detected, d, FS_HZ);
             beats.add(new JsonArray().add(round(energy(f.beat()))).add(round(energy(f.template())))
                     .add(round(f.template()[BeatWindow.BEFORE])).add(round(f.rr()[BeatFeatures.RR_FEATURES.indexOf("prev_over_local")])));
         }
-        return new JsonObject().put("probe", PROBE).put("per_beat", PER_BEAT).put("beats", beats);
+        return new JsonObject().put("probe", PROBE).put("per_beat", String.join(", ", PER_BEAT)).put("beats", beats);
     }
 
     private static double energy(float[] x) {

@@ -44,9 +44,7 @@ public final class RecordBeatClassifier {
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
         for (int i = 0; i < beats.size(); i++) {
-            DetectedBeat beat = beats.get(i);
-            double next = i + 1 < beats.size() ? beats.get(i + 1).rrSamples() / fsHz : 0;
-            extractor.next(beat.window(), beat.rrSamples() / fsHz, next, beat.readable()).writeTo(window, rr, filled);
+            extractor.next(beats, i, fsHz).writeTo(window, rr, filled);
             filled++;
             if (filled == BATCH || i == beats.size() - 1) {
                 int count = filled;

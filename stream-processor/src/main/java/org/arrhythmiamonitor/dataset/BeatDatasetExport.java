@@ -124,14 +124,10 @@ public final class BeatDatasetExport {
 
         BeatWindow.Source whole = filtered.asSource();
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
-        double secondsPerSample = 1.0 / signal.fsHz();
         int unmatched = 0;
         float[] before = new float[BeatWindow.LENGTH];
         for (int d = 0; d < detected.size(); d++) {
-            DetectedBeat beat = detected.get(d);
-            double next = d + 1 < detected.size() ? detected.get(d + 1).rrSamples() * secondsPerSample : 0;
-            BeatFeatures features = extractor.next(beat.window(), beat.rrSamples() * secondsPerSample, next,
-                    beat.readable());
+            BeatFeatures features = extractor.next(detected, d, signal.fsHz());
             float[] previousBeat = before;
             before = features.beat();
             if (refOf[d] < 0) {
