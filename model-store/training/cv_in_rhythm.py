@@ -5,7 +5,9 @@ to the cross-validated S and V figures and to the runs of V beats.
 The classifier checks the model's V and F calls against the patient's usual QRS: a call whose QRS
 differs from the device's template by at most 0.1 of the template's energy is S when clearly early
 (prematurity index under 0.85), else N; not while the template is young or ventricular (see
-`template_match`). The AF detector, the run rules and the rules below read that class. Runs of 3
+`template_match`). A V or F call on a QRS family the classifier calls V, F or Q at most a fifth of
+the time is turned the same way (`qrs_families`, mirroring `QrsFamilies`; `--no-families` replays
+without it). The AF detector, the run rules and the rules below read that class. Runs of 3
 or more V beats are scored much as `VentricularRunScore` scores them (a reference run is found
 when any detected run, a couplet too, overlaps it; a detected run is true when it overlaps any
 reference run), but on stretches of consecutive V among the matched beats, by beat position
@@ -81,6 +83,7 @@ P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S, USUAL_P_WAVE = 0.5, 8, 30.0, 0.95
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
+FAMILY_JOIN, MAX_FAMILIES, MAX_FAMILY_OTHER_SHARE, FAMILY_SHARE_BEATS = 0.15, 12, 0.2, 500
 
 
 def irregularity(rr, max_lag=MAX_LAG):
@@ -192,6 +195,39 @@ def template_match(model, beats, prev_over_local, with_ventricular=False, qrs_di
                 unlike += 1
                 ventricular = unlike < TEMPLATE_BEATS
     return (out, was_ventricular) if with_ventricular else out
+
+
+def qrs_families(classes, beats, prev_over_local):
+    """The classes after the family check of the beats of one record, in R-peak order (mirrors
+    `QrsFamilies` as `TemplateMatch` uses it; `classes` after the template match, `beats` their
+    exported windows): a beat joins the family whose running mean QRS stretch is nearest by
+    `qrs_difference`, if within FAMILY_JOIN, else starts one (at most MAX_FAMILIES: a new one replaces
+    the family with the fewest beats, of those the one joined longest ago). A V or F call in a family
+    that already had TEMPLATE_BEATS beats, at most MAX_FAMILY_OTHER_SHARE of them called V, F or Q,
+    is S when clearly early, else N. Families learn from the classes as the template match left them."""
+    out, qrs = classes.copy(), beats[:, 0, QRS_START:QRS_END].astype(np.float32)
+    means, counts, shares, joined = [], [], [], []
+    for i, k in enumerate(classes):
+        family, least = -1, FAMILY_JOIN
+        for f, mean in enumerate(means):
+            d = qrs_difference(beats[i:i + 1], mean)[0]
+            if d <= least and (family < 0 or d < least):
+                family, least = f, d
+        conducted = family >= 0 and counts[family] >= TEMPLATE_BEATS and shares[family] <= MAX_FAMILY_OTHER_SHARE
+        other = float(k not in (0, 1))
+        if family < 0:
+            if len(means) == MAX_FAMILIES:
+                j = min(range(len(means)), key=lambda f: (counts[f], joined[f]))
+                del means[j], counts[j], shares[j], joined[j]
+            means.append(qrs[i].copy()), counts.append(1), shares.append(other), joined.append(i)
+        else:
+            counts[family] += 1
+            shares[family] += (other - shares[family]) / min(counts[family], FAMILY_SHARE_BEATS)
+            joined[family] = i
+            means[family] += np.float32(1.0 / min(counts[family], TEMPLATE_BEATS)) * (qrs[i] - means[family])
+        if k in (2, 3) and conducted:
+            out[i] = 1 if float(prev_over_local[i]) < CLEARLY_PREMATURE else 0
+    return out
 
 
 def p_waves_absent(window):
@@ -345,6 +381,8 @@ def main():
     parser.add_argument("--model-classes", action="store_true",
                         help="replay on the model's classes, without the template match that makes a V or F "
                              "call whose QRS matches the template N")
+    parser.add_argument("--no-families", action="store_true",
+                        help="replay without the QRS family check (as before it existed)")
     args = parser.parse_args()
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
@@ -368,7 +406,8 @@ def main():
             matched, ventricular = template_match(p[idx], window, prev_over_local[rows][idx], with_ventricular=True,
                                                   qrs_diff=qrs_diff)
             if not args.model_classes:
-                classified[idx] = matched
+                classified[idx] = matched if args.no_families else \
+                    qrs_families(matched, window, prev_over_local[rows][idx])
             k = classified[idx]
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)

@@ -39,6 +39,11 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * patient with that bundle branch block, say) is turned from its first beat; fast and long enough,
  * it is still an extreme tachycardia. One instance per device, in beat order; unreadable beats are
  * checked but do not teach the template.
+ *
+ * <p>The template is only the commonest shape. A V or F call whose QRS does not match it, but whose
+ * {@link QrsFamilies family} (the device's beats of that shape) the classifier has mostly called N
+ * or S, is turned the same way: a patient's second conducted shape, a bundle branch block or an
+ * aberrated premature beat, is supraventricular too.
  */
 public final class TemplateMatch {
     /** A QRS this close to the template's ({@link BeatFeatures#qrsDifference}) is the patient's usual QRS. */
@@ -56,6 +61,7 @@ public final class TemplateMatch {
     private boolean ventricular;
     private int unlikeBeats;
     private float[] ventricularTemplate = new float[0];
+    private QrsFamilies families = new QrsFamilies();
 
     /** Why a call that matched the template was not turned. */
     public enum Guard {
@@ -117,6 +123,18 @@ public final class TemplateMatch {
                 }
             }
         }
+        // The beat's family learns from the call as the template left it, as the template did; a
+        // family that was supraventricular before this beat turns a V or F call as a matching
+        // template does, whatever guard held it.
+        int family = families.familyOf(windows, at);
+        boolean conductedShape = families.supraventricular(family);
+        if (readable) {
+            families.learn(family, windows, at, beatClass);
+        }
+        if ((beatClass == V || beatClass == F) && conductedShape) {
+            beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
+            heldBy = null;
+        }
         return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate);
     }
 
@@ -126,7 +144,7 @@ public final class TemplateMatch {
         for (float v : ventricularTemplate) {
             s.addVentricularTemplate(v);
         }
-        return s.build();
+        return s.addAllFamilies(families.snapshot()).setFamilyBeatsSeen(families.seen()).build();
     }
 
     public static TemplateMatch restore(TemplateMatchState s) {
@@ -139,6 +157,7 @@ public final class TemplateMatch {
         for (int k = 0; k < m.ventricularTemplate.length; k++) {
             m.ventricularTemplate[k] = s.getVentricularTemplate(k);
         }
+        m.families = QrsFamilies.restore(s.getFamiliesList(), s.getFamilyBeatsSeen());
         int qrs = BeatWindow.QRS_END - BeatWindow.QRS_START;
         if (m.ventricularTemplate.length != 0 && m.ventricularTemplate.length != qrs) {
             throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length

@@ -173,6 +173,9 @@ class BeatClassificationProcessorTest {
                 .isZero();
         assertThat(store.get("a").getTemplateMatch().getBeats()).isEqualTo(16);
         assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
+        // The device's QRS families are kept with the template, learnt from every classified beat.
+        assertThat(store.get("a").getTemplateMatch().getFamiliesCount()).isPositive();
+        assertThat(store.get("a").getTemplateMatch().getFamilyBeatsSeen()).isEqualTo(out.size());
     }
 
     private static float[] probabilities(ClassifiedBeat c) {

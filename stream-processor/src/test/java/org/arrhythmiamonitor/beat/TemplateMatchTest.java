@@ -20,8 +20,12 @@ class TemplateMatchTest {
     private static final double ON_TIME = 1.0;
     /** Premature (under 0.9 of the local mean), so not learnt, but not clearly early (0.85). */
     private static final double A_LITTLE_EARLY = 0.88;
+    /** Clearly early (under 0.85 of the local mean) after beats on time. */
+    private static final double EARLY = 0.7;
     private static final float[] USUAL = beat(1.0, 0.010);
     private static final float[] WIDE = beat(-1.2, 0.040);
+    /** A second shape of conducted beats: positive and wider than the usual one, unlike WIDE. */
+    private static final float[] ABERRANT = beat(0.9, 0.022);
 
     private final BeatFeatureExtractor extractor = new BeatFeatureExtractor();
     private TemplateMatch match = new TemplateMatch();
@@ -37,9 +41,13 @@ class TemplateMatchTest {
         assertThat(next(V, USUAL, 0.8)).isEqualTo(S);
         // Early, but not clearly: as a sinus beat in sinus arrhythmia can be.
         assertThat(next(V, USUAL, A_LITTLE_EARLY)).isEqualTo(N);
-        // The usual shape at 1.3 times its size matches; at 1.4 times it does not.
+        // The usual shape at 1.3 times its size matches; at 1.4 times it does not, though it is
+        // still of the usual beats' family (QrsFamilies), which takes it back; at 1.6 times neither.
         assertThat(next(V, BeatFeaturesTest.scaled(USUAL, 1.3f), A_LITTLE_EARLY)).isEqualTo(N);
-        assertThat(next(V, BeatFeaturesTest.scaled(USUAL, 1.4f), A_LITTLE_EARLY)).isEqualTo(V);
+        TemplateMatch.Decision larger = decide(V, BeatFeaturesTest.scaled(USUAL, 1.4f), A_LITTLE_EARLY);
+        assertThat(larger.qrsDifference()).isGreaterThan(TemplateMatch.MAX_QRS_DIFFERENCE);
+        assertThat(larger.beatClass()).isEqualTo(N);
+        assertThat(next(V, BeatFeaturesTest.scaled(USUAL, 1.6f), A_LITTLE_EARLY)).isEqualTo(V);
     }
 
     @Test
@@ -53,8 +61,56 @@ class TemplateMatchTest {
     }
 
     @Test
-    void aFlatTemplateMatchesNothing() {
+    void aVentricularCallOnAShapeThePatientConductsIsSupraventricular() {
+        // Atrial premature beats conducted with another shape (aberrantly), which never becomes the
+        // template: they come early, and the template learns from beats on time only.
         usualBeats(20);
+        for (int i = 0; i < BeatFeatureExtractor.TEMPLATE_BEATS; i++) {
+            assertThat(next(S, ABERRANT, EARLY)).isEqualTo(S);
+            usualBeats(1);
+        }
+        TemplateMatch.Decision turned = decide(V, ABERRANT, EARLY);
+        assertThat(turned.qrsDifference()).isGreaterThan(TemplateMatch.MAX_QRS_DIFFERENCE);
+        assertThat(turned.beatClass()).isEqualTo(S);
+        usualBeats(1);
+        assertThat(next(F, ABERRANT, EARLY)).isEqualTo(S);
+        usualBeats(1);
+        // Another shape stays V, and so does this one once the model calls a fifth of it V or F.
+        assertThat(next(V, WIDE, EARLY)).isEqualTo(V);
+        usualBeats(1);
+        int turnedBack = 0;
+        for (int i = 0; i < 10; i++) {
+            turnedBack += next(V, ABERRANT, EARLY) == V ? 0 : 1;
+            usualBeats(1);
+        }
+        assertThat(turnedBack).isBetween(1, 9);
+        assertThat(next(V, ABERRANT, EARLY)).isEqualTo(V);
+    }
+
+    @Test
+    void aYoungShapeOrOneLearntFromUnreadableBeatsTurnsNothing() {
+        usualBeats(20);
+        for (int i = 0; i < BeatFeatureExtractor.TEMPLATE_BEATS - 1; i++) {
+            next(S, ABERRANT, EARLY);
+            usualBeats(1);
+        }
+        assertThat(next(V, ABERRANT, EARLY)).isEqualTo(V);
+        match = new TemplateMatch();
+        usualBeats(20);
+        for (int i = 0; i < 30; i++) {
+            extractor.next(ABERRANT, EARLY, ON_TIME, false).writeTo(row, rr, 0);
+            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), false);
+            usualBeats(1);
+        }
+        assertThat(match.snapshot().getFamiliesCount()).isEqualTo(1);
+        assertThat(next(V, ABERRANT, EARLY)).isEqualTo(V);
+    }
+
+    @Test
+    void aFlatTemplateMatchesNothing() {
+        // A template that has learnt enough, and no QRS families, which would take the call back.
+        match = TemplateMatch.restore(TemplateMatchState.newBuilder().setBeats(BeatFeatureExtractor.TEMPLATE_BEATS)
+                .build());
         float[] flatTemplate = new float[row.length];
         System.arraycopy(USUAL, 0, flatTemplate, 0, BeatWindow.LENGTH);
         TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, true);
@@ -139,7 +195,11 @@ class TemplateMatchTest {
         }
         usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1);
         assertThat(match.snapshot().getVentricular()).isTrue();
-        assertThat(next(V, USUAL, A_LITTLE_EARLY)).isEqualTo(V);
+        // The template holds a matching call, but the usual shape's family, called N throughout,
+        // takes it back.
+        TemplateMatch.Decision decision = decide(V, USUAL, A_LITTLE_EARLY);
+        assertThat(decision.beatClass()).isEqualTo(N);
+        assertThat(decision.heldBy()).isNull();
     }
 
     @Test
@@ -167,6 +227,7 @@ class TemplateMatchTest {
         assertThat(saved.getVentricularTemplateCount()).isEqualTo(BeatWindow.QRS_END - BeatWindow.QRS_START);
         match = TemplateMatch.restore(saved);
         assertThat(match.snapshot()).isEqualTo(saved);
+        assertThat(saved.getFamiliesCount()).isEqualTo(2);
         // Still waiting for usual beats unlike the ventricular template, counted on from where it was.
         int waited = saved.getUnlikeBeats();
         usualBeats(BeatFeatureExtractor.TEMPLATE_BEATS - 1 - waited);
