@@ -5,9 +5,10 @@ to the cross-validated S and V figures and to the runs of V beats.
 The classifier checks the model's V and F calls against the patient's usual QRS: a call whose QRS
 differs from the device's template by at most 0.1 of the template's energy is S when clearly early
 (prematurity index under 0.85), else N; not while the template is young or ventricular (see
-`template_match`). A V or F call on a QRS family the classifier calls V, F or Q at most a fifth of
-the time is turned the same way (`qrs_families`, mirroring `QrsFamilies`; `--no-families` replays
-without it). The AF detector, the run rules and the rules below read that class. Runs of 3
+`template_match`). The AF detector, the run rules and the rules below read that class. A V or F call
+on a QRS family the classifier calls V, F or Q at most a fifth of the time is reported as a call
+matching the template is (`qrs_families`, mirroring `QrsFamilies` and `ReportedClass`; `--no-families`
+replays without it); the AF detector and the run rules keep the call. Runs of 3
 or more V beats are scored much as `VentricularRunScore` scores them (a reference run is found
 when any detected run, a couplet too, overlaps it; a detected run is true when it overlaps any
 reference run), but on stretches of consecutive V among the matched beats, by beat position
@@ -106,15 +107,21 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricular=None):
+def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricular=None, conducted_shape=None):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
     exported RR features (previous interval, local mean and their ratio are read), `at_s` their
     times in seconds, `qrs_diff` their QRS difference from the template (None: unknown),
     `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of a template that is not ventricular
-    is N. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N."""
+    is N. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
+    is S when clearly early, else N."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
+    model = model.copy()
+    if conducted_shape is not None:
+        turn = conducted_shape & np.isin(model, (2, 3))
+        model[turn] = np.where(prev_over_local[turn] < CLEARLY_PREMATURE, 1, 0)
     out, previous, run_local_rr, run_onset = model.copy(), 0, 0.0, 0.0
     if qrs_diff is None:
         qrs_diff = np.full(len(model), np.nan)
@@ -197,15 +204,16 @@ def template_match(model, beats, prev_over_local, with_ventricular=False, qrs_di
     return (out, was_ventricular) if with_ventricular else out
 
 
-def qrs_families(classes, beats, prev_over_local):
-    """The classes after the family check of the beats of one record, in R-peak order (mirrors
-    `QrsFamilies` as `TemplateMatch` uses it; `classes` after the template match, `beats` their
-    exported windows): a beat joins the family whose running mean QRS stretch is nearest by
-    `qrs_difference`, if within FAMILY_JOIN, else starts one (at most MAX_FAMILIES: a new one replaces
-    the family with the fewest beats, of those the one joined longest ago). A V or F call in a family
-    that already had TEMPLATE_BEATS beats, at most MAX_FAMILY_OTHER_SHARE of them called V, F or Q,
-    is S when clearly early, else N. Families learn from the classes as the template match left them."""
-    out, qrs = classes.copy(), beats[:, 0, QRS_START:QRS_END].astype(np.float32)
+def qrs_families(classes, beats):
+    """Whether each beat of one record, in R-peak order, is on a conducted shape (mirrors `QrsFamilies`
+    as `TemplateMatch` uses it; `classes` after the template match, `beats` their exported windows): a
+    beat joins the family whose running mean QRS stretch is nearest by `qrs_difference`, if within
+    FAMILY_JOIN, else starts one (at most MAX_FAMILIES: a new one replaces the family with the fewest
+    beats, of those the one joined longest ago). The shape is conducted when its family already had
+    TEMPLATE_BEATS beats, at most MAX_FAMILY_OTHER_SHARE of them called V, F or Q. Families learn from
+    the classes as the template match left them; `report` reads the flags."""
+    conducted_shape = np.zeros(len(classes), dtype=bool)
+    qrs = beats[:, 0, QRS_START:QRS_END].astype(np.float32)
     means, counts, shares, joined = [], [], [], []
     for i, k in enumerate(classes):
         family, least = -1, FAMILY_JOIN
@@ -213,7 +221,8 @@ def qrs_families(classes, beats, prev_over_local):
             d = qrs_difference(beats[i:i + 1], mean)[0]
             if d <= least and (family < 0 or d < least):
                 family, least = f, d
-        conducted = family >= 0 and counts[family] >= TEMPLATE_BEATS and shares[family] <= MAX_FAMILY_OTHER_SHARE
+        conducted_shape[i] = family >= 0 and counts[family] >= TEMPLATE_BEATS \
+            and shares[family] <= MAX_FAMILY_OTHER_SHARE
         other = float(k not in (0, 1))
         if family < 0:
             if len(means) == MAX_FAMILIES:
@@ -225,9 +234,7 @@ def qrs_families(classes, beats, prev_over_local):
             shares[family] += (other - shares[family]) / min(counts[family], FAMILY_SHARE_BEATS)
             joined[family] = i
             means[family] += np.float32(1.0 / min(counts[family], TEMPLATE_BEATS)) * (qrs[i] - means[family])
-        if k in (2, 3) and conducted:
-            out[i] = 1 if float(prev_over_local[i]) < CLEARLY_PREMATURE else 0
-    return out
+    return conducted_shape
 
 
 def p_waves_absent(window):
@@ -406,14 +413,14 @@ def main():
             matched, ventricular = template_match(p[idx], window, prev_over_local[rows][idx], with_ventricular=True,
                                                   qrs_diff=qrs_diff)
             if not args.model_classes:
-                classified[idx] = matched if args.no_families else \
-                    qrs_families(matched, window, prev_over_local[rows][idx])
+                classified[idx] = matched
+            conducted_shape = None if args.no_families else qrs_families(classified[idx], window)
             k = classified[idx]
             p_wave = None if args.class_rules_only else p_wave_similarity(window)
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan),
-                                   samples[rows][idx] / args.fs, qrs_diff, ventricular)
+                                   samples[rows][idx] / args.fs, qrs_diff, ventricular, conducted_shape)
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
             # The run rules read the classifier's classes, not the reported ones.

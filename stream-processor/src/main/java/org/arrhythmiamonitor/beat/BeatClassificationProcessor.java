@@ -65,6 +65,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
     /** V and F calls the template match turned, by the model's class then the class given. */
     private final Map<BeatClass, Map<BeatClass, Counter>> turned = new HashMap<>();
     private final Map<TemplateMatch.Guard, Counter> heldBack = new HashMap<>();
+    /** V and F calls on a conducted QRS shape, by the class given: the episode rules report them S or N. */
+    private final Map<BeatClass, Counter> onConductedShape = new HashMap<>();
 
     private record Queued(String deviceId, ReadyBeat ready) {
     }
@@ -101,6 +103,12 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             heldBack.put(guard, Counter.builder("ecg.beats.template.held")
                     .description("V and F calls that matched the template but stood: it was young or ventricular")
                     .tag("guard", guard.name().toLowerCase(Locale.ROOT)).register(meters));
+        }
+        for (BeatClass c : List.of(BeatClass.V, BeatClass.F)) {
+            onConductedShape.put(c, Counter.builder("ecg.beats.shape.conducted")
+                    .description("V and F calls on a QRS shape the classifier mostly calls N or S: reported S or N,"
+                            + " while the run rules keep the call")
+                    .tag("class", c.name()).register(meters));
         }
         long now = context.currentSystemTimeMs();
         try (KeyValueIterator<String, BeatClassifierState> all = store.all()) {
@@ -257,6 +265,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             }
             if (decision.heldBy() != null) {
                 heldBack.get(decision.heldBy()).increment();
+            }
+            if (decision.conductedShape() && onConductedShape.containsKey(beatClass)) {
+                onConductedShape.get(beatClass).increment();
             }
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
         }

@@ -43,12 +43,13 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
 
     /**
      * Sets what the classifier says of the beat on its {@code ClassifiedBeat}: the class, its
-     * prematurity, P-wave similarity and QRS difference (each left unset when unknown) and whether
-     * the template was ventricular.
+     * prematurity, P-wave similarity and QRS difference (each left unset when unknown), whether
+     * the template was ventricular and whether the beat's QRS family is a conducted shape.
      */
     public ClassifiedBeat.Builder writeTo(ClassifiedBeat.Builder out) {
         out.setBeatClass(beatClass()).setPremature(BeatFeatures.premature(prematurityIndex))
-                .setPrematurityIndex(prematurityIndex).setTemplateVentricular(decision.ventricularTemplate());
+                .setPrematurityIndex(prematurityIndex).setTemplateVentricular(decision.ventricularTemplate())
+                .setConductedShape(decision.conductedShape());
         if (Double.isFinite(pWaveSimilarity)) {
             out.setPWaveSimilarity((float) pWaveSimilarity);
         }

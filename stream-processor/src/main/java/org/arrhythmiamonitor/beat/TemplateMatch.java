@@ -40,10 +40,12 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * it is still an extreme tachycardia. One instance per device, in beat order; unreadable beats are
  * checked but do not teach the template.
  *
- * <p>The template is only the commonest shape. A V or F call whose QRS does not match it, but whose
- * {@link QrsFamilies family} (the device's beats of that shape) the classifier has mostly called N
- * or S, is turned the same way: a patient's second conducted shape, a bundle branch block or an
- * aberrated premature beat, is supraventricular too.
+ * <p>The template is only the commonest shape. The check also says whether the beat's
+ * {@link QrsFamilies family} (the device's beats of that shape) is one the classifier has mostly
+ * called N or S ({@link Decision#conductedShape}): a patient's second conducted shape, a bundle branch
+ * block or aberrated premature beats. A V or F call on it is reported S or N ({@code ReportedClass})
+ * but keeps its class here, so the run rules still see a ventricular tachycardia whose QRS looks
+ * like one of the patient's conducted shapes.
  */
 public final class TemplateMatch {
     /** A QRS this close to the template's ({@link BeatFeatures#qrsDifference}) is the patient's usual QRS. */
@@ -73,8 +75,12 @@ public final class TemplateMatch {
      * @param heldBy the guard that kept a matching V or F call, null when none did
      * @param qrsDifference {@link BeatFeatures#qrsDifference} of the beat, NaN when the template is flat
      * @param ventricularTemplate whether the template was ventricular when the beat was checked
+     * @param conductedShape whether the beat's {@link QrsFamilies family} was supraventricular when
+     *        the beat was checked: a V or F call on it is reported S or N ({@code ReportedClass}),
+     *        while the class stays the call, which the run rules read
      */
-    public record Decision(int beatClass, Guard heldBy, double qrsDifference, boolean ventricularTemplate) {
+    public record Decision(int beatClass, Guard heldBy, double qrsDifference, boolean ventricularTemplate,
+            boolean conductedShape) {
     }
 
     /**
@@ -123,19 +129,14 @@ public final class TemplateMatch {
                 }
             }
         }
-        // The beat's family learns from the call as the template left it, as the template did; a
-        // family that was supraventricular before this beat turns a V or F call as a matching
-        // template does, whatever guard held it.
+        // Whether the beat's family was supraventricular before this beat; the family then learns
+        // from the call as the template left it.
         int family = families.familyOf(windows, at);
         boolean conductedShape = families.supraventricular(family);
         if (readable) {
             families.learn(family, windows, at, beatClass);
         }
-        if ((beatClass == V || beatClass == F) && conductedShape) {
-            beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
-            heldBy = null;
-        }
-        return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate);
+        return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate, conductedShape);
     }
 
     public TemplateMatchState snapshot() {

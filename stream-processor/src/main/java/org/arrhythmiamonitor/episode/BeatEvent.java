@@ -18,10 +18,12 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  *        NaN when unknown
  * @param ventricularTemplate whether that template was ventricular; true when unknown (a beat from
  *        an older classifier): then it says nothing of the patient's usual QRS
+ * @param conductedShape whether its QRS family is one the classifier calls N or S
+ *        ({@code ClassifiedBeat.conducted_shape}); false when unknown
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
         boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex,
-        double qrsDifference, boolean ventricularTemplate) {
+        double qrsDifference, boolean ventricularTemplate, boolean conductedShape) {
 
     /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
     public static BeatEvent of(ClassifiedBeat classified) {
@@ -32,6 +34,7 @@ public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, 
                 !classified.hasPremature() || classified.getPremature(),
                 classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
                 classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN,
-                !classified.hasTemplateVentricular() || classified.getTemplateVentricular());
+                !classified.hasTemplateVentricular() || classified.getTemplateVentricular(),
+                classified.getConductedShape());
     }
 }

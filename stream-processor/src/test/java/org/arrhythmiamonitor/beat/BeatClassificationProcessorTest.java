@@ -171,6 +171,8 @@ class BeatClassificationProcessorTest {
                 .isEqualTo(1.0);
         assertThat(meters.get("ecg.beats.template.held").tags("guard", "ventricular_template").counter().count())
                 .isZero();
+        // Those calls are turned by the template itself; none stood on a conducted shape.
+        assertThat(meters.get("ecg.beats.shape.conducted").tags("class", "V").counter().count()).isZero();
         assertThat(store.get("a").getTemplateMatch().getBeats()).isEqualTo(16);
         assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
         // The device's QRS families are kept with the template, learnt from every classified beat.

@@ -36,7 +36,7 @@ class QrsFamiliesTest {
         learn(spike(10, 1f), N);
         assertThat(families.supraventricular(0)).isTrue();
         assertThat(families.supraventricular(-1)).isFalse();
-        // 4 of 20 called V or F: a share of 0.2, the most a supraventricular shape has.
+        // 4 of 20 called V or F: a share of 0.2 (as a running mean, 0.19999999999999998).
         learn(spike(10, 1f), V);
         learn(spike(10, 1f), F);
         learn(spike(10, 1f), V);
@@ -79,6 +79,68 @@ class QrsFamiliesTest {
         QrsFamilyState damaged = QrsFamilyState.newBuilder().addQrs(1f).setBeats(3).build();
         assertThatThrownBy(() -> QrsFamilies.restore(List.of(damaged), 3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1 samples and 3 beats");
+    }
+
+    @Test
+    void theThresholdsAndWeightsAreTheDocumentedOnes() {
+        float[] qrs = qrsOf(spike(10, 1f));
+        assertThat(restored(family(qrs, 16, 0.2)).supraventricular(0)).as("a fifth, exactly").isTrue();
+        assertThat(restored(family(qrs, 16, 0.2 + 1e-9)).supraventricular(0)).isFalse();
+        assertThat(restored(family(qrs, 15, 0.0)).supraventricular(0)).as("young").isFalse();
+        // An old family: its share moves by 1/500 of a call, its mean by 1/16 of a beat.
+        families = restored(family(qrs, 1000, 0.0));
+        learn(spike(10, 1.2f), V);
+        QrsFamilyState after = families.snapshot().get(0);
+        assertThat(after.getOtherShare()).isEqualTo(1.0 / QrsFamilies.SHARE_BEATS);
+        assertThat(after.getQrs(10)).isCloseTo(1f + 0.2f / BeatFeatureExtractor.TEMPLATE_BEATS, within(1e-6f));
+        assertThat(after.getBeats()).isEqualTo(1001);
+    }
+
+    @Test
+    void aBeatWithinReachOfTwoFamiliesJoinsTheNearer() {
+        families = QrsFamilies.restore(List.of(family(qrsOf(spike(10, 1f)), 20, 0.0),
+                family(qrsOf(spike(10, 1.3f)), 20, 1.0)), 40);
+        assertThat(families.familyOf(spike(10, 1.25f), 0)).isEqualTo(1);
+        assertThat(families.familyOf(spike(10, 1.05f), 0)).isZero();
+    }
+
+    @Test
+    void numbersOutOfRangeInASavedFamilyFailSafe() {
+        float[] qrs = qrsOf(spike(10, 1f));
+        assertThat(restored(family(qrs, 40, Double.NaN)).supraventricular(0)).isFalse();
+        assertThat(restored(family(qrs, 40, -0.5)).supraventricular(0)).isFalse();
+        QrsFamilies fromTheFuture = QrsFamilies.restore(List.of(family(qrs, 40, 0.0).toBuilder().setLastJoined(99)
+                .build()), 50);
+        assertThat(fromTheFuture.snapshot().get(0).getLastJoined()).isEqualTo(50);
+    }
+
+    @Test
+    void theStateStaysSmallWhateverTheBeats() {
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 5_000; i++) {
+            learn(spike(random.nextInt(BeatWindow.QRS_END - BeatWindow.QRS_START), 0.2f + random.nextFloat()),
+                    random.nextInt(5));
+        }
+        List<QrsFamilyState> kept = families.snapshot();
+        assertThat(kept).hasSize(QrsFamilies.MAX_FAMILIES);
+        int bytes = kept.stream().mapToInt(f -> f.getSerializedSize() + 3).sum();
+        assertThat(bytes).isLessThan(3_500);
+    }
+
+    private static QrsFamilies restored(QrsFamilyState family) {
+        return QrsFamilies.restore(List.of(family), family.getLastJoined());
+    }
+
+    private static QrsFamilyState family(float[] qrs, int beats, double share) {
+        QrsFamilyState.Builder f = QrsFamilyState.newBuilder().setBeats(beats).setOtherShare(share).setLastJoined(1);
+        for (float v : qrs) {
+            f.addQrs(v);
+        }
+        return f.build();
+    }
+
+    private static float[] qrsOf(float[] row) {
+        return java.util.Arrays.copyOfRange(row, BeatWindow.QRS_START, BeatWindow.QRS_END);
     }
 
     private void learn(float[] row, int beatClass) {

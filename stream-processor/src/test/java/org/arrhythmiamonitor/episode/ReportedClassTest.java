@@ -30,7 +30,7 @@ class ReportedClassTest {
 
     /** A readable beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
     private static BeatEvent beat(BeatClass c, boolean premature) {
-        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN, false);
+        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN, false, false);
     }
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
@@ -40,7 +40,7 @@ class ReportedClassTest {
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
         return new BeatEvent("d", 0, 0, 800, BeatClass.N, true, pWaveSimilarity, prematurityIndex < 0.9,
-                prematurityIndex, Double.NaN, false);
+                prematurityIndex, Double.NaN, false, false);
     }
 
     @Test
@@ -102,7 +102,7 @@ class ReportedClassTest {
 
     /** A readable S call that came early, with this P-wave similarity. */
     private static BeatEvent sCall(double pWaveSimilarity) {
-        return new BeatEvent("d", 0, 0, 560, BeatClass.S, true, pWaveSimilarity, true, 0.7, Double.NaN, false);
+        return new BeatEvent("d", 0, 0, 560, BeatClass.S, true, pWaveSimilarity, true, 0.7, Double.NaN, false, false);
     }
 
     @Test
@@ -137,7 +137,7 @@ class ReportedClassTest {
     }
 
     private static BeatEvent vBeat(double qrsDifference, boolean readable) {
-        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference, false);
+        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference, false, false);
     }
 
     @Test
@@ -159,10 +159,10 @@ class ReportedClassTest {
         assertThat(reported(IN_AF, vBeat(0.0, false), BeatClass.N)).as("unreadable").isEqualTo(BeatClass.V);
         assertThat(reported(IN_AF, vBeat(Double.NaN, true), BeatClass.N)).as("flat template or older classifier")
                 .isEqualTo(BeatClass.V);
-        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false);
+        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false, false);
         assertThat(reported(IN_AF, f, BeatClass.N)).as("a fusion call").isEqualTo(BeatClass.F);
         BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
-                0.0, true);
+                0.0, true, false);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N))
                 .as("a ventricular template, or one an older classifier did not say").isEqualTo(BeatClass.V);
     }
@@ -170,7 +170,7 @@ class ReportedClassTest {
     /** A readable beat at {@code timeMs}, {@code rrMs} after the last, against a local mean of {@code localRrMs}. */
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs, double pWaveSimilarity) {
         return new BeatEvent("d", 0, timeMs, rrMs, c, true, pWaveSimilarity, rrMs / localRrMs < 0.9, rrMs / localRrMs,
-                Double.NaN, false);
+                Double.NaN, false, false);
     }
 
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs) {
@@ -205,12 +205,12 @@ class ReportedClassTest {
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
         assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
-        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false);
+        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false, false);
         assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
                 .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
         // A restarted detector's first beat has no interval (0): nothing says it is fast.
-        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false);
+        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false, false);
         assertThat(ReportedClass.of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
     }
 
@@ -231,6 +231,56 @@ class ReportedClassTest {
         assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run))
                 .as("the device clock set back an hour during the run: past the limit too")
                 .isEqualTo(notInARun(BeatClass.N));
+    }
+
+    @Test
+    void aVentricularCallOnAConductedShapeIsReportedSWhenClearlyEarlyElseN() {
+        assertThat(reported(SINUS, shapeBeat(BeatClass.V, 0.7, true), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, shapeBeat(BeatClass.V, 0.87, true), BeatClass.N)).isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, shapeBeat(BeatClass.F, 1.0, true), BeatClass.N)).isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, shapeBeat(BeatClass.V, Double.NaN, true), BeatClass.N)).as("index unknown")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, shapeBeat(BeatClass.V, 0.7, false), BeatClass.N)).as("a shape of its own")
+                .isEqualTo(BeatClass.V);
+        assertThat(reported(IN_AF, shapeBeat(BeatClass.V, 0.7, true), BeatClass.N)).as("in AF: no premature beats")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, shapeBeat(BeatClass.Q, 0.7, true), BeatClass.N)).isEqualTo(BeatClass.Q);
+    }
+
+    @Test
+    void theRunRulesStillSeeAVentricularTachycardiaOnAConductedShape() {
+        // Bundle branch re-entry looks like the patient's conducted bundle branch block: reported S,
+        // yet five fast V calls in a row are a ventricular tachycardia, and its alarm must come.
+        java.util.List<Episode> episodes = new java.util.ArrayList<>();
+        EpisodeOutput collect = new EpisodeOutput() {
+            @Override
+            public void episode(Episode episode) {
+                episodes.add(episode);
+            }
+
+            @Override
+            public void alertOnly(Episode episode) {
+            }
+
+            @Override
+            public void rhythm(RhythmSegment segment) {
+            }
+        };
+        EpisodeState state = EpisodeState.getDefaultInstance();
+        for (int i = 0; i < 6; i++) {
+            ClassifiedBeat vt = ClassifiedBeat.newBuilder().setBeatClass(BeatClass.V).setConductedShape(true)
+                    .setPremature(true).setPrematurityIndex(0.5f)
+                    .setBeat(Beat.newBuilder().setDeviceId("d").setSampleIndex(144L * i).setTimeMs(400L * i)
+                            .setRrMs(i == 0 ? 0 : 400)).build();
+            state = EpisodeDetector.onBeat(state, vt, EpisodeRules.DEFAULTS, collect);
+            assertThat(state.getReportedClass()).isEqualTo(BeatClass.S.getNumber());
+        }
+        assertThat(episodes).extracting(Episode::getType).contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
+    }
+
+    private static BeatEvent shapeBeat(BeatClass c, double prematurityIndex, boolean conductedShape) {
+        return new BeatEvent("d", 0, 0, 560, c, true, Double.NaN, !(prematurityIndex >= 0.9), prematurityIndex,
+                Double.NaN, false, conductedShape);
     }
 
     @Test

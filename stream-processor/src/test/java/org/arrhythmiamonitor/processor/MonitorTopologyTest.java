@@ -139,6 +139,7 @@ class MonitorTopologyTest {
         // The stream numbers a device's samples from a floor of its own; the offsets agree.
         long floor = streamed.get(0).getBeat().getSampleIndex() - detected.get(0).sampleIndex();
         long ventricular = 0;
+        long conducted = 0;
         for (int i = 0; i < streamed.size(); i++) {
             ClassifiedBeat live = streamed.get(i);
             ClassifiedBeat eval = read[i].writeTo(ClassifiedBeat.newBuilder()).build();
@@ -156,9 +157,13 @@ class MonitorTopologyTest {
                     org.assertj.core.data.Offset.offset(1e-5f));
             assertThat(live.getQrsDifference()).as("beat %d", i).isCloseTo(eval.getQrsDifference(),
                     org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(live.getConductedShape()).as("conducted shape of beat %d", i).isEqualTo(eval.getConductedShape());
+            assertThat(live.hasConductedShape()).isTrue();
             ventricular += live.getBeatClass() == BeatClass.V ? 1 : 0;
+            conducted += live.getConductedShape() ? 1 : 0;
         }
         assertThat(ventricular).as("the script's PVCs and ventricular run").isGreaterThanOrEqualTo(15);
+        assertThat(conducted).as("the usual beats' shape").isGreaterThan(streamed.size() / 2);
     }
 
     @Test
