@@ -107,7 +107,13 @@ class QrsFamiliesTest {
     @Test
     void numbersOutOfRangeInASavedFamilyFailSafe() {
         float[] qrs = qrsOf(spike(10, 1f));
-        assertThat(restored(family(qrs, 40, Double.NaN)).supraventricular(0)).isFalse();
+        families = restored(family(qrs, 40, Double.NaN));
+        assertThat(families.supraventricular(0)).isFalse();
+        // Read as all V: it learns back from there, where a NaN share would never.
+        learn(spike(10, 1f), N);
+        assertThat(families.snapshot().get(0).getOtherShare()).isCloseTo(1 - 1.0 / 41, within(1e-12));
+        assertThat(restored(family(qrs, Integer.MAX_VALUE, 0.0)).snapshot().get(0).getBeats())
+                .isLessThan(Integer.MAX_VALUE);
         assertThat(restored(family(qrs, 40, -0.5)).supraventricular(0)).isFalse();
         QrsFamilies fromTheFuture = QrsFamilies.restore(List.of(family(qrs, 40, 0.0).toBuilder().setLastJoined(99)
                 .build()), 50);

@@ -22,10 +22,10 @@ class TemplateMatchTest {
     private static final double A_LITTLE_EARLY = 0.88;
     /** Clearly early (under 0.85 of the local mean) after beats on time. */
     private static final double EARLY = 0.7;
-    private static final float[] USUAL = beat(1.0, 0.010);
+    static final float[] USUAL = beat(1.0, 0.010);
     private static final float[] WIDE = beat(-1.2, 0.040);
     /** A second shape of conducted beats: positive and wider than the usual one, unlike WIDE. */
-    private static final float[] ABERRANT = beat(0.9, 0.022);
+    static final float[] ABERRANT = beat(0.9, 0.022);
 
     private final BeatFeatureExtractor extractor = new BeatFeatureExtractor();
     private TemplateMatch match = new TemplateMatch();

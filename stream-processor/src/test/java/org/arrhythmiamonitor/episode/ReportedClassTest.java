@@ -245,6 +245,10 @@ class ReportedClassTest {
         assertThat(reported(IN_AF, shapeBeat(BeatClass.V, 0.7, true), BeatClass.N)).as("in AF: no premature beats")
                 .isEqualTo(BeatClass.N);
         assertThat(reported(SINUS, shapeBeat(BeatClass.Q, 0.7, true), BeatClass.N)).isEqualTo(BeatClass.Q);
+        BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 560, BeatClass.V, false, Double.NaN, true, 0.7,
+                Double.NaN, true, true);
+        assertThat(reported(SINUS, onAVentricularTemplate, BeatClass.N))
+                .as("unlike the AF rule, on a ventricular template and unreadable too").isEqualTo(BeatClass.S);
     }
 
     @Test
