@@ -2,18 +2,15 @@ package org.arrhythmiamonitor.beat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.arrhythmiamonitor.episode.EpisodeDetector;
-import org.arrhythmiamonitor.episode.EpisodeOutput;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.EpisodeType;
+import org.arrhythmiamonitor.episode.PublishedEpisodes;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
-import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +30,7 @@ class ConductedShapeAlarmTest {
     private final TemplateMatch match = new TemplateMatch();
     private final float[] row = new float[BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH];
     private final float[] rr = new float[BeatFeatures.RR_FEATURES.size()];
-    private final List<Episode> episodes = new ArrayList<>();
+    private final PublishedEpisodes published = new PublishedEpisodes();
     private EpisodeState state = EpisodeState.getDefaultInstance();
     private long timeMs;
 
@@ -56,7 +53,7 @@ class ConductedShapeAlarmTest {
         }
         assertThat(onConductedShape).isEqualTo(8);
         assertThat(reportedVentricular).isZero();
-        assertThat(episodes).extracting(Episode::getType).contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
+        assertThat(published.episodes).extracting(Episode::getType).contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
     }
 
     /** A beat of this shape {@code rrMs} after the last, called {@code modelClass}, through the classifier and the episode rules. */
@@ -69,20 +66,7 @@ class ConductedShapeAlarmTest {
                 .writeTo(ClassifiedBeat.newBuilder().setBeat(Beat.newBuilder().setDeviceId("d")
                         .setSampleIndex(timeMs * 360 / 1000).setTimeMs(timeMs).setRrMs(rrMs)))
                 .build();
-        state = EpisodeDetector.onBeat(state, beat, EpisodeRules.DEFAULTS, new EpisodeOutput() {
-            @Override
-            public void episode(Episode episode) {
-                episodes.add(episode);
-            }
-
-            @Override
-            public void alertOnly(Episode episode) {
-            }
-
-            @Override
-            public void rhythm(RhythmSegment segment) {
-            }
-        });
+        state = EpisodeDetector.onBeat(state, beat, EpisodeRules.DEFAULTS, published);
         return beat;
     }
 }

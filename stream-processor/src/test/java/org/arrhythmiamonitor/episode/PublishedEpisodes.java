@@ -6,8 +6,8 @@ import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 
 /** An {@link EpisodeOutput} for rule tests: keeps the published episodes, drops alert-only ones and rhythm. */
-final class PublishedEpisodes implements EpisodeOutput {
-    final List<Episode> episodes = new ArrayList<>();
+public final class PublishedEpisodes implements EpisodeOutput {
+    public final List<Episode> episodes = new ArrayList<>();
 
     @Override
     public void episode(Episode episode) {

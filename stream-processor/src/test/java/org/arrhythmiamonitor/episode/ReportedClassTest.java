@@ -255,21 +255,7 @@ class ReportedClassTest {
     void theRunRulesStillSeeAVentricularTachycardiaOnAConductedShape() {
         // Bundle branch re-entry looks like the patient's conducted bundle branch block: reported S,
         // yet five fast V calls in a row are a ventricular tachycardia, and its alarm must come.
-        java.util.List<Episode> episodes = new java.util.ArrayList<>();
-        EpisodeOutput collect = new EpisodeOutput() {
-            @Override
-            public void episode(Episode episode) {
-                episodes.add(episode);
-            }
-
-            @Override
-            public void alertOnly(Episode episode) {
-            }
-
-            @Override
-            public void rhythm(RhythmSegment segment) {
-            }
-        };
+        PublishedEpisodes collect = new PublishedEpisodes();
         EpisodeState state = EpisodeState.getDefaultInstance();
         for (int i = 0; i < 6; i++) {
             ClassifiedBeat vt = ClassifiedBeat.newBuilder().setBeatClass(BeatClass.V).setConductedShape(true)
@@ -279,7 +265,7 @@ class ReportedClassTest {
             state = EpisodeDetector.onBeat(state, vt, EpisodeRules.DEFAULTS, collect);
             assertThat(state.getReportedClass()).isEqualTo(BeatClass.S.getNumber());
         }
-        assertThat(episodes).extracting(Episode::getType).contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
+        assertThat(collect.episodes).extracting(Episode::getType).contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
     }
 
     private static BeatEvent shapeBeat(BeatClass c, double prematurityIndex, boolean conductedShape) {
