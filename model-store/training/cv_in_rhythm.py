@@ -215,12 +215,20 @@ def qrs_families(classes, beats):
     conducted_shape = np.zeros(len(classes), dtype=bool)
     qrs = beats[:, 0, QRS_START:QRS_END].astype(np.float32)
     means, counts, shares, joined = [], [], [], []
+    floor = (QRS_END - QRS_START) * FLAT_MV ** 2
     for i, k in enumerate(classes):
-        family, least = -1, FAMILY_JOIN
-        for f, mean in enumerate(means):
-            d = qrs_difference(beats[i:i + 1], mean)[0]
-            if d <= least and (family < 0 or d < least):
-                family, least = f, d
+        family = -1
+        if means:
+            # qrs_difference from every family's mean at once; the nearest within reach, the first of equals.
+            b = qrs[i].astype(np.float64)
+            b -= b.mean()
+            t = np.array(means, dtype=np.float64)
+            t -= t.mean(axis=1, keepdims=True)
+            power = (t * t).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                d = np.where(power <= floor, np.nan, ((b - t) ** 2).sum(axis=1) / power)
+            near = np.flatnonzero(d <= FAMILY_JOIN)
+            family = int(near[np.argmin(d[near])]) if len(near) else -1
         conducted_shape[i] = family >= 0 and counts[family] >= TEMPLATE_BEATS \
             and shares[family] <= MAX_FAMILY_OTHER_SHARE
         other = float(k not in (0, 1))

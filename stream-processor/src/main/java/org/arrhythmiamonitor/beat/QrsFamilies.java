@@ -56,6 +56,7 @@ final class QrsFamilies {
     private static final int S = BeatClasses.NAMES.indexOf("S");
 
     private final List<Family> families = new ArrayList<>();
+    /** Readable beats learnt from: a family's {@code lastJoined} is this count when a beat last joined it. */
     private long seen;
 
     /** One QRS shape: its running mean stretch, beats, share of V, F and Q calls, and when it was last joined. */
@@ -141,10 +142,6 @@ final class QrsFamilies {
         return least;
     }
 
-    long seen() {
-        return seen;
-    }
-
     List<QrsFamilyState> snapshot() {
         List<QrsFamilyState> out = new ArrayList<>(families.size());
         for (Family f : families) {
@@ -159,16 +156,17 @@ final class QrsFamilies {
     }
 
     /**
-     * The families saved by {@link #snapshot}.
+     * The families saved by {@link #snapshot}. The count of beats learnt from is the latest
+     * {@code lastJoined}: every beat learnt from joins or starts a family, which no later eviction in
+     * the same step removes.
      *
      * @throws IllegalArgumentException when a saved family is damaged: the wrong length, or more than kept
      */
-    static QrsFamilies restore(List<QrsFamilyState> saved, long seen) {
+    static QrsFamilies restore(List<QrsFamilyState> saved) {
         if (saved.size() > MAX_FAMILIES) {
             throw new IllegalArgumentException("saved QRS families: " + saved.size() + ", at most " + MAX_FAMILIES);
         }
         QrsFamilies out = new QrsFamilies();
-        out.seen = seen;
         for (QrsFamilyState s : saved) {
             if (s.getQrsCount() != QRS || s.getBeats() < 1) {
                 throw new IllegalArgumentException("a saved QRS family has " + s.getQrsCount() + " samples and "
@@ -180,8 +178,8 @@ final class QrsFamilies {
             }
             // Out-of-range numbers fail safe: a share that is no share is not supraventricular.
             double share = s.getOtherShare() >= 0 && s.getOtherShare() <= 1 ? s.getOtherShare() : 1;
-            out.families.add(new Family(qrs, Math.min(s.getBeats(), MAX_BEATS), share,
-                    Math.min(s.getLastJoined(), seen)));
+            out.families.add(new Family(qrs, Math.min(s.getBeats(), MAX_BEATS), share, s.getLastJoined()));
+            out.seen = Math.max(out.seen, s.getLastJoined());
         }
         return out;
     }

@@ -145,7 +145,7 @@ public final class TemplateMatch {
         for (float v : ventricularTemplate) {
             s.addVentricularTemplate(v);
         }
-        return s.addAllFamilies(families.snapshot()).setFamilyBeatsSeen(families.seen()).build();
+        return s.addAllFamilies(families.snapshot()).build();
     }
 
     public static TemplateMatch restore(TemplateMatchState s) {
@@ -158,7 +158,7 @@ public final class TemplateMatch {
         for (int k = 0; k < m.ventricularTemplate.length; k++) {
             m.ventricularTemplate[k] = s.getVentricularTemplate(k);
         }
-        m.families = QrsFamilies.restore(s.getFamiliesList(), s.getFamilyBeatsSeen());
+        m.families = QrsFamilies.restore(s.getFamiliesList());
         int qrs = BeatWindow.QRS_END - BeatWindow.QRS_START;
         if (m.ventricularTemplate.length != 0 && m.ventricularTemplate.length != qrs) {
             throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length

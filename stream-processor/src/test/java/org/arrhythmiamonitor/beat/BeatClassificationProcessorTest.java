@@ -177,7 +177,9 @@ class BeatClassificationProcessorTest {
         assertThat(store.get("a").getTemplateMatch().getVentricular()).isFalse();
         // The device's QRS families are kept with the template, learnt from every classified beat.
         assertThat(store.get("a").getTemplateMatch().getFamiliesCount()).isPositive();
-        assertThat(store.get("a").getTemplateMatch().getFamilyBeatsSeen()).isEqualTo(out.size());
+        assertThat(store.get("a").getTemplateMatch().getFamiliesList().stream()
+                .mapToLong(org.arrhythmiamonitor.state.v1.QrsFamilyState::getLastJoined).max().orElse(0))
+                .isEqualTo(out.size());
     }
 
     private static float[] probabilities(ClassifiedBeat c) {
