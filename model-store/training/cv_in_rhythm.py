@@ -85,6 +85,7 @@ P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S, USUAL_P_WAVE = 0.5, 8, 30.0
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
 FAMILY_JOIN, MAX_FAMILIES, MAX_FAMILY_OTHER_SHARE, FAMILY_SHARE_BEATS = 0.15, 12, 0.2, 500
+SPREAD_BEATS, MIN_SPREAD_BEATS, SPREADS, SOMEWHAT_PREMATURE, ABRUPT, P_WAVE_UNLIKE = 64, 16, 3.0, 0.95, 0.9, 0.8
 
 
 def irregularity(rr, max_lag=MAX_LAG):
@@ -107,7 +108,8 @@ def coupling_spread(window):
     return np.median(np.abs(coupling - median)) / median
 
 
-def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricular=None, conducted_shape=None):
+def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricular=None, conducted_shape=None,
+           early=None):
     """The classes the pipeline reports, beats in R-peak order (mirrors ReportedClass); `rr` their
     exported RR features (previous interval, local mean and their ratio are read), `at_s` their
     times in seconds, `qrs_diff` their QRS difference from the template (None: unknown),
@@ -116,7 +118,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of a template that is not ventricular
     is N. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
-    is S when clearly early, else N."""
+    is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
+    None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
     model = model.copy()
     if conducted_shape is not None:
@@ -134,6 +137,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
                                                              or p_wave[i] >= USUAL_P_WAVE))):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
+            out[i] = 1
+        elif k == 0 and not irregular[i] and early is not None and early[i] and p_wave[i] < P_WAVE_UNLIKE:
             out[i] = 1
         elif k == 0 and not irregular[i] and previous == 1 and prev_rr[i] < CLEARLY_PREMATURE * run_local_rr \
                 and (at_s[i] - run_onset < RUN_WITH_USUAL_P_WAVE_S or not p_wave[i] >= P_WAVE_ABSENT):
@@ -243,6 +248,24 @@ def qrs_families(classes, beats):
             joined[family] = i
             means[family] += np.float32(1.0 / min(counts[family], TEMPLATE_BEATS)) * (qrs[i] - means[family])
     return conducted_shape
+
+
+def unusually_early(classes, rr):
+    """Whether each beat of one record, in R-peak order, came early for this patient (mirrors
+    `PrematuritySpread`; `classes` after the template match, `rr` the exported RR features): its
+    prematurity index under SOMEWHAT_PREMATURE and more than SPREADS times the median absolute
+    deviation of the indices of the latest SPREAD_BEATS beats left N under 1 (from MIN_SPREAD_BEATS
+    of them on), and its interval under ABRUPT of the one before."""
+    prev_rr, prematurity = rr[:, 0], rr[:, 3]
+    out, recent = np.zeros(len(classes), dtype=bool), []
+    for i, k in enumerate(classes):
+        if len(recent) >= MIN_SPREAD_BEATS and i > 0 and prev_rr[i - 1] > 0 and 0 < prev_rr[i] < ABRUPT * prev_rr[i - 1]:
+            h = np.array(recent[-SPREAD_BEATS:], dtype=np.float64)
+            spread = np.median(np.abs(h - np.median(h)))
+            out[i] = prematurity[i] < SOMEWHAT_PREMATURE and 1 - prematurity[i] > SPREADS * spread
+        if k == 0 and np.isfinite(prematurity[i]):
+            recent.append(float(prematurity[i]))
+    return out
 
 
 def p_waves_absent(window):
@@ -398,6 +421,9 @@ def main():
                              "call whose QRS matches the template N")
     parser.add_argument("--no-families", action="store_true",
                         help="replay without the QRS family check (as before it existed)")
+    parser.add_argument("--no-unusually-early", action="store_true",
+                        help="replay without the rule on N calls that came early for the patient (as before it "
+                             "existed)")
     args = parser.parse_args()
     labels = np.load(os.path.join(args.data, "labels.npy"))
     records = np.load(os.path.join(args.data, "records.npy"))
@@ -428,7 +454,8 @@ def main():
             live, irregular, flags = in_af(samples[rows][idx], "".join(CLASSES[c] for c in k), args.fs, p_wave)
             reported[idx] = report(k, live, irregular, rr[rows][idx],
                                    p_wave if p_wave is not None else np.full(len(idx), np.nan),
-                                   samples[rows][idx] / args.fs, qrs_diff, ventricular, conducted_shape)
+                                   samples[rows][idx] / args.fs, qrs_diff, ventricular, conducted_shape,
+                                   None if args.no_unusually_early else unusually_early(k, rr[rows][idx]))
             truth_runs = ventricular_runs(labels[rows][idx])
             runs[0] += score_runs(truth_runs, ventricular_runs(p[idx]))
             # The run rules read the classifier's classes, not the reported ones.

@@ -30,10 +30,11 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
     static BeatReading of(float[] probabilities, TemplateMatch match, float[] windows, float[] rr, int slot,
             boolean readable) {
         int windowAt = slot * BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
-        float prematurity = BeatFeatures.prematurityIndex(rr, slot * BeatFeatures.RR_FEATURES.size());
+        int rrAt = slot * BeatFeatures.RR_FEATURES.size();
+        float prematurity = BeatFeatures.prematurityIndex(rr, rrAt);
         int modelClass = BeatClasses.mostLikely(probabilities);
-        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, readable),
-                prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
+        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity,
+                BeatFeatures.previousRrS(rr, rrAt), readable), prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
     }
 
     /** The class the stream gives the beat: the model's, checked by the template match. */
@@ -44,12 +45,13 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
     /**
      * Sets what the classifier says of the beat on its {@code ClassifiedBeat}: the class, its
      * prematurity, P-wave similarity and QRS difference (each left unset when unknown), whether
-     * the template was ventricular and whether the beat's QRS family is a conducted shape.
+     * the template was ventricular, whether the beat's QRS family is a conducted shape and whether
+     * it came unusually early.
      */
     public ClassifiedBeat.Builder writeTo(ClassifiedBeat.Builder out) {
         out.setBeatClass(beatClass()).setPremature(BeatFeatures.premature(prematurityIndex))
                 .setPrematurityIndex(prematurityIndex).setTemplateVentricular(decision.ventricularTemplate())
-                .setConductedShape(decision.conductedShape());
+                .setConductedShape(decision.conductedShape()).setUnusuallyEarly(decision.unusuallyEarly());
         if (Double.isFinite(pWaveSimilarity)) {
             out.setPWaveSimilarity((float) pWaveSimilarity);
         }

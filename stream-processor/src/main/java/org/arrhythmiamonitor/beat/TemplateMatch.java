@@ -64,6 +64,7 @@ public final class TemplateMatch {
     private int unlikeBeats;
     private float[] ventricularTemplate = new float[0];
     private QrsFamilies families = new QrsFamilies();
+    private PrematuritySpread prematurity = new PrematuritySpread();
 
     /** Why a call that matched the template was not turned. */
     public enum Guard {
@@ -78,9 +79,11 @@ public final class TemplateMatch {
      * @param conductedShape whether the beat's {@link QrsFamilies family} was supraventricular when
      *        the beat was checked: a V or F call on it is reported S or N ({@code ReportedClass}),
      *        while the class stays the call, which the run rules read
+     * @param unusuallyEarly whether the beat came early for this patient ({@link PrematuritySpread}):
+     *        an N call that did, without the usual P wave, is reported S ({@code ReportedClass})
      */
     public record Decision(int beatClass, Guard heldBy, double qrsDifference, boolean ventricularTemplate,
-            boolean conductedShape) {
+            boolean conductedShape, boolean unusuallyEarly) {
     }
 
     /**
@@ -89,9 +92,11 @@ public final class TemplateMatch {
      * @param modelClass the model's class, an index into {@link BeatClasses#NAMES}
      * @param windows a batch as {@link BeatFeatures#writeTo} fills it: this beat's row from {@code at}
      * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
+     * @param rrS the interval from the beat before, seconds (the {@code prev_rr_s} feature); 0 when none
      * @param readable whether the signal around the beat was free of issues
      */
-    public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, boolean readable) {
+    public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, double rrS,
+            boolean readable) {
         double qrsDifference = BeatFeatures.qrsDifference(windows, at);
         // NaN (a flat template) matches nothing: the call stands.
         boolean matches = qrsDifference <= MAX_QRS_DIFFERENCE;
@@ -136,7 +141,10 @@ public final class TemplateMatch {
         if (readable) {
             families.learn(family, windows, at, beatClass);
         }
-        return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate, conductedShape);
+        boolean unusuallyEarly = prematurity.unusuallyEarly(prematurityIndex, rrS);
+        prematurity.learn(prematurityIndex, rrS, readable, beatClass);
+        return new Decision(beatClass, heldBy, qrsDifference, checkedOnAVentricularTemplate, conductedShape,
+                unusuallyEarly);
     }
 
     public TemplateMatchState snapshot() {
@@ -145,7 +153,8 @@ public final class TemplateMatch {
         for (float v : ventricularTemplate) {
             s.addVentricularTemplate(v);
         }
-        return s.addAllFamilies(families.snapshot()).build();
+        return s.addAllFamilies(families.snapshot()).addAllRecentPrematurity(prematurity.recent())
+                .setPreviousRrS(prematurity.previousRrS()).build();
     }
 
     public static TemplateMatch restore(TemplateMatchState s) {
@@ -159,6 +168,7 @@ public final class TemplateMatch {
             m.ventricularTemplate[k] = s.getVentricularTemplate(k);
         }
         m.families = QrsFamilies.restore(s.getFamiliesList());
+        m.prematurity = PrematuritySpread.restore(s.getRecentPrematurityList(), s.getPreviousRrS());
         int qrs = BeatWindow.QRS_END - BeatWindow.QRS_START;
         if (m.ventricularTemplate.length != 0 && m.ventricularTemplate.length != qrs) {
             throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length

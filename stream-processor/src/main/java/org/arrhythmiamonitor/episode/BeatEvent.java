@@ -20,10 +20,12 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  *        an older classifier): then it says nothing of the patient's usual QRS
  * @param conductedShape whether its QRS family is one the classifier calls N or S
  *        ({@code ClassifiedBeat.conducted_shape}); false when unknown
+ * @param unusuallyEarly whether it came early for this patient ({@code ClassifiedBeat.unusually_early});
+ *        false when unknown
  */
 public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, BeatClass beatClass,
         boolean readable, double pWaveSimilarity, boolean premature, double prematurityIndex,
-        double qrsDifference, boolean ventricularTemplate, boolean conductedShape) {
+        double qrsDifference, boolean ventricularTemplate, boolean conductedShape, boolean unusuallyEarly) {
 
     /** The beat as the stream carries it; fields a classifier version did not set read as unknown. */
     public static BeatEvent of(ClassifiedBeat classified) {
@@ -35,6 +37,6 @@ public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, 
                 classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
                 classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN,
                 !classified.hasTemplateVentricular() || classified.getTemplateVentricular(),
-                classified.getConductedShape());
+                classified.getConductedShape(), classified.getUnusuallyEarly());
     }
 }

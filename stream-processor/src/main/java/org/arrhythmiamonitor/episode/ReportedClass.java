@@ -53,6 +53,15 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *       early, as in sinus arrhythmia, keeps its usual P wave. Not in AF, nor in an irregular rhythm
  *       ({@link AfDetector#irregular}): an AF onset the detector has not yet entered has early beats
  *       without P waves too.</li>
+ *   <li>So is a readable N beat that came early for this patient ({@code ClassifiedBeat.unusually_early},
+ *       {@code PrematuritySpread}: earlier than the patient's own rhythm varies, and abruptly so) with a
+ *       P wave unlike the usual one (similarity under {@value #P_WAVE_UNLIKE}): the atrial premature beats
+ *       of a steady rhythm come only a little early, and their P wave, from a focus near the sinus
+ *       node or lying on the T wave, can look half like the usual one. Not in AF nor in an irregular
+ *       rhythm. On unseen patients this raised S Se as reported from 74.8 to 80.0 % and lowered S
+ *       +P from 68.2 to 66.3 % (mean of four training seeds); fed the reference labels of DS1 as the
+ *       model's classes, it finds few S beats more and turns N beats S that the model mostly calls S
+ *       already: S +P 83.0 to 80.6 %.</li>
  *   <li>A readable N beat right after a beat reported S, whose interval is still clearly short
  *       (under {@value BeatFeatures#CLEARLY_PREMATURE} of the local mean interval when the S run
  *       began) continues the run, so it is S: every beat of a supraventricular tachycardia is an
@@ -75,6 +84,8 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
 public final class ReportedClass {
     /** In AF, a V call whose QRS is this close to the template's is the patient's usual QRS. */
     static final double MAX_QRS_DIFFERENCE_IN_AF = 0.3;
+    /** An unusually early N call with a P wave less like the usual one than this is S. */
+    static final double P_WAVE_UNLIKE = 0.8;
     /** How long a beat with the usual P wave can still continue an S run. */
     static final long RUN_WITH_USUAL_P_WAVE_MS = 30_000;
 
@@ -131,6 +142,9 @@ public final class ReportedClass {
         }
         // NaN (unknown) fails the comparisons: the model's N stands. Noise hides P waves too.
         if (beat.prematurityIndex() < BeatFeatures.CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
+            return BeatClass.S;
+        }
+        if (beat.unusuallyEarly() && beat.pWaveSimilarity() < P_WAVE_UNLIKE) {
             return BeatClass.S;
         }
         return continuesSRun(beat, previous) ? BeatClass.S : inRhythm;

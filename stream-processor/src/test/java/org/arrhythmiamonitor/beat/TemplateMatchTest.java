@@ -50,6 +50,31 @@ class TemplateMatchTest {
     }
 
     @Test
+    void aBeatEarlierThanThePatientsRhythmVariesIsUnusuallyEarly() {
+        usualBeats(PrematuritySpread.MIN_BEATS - 1);
+        assertThat(decide(N, USUAL, A_LITTLE_EARLY).unusuallyEarly()).as("too few beats known").isFalse();
+        match = new TemplateMatch();
+        usualBeats(20);
+        // A steady rhythm: 0.88 of the interval before, and of the local mean, is unusually early.
+        assertThat(decide(N, USUAL, A_LITTLE_EARLY).unusuallyEarly()).isTrue();
+        usualBeats(20);
+        assertThat(decide(V, WIDE, EARLY).unusuallyEarly()).as("whatever the class").isTrue();
+        usualBeats(20);
+        TemplateMatch restored = TemplateMatch.restore(match.snapshot());
+        assertThat(restored.snapshot()).isEqualTo(match.snapshot());
+        assertThat(match.snapshot().getRecentPrematurityCount()).as("the N beats, not the V").isEqualTo(61);
+        assertThat(match.snapshot().getPreviousRrS()).isEqualTo(ON_TIME, org.assertj.core.data.Offset.offset(1e-6));
+        match = restored;
+        assertThat(decide(N, USUAL, A_LITTLE_EARLY).unusuallyEarly()).as("after a restore").isTrue();
+        // Sinus arrhythmia: intervals swing between 0.8 and 1.2 s, about 0.1 of the local mean each
+        // way from it, so 0.88 of the mean is within three spreads.
+        for (int i = 0; i < 80; i++) {
+            next(N, USUAL, 1.0 + 0.2 * Math.sin(i * 2 * Math.PI / 8));
+        }
+        assertThat(decide(N, USUAL, 0.8).unusuallyEarly()).isFalse();
+    }
+
+    @Test
     void aDifferentQrsAndOtherCallsStand() {
         usualBeats(20);
         assertThat(next(V, WIDE, 0.7)).isEqualTo(V);
@@ -111,7 +136,7 @@ class TemplateMatchTest {
         usualBeats(20);
         for (int i = 0; i < 30; i++) {
             extractor.next(ABERRANT, EARLY, ON_TIME, false).writeTo(row, rr, 0);
-            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), false);
+            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0), false);
             usualBeats(1);
         }
         assertThat(match.snapshot().getFamiliesCount()).isEqualTo(1);
@@ -123,7 +148,7 @@ class TemplateMatchTest {
         usualBeats(20);
         float[] flatTemplate = new float[row.length];
         System.arraycopy(USUAL, 0, flatTemplate, 0, BeatWindow.LENGTH);
-        TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, true);
+        TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, ON_TIME, true);
         assertThat(decision.beatClass()).isEqualTo(V);
         assertThat(decision.heldBy()).isNull();
     }
@@ -216,7 +241,8 @@ class TemplateMatchTest {
         for (int i = 0; i < 30; i++) {
             next(V, WIDE, 0.6);
             extractor.next(WIDE, ON_TIME, ON_TIME, false).writeTo(row, rr, 0);
-            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), false).beatClass()).isEqualTo(V);
+            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0), false)
+                    .beatClass()).isEqualTo(V);
         }
         assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
     }
@@ -276,7 +302,8 @@ class TemplateMatchTest {
 
     private TemplateMatch.Decision decide(int modelClass, float[] shape, double rrS) {
         extractor.next(shape, rrS, ON_TIME, true).writeTo(row, rr, 0);
-        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), true);
+        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0),
+                true);
     }
 
     /** A window with a QRS complex of {@code mv} and width {@code sigmaS} at the R peak, and a T wave. */

@@ -30,7 +30,7 @@ class ReportedClassTest {
 
     /** A readable beat without prematurity index or P-wave similarity, as the rules on S calls see it. */
     private static BeatEvent beat(BeatClass c, boolean premature) {
-        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN, false, false);
+        return new BeatEvent("d", 0, 0, 800, c, true, Double.NaN, premature, Double.NaN, Double.NaN, false, false, false);
     }
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
@@ -40,7 +40,7 @@ class ReportedClassTest {
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
         return new BeatEvent("d", 0, 0, 800, BeatClass.N, true, pWaveSimilarity, prematurityIndex < 0.9,
-                prematurityIndex, Double.NaN, false, false);
+                prematurityIndex, Double.NaN, false, false, false);
     }
 
     @Test
@@ -64,6 +64,34 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.N);
         assertThat(reported(SINUS, nBeat(Double.NaN, 0.1), BeatClass.N)).as("interval unknown")
                 .isEqualTo(BeatClass.N);
+    }
+
+    /** A readable N call, a little early (0.9 of the local mean), that came early for this patient or not. */
+    private static BeatEvent littleEarly(boolean unusuallyEarly, double pWaveSimilarity, boolean readable) {
+        return new BeatEvent("d", 0, 0, 720, BeatClass.N, readable, pWaveSimilarity, false, 0.9, Double.NaN, false,
+                false, unusuallyEarly);
+    }
+
+    @Test
+    void anNBeatThatCameEarlyForThePatientWithAnUnlikePWaveIsS() {
+        assertThat(reported(SINUS, littleEarly(true, 0.79, true), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, littleEarly(true, -0.2, true), BeatClass.N)).isEqualTo(BeatClass.S);
+        assertThat(reported(SINUS, littleEarly(true, 0.8, true), BeatClass.N)).as("a P wave like the usual one")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, littleEarly(false, 0.1, true), BeatClass.N)).as("usual for the patient")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, littleEarly(true, Double.NaN, true), BeatClass.N)).as("P wave unknown")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(SINUS, littleEarly(true, 0.1, false), BeatClass.N)).as("unreadable")
+                .isEqualTo(BeatClass.N);
+        assertThat(reported(IN_AF, littleEarly(true, 0.1, true), BeatClass.N)).as("in AF").isEqualTo(BeatClass.N);
+        AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.2).build();
+        assertThat(reported(irregular, littleEarly(true, 0.1, true), BeatClass.N)).as("an irregular rhythm")
+                .isEqualTo(BeatClass.N);
+        // It begins an S run, measured against the local mean before it (720 / 0.9 ms).
+        ReportedClass.Reported first = ReportedClass.of(SINUS, littleEarly(true, 0.5, true),
+                ReportedClass.Reported.notInARun(BeatClass.N));
+        assertThat(first.sRunLocalRrMs()).isCloseTo(800, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
@@ -102,7 +130,7 @@ class ReportedClassTest {
 
     /** A readable S call that came early, with this P-wave similarity. */
     private static BeatEvent sCall(double pWaveSimilarity) {
-        return new BeatEvent("d", 0, 0, 560, BeatClass.S, true, pWaveSimilarity, true, 0.7, Double.NaN, false, false);
+        return new BeatEvent("d", 0, 0, 560, BeatClass.S, true, pWaveSimilarity, true, 0.7, Double.NaN, false, false, false);
     }
 
     @Test
@@ -137,7 +165,7 @@ class ReportedClassTest {
     }
 
     private static BeatEvent vBeat(double qrsDifference, boolean readable) {
-        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference, false, false);
+        return new BeatEvent("d", 0, 0, 800, BeatClass.V, readable, Double.NaN, true, 0.7, qrsDifference, false, false, false);
     }
 
     @Test
@@ -159,10 +187,10 @@ class ReportedClassTest {
         assertThat(reported(IN_AF, vBeat(0.0, false), BeatClass.N)).as("unreadable").isEqualTo(BeatClass.V);
         assertThat(reported(IN_AF, vBeat(Double.NaN, true), BeatClass.N)).as("flat template or older classifier")
                 .isEqualTo(BeatClass.V);
-        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false, false);
+        BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false, false, false);
         assertThat(reported(IN_AF, f, BeatClass.N)).as("a fusion call").isEqualTo(BeatClass.F);
         BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
-                0.0, true, false);
+                0.0, true, false, false);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N))
                 .as("a ventricular template, or one an older classifier did not say").isEqualTo(BeatClass.V);
     }
@@ -170,7 +198,7 @@ class ReportedClassTest {
     /** A readable beat at {@code timeMs}, {@code rrMs} after the last, against a local mean of {@code localRrMs}. */
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs, double pWaveSimilarity) {
         return new BeatEvent("d", 0, timeMs, rrMs, c, true, pWaveSimilarity, rrMs / localRrMs < 0.9, rrMs / localRrMs,
-                Double.NaN, false, false);
+                Double.NaN, false, false, false);
     }
 
     private static BeatEvent runBeat(BeatClass c, long timeMs, double rrMs, double localRrMs) {
@@ -205,12 +233,12 @@ class ReportedClassTest {
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
         assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
-        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false, false);
+        BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false, false, false);
         assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
                 .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
         // A restarted detector's first beat has no interval (0): nothing says it is fast.
-        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false, false);
+        BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false, false, false);
         assertThat(ReportedClass.of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
     }
 
@@ -246,7 +274,7 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.N);
         assertThat(reported(SINUS, shapeBeat(BeatClass.Q, 0.7, true), BeatClass.N)).isEqualTo(BeatClass.Q);
         BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 560, BeatClass.V, false, Double.NaN, true, 0.7,
-                Double.NaN, true, true);
+                Double.NaN, true, true, false);
         assertThat(reported(SINUS, onAVentricularTemplate, BeatClass.N))
                 .as("unlike the AF rule, on a ventricular template and unreadable too").isEqualTo(BeatClass.S);
     }
@@ -270,7 +298,7 @@ class ReportedClassTest {
 
     private static BeatEvent shapeBeat(BeatClass c, double prematurityIndex, boolean conductedShape) {
         return new BeatEvent("d", 0, 0, 560, c, true, Double.NaN, !(prematurityIndex >= 0.9), prematurityIndex,
-                Double.NaN, false, conductedShape);
+                Double.NaN, false, conductedShape, false);
     }
 
     @Test

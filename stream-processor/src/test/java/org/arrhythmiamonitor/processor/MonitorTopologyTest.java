@@ -140,6 +140,7 @@ class MonitorTopologyTest {
         long floor = streamed.get(0).getBeat().getSampleIndex() - detected.get(0).sampleIndex();
         long ventricular = 0;
         long conducted = 0;
+        long early = 0;
         for (int i = 0; i < streamed.size(); i++) {
             ClassifiedBeat live = streamed.get(i);
             ClassifiedBeat eval = read[i].writeTo(ClassifiedBeat.newBuilder()).build();
@@ -159,9 +160,13 @@ class MonitorTopologyTest {
                     org.assertj.core.data.Offset.offset(1e-5f));
             assertThat(live.getConductedShape()).as("conducted shape of beat %d", i).isEqualTo(eval.getConductedShape());
             assertThat(live.hasConductedShape()).isTrue();
+            assertThat(live.getUnusuallyEarly()).as("unusually early, beat %d", i).isEqualTo(eval.getUnusuallyEarly());
+            assertThat(live.hasUnusuallyEarly()).isTrue();
             ventricular += live.getBeatClass() == BeatClass.V ? 1 : 0;
             conducted += live.getConductedShape() ? 1 : 0;
+            early += live.getUnusuallyEarly() ? 1 : 0;
         }
+        assertThat(early).as("the script's APC and the PVCs' abrupt intervals").isPositive();
         assertThat(ventricular).as("the script's PVCs and ventricular run").isGreaterThanOrEqualTo(15);
         assertThat(conducted).as("the usual beats' shape").isGreaterThan(streamed.size() / 2);
     }
