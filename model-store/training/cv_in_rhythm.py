@@ -23,9 +23,13 @@ Three rules turn a model's S call into N: S beats inside atrial fibrillation; S 
 come early (interval not under 0.9 of the local mean, the `prev_over_local` feature) unless the
 beat before was reported S, since S beats are premature by definition; and S beats with the
 patient's usual P wave (similarity at least 0.95) unless the beat before was reported S, since an
-ectopic atrial focus gives another P wave. Two turn an N
+ectopic atrial focus gives another P wave. Three turn an N
 call into S, outside AF and irregular rhythms: a beat that came clearly early (under 0.85 of the
-local mean) without the patient's usual P wave (P-wave similarity under 0.5); and a beat right after
+local mean) without the patient's usual P wave (P-wave similarity under 0.5); a beat that came early
+for the patient (`unusually_early`, mirroring `PrematuritySpread`: its prematurity index under 0.95
+and more than 3 median absolute deviations of the latest 64 N beats' indices under 1, its interval
+under 0.9 of the one before) with a P wave unlike the usual one (similarity under 0.8;
+`--no-unusually-early` replays without it); and a beat right after
 one reported S whose interval is under 0.85 of the local mean when that S run began (the run goes
 on at its rate, while the local mean has followed it; past 30 s only without the usual P wave). The replay treats every beat as readable;
 the stream applies those two rules to readable beats only, and the template match counts only
@@ -133,8 +137,10 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     for i, k in enumerate(model):
         if k == 2 and af_flags[i] and not ventricular[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
-        elif k == 1 and (af_flags[i] or (previous != 1 and (prev_over_local[i] >= PREMATURE_RATIO
-                                                             or p_wave[i] >= USUAL_P_WAVE))):
+        elif k == 1 and (af_flags[i] or (previous != 1 and (
+                (prev_over_local[i] >= PREMATURE_RATIO and not (early is not None and early[i]
+                                                                and p_wave[i] < P_WAVE_UNLIKE))
+                or p_wave[i] >= USUAL_P_WAVE))):
             out[i] = 0
         elif k == 0 and not irregular[i] and prev_over_local[i] < CLEARLY_PREMATURE and p_wave[i] < P_WAVE_ABSENT:
             out[i] = 1
@@ -255,16 +261,23 @@ def unusually_early(classes, rr):
     `PrematuritySpread`; `classes` after the template match, `rr` the exported RR features): its
     prematurity index under SOMEWHAT_PREMATURE and more than SPREADS times the median absolute
     deviation of the indices of the latest SPREAD_BEATS beats left N under 1 (from MIN_SPREAD_BEATS
-    of them on), and its interval under ABRUPT of the one before."""
-    prev_rr, prematurity = rr[:, 0], rr[:, 3]
+    of them on), and its interval under ABRUPT of the one before, unless that one was long (over the
+    local mean interval over ABRUPT: a pause, a missed beat). The stream reads the measured interval
+    and learns from readable beats only; this replay reads the exported `prev_rr_s` (clamped to 0.2-3 s,
+    the next interval standing in for an unmeasured one), treats every beat as readable, and has
+    only the beats that matched a reference beat, so an extra detection between two beats is not
+    the beat before."""
+    # In double precision, as Java compares: float32 arithmetic would move exact 9:10 ratios.
+    prev_rr, prematurity = rr[:, 0].astype(np.float64), rr[:, 3].astype(np.float64)
     out, recent = np.zeros(len(classes), dtype=bool), []
     for i, k in enumerate(classes):
-        if len(recent) >= MIN_SPREAD_BEATS and i > 0 and prev_rr[i - 1] > 0 and 0 < prev_rr[i] < ABRUPT * prev_rr[i - 1]:
+        if len(recent) >= MIN_SPREAD_BEATS and i > 0 and 0 < prev_rr[i] < ABRUPT * prev_rr[i - 1] \
+                and not prev_rr[i - 1] * ABRUPT > prev_rr[i] / prematurity[i]:
             h = np.array(recent[-SPREAD_BEATS:], dtype=np.float64)
             spread = np.median(np.abs(h - np.median(h)))
             out[i] = prematurity[i] < SOMEWHAT_PREMATURE and 1 - prematurity[i] > SPREADS * spread
         if k == 0 and np.isfinite(prematurity[i]):
-            recent.append(float(prematurity[i]))
+            recent.append(prematurity[i])
     return out
 
 

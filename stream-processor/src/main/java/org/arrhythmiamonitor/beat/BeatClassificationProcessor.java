@@ -250,7 +250,8 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             Beat beat = beat(q.ready().getBeat());
             TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> TemplateMatch.restore(
                     states.computeIfAbsent(device, this::stateOf).getTemplateMatch()));
-            BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getSignalIssuesCount() == 0);
+            BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getRrMs() / 1000,
+                    beat.getSignalIssuesCount() == 0);
             TemplateMatch.Decision decision = reading.decision();
             BeatClass modelClass = BeatClasses.wire(reading.modelClass());
             BeatClass beatClass = reading.beatClass();

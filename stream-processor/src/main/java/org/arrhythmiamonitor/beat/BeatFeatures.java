@@ -34,7 +34,6 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static final String MODEL_NAME = "beat-classifier";
 
     private static final int PREV_OVER_LOCAL = RR_FEATURES.indexOf("prev_over_local");
-    private static final int PREV_RR = RR_FEATURES.indexOf("prev_rr_s");
     /** A stretch with less variation than this, RMS in millivolts, is flat: no shape to compare. */
     static final double FLAT_MV = 0.001;
 
@@ -61,15 +60,6 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
      */
     public static float prematurityIndex(float[] rr, int offset) {
         return rr[offset + PREV_OVER_LOCAL];
-    }
-
-    /**
-     * The beat's interval from the previous beat in seconds (the {@code prev_rr_s} feature).
-     *
-     * @param rr RR features in {@link #RR_FEATURES} order, this beat's from {@code offset}
-     */
-    public static float previousRrS(float[] rr, int offset) {
-        return rr[offset + PREV_RR];
     }
 
     /**

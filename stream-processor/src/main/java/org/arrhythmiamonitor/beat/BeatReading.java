@@ -25,16 +25,17 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
      * @param match the device's template match, which learns from the beat
      * @param windows the batch's model input windows, {@link BeatFeatures#CHANNELS} per beat
      * @param rr the batch's RR features, {@link BeatFeatures#RR_FEATURES} per beat
+     * @param rrS the beat's measured interval from the beat before, seconds; 0 when none was measured
+     *        (the {@code prev_rr_s} feature stands another in for it, and is clamped)
      * @param readable whether the signal around the beat was free of issues
      */
     static BeatReading of(float[] probabilities, TemplateMatch match, float[] windows, float[] rr, int slot,
-            boolean readable) {
+            double rrS, boolean readable) {
         int windowAt = slot * BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
-        int rrAt = slot * BeatFeatures.RR_FEATURES.size();
-        float prematurity = BeatFeatures.prematurityIndex(rr, rrAt);
+        float prematurity = BeatFeatures.prematurityIndex(rr, slot * BeatFeatures.RR_FEATURES.size());
         int modelClass = BeatClasses.mostLikely(probabilities);
-        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity,
-                BeatFeatures.previousRrS(rr, rrAt), readable), prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
+        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, rrS, readable),
+                prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
     }
 
     /** The class the stream gives the beat: the model's, checked by the template match. */

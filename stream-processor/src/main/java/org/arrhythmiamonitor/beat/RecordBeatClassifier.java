@@ -51,7 +51,8 @@ public final class RecordBeatClassifier {
                 float[][] p = models.withModel(m -> m.classify(window, rr, count));
                 for (int k = 0; k < count; k++) {
                     int at = i - count + 1 + k;
-                    readings[at] = BeatReading.of(p[k], match, window, rr, k, beats.get(at).readable());
+                    DetectedBeat beat = beats.get(at);
+                    readings[at] = BeatReading.of(p[k], match, window, rr, k, beat.rrSamples() / fsHz, beat.readable());
                 }
                 filled = 0;
             }

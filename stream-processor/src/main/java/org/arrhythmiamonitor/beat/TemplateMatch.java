@@ -80,7 +80,7 @@ public final class TemplateMatch {
      *        the beat was checked: a V or F call on it is reported S or N ({@code ReportedClass}),
      *        while the class stays the call, which the run rules read
      * @param unusuallyEarly whether the beat came early for this patient ({@link PrematuritySpread}):
-     *        an N call that did, without the usual P wave, is reported S ({@code ReportedClass})
+     *        an N call that did, with a P wave unlike the usual one, is reported S ({@code ReportedClass})
      */
     public record Decision(int beatClass, Guard heldBy, double qrsDifference, boolean ventricularTemplate,
             boolean conductedShape, boolean unusuallyEarly) {
@@ -92,7 +92,7 @@ public final class TemplateMatch {
      * @param modelClass the model's class, an index into {@link BeatClasses#NAMES}
      * @param windows a batch as {@link BeatFeatures#writeTo} fills it: this beat's row from {@code at}
      * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
-     * @param rrS the interval from the beat before, seconds (the {@code prev_rr_s} feature); 0 when none
+     * @param rrS the measured interval from the beat before, seconds; 0 when none was measured
      * @param readable whether the signal around the beat was free of issues
      */
     public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, double rrS,
@@ -154,7 +154,7 @@ public final class TemplateMatch {
             s.addVentricularTemplate(v);
         }
         return s.addAllFamilies(families.snapshot()).addAllRecentPrematurity(prematurity.recent())
-                .setPreviousRrS(prematurity.previousRrS()).build();
+                .setLastRrS(prematurity.lastRrS()).build();
     }
 
     public static TemplateMatch restore(TemplateMatchState s) {
@@ -168,7 +168,7 @@ public final class TemplateMatch {
             m.ventricularTemplate[k] = s.getVentricularTemplate(k);
         }
         m.families = QrsFamilies.restore(s.getFamiliesList());
-        m.prematurity = PrematuritySpread.restore(s.getRecentPrematurityList(), s.getPreviousRrS());
+        m.prematurity = PrematuritySpread.restore(s.getRecentPrematurityList(), s.getLastRrS());
         int qrs = BeatWindow.QRS_END - BeatWindow.QRS_START;
         if (m.ventricularTemplate.length != 0 && m.ventricularTemplate.length != qrs) {
             throw new IllegalArgumentException("saved ventricular template has " + m.ventricularTemplate.length

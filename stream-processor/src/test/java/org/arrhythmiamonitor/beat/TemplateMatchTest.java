@@ -63,7 +63,7 @@ class TemplateMatchTest {
         TemplateMatch restored = TemplateMatch.restore(match.snapshot());
         assertThat(restored.snapshot()).isEqualTo(match.snapshot());
         assertThat(match.snapshot().getRecentPrematurityCount()).as("the N beats, not the V").isEqualTo(61);
-        assertThat(match.snapshot().getPreviousRrS()).isEqualTo(ON_TIME, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(match.snapshot().getLastRrS()).isEqualTo(ON_TIME);
         match = restored;
         assertThat(decide(N, USUAL, A_LITTLE_EARLY).unusuallyEarly()).as("after a restore").isTrue();
         // Sinus arrhythmia: intervals swing between 0.8 and 1.2 s, about 0.1 of the local mean each
@@ -72,6 +72,33 @@ class TemplateMatchTest {
             next(N, USUAL, 1.0 + 0.2 * Math.sin(i * 2 * Math.PI / 8));
         }
         assertThat(decide(N, USUAL, 0.8).unusuallyEarly()).isFalse();
+    }
+
+    @Test
+    void theSpreadLearnsFromTheClassTheTemplateMatchLeft() {
+        usualBeats(20);
+        int learnt = match.snapshot().getRecentPrematurityCount();
+        // V calls with the usual QRS, on time: the template match makes them N, and N beats are learnt.
+        for (int i = 0; i < 3; i++) {
+            assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
+        }
+        assertThat(match.snapshot().getRecentPrematurityCount()).isEqualTo(learnt + 3);
+        next(V, WIDE, ON_TIME);
+        assertThat(match.snapshot().getRecentPrematurityCount()).as("a V call that stands").isEqualTo(learnt + 3);
+    }
+
+    @Test
+    void aBeatReadingTakesTheMeasuredIntervalNotTheFeature() {
+        usualBeats(20);
+        // A restarted detector's first beat: no interval measured, so the features take the next one
+        // (0.8 s) in its place, which looks early; with no interval it is not unusually early.
+        extractor.next(USUAL, 0, 0.8, true).writeTo(row, rr, 0);
+        float[] sure = {1, 0, 0, 0, 0};
+        assertThat(BeatFeatures.prematurityIndex(rr, 0)).isLessThan(0.9f);
+        TemplateMatch restarted = TemplateMatch.restore(match.snapshot());
+        assertThat(BeatReading.of(sure, restarted, row, rr, 0, 0, true).decision().unusuallyEarly()).isFalse();
+        assertThat(BeatReading.of(sure, match, row, rr, 0, 0.8, true).decision().unusuallyEarly())
+                .as("the same beat with its interval measured").isTrue();
     }
 
     @Test
@@ -136,7 +163,7 @@ class TemplateMatchTest {
         usualBeats(20);
         for (int i = 0; i < 30; i++) {
             extractor.next(ABERRANT, EARLY, ON_TIME, false).writeTo(row, rr, 0);
-            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0), false);
+            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), EARLY, false);
             usualBeats(1);
         }
         assertThat(match.snapshot().getFamiliesCount()).isEqualTo(1);
@@ -241,7 +268,7 @@ class TemplateMatchTest {
         for (int i = 0; i < 30; i++) {
             next(V, WIDE, 0.6);
             extractor.next(WIDE, ON_TIME, ON_TIME, false).writeTo(row, rr, 0);
-            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0), false)
+            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), ON_TIME, false)
                     .beatClass()).isEqualTo(V);
         }
         assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
@@ -302,8 +329,7 @@ class TemplateMatchTest {
 
     private TemplateMatch.Decision decide(int modelClass, float[] shape, double rrS) {
         extractor.next(shape, rrS, ON_TIME, true).writeTo(row, rr, 0);
-        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), BeatFeatures.previousRrS(rr, 0),
-                true);
+        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), rrS, true);
     }
 
     /** A window with a QRS complex of {@code mv} and width {@code sigmaS} at the R peak, and a T wave. */

@@ -7,6 +7,7 @@ import static org.arrhythmiamonitor.wire.v1.BeatClass.S;
 import static org.arrhythmiamonitor.wire.v1.BeatClass.V;
 
 import com.google.protobuf.Message;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -41,6 +42,7 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scripted beat sequences through the episode stage of the topology (the same
@@ -48,6 +50,9 @@ import org.junit.jupiter.api.Test;
  * boundary of the clinical table.
  */
 class EpisodeStageTest {
+    /** The driver's state directory, removed after each test (it used to be left in the temp directory). */
+    @TempDir
+    Path stateDir;
     private static final String TECHNICAL = "test.technical";
     private static final String PROGRESS = "test.progress";
 
@@ -75,8 +80,7 @@ class EpisodeStageTest {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "episode-stage-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/episode-test-"
-                + System.nanoTime());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(builder.build(), props);
         beats = driver.createInputTopic(Topics.CLASSIFIED_BEATS, new StringSerializer(),
                 ProtobufSerde.classifiedBeats().serializer());

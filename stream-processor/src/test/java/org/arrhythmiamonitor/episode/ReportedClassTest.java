@@ -95,6 +95,31 @@ class ReportedClassTest {
     }
 
     @Test
+    void anSCallThatCameEarlyForThePatientStaysSThoughNotPremature() {
+        BeatEvent sCall = new BeatEvent("d", 0, 0, 720, BeatClass.S, true, 0.5, false, 0.92, Double.NaN, false,
+                false, true);
+        assertThat(reported(SINUS, sCall, BeatClass.N)).as("as an N call on it would be").isEqualTo(BeatClass.S);
+        BeatEvent usualForThePatient = new BeatEvent("d", 0, 0, 720, BeatClass.S, true, 0.5, false, 0.92,
+                Double.NaN, false, false, false);
+        assertThat(reported(SINUS, usualForThePatient, BeatClass.N)).isEqualTo(BeatClass.N);
+        BeatEvent usualPWave = new BeatEvent("d", 0, 0, 720, BeatClass.S, true, 0.96, false, 0.92, Double.NaN, false,
+                false, true);
+        assertThat(reported(SINUS, usualPWave, BeatClass.N)).isEqualTo(BeatClass.N);
+    }
+
+    @Test
+    void theEpisodeRulesReadUnusuallyEarlyFromTheClassifiedBeat() {
+        ClassifiedBeat n = ClassifiedBeat.newBuilder().setBeatClass(BeatClass.N).setPremature(false)
+                .setPrematurityIndex(0.92f).setPWaveSimilarity(0.5f)
+                .setBeat(Beat.newBuilder().setDeviceId("d").setRrMs(720)).build();
+        EpisodeState state = EpisodeDetector.onBeat(EpisodeState.getDefaultInstance(), n, EpisodeRules.DEFAULTS, NOTHING);
+        assertThat(state.getReportedClass()).isEqualTo(BeatClass.N.getNumber());
+        state = EpisodeDetector.onBeat(EpisodeState.getDefaultInstance(), n.toBuilder().setUnusuallyEarly(true).build(),
+                EpisodeRules.DEFAULTS, NOTHING);
+        assertThat(state.getReportedClass()).isEqualTo(BeatClass.S.getNumber());
+    }
+
+    @Test
     void anSBeatThatCameEarlyStaysS() {
         assertThat(reported(SINUS, beat(BeatClass.S, true), BeatClass.N)).isEqualTo(BeatClass.S);
     }

@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +42,12 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MonitorTopologyTest {
+    /** The driver's state directory, removed after each test (it used to be left in the temp directory). */
+    @TempDir
+    Path stateDir;
     private TopologyTestDriver driver;
     private TestInputTopic<String, SampleChunk> samples;
     private TestOutputTopic<String, Beat> beats;
@@ -56,7 +61,7 @@ class MonitorTopologyTest {
         Properties props = ProcessorConfig.fromJson(new JsonObject()
                 .put("bootstrapServers", "unused:9092")
                 .put("applicationId", "topology-test")
-                .put("stateDir", System.getProperty("java.io.tmpdir") + "/topology-test-" + System.nanoTime()))
+                .put("stateDir", stateDir.toString()))
                 .streamsProperties();
         models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, InferenceSettings.defaults());
         driver = new TopologyTestDriver(MonitorTopology.build(EpisodeRules.DEFAULTS, MainsFrequency.HZ_50,
