@@ -24,6 +24,7 @@ import org.arrhythmiamonitor.inference.MicroBatch;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.state.v1.BeatClassifierState;
 import org.arrhythmiamonitor.state.v1.ReadyBeat;
+import org.arrhythmiamonitor.state.v1.TemplateMatchState;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
@@ -248,7 +249,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             Queued q = items.get(i);
             float[] p = result.probabilities()[i];
             Beat beat = beat(q.ready().getBeat());
-            TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> TemplateMatch.restore(
+            TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> restoreMatch(device,
                     states.computeIfAbsent(device, this::stateOf).getTemplateMatch()));
             BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getRrMs() / 1000,
                     beat.getSignalIssuesCount() == 0);
@@ -275,6 +276,23 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         // Every ready beat in the store is in the batch, and the whole batch went out.
         matches.forEach((device, match) -> store.put(device,
                 states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
+    }
+
+    /**
+     * The device's saved template match. A damaged one (a QRS family or ventricular template of the
+     * wrong length, from another version or a corrupted changelog) starts afresh: an exception here
+     * would stop the stream thread, and with it every device's classification, where afresh the
+     * device only learns its template and QRS families again, as a new device does, behind the
+     * young template's guard.
+     */
+    private static TemplateMatch restoreMatch(String deviceId, TemplateMatchState saved) {
+        try {
+            return TemplateMatch.restore(saved);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Device {}: its saved template match is damaged ({}); it starts afresh and learns the"
+                    + " device's usual QRS again", deviceId, e.getMessage());
+            return new TemplateMatch();
+        }
     }
 
     private BeatClassifierState stateOf(String deviceId) {

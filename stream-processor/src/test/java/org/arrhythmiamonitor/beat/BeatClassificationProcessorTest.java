@@ -14,6 +14,8 @@ import org.apache.kafka.streams.state.Stores;
 import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.state.v1.BeatClassifierState;
+import org.arrhythmiamonitor.state.v1.QrsFamilyState;
+import org.arrhythmiamonitor.state.v1.TemplateMatchState;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
@@ -69,11 +71,16 @@ class BeatClassificationProcessorTest {
      * #rrMs}), yet has the QRS of the others: what the model calls V and the template match must not.
      */
     private static Beat borderlineBeat(int i) {
+        return borderlineBeat(i, 1.0);
+    }
+
+    /** As {@link #borderlineBeat(int)}, the early beats' QRS complex {@code earlyQrsScale} times as tall. */
+    private static Beat borderlineBeat(int i, double earlyQrsScale) {
         boolean early = i % 10 == 9;
         BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(250).setBefore(BeatWindow.BEFORE);
         for (int k = 0; k < BeatWindow.LENGTH; k++) {
             double t = (k - BeatWindow.BEFORE) / 250.0;
-            m.addSamplesMv((float) (Math.exp(-t * t / (2 * 0.03 * 0.03))
+            m.addSamplesMv((float) ((early ? earlyQrsScale : 1) * Math.exp(-t * t / (2 * 0.03 * 0.03))
                     + (early ? 0 : 0.15) * Math.exp(-Math.pow(t + 0.16, 2) / (2 * 0.025 * 0.025))
                     + (early ? -0.5 : 0.3) * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
         }
@@ -180,6 +187,50 @@ class BeatClassificationProcessorTest {
         assertThat(store.get("a").getTemplateMatch().getFamiliesList().stream()
                 .mapToLong(org.arrhythmiamonitor.state.v1.QrsFamilyState::getLastJoined).max().orElse(0))
                 .isEqualTo(out.size());
+    }
+
+    @Test
+    void aVentricularCallOnAConductedShapeIsCountedAndKeepsItsClass() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
+                InferenceSettings.defaults(), meters);
+        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
+        // The early beats' QRS 1.35 times as tall: too far from the template to match it (0.1), near
+        // enough to the usual beats' family (0.15) to be of its shape.
+        for (int i = 0; i < 40; i++) {
+            Beat b = borderlineBeat(i, 1.35);
+            processor.process(new Record<>("a", b, b.getTimeMs()));
+        }
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
+        runWallClockPunctuators(context);
+        List<ClassifiedBeat> out = context.forwarded().stream().map(f -> (ClassifiedBeat) f.record().value()).toList();
+        List<ClassifiedBeat> onTheShape = out.stream().filter(ClassifiedBeat::getConductedShape)
+                .filter(c -> c.getBeatClass() == BeatClass.V).toList();
+        assertThat(onTheShape).as("V calls on the usual beats' shape, after it has 16 beats").hasSize(2);
+        assertThat(onTheShape).allSatisfy(c -> assertThat(c.getQrsDifference()).isGreaterThan(0.1f));
+        assertThat(meters.get("ecg.beats.shape.conducted").tags("class", "V").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void aDamagedSavedTemplateMatchStartsAfreshInsteadOfStoppingTheStream() {
+        BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
+                InferenceSettings.defaults(), new SimpleMeterRegistry());
+        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
+        // A QRS family of 5 samples, not 63: another version's, or a corrupted changelog's.
+        store.put("a", BeatClassifierState.newBuilder().setTemplateMatch(TemplateMatchState.newBuilder().setBeats(16)
+                .addFamilies(QrsFamilyState.newBuilder().addAllQrs(List.of(1f, 2f, 3f, 4f, 5f)).setBeats(40))).build());
+        for (int i = 0; i < 20; i++) {
+            Beat b = borderlineBeat(i);
+            processor.process(new Record<>("a", b, b.getTimeMs()));
+        }
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
+        runWallClockPunctuators(context);
+        assertThat(context.forwarded()).hasSize(19);
+        TemplateMatchState saved = store.get("a").getTemplateMatch();
+        assertThat(saved.getFamiliesList()).allSatisfy(f -> assertThat(f.getQrsCount()).isEqualTo(
+                BeatWindow.QRS_END - BeatWindow.QRS_START));
+        assertThat(saved.getBeats()).as("learnt again from the first beats").isEqualTo(16);
+        assertThat(TemplateMatch.restore(saved)).isNotNull();
     }
 
     private static float[] probabilities(ClassifiedBeat c) {
