@@ -15,7 +15,8 @@ reference run), but on stretches of consecutive V among the matched beats, by be
 without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
 
 In AF a V call whose QRS is within 0.3 of the template's (three times the template match's limit)
-is reported N, unless the template was ventricular: AF's short-long intervals look like a PVC's
+is reported N, unless the template was ventricular and the beat before was reported V (a ventricular
+rhythm that became the template): AF's short-long intervals look like a PVC's
 timing, and there only the QRS tells. The AF detector and the run rules read the classifier's V,
 so runs are scored on the classes after the template match.
 
@@ -119,8 +120,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     times in seconds, `qrs_diff` their QRS difference from the template (None: unknown),
     `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
-    with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of a template that is not ventricular
-    is N. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N, unless the template
+    is ventricular and the beat before was reported V. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
     is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
     None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
@@ -135,7 +136,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     if ventricular is None:
         ventricular = np.ones(len(model), dtype=bool)
     for i, k in enumerate(model):
-        if k == 2 and af_flags[i] and not ventricular[i] and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
+        # A ventricular rhythm that became the template (ventricular, the beat before reported V) keeps its V.
+        if k == 2 and af_flags[i] and not (ventricular[i] and previous == 2) and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
         elif k == 1 and (af_flags[i] or (previous != 1 and (
                 (prev_over_local[i] >= PREMATURE_RATIO and not (early is not None and early[i]

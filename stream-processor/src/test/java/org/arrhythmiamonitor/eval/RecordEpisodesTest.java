@@ -17,8 +17,8 @@ class RecordEpisodesTest {
 
     /**
      * {@code monitor eval} hands the episode rules what the stream's classifier forwards with each
-     * beat: a V call in AF within 0.3 of a template that is not ventricular is reported N, as in
-     * the stream; without the QRS difference, or on a ventricular template, the V stands.
+     * beat: a V call in AF within 0.3 of the template is reported N, as in the stream; without the
+     * QRS difference, or on a ventricular template right after a beat reported V, the V stands.
      */
     @Test
     void theRulesReadTheQrsDifferenceAndTheTemplatesStateAsTheStreamForwardsThem() {
@@ -33,6 +33,12 @@ class RecordEpisodesTest {
         int usual = beats.size();
         sample += 150;
         beats.add(beat(sample, 150, BeatClass.V, 0.05, false));
+        int afterAnN = beats.size();
+        sample += 150;
+        beats.add(beat(sample, 150, BeatClass.V, 0.05, true));
+        int ownQrs = beats.size();
+        sample += 150;
+        beats.add(beat(sample, 150, BeatClass.V, 2.0, false));
         int ventricularTemplate = beats.size();
         sample += 150;
         beats.add(beat(sample, 150, BeatClass.V, 0.05, true));
@@ -49,7 +55,9 @@ class RecordEpisodesTest {
 
         assertThat(found.afSegments()).as("AF found").isNotEmpty();
         assertThat(found.reported()[usual]).as("the usual QRS").isEqualTo(BeatClass.N);
-        assertThat(found.reported()[ventricularTemplate]).as("a ventricular template").isEqualTo(BeatClass.V);
+        assertThat(found.reported()[afterAnN]).as("a ventricular template after an N").isEqualTo(BeatClass.N);
+        assertThat(found.reported()[ownQrs]).as("a QRS of its own").isEqualTo(BeatClass.V);
+        assertThat(found.reported()[ventricularTemplate]).as("a ventricular template after a V").isEqualTo(BeatClass.V);
         assertThat(found.reported()[unknown]).as("no QRS difference").isEqualTo(BeatClass.V);
     }
 
