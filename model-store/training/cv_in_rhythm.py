@@ -15,8 +15,8 @@ reference run), but on stretches of consecutive V among the matched beats, by be
 without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
 
 In AF a V call whose QRS is within 0.3 of the template's (three times the template match's limit)
-is reported N, unless the template was ventricular and the beat before was reported V (a ventricular
-rhythm that became the template): AF's short-long intervals look like a PVC's
+is reported N, unless the template was ventricular and the classifier called the beat before V (a
+ventricular rhythm that may have become the template): AF's short-long intervals look like a PVC's
 timing, and there only the QRS tells. The AF detector and the run rules read the classifier's V,
 so runs are scored on the classes after the template match.
 
@@ -121,12 +121,12 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N, unless the template
-    is ventricular and the beat before was reported V. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    is ventricular and the classifier called the beat before V. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
     is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
     None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
     prev_rr, local_rr, prev_over_local = rr[:, 0], rr[:, 2], rr[:, 3]
-    model = model.copy()
+    called, model = model, model.copy()
     if conducted_shape is not None:
         turn = conducted_shape & np.isin(model, (2, 3))
         model[turn] = np.where(prev_over_local[turn] < CLEARLY_PREMATURE, 1, 0)
@@ -136,8 +136,9 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     if ventricular is None:
         ventricular = np.ones(len(model), dtype=bool)
     for i, k in enumerate(model):
-        # A ventricular rhythm that became the template (ventricular, the beat before reported V) keeps its V.
-        if k == 2 and af_flags[i] and not (ventricular[i] and previous == 2) and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
+        # A ventricular rhythm that may have become the template (ventricular, the beat before called V) keeps its V.
+        in_a_ventricular_rhythm = ventricular[i] and i > 0 and called[i - 1] == 2
+        if k == 2 and af_flags[i] and not in_a_ventricular_rhythm and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
         elif k == 1 and (af_flags[i] or (previous != 1 and (
                 (prev_over_local[i] >= PREMATURE_RATIO and not (early is not None and early[i]

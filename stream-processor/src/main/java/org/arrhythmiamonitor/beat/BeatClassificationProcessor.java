@@ -23,6 +23,7 @@ import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.MicroBatch;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.state.v1.BeatClassifierState;
+import org.arrhythmiamonitor.state.v1.BeatFeatureState;
 import org.arrhythmiamonitor.state.v1.ReadyBeat;
 import org.arrhythmiamonitor.state.v1.TemplateMatchState;
 import org.arrhythmiamonitor.wire.v1.Beat;
@@ -138,7 +139,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             return;
         }
         BeatClassifierState.Builder state = stateOf(deviceId).toBuilder();
-        BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
+        BeatFeatureExtractor extractor = restoreFeatures(deviceId, state.getFeatures());
         ReadyBeat ready = null;
         if (!state.getPendingBeat().isEmpty()) {
             ready = complete(extractor, beat(state.getPendingBeat()), beat.getRrMs(), beat.getRrMs());
@@ -200,7 +201,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             if (state.getPendingBeat().isEmpty()) {
                 continue;
             }
-            BeatFeatureExtractor extractor = BeatFeatureExtractor.restore(state.getFeatures());
+            BeatFeatureExtractor extractor = restoreFeatures(waiting.getKey(), state.getFeatures());
             ReadyBeat ready = complete(extractor, beat(state.getPendingBeat()), 0, NEXT_BEAT_TIMEOUT.toMillis());
             store.put(waiting.getKey(), state.clearPendingBeat().addReady(ready).setFeatures(extractor.snapshot()).build());
             full |= batch.add(new Queued(waiting.getKey(), ready), now);
@@ -276,6 +277,20 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         // Every ready beat in the store is in the batch, and the whole batch went out.
         matches.forEach((device, match) -> store.put(device,
                 states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
+    }
+
+    /**
+     * The device's saved feature state (running template, RR averages); a damaged one starts afresh
+     * as {@link #restoreMatch} says.
+     */
+    private static BeatFeatureExtractor restoreFeatures(String deviceId, BeatFeatureState saved) {
+        try {
+            return BeatFeatureExtractor.restore(saved);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Device {}: its saved beat features are damaged ({}); they start afresh and learn the"
+                    + " device's usual beat again", deviceId, e.getMessage());
+            return new BeatFeatureExtractor();
+        }
     }
 
     /**

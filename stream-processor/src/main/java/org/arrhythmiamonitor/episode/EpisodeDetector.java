@@ -29,7 +29,7 @@ public final class EpisodeDetector {
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
-                state.getReportedSRunOnsetMs()));
+                state.getReportedSRunOnsetMs()), previousClass(s));
         return s.setHasPrevious(true)
                 .setReportedClass(reported.beatClass().getNumber())
                 .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())

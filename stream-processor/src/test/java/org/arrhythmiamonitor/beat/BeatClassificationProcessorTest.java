@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.state.v1.BeatClassifierState;
+import org.arrhythmiamonitor.state.v1.BeatFeatureState;
 import org.arrhythmiamonitor.state.v1.QrsFamilyState;
 import org.arrhythmiamonitor.state.v1.TemplateMatchState;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
@@ -68,13 +69,10 @@ class BeatClassificationProcessorTest {
      * The i-th beat of a device whose usual beat has a P wave, a QRS complex a little wider than
      * most and a T wave. Every tenth beat comes 550 ms after the one before, without a P wave and
      * with its T wave inverted, as a PVC's is, and is followed by a compensatory pause ({@link
-     * #rrMs}), yet has the QRS of the others: what the model calls V and the template match must not.
+     * #rrMs}), yet has the QRS of the others ({@code earlyQrsScale} 1), or that QRS {@code
+     * earlyQrsScale} times as tall: what the model calls V and the template match must not turn
+     * when it is the usual QRS.
      */
-    private static Beat borderlineBeat(int i) {
-        return borderlineBeat(i, 1.0);
-    }
-
-    /** As {@link #borderlineBeat(int)}, the early beats' QRS complex {@code earlyQrsScale} times as tall. */
     private static Beat borderlineBeat(int i, double earlyQrsScale) {
         boolean early = i % 10 == 9;
         BeatMorphology.Builder m = BeatMorphology.newBuilder().setRateHz(250).setBefore(BeatWindow.BEFORE);
@@ -143,19 +141,29 @@ class BeatClassificationProcessorTest {
         assertThat(bytes).isLessThan(2_000);
     }
 
-    @Test
-    void anEarlyBeatWithThePatientsUsualQrsThatTheModelCallsVIsClassifiedS() {
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /**
+     * Device "a"'s first {@code n} {@link #borderlineBeat(int, double) borderline beats} through a
+     * new processor, once its store is open and {@code beforeBeats} has run: what it forwards.
+     */
+    private List<ClassifiedBeat> classifyBorderline(SimpleMeterRegistry meters, int n, double earlyQrsScale,
+            Runnable beforeBeats) {
         BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
                 InferenceSettings.defaults(), meters);
         MockProcessorContext<String, ClassifiedBeat> context = start(processor);
-        for (int i = 0; i < 40; i++) {
-            Beat b = borderlineBeat(i);
+        beforeBeats.run();
+        for (int i = 0; i < n; i++) {
+            Beat b = borderlineBeat(i, earlyQrsScale);
             processor.process(new Record<>("a", b, b.getTimeMs()));
         }
         context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
         runWallClockPunctuators(context);
-        List<ClassifiedBeat> out = context.forwarded().stream().map(f -> (ClassifiedBeat) f.record().value()).toList();
+        return context.forwarded().stream().map(f -> (ClassifiedBeat) f.record().value()).toList();
+    }
+
+    @Test
+    void anEarlyBeatWithThePatientsUsualQrsThatTheModelCallsVIsClassifiedS() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<ClassifiedBeat> out = classifyBorderline(meters, 40, 1.0, () -> { });
         assertThat(out).hasSize(39);
         int v = BeatClasses.NAMES.indexOf("V");
         for (int i = 0; i < out.size(); i++) {
@@ -192,18 +200,9 @@ class BeatClassificationProcessorTest {
     @Test
     void aVentricularCallOnAConductedShapeIsCountedAndKeepsItsClass() {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
-                InferenceSettings.defaults(), meters);
-        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
         // The early beats' QRS 1.35 times as tall: too far from the template to match it (0.1), near
         // enough to the usual beats' family (0.15) to be of its shape.
-        for (int i = 0; i < 40; i++) {
-            Beat b = borderlineBeat(i, 1.35);
-            processor.process(new Record<>("a", b, b.getTimeMs()));
-        }
-        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
-        runWallClockPunctuators(context);
-        List<ClassifiedBeat> out = context.forwarded().stream().map(f -> (ClassifiedBeat) f.record().value()).toList();
+        List<ClassifiedBeat> out = classifyBorderline(meters, 40, 1.35, () -> { });
         List<ClassifiedBeat> onTheShape = out.stream().filter(ClassifiedBeat::getConductedShape)
                 .filter(c -> c.getBeatClass() == BeatClass.V).toList();
         assertThat(onTheShape).as("V calls on the usual beats' shape, after it has 16 beats").hasSize(2);
@@ -212,20 +211,19 @@ class BeatClassificationProcessorTest {
     }
 
     @Test
-    void aDamagedSavedTemplateMatchStartsAfreshInsteadOfStoppingTheStream() {
-        BeatClassificationProcessor processor = new BeatClassificationProcessor(models,
-                InferenceSettings.defaults(), new SimpleMeterRegistry());
-        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
-        // A QRS family of 5 samples, not 63: another version's, or a corrupted changelog's.
-        store.put("a", BeatClassifierState.newBuilder().setTemplateMatch(TemplateMatchState.newBuilder().setBeats(16)
-                .addFamilies(QrsFamilyState.newBuilder().addAllQrs(List.of(1f, 2f, 3f, 4f, 5f)).setBeats(40))).build());
-        for (int i = 0; i < 20; i++) {
-            Beat b = borderlineBeat(i);
-            processor.process(new Record<>("a", b, b.getTimeMs()));
-        }
-        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1_000);
-        runWallClockPunctuators(context);
-        assertThat(context.forwarded()).hasSize(19);
+    void aDamagedSavedStateStartsAfreshInsteadOfStoppingTheStream() {
+        // A QRS family and a beat template of 5 samples: another version's, or a corrupted changelog's.
+        List<Float> five = List.of(1f, 2f, 3f, 4f, 5f);
+        List<ClassifiedBeat> out = classifyBorderline(new SimpleMeterRegistry(), 20, 1.0, () -> store.put("a",
+                BeatClassifierState.newBuilder().setFeatures(BeatFeatureState.newBuilder().addAllTemplate(five))
+                        .setTemplateMatch(TemplateMatchState.newBuilder().setBeats(16)
+                                .addFamilies(QrsFamilyState.newBuilder().addAllQrs(five).setBeats(40)))
+                        .build()));
+        assertThat(out).hasSize(19);
+        // Afresh, the template is young again: the model's V call on beat 9 stands (learnt from 16
+        // beats, as saved, it would have been turned S).
+        assertThat(out.get(9).getBeatClass()).isEqualTo(BeatClass.V);
+        assertThat(store.get("a").getFeatures().getTemplateCount()).isEqualTo(BeatWindow.LENGTH);
         TemplateMatchState saved = store.get("a").getTemplateMatch();
         assertThat(saved.getFamiliesList()).allSatisfy(f -> assertThat(f.getQrsCount()).isEqualTo(
                 BeatWindow.QRS_END - BeatWindow.QRS_START));

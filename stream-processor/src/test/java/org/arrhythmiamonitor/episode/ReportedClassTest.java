@@ -35,7 +35,7 @@ class ReportedClassTest {
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
     private static BeatClass reported(AfState af, BeatEvent beat, BeatClass previous) {
-        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0, 0)).beatClass();
+        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0, 0), previous).beatClass();
     }
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
@@ -90,7 +90,7 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.N);
         // It begins an S run, measured against the local mean before it (720 / 0.9 ms).
         ReportedClass.Reported first = ReportedClass.of(SINUS, littleEarly(true, 0.5, true),
-                ReportedClass.Reported.notInARun(BeatClass.N));
+                ReportedClass.Reported.notInARun(BeatClass.N), ReportedClass.Reported.notInARun(BeatClass.N).beatClass());
         assertThat(first.sRunLocalRrMs()).isCloseTo(800, org.assertj.core.data.Offset.offset(1e-9));
     }
 
@@ -143,14 +143,14 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.S);
         // Reported N, it starts no run: the N call after it at the same short interval stays N.
         ReportedClass.Reported sinus = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.97),
-                notInARun(BeatClass.N));
+                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
         assertThat(sinus).isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 10_600, 600, 960, 0.97), sinus))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 10_600, 600, 960, 0.97), sinus, sinus.beatClass()))
                 .isEqualTo(notInARun(BeatClass.N));
         // Inside a run it keeps the run's rate and onset.
         ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.2),
-                notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960, 0.97), run)).isEqualTo(run);
+                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960, 0.97), run, run.beatClass())).isEqualTo(run);
     }
 
     /** A readable S call that came early, with this P-wave similarity. */
@@ -221,14 +221,16 @@ class ReportedClassTest {
     }
 
     @Test
-    void inAtrialFibrillationAVCallOnAVentricularTemplateIsNUnlessTheBeatBeforeWasV() {
+    void inAtrialFibrillationAVCallOnAVentricularTemplateIsNUnlessTheBeatBeforeWasCalledV() {
         // The model's wrong V calls in AF make the template look ventricular at times (record 203);
-        // a ventricular rhythm that became the template keeps its V from beat to beat.
+        // a ventricular rhythm that may have become the template keeps its V from its second beat.
         BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
                 0.2, true, false, false);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N)).isEqualTo(BeatClass.N);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.S)).isEqualTo(BeatClass.N);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.V)).isEqualTo(BeatClass.V);
+        assertThat(ReportedClass.of(IN_AF, onAVentricularTemplate, new ReportedClass.Reported(BeatClass.N, 0, 0),
+                BeatClass.V).beatClass()).as("a salvo whose first beat was reported N").isEqualTo(BeatClass.V);
         assertThat(reported(SINUS, onAVentricularTemplate, BeatClass.N)).as("sinus rhythm").isEqualTo(BeatClass.V);
     }
 
@@ -251,32 +253,32 @@ class ReportedClassTest {
         // An S run at 100 bpm in a sinus rhythm at 60: the local mean follows the run's rate, and
         // from its third beat on the model calls the beats N, as they are no longer early against it.
         ReportedClass.Reported first = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000),
-                notInARun(BeatClass.N));
+                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
         assertThat(first).isEqualTo(new ReportedClass.Reported(BeatClass.S, 1000, 10_000));
-        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960), first);
+        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960), first, first.beatClass());
         assertThat(second).as("the run keeps the rate it began against").isEqualTo(first);
-        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_200, 600, 620), second);
+        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_200, 600, 620), second, second.beatClass());
         assertThat(third).isEqualTo(first);
-        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_049, 849, 610), third);
+        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_049, 849, 610), third, third.beatClass());
         assertThat(fourth).as("still under 0.85 of 1000 ms").isEqualTo(first);
 
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_899, 850, 640), fourth))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_899, 850, 640), fourth, fourth.beatClass()))
                 .as("not clearly early against the rate before the run: the run is over")
                 .isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_850, 1250, 640), first))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_850, 1250, 640), first, first.beatClass()))
                 .as("the pause after a single S beat").isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_000, 600, 600), notInARun(BeatClass.N)))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_000, 600, 600), notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass()))
                 .as("no run to continue").isEqualTo(notInARun(BeatClass.N));
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
-        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
+        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first, first.beatClass()).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
         BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false, false, false);
-        assertThat(ReportedClass.of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
+        assertThat(ReportedClass.of(SINUS, noisy, first, first.beatClass()).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first, first.beatClass()))
                 .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
         // A restarted detector's first beat has no interval (0): nothing says it is fast.
         BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false, false, false);
-        assertThat(ReportedClass.of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, unmeasured, first, first.beatClass()).beatClass()).as("no interval").isEqualTo(BeatClass.N);
     }
 
     @Test
@@ -284,16 +286,16 @@ class ReportedClassTest {
         // A premature beat as the patient starts to exercise: the sinus tachycardia after it is
         // clearly faster than the rate before, but it has the usual P wave.
         ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 0, 600, 1000),
-                notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 29_999, 700, 700), run).beatClass())
+                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 29_999, 700, 700), run, run.beatClass()).beatClass())
                 .isEqualTo(BeatClass.S);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700), run))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700), run, run.beatClass()))
                 .as("30 s on, the usual P wave").isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, 0.2), run))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, 0.2), run, run.beatClass()))
                 .as("30 s on, another P wave: an ectopic focus").isEqualTo(run);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run, run.beatClass()))
                 .as("the P wave unknown").isEqualTo(run);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run))
+        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run, run.beatClass()))
                 .as("the device clock set back an hour during the run: past the limit too")
                 .isEqualTo(notInARun(BeatClass.N));
     }

@@ -18,7 +18,7 @@ class RecordEpisodesTest {
     /**
      * {@code monitor eval} hands the episode rules what the stream's classifier forwards with each
      * beat: a V call in AF within 0.3 of the template is reported N, as in the stream; without the
-     * QRS difference, or on a ventricular template right after a beat reported V, the V stands.
+     * QRS difference, or on a ventricular template right after a V call, the V stands.
      */
     @Test
     void theRulesReadTheQrsDifferenceAndTheTemplatesStateAsTheStreamForwardsThem() {
@@ -33,6 +33,8 @@ class RecordEpisodesTest {
         int usual = beats.size();
         sample += 150;
         beats.add(beat(sample, 150, BeatClass.V, 0.05, false));
+        sample += 180;
+        beats.add(beat(sample, 180, BeatClass.N, Double.NaN, false));
         int afterAnN = beats.size();
         sample += 150;
         beats.add(beat(sample, 150, BeatClass.V, 0.05, true));
