@@ -173,10 +173,15 @@ def qrs_difference(beats, template=None):
     from the template's, as `BeatFeatures.qrsDifference`: the energy of their difference over the
     template's, each minus its mean; NaN where the template is flat. `template`: another template's
     QRS stretch to compare with instead of each beat's own."""
-    b, t, floor = centred(beats, QRS_START, QRS_END, template)
-    template_power = (t * t).sum(axis=1)
+    return relative_difference(*centred(beats, QRS_START, QRS_END, template))
+
+
+def relative_difference(b, t, floor):
+    """The energy of each centred stretch `b` minus its centred template `t`, over the template's;
+    NaN where the template's energy is at most `floor` (flat)."""
+    power = (t * t).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(template_power <= floor, np.nan, ((b - t) ** 2).sum(axis=1) / template_power)
+        return np.where(power <= floor, np.nan, ((b - t) ** 2).sum(axis=-1) / power)
 
 
 def centred(beats, start, end, template=None):
@@ -238,9 +243,7 @@ def qrs_families(classes, beats):
             b -= b.mean()
             t = np.array(means, dtype=np.float64)
             t -= t.mean(axis=1, keepdims=True)
-            power = (t * t).sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                d = np.where(power <= floor, np.nan, ((b - t) ** 2).sum(axis=1) / power)
+            d = relative_difference(b, t, floor)
             near = np.flatnonzero(d <= FAMILY_JOIN)
             family = int(near[np.argmin(d[near])]) if len(near) else -1
         conducted_shape[i] = family >= 0 and counts[family] >= TEMPLATE_BEATS \
