@@ -15,8 +15,9 @@ reference run), but on stretches of consecutive V among the matched beats, by be
 without the 150 ms tolerance, and without leaving out the learning period or ventricular flutter.
 
 In AF a V call whose QRS is within 0.3 of the template's (three times the template match's limit)
-is reported N, unless the template was ventricular and the classifier called the beat before V (a
-ventricular rhythm that may have become the template): AF's short-long intervals look like a PVC's
+is reported N, unless the template was ventricular, the classifier called the beat before V and the
+interval is within 10 % of the one before (a regular ventricular rhythm that may have become the
+template): AF's short-long intervals look like a PVC's
 timing, and there only the QRS tells. The AF detector and the run rules read the classifier's V,
 so runs are scored on the classes after the template match.
 
@@ -89,6 +90,7 @@ P_WAVE_START, P_WAVE_END, FLAT_MV = 2, 44, 0.001
 P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S, USUAL_P_WAVE = 0.5, 8, 30.0, 0.95
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
+REGULAR_VENTRICULAR = 0.1  # ReportedClass.REGULAR_RHYTHM
 FAMILY_JOIN, MAX_FAMILIES, MAX_FAMILY_OTHER_SHARE, FAMILY_SHARE_BEATS = 0.15, 12, 0.2, 500
 SPREAD_BEATS, MIN_SPREAD_BEATS, SPREADS, SOMEWHAT_PREMATURE, ABRUPT, P_WAVE_UNLIKE = 64, 16, 3.0, 0.95, 0.9, 0.8
 
@@ -121,7 +123,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     `ventricular` whether the template was ventricular (None: unknown). Past
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N, unless the template
-    is ventricular and the classifier called the beat before V. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    is ventricular, the classifier called the beat before V and the interval (`prev_rr_s`) is within
+    REGULAR_VENTRICULAR of the one before. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
     is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
     None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
@@ -136,8 +139,10 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     if ventricular is None:
         ventricular = np.ones(len(model), dtype=bool)
     for i, k in enumerate(model):
-        # A ventricular rhythm that may have become the template (ventricular, the beat before called V) keeps its V.
-        in_a_ventricular_rhythm = ventricular[i] and i > 0 and called[i - 1] == 2
+        # A regular ventricular rhythm that may have become the template (ventricular, the beat before
+        # called V, the two intervals alike) keeps its V.
+        in_a_ventricular_rhythm = ventricular[i] and i > 0 and called[i - 1] == 2 and \
+            abs(prev_rr[i] - prev_rr[i - 1]) <= REGULAR_VENTRICULAR * prev_rr[i - 1]
         if k == 2 and af_flags[i] and not in_a_ventricular_rhythm and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
         elif k == 1 and (af_flags[i] or (previous != 1 and (

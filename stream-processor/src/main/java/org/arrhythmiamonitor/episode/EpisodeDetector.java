@@ -29,7 +29,7 @@ public final class EpisodeDetector {
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
-                state.getReportedSRunOnsetMs()), previousClass(s));
+                state.getReportedSRunOnsetMs()), new ReportedClass.PreviousCall(previousClass(s), s.getPreviousRrMs()));
         return s.setHasPrevious(true)
                 .setReportedClass(reported.beatClass().getNumber())
                 .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())
@@ -37,6 +37,7 @@ public final class EpisodeDetector {
                 .setPreviousSample(beat.sample())
                 .setPreviousTimeMs(beat.timeMs())
                 .setPreviousClass(beat.beatClass().getNumber())
+                .setPreviousRrMs(beat.rrMs())
                 .setPreviousReadable(beat.readable())
                 .build();
     }

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Salvos of ventricular beats inside atrial fibrillation where the model calls many conducted beats
  * V (as in record 203), so that the template looks ventricular at times: in AF a V call near the
- * template is reported N unless the template is ventricular and the beat before was called V. The
- * beats go through the template match and the episode rules as the stream runs them.
+ * template is reported N unless the template is ventricular, the beat before was called V and the
+ * interval is within 10 % of the one before (a regular ventricular rhythm). The beats go through the
+ * template match and the episode rules as the stream runs them.
  */
 class VentricularSalvoInAfTest {
     private static final int N = BeatClasses.NAMES.indexOf("N");
@@ -59,6 +60,25 @@ class VentricularSalvoInAfTest {
         assertThat(reportedVentricular).isGreaterThanOrEqualTo(salvoBeats * 5 / 6);
         assertThat(published.episodes).extracting(Episode::getType)
                 .contains(EpisodeType.VENTRICULAR_TACHYCARDIA.name());
+    }
+
+    @Test
+    void conductedBeatsCalledVAreNOnAVentricularTemplateAfterAVCall() {
+        // Two V calls in a row among the conducted beats: the guard's case but for the rhythm, whose
+        // intervals differ by far more than a ventricular rhythm's.
+        conductedAf(300);
+        int guardedButIrregular = 0;
+        for (int k = 0; k < 200; k++) {
+            next(V, TALLER, 700);
+            ClassifiedBeat second = next(V, TALLER, k % 2 == 0 ? 500 : 1000);
+            if (second.getTemplateVentricular() && second.getQrsDifference() <= 0.3) {
+                guardedButIrregular++;
+                assertThat(state.getReportedClass()).as("beat %d (%s)", k, second).isEqualTo(BeatClass.N.getNumber());
+            }
+            conductedAf(3);
+        }
+        assertThat(EpisodeDetector.inAf(state)).as("still in AF").isTrue();
+        assertThat(guardedButIrregular).as("beats the guard would have kept V").isPositive();
     }
 
     /** Irregular conducted beats without P waves, 45 % of them the taller shape the model calls V. */

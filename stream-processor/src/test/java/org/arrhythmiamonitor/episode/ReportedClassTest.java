@@ -35,7 +35,12 @@ class ReportedClassTest {
 
     /** The class reported after a beat reported {@code previous} outside an S run's rate rule. */
     private static BeatClass reported(AfState af, BeatEvent beat, BeatClass previous) {
-        return ReportedClass.of(af, beat, new ReportedClass.Reported(previous, 0, 0), previous).beatClass();
+        return of(af, beat, new ReportedClass.Reported(previous, 0, 0)).beatClass();
+    }
+
+    /** The beat after one the classifier called as it was reported, at the same interval. */
+    private static ReportedClass.Reported of(AfState af, BeatEvent beat, ReportedClass.Reported previous) {
+        return ReportedClass.of(af, beat, previous, new ReportedClass.PreviousCall(previous.beatClass(), beat.rrMs()));
     }
 
     private static BeatEvent nBeat(double prematurityIndex, double pWaveSimilarity) {
@@ -89,8 +94,7 @@ class ReportedClassTest {
         assertThat(reported(irregular, littleEarly(true, 0.1, true), BeatClass.N)).as("an irregular rhythm")
                 .isEqualTo(BeatClass.N);
         // It begins an S run, measured against the local mean before it (720 / 0.9 ms).
-        ReportedClass.Reported first = ReportedClass.of(SINUS, littleEarly(true, 0.5, true),
-                ReportedClass.Reported.notInARun(BeatClass.N), ReportedClass.Reported.notInARun(BeatClass.N).beatClass());
+        ReportedClass.Reported first = of(SINUS, littleEarly(true, 0.5, true), ReportedClass.Reported.notInARun(BeatClass.N));
         assertThat(first.sRunLocalRrMs()).isCloseTo(800, org.assertj.core.data.Offset.offset(1e-9));
     }
 
@@ -142,15 +146,13 @@ class ReportedClassTest {
         assertThat(reported(SINUS, sCall(0.99), BeatClass.S)).as("in a run the template may follow its beats")
                 .isEqualTo(BeatClass.S);
         // Reported N, it starts no run: the N call after it at the same short interval stays N.
-        ReportedClass.Reported sinus = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.97),
-                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
+        ReportedClass.Reported sinus = of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.97), notInARun(BeatClass.N));
         assertThat(sinus).isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 10_600, 600, 960, 0.97), sinus, sinus.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 10_600, 600, 960, 0.97), sinus))
                 .isEqualTo(notInARun(BeatClass.N));
         // Inside a run it keeps the run's rate and onset.
-        ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.2),
-                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960, 0.97), run, run.beatClass())).isEqualTo(run);
+        ReportedClass.Reported run = of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000, 0.2), notInARun(BeatClass.N));
+        assertThat(of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960, 0.97), run)).isEqualTo(run);
     }
 
     /** A readable S call that came early, with this P-wave similarity. */
@@ -230,8 +232,30 @@ class ReportedClassTest {
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.S)).isEqualTo(BeatClass.N);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.V)).isEqualTo(BeatClass.V);
         assertThat(ReportedClass.of(IN_AF, onAVentricularTemplate, new ReportedClass.Reported(BeatClass.N, 0, 0),
-                BeatClass.V).beatClass()).as("a salvo whose first beat was reported N").isEqualTo(BeatClass.V);
+                new ReportedClass.PreviousCall(BeatClass.V, 800)).beatClass())
+                .as("a salvo whose first beat was reported N").isEqualTo(BeatClass.V);
         assertThat(reported(SINUS, onAVentricularTemplate, BeatClass.N)).as("sinus rhythm").isEqualTo(BeatClass.V);
+    }
+
+    @Test
+    void inAtrialFibrillationOnlyARegularVentricularRhythmKeepsItsVOnAVentricularTemplate() {
+        // A ventricular rhythm long enough to become the template is regular; AF's conducted beats,
+        // which the model may call V beat after beat (record 203), are not.
+        BeatEvent at800 = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        ReportedClass.Reported notInARun = new ReportedClass.Reported(BeatClass.V, 0, 0);
+        for (double previousRrMs : new double[] {728, 800, 880}) {
+            assertThat(ReportedClass.of(IN_AF, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, previousRrMs))
+                    .beatClass()).as("after %s ms", previousRrMs).isEqualTo(BeatClass.V);
+        }
+        for (double previousRrMs : new double[] {720, 890, 0}) {
+            assertThat(ReportedClass.of(IN_AF, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, previousRrMs))
+                    .beatClass()).as("after %s ms (0: unknown)", previousRrMs).isEqualTo(BeatClass.N);
+        }
+        BeatEvent unmeasured = new BeatEvent("d", 0, 0, 0, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        assertThat(ReportedClass.of(IN_AF, unmeasured, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 800))
+                .beatClass()).as("its own interval unknown").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(SINUS, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 400))
+                .beatClass()).as("sinus rhythm").isEqualTo(BeatClass.V);
     }
 
     /** A readable beat at {@code timeMs}, {@code rrMs} after the last, against a local mean of {@code localRrMs}. */
@@ -252,50 +276,48 @@ class ReportedClassTest {
     void nCallsThatGoOnAtTheRateOfAnSRunAreS() {
         // An S run at 100 bpm in a sinus rhythm at 60: the local mean follows the run's rate, and
         // from its third beat on the model calls the beats N, as they are no longer early against it.
-        ReportedClass.Reported first = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000),
-                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
+        ReportedClass.Reported first = of(SINUS, runBeat(BeatClass.S, 10_000, 600, 1000), notInARun(BeatClass.N));
         assertThat(first).isEqualTo(new ReportedClass.Reported(BeatClass.S, 1000, 10_000));
-        ReportedClass.Reported second = ReportedClass.of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960), first, first.beatClass());
+        ReportedClass.Reported second = of(SINUS, runBeat(BeatClass.S, 10_600, 600, 960), first);
         assertThat(second).as("the run keeps the rate it began against").isEqualTo(first);
-        ReportedClass.Reported third = ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_200, 600, 620), second, second.beatClass());
+        ReportedClass.Reported third = of(SINUS, runBeat(BeatClass.N, 11_200, 600, 620), second);
         assertThat(third).isEqualTo(first);
-        ReportedClass.Reported fourth = ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_049, 849, 610), third, third.beatClass());
+        ReportedClass.Reported fourth = of(SINUS, runBeat(BeatClass.N, 12_049, 849, 610), third);
         assertThat(fourth).as("still under 0.85 of 1000 ms").isEqualTo(first);
 
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_899, 850, 640), fourth, fourth.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 12_899, 850, 640), fourth))
                 .as("not clearly early against the rate before the run: the run is over")
                 .isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 11_850, 1250, 640), first, first.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 11_850, 1250, 640), first))
                 .as("the pause after a single S beat").isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 12_000, 600, 600), notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 12_000, 600, 600), notInARun(BeatClass.N)))
                 .as("no run to continue").isEqualTo(notInARun(BeatClass.N));
         AfState irregular = AfState.newBuilder().setFilled(32).setIrregularity(0.12).build();
-        assertThat(ReportedClass.of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first, first.beatClass()).beatClass())
+        assertThat(of(irregular, runBeat(BeatClass.N, 11_200, 600, 620), first).beatClass())
                 .as("an irregular rhythm").isEqualTo(BeatClass.N);
         BeatEvent noisy = new BeatEvent("d", 0, 11_200, 600, BeatClass.N, false, 0.9, false, 600 / 620.0, Double.NaN, false, false, false);
-        assertThat(ReportedClass.of(SINUS, noisy, first, first.beatClass()).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first, first.beatClass()))
+        assertThat(of(SINUS, noisy, first).beatClass()).as("unreadable").isEqualTo(BeatClass.N);
+        assertThat(of(SINUS, runBeat(BeatClass.V, 11_200, 600, 620), first))
                 .as("a V call ends the S run").isEqualTo(notInARun(BeatClass.V));
         // A restarted detector's first beat has no interval (0): nothing says it is fast.
         BeatEvent unmeasured = new BeatEvent("d", 0, 11_200, 0, BeatClass.N, true, 0.9, false, Double.NaN, Double.NaN, false, false, false);
-        assertThat(ReportedClass.of(SINUS, unmeasured, first, first.beatClass()).beatClass()).as("no interval").isEqualTo(BeatClass.N);
+        assertThat(of(SINUS, unmeasured, first).beatClass()).as("no interval").isEqualTo(BeatClass.N);
     }
 
     @Test
     void pastThirtySecondsOnlyBeatsWithoutTheUsualPWaveGoOnWithAnSRun() {
         // A premature beat as the patient starts to exercise: the sinus tachycardia after it is
         // clearly faster than the rate before, but it has the usual P wave.
-        ReportedClass.Reported run = ReportedClass.of(SINUS, runBeat(BeatClass.S, 0, 600, 1000),
-                notInARun(BeatClass.N), notInARun(BeatClass.N).beatClass());
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 29_999, 700, 700), run, run.beatClass()).beatClass())
+        ReportedClass.Reported run = of(SINUS, runBeat(BeatClass.S, 0, 600, 1000), notInARun(BeatClass.N));
+        assertThat(of(SINUS, runBeat(BeatClass.N, 29_999, 700, 700), run).beatClass())
                 .isEqualTo(BeatClass.S);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700), run, run.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700), run))
                 .as("30 s on, the usual P wave").isEqualTo(notInARun(BeatClass.N));
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, 0.2), run, run.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, 0.2), run))
                 .as("30 s on, another P wave: an ectopic focus").isEqualTo(run);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run, run.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, 30_000, 700, 700, Double.NaN), run))
                 .as("the P wave unknown").isEqualTo(run);
-        assertThat(ReportedClass.of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run, run.beatClass()))
+        assertThat(of(SINUS, runBeat(BeatClass.N, -3_600_000, 700, 700), run))
                 .as("the device clock set back an hour during the run: past the limit too")
                 .isEqualTo(notInARun(BeatClass.N));
     }
