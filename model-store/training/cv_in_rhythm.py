@@ -91,6 +91,7 @@ P_WAVE_ABSENT, MIN_P_WAVES, RUN_WITH_USUAL_P_WAVE_S, USUAL_P_WAVE = 0.5, 8, 30.0
 QRS_START, QRS_END, MAX_QRS_DIFFERENCE, MAX_VENTRICULAR_SHARE, TEMPLATE_BEATS = 39, 102, 0.1, 0.3, 16
 MAX_QRS_DIFFERENCE_IN_AF = 0.3
 REGULAR_VENTRICULAR = 0.1  # ReportedClass.REGULAR_RHYTHM
+TIE_S = 1e-6  # ReportedClass.TIE_MS: an exact tie is regular, whatever the rounding of float32 seconds
 FAMILY_JOIN, MAX_FAMILIES, MAX_FAMILY_OTHER_SHARE, FAMILY_SHARE_BEATS = 0.15, 12, 0.2, 500
 SPREAD_BEATS, MIN_SPREAD_BEATS, SPREADS, SOMEWHAT_PREMATURE, ABRUPT, P_WAVE_UNLIKE = 64, 16, 3.0, 0.95, 0.9, 0.8
 
@@ -124,7 +125,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     RUN_WITH_USUAL_P_WAVE_S from an S run's first beat only beats without the usual P wave go on
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N, unless the template
     is ventricular, the classifier called the beat before V and the interval (`prev_rr_s`) is within
-    REGULAR_VENTRICULAR of the one before. An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    REGULAR_VENTRICULAR of the one before (unlike the stream's, the exported intervals are clamped to
+    0.2-3 s and a record's first beat has its next interval for the previous one). An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
     is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
     None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
@@ -142,7 +144,7 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
         # A regular ventricular rhythm that may have become the template (ventricular, the beat before
         # called V, the two intervals alike) keeps its V.
         in_a_ventricular_rhythm = ventricular[i] and i > 0 and called[i - 1] == 2 and \
-            abs(prev_rr[i] - prev_rr[i - 1]) <= REGULAR_VENTRICULAR * prev_rr[i - 1]
+            abs(float(prev_rr[i]) - float(prev_rr[i - 1])) <= REGULAR_VENTRICULAR * float(prev_rr[i - 1]) + TIE_S
         if k == 2 and af_flags[i] and not in_a_ventricular_rhythm and qrs_diff[i] <= MAX_QRS_DIFFERENCE_IN_AF:
             out[i] = 0
         elif k == 1 and (af_flags[i] or (previous != 1 and (

@@ -40,7 +40,7 @@ class VentricularSalvoInAfTest {
     private long timeMs;
 
     @Test
-    void aSalvoKeepsItsVentricularCallsFromItsSecondBeatOn() {
+    void aSalvoCoupledAtItsOwnRateKeepsItsVentricularCallsFromItsSecondBeatOn() {
         conductedAf(300);
         int salvoBeats = 0;
         int reportedVentricular = 0;
@@ -63,7 +63,25 @@ class VentricularSalvoInAfTest {
     }
 
     @Test
-    void conductedBeatsCalledVAreNOnAVentricularTemplateAfterAVCall() {
+    void aSalvoCoupledAsAfIsKeepsItsVentricularCallsFromItsThirdBeatOn() {
+        // The second beat's interval is measured against the first's coupling interval, which AF
+        // makes anything: only from the third beat on are both intervals the salvo's own.
+        conductedAf(300);
+        for (int k = 0; k < 20; k++) {
+            conductedAf(12);
+            for (int i = 0; i < 6; i++) {
+                ClassifiedBeat beat = next(V, SALVO, i == 0 ? 600 + random.nextInt(500) : 400);
+                if (i > 1) {
+                    assertThat(state.getReportedClass()).as("salvo %d, beat %d (%s)", k, i, beat)
+                            .isEqualTo(BeatClass.V.getNumber());
+                }
+            }
+        }
+        assertThat(EpisodeDetector.inAf(state)).as("still in AF").isTrue();
+    }
+
+    @Test
+    void conductedBeatsCalledVAreNOnAVentricularTemplateAfterAVCallWhenIrregular() {
         // Two V calls in a row among the conducted beats: the guard's case but for the rhythm, whose
         // intervals differ by far more than a ventricular rhythm's.
         conductedAf(300);

@@ -225,7 +225,7 @@ class ReportedClassTest {
     @Test
     void inAtrialFibrillationAVCallOnAVentricularTemplateIsNUnlessTheBeatBeforeWasCalledV() {
         // The model's wrong V calls in AF make the template look ventricular at times (record 203);
-        // a ventricular rhythm that may have become the template keeps its V from its second beat.
+        // a regular ventricular rhythm that may have become the template keeps its V (here the intervals are alike).
         BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
                 0.2, true, false, false);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N)).isEqualTo(BeatClass.N);
@@ -243,7 +243,8 @@ class ReportedClassTest {
         // which the model may call V beat after beat (record 203), are not.
         BeatEvent at800 = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
         ReportedClass.Reported notInARun = new ReportedClass.Reported(BeatClass.V, 0, 0);
-        for (double previousRrMs : new double[] {728, 800, 880}) {
+        // 885: within 0.1 of the interval before, not of this one; 880: 0.1 of it exactly.
+        for (double previousRrMs : new double[] {728, 800, 880, 885}) {
             assertThat(ReportedClass.of(IN_AF, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, previousRrMs))
                     .beatClass()).as("after %s ms", previousRrMs).isEqualTo(BeatClass.V);
         }
@@ -251,9 +252,14 @@ class ReportedClassTest {
             assertThat(ReportedClass.of(IN_AF, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, previousRrMs))
                     .beatClass()).as("after %s ms (0: unknown)", previousRrMs).isEqualTo(BeatClass.N);
         }
+        BeatEvent at1100 = new BeatEvent("d", 0, 0, 1100, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        assertThat(ReportedClass.of(IN_AF, at1100, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 1000))
+                .beatClass()).as("0.1 longer exactly").isEqualTo(BeatClass.V);
         BeatEvent unmeasured = new BeatEvent("d", 0, 0, 0, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
         assertThat(ReportedClass.of(IN_AF, unmeasured, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 800))
                 .beatClass()).as("its own interval unknown").isEqualTo(BeatClass.N);
+        assertThat(ReportedClass.of(IN_AF, unmeasured, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 0))
+                .beatClass()).as("both intervals unknown").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(SINUS, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 400))
                 .beatClass()).as("sinus rhythm").isEqualTo(BeatClass.V);
     }
