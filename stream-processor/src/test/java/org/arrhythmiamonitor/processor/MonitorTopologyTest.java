@@ -7,17 +7,26 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.google.protobuf.Message;
+import org.arrhythmiamonitor.beat.BeatClassificationProcessor;
 import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.burden.BurdenProcessor;
+import org.arrhythmiamonitor.episode.EpisodeProcessor;
+import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
+import org.arrhythmiamonitor.state.v1.BurdenState;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.BeatReading;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
@@ -583,6 +592,58 @@ class MonitorTopologyTest {
             samples[i] = (int) Math.round(wave + jump);
         }
         return new SyntheticEcg.Recording(r.fsHz(), r.gainPerMv(), samples, r.rPeaks(), r.annotations());
+    }
+
+    /** The stores that hold state per device, and the most bytes each may hold for one. */
+    private static final Map<String, Integer> STATE_LIMITS = Map.of(
+            BeatDetectionProcessor.STORE, 5_500,
+            BeatClassificationProcessor.STORE, 6_000,
+            EpisodeProcessor.STORE, 3_000,
+            BurdenProcessor.STORE, 3_000);
+
+    @Test
+    void aDevicesStateStaysSmallAndBoundedOverADayAndMore() {
+        // Thirteen minutes of every rhythm the rules follow, noise and a lead off among them...
+        ArrhythmiaScript block = ArrhythmiaScript.start(70).sinus(60).pvc().sinus(20).couplet().sinus(20)
+                .ventricularRun(8, 160).sinus(30).svtRun(6, 150).sinus(20).bigeminy(10).sinus(30)
+                .atrialFibrillation(120, 110).sinus(30).pause(3).sinus(20).noiseBurst(5).sinus(20).leadOff(5)
+                .sinus(20).repeat(2);
+        SyntheticEcg.Recording mixed = SyntheticEcg.standard(250, 21).render(block);
+        List<SampleChunk> first = SyntheticChunks.chunks("d", mixed, 1.0);
+        stream(first);
+        Map<String, Integer> bytes = new TreeMap<>(stateBytes("d"));
+        // ...then a minute at the start of each of the next 26 hours of device time: the burden
+        // keeps 24 hours, and nothing else may grow with time.
+        long hourMs = 3_600_000;
+        long start = first.get(first.size() - 1).getT0EpochMs() + hourMs;
+        for (int h = 0; h < 26; h++) {
+            SyntheticEcg.Recording minute = SyntheticChunks.record(250, 100 + h, new Segment(60, 75));
+            List<SampleChunk> chunks = new ArrayList<>();
+            for (SampleChunk c : SyntheticChunks.chunks("d", minute, 1.0)) {
+                chunks.add(c.toBuilder().setSeq(first.size() + 60L * h + c.getSeq())
+                        .setT0EpochMs(start + h * hourMs + (c.getT0EpochMs() - SyntheticChunks.T0)).build());
+            }
+            stream(chunks);
+            stateBytes("d").forEach((store, n) -> bytes.merge(store, n, Math::max));
+        }
+        System.out.printf("State per device, most bytes over 26 h of device time: %s%n", bytes);
+        assertThat(bytes).containsOnlyKeys(STATE_LIMITS.keySet());
+        STATE_LIMITS.forEach((store, limit) -> assertThat(bytes.get(store)).as(store).isLessThan(limit));
+        KeyValueStore<String, BurdenState> burden = driver.getKeyValueStore(BurdenProcessor.STORE);
+        assertThat(burden.get("d").getHoursCount()).isEqualTo(24);
+    }
+
+    /** The serialized size of each store's value for a device. */
+    private Map<String, Integer> stateBytes(String deviceId) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (String store : STATE_LIMITS.keySet()) {
+            KeyValueStore<String, Message> kv = driver.getKeyValueStore(store);
+            Message value = kv.get(deviceId);
+            if (value != null) {
+                out.put(store, value.getSerializedSize());
+            }
+        }
+        return out;
     }
 
     @Test
