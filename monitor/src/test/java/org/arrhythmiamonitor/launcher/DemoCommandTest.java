@@ -75,6 +75,9 @@ class DemoCommandTest {
             }
             assertThat(alerts(running)).as("alert within 30 s").hasSize(1);
             alertId = alerts(running).getJsonObject(0).getString("alertId");
+            // The id the README shows, to acknowledge it with: the onset's sample index, counted from
+            // the chunk's device time in samples (t0 1767225600000 ms at 250 Hz), 534 samples in.
+            assertThat(alertId).isEqualTo("demo-001:EXTREME_TACHYCARDIA:441806400534");
             // The example's device time is 2026-01-01, whenever it is posted: its strip is found
             // near the alert's arrival, as the dashboard asks for it.
             JsonObject alert = alerts(running).getJsonObject(0);

@@ -6,9 +6,11 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,6 +28,7 @@ import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.burden.BurdenProcessor;
 import org.arrhythmiamonitor.episode.EpisodeProcessor;
 import org.arrhythmiamonitor.qrs.BeatDetectionProcessor;
+import org.arrhythmiamonitor.state.v1.BeatClassifierState;
 import org.arrhythmiamonitor.state.v1.BurdenState;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.BeatReading;
@@ -594,7 +597,10 @@ class MonitorTopologyTest {
         return new SyntheticEcg.Recording(r.fsHz(), r.gainPerMv(), samples, r.rPeaks(), r.annotations());
     }
 
-    /** The stores that hold state per device, and the most bytes each may hold for one. */
+    /**
+     * The stores the pipeline writes per device, and the most bytes each may hold for one; the
+     * classifier's without the beats waiting for their inference batch, which are counted apart.
+     */
     private static final Map<String, Integer> STATE_LIMITS = Map.of(
             BeatDetectionProcessor.STORE, 5_500,
             BeatClassificationProcessor.STORE, 6_000,
@@ -603,42 +609,88 @@ class MonitorTopologyTest {
 
     @Test
     void aDevicesStateStaysSmallAndBoundedOverADayAndMore() {
-        // Thirteen minutes of every rhythm the rules follow, noise and a lead off among them...
+        // Every store but the operators' per-patient settings is measured.
+        Set<String> measured = new HashSet<>(STATE_LIMITS.keySet());
+        measured.add(MonitorTopology.PATIENTS_STORE);
+        assertThat(driver.getAllStateStores().keySet()).isEqualTo(measured);
+        // Thirteen minutes of most rhythms the rules follow, noise and a lead off among them...
         ArrhythmiaScript block = ArrhythmiaScript.start(70).sinus(60).pvc().sinus(20).couplet().sinus(20)
                 .ventricularRun(8, 160).sinus(30).svtRun(6, 150).sinus(20).bigeminy(10).sinus(30)
-                .atrialFibrillation(120, 110).sinus(30).pause(3).sinus(20).noiseBurst(5).sinus(20).leadOff(5)
+                .atrialFibrillation(120, 110).sinus(30).pause(3.5).sinus(20).noiseBurst(5).sinus(20).leadOff(5)
                 .sinus(20).repeat(2);
-        SyntheticEcg.Recording mixed = SyntheticEcg.standard(250, 21).render(block);
-        List<SampleChunk> first = SyntheticChunks.chunks("d", mixed, 1.0);
-        stream(first);
-        Map<String, Integer> bytes = new TreeMap<>(stateBytes("d"));
-        // ...then a minute at the start of each of the next 26 hours of device time: the burden
-        // keeps 24 hours, and nothing else may grow with time.
+        List<SampleChunk> first = SyntheticChunks.chunks("d", SyntheticEcg.standard(250, 21).render(block), 1.0);
+        StateSizes sizes = new StateSizes();
+        first.forEach(chunk -> streamMeasuring(chunk, sizes));
+        assertThat(episodes.readValuesToList()).extracting(Episode::getType).contains("ATRIAL_FIBRILLATION",
+                "VENTRICULAR_TACHYCARDIA", "SVT_RUN", "BIGEMINY", "PAUSE", "LEAD_OFF");
+        // ...then a minute with a ventricular and an SVT run at the start of each of the next 26
+        // hours of device time: the burden keeps 24 hours, and nothing else may grow with time or
+        // with the episodes that come and go.
         long hourMs = 3_600_000;
         long start = first.get(first.size() - 1).getT0EpochMs() + hourMs;
+        Map<String, Integer> afterThreeHours = Map.of();
         for (int h = 0; h < 26; h++) {
-            SyntheticEcg.Recording minute = SyntheticChunks.record(250, 100 + h, new Segment(60, 75));
-            List<SampleChunk> chunks = new ArrayList<>();
+            SyntheticEcg.Recording minute = SyntheticEcg.standard(250, 100 + h).render(ArrhythmiaScript.start(75)
+                    .sinus(20).ventricularRun(6, 150).sinus(15).svtRun(6, 150).sinus(15));
             for (SampleChunk c : SyntheticChunks.chunks("d", minute, 1.0)) {
-                chunks.add(c.toBuilder().setSeq(first.size() + 60L * h + c.getSeq())
-                        .setT0EpochMs(start + h * hourMs + (c.getT0EpochMs() - SyntheticChunks.T0)).build());
+                streamMeasuring(c.toBuilder().setSeq(first.size() + 60L * h + c.getSeq())
+                        .setT0EpochMs(start + h * hourMs + (c.getT0EpochMs() - SyntheticChunks.T0)).build(), sizes);
             }
-            stream(chunks);
-            stateBytes("d").forEach((store, n) -> bytes.merge(store, n, Math::max));
+            if (h == 2) {
+                afterThreeHours = stateBytes("d");
+            }
         }
-        System.out.printf("State per device, most bytes over 26 h of device time: %s%n", bytes);
-        assertThat(bytes).containsOnlyKeys(STATE_LIMITS.keySet());
-        STATE_LIMITS.forEach((store, limit) -> assertThat(bytes.get(store)).as(store).isLessThan(limit));
+        assertThat(episodes.readValuesToList().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA"))
+                .map(Episode::getEpisodeId).distinct()).as("a ventricular run every hour").hasSize(26);
+        System.out.printf("State per device, most bytes over 27 h of device time: %s; at most %d beats waiting"
+                + " for their inference batch, %d bytes with them%n", sizes.bytes, sizes.mostReady,
+                sizes.mostWithReady);
+        STATE_LIMITS.forEach((store, limit) -> assertThat(sizes.bytes.get(store)).as(store).isLessThan(limit));
+        // A second of ECG holds at most three beats at these rates: the batch flushes after each chunk here.
+        assertThat(sizes.mostReady).isBetween(1, 3);
+        Map<String, Integer> atTheEnd = stateBytes("d");
+        for (String store : List.of(BeatDetectionProcessor.STORE, BeatClassificationProcessor.STORE,
+                EpisodeProcessor.STORE)) {
+            // Counters and sample numbers may take a byte more as they grow, nothing else.
+            assertThat(atTheEnd.get(store)).as("%s after 26 hours against 3", store)
+                    .isLessThanOrEqualTo(afterThreeHours.get(store) + 16);
+        }
         KeyValueStore<String, BurdenState> burden = driver.getKeyValueStore(BurdenProcessor.STORE);
         assertThat(burden.get("d").getHoursCount()).isEqualTo(24);
     }
 
-    /** The serialized size of each store's value for a device. */
+    /** The most bytes each store held for the device, and the most beats waiting for inference. */
+    private static final class StateSizes {
+        final Map<String, Integer> bytes = new TreeMap<>();
+        int mostReady;
+        int mostWithReady;
+    }
+
+    /**
+     * Sends a chunk and measures the device's state twice: with the beats waiting for their
+     * inference batch (before the wall clock lets it flush) and after.
+     */
+    private void streamMeasuring(SampleChunk chunk, StateSizes sizes) {
+        send(List.of(chunk));
+        KeyValueStore<String, BeatClassifierState> classifier = driver.getKeyValueStore(BeatClassificationProcessor.STORE);
+        BeatClassifierState waiting = classifier.get(chunk.getDeviceId());
+        if (waiting != null) {
+            sizes.mostReady = Math.max(sizes.mostReady, waiting.getReadyCount());
+            sizes.mostWithReady = Math.max(sizes.mostWithReady, waiting.getSerializedSize());
+        }
+        driver.advanceWallClockTime(InferenceSettings.DEFAULT_MAX_WAIT.plusMillis(1));
+        stateBytes(chunk.getDeviceId()).forEach((store, n) -> sizes.bytes.merge(store, n, Math::max));
+    }
+
+    /** The serialized size of each store's value for a device; the classifier's without waiting beats. */
     private Map<String, Integer> stateBytes(String deviceId) {
         Map<String, Integer> out = new TreeMap<>();
         for (String store : STATE_LIMITS.keySet()) {
             KeyValueStore<String, Message> kv = driver.getKeyValueStore(store);
             Message value = kv.get(deviceId);
+            if (value instanceof BeatClassifierState classifier) {
+                value = classifier.toBuilder().clearReady().build();
+            }
             if (value != null) {
                 out.put(store, value.getSerializedSize());
             }
