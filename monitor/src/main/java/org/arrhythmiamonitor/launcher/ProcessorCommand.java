@@ -34,6 +34,12 @@ final class ProcessorCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--state-cache-mb", defaultValue = "10", paramLabel = "MB",
+            description = "Record cache of the state stores, shared by the stream threads: a device's writes within "
+                    + "one commit reach the changelog once while it holds them; 0 writes every change through "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int stateCacheMb;
+
     @Option(names = "--mains-notch", defaultValue = "${env:PROCESSOR_MAINS_NOTCH:-50}", paramLabel = "50|60|off",
             description = "Mains frequency the notch filter removes (default: ${DEFAULT-VALUE}).")
     String mainsNotch;
@@ -52,6 +58,7 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("applicationId", "--application-id", applicationId)
                 .put("stateDir", "--state-dir", stateDir)
                 .put("streamThreads", "--threads", threads)
+                .put("stateCacheMb", "--state-cache-mb", stateCacheMb)
                 .put("mainsNotch", "--mains-notch", mainsNotch);
         kafka.putInto(settings);
         rules.putInto(settings);

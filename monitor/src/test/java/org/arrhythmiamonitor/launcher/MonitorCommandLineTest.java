@@ -66,6 +66,8 @@ class MonitorCommandLineTest {
                 refused("monitor processor: --threads must be at least 1, got 0", "processor", "--threads", "0"),
                 refused("monitor processor: --replication-factor must be at least 1, got 0",
                         "processor", "--replication-factor", "0"),
+                refused("monitor processor: --state-cache-mb must be 0-65536, got -1",
+                        "processor", "--state-cache-mb", "-1"),
                 refused("monitor processor: --mains-notch must be 50, 60 or off, got '55'",
                         "processor", "--mains-notch", "55"),
                 refused("monitor processor: --inference-device must be cpu or cuda, got 'tpu'",

@@ -26,6 +26,9 @@ import org.arrhythmiamonitor.signal.MainsFrequency;
  * @param partitions partitions of the topics the processor creates when they are missing
  * @param replicationFactor replication of those topics, lowered to the number of brokers
  * @param streamThreads Kafka Streams threads in this instance
+ * @param stateCacheMb the state stores' record cache, MB, shared by the stream threads
+ *     ({@code statestore.cache.max.bytes}): a device's writes within one commit reach RocksDB and
+ *     the changelog once while the cache holds a commit's writes; 0 writes every change through
  * @param rules limits of the episode and alert rules, for every patient without overrides ({@code episodes})
  * @param mains mains frequency the notch filter removes (50 Hz, 60 Hz or off)
  * @param inference where the beat models come from, where they run and how beats are batched
@@ -34,10 +37,12 @@ import org.arrhythmiamonitor.signal.MainsFrequency;
  *     instances; null when the instance runs alone
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, String stateDir, String httpHost,
-        int httpPort, int partitions, short replicationFactor, int streamThreads, EpisodeRules rules, MainsFrequency mains,
-        InferenceSettings inference, String applicationServer) {
+        int httpPort, int partitions, short replicationFactor, int streamThreads, int stateCacheMb, EpisodeRules rules,
+        MainsFrequency mains, InferenceSettings inference, String applicationServer) {
 
     public static final int DEFAULT_HTTP_PORT = 8082;
+    /** Kafka Streams' own default: enough for a commit's writes of about 7 000 devices sending 1 s chunks. */
+    public static final int DEFAULT_STATE_CACHE_MB = 10;
     /** Whose settings these are, in messages. */
     public static final String SECTION = "processor";
 
@@ -52,6 +57,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
         SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);
         SettingException.requireAtLeast(SECTION, "streamThreads", streamThreads, 1);
+        SettingException.requireBetween(SECTION, "stateCacheMb", stateCacheMb, 0, 65_536);
     }
 
     public static ProcessorConfig fromJson(JsonObject json) {
@@ -64,6 +70,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
                 json.getInteger("partitions", 6),
                 json.getInteger("replicationFactor", 3).shortValue(),
                 json.getInteger("streamThreads", 1),
+                json.getInteger("stateCacheMb", DEFAULT_STATE_CACHE_MB),
                 EpisodeRules.fromJson(json.getJsonObject("episodes")),
                 parsed(SECTION, "mainsNotch", String.valueOf(json.getValue("mainsNotch", "50")), MainsFrequency::parse,
                         "50, 60 or off"),
@@ -114,6 +121,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, stateCacheMb * 1024L * 1024L);
         // -1: internal topics take the broker's default replication, right for one broker and for many.
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, -1);
         // A malformed record is logged and counted (dropped-records metric) instead of stopping every device.

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -657,6 +658,21 @@ class MonitorTopologyTest {
         }
         KeyValueStore<String, BurdenState> burden = driver.getKeyValueStore(BurdenProcessor.STORE);
         assertThat(burden.get("d").getHoursCount()).isEqualTo(24);
+    }
+
+    @Test
+    void aChunksManyBeatsReachEachChangelogOnceACommit() {
+        // A 10 s chunk at 120/min: each processor writes the device's state at every beat,
+        // the store's cache hands the changelog the last of them at the commit (the test driver
+        // commits after each input and each wall-clock advance).
+        SyntheticEcg.Recording recording = SyntheticChunks.record(250, 30, new Segment(10, 120));
+        stream(SyntheticChunks.chunks("d", recording, 10.0));
+        assertThat(classified.readValuesToList()).hasSizeGreaterThan(10);
+        for (String store : STATE_LIMITS.keySet()) {
+            TestOutputTopic<String, byte[]> changelog = driver.createOutputTopic("topology-test-" + store + "-changelog",
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            assertThat(changelog.readRecordsToList()).as(store).hasSizeBetween(1, 2);
+        }
     }
 
     /** The most bytes each store held for the device, and the most beats waiting for inference. */
