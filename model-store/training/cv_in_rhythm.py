@@ -78,6 +78,7 @@ the AF detector as it would do on unseen patients, where `monitor eval` on DS1 u
 of a model trained on those very records.
 """
 import argparse
+import collections
 import os
 
 import numpy as np
@@ -126,7 +127,8 @@ def report(model, af_flags, irregular, rr, p_wave, at_s, qrs_diff=None, ventricu
     with it. In AF a V call within MAX_QRS_DIFFERENCE_IN_AF of the template is N, unless the template
     is ventricular, the classifier called the beat before V and the interval (`prev_rr_s`) is within
     REGULAR_VENTRICULAR of the one before (unlike the stream's, the exported intervals are clamped to
-    0.2-3 s and a record's first beat has its next interval for the previous one). An S call with the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
+    0.2-3 s and a record's first beat has its next interval for the previous one). An S call with
+    the usual P wave (USUAL_P_WAVE) that does not continue an S run is N. Before
     all that, a V or F call on a conducted shape (`conducted_shape`, from `qrs_families`; None: none)
     is S when clearly early, else N. An N call that came unusually early (`early`, from `unusually_early`;
     None: none) with a P wave unlike the usual one (similarity under P_WAVE_UNLIKE) is S."""
@@ -282,11 +284,11 @@ def unusually_early(classes, rr):
     the beat before."""
     # In double precision, as Java compares: float32 arithmetic would move exact 9:10 ratios.
     prev_rr, prematurity = rr[:, 0].astype(np.float64), rr[:, 3].astype(np.float64)
-    out, recent = np.zeros(len(classes), dtype=bool), []
+    out, recent = np.zeros(len(classes), dtype=bool), collections.deque(maxlen=SPREAD_BEATS)
     for i, k in enumerate(classes):
         if len(recent) >= MIN_SPREAD_BEATS and i > 0 and 0 < prev_rr[i] < ABRUPT * prev_rr[i - 1] \
                 and not prev_rr[i - 1] * ABRUPT > prev_rr[i] / prematurity[i]:
-            h = np.array(recent[-SPREAD_BEATS:], dtype=np.float64)
+            h = np.array(recent, dtype=np.float64)
             spread = np.median(np.abs(h - np.median(h)))
             out[i] = prematurity[i] < SOMEWHAT_PREMATURE and 1 - prematurity[i] > SPREADS * spread
         if k == 0 and np.isfinite(prematurity[i]):

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -279,34 +280,35 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                 states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
     }
 
-    /**
-     * The device's saved feature state (running template, RR averages); a damaged one starts afresh
-     * as {@link #restoreMatch} says.
-     */
+    /** The device's saved feature state (running template, RR averages); a damaged one starts afresh. */
     private static BeatFeatureExtractor restoreFeatures(String deviceId, BeatFeatureState saved) {
-        try {
-            return BeatFeatureExtractor.restore(saved);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("Device {}: its saved beat features are damaged ({}); they start afresh and learn the"
-                    + " device's usual beat again", deviceId, e.getMessage());
-            return new BeatFeatureExtractor();
-        }
+        return restoredOrAfresh(deviceId, "beat feature state", "usual beat", () -> BeatFeatureExtractor.restore(saved),
+                BeatFeatureExtractor::new);
+    }
+
+    /** The device's saved template match; a damaged one starts afresh. */
+    private static TemplateMatch restoreMatch(String deviceId, TemplateMatchState saved) {
+        return restoredOrAfresh(deviceId, "template match", "usual QRS", () -> TemplateMatch.restore(saved),
+                TemplateMatch::new);
     }
 
     /**
-     * The device's saved template match. A damaged one (a QRS family or ventricular template of the
-     * wrong length, from another version or a corrupted changelog) starts afresh: an exception here
-     * would stop the stream thread, and with it every device's classification, where afresh the
-     * device only learns its template and QRS families again, as a new device does, behind the
-     * young template's guard.
+     * A device's saved state, or a fresh one when the saved one is damaged (the wrong length, from
+     * another version or a corrupted changelog): an exception here would stop the stream thread, and
+     * with it every device's classification, where afresh the device only learns its template and QRS
+     * families again, as a new device does, behind the young template's guard.
+     *
+     * @param what the state, in the warning
+     * @param learnt what the device learns again, in the warning
      */
-    private static TemplateMatch restoreMatch(String deviceId, TemplateMatchState saved) {
+    private static <T> T restoredOrAfresh(String deviceId, String what, String learnt, Supplier<T> restore,
+            Supplier<T> afresh) {
         try {
-            return TemplateMatch.restore(saved);
+            return restore.get();
         } catch (IllegalArgumentException e) {
-            LOG.warn("Device {}: its saved template match is damaged ({}); it starts afresh and learns the"
-                    + " device's usual QRS again", deviceId, e.getMessage());
-            return new TemplateMatch();
+            LOG.warn("Device {}: its saved {} is damaged ({}); it starts afresh and learns the device's {} again",
+                    deviceId, what, e.getMessage(), learnt);
+            return afresh.get();
         }
     }
 

@@ -53,6 +53,14 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     }
 
     /**
+     * Whether a beat came clearly early: its prematurity index under {@link #CLEARLY_PREMATURE}. NaN
+     * (unknown) fails the comparison: not clearly early, so a beat turned on its shape is N.
+     */
+    public static boolean clearlyPremature(double prematurityIndex) {
+        return prematurityIndex < CLEARLY_PREMATURE;
+    }
+
+    /**
      * The beat's interval from the previous beat over the device's local mean interval (the
      * {@code prev_over_local} feature), a prematurity index as Holter analysis uses it.
      *

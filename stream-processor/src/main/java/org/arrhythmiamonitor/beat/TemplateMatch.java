@@ -108,7 +108,7 @@ public final class TemplateMatch {
             } else if (ventricular) {
                 heldBy = Guard.VENTRICULAR_TEMPLATE;
             } else {
-                beatClass = prematurityIndex < BeatFeatures.CLEARLY_PREMATURE ? S : N;
+                beatClass = BeatFeatures.clearlyPremature(prematurityIndex) ? S : N;
             }
         }
         boolean checkedOnAVentricularTemplate = ventricular;

@@ -168,7 +168,7 @@ public final class ReportedClass {
             return inRhythm;
         }
         // NaN (unknown) fails the comparisons: the model's N stands. Noise hides P waves too.
-        if (beat.prematurityIndex() < BeatFeatures.CLEARLY_PREMATURE && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
+        if (BeatFeatures.clearlyPremature(beat.prematurityIndex()) && beat.pWaveSimilarity() < AfDetector.P_WAVE_ABSENT) {
             return BeatClass.S;
         }
         if (earlyForThePatient(beat)) {
@@ -194,7 +194,7 @@ public final class ReportedClass {
     private static BeatClass ofItsShape(BeatEvent beat) {
         BeatClass c = beat.beatClass();
         if ((c == BeatClass.V || c == BeatClass.F) && beat.conductedShape()) {
-            return beat.prematurityIndex() < BeatFeatures.CLEARLY_PREMATURE ? BeatClass.S : BeatClass.N;
+            return BeatFeatures.clearlyPremature(beat.prematurityIndex()) ? BeatClass.S : BeatClass.N;
         }
         return c;
     }

@@ -216,18 +216,22 @@ class ReportedClassTest {
                 .isEqualTo(BeatClass.V);
         BeatEvent f = new BeatEvent("d", 0, 0, 800, BeatClass.F, true, Double.NaN, true, 0.7, 0.0, false, false, false);
         assertThat(reported(IN_AF, f, BeatClass.N)).as("a fusion call").isEqualTo(BeatClass.F);
-        BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
-                0.0, true, false, false);
+        BeatEvent onAVentricularTemplate = onAVentricularTemplate(800, 0.0);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.V))
                 .as("a ventricular template, or one an older classifier did not say, in a run of V").isEqualTo(BeatClass.V);
+    }
+
+    /** A readable V call {@code rrMs} after the beat before, checked on a ventricular template. */
+    private static BeatEvent onAVentricularTemplate(double rrMs, double qrsDifference) {
+        return new BeatEvent("d", 0, 0, rrMs, BeatClass.V, true, Double.NaN, true, 0.7, qrsDifference, true, false,
+                false);
     }
 
     @Test
     void inAtrialFibrillationAVCallOnAVentricularTemplateIsNUnlessTheBeatBeforeWasCalledV() {
         // The model's wrong V calls in AF make the template look ventricular at times (record 203);
         // a regular ventricular rhythm that may have become the template keeps its V (here the intervals are alike).
-        BeatEvent onAVentricularTemplate = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7,
-                0.2, true, false, false);
+        BeatEvent onAVentricularTemplate = onAVentricularTemplate(800, 0.2);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.N)).isEqualTo(BeatClass.N);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.S)).isEqualTo(BeatClass.N);
         assertThat(reported(IN_AF, onAVentricularTemplate, BeatClass.V)).isEqualTo(BeatClass.V);
@@ -241,7 +245,7 @@ class ReportedClassTest {
     void inAtrialFibrillationOnlyARegularVentricularRhythmKeepsItsVOnAVentricularTemplate() {
         // A ventricular rhythm long enough to become the template is regular; AF's conducted beats,
         // which the model may call V beat after beat (record 203), are not.
-        BeatEvent at800 = new BeatEvent("d", 0, 0, 800, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        BeatEvent at800 = onAVentricularTemplate(800, 0.2);
         ReportedClass.Reported notInARun = new ReportedClass.Reported(BeatClass.V, 0, 0);
         // 885: within 0.1 of the interval before, not of this one; 880: 0.1 of it exactly.
         for (double previousRrMs : new double[] {728, 800, 880, 885}) {
@@ -252,10 +256,10 @@ class ReportedClassTest {
             assertThat(ReportedClass.of(IN_AF, at800, notInARun, new ReportedClass.PreviousCall(BeatClass.V, previousRrMs))
                     .beatClass()).as("after %s ms (0: unknown)", previousRrMs).isEqualTo(BeatClass.N);
         }
-        BeatEvent at1100 = new BeatEvent("d", 0, 0, 1100, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        BeatEvent at1100 = onAVentricularTemplate(1100, 0.2);
         assertThat(ReportedClass.of(IN_AF, at1100, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 1000))
                 .beatClass()).as("0.1 longer exactly").isEqualTo(BeatClass.V);
-        BeatEvent unmeasured = new BeatEvent("d", 0, 0, 0, BeatClass.V, true, Double.NaN, true, 0.7, 0.2, true, false, false);
+        BeatEvent unmeasured = onAVentricularTemplate(0, 0.2);
         assertThat(ReportedClass.of(IN_AF, unmeasured, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 800))
                 .beatClass()).as("its own interval unknown").isEqualTo(BeatClass.N);
         assertThat(ReportedClass.of(IN_AF, unmeasured, notInARun, new ReportedClass.PreviousCall(BeatClass.V, 0))
