@@ -250,7 +250,7 @@ _DATA = None
 
 
 def _fold(job):
-    seed, epochs, f, held_out, per_group, members, width = job
+    seed, epochs, f, held_out, per_group, members, width, fold_models = job
     torch.set_num_threads(1)
     data = _DATA
     all_rows = np.arange(len(data["labels"]))
@@ -258,6 +258,15 @@ def _fold(job):
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
     model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width)
+    if fold_models is not None:
+        directory, card = fold_models
+        write_model(model, data, all_rows[~test_mask], os.path.join(directory, fold_dir(seed, epochs, f)),
+                    dict(card, training=dict(card["training"], epochs=epochs, schedule=schedule(epochs),
+                                             seed=1000 * seed + f,
+                                             records=[r for r in card["training"]["records"]
+                                                      if r not in [str(h) for h in held_out]],
+                                             held_out_records=[str(r) for r in held_out])),
+                    seed)
     p = probabilities(model, data, test_rows)
     m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
@@ -286,19 +295,24 @@ def main():
                         help="add the previous detected beat's window (previous.npy) as a third input channel; "
                              "for experiments: the stream does not produce it, and the engine refuses such a model")
     parser.add_argument("--jobs", type=int, default=2, help="cross-validation folds trained at once, one thread each")
-    parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no model")
+    parser.add_argument("--cv-only", action="store_true", help="cross-validate only; write no final model")
+    parser.add_argument("--fold-models", metavar="DIR",
+                        help="also write every cross-validation fold's model with its card, and which records each "
+                             "held out, under DIR/seed<S>-epochs<E>/: `bin/monitor eval --held-out "
+                             "DIR/seed<S>-epochs<E>/folds.json` scores each record through the whole pipeline "
+                             "with the model that did not see it")
     parser.add_argument("--oof", help="also write every held-out beat's probabilities (rows of the dataset, "
                                       "per seed and epoch count) to this .npz file, for cv_in_rhythm.py")
     args = parser.parse_args()
     torch.set_num_threads(1)
     started = time.time()
     data, manifest = load(args.data, args.previous_beat)
-    if not args.cv_only and "feature_check" not in manifest:
+    if (not args.cv_only or args.fold_models) and "feature_check" not in manifest:
         # The card must say which features the model learnt from, or the stream cannot tell a
         # model trained on another build's features (FeatureCheck in the stream processor).
         parser.error(f"{args.data}/manifest.json has no feature_check: it was exported by a build before "
                      "the feature fingerprint; export it again with `bin/monitor dataset` (cross-validation "
-                     "alone, --cv-only, can still read it)")
+                     "alone, --cv-only without --fold-models, can still read it)")
     _DATA = data
     log = lambda *a: print(*a, flush=True)
     all_rows = np.arange(len(data["labels"]))
@@ -310,7 +324,14 @@ def main():
     folds = folds_of(data["records"], data["labels"], all_rows, args.folds)
     log(f"{len(all_rows)} examples, {len(detected)} detected beats, {data['rr'].shape[1]} RR features, "
         f"{parameters} parameters, folds {folds}")
-    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width)
+    card = base_card(args, manifest)
+    fold_models = None
+    if args.fold_models:
+        fold_models = (args.fold_models, dict(card, cross_validation={
+            "method": "a cross-validation fold's model: trained without the records in "
+                      "training.held_out_records, for scoring them as unseen patients (`bin/monitor eval --held-out`)"}))
+        write_folds(args.fold_models, args.seeds, args.epochs, folds)
+    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, fold_models)
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
@@ -342,39 +363,34 @@ def main():
 
     log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
     model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log)
-    os.makedirs(args.out, exist_ok=True)
-    file_name = f"{args.name}-{args.version}.onnx"
-    path = os.path.join(args.out, file_name)
-    example = (torch.zeros(1, channels, length), torch.zeros(1, data["rr"].shape[1]))
-    torch.onnx.export(model, example, path, input_names=["beat", "rr"], output_names=["probabilities"],
-                      dynamic_axes={"beat": {0: "batch"}, "rr": {0: "batch"}, "probabilities": {0: "batch"}},
-                      opset_version=13, do_constant_folding=True)
+    card["training"] = dict(card["training"], epochs=best, seed=args.seeds[0],
+                            schedule=schedule(best))
+    card["cross_validation"] = {
+        "method": f"patient-wise {args.folds}-fold within DS1, repeated with seeds {args.seeds}; each fold "
+                  f"trained with the final model's schedule ({best} epochs); each record scored by the model "
+                  "that did not see it; detected beats only (no jittered copies); per_class is the mean over "
+                  "seeds of each seed's figures pooled over its folds",
+        "folds": folds,
+        "seeds": args.seeds,
+        "selected_epochs": best,
+        "per_class": mean[best],
+        "by_seed": {str(seed): by_seed[best][seed] for seed in args.seeds},
+        "confusion": {"rows_reference_columns_predicted": CLASSES, "summed_over_seeds": True,
+                      "matrix": sum(total[(seed, best)] for seed in args.seeds).tolist()},
+        "by_epochs": {str(e): mean[e] for e in args.epochs},
+    }
+    path = write_model(model, data, all_rows, args.out, card, args.seeds[0])
+    log(f"wrote {path} ({os.path.getsize(path)} bytes) and its card in {time.time() - started:.0f} s")
 
-    # Parity fixture: one detected beat of each class present, with what this model outputs for it.
-    rng = np.random.default_rng(args.seeds[0])
-    fixture_rows = [int(rng.choice(detected[data["labels"][detected] == k]))
-                    for k in range(len(CLASSES)) if (data["labels"][detected] == k).any()]
-    with torch.no_grad():
-        expected = model(torch.from_numpy(data["beats"][fixture_rows]), torch.from_numpy(data["rr"][fixture_rows]))
-    fixture = [{"beat": data["beats"][i].round(6).tolist(), "rr": data["rr"][i].round(6).tolist(),
-                "label": CLASSES[int(data["labels"][i])], "expected": [round(float(v), 7) for v in p]}
-               for i, p in zip(fixture_rows, expected.numpy())]
-    # The fixture's inputs are rounded to 6 decimals: recompute the outputs on exactly those inputs.
-    with torch.no_grad():
-        exact = model(torch.tensor([x["beat"] for x in fixture]), torch.tensor([x["rr"] for x in fixture]))
-    for x, p in zip(fixture, exact.numpy()):
-        x["expected"] = [round(float(v), 7) for v in p]
 
-    card = {
+def base_card(args, manifest):
+    """The card's fields that do not depend on which model is trained (the final one, or a fold's)."""
+    return {
         "name": args.name,
         "version": args.version,
         "task": "AAMI EC57 beat classification (N, S, V, F, Q) of beats found by the project's QRS detector",
-        "file": file_name,
-        "sha256": sha256(path),
         "format": {"onnx_opset": 13, "dynamic_batch": True},
-        "parameters": sum(p.numel() for p in model.parameters()),
-        "input": dict(manifest["input"], tensors={
-            "beat": ["batch", channels, length], "rr": ["batch", data["rr"].shape[1]]}),
+        "input": manifest["input"],
         "output": {"tensor": "probabilities", "shape": ["batch", len(CLASSES)], "classes": CLASSES},
         "training": {
             "data": "MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0), DS1 of de Chazal's inter-patient split",
@@ -385,10 +401,6 @@ def main():
             "sampling": f"per epoch, up to {args.per_group} examples from each (record, class) group",
             "loss": "cross-entropy with log-scaled inverse class-frequency weights",
             "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
-            "epochs": best,
-            "schedule": f"AdamW, cosine learning rate over exactly {best} epochs (the same for every "
-                        "cross-validation fold and the final model)",
-            "seed": args.seeds[0],
             **({"ensemble": {"members": args.members, "width": args.width,
                              "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],
                              "output": "mean of the members' probabilities"}}
@@ -402,37 +414,79 @@ def main():
                        + (f" --members {args.members}" if args.members != 1 else "")
                        + (f" --width {args.width}" if args.width != 1.0 else ""),
         },
-        "cross_validation": {
-            "method": f"patient-wise {args.folds}-fold within DS1, repeated with seeds {args.seeds}; each fold "
-                      f"trained with the final model's schedule ({best} epochs); each record scored by the model "
-                      "that did not see it; detected beats only (no jittered copies); per_class is the mean over "
-                      "seeds of each seed's figures pooled over its folds",
-            "folds": folds,
-            "seeds": args.seeds,
-            "selected_epochs": best,
-            "per_class": mean[best],
-            "by_seed": {str(seed): by_seed[best][seed] for seed in args.seeds},
-            "confusion": {"rows_reference_columns_predicted": CLASSES, "summed_over_seeds": True,
-                          "matrix": sum(total[(seed, best)] for seed in args.seeds).tolist()},
-            "by_epochs": {str(e): mean[e] for e in args.epochs},
-        },
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
-        "parity_fixture": fixture,
         # The export's fingerprint of the features (FeatureCheck): the stream warns when it computes other ones.
-        "feature_check": manifest["feature_check"],
+        "feature_check": manifest.get("feature_check"),
     }
-    with open(os.path.join(args.out, f"{args.name}-{args.version}.json"), "w") as f:
-        json.dump(card, f, indent=1)
+
+
+def write_model(model, data, rows, out, card, seed):
+    """Exports `model` to ONNX in `out` with its card (`card` plus the file, its digest, the tensors,
+    the parameter count and a parity fixture drawn from `rows`), and lists the card in index.txt."""
+    os.makedirs(out, exist_ok=True)
+    file_name = f"{card['name']}-{card['version']}.onnx"
+    path = os.path.join(out, file_name)
+    channels, length = data["beats"].shape[1:]
+    example = (torch.zeros(1, channels, length), torch.zeros(1, data["rr"].shape[1]))
+    torch.onnx.export(model, example, path, input_names=["beat", "rr"], output_names=["probabilities"],
+                      dynamic_axes={"beat": {0: "batch"}, "rr": {0: "batch"}, "probabilities": {0: "batch"}},
+                      opset_version=13, do_constant_folding=True)
+
+    # Parity fixture: one detected beat of each class present, with what this model outputs for it.
+    detected = rows[data["jitter"][rows] == 0]
+    rng = np.random.default_rng(seed)
+    fixture_rows = [int(rng.choice(detected[data["labels"][detected] == k]))
+                    for k in range(len(CLASSES)) if (data["labels"][detected] == k).any()]
+    fixture = [{"beat": data["beats"][i].round(6).tolist(), "rr": data["rr"][i].round(6).tolist(),
+                "label": CLASSES[int(data["labels"][i])]} for i in fixture_rows]
+    # The fixture's inputs are rounded to 6 decimals: the outputs are computed on exactly those inputs.
+    with torch.no_grad():
+        exact = model(torch.tensor([x["beat"] for x in fixture]), torch.tensor([x["rr"] for x in fixture]))
+    for x, p in zip(fixture, exact.numpy()):
+        x["expected"] = [round(float(v), 7) for v in p]
+
+    card = dict(card, file=file_name, sha256=sha256(path), parameters=sum(p.numel() for p in model.parameters()),
+                input=dict(card["input"], tensors={"beat": ["batch", channels, length],
+                                                   "rr": ["batch", data["rr"].shape[1]]}),
+                parity_fixture=fixture)
+    order = ["name", "version", "task", "file", "sha256", "format", "parameters", "input", "output", "training",
+             "cross_validation", "test_set", "parity_fixture", "feature_check"]
+    training = ["data", "records", "held_out_records", "lead", "beats_per_record_and_class", "jitter_copies",
+                "sampling", "loss", "augmentation", "epochs", "schedule", "seed", "ensemble", "command"]
+    card["training"] = {k: card["training"][k] for k in training if k in card["training"]}
+    with open(os.path.join(out, f"{card['name']}-{card['version']}.json"), "w") as f:
+        json.dump({k: card[k] for k in order if k in card}, f, indent=1)
         f.write("\n")
     # models/index.txt lists the cards packaged in the jar (a jar cannot be listed like a directory).
-    index = os.path.join(args.out, "index.txt")
+    index = os.path.join(out, "index.txt")
     lines = open(index).read().split() if os.path.exists(index) else []
-    if f"{args.name}-{args.version}.json" not in lines:
+    if f"{card['name']}-{card['version']}.json" not in lines:
         with open(index, "a") as f:
-            f.write(f"{args.name}-{args.version}.json\n")
-    log(f"wrote {path} ({os.path.getsize(path)} bytes) and its card in {time.time() - started:.0f} s")
+            f.write(f"{card['name']}-{card['version']}.json\n")
+    return path
 
+
+def schedule(epochs):
+    return (f"AdamW, cosine learning rate over exactly {epochs} epochs (the same for every cross-validation fold "
+            "and the final model)")
+
+
+def fold_dir(seed, epochs, fold):
+    return os.path.join(f"seed{seed}-epochs{epochs}", f"fold{fold + 1}")
+
+
+def write_folds(directory, seeds, epochs, folds):
+    """One folds.json per seed and epoch count: which model directory scores which records, for
+    `bin/monitor eval --held-out`."""
+    for seed in seeds:
+        for e in epochs:
+            out = os.path.join(directory, f"seed{seed}-epochs{e}")
+            os.makedirs(out, exist_ok=True)
+            with open(os.path.join(out, "folds.json"), "w") as f:
+                json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}"}
+                                     for k, held_out in enumerate(folds)]}, f, indent=1)
+                f.write("\n")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -4,19 +4,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.eval.Evaluation;
-import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.eval.HeldOutModels;
+import org.arrhythmiamonitor.eval.RecordClassifiers;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.eval.RecordResult;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code monitor eval}: scores the stream processor's signal path on a WFDB database as EC57 does. */
@@ -64,25 +64,42 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--no-classify", description = "Score QRS detection only, without the beat classifier")
     boolean noClassify;
 
+    @Option(names = "--held-out", paramLabel = "FOLDS.json",
+            description = "Score each record with the model of the cross-validation fold that left it out, as "
+                    + "an unseen patient: a folds file written by train_beat_classifier.py --fold-models (each "
+                    + "fold's records and model directory). --records defaults to the file's records")
+    Path heldOut;
+
     @Override
     public Integer call() {
+        if (heldOut != null && (modelDir != null || noClassify)) {
+            throw new ParameterException(spec.commandLine(), "--held-out names each record's model itself: "
+                    + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));
+        }
         Evaluation.Outcome outcome;
         if (noClassify) {
-            outcome = evaluate(null);
+            outcome = evaluate(records, null);
+        } else if (heldOut != null) {
+            try (HeldOutModels models = HeldOutModels.open(heldOut)) {
+                List<String> scored = records.isEmpty() ? models.records() : records;
+                scored.stream().filter(r -> !models.records().contains(r)).findFirst().ifPresent(r -> {
+                    throw new ParameterException(spec.commandLine(), "record " + r + " is in no fold of " + heldOut
+                            + ", so no model there left it out");
+                });
+                outcome = evaluate(scored, models);
+            }
         } else {
-            InferenceSettings d = InferenceSettings.defaults();
-            try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT,
-                    new InferenceSettings(modelDir, d.device(), d.intraOpThreads(), d.maxBatch(), d.maxWait(),
-                            Duration.ZERO))) {
-                outcome = evaluate(new RecordBeatClassifier(models));
+            try (ModelRegistry models = RecordBeatClassifier.registry(modelDir)) {
+                outcome = evaluate(records, RecordClassifiers.one(new RecordBeatClassifier(models)));
             }
         }
         return finish(outcome);
     }
 
-    private Evaluation.Outcome evaluate(RecordBeatClassifier classifier) {
-        return Evaluation.run(new Evaluation.Options(db, records, lead, reference, FlagValue.parse("--mains", mains, MainsFrequency::parse),
-                annotations, classifier), spec.commandLine().getOut());
+    private Evaluation.Outcome evaluate(List<String> names, RecordClassifiers classifiers) {
+        return Evaluation.run(new Evaluation.Options(db, names, lead, reference,
+                FlagValue.parse("--mains", mains, MainsFrequency::parse), annotations, classifiers),
+                spec.commandLine().getOut());
     }
 
     private int finish(Evaluation.Outcome outcome) {

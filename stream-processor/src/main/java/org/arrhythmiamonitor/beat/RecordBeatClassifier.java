@@ -1,6 +1,9 @@
 package org.arrhythmiamonitor.beat;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 
@@ -20,6 +23,21 @@ public final class RecordBeatClassifier {
 
     public String model() {
         return models.card().id();
+    }
+
+    /** The digest of the model's file: fold models of a cross-validation share a name and version. */
+    public String sha256() {
+        return models.card().sha256();
+    }
+
+    /**
+     * The beat classifier's models as {@code monitor eval} reads them: the newest in {@code modelDir}
+     * (null: those packaged with the processor), on the default device, without watching for new ones.
+     */
+    public static ModelRegistry registry(Path modelDir) {
+        InferenceSettings d = InferenceSettings.defaults();
+        return new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT, new InferenceSettings(modelDir,
+                d.device(), d.intraOpThreads(), d.maxBatch(), d.maxWait(), Duration.ZERO));
     }
 
     /** Each beat as the stream's classifier reads it, in the order of the beats. */

@@ -35,10 +35,10 @@ public final class Evaluation {
      * @param referenceAnnotator annotator of the reference annotations, usually {@code atr}
      * @param mains mains notch of the signal path
      * @param annotationsOut where to write one {@value #ANNOTATOR} annotation file per record; null for none
-     * @param classifier the beat model; null to score QRS detection only
+     * @param classifiers the beat model of each record; null to score QRS detection only
      */
     public record Options(Path db, List<String> records, String lead, String referenceAnnotator,
-            MainsFrequency mains, Path annotationsOut, RecordBeatClassifier classifier) {
+            MainsFrequency mains, Path annotationsOut, RecordClassifiers classifiers) {
     }
 
     /** The evaluation's outcome: per-record results and the report. */
@@ -66,7 +66,8 @@ public final class Evaluation {
                 throw new UncheckedIOException("cannot create " + options.annotationsOut(), e);
             }
         }
-        RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator(), options.classifier());
+        RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator(),
+                options.classifiers());
         out.printf(Locale.ROOT, "%-8s %-6s %7s %6s %5s %5s %8s %8s %11s%n", "record", "lead", "beats", "TP", "FN",
                 "FP", "Se %", "+P %", "unreadable");
         long started = System.nanoTime();
@@ -96,13 +97,13 @@ public final class Evaluation {
         out.printf(Locale.ROOT, "readable only: Se %.2f %%, +P %.2f %%; %d records in %.1f s (%.1f million samples/s)%n",
                 readable.se(), readable.ppv(), results.size(), seconds, samples / seconds / 1e6);
         JsonObject report = report(options, results, gross, readable, seconds, samples);
-        if (options.classifier() != null) {
+        if (options.classifiers() != null) {
             BeatClassScore beatScore = BeatClassScore.of(results);
             BeatClassScore modelScore = BeatClassScore.ofModel(results);
             out.println(beatScore.table());
             out.printf(Locale.ROOT, "the beat model alone, before the rhythm: S Se %.2f +P %.2f, V Se %.2f +P %.2f%n",
                     modelScore.se(1), modelScore.ppv(1), modelScore.se(2), modelScore.ppv(2));
-            report.put("beats", beatScore.toJson().put("model", options.classifier().model()));
+            report.put("beats", beatScore.toJson().put("model", options.classifiers().describe()));
             report.put("beats_model_only", modelScore.toJson());
             report.put("episodes", episodes(results, out));
         }
@@ -132,7 +133,9 @@ public final class Evaluation {
                     .put("unreadable_fraction", r.unreadableFraction())
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
             if (r.confusion() != null) {
-                json.put("beats", new BeatClassScore(r.confusion()).toJson());
+                RecordBeatClassifier classifier = options.classifiers().forRecord(r.record());
+                json.put("beats", new BeatClassScore(r.confusion()).toJson().put("model", classifier.model())
+                        .put("model_sha256", classifier.sha256()));
                 json.put("beats_model_only", new BeatClassScore(r.modelConfusion()).toJson());
             }
             if (r.episodes() != null) {

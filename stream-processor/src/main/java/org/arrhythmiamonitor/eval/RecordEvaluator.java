@@ -38,13 +38,13 @@ public final class RecordEvaluator {
 
     private final MainsFrequency mains;
     private final String annotator;
-    private final RecordBeatClassifier classifier;
+    private final RecordClassifiers classifiers;
 
-    /** @param classifier the beat model, or null to score QRS detection only */
-    public RecordEvaluator(MainsFrequency mains, String annotator, RecordBeatClassifier classifier) {
+    /** @param classifiers the beat model of each record, or null to score QRS detection only */
+    public RecordEvaluator(MainsFrequency mains, String annotator, RecordClassifiers classifiers) {
         this.mains = mains;
         this.annotator = annotator;
-        this.classifier = classifier;
+        this.classifiers = classifiers;
     }
 
     /** Evaluates {@code record} in {@code directory} on {@code lead}, or on the first signal when it is null. */
@@ -103,7 +103,8 @@ public final class RecordEvaluator {
         QrsScore onReadable = Ec57Matcher.score(ref, Ec57Matcher.sorted(readableDet), window, readable);
         double scoredLength = length(scored);
         double fraction = scoredLength == 0 ? 0 : 1 - length(readable) / scoredLength;
-        RecordBeatClassifier.Classified classified = classifier == null ? null : classifier.classify(beats, fs);
+        RecordBeatClassifier.Classified classified = classifiers == null ? null
+                : classifiers.forRecord(record).classify(beats, fs);
         if (classified == null) {
             return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
                     null, null, null, null, null);

@@ -49,7 +49,7 @@ class EvaluationTest {
         try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT,
                 InferenceSettings.defaults())) {
             outcome = Evaluation.run(new Evaluation.Options(db, List.of(), null, "atr", MainsFrequency.HZ_50,
-                    annotations, new RecordBeatClassifier(models)), new PrintWriter(printed));
+                    annotations, RecordClassifiers.one(new RecordBeatClassifier(models))), new PrintWriter(printed));
         }
 
         JsonObject report = outcome.report();
@@ -135,7 +135,7 @@ class EvaluationTest {
         try (ModelRegistry models = new ModelRegistry(BeatFeatures.MODEL_NAME, BeatFeatures.CONTRACT,
                 InferenceSettings.defaults())) {
             outcome = Evaluation.run(new Evaluation.Options(mitdb, List.of(), null, "atr", MainsFrequency.HZ_50,
-                    null, new RecordBeatClassifier(models)), new PrintWriter(System.out));
+                    null, RecordClassifiers.one(new RecordBeatClassifier(models))), new PrintWriter(System.out));
         }
 
         JsonObject qrs = outcome.report().getJsonObject("qrs");
