@@ -449,6 +449,10 @@ def main():
                              "call whose QRS matches the template N")
     parser.add_argument("--no-families", action="store_true",
                         help="replay without the QRS family check (as before it existed)")
+    parser.add_argument("--scored-from-s", type=float, default=0.0,
+                        help="score beat classes only from this many seconds into each record on (300: EC57's "
+                             "learning period, as `bin/monitor eval` scores; the rules still run from the start, "
+                             "and runs and AF are scored as without it)")
     parser.add_argument("--no-unusually-early", action="store_true",
                         help="replay without the rule on N calls that came early for the patient (as before it "
                              "existed)")
@@ -496,9 +500,10 @@ def main():
                 seconds = np.diff(np.append(at, at[-1])) / args.fs
                 af_seconds += [(seconds * (ref & scored)).sum(), (seconds * (flags & scored)).sum(),
                                (seconds * (ref & flags & scored)).sum()]
-        truth = labels[rows]
-        figures = [se_ppv(truth, p, 1), se_ppv(truth, reported, 1), se_ppv(truth, p, 2), se_ppv(truth, reported, 2),
-                   se_ppv(truth, p, 3), se_ppv(truth, reported, 3),
+        scored = samples[rows] >= args.scored_from_s * args.fs
+        truth, model, reported = labels[rows][scored], p[scored], reported[scored]
+        figures = [se_ppv(truth, model, 1), se_ppv(truth, reported, 1), se_ppv(truth, model, 2),
+                   se_ppv(truth, reported, 2), se_ppv(truth, model, 3), se_ppv(truth, reported, 3),
                    *[(100.0 * found / ref, 100.0 * true / detected) for ref, found, detected, true in runs],
                    (ec57_ppv(truth, reported, 1), ec57_ppv(truth, reported, 2))]
         by_epochs.setdefault(name.split("_")[1], []).append(figures)

@@ -261,12 +261,7 @@ def _fold(job):
     if fold_models is not None:
         directory, card = fold_models
         write_model(model, data, all_rows[~test_mask], os.path.join(directory, fold_dir(seed, epochs, f)),
-                    dict(card, training=dict(card["training"], epochs=epochs, schedule=schedule(epochs),
-                                             seed=1000 * seed + f,
-                                             records=[r for r in card["training"]["records"]
-                                                      if r not in [str(h) for h in held_out]],
-                                             held_out_records=[str(r) for r in held_out])),
-                    seed)
+                    fold_card(card, 1000 * seed + f, epochs, held_out), seed)
     p = probabilities(model, data, test_rows)
     m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
@@ -330,7 +325,12 @@ def main():
         fold_models = (args.fold_models, dict(card, cross_validation={
             "method": "a cross-validation fold's model: trained without the records in "
                       "training.held_out_records, for scoring them as unseen patients (`bin/monitor eval --held-out`)"}))
-        write_folds(args.fold_models, args.seeds, args.epochs, folds)
+        # A folds file from an earlier run must not pair with this run's half-written fold models.
+        for seed in args.seeds:
+            for e in args.epochs:
+                stale = os.path.join(args.fold_models, f"seed{seed}-epochs{e}", "folds.json")
+                if os.path.exists(stale):
+                    os.remove(stale)
     jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, fold_models)
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
@@ -340,6 +340,9 @@ def main():
         for seed, e, m, rows, p in pool.imap_unordered(_fold, jobs):
             total[(seed, e)] += m
             held_out.setdefault((seed, e), []).append((rows, p))
+    if args.fold_models:
+        write_folds(args.fold_models, args.seeds, args.epochs, folds)
+        log(f"fold models and folds files written under {args.fold_models}")
     if args.oof:
         arrays = {}
         for (seed, e), parts in held_out.items():
@@ -383,6 +386,20 @@ def main():
     log(f"wrote {path} ({os.path.getsize(path)} bytes) and its card in {time.time() - started:.0f} s")
 
 
+def fold_card(card, seed, epochs, held_out):
+    """A cross-validation fold's card: what its model learnt from and held out, which
+    `bin/monitor eval --held-out` checks against the folds file."""
+    held = [str(r) for r in held_out]
+    training = dict(card["training"], epochs=epochs, schedule=schedule(epochs), seed=seed,
+                    records=[r for r in card["training"]["records"] if r not in held], held_out_records=held,
+                    beats_per_record_and_class={r: n for r, n in card["training"]["beats_per_record_and_class"].items()
+                                                if r not in held})
+    if "ensemble" in training:
+        training["ensemble"] = dict(training["ensemble"], seeds=[member_seed(seed, j)
+                                                                 for j in range(training["ensemble"]["members"])])
+    return dict(card, training=training)
+
+
 def base_card(args, manifest):
     """The card's fields that do not depend on which model is trained (the final one, or a fold's)."""
     return {
@@ -407,7 +424,8 @@ def base_card(args, manifest):
                if args.members != 1 or args.width != 1.0 else {}),
             "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
                        "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
-                       f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
+                       + (f"--cv-only --fold-models {args.fold_models} " if args.cv_only and args.fold_models else "")
+                       + f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
                        f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}"
                        + (f" --folds {args.folds}" if args.folds != 5 else "")
                        + (" --previous-beat" if args.previous_beat else "")
@@ -487,6 +505,7 @@ def write_folds(directory, seeds, epochs, folds):
                 json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}"}
                                      for k, held_out in enumerate(folds)]}, f, indent=1)
                 f.write("\n")
+
 
 if __name__ == "__main__":
     sys.exit(main())

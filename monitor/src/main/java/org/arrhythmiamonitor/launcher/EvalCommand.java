@@ -80,13 +80,8 @@ final class EvalCommand implements Callable<Integer> {
         if (noClassify) {
             outcome = evaluate(records, null);
         } else if (heldOut != null) {
-            try (HeldOutModels models = HeldOutModels.open(heldOut)) {
-                List<String> scored = records.isEmpty() ? models.records() : records;
-                scored.stream().filter(r -> !models.records().contains(r)).findFirst().ifPresent(r -> {
-                    throw new ParameterException(spec.commandLine(), "record " + r + " is in no fold of " + heldOut
-                            + ", so no model there left it out");
-                });
-                outcome = evaluate(scored, models);
+            try (HeldOutModels models = HeldOutModels.open(heldOut, records)) {
+                outcome = evaluate(models.records(), models);
             }
         } else {
             try (ModelRegistry models = RecordBeatClassifier.registry(modelDir)) {

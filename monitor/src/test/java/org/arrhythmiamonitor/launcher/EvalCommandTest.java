@@ -2,11 +2,17 @@ package org.arrhythmiamonitor.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticRecords;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
@@ -83,10 +89,9 @@ class EvalCommandTest {
         SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
         SyntheticRecords.write(db, "r2", 360, 11, new Segment(400, 70));
         Path cv = dir.resolve("cv");
-        String first = foldModel(cv.resolve("fold1"), 0);
-        String second = foldModel(cv.resolve("fold2"), 1);
-        Path folds = Files.writeString(cv.resolve("folds.json"), "{\"folds\": [{\"records\": [\"r2\"], "
-                + "\"model_dir\": \"fold2\"}, {\"records\": [\"r1\"], \"model_dir\": \"fold1\"}]}");
+        String first = foldModel(cv.resolve("fold1"), 1, List.of("r1"));
+        String second = foldModel(cv.resolve("fold2"), 2, List.of("r2"));
+        Path folds = Files.writeString(cv.resolve("folds.json"), folds("r2", "fold2", "r1", "fold1"));
         Path report = dir.resolve("held-out.json");
 
         Outcome outcome = run("eval", "--db", db.toString(), "--held-out", folds.toString(), "--report",
@@ -106,64 +111,92 @@ class EvalCommandTest {
         Path db = dir.resolve("db");
         SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
         Path cv = dir.resolve("cv");
-        foldModel(cv.resolve("fold1"), 0);
+        foldModel(cv.resolve("fold1"), 1, List.of("r1"));
+        foldModel(cv.resolve("same"), 1, List.of("r2"));
+        foldModel(cv.resolve("learnt"), 3, List.of());
         String report = dir.resolve("x.json").toString();
         Path folds = cv.resolve("folds.json");
 
-        Outcome absent = heldOut(db, folds, report);
-        assertThat(absent.exitCode()).isEqualTo(1);
-        assertThat(absent.err()).contains("held-out folds file " + folds + " cannot be read")
-                .doesNotContain("Exception");
+        assertRefused(heldOut(db, folds, report), "held-out folds file " + folds + " does not exist");
         Files.writeString(folds, "[1, 2]");
-        assertThat(heldOut(db, folds, report).err()).contains("is not a JSON object");
+        assertRefused(heldOut(db, folds, report), "is not a JSON object");
         Files.writeString(folds, "{\"folds\": []}");
-        assertThat(heldOut(db, folds, report).err()).contains("needs \"folds\", a non-empty list");
+        assertRefused(heldOut(db, folds, report), "needs \"folds\", a non-empty list");
         Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\"]}]}");
-        assertThat(heldOut(db, folds, report).err()).contains("fold 1 needs \"records\"", "\"model_dir\"");
-        Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\"], \"model_dir\": \"fold1\"}, "
-                + "{\"records\": [\"r1\"], \"model_dir\": \"fold1\"}]}");
-        assertThat(heldOut(db, folds, report).err()).contains("record r1 is in folds 1 and 2");
-        Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\"], \"model_dir\": \"fold9\"}]}");
-        assertThat(heldOut(db, folds, report).err()).contains("fold 1: model_dir", "fold9 is not a directory");
-        Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\"], \"model_dir\": \"fold1\"}]}");
-        for (Outcome refused : new Outcome[] {heldOut(db, folds, report, "--no-classify"),
-            heldOut(db, folds, report, "--model-dir", cv.resolve("fold1").toString()),
-            heldOut(db, folds, report, "--records", "r1,r7")}) {
+        assertRefused(heldOut(db, folds, report), "fold 1 needs \"records\"");
+        Files.writeString(folds, "{\"folds\": [{\"records\": [\"\"], \"model_dir\": \"fold1\"}]}");
+        assertRefused(heldOut(db, folds, report), "record names must be non-empty strings, got \"\"");
+        Files.writeString(folds, folds("r1", "fold1", "r1", "same"));
+        assertRefused(heldOut(db, folds, report), "record r1 is in folds 1 and 2");
+        Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\", \"r1\"], \"model_dir\": \"fold1\"}]}");
+        assertRefused(heldOut(db, folds, report), "fold 1 lists record r1 twice");
+        Files.writeString(folds, folds("r1", "fold9"));
+        assertRefused(heldOut(db, folds, report), "fold 1: model_dir", "fold9 is not a directory");
+        Files.writeString(folds, folds("r1", "fold1", "r2", "fold1"));
+        assertRefused(heldOut(db, folds, report), "fold 2: model_dir", "is fold 1's too");
+        Files.writeString(folds, folds("r1", "fold1", "r2", "same"));
+        assertRefused(heldOut(db, folds, report), "fold 2: its model", "is fold 1's too");
+        Files.writeString(folds, folds("r1", "learnt"));
+        assertRefused(heldOut(db, folds, report), "fold 1: the card of beat-classifier:1.1.0",
+                "does not say it held out record r1", "it is not that fold's model");
+        Files.writeString(folds, folds("r1", Path.of("..", "model-store", "models").toAbsolutePath().toString()));
+        assertRefused(heldOut(db, folds, report), "does not say it held out record r1");
+        Files.writeString(folds, folds("r1", "empty"));
+        Files.createDirectories(cv.resolve("empty"));
+        assertRefused(heldOut(db, folds, report), "held-out folds file " + folds + ": fold 1: ");
+
+        Files.writeString(folds, folds("r1", "fold1"));
+        assertRefused(heldOut(db, folds, report, "--records", "r1,r7"), "record r7 is in no fold of");
+        for (String other : new String[] {"--no-classify", "--model-dir"}) {
+            Outcome refused = other.equals("--no-classify") ? heldOut(db, folds, report, other)
+                    : heldOut(db, folds, report, other, cv.toString());
             assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
-            assertThat(refused.err()).doesNotContain("Exception");
+            assertThat(refused.err()).contains("--held-out names each record's model itself: leave out " + other);
         }
-        assertThat(heldOut(db, folds, report, "--model-dir", cv.toString()).err())
-                .contains("--held-out names each record's model itself: leave out --model-dir");
-        assertThat(heldOut(db, folds, report, "--records", "r1,r7").err())
-                .contains("record r7 is in no fold of " + folds);
         assertThat(heldOut(db, folds, report, "--records", "r1").exitCode()).isZero();
     }
 
+    private static void assertRefused(Outcome outcome, String... says) {
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+        assertThat(outcome.err()).contains(says).doesNotContain("Exception");
+    }
+
     private static Outcome heldOut(Path db, Path folds, String report, String... more) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("eval", "--db", db.toString(),
-                "--held-out", folds.toString(), "--report", report));
-        args.addAll(java.util.List.of(more));
+        List<String> args = new ArrayList<>(List.of("eval", "--db", db.toString(), "--held-out", folds.toString(),
+                "--report", report));
+        args.addAll(List.of(more));
         return run(args.toArray(String[]::new));
     }
 
+    /** A folds file of one-record folds: record, model directory, record, model directory, ... */
+    private static String folds(String... recordAndDir) {
+        List<String> folds = new ArrayList<>();
+        for (int i = 0; i < recordAndDir.length; i += 2) {
+            folds.add("{\"records\": [\"" + recordAndDir[i] + "\"], \"model_dir\": \"" + recordAndDir[i + 1] + "\"}");
+        }
+        return "{\"folds\": [" + String.join(", ", folds) + "]}";
+    }
+
     /**
-     * A copy of the packaged model in {@code to}, made a distinct file by an unknown protobuf field
-     * that ONNX Runtime skips ({@code marker} in field 1000), with its card; returns its sha256.
+     * A fold's model in {@code to}: the packaged model, made a file of its own by an unknown protobuf
+     * field that ONNX Runtime skips ({@code marker} in field 1000), with a card that says it held
+     * out {@code heldOut}; returns its sha256.
      */
-    private static String foldModel(Path to, int marker) throws Exception {
+    private static String foldModel(Path to, int marker, List<String> heldOut) throws Exception {
         Path models = Path.of("..", "model-store", "models");
-        JsonObject card = new JsonObject(Files.readString(models.resolve("beat-classifier-1.1.0.json")));
+        String cardFile = Files.readAllLines(models.resolve("index.txt")).get(0).strip();
+        JsonObject card = new JsonObject(Files.readString(models.resolve(cardFile)));
         byte[] onnx = Files.readAllBytes(models.resolve(card.getString("file")));
-        byte[] marked = java.util.Arrays.copyOf(onnx, onnx.length + 3);
+        byte[] marked = Arrays.copyOf(onnx, onnx.length + 3);
         marked[onnx.length] = (byte) 0xC0;
         marked[onnx.length + 1] = 0x3E;
         marked[onnx.length + 2] = (byte) marker;
-        String sha = java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-256").digest(marked));
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(marked));
         Files.createDirectories(to);
         Files.write(to.resolve(card.getString("file")), marked);
-        Files.writeString(to.resolve("beat-classifier-1.1.0.json"), card.put("sha256", sha).encodePrettily());
-        Files.writeString(to.resolve("index.txt"), "beat-classifier-1.1.0.json\n");
+        card.put("sha256", sha).getJsonObject("training").put("held_out_records", new JsonArray(heldOut));
+        Files.writeString(to.resolve(cardFile), card.encodePrettily());
+        Files.writeString(to.resolve("index.txt"), cardFile + "\n");
         return sha;
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.arrhythmiamonitor.inference.InferenceSettings;
+import org.arrhythmiamonitor.inference.ModelCard;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 
@@ -25,11 +26,6 @@ public final class RecordBeatClassifier {
         return models.card().id();
     }
 
-    /** The digest of the model's file: fold models of a cross-validation share a name and version. */
-    public String sha256() {
-        return models.card().sha256();
-    }
-
     /**
      * The beat classifier's models as {@code monitor eval} reads them: the newest in {@code modelDir}
      * (null: those packaged with the processor), on the default device, without watching for new ones.
@@ -40,8 +36,13 @@ public final class RecordBeatClassifier {
                 d.device(), d.intraOpThreads(), d.maxBatch(), d.maxWait(), Duration.ZERO));
     }
 
-    /** Each beat as the stream's classifier reads it, in the order of the beats. */
-    public record Classified(BeatReading[] readings) {
+    /**
+     * Each beat as the stream's classifier reads it, in the order of the beats.
+     *
+     * @param model the card of the model that classified the last batch (the registry does not
+     *     watch for new versions here, so the card of every batch)
+     */
+    public record Classified(BeatReading[] readings, ModelCard model) {
         /** The model's class of each beat, as indexes into N, S, V, F, Q. */
         public int[] modelClasses() {
             int[] classes = new int[readings.length];
@@ -61,12 +62,18 @@ public final class RecordBeatClassifier {
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
         int filled = 0;
+        ModelCard used = models.card();
         for (int i = 0; i < beats.size(); i++) {
             extractor.next(beats, i, fsHz).writeTo(window, rr, filled);
             filled++;
             if (filled == BATCH || i == beats.size() - 1) {
                 int count = filled;
-                float[][] p = models.withModel(m -> m.classify(window, rr, count));
+                ModelCard[] card = new ModelCard[1];
+                float[][] p = models.withModel(m -> {
+                    card[0] = m.card();
+                    return m.classify(window, rr, count);
+                });
+                used = card[0];
                 for (int k = 0; k < count; k++) {
                     int at = i - count + 1 + k;
                     DetectedBeat beat = beats.get(at);
@@ -75,6 +82,6 @@ public final class RecordBeatClassifier {
                 filled = 0;
             }
         }
-        return new Classified(readings);
+        return new Classified(readings, used);
     }
 }

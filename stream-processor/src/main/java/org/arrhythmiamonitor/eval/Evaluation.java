@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.arrhythmiamonitor.beat.BeatClasses;
-import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.wfdb.Annotation;
@@ -133,9 +132,8 @@ public final class Evaluation {
                     .put("unreadable_fraction", r.unreadableFraction())
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
             if (r.confusion() != null) {
-                RecordBeatClassifier classifier = options.classifiers().forRecord(r.record());
-                json.put("beats", new BeatClassScore(r.confusion()).toJson().put("model", classifier.model())
-                        .put("model_sha256", classifier.sha256()));
+                json.put("beats", new BeatClassScore(r.confusion()).toJson().put("model", r.model().id())
+                        .put("model_sha256", r.model().sha256()));
                 json.put("beats_model_only", new BeatClassScore(r.modelConfusion()).toJson());
             }
             if (r.episodes() != null) {

@@ -5,13 +5,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.inference.ModelCard;
+import org.arrhythmiamonitor.inference.ModelException;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 
 /**
@@ -20,24 +22,36 @@ import org.arrhythmiamonitor.inference.ModelRegistry;
  * an unseen patient. The folds file ({@code train_beat_classifier.py --fold-models} writes one per
  * seed) names each fold's records and its model directory, relative to the file:
  * <pre>{"folds": [{"records": ["208"], "model_dir": "fold1"}, ...]}</pre>
+ * A held-out figure is only as good as that pairing, so each fold's model must say, in its card's
+ * {@code training} section, that it held out the fold's records and was not trained on any of them.
  */
 public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
-    /** A fold: the records it held out and the model trained without them. */
-    public record Fold(List<String> records, Path modelDir) {
+    private record Fold(int number, List<String> records, Path modelDir) {
     }
 
     private final Path file;
-    private final List<Fold> folds;
+    private final List<String> scored;
+    private final int folds;
     private final List<ModelRegistry> registries = new ArrayList<>();
     private final Map<String, RecordBeatClassifier> byRecord = new LinkedHashMap<>();
 
-    private HeldOutModels(Path file, List<Fold> folds, Function<Path, ModelRegistry> open) {
+    private HeldOutModels(Path file, List<Fold> folds, List<String> scored) {
         this.file = file;
-        this.folds = folds;
+        this.scored = scored;
+        this.folds = folds.size();
+        Map<String, Integer> foldOfModel = new LinkedHashMap<>();
         try {
             for (Fold fold : folds) {
-                ModelRegistry registry = open.apply(fold.modelDir());
+                String where = where(file) + ": fold " + fold.number();
+                ModelRegistry registry = load(fold, where);
                 registries.add(registry);
+                ModelCard card = registry.card();
+                checkHeldOut(card, fold, where);
+                Integer same = foldOfModel.putIfAbsent(card.sha256(), fold.number());
+                if (same != null) {
+                    throw new IllegalArgumentException(where + ": its model " + card.sha256() + " is fold " + same
+                            + "'s too; each fold needs the model trained without its own records");
+                }
                 RecordBeatClassifier classifier = new RecordBeatClassifier(registry);
                 fold.records().forEach(r -> byRecord.put(r, classifier));
             }
@@ -47,23 +61,38 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
         }
     }
 
-    /** Reads the folds file and loads each fold's model as {@code monitor eval} loads one. */
-    public static HeldOutModels open(Path foldsFile) {
-        return open(foldsFile, RecordBeatClassifier::registry);
+    /**
+     * Reads the folds file, checks that it holds every record of {@code records}, and loads each
+     * fold's model as {@code monitor eval} loads one.
+     *
+     * @param records the records to score; empty for every record of the file
+     */
+    public static HeldOutModels open(Path foldsFile, List<String> records) {
+        List<Fold> folds = read(foldsFile);
+        List<String> all = folds.stream().flatMap(f -> f.records().stream()).toList();
+        for (String record : records) {
+            if (!all.contains(record)) {
+                throw new IllegalArgumentException("record " + record + " is in no fold of " + where(foldsFile)
+                        + ", so no model there held it out");
+            }
+        }
+        return new HeldOutModels(foldsFile, folds, records.isEmpty() ? all : List.copyOf(records));
     }
 
-    static HeldOutModels open(Path foldsFile, Function<Path, ModelRegistry> open) {
-        return new HeldOutModels(foldsFile, read(foldsFile), open);
+    private static String where(Path foldsFile) {
+        return "held-out folds file " + foldsFile;
     }
 
-    /** The folds of a folds file, checked: every fold has records and a model directory, no record is in two. */
-    static List<Fold> read(Path foldsFile) {
-        String where = "held-out folds file " + foldsFile;
+    /** The folds of a folds file, checked: every fold has records and a model directory of its own, no record is in two. */
+    private static List<Fold> read(Path foldsFile) {
+        String where = where(foldsFile);
         JsonObject json;
         try {
             json = new JsonObject(Files.readString(foldsFile));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(where + " does not exist", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalArgumentException(where + " cannot be read: " + e, e);
         } catch (DecodeException e) {
             throw new IllegalArgumentException(where + " is not a JSON object: " + e.getMessage(), e);
         }
@@ -72,11 +101,12 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
                     + "{\"records\": [...], \"model_dir\": \"...\"}");
         }
         Path base = foldsFile.toAbsolutePath().getParent();
-        Map<String, Integer> foldOf = new LinkedHashMap<>();
+        Map<String, Integer> foldOfRecord = new LinkedHashMap<>();
+        Map<Path, Integer> foldOfDir = new LinkedHashMap<>();
         List<Fold> folds = new ArrayList<>();
-        for (int k = 0; k < array.size(); k++) {
-            String fold = where + ": fold " + (k + 1);
-            if (!(array.getValue(k) instanceof JsonObject entry)
+        for (int k = 1; k <= array.size(); k++) {
+            String fold = where + ": fold " + k;
+            if (!(array.getValue(k - 1) instanceof JsonObject entry)
                     || !(entry.getValue("records") instanceof JsonArray records) || records.isEmpty()
                     || !(entry.getValue("model_dir") instanceof String dir) || dir.isBlank()) {
                 throw new IllegalArgumentException(fold + " needs \"records\", a non-empty list of record names, "
@@ -85,42 +115,71 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
             List<String> names = new ArrayList<>();
             for (Object record : records) {
                 if (!(record instanceof String name) || name.isBlank()) {
-                    throw new IllegalArgumentException(fold + ": record names must be strings, got " + record);
+                    throw new IllegalArgumentException(fold + ": record names must be non-empty strings, got "
+                            + (record instanceof String ? "\"" + record + "\"" : record));
                 }
-                Integer other = foldOf.putIfAbsent(name, k + 1);
+                Integer other = foldOfRecord.putIfAbsent(name, k);
                 if (other != null) {
-                    throw new IllegalArgumentException(where + ": record " + name + " is in folds " + other
-                            + " and " + (k + 1) + "; each record is held out by one fold");
+                    throw new IllegalArgumentException(other == k ? fold + " lists record " + name + " twice"
+                            : where + ": record " + name + " is in folds " + other + " and " + k
+                                    + "; each record is held out by one fold");
                 }
                 names.add(name);
             }
-            Path modelDir = base.resolve(dir);
+            Path modelDir = base.resolve(dir).normalize();
             if (!Files.isDirectory(modelDir)) {
                 throw new IllegalArgumentException(fold + ": model_dir " + modelDir + " is not a directory");
             }
-            folds.add(new Fold(List.copyOf(names), modelDir));
+            Integer shared = foldOfDir.putIfAbsent(modelDir, k);
+            if (shared != null) {
+                throw new IllegalArgumentException(fold + ": model_dir " + modelDir + " is fold " + shared
+                        + "'s too; each fold needs the model trained without its own records");
+            }
+            folds.add(new Fold(k, List.copyOf(names), modelDir));
         }
         return List.copyOf(folds);
     }
 
-    /** Every record of every fold, in the file's order. */
+    private static ModelRegistry load(Fold fold, String where) {
+        try {
+            return RecordBeatClassifier.registry(fold.modelDir());
+        } catch (ModelException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The card must say the model held out every record of the fold and learnt from none of them. */
+    private static void checkHeldOut(ModelCard card, Fold fold, String where) {
+        JsonObject training = card.json().getJsonObject("training", new JsonObject());
+        List<?> heldOut = training.getJsonArray("held_out_records", new JsonArray()).getList();
+        List<?> learnt = training.getJsonArray("records", new JsonArray()).getList();
+        for (String record : fold.records()) {
+            if (!heldOut.contains(record) || learnt.contains(record)) {
+                throw new IllegalArgumentException(where + ": the card of " + card.id() + " in " + fold.modelDir()
+                        + " does not say it held out record " + record + " (training.held_out_records "
+                        + heldOut + ", training.records " + learnt + "); it is not that fold's model");
+            }
+        }
+    }
+
+    /** The records to score: those asked for, or every record of the folds. */
     public List<String> records() {
-        return List.copyOf(byRecord.keySet());
+        return scored;
     }
 
     @Override
     public RecordBeatClassifier forRecord(String record) {
         RecordBeatClassifier classifier = byRecord.get(record);
         if (classifier == null) {
-            throw new IllegalArgumentException("record " + record + " is in no fold of " + file);
+            throw new IllegalArgumentException("record " + record + " is in no fold of " + where(file));
         }
         return classifier;
     }
 
     @Override
     public String describe() {
-        return "held out: each record scored by the model of the fold that left it out (" + folds.size()
-                + " folds, " + file + ")";
+        return "held out: each record scored by the model of the fold that left it out (" + folds + " fold"
+                + (folds == 1 ? "" : "s") + ", " + file + ")";
     }
 
     @Override

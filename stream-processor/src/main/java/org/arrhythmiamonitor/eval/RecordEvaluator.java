@@ -107,7 +107,7 @@ public final class RecordEvaluator {
                 : classifiers.forRecord(record).classify(beats, fs);
         if (classified == null) {
             return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
-                    null, null, null, null, null);
+                    null, null, null, null, null, null);
         }
         boolean paced = reference.stream().anyMatch(a -> a.code() == AnnotationCode.PACE || a.code() == AnnotationCode.PFUS);
         int[] modelClasses = classified.modelClasses();
@@ -122,7 +122,7 @@ public final class RecordEvaluator {
         long[][] modelConfusion = paced ? null : match.confusion(modelClasses, scored);
         EpisodeScores episodes = episodes(reference, found, flutter, mv.length, fs, start, window, paced);
         return new RecordResult(record, signal.lead(), fs, mv.length, all, onReadable, fraction, events, beats,
-                classes, confusion, modelConfusion, episodes, null);
+                classes, confusion, modelConfusion, episodes, classified.model(), null);
     }
 
     private static List<RecordEpisodes.ScoredBeat> scoredBeats(List<DetectedBeat> beats,

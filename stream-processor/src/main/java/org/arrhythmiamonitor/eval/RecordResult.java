@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.eval;
 
 import java.util.List;
 import java.util.Map;
+import org.arrhythmiamonitor.inference.ModelCard;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 
 /**
@@ -23,15 +24,16 @@ import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
  *     model or for a record with paced beats, which EC57 leaves out of beat-class statistics
  * @param modelConfusion the same with the beat model's own classes, before the rhythm is known
  * @param episodes episode scores and counts; null without a beat model
+ * @param model the card of the beat model that classified the record; null without one
  * @param error why the record could not be evaluated; null when it was
  */
 public record RecordResult(String record, String lead, double fsHz, long samples, QrsScore qrs, QrsScore qrsReadable,
         double unreadableFraction, Map<String, Integer> technicalEvents, List<DetectedBeat> beats, int[] classes,
-        long[][] confusion, long[][] modelConfusion, EpisodeScores episodes, String error) {
+        long[][] confusion, long[][] modelConfusion, EpisodeScores episodes, ModelCard model, String error) {
 
     public static RecordResult failed(String record, String error) {
         return new RecordResult(record, null, 0, 0, QrsScore.ZERO, QrsScore.ZERO, 0, Map.of(), List.of(), null, null,
-                null, null, error);
+                null, null, null, error);
     }
 
     public boolean ok() {
