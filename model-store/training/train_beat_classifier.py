@@ -258,15 +258,17 @@ def _fold(job):
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
     model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width)
+    written = None
     if fold_models is not None:
         directory, card = fold_models
-        write_model(model, data, all_rows[~test_mask], os.path.join(directory, fold_dir(seed, epochs, f)),
-                    fold_card(card, 1000 * seed + f, epochs, held_out), seed)
+        path = write_model(model, data, all_rows[~test_mask], os.path.join(directory, fold_dir(seed, epochs, f)),
+                           fold_card(card, 1000 * seed + f, epochs, held_out), seed)
+        written = sha256(path)
     p = probabilities(model, data, test_rows)
     m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
           flush=True)
-    return seed, epochs, m, test_rows, p
+    return seed, epochs, f, m, test_rows, p, written
 
 
 def main():
@@ -323,8 +325,8 @@ def main():
     fold_models = None
     if args.fold_models:
         fold_models = (args.fold_models, dict(card, cross_validation={
-            "method": "a cross-validation fold's model: trained without the records in "
-                      "training.held_out_records, for scoring them as unseen patients (`bin/monitor eval --held-out`)"}))
+            "method": "a cross-validation fold's model: trained without the records in training.held_out_records, "
+                      "for scoring them as unseen patients (`bin/monitor eval --held-out`)"}))
         # A folds file from an earlier run must not pair with this run's half-written fold models.
         for seed in args.seeds:
             for e in args.epochs:
@@ -336,12 +338,14 @@ def main():
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
     held_out = {}
+    fold_sha256 = {}
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
-        for seed, e, m, rows, p in pool.imap_unordered(_fold, jobs):
+        for seed, e, f, m, rows, p, written in pool.imap_unordered(_fold, jobs):
+            fold_sha256[(seed, e, f)] = written
             total[(seed, e)] += m
             held_out.setdefault((seed, e), []).append((rows, p))
     if args.fold_models:
-        write_folds(args.fold_models, args.seeds, args.epochs, folds)
+        write_folds(args.fold_models, args.seeds, args.epochs, folds, fold_sha256)
         log(f"fold models and folds files written under {args.fold_models}")
     if args.oof:
         arrays = {}
@@ -424,7 +428,8 @@ def base_card(args, manifest):
                if args.members != 1 or args.width != 1.0 else {}),
             "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
                        "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
-                       + (f"--cv-only --fold-models {args.fold_models} " if args.cv_only and args.fold_models else "")
+                       + ("--cv-only " if args.cv_only else "")
+                       + (f"--fold-models {args.fold_models} " if args.fold_models else "")
                        + f"--version {args.version} --epochs {' '.join(map(str, args.epochs))} "
                        f"--seeds {' '.join(map(str, args.seeds))} --per-group {args.per_group}"
                        + (f" --folds {args.folds}" if args.folds != 5 else "")
@@ -494,15 +499,17 @@ def fold_dir(seed, epochs, fold):
     return os.path.join(f"seed{seed}-epochs{epochs}", f"fold{fold + 1}")
 
 
-def write_folds(directory, seeds, epochs, folds):
-    """One folds.json per seed and epoch count: which model directory scores which records, for
-    `bin/monitor eval --held-out`."""
+def write_folds(directory, seeds, epochs, folds, fold_sha256):
+    """One folds.json per seed and epoch count: which model (directory and file digest) scores which
+    records, for `bin/monitor eval --held-out`; the digest tells this run's model from another
+    version an earlier run left in the same directory."""
     for seed in seeds:
         for e in epochs:
             out = os.path.join(directory, f"seed{seed}-epochs{e}")
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "folds.json"), "w") as f:
-                json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}"}
+                json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}",
+                                      "model_sha256": fold_sha256[(seed, e, k)]}
                                      for k, held_out in enumerate(folds)]}, f, indent=1)
                 f.write("\n")
 

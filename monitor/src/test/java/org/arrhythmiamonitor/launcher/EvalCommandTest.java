@@ -22,8 +22,20 @@ import picocli.CommandLine;
 
 /** {@code monitor eval} as a user runs it: a table on the console, a JSON report, annotation files. */
 class EvalCommandTest {
+    private static final Path MODELS = Path.of("..", "model-store", "models");
+    /** The packaged model's card, the first the index lists. */
+    private static final String CARD = firstCard();
+
     @TempDir
     Path dir;
+
+    private static String firstCard() {
+        try {
+            return Files.readAllLines(MODELS.resolve("index.txt")).get(0).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private record Outcome(int exitCode, String out, String err) {
     }
@@ -91,7 +103,8 @@ class EvalCommandTest {
         Path cv = dir.resolve("cv");
         String first = foldModel(cv.resolve("fold1"), 1, List.of("r1"));
         String second = foldModel(cv.resolve("fold2"), 2, List.of("r2"));
-        Path folds = Files.writeString(cv.resolve("folds.json"), folds("r2", "fold2", "r1", "fold1"));
+        Path folds = Files.writeString(cv.resolve("folds.json"), folds("r2", "fold2", "r1", "fold1")
+                .replace("\"fold2\"", "\"fold2\", \"model_sha256\": \"" + second + "\""));
         Path report = dir.resolve("held-out.json");
 
         Outcome outcome = run("eval", "--db", db.toString(), "--held-out", folds.toString(), "--report",
@@ -101,7 +114,7 @@ class EvalCommandTest {
         JsonObject json = new JsonObject(Files.readString(report));
         assertThat(json.getJsonObject("beats").getString("model")).startsWith("held out").contains("2 folds");
         assertThat(json.getJsonArray("records").stream().map(JsonObject.class::cast)
-                .map(r -> r.getString("record") + " " + r.getJsonObject("beats").getString("model_sha256")))
+                .map(r -> r.getString("record") + " " + r.getString("model_sha256")))
                 .containsExactly("r2 " + second, "r1 " + first);
         assertThat(json.getJsonObject("beats").getJsonObject("N").getDouble("se")).isEqualTo(100.0);
     }
@@ -113,7 +126,13 @@ class EvalCommandTest {
         Path cv = dir.resolve("cv");
         foldModel(cv.resolve("fold1"), 1, List.of("r1"));
         foldModel(cv.resolve("same"), 1, List.of("r2"));
-        foldModel(cv.resolve("learnt"), 3, List.of());
+        foldModel(cv.resolve("learnt"), 3, List.of("r1"));
+        JsonObject learnt = new JsonObject(Files.readString(cv.resolve("learnt/" + CARD)));
+        learnt.getJsonObject("training").getJsonArray("records").add("r1");
+        Files.writeString(cv.resolve("learnt/" + CARD), learnt.encode());
+        foldModel(cv.resolve("untyped"), 4, List.of("r1"));
+        Files.writeString(cv.resolve("untyped/" + CARD),
+                new JsonObject(Files.readString(cv.resolve("untyped/" + CARD))).put("training", "x").encode());
         String report = dir.resolve("x.json").toString();
         Path folds = cv.resolve("folds.json");
 
@@ -139,8 +158,17 @@ class EvalCommandTest {
         Files.writeString(folds, folds("r1", "learnt"));
         assertRefused(heldOut(db, folds, report), "fold 1: the card of beat-classifier:1.1.0",
                 "does not say it held out record r1", "it is not that fold's model");
-        Files.writeString(folds, folds("r1", Path.of("..", "model-store", "models").toAbsolutePath().toString()));
-        assertRefused(heldOut(db, folds, report), "does not say it held out record r1");
+        Files.writeString(folds, "{\"folds\": [{\"records\": [\"r1\", \"r2\"], \"model_dir\": \"fold1\"}]}");
+        assertRefused(heldOut(db, folds, report), "does not say it held out record r2");
+        Files.writeString(folds, folds("r1", "untyped"));
+        assertRefused(heldOut(db, folds, report), "has no training.held_out_records (a list of record names)");
+        Files.writeString(folds, folds("r1", "fold1").replace("\"fold1\"", "\"fold1\", \"model_sha256\": \""
+                + "0".repeat(64) + "\""));
+        assertRefused(heldOut(db, folds, report), "not the model " + "0".repeat(64) + " the folds file names");
+        Files.writeString(folds, folds("r1", "fold1").replace("\"fold1\"", "\"fold1\", \"model_sha256\": 7"));
+        assertRefused(heldOut(db, folds, report), "model_sha256 must be 64 lower-case hex digits, got 7");
+        Files.writeString(folds, folds("r1", MODELS.toAbsolutePath().toString()));
+        assertRefused(heldOut(db, folds, report), "has no training.held_out_records");
         Files.writeString(folds, folds("r1", "empty"));
         Files.createDirectories(cv.resolve("empty"));
         assertRefused(heldOut(db, folds, report), "held-out folds file " + folds + ": fold 1: ");
@@ -183,10 +211,8 @@ class EvalCommandTest {
      * out {@code heldOut}; returns its sha256.
      */
     private static String foldModel(Path to, int marker, List<String> heldOut) throws Exception {
-        Path models = Path.of("..", "model-store", "models");
-        String cardFile = Files.readAllLines(models.resolve("index.txt")).get(0).strip();
-        JsonObject card = new JsonObject(Files.readString(models.resolve(cardFile)));
-        byte[] onnx = Files.readAllBytes(models.resolve(card.getString("file")));
+        JsonObject card = new JsonObject(Files.readString(MODELS.resolve(CARD)));
+        byte[] onnx = Files.readAllBytes(MODELS.resolve(card.getString("file")));
         byte[] marked = Arrays.copyOf(onnx, onnx.length + 3);
         marked[onnx.length] = (byte) 0xC0;
         marked[onnx.length + 1] = 0x3E;
@@ -195,8 +221,8 @@ class EvalCommandTest {
         Files.createDirectories(to);
         Files.write(to.resolve(card.getString("file")), marked);
         card.put("sha256", sha).getJsonObject("training").put("held_out_records", new JsonArray(heldOut));
-        Files.writeString(to.resolve(cardFile), card.encodePrettily());
-        Files.writeString(to.resolve("index.txt"), cardFile + "\n");
+        Files.writeString(to.resolve(CARD), card.encodePrettily());
+        Files.writeString(to.resolve("index.txt"), CARD + "\n");
         return sha;
     }
 

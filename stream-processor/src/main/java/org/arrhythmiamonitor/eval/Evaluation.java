@@ -131,9 +131,11 @@ public final class Evaluation {
                     .put("qrs_readable", qrs(r.qrsReadable()))
                     .put("unreadable_fraction", r.unreadableFraction())
                     .put("technical_events", new JsonObject(new LinkedHashMap<>(r.technicalEvents()))));
+            if (r.model() != null) {
+                json.put("model", r.model().id()).put("model_sha256", r.model().sha256());
+            }
             if (r.confusion() != null) {
-                json.put("beats", new BeatClassScore(r.confusion()).toJson().put("model", r.model().id())
-                        .put("model_sha256", r.model().sha256()));
+                json.put("beats", new BeatClassScore(r.confusion()).toJson());
                 json.put("beats_model_only", new BeatClassScore(r.modelConfusion()).toJson());
             }
             if (r.episodes() != null) {

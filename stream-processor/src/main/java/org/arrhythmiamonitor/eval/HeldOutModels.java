@@ -21,12 +21,14 @@ import org.arrhythmiamonitor.inference.ModelRegistry;
  * record out, so {@code monitor eval --held-out} scores every record through the whole pipeline as
  * an unseen patient. The folds file ({@code train_beat_classifier.py --fold-models} writes one per
  * seed) names each fold's records and its model directory, relative to the file:
- * <pre>{"folds": [{"records": ["208"], "model_dir": "fold1"}, ...]}</pre>
+ * <pre>{"folds": [{"records": ["208"], "model_dir": "fold1", "model_sha256": "5a9a..."}, ...]}</pre>
  * A held-out figure is only as good as that pairing, so each fold's model must say, in its card's
- * {@code training} section, that it held out the fold's records and was not trained on any of them.
+ * {@code training} section, that it held out the fold's records and was not trained on any of them,
+ * and must be the file the folds file names, when it names one.
  */
 public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
-    private record Fold(int number, List<String> records, Path modelDir) {
+    /** @param sha256 the model file the folds file names for the fold; null when it names none */
+    private record Fold(int number, List<String> records, Path modelDir, String sha256) {
     }
 
     private final Path file;
@@ -135,7 +137,12 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
                 throw new IllegalArgumentException(fold + ": model_dir " + modelDir + " is fold " + shared
                         + "'s too; each fold needs the model trained without its own records");
             }
-            folds.add(new Fold(k, List.copyOf(names), modelDir));
+            Object sha = entry.getValue("model_sha256");
+            if (sha != null && !(sha instanceof String text && text.matches("[0-9a-f]{64}"))) {
+                throw new IllegalArgumentException(fold + ": model_sha256 must be 64 lower-case hex digits, got "
+                        + sha);
+            }
+            folds.add(new Fold(k, List.copyOf(names), modelDir, (String) sha));
         }
         return List.copyOf(folds);
     }
@@ -150,16 +157,32 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
 
     /** The card must say the model held out every record of the fold and learnt from none of them. */
     private static void checkHeldOut(ModelCard card, Fold fold, String where) {
-        JsonObject training = card.json().getJsonObject("training", new JsonObject());
-        List<?> heldOut = training.getJsonArray("held_out_records", new JsonArray()).getList();
-        List<?> learnt = training.getJsonArray("records", new JsonArray()).getList();
+        String model = "the card of " + card.id() + " in " + fold.modelDir();
+        List<String> heldOut = names(card, "held_out_records", where + ": " + model);
+        List<String> learnt = names(card, "records", where + ": " + model);
         for (String record : fold.records()) {
             if (!heldOut.contains(record) || learnt.contains(record)) {
-                throw new IllegalArgumentException(where + ": the card of " + card.id() + " in " + fold.modelDir()
-                        + " does not say it held out record " + record + " (training.held_out_records "
-                        + heldOut + ", training.records " + learnt + "); it is not that fold's model");
+                throw new IllegalArgumentException(where + ": " + model + " does not say it held out record "
+                        + record + " (training.held_out_records " + heldOut + ", training.records " + learnt
+                        + "); it is not that fold's model");
             }
         }
+        if (fold.sha256() != null && !fold.sha256().equals(card.sha256())) {
+            throw new IllegalArgumentException(where + ": " + model + " is " + card.sha256() + ", not the model "
+                    + fold.sha256() + " the folds file names (a newer model in that directory?)");
+        }
+    }
+
+    /** A list of record names in the card's {@code training} section. */
+    private static List<String> names(ModelCard card, String field, String where) {
+        if (card.json().getValue("training") instanceof JsonObject training
+                && training.getValue(field) instanceof JsonArray array
+                && array.stream().allMatch(name -> name instanceof String)) {
+            return array.stream().map(String.class::cast).toList();
+        }
+        throw new IllegalArgumentException(where + " has no training." + field + " (a list of record names): "
+                + "a cross-validation fold's card says what its model learnt from and held out "
+                + "(train_beat_classifier.py --fold-models writes both)");
     }
 
     /** The records to score: those asked for, or every record of the folds. */
