@@ -29,6 +29,13 @@ class BeatNet(nn.Module):
 
     def __init__(self, channels, length, rr_features, classes, width=1.0):
         super().__init__()
+        self.morphology, features = self.convolutions(channels, width)
+        self.rhythm = nn.Sequential(nn.BatchNorm1d(rr_features), nn.Linear(rr_features, 16), nn.ReLU())
+        self.head = nn.Sequential(nn.Linear(features * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
+
+    @staticmethod
+    def convolutions(channels, width):
+        """The morphology network and its output channels."""
         c1, c2, c3, c4 = (max(4, round(c * width)) for c in (16, 32, 48, 64))
 
         def block(cin, cout, kernel, pool):
@@ -37,14 +44,12 @@ class BeatNet(nn.Module):
                 layers.append(nn.MaxPool1d(2))
             return layers
 
-        self.morphology = nn.Sequential(
+        return nn.Sequential(
             *block(channels, c1, 7, True),
             *block(c1, c2, 5, True),
             *block(c2, c3, 5, True),
             *block(c3, c4, 3, False),
-        )
-        self.rhythm = nn.Sequential(nn.BatchNorm1d(rr_features), nn.Linear(rr_features, 16), nn.ReLU())
-        self.head = nn.Sequential(nn.Linear(c4 * 2 + 16, 64), nn.ReLU(), nn.Dropout(0.3), nn.Linear(64, classes))
+        ), c4
 
     def logits(self, beat, rr):
         m = self.morphology(beat)
@@ -53,6 +58,50 @@ class BeatNet(nn.Module):
 
     def forward(self, beat, rr):
         return torch.softmax(self.logits(beat, rr), dim=1)
+
+
+class SqueezeExcite(nn.Module):
+    """Channel recalibration: each channel scaled by a gate learnt from all channels' means."""
+
+    def __init__(self, channels, reduction=4):
+        super().__init__()
+        hidden = max(4, channels // reduction)
+        self.gate = nn.Sequential(nn.Linear(channels, hidden), nn.ReLU(), nn.Linear(hidden, channels), nn.Sigmoid())
+
+    def forward(self, x):
+        return x * self.gate(x.mean(dim=2)).unsqueeze(2)
+
+
+class MultiScaleBlock(nn.Module):
+    """Parallel convolutions of several kernel lengths (a QRS's notch and a whole wide QRS), joined."""
+
+    def __init__(self, cin, cout, kernels, pool):
+        super().__init__()
+        share = [cout // len(kernels)] * len(kernels)
+        share[0] += cout - sum(share)
+        self.branches = nn.ModuleList(nn.Conv1d(cin, c, k, padding=k // 2, bias=False) for c, k in zip(share, kernels))
+        self.after = nn.Sequential(nn.BatchNorm1d(cout), nn.ReLU(), SqueezeExcite(cout),
+                                   *([nn.MaxPool1d(2)] if pool else []))
+
+    def forward(self, x):
+        return self.after(torch.cat([b(x) for b in self.branches], dim=1))
+
+
+class MultiScaleNet(BeatNet):
+    """BeatNet with multi-scale convolutions and squeeze-and-excitation (`--architecture multiscale`)."""
+
+    @staticmethod
+    def convolutions(channels, width):
+        c1, c2, c3, c4 = (max(4, round(c * width)) for c in (18, 33, 48, 63))
+        return nn.Sequential(
+            MultiScaleBlock(channels, c1, (3, 7, 15), True),
+            MultiScaleBlock(c1, c2, (3, 5, 9), True),
+            MultiScaleBlock(c2, c3, (3, 5, 9), True),
+            MultiScaleBlock(c3, c4, (3, 5, 7), False),
+        ), c4
+
+
+ARCHITECTURES = {"cnn": BeatNet, "multiscale": MultiScaleNet}
 
 
 class Ensemble(nn.Module):
@@ -117,13 +166,13 @@ def class_weights(labels):
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def train(data, rows, epochs, seed, per_group, width=1.0, log=None):
+def train(data, rows, epochs, seed, per_group, width=1.0, log=None, architecture="cnn"):
     """Trains one model on `rows` with a cosine schedule over exactly `epochs` epochs: the same
     schedule whether the model is a cross-validation fold's or the final one."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     channels, length = data["beats"].shape[1:]
-    model = BeatNet(channels, length, data["rr"].shape[1], len(CLASSES), width)
+    model = ARCHITECTURES[architecture](channels, length, data["rr"].shape[1], len(CLASSES), width)
     groups = make_groups(data, rows)
     sample = balanced_indices(groups, per_group, rng)
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(data["labels"][sample]))
@@ -156,15 +205,15 @@ def member_seed(seed, member):
     return seed + 10_000_000 * member
 
 
-def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None):
+def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None, architecture="cnn"):
     """One network, or the ensemble of `members` (one network is exported as itself, not wrapped)."""
     if members == 1:
-        return train(data, rows, epochs, seed, per_group, width, log)
+        return train(data, rows, epochs, seed, per_group, width, log, architecture)
     nets = []
     for j in range(members):
         if log is not None:
             log(f"  member {j + 1} of {members}")
-        nets.append(train(data, rows, epochs, member_seed(seed, j), per_group, width, log))
+        nets.append(train(data, rows, epochs, member_seed(seed, j), per_group, width, log, architecture))
     return Ensemble(nets).eval()
 
 
@@ -250,14 +299,15 @@ _DATA = None
 
 
 def _fold(job):
-    seed, epochs, f, held_out, per_group, members, width, fold_models = job
+    seed, epochs, f, held_out, per_group, members, width, architecture, fold_models = job
     torch.set_num_threads(1)
     data = _DATA
     all_rows = np.arange(len(data["labels"]))
     test_mask = np.isin(data["records"], held_out)
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
-    model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width)
+    model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width,
+                           architecture=architecture)
     written = None
     if fold_models is not None:
         directory, card = fold_models
@@ -288,6 +338,9 @@ def main():
     parser.add_argument("--members", type=int, default=1,
                         help="networks trained from different seeds whose probabilities the model averages")
     parser.add_argument("--width", type=float, default=1.0, help="scales every convolution's channel count")
+    parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="cnn",
+                        help="cnn: BeatNet, four convolution blocks (1.1.0); multiscale: three kernel lengths per "
+                             "block with squeeze-and-excitation (MultiScaleNet)")
     parser.add_argument("--previous-beat", action="store_true",
                         help="add the previous detected beat's window (previous.npy) as a third input channel; "
                              "for experiments: the stream does not produce it, and the engine refuses such a model")
@@ -316,7 +369,8 @@ def main():
     detected = all_rows[data["jitter"] == 0]
     channels, length = data["beats"].shape[1:]
     parameters = args.members * sum(
-        p.numel() for p in BeatNet(channels, length, data["rr"].shape[1], len(CLASSES), args.width).parameters())
+        p.numel() for p in ARCHITECTURES[args.architecture](channels, length, data["rr"].shape[1], len(CLASSES),
+                                                            args.width).parameters())
 
     folds = folds_of(data["records"], data["labels"], all_rows, args.folds)
     log(f"{len(all_rows)} examples, {len(detected)} detected beats, {data['rr'].shape[1]} RR features, "
@@ -333,7 +387,7 @@ def main():
                 stale = os.path.join(args.fold_models, f"seed{seed}-epochs{e}", "folds.json")
                 if os.path.exists(stale):
                     os.remove(stale)
-    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, fold_models)
+    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, args.architecture, fold_models)
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
@@ -369,7 +423,8 @@ def main():
         return 0
 
     log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
-    model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log)
+    model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log,
+                           architecture=args.architecture)
     card["training"] = dict(card["training"], epochs=best, seed=args.seeds[0],
                             schedule=schedule(best))
     card["cross_validation"] = {
@@ -422,6 +477,7 @@ def base_card(args, manifest):
             "sampling": f"per epoch, up to {args.per_group} examples from each (record, class) group",
             "loss": "cross-entropy with log-scaled inverse class-frequency weights",
             "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
+            **({"architecture": args.architecture} if args.architecture != "cnn" else {}),
             **({"ensemble": {"members": args.members, "width": args.width,
                              "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],
                              "output": "mean of the members' probabilities"}}
@@ -435,7 +491,8 @@ def base_card(args, manifest):
                        + (f" --folds {args.folds}" if args.folds != 5 else "")
                        + (" --previous-beat" if args.previous_beat else "")
                        + (f" --members {args.members}" if args.members != 1 else "")
-                       + (f" --width {args.width}" if args.width != 1.0 else ""),
+                       + (f" --width {args.width}" if args.width != 1.0 else "")
+                       + (f" --architecture {args.architecture}" if args.architecture != "cnn" else ""),
         },
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
@@ -476,7 +533,7 @@ def write_model(model, data, rows, out, card, seed):
     order = ["name", "version", "task", "file", "sha256", "format", "parameters", "input", "output", "training",
              "cross_validation", "test_set", "parity_fixture", "feature_check"]
     training = ["data", "records", "held_out_records", "lead", "beats_per_record_and_class", "jitter_copies",
-                "sampling", "loss", "augmentation", "epochs", "schedule", "seed", "ensemble", "command"]
+                "sampling", "loss", "augmentation", "epochs", "schedule", "seed", "architecture", "ensemble", "command"]
     card["training"] = {k: card["training"][k] for k in training if k in card["training"]}
     with open(os.path.join(out, f"{card['name']}-{card['version']}.json"), "w") as f:
         json.dump({k: card[k] for k in order if k in card}, f, indent=1)
