@@ -35,9 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-// With the benchmarks' classpath, a forked VM's threads at the default 1 MB stack crash in ONNX
-// Runtime (SIGSEGV, exit 139) as soon as a session is made; with the processor's jar the same code
-// runs at 256 KB. The cause is not found; a larger stack for the benchmark's threads avoids it.
+// With the benchmarks' classpath, a forked VM's threads at the default 1 MB stack crash (SIGSEGV,
+// exit 139, no JVM error file) while the model loads; with the processor's jar the same code runs at
+// 256 KB. It depends on the classpath's length, not on one jar (of a 63-jar classpath that crashes,
+// leaving out any one jar avoids it); the cause is not found. A larger stack avoids it.
 @Fork(value = 1, jvmArgsAppend = "-Xss8m")
 public class BeatInferenceBenchmark {
     @Param({"1", "32", "256"})
