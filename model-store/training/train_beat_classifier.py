@@ -384,7 +384,7 @@ def main():
         # A folds file from an earlier run must not pair with this run's half-written fold models.
         for seed in args.seeds:
             for e in args.epochs:
-                stale = os.path.join(args.fold_models, f"seed{seed}-epochs{e}", "folds.json")
+                stale = os.path.join(args.fold_models, run_dir(seed, e), "folds.json")
                 if os.path.exists(stale):
                     os.remove(stale)
     jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, args.architecture, fold_models)
@@ -552,8 +552,13 @@ def schedule(epochs):
             "and the final model)")
 
 
+def run_dir(seed, epochs):
+    """Where `--fold-models` puts one seed and epoch count's fold models and folds file."""
+    return f"seed{seed}-epochs{epochs}"
+
+
 def fold_dir(seed, epochs, fold):
-    return os.path.join(f"seed{seed}-epochs{epochs}", f"fold{fold + 1}")
+    return os.path.join(run_dir(seed, epochs), f"fold{fold + 1}")
 
 
 def write_folds(directory, seeds, epochs, folds, fold_sha256):
@@ -562,7 +567,7 @@ def write_folds(directory, seeds, epochs, folds, fold_sha256):
     version an earlier run left in the same directory."""
     for seed in seeds:
         for e in epochs:
-            out = os.path.join(directory, f"seed{seed}-epochs{e}")
+            out = os.path.join(directory, run_dir(seed, e))
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "folds.json"), "w") as f:
                 json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}",

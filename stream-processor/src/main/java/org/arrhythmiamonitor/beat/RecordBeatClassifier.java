@@ -53,6 +53,10 @@ public final class RecordBeatClassifier {
         }
     }
 
+    /** A batch's probabilities with the model that gave them. */
+    private record Batch(ModelCard model, float[][] probabilities) {
+    }
+
     public Classified classify(List<DetectedBeat> beats, int fsHz) {
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
         TemplateMatch match = new TemplateMatch();
@@ -68,16 +72,13 @@ public final class RecordBeatClassifier {
             filled++;
             if (filled == BATCH || i == beats.size() - 1) {
                 int count = filled;
-                ModelCard[] card = new ModelCard[1];
-                float[][] p = models.withModel(m -> {
-                    card[0] = m.card();
-                    return m.classify(window, rr, count);
-                });
-                used = card[0];
+                Batch batch = models.withModel(m -> new Batch(m.card(), m.classify(window, rr, count)));
+                used = batch.model();
                 for (int k = 0; k < count; k++) {
                     int at = i - count + 1 + k;
                     DetectedBeat beat = beats.get(at);
-                    readings[at] = BeatReading.of(p[k], match, window, rr, k, beat.rrSamples() / fsHz, beat.readable());
+                    readings[at] = BeatReading.of(batch.probabilities()[k], match, window, rr, k,
+                            beat.rrSamples() / fsHz, beat.readable());
                 }
                 filled = 0;
             }

@@ -114,20 +114,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
                 throw new IllegalArgumentException(fold + " needs \"records\", a non-empty list of record names, "
                         + "and \"model_dir\", a directory");
             }
-            List<String> names = new ArrayList<>();
-            for (Object record : records) {
-                if (!(record instanceof String name) || name.isBlank()) {
-                    throw new IllegalArgumentException(fold + ": record names must be non-empty strings, got "
-                            + (record instanceof String ? "\"" + record + "\"" : record));
-                }
-                Integer other = foldOfRecord.putIfAbsent(name, k);
-                if (other != null) {
-                    throw new IllegalArgumentException(other == k ? fold + " lists record " + name + " twice"
-                            : where + ": record " + name + " is in folds " + other + " and " + k
-                                    + "; each record is held out by one fold");
-                }
-                names.add(name);
-            }
+            List<String> names = recordNames(records, k, foldOfRecord, where);
             Path modelDir = base.resolve(dir).normalize();
             if (!Files.isDirectory(modelDir)) {
                 throw new IllegalArgumentException(fold + ": model_dir " + modelDir + " is not a directory");
@@ -145,6 +132,27 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
             folds.add(new Fold(k, List.copyOf(names), modelDir, (String) sha));
         }
         return List.copyOf(folds);
+    }
+
+    /** A fold's record names, each in no fold before it ({@code foldOfRecord}, which learns them). */
+    private static List<String> recordNames(JsonArray records, int k, Map<String, Integer> foldOfRecord,
+            String where) {
+        String fold = where + ": fold " + k;
+        List<String> names = new ArrayList<>();
+        for (Object record : records) {
+            if (!(record instanceof String name) || name.isBlank()) {
+                throw new IllegalArgumentException(fold + ": record names must be non-empty strings, got "
+                        + (record instanceof String ? "\"" + record + "\"" : record));
+            }
+            Integer other = foldOfRecord.putIfAbsent(name, k);
+            if (other != null) {
+                throw new IllegalArgumentException(other == k ? fold + " lists record " + name + " twice"
+                        : where + ": record " + name + " is in folds " + other + " and " + k
+                                + "; each record is held out by one fold");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     private static ModelRegistry load(Fold fold, String where) {
