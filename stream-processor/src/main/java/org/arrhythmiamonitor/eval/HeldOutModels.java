@@ -64,8 +64,9 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
     }
 
     /**
-     * Reads the folds file, checks that it holds every record of {@code records}, and loads each
-     * fold's model as {@code monitor eval} loads one.
+     * Reads the folds file, checks that it holds every record of {@code records}, and loads the
+     * model of each fold that holds one of them as {@code monitor eval} loads one (the file is
+     * checked whole; a fold's model is loaded only when it scores a record).
      *
      * @param records the records to score; empty for every record of the file
      */
@@ -78,7 +79,11 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
                         + ", so no model there held it out");
             }
         }
-        return new HeldOutModels(foldsFile, folds, records.isEmpty() ? all : List.copyOf(records));
+        if (records.isEmpty()) {
+            return new HeldOutModels(foldsFile, folds, all);
+        }
+        List<Fold> scoring = folds.stream().filter(f -> f.records().stream().anyMatch(records::contains)).toList();
+        return new HeldOutModels(foldsFile, scoring, List.copyOf(records));
     }
 
     private static String where(Path foldsFile) {
