@@ -166,9 +166,16 @@ def class_weights(labels):
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def train(data, rows, epochs, seed, per_group, width=1.0, log=None, architecture="cnn"):
+# Distillation (`--teacher`): the weight of the teacher's softened probabilities in the loss, and
+# the temperature that softens them (Hinton et al. 2015).
+DISTIL_WEIGHT = 0.5
+DISTIL_TEMPERATURE = 2.0
+
+
+def train(data, rows, epochs, seed, per_group, width=1.0, log=None, architecture="cnn", teacher=None):
     """Trains one model on `rows` with a cosine schedule over exactly `epochs` epochs: the same
-    schedule whether the model is a cross-validation fold's or the final one."""
+    schedule whether the model is a cross-validation fold's or the final one. With a `teacher`
+    (trained on the same rows), the loss also pulls the model towards the teacher's probabilities."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     channels, length = data["beats"].shape[1:]
@@ -188,6 +195,13 @@ def train(data, rows, epochs, seed, per_group, width=1.0, log=None, architecture
             beat, rr = augment(data["beats"][batch], data["rr"][batch], rng)
             logits = model.logits(torch.from_numpy(beat), torch.from_numpy(rr))
             loss = loss_fn(logits, torch.from_numpy(data["labels"][batch]))
+            if teacher is not None:
+                with torch.no_grad():
+                    soft = torch.softmax(teacher.logits(torch.from_numpy(beat), torch.from_numpy(rr))
+                                         / DISTIL_TEMPERATURE, dim=1)
+                distil = nn.functional.kl_div(torch.log_softmax(logits / DISTIL_TEMPERATURE, dim=1), soft,
+                                              reduction="batchmean")
+                loss = (1 - DISTIL_WEIGHT) * loss + DISTIL_WEIGHT * DISTIL_TEMPERATURE ** 2 * distil
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -205,15 +219,21 @@ def member_seed(seed, member):
     return seed + 10_000_000 * member
 
 
-def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None, architecture="cnn"):
-    """One network, or the ensemble of `members` (one network is exported as itself, not wrapped)."""
+def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None, architecture="cnn", teacher=None):
+    """One network, or the ensemble of `members` (one network is exported as itself, not wrapped).
+    With `teacher` (an architecture), a network of that architecture is trained first on the same
+    rows, with the same seed, and each member learns from it too; only the members are exported."""
+    if teacher is not None:
+        if log is not None:
+            log(f"  teacher ({teacher})")
+        teacher = train(data, rows, epochs, seed, per_group, 1.0, log, teacher)
     if members == 1:
-        return train(data, rows, epochs, seed, per_group, width, log, architecture)
+        return train(data, rows, epochs, seed, per_group, width, log, architecture, teacher)
     nets = []
     for j in range(members):
         if log is not None:
             log(f"  member {j + 1} of {members}")
-        nets.append(train(data, rows, epochs, member_seed(seed, j), per_group, width, log, architecture))
+        nets.append(train(data, rows, epochs, member_seed(seed, j), per_group, width, log, architecture, teacher))
     return Ensemble(nets).eval()
 
 
@@ -299,7 +319,7 @@ _DATA = None
 
 
 def _fold(job):
-    seed, epochs, f, held_out, per_group, members, width, architecture, fold_models = job
+    seed, epochs, f, held_out, per_group, members, width, architecture, teacher, fold_models = job
     torch.set_num_threads(1)
     data = _DATA
     all_rows = np.arange(len(data["labels"]))
@@ -307,7 +327,7 @@ def _fold(job):
     test_rows = all_rows[test_mask & (data["jitter"] == 0)]
     started = time.time()
     model = train_ensemble(data, all_rows[~test_mask], epochs, 1000 * seed + f, per_group, members, width,
-                           architecture=architecture)
+                           architecture=architecture, teacher=teacher)
     written = None
     if fold_models is not None:
         directory, card = fold_models
@@ -341,6 +361,10 @@ def main():
     parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default="cnn",
                         help="cnn: BeatNet, four convolution blocks (1.1.0); multiscale: three kernel lengths per "
                              "block with squeeze-and-excitation (MultiScaleNet)")
+    parser.add_argument("--teacher", choices=sorted(ARCHITECTURES),
+                        help="distillation: first train a network of this architecture on the same rows, then "
+                             "train the model on the labels and on the teacher's probabilities (softened at "
+                             f"temperature {DISTIL_TEMPERATURE}, weight {DISTIL_WEIGHT}); only the model is exported")
     parser.add_argument("--previous-beat", action="store_true",
                         help="add the previous detected beat's window (previous.npy) as a third input channel; "
                              "for experiments: the stream does not produce it, and the engine refuses such a model")
@@ -387,7 +411,8 @@ def main():
                 stale = os.path.join(args.fold_models, run_dir(seed, e), "folds.json")
                 if os.path.exists(stale):
                     os.remove(stale)
-    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, args.architecture, fold_models)
+    jobs = [(seed, e, f, held_out, args.per_group, args.members, args.width, args.architecture, args.teacher,
+             fold_models)
             for seed in args.seeds for e in args.epochs for f, held_out in enumerate(folds)]
     total = {(seed, e): np.zeros((len(CLASSES), len(CLASSES)), dtype=np.int64)
              for seed in args.seeds for e in args.epochs}
@@ -424,7 +449,7 @@ def main():
 
     log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
     model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log,
-                           architecture=args.architecture)
+                           architecture=args.architecture, teacher=args.teacher)
     card["training"] = dict(card["training"], epochs=best, seed=args.seeds[0],
                             schedule=schedule(best))
     card["cross_validation"] = {
@@ -478,6 +503,11 @@ def base_card(args, manifest):
             "loss": "cross-entropy with log-scaled inverse class-frequency weights",
             "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
             **({"architecture": args.architecture} if args.architecture != "cnn" else {}),
+            **({"distillation": {"teacher": args.teacher, "weight": DISTIL_WEIGHT,
+                                 "temperature": DISTIL_TEMPERATURE,
+                                 "loss": "(1 - weight) * the class-weighted cross-entropy + weight * temperature^2 "
+                                         "* KL(teacher || model), both softened by the temperature"}}
+               if args.teacher else {}),
             **({"ensemble": {"members": args.members, "width": args.width,
                              "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],
                              "output": "mean of the members' probabilities"}}
@@ -492,7 +522,8 @@ def base_card(args, manifest):
                        + (" --previous-beat" if args.previous_beat else "")
                        + (f" --members {args.members}" if args.members != 1 else "")
                        + (f" --width {args.width}" if args.width != 1.0 else "")
-                       + (f" --architecture {args.architecture}" if args.architecture != "cnn" else ""),
+                       + (f" --architecture {args.architecture}" if args.architecture != "cnn" else "")
+                       + (f" --teacher {args.teacher}" if args.teacher else ""),
         },
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
                     "bin/monitor eval --db <mitdb with DS2> --records <DS2>",
@@ -533,7 +564,8 @@ def write_model(model, data, rows, out, card, seed):
     order = ["name", "version", "task", "file", "sha256", "format", "parameters", "input", "output", "training",
              "cross_validation", "test_set", "parity_fixture", "feature_check"]
     training = ["data", "records", "held_out_records", "lead", "beats_per_record_and_class", "jitter_copies",
-                "sampling", "loss", "augmentation", "epochs", "schedule", "seed", "architecture", "ensemble", "command"]
+                "sampling", "loss", "augmentation", "epochs", "schedule", "seed", "architecture", "distillation",
+                "ensemble", "command"]
     card["training"] = {k: card["training"][k] for k in training if k in card["training"]}
     with open(os.path.join(out, f"{card['name']}-{card['version']}.json"), "w") as f:
         json.dump({k: card[k] for k in order if k in card}, f, indent=1)
