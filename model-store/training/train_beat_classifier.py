@@ -227,6 +227,8 @@ def train_ensemble(data, rows, epochs, seed, per_group, members, width, log=None
         if log is not None:
             log(f"  teacher ({teacher})")
         teacher = train(data, rows, epochs, seed, per_group, 1.0, log, teacher)
+        if log is not None and members == 1:
+            log("  model")
     if members == 1:
         return train(data, rows, epochs, seed, per_group, width, log, architecture, teacher)
     nets = []
@@ -362,9 +364,10 @@ def main():
                         help="cnn: BeatNet, four convolution blocks (1.1.0); multiscale: three kernel lengths per "
                              "block with squeeze-and-excitation (MultiScaleNet)")
     parser.add_argument("--teacher", choices=sorted(ARCHITECTURES),
-                        help="distillation: first train a network of this architecture on the same rows, then "
-                             "train the model on the labels and on the teacher's probabilities (softened at "
-                             f"temperature {DISTIL_TEMPERATURE}, weight {DISTIL_WEIGHT}); only the model is exported")
+                        help="distillation: first train a network of this architecture (width 1, the same rows, "
+                             "epochs and seed as the model, or as its first member), then train the model on the "
+                             "labels and on the teacher's probabilities (softened at temperature "
+                             f"{DISTIL_TEMPERATURE}, weight {DISTIL_WEIGHT}); only the model is exported")
     parser.add_argument("--previous-beat", action="store_true",
                         help="add the previous detected beat's window (previous.npy) as a third input channel; "
                              "for experiments: the stream does not produce it, and the engine refuses such a model")
@@ -503,10 +506,14 @@ def base_card(args, manifest):
             "loss": "cross-entropy with log-scaled inverse class-frequency weights",
             "augmentation": "gain 0.7-1.3, Gaussian noise 0.02 mV on the beat channel",
             **({"architecture": args.architecture} if args.architecture != "cnn" else {}),
-            **({"distillation": {"teacher": args.teacher, "weight": DISTIL_WEIGHT,
-                                 "temperature": DISTIL_TEMPERATURE,
+            **({"distillation": {"teacher": args.teacher,
+                                 "teacher_training": "width 1, trained first on the same rows, for the same "
+                                                     "epochs and with the same seed as the model (its first "
+                                                     "member's); not exported",
+                                 "weight": DISTIL_WEIGHT, "temperature": DISTIL_TEMPERATURE,
                                  "loss": "(1 - weight) * the class-weighted cross-entropy + weight * temperature^2 "
-                                         "* KL(teacher || model), both softened by the temperature"}}
+                                         "* KL(teacher || model), the KL between the two networks' probabilities "
+                                         "each softened by the temperature"}}
                if args.teacher else {}),
             **({"ensemble": {"members": args.members, "width": args.width,
                              "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],

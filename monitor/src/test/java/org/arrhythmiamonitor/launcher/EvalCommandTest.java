@@ -182,15 +182,22 @@ class EvalCommandTest {
             assertThat(refused.err()).contains("--held-out names each record's model itself: leave out " + other);
         }
         assertThat(heldOut(db, folds, report, "--records", "r1").exitCode()).isZero();
-        // Only the folds of the records asked for load their models; the file is still checked whole.
+        // Only the folds of the records asked for load their models (fold 2's does not say it held
+        // out r2); the file's folds, records and directories are still checked whole.
         Files.writeString(folds, folds("r1", "fold1", "r2", "learnt"));
         Outcome one = heldOut(db, folds, report, "--records", "r1");
         assertThat(one.exitCode()).as(one.err()).isZero();
         assertThat(new JsonObject(Files.readString(Path.of(report))).getJsonObject("beats").getString("model"))
-                .contains("(1 fold,");
-        assertRefused(heldOut(db, folds, report), "fold 2: the card of beat-classifier:1.1.0");
+                .contains("(1 of 2 folds,");
+        assertRefused(heldOut(db, folds, report), "fold 2: the card of beat-classifier:1.1.0",
+                "does not say it held out record r2");
         Files.writeString(folds, folds("r1", "fold1", "r1", "same"));
         assertRefused(heldOut(db, folds, report, "--records", "r1"), "record r1 is in folds 1 and 2");
+        String sha = "\"model_sha256\": \"" + "a".repeat(64) + "\"";
+        Files.writeString(folds, folds("r1", "fold1", "r2", "same").replace("\"fold1\"", "\"fold1\", " + sha)
+                .replace("\"same\"", "\"same\", " + sha));
+        assertRefused(heldOut(db, folds, report, "--records", "r1"), "fold 2: model_sha256 " + "a".repeat(64)
+                + " is fold 1's too");
     }
 
     private static void assertRefused(Outcome outcome, String... says) {

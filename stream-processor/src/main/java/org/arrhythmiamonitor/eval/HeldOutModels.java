@@ -33,14 +33,17 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
 
     private final Path file;
     private final List<String> scored;
-    private final int folds;
+    /** Folds whose models were loaded, and folds in the file. */
+    private final int loaded;
+    private final int inFile;
     private final List<ModelRegistry> registries = new ArrayList<>();
     private final Map<String, RecordBeatClassifier> byRecord = new LinkedHashMap<>();
 
-    private HeldOutModels(Path file, List<Fold> folds, List<String> scored) {
+    private HeldOutModels(Path file, List<Fold> folds, int inFile, List<String> scored) {
         this.file = file;
         this.scored = scored;
-        this.folds = folds.size();
+        this.loaded = folds.size();
+        this.inFile = inFile;
         Map<String, Integer> foldOfModel = new LinkedHashMap<>();
         try {
             for (Fold fold : folds) {
@@ -64,9 +67,10 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
     }
 
     /**
-     * Reads the folds file, checks that it holds every record of {@code records}, and loads the
-     * model of each fold that holds one of them as {@code monitor eval} loads one (the file is
-     * checked whole; a fold's model is loaded only when it scores a record).
+     * Reads the folds file, checks that it holds every record of {@code records}, and loads and
+     * checks the model of each fold that holds one of them as {@code monitor eval} loads one. The
+     * file's folds, records and directories are checked whole; a fold's model only when it scores
+     * a record.
      *
      * @param records the records to score; empty for every record of the file
      */
@@ -80,10 +84,10 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
             }
         }
         if (records.isEmpty()) {
-            return new HeldOutModels(foldsFile, folds, all);
+            return new HeldOutModels(foldsFile, folds, folds.size(), all);
         }
         List<Fold> scoring = folds.stream().filter(f -> f.records().stream().anyMatch(records::contains)).toList();
-        return new HeldOutModels(foldsFile, scoring, List.copyOf(records));
+        return new HeldOutModels(foldsFile, scoring, folds.size(), List.copyOf(records));
     }
 
     private static String where(Path foldsFile) {
@@ -110,6 +114,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
         Path base = foldsFile.toAbsolutePath().getParent();
         Map<String, Integer> foldOfRecord = new LinkedHashMap<>();
         Map<Path, Integer> foldOfDir = new LinkedHashMap<>();
+        Map<String, Integer> foldOfSha = new LinkedHashMap<>();
         List<Fold> folds = new ArrayList<>();
         for (int k = 1; k <= array.size(); k++) {
             String fold = where + ": fold " + k;
@@ -133,6 +138,11 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
             if (sha != null && !(sha instanceof String text && text.matches("[0-9a-f]{64}"))) {
                 throw new IllegalArgumentException(fold + ": model_sha256 must be 64 lower-case hex digits, got "
                         + sha);
+            }
+            Integer same = sha == null ? null : foldOfSha.putIfAbsent((String) sha, k);
+            if (same != null) {
+                throw new IllegalArgumentException(fold + ": model_sha256 " + sha + " is fold " + same
+                        + "'s too; each fold needs the model trained without its own records");
             }
             folds.add(new Fold(k, List.copyOf(names), modelDir, (String) sha));
         }
@@ -214,8 +224,9 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
 
     @Override
     public String describe() {
-        return "held out: each record scored by the model of the fold that left it out (" + folds + " fold"
-                + (folds == 1 ? "" : "s") + ", " + file + ")";
+        return "held out: each record scored by the model of the fold that left it out ("
+                + (loaded == inFile ? "" : loaded + " of ") + inFile + " fold" + (inFile == 1 ? "" : "s") + ", "
+                + file + ")";
     }
 
     @Override
