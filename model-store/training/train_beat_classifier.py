@@ -333,9 +333,9 @@ def _fold(job):
     written = None
     if fold_models is not None:
         directory, card = fold_models
-        path = write_model(model, data, all_rows[~test_mask], os.path.join(directory, fold_dir(seed, epochs, f)),
-                           fold_card(card, 1000 * seed + f, epochs, held_out), seed)
-        written = sha256(path)
+        _, written = write_model(model, data, all_rows[~test_mask],
+                                 os.path.join(directory, run_dir(seed, epochs), fold_name(f)),
+                                 fold_card(card, 1000 * seed + f, epochs, held_out), seed)
     p = probabilities(model, data, test_rows)
     m = confusion(data["labels"][test_rows], p.argmax(axis=1))
     print(f"  seed {seed}, {epochs} epochs, fold {f + 1} {held_out}: {summary(m)} ({time.time() - started:.0f} s)",
@@ -469,7 +469,7 @@ def main():
                       "matrix": sum(total[(seed, best)] for seed in args.seeds).tolist()},
         "by_epochs": {str(e): mean[e] for e in args.epochs},
     }
-    path = write_model(model, data, all_rows, args.out, card, args.seeds[0])
+    path, _ = write_model(model, data, all_rows, args.out, card, args.seeds[0])
     log(f"wrote {path} ({os.path.getsize(path)} bytes) and its card in {time.time() - started:.0f} s")
 
 
@@ -541,7 +541,8 @@ def base_card(args, manifest):
 
 def write_model(model, data, rows, out, card, seed):
     """Exports `model` to ONNX in `out` with its card (`card` plus the file, its digest, the tensors,
-    the parameter count and a parity fixture drawn from `rows`), and lists the card in index.txt."""
+    the parameter count and a parity fixture drawn from `rows`), and lists the card in index.txt.
+    Returns the model file and its sha256."""
     os.makedirs(out, exist_ok=True)
     file_name = f"{card['name']}-{card['version']}.onnx"
     path = os.path.join(out, file_name)
@@ -583,7 +584,7 @@ def write_model(model, data, rows, out, card, seed):
     if f"{card['name']}-{card['version']}.json" not in lines:
         with open(index, "a") as f:
             f.write(f"{card['name']}-{card['version']}.json\n")
-    return path
+    return path, card["sha256"]
 
 
 def schedule(epochs):
@@ -596,8 +597,9 @@ def run_dir(seed, epochs):
     return f"seed{seed}-epochs{epochs}"
 
 
-def fold_dir(seed, epochs, fold):
-    return os.path.join(run_dir(seed, epochs), f"fold{fold + 1}")
+def fold_name(fold):
+    """A fold model's directory in its run directory, as the folds file names it."""
+    return f"fold{fold + 1}"
 
 
 def write_folds(directory, seeds, epochs, folds, fold_sha256):
@@ -609,7 +611,7 @@ def write_folds(directory, seeds, epochs, folds, fold_sha256):
             out = os.path.join(directory, run_dir(seed, e))
             os.makedirs(out, exist_ok=True)
             with open(os.path.join(out, "folds.json"), "w") as f:
-                json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": f"fold{k + 1}",
+                json.dump({"folds": [{"records": [str(r) for r in held_out], "model_dir": fold_name(k),
                                       "model_sha256": fold_sha256[(seed, e, k)]}
                                      for k, held_out in enumerate(folds)]}, f, indent=1)
                 f.write("\n")

@@ -26,9 +26,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Beat classification throughput of the packaged model (or the newest in {@code -p modelDir=DIR},
- * to compare a candidate) through the inference engine, one call per batch of {@code batch} beats. The primary score is calls per second; the {@code beats} counter
- * is beats per second. {@code device=cuda} runs on the CUDA execution provider in a {@code -Pgpu}
- * build on a machine with a GPU (elsewhere it falls back to the CPU and says so).
+ * to compare a candidate) through the inference engine, one call per batch of {@code batch} beats.
+ * The primary score is calls per second; the {@code beats} counter is beats per second.
+ * {@code device=cuda} runs on the CUDA execution provider in a {@code -Pgpu} build on a machine
+ * with a GPU (elsewhere it falls back to the CPU and says so).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

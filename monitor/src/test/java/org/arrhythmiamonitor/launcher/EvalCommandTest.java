@@ -103,8 +103,8 @@ class EvalCommandTest {
         Path cv = dir.resolve("cv");
         String first = foldModel(cv.resolve("fold1"), 1, List.of("r1"));
         String second = foldModel(cv.resolve("fold2"), 2, List.of("r2"));
-        Path folds = Files.writeString(cv.resolve("folds.json"), folds("r2", "fold2", "r1", "fold1")
-                .replace("\"fold2\"", "\"fold2\", \"model_sha256\": \"" + second + "\""));
+        Path folds = Files.writeString(cv.resolve("folds.json"),
+                withSha(folds("r2", "fold2", "r1", "fold1"), "fold2", "\"" + second + "\""));
         Path report = dir.resolve("held-out.json");
 
         Outcome outcome = run("eval", "--db", db.toString(), "--held-out", folds.toString(), "--report",
@@ -162,10 +162,9 @@ class EvalCommandTest {
         assertRefused(heldOut(db, folds, report), "does not say it held out record r2");
         Files.writeString(folds, folds("r1", "untyped"));
         assertRefused(heldOut(db, folds, report), "has no training.held_out_records (a list of record names)");
-        Files.writeString(folds, folds("r1", "fold1").replace("\"fold1\"", "\"fold1\", \"model_sha256\": \""
-                + "0".repeat(64) + "\""));
+        Files.writeString(folds, withSha(folds("r1", "fold1"), "fold1", "\"" + "0".repeat(64) + "\""));
         assertRefused(heldOut(db, folds, report), "not the model " + "0".repeat(64) + " the folds file names");
-        Files.writeString(folds, folds("r1", "fold1").replace("\"fold1\"", "\"fold1\", \"model_sha256\": 7"));
+        Files.writeString(folds, withSha(folds("r1", "fold1"), "fold1", "7"));
         assertRefused(heldOut(db, folds, report), "model_sha256 must be 64 lower-case hex digits, got 7");
         Files.writeString(folds, folds("r1", MODELS.toAbsolutePath().toString()));
         assertRefused(heldOut(db, folds, report), "has no training.held_out_records");
@@ -193,9 +192,8 @@ class EvalCommandTest {
                 "does not say it held out record r2");
         Files.writeString(folds, folds("r1", "fold1", "r1", "same"));
         assertRefused(heldOut(db, folds, report, "--records", "r1"), "record r1 is in folds 1 and 2");
-        String sha = "\"model_sha256\": \"" + "a".repeat(64) + "\"";
-        Files.writeString(folds, folds("r1", "fold1", "r2", "same").replace("\"fold1\"", "\"fold1\", " + sha)
-                .replace("\"same\"", "\"same\", " + sha));
+        String sha = "\"" + "a".repeat(64) + "\"";
+        Files.writeString(folds, withSha(withSha(folds("r1", "fold1", "r2", "same"), "fold1", sha), "same", sha));
         assertRefused(heldOut(db, folds, report, "--records", "r1"), "fold 2: model_sha256 " + "a".repeat(64)
                 + " is fold 1's too");
     }
@@ -219,6 +217,11 @@ class EvalCommandTest {
             folds.add("{\"records\": [\"" + recordAndDir[i] + "\"], \"model_dir\": \"" + recordAndDir[i + 1] + "\"}");
         }
         return "{\"folds\": [" + String.join(", ", folds) + "]}";
+    }
+
+    /** {@code folds} with {@code "model_sha256": sha} (JSON) added to the fold of model directory {@code dir}. */
+    private static String withSha(String folds, String dir, String sha) {
+        return folds.replace("\"" + dir + "\"", "\"" + dir + "\", \"model_sha256\": " + sha);
     }
 
     /**
