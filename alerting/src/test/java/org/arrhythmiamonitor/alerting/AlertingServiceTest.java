@@ -295,6 +295,30 @@ class AlertingServiceTest {
     }
 
     @Test
+    void everyNewAlertIsPrintedOnTheConsoleIncludingABriefEventOverOnArrival() throws Exception {
+        var console = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ALERTS");
+        var printed = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        printed.start();
+        console.addAppender(printed);
+        AlertingService service = startService();
+        try {
+            long now = clock.millis();
+            Alert couplet = ended(alert("ward-4", "COUPLET", Priority.LOW, now), now + 600);
+            Alert vt = alert("ward-4", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, now + 5_000);
+            publish(couplet);
+            publish(vt);
+            waitFor(() -> printed.list.size() >= 2);
+
+            assertThat(printed.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .containsExactly("[LOW] COUPLET device=ward-4 COUPLET on ward-4 (over, resolved on arrival)",
+                            "[HIGH] VENTRICULAR_TACHYCARDIA device=ward-4 VENTRICULAR_TACHYCARDIA on ward-4");
+        } finally {
+            console.detachAppender(printed);
+            service.close();
+        }
+    }
+
+    @Test
     void aWebhookThatFailsThreeTimesThenSucceedsReceivesTheAlertExactlyOnceMore() throws Exception {
         failuresLeft.put("/ward", new AtomicInteger(3));
         AlertingService service = startService();
