@@ -10,6 +10,7 @@ unseen patients; the final model is then trained on all of DS1 for that many epo
 independent test set and is measured separately with `bin/monitor eval`.
 """
 import argparse
+import copy
 import hashlib
 import json
 import multiprocessing
@@ -146,12 +147,14 @@ class ExportForm(nn.Module):
     small matrix per beat; batch normalisation is folded into the convolution before it; and every
     block's channels are padded with zero filters to a multiple of 8, which the blocked layout needs
     (the next layer's weights for the padding are zero, so the outputs are unchanged). PooledMultiScaleNet
-    runs 1.6 times as fast so (JMH, batch 256), 1.1.0's network 2.3 times (README.md)."""
+    runs 1.6 times as fast so (JMH, batch 256), 1.1.0's network 2.3 times (a plain timing loop; both in
+    this directory's README.md). Built from copies: the trained network is left as it was."""
 
     BLOCK = 8
 
     def __init__(self, net):
         super().__init__()
+        net = copy.deepcopy(net)
         blocks = self.blocks(net.morphology)
         # Where each of the network's channels sits in the exported tensor, and that tensor's channels.
         width = blocks[0][0][0].in_channels
@@ -162,8 +165,10 @@ class ExportForm(nn.Module):
             for layer in after:
                 if isinstance(layer, nn.MaxPool1d):
                     stages.append(nn.MaxPool2d((1, layer.kernel_size)))
-                else:
+                elif isinstance(layer, SqueezeExcite):
                     stages.append(self.recalibration(layer, position, width))
+                else:
+                    raise TypeError(f"ExportForm has no 2-D form for {type(layer).__name__}")
         self.morphology = nn.Sequential(*stages)
         self.rhythm = net.rhythm
         head = net.head[0]
@@ -680,7 +685,8 @@ def base_card(args, manifest):
                        + (" --previous-beat" if args.previous_beat else "")
                        + (f" --members {args.members}" if args.members != 1 else "")
                        + (f" --width {args.width}" if args.width != 1.0 else "")
-                       + (f" --architecture {args.architecture}" if args.architecture != DEFAULT_ARCHITECTURE else "")
+                       # Always named: the default may change, the card's command must not.
+                       + f" --architecture {args.architecture}"
                        + (f" --teacher {args.teacher}" if args.teacher else ""),
         },
         "test_set": "DS2 (100, 103, ..., 234) is withheld from development; measure with "
