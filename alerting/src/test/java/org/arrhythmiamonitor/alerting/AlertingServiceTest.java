@@ -320,8 +320,9 @@ class AlertingServiceTest {
             // was handled, printed or not, and a missing line shows in the comparison below.
             waitFor(() -> lines.get().stream().anyMatch(line -> line.contains("VENTRICULAR_TACHYCARDIA")));
 
-            assertThat(lines.get()).containsExactly("[LOW] COUPLET device=ward-30 COUPLET on ward-30 (over, resolved on arrival)",
-                            "[HIGH] VENTRICULAR_TACHYCARDIA device=ward-30 VENTRICULAR_TACHYCARDIA on ward-30");
+            assertThat(lines.get()).containsExactly(
+                    "[LOW] COUPLET device=ward-30 COUPLET on ward-30 (over, resolved on arrival)",
+                    "[HIGH] VENTRICULAR_TACHYCARDIA device=ward-30 VENTRICULAR_TACHYCARDIA on ward-30");
         } finally {
             console.detachAppender(printed);
             service.close();
