@@ -95,32 +95,29 @@ class MultiScaleBlock(nn.Module):
 class MultiScaleNet(BeatNet):
     """BeatNet with multi-scale convolutions and squeeze-and-excitation (`--architecture multiscale`)."""
 
-    @staticmethod
-    def convolutions(channels, width):
-        c1, c2, c3, c4 = (max(4, round(c * width)) for c in (18, 33, 48, 63))
-        return nn.Sequential(
-            MultiScaleBlock(channels, c1, (3, 7, 15), 2),
-            MultiScaleBlock(c1, c2, (3, 5, 9), 2),
-            MultiScaleBlock(c2, c3, (3, 5, 9), 2),
-            MultiScaleBlock(c3, c4, (3, 5, 7), 1),
-        ), c4
+    CHANNELS = (18, 33, 48, 63)
+    KERNELS = ((3, 7, 15), (3, 5, 9), (3, 5, 9), (3, 5, 7))
+    POOLS = (2, 2, 2, 1)
+    RECALIBRATE_POOLED = False
+
+    @classmethod
+    def convolutions(cls, channels, width):
+        blocks, cin = [], channels
+        for c, kernels, pool in zip(cls.CHANNELS, cls.KERNELS, cls.POOLS):
+            cout = max(4, round(c * width))
+            blocks.append(MultiScaleBlock(cin, cout, kernels, pool, recalibrate_pooled=cls.RECALIBRATE_POOLED))
+            cin = cout
+        return nn.Sequential(*blocks), cin
 
 
-class PooledMultiScaleNet(BeatNet):
+class PooledMultiScaleNet(MultiScaleNet):
     """MultiScaleNet at a quarter of the resolution after its first block (`--architecture
     multiscale-pool4`): the first block sees the QRS at 250 Hz, the later ones work on a sequence of
     40, 20 and 10 steps, and each recalibrates its channels after pooling. About half the
     arithmetic of MultiScaleNet, for the same parameters."""
 
-    @staticmethod
-    def convolutions(channels, width):
-        c1, c2, c3, c4 = (max(4, round(c * width)) for c in (18, 33, 48, 63))
-        return nn.Sequential(
-            MultiScaleBlock(channels, c1, (3, 7, 15), 4, recalibrate_pooled=True),
-            MultiScaleBlock(c1, c2, (3, 5, 9), 2, recalibrate_pooled=True),
-            MultiScaleBlock(c2, c3, (3, 5, 9), 2, recalibrate_pooled=True),
-            MultiScaleBlock(c3, c4, (3, 5, 7), 1, recalibrate_pooled=True),
-        ), c4
+    POOLS = (4, 2, 2, 1)
+    RECALIBRATE_POOLED = True
 
 
 ARCHITECTURES = {"cnn": BeatNet, "multiscale": MultiScaleNet, "multiscale-pool4": PooledMultiScaleNet}
@@ -171,9 +168,10 @@ class ExportForm(nn.Module):
                     raise TypeError(f"ExportForm has no 2-D form for {type(layer).__name__}")
         self.morphology = nn.Sequential(*stages)
         self.rhythm = net.rhythm
-        head = net.head[0]
-        columns = position + [width + i for i in position] + [2 * width + j for j in range(net.rhythm[1].out_features)]
-        first = nn.Linear(2 * width + net.rhythm[1].out_features, head.out_features)
+        head, rhythm_features = net.head[0], net.rhythm[1].out_features
+        # The head reads [mean over time, max over time, rhythm]; the padding's columns stay zero.
+        columns = position + [width + i for i in position] + [2 * width + j for j in range(rhythm_features)]
+        first = nn.Linear(2 * width + rhythm_features, head.out_features)
         first.weight.data = torch.zeros_like(first.weight)
         first.weight.data[:, columns] = head.weight.detach()
         first.bias.data = head.bias.detach().clone()
@@ -204,7 +202,7 @@ class ExportForm(nn.Module):
         shift = (batch_norm.bias - batch_norm.running_mean * scale).detach()
         real = sum(c.out_channels for c in convs)
         padding = -real % cls.BLOCK
-        out, new_position, row = [], [], 0
+        out, new_position, row, start = [], [], 0, 0
         for n, conv in enumerate(convs):
             k, c = conv.kernel_size[0], conv.out_channels
             extra = padding if n == 0 else 0
@@ -214,10 +212,10 @@ class ExportForm(nn.Module):
             bias = torch.zeros(c + extra)
             bias[:c] = shift[row:row + c]
             layer.weight.data, layer.bias.data = weight, bias
-            start = sum(o.out_channels for o in out)
             new_position += [start + i for i in range(c)]
             out.append(layer)
             row += c
+            start += c + extra
         return Branches(out), new_position, real + padding
 
     @staticmethod

@@ -33,8 +33,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
 
     private final Path file;
     private final List<String> scored;
-    /** Folds whose models were loaded, and folds in the file. */
-    private final int loaded;
+    /** Folds in the file; {@link #registries} holds the models of those that score a record. */
     private final int inFile;
     private final List<ModelRegistry> registries = new ArrayList<>();
     private final Map<String, RecordBeatClassifier> byRecord = new LinkedHashMap<>();
@@ -42,7 +41,6 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
     private HeldOutModels(Path file, List<Fold> folds, int inFile, List<String> scored) {
         this.file = file;
         this.scored = scored;
-        this.loaded = folds.size();
         this.inFile = inFile;
         Map<String, Integer> foldOfModel = new LinkedHashMap<>();
         try {
@@ -225,7 +223,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
     @Override
     public String describe() {
         return "held out: each record scored by the model of the fold that left it out ("
-                + (loaded == inFile ? "" : loaded + " of ") + inFile + " fold" + (inFile == 1 ? "" : "s") + ", "
+                + (registries.size() == inFile ? "" : registries.size() + " of ") + inFile + " fold" + (inFile == 1 ? "" : "s") + ", "
                 + file + ")";
     }
 
