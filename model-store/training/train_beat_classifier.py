@@ -120,7 +120,17 @@ class PooledMultiScaleNet(MultiScaleNet):
     RECALIBRATE_POOLED = True
 
 
-ARCHITECTURES = {"cnn": BeatNet, "multiscale": MultiScaleNet, "multiscale-pool4": PooledMultiScaleNet}
+class CoarseMultiScaleNet(PooledMultiScaleNet):
+    """PooledMultiScaleNet pooled by 8 after its first block (`--architecture multiscale-pool8`): the
+    later blocks work on 20, 10 and 5 steps of 32 ms. The first block's kernels still see the QRS
+    at 250 Hz; what it finds is kept at a coarser position. A little over half the arithmetic of
+    PooledMultiScaleNet, for the same parameters. Tried, not adopted (training README)."""
+
+    POOLS = (8, 2, 2, 1)
+
+
+ARCHITECTURES = {"cnn": BeatNet, "multiscale": MultiScaleNet, "multiscale-pool4": PooledMultiScaleNet,
+                 "multiscale-pool8": CoarseMultiScaleNet}
 DEFAULT_ARCHITECTURE = "multiscale-pool4"
 
 
@@ -516,7 +526,7 @@ def main():
                         help="multiscale-pool4 (1.2.0): MultiScaleNet pooled by 4 after its first block "
                              "(PooledMultiScaleNet); cnn: BeatNet, four convolution blocks (1.0.0, 1.1.0); "
                              "multiscale: three kernel lengths per block with squeeze-and-excitation "
-                             "(MultiScaleNet)")
+                             "(MultiScaleNet); multiscale-pool8: pooled by 8 after its first block (tried)")
     parser.add_argument("--teacher", choices=sorted(ARCHITECTURES),
                         help="distillation: first train a network of this architecture (width 1, the same rows, "
                              "epochs and seed as the model, or as its first member), then train the model on the "
