@@ -122,9 +122,10 @@ class PooledMultiScaleNet(MultiScaleNet):
 
 class CoarseMultiScaleNet(PooledMultiScaleNet):
     """PooledMultiScaleNet pooled by 8 after its first block (`--architecture multiscale-pool8`): the
-    later blocks work on 20, 10 and 5 steps of 32 ms. The first block's kernels still see the QRS
-    at 250 Hz; what it finds is kept at a coarser position. A little over half the arithmetic of
-    PooledMultiScaleNet, for the same parameters. Tried, not adopted (training README)."""
+    later blocks work on 20, 10 and 5 steps of 32, 64 and 128 ms. The first block's kernels still
+    see the QRS at 250 Hz; what it finds is kept at a coarser position. A little over half the
+    arithmetic of PooledMultiScaleNet, for the same parameters. Tried, not adopted (training
+    README)."""
 
     POOLS = (8, 2, 2, 1)
 
