@@ -156,13 +156,13 @@ class ExportForm(nn.Module):
     block's channels are padded with zero filters to a multiple of 8, which the blocked layout needs
     (the next layer's weights for the padding are zero, so the outputs are unchanged). PooledMultiScaleNet
     runs 1.6 times as fast so (JMH, batch 256), 1.1.0's network 2.3 times (a plain timing loop; both in
-    this directory's README.md). Built from copies: the trained network is left as it was."""
+    this directory's README.md). Built from new tensors and copies of the layers it keeps, so the
+    trained network is left as it was (`eval()` on this one does not switch the trained one's mode)."""
 
     BLOCK = 8
 
     def __init__(self, net):
         super().__init__()
-        net = copy.deepcopy(net)
         blocks = self.blocks(net.morphology)
         # Where each of the network's channels sits in the exported tensor, and that tensor's channels.
         width = blocks[0][0][0].in_channels
@@ -178,15 +178,14 @@ class ExportForm(nn.Module):
                 else:
                     raise TypeError(f"ExportForm has no 2-D form for {type(layer).__name__}")
         self.morphology = nn.Sequential(*stages)
-        self.rhythm = net.rhythm
+        self.rhythm = copy.deepcopy(net.rhythm)
         head, rhythm_features = net.head[0], net.rhythm[1].out_features
         # The head reads [mean over time, max over time, rhythm]; the padding's columns stay zero.
         columns = position + [width + i for i in position] + [2 * width + j for j in range(rhythm_features)]
         first = nn.Linear(2 * width + rhythm_features, head.out_features)
-        first.weight.data = torch.zeros_like(first.weight)
-        first.weight.data[:, columns] = head.weight.detach()
+        first.weight.data = placed(head.weight, first.weight.shape, (slice(None), columns))
         first.bias.data = head.bias.detach().clone()
-        self.head = nn.Sequential(first, *net.head[1:])
+        self.head = nn.Sequential(first, *copy.deepcopy(net.head[1:]))
 
     @staticmethod
     def blocks(morphology):
@@ -218,11 +217,9 @@ class ExportForm(nn.Module):
             k, c = conv.kernel_size[0], conv.out_channels
             extra = padding if n == 0 else 0
             layer = nn.Conv2d(width, c + extra, (1, k), padding=(0, k // 2))
-            weight = torch.zeros(c + extra, width, 1, k)
-            weight[:c, position, 0, :] = conv.weight.detach() * scale[row:row + c, None, None]
-            bias = torch.zeros(c + extra)
-            bias[:c] = shift[row:row + c]
-            layer.weight.data, layer.bias.data = weight, bias
+            layer.weight.data = placed(conv.weight * scale[row:row + c, None, None], (c + extra, width, 1, k),
+                                       (slice(0, c), position, 0, slice(None)))
+            layer.bias.data = placed(shift[row:row + c], (c + extra,), slice(0, c))
             new_position += [start + i for i in range(c)]
             out.append(layer)
             row += c
@@ -233,20 +230,25 @@ class ExportForm(nn.Module):
     def recalibration(se, position, width):
         squeeze, _, excite, _ = se.gate
         first = nn.Linear(width, squeeze.out_features)
-        first.weight.data = torch.zeros(squeeze.out_features, width)
-        first.weight.data[:, position] = squeeze.weight.detach()
+        first.weight.data = placed(squeeze.weight, first.weight.shape, (slice(None), position))
         first.bias.data = squeeze.bias.detach().clone()
         second = nn.Linear(squeeze.out_features, width)
-        second.weight.data = torch.zeros(width, squeeze.out_features)
-        second.weight.data[position] = excite.weight.detach()
-        second.bias.data = torch.zeros(width)
-        second.bias.data[position] = excite.bias.detach()
+        second.weight.data = placed(excite.weight, second.weight.shape, position)
+        second.bias.data = placed(excite.bias, second.bias.shape, position)
         return Recalibration(nn.Sequential(first, nn.ReLU(), second, nn.Sigmoid()))
 
     def forward(self, beat, rr):
         m = self.morphology(beat.unsqueeze(2))
         pooled = torch.cat([m.mean(dim=(2, 3)), m.amax(dim=(2, 3))], dim=1)
         return torch.softmax(self.head(torch.cat([pooled, self.rhythm(rr)], dim=1)), dim=1)
+
+
+def placed(values, shape, index):
+    """A zero tensor of `shape` with `values` at `index`: a layer's weights spread over the padded
+    channels, the padding's left zero."""
+    out = torch.zeros(shape)
+    out[index] = values.detach()
+    return out
 
 
 class Branches(nn.Module):

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import org.arrhythmiamonitor.inference.ModelCard;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticRecords;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
@@ -25,8 +26,8 @@ class EvalCommandTest {
     private static final Path MODELS = Path.of("..", "model-store", "models");
     /** The packaged model's card, the first the index lists. */
     private static final String CARD = firstCard();
-    /** The packaged model as reports and errors name it: name:version. */
-    private static final String MODEL = CARD.replaceFirst("-([^-]+)\\.json$", ":$1");
+    /** The packaged model as reports and errors name it: name:version, from its card. */
+    private static final String MODEL = packagedModel();
 
     @TempDir
     Path dir;
@@ -34,6 +35,14 @@ class EvalCommandTest {
     private static String firstCard() {
         try {
             return Files.readAllLines(MODELS.resolve("index.txt")).get(0).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String packagedModel() {
+        try {
+            return ModelCard.parse(Files.readString(MODELS.resolve(CARD)), CARD).id();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

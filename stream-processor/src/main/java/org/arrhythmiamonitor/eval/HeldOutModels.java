@@ -222,8 +222,9 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
 
     @Override
     public String describe() {
+        int loaded = registries.size();
         return "held out: each record scored by the model of the fold that left it out ("
-                + (registries.size() == inFile ? "" : registries.size() + " of ") + inFile + " fold" + (inFile == 1 ? "" : "s") + ", "
+                + (loaded == inFile ? "" : loaded + " of ") + inFile + " fold" + (inFile == 1 ? "" : "s") + ", "
                 + file + ")";
     }
 

@@ -398,14 +398,12 @@ public final class AlertDesk implements AutoCloseable {
 
     private static void logChange(AlertRecord before, AlertRecord after) {
         Alert alert = after.getAlert();
-        if (before == null && after.getState() == AlertState.OPEN) {
-            ALERTS.info("[{}] {} device={} {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
-                    alert.getMessage());
-        } else if (before == null && after.getState() == AlertState.RESOLVED) {
+        boolean resolvedOnArrival = after.getState() == AlertState.RESOLVED;
+        if (before == null && (after.getState() == AlertState.OPEN || resolvedOnArrival)) {
             // A brief event that was over when it arrived (a couplet) is raised and resolved in one
             // step; it is still an alert, so the console shows it like any other.
-            ALERTS.info("[{}] {} device={} {} (over, resolved on arrival)", alert.getPriority(), alert.getType(),
-                    alert.getDeviceId(), alert.getMessage());
+            ALERTS.info("[{}] {} device={} {}{}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
+                    alert.getMessage(), resolvedOnArrival ? " (over, resolved on arrival)" : "");
         } else if (before != null && before.getState() != after.getState()) {
             ALERTS.info("[{}] {} device={} {} -> {}", alert.getPriority(), alert.getType(), alert.getDeviceId(),
                     Priorities.name(before.getState()), Priorities.name(after.getState()));
