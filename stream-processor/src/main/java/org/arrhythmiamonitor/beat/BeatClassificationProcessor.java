@@ -260,9 +260,6 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             BeatClass beatClass = reading.beatClass();
             ClassifiedBeat.Builder out = reading.writeTo(ClassifiedBeat.newBuilder().setBeat(beat))
                     .setModel(result.model()).setNextRrMs(q.ready().getNextRrMs());
-            for (float v : p) {
-                out.addProbabilities(v);
-            }
             classified.get(beatClass).increment();
             if (beatClass != modelClass) {
                 turned.get(modelClass).get(beatClass).increment();

@@ -14,9 +14,10 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param decision the class after the template match, why it was held if it was, and the QRS difference
  * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
  * @param pWaveSimilarity {@link BeatFeatures#pWaveSimilarity}, NaN when unknown
+ * @param probabilities the model's output, N, S, V, F, Q; empty when unknown
  */
 public record BeatReading(int modelClass, TemplateMatch.Decision decision, float prematurityIndex,
-        double pWaveSimilarity) {
+        double pWaveSimilarity, float[] probabilities) {
 
     /**
      * Reads the beat in slot {@code slot} of a batch.
@@ -35,7 +36,7 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
         float prematurity = BeatFeatures.prematurityIndex(rr, slot * BeatFeatures.RR_FEATURES.size());
         int modelClass = BeatClasses.mostLikely(probabilities);
         return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, rrS, readable),
-                prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt));
+                prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt), probabilities.clone());
     }
 
     /** The class the stream gives the beat: the model's, checked by the template match. */
@@ -44,8 +45,8 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
     }
 
     /**
-     * Sets what the classifier says of the beat on its {@code ClassifiedBeat}: the class, its
-     * prematurity, P-wave similarity and QRS difference (each left unset when unknown), whether
+     * Sets what the classifier says of the beat on its {@code ClassifiedBeat}: the class, the
+     * model's probabilities, its prematurity, P-wave similarity and QRS difference (each left unset when unknown), whether
      * the template was ventricular, whether the beat's QRS family is a conducted shape and whether
      * it came unusually early.
      */
@@ -53,6 +54,9 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
         out.setBeatClass(beatClass()).setPremature(BeatFeatures.premature(prematurityIndex))
                 .setPrematurityIndex(prematurityIndex).setTemplateVentricular(decision.ventricularTemplate())
                 .setConductedShape(decision.conductedShape()).setUnusuallyEarly(decision.unusuallyEarly());
+        for (float p : probabilities) {
+            out.addProbabilities(p);
+        }
         if (Double.isFinite(pWaveSimilarity)) {
             out.setPWaveSimilarity((float) pWaveSimilarity);
         }

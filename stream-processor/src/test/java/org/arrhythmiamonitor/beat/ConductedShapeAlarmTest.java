@@ -62,7 +62,8 @@ class ConductedShapeAlarmTest {
         extractor.next(shape, rrMs / 1000.0, 1.0, true).writeTo(row, rr, 0);
         float prematurity = BeatFeatures.prematurityIndex(rr, 0);
         TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true);
-        ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, BeatFeatures.pWaveSimilarity(row, 0))
+        ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, BeatFeatures.pWaveSimilarity(row, 0),
+                new float[0])
                 .writeTo(ClassifiedBeat.newBuilder().setBeat(Beat.newBuilder().setDeviceId("d")
                         .setSampleIndex(timeMs * 360 / 1000).setTimeMs(timeMs).setRrMs(rrMs)))
                 .build();

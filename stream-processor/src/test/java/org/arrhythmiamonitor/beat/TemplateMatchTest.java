@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.arrhythmiamonitor.state.v1.TemplateMatchState;
+import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,6 +100,18 @@ class TemplateMatchTest {
         assertThat(BeatReading.of(sure, restarted, row, rr, 0, 0, true).decision().unusuallyEarly()).isFalse();
         assertThat(BeatReading.of(sure, match, row, rr, 0, 0.8, true).decision().unusuallyEarly())
                 .as("the same beat with its interval measured").isTrue();
+    }
+
+    @Test
+    void aBeatReadingCarriesTheModelsProbabilitiesToTheEpisodeRules() {
+        usualBeats(20);
+        extractor.next(USUAL, 0.8, 0.8, true).writeTo(row, rr, 0);
+        float[] p = {0.1f, 0.2f, 0.6f, 0.05f, 0.05f};
+        BeatReading reading = BeatReading.of(p, match, row, rr, 0, 0.8, true);
+        p[2] = 0; // the reading keeps its own copy
+        // monitor eval hands the rules what the stream forwards: the same ClassifiedBeat.
+        assertThat(reading.writeTo(ClassifiedBeat.newBuilder()).getProbabilitiesList())
+                .containsExactly(0.1f, 0.2f, 0.6f, 0.05f, 0.05f);
     }
 
     @Test

@@ -117,7 +117,7 @@ class VentricularSalvoInAfTest {
         float prematurity = BeatFeatures.prematurityIndex(rr, 0);
         TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true);
         // No P wave: atrial fibrillation.
-        ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, 0.2)
+        ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, 0.2, new float[0])
                 .writeTo(ClassifiedBeat.newBuilder().setBeat(Beat.newBuilder().setDeviceId("d")
                         .setSampleIndex(timeMs * 360 / 1000).setTimeMs(timeMs).setRrMs(rrMs)))
                 .build();

@@ -67,6 +67,7 @@ class RecordEpisodesTest {
             boolean ventricularTemplate) {
         int k = BeatClasses.NAMES.indexOf(c.name());
         return new RecordEpisodes.ScoredBeat(sample, rrSamples, c, true, new BeatReading(k,
-                new TemplateMatch.Decision(k, null, qrsDifference, ventricularTemplate, false, false), 1f, Double.NaN));
+                new TemplateMatch.Decision(k, null, qrsDifference, ventricularTemplate, false, false), 1f, Double.NaN,
+                new float[0]));
     }
 }
