@@ -8,7 +8,9 @@
   const STATES = ['open', 'acknowledged', 'resolved', 'suppressed'];
   const STRIP_MARGIN_MS = 5_000;
   const STRIP_MAX_MS = 60_000;
-  const LIST_LIMIT = 200;
+  // Every open or acknowledged alert is listed (up to the API's most); resolved ones only the latest.
+  const ACTIVE_LIMIT = 1000;
+  const RESOLVED_LIMIT = 200;
   const RECONNECT_MAX_MS = 30_000;
   // Abbreviations that stay in capitals when an alert type is turned into words.
   const ABBREVIATIONS = new Set(['AF', 'SVT', 'NSVT', 'PVC', 'SVE', 'VT', 'VF', 'ECG', 'HR', 'AV']);
@@ -20,6 +22,8 @@
     alerts: new Map(),
     rows: new Map(),
     showResolved: false,
+    activeLeftOut: 0,
+    resolvedLeftOut: 0,
     loading: false,
     reloadWanted: false,
     buffered: [],
@@ -324,6 +328,12 @@
       || String(a.alertId).localeCompare(String(b.alertId));
   }
 
+  /** How many alerts a list answer left out for its limit (0 when the server does not say). */
+  function leftOut(data) {
+    if (!data || typeof data.total !== 'number' || !Array.isArray(data.alerts)) return 0;
+    return Math.max(0, data.total - data.alerts.length);
+  }
+
   async function loadAlerts() {
     if (!state.user) return;
     if (state.loading) {
@@ -334,10 +344,15 @@
     state.loading = true;
     state.buffered = [];
     try {
-      const states = state.showResolved ? 'open,acknowledged,resolved' : 'open,acknowledged';
-      const data = await api('GET', `/api/alerts?state=${states}&limit=${LIST_LIMIT}`);
+      // Two lists, so that resolved alerts, however many, never push an open one out of the limit.
+      const active = await api('GET', `/api/alerts?state=open,acknowledged&limit=${ACTIVE_LIMIT}`);
+      const resolved = state.showResolved
+        ? await api('GET', `/api/alerts?state=resolved&limit=${RESOLVED_LIMIT}`) : null;
       if (generation !== state.generation) return;
-      const alerts = Array.isArray(data && data.alerts) ? data.alerts : [];
+      const items = (data) => (Array.isArray(data && data.alerts) ? data.alerts : []);
+      const alerts = items(active).concat(items(resolved));
+      state.activeLeftOut = leftOut(active);
+      state.resolvedLeftOut = leftOut(resolved);
       state.alerts = new Map(alerts.filter((a) => a && typeof a.alertId === 'string').map((a) => [a.alertId, a]));
       // Changes that streamed in while the list was on its way may be newer than the list.
       for (const alert of state.buffered) {
@@ -407,7 +422,11 @@
       else tbody.insertBefore(node, next);
     }
     const open = listed.filter((a) => a.state === 'open').length;
-    $('alert-count').textContent = listed.length ? `${listed.length} shown, ${open} unacknowledged` : '';
+    const parts = [];
+    if (listed.length) parts.push(`${listed.length} shown, ${open} unacknowledged`);
+    if (state.activeLeftOut) parts.push(`${state.activeLeftOut} more open or acknowledged not listed`);
+    if (state.showResolved && state.resolvedLeftOut) parts.push(`${state.resolvedLeftOut} older resolved not listed`);
+    $('alert-count').textContent = parts.join('; ');
     $('alerts-empty').hidden = listed.length > 0;
     $('alerts-empty').textContent = state.showResolved ? 'No alerts.' : 'No open or acknowledged alerts.';
   }

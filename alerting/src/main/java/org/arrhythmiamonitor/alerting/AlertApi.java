@@ -72,7 +72,9 @@ final class AlertApi {
         }
         JsonArray items = new JsonArray();
         desk.ledger().list(filter, limit).forEach(record -> items.add(AlertJson.toJson(record, false)));
-        HttpJson.send(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size()));
+        // total says whether the limit cut the list: a dashboard must not lose open alerts unnoticed.
+        HttpJson.send(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size())
+                .put("total", desk.ledger().count(filter)));
     }
 
     private static Predicate<AlertRecord> filter(RoutingContext ctx) {
@@ -175,8 +177,7 @@ final class AlertApi {
         String alertId = ctx.pathParam("alertId");
         String note;
         try {
-            JsonObject body = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
-            Object value = body == null ? null : body.getValue("note");
+            Object value = HttpJson.bodyObject(ctx).getValue("note");
             if (value != null && !(value instanceof String)) {
                 throw new InvalidQuery("note", "note must be a string");
             }

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.arrhythmiamonitor.alerting.auth.IpLiteral;
 import org.arrhythmiamonitor.alerting.auth.UserAccount;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.alerting.notify.DeviceGroups;
@@ -138,7 +139,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 Duration.ofMinutes(json.getLong("sessionTimeoutMinutes", 30L)),
                 Duration.ofHours(json.getLong("sessionMaxAgeHours", 12L)),
                 json.getBoolean("secureCookie", false),
-                Set.copyOf(json.getJsonArray("trustedProxies", new JsonArray()).stream().map(String::valueOf).toList()),
+                proxies(json.getJsonArray("trustedProxies", new JsonArray())),
                 Duration.ofSeconds(json.getLong("suppressRepeatsSeconds", 600L)),
                 json.containsKey("latchingPriorities")
                         ? Priorities.parseAll(json.getJsonArray("latchingPriorities"), "latchingPriorities")
@@ -150,5 +151,22 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
                 Duration.ofDays(json.getLong("retainClosedDays", 90L)),
                 Duration.ofSeconds(json.getLong("deadLetterPatienceSeconds", 60L)),
                 Duration.ofSeconds(json.getLong("feedSilenceSeconds", 30L)));
+    }
+
+    /**
+     * The trusted proxies' addresses in the form the peer's is compared in; a host name, or an
+     * address written wrongly, is refused rather than left never to match (every clinician behind
+     * the proxy would then share its login limits).
+     */
+    private static Set<String> proxies(JsonArray list) {
+        Set<String> addresses = new java.util.HashSet<>();
+        for (Object entry : list) {
+            if (!(entry instanceof String text)) {
+                throw SettingException.of(SECTION, "trustedProxies", "must be a list of IP addresses, got " + entry);
+            }
+            addresses.add(IpLiteral.canonical(text).orElseThrow(() -> SettingException.of(SECTION, "trustedProxies",
+                    "has '" + text + "', which is not an IP address (host names are not looked up)")));
+        }
+        return addresses;
     }
 }

@@ -86,6 +86,16 @@ class AlertingConfigTest {
                 .hasMessageContaining("escalation.afterSeconds must be positive");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("feedSilenceSeconds", 0)))
                 .hasMessage("alerting: feedSilenceSeconds must be at least 1, got 0");
+        // A name would never equal the peer's address: every clinician behind the proxy would share its limits.
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("trustedProxies",
+                new JsonArray().add("proxy.ward.example"))))
+                .hasMessage("alerting: trustedProxies has 'proxy.ward.example', which is not an IP address (host names "
+                        + "are not looked up)");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("trustedProxies", new JsonArray().add(5))))
+                .hasMessage("alerting: trustedProxies must be a list of IP addresses, got 5");
+        assertThat(AlertingConfig.fromJson(base().put("trustedProxies", new JsonArray().add("::1").add("10.0.0.5")))
+                .trustedProxies()).as("in the form Vert.x prints the peer in")
+                .containsExactlyInAnyOrder("0:0:0:0:0:0:0:1", "10.0.0.5");
     }
 
     @Test

@@ -830,6 +830,12 @@ class AlertingServiceTest {
             String path = "/api/alerts/" + vt.getAlertId();
 
             assertThat(nurse.alerts("?state=open&priority=high,medium&deviceId=ward-6")).hasSize(1);
+            Alert second = alert("ward-6", "PAUSE", Priority.MEDIUM, clock.millis());
+            publish(second);
+            waitFor(() -> nurse.get("/api/alerts/" + second.getAlertId()).statusCode() == 200);
+            JsonObject cut = nurse.get("/api/alerts?deviceId=ward-6&limit=1").bodyAsJsonObject();
+            assertThat(cut.getInteger("count")).isEqualTo(1);
+            assertThat(cut.getLong("total")).as("the list says what its limit left out").isEqualTo(2);
             assertThat(nurse.alerts("?state=resolved&deviceId=ward-6")).isEmpty();
             assertThat(nurse.alerts("?deviceId=ward-6&from=" + (vt.getOnsetTimeMs() + 1))).isEmpty();
             assertThat(nurse.get("/api/alerts/nope").statusCode()).isEqualTo(404);
@@ -843,6 +849,20 @@ class AlertingServiceTest {
                     .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
                     .sendBuffer(Buffer.buffer("{not json")).await();
             assertThat(badBody.statusCode()).isEqualTo(400);
+            for (String notAnObject : List.of("[1]", "5", "\"x\"", "null")) {
+                HttpResponse<Buffer> other = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
+                        .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
+                        .sendBuffer(Buffer.buffer(notAnObject)).await();
+                assertThat(other.statusCode()).as(notAnObject).isEqualTo(400);
+                assertThat(other.bodyAsJsonObject().getString("error")).isEqualTo("malformed_json");
+                HttpResponse<Buffer> otherLogin = client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(notAnObject)).await();
+                assertThat(otherLogin.statusCode()).as("login " + notAnObject).isEqualTo(400);
+            }
+            HttpResponse<Buffer> numericName = client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                    .sendJsonObject(new JsonObject().put("username", 5).put("password", "x")).await();
+            assertThat(numericName.statusCode()).isEqualTo(400);
+            assertThat(numericName.bodyAsJsonObject().getString("field")).isEqualTo("username");
             HttpResponse<Buffer> plain = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
                     .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "text/plain").send().await();
             assertThat(plain.statusCode()).as("a form or text POST, as another site could send").isEqualTo(415);

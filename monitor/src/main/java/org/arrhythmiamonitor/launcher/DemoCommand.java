@@ -126,7 +126,10 @@ public final class DemoCommand implements Callable<Integer> {
             CommandLineSettings alertingJson = common(AlertingConfig.SECTION,
                     AlertingSettings.read(alertingSettings, true), kafka).put("httpPort", "--alerting-port", alertingPort);
             AlertingSettings.DemoUsers users = null;
-            if (alertingJson.json().getJsonArray("users", new JsonArray()).isEmpty()) {
+            // Only a missing or empty list is filled in; a value of another type is left for
+            // AlertingConfig to refuse with its own message.
+            Object listed = alertingJson.json().getValue("users");
+            if (listed == null || listed instanceof JsonArray list && list.isEmpty()) {
                 users = AlertingSettings.DemoUsers.generate();
                 alertingJson.put("users", users.toJson());
             }

@@ -77,7 +77,8 @@ public final class SessionAuth {
         this.throttle = new LoginThrottle(clock);
         this.store = LocalSessionStore.create(vertx);
         this.verifier = vertx.createSharedWorkerExecutor("alerting-login", 2);
-        this.trustedProxies = Set.copyOf(trustedProxies);
+        this.trustedProxies = trustedProxies.stream().map(a -> IpLiteral.canonical(a).orElse(a))
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     /**
@@ -155,27 +156,40 @@ public final class SessionAuth {
 
     /**
      * The address a login comes from: the peer, or, when the peer is one of the configured
-     * trusted proxies, the first address of its {@code X-Forwarded-For}.
+     * trusted proxies, the last address in its {@code X-Forwarded-For} that is not one of them.
+     * Each proxy appends the address it got the request from, after whatever the client sent, so
+     * only the entries from the right up to the first untrusted one can be believed: a client that
+     * sends its own header must not pick the address its failed logins count against.
      */
-    private String clientAddress(RoutingContext ctx) {
-        String peer = ctx.request().remoteAddress().hostAddress();
-        String forwarded = ctx.request().getHeader("X-Forwarded-For");
-        if (forwarded != null && trustedProxies.contains(peer)) {
-            return forwarded.split(",")[0].trim();
+    static String clientAddress(Set<String> trustedProxies, String peer, String forwarded) {
+        String client = IpLiteral.canonical(peer).orElse(peer);
+        if (forwarded == null || !trustedProxies.contains(client)) {
+            return client;
         }
-        return peer;
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].strip();
+            if (hop.isEmpty()) {
+                continue;
+            }
+            client = IpLiteral.canonical(hop).orElse(hop);
+            if (!trustedProxies.contains(client)) {
+                return client;
+            }
+        }
+        return client;
     }
 
     private void login(RoutingContext ctx) {
         JsonObject body;
         try {
-            body = ctx.body().asJsonObject();
+            body = HttpJson.bodyObject(ctx);
         } catch (DecodeException e) {
             HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be {\"username\", \"password\"}");
             return;
         }
-        String username = body == null ? null : body.getString("username");
-        String password = body == null ? null : body.getString("password");
+        String username = body.getValue("username") instanceof String name ? name : null;
+        String password = body.getValue("password") instanceof String secret ? secret : null;
         if (username == null || password == null) {
             HttpErrors.send(ctx, 400, "missing_field", username == null ? "username" : "password",
                     "the body must be {\"username\", \"password\"}");
@@ -184,19 +198,23 @@ public final class SessionAuth {
         // Per user name and address (a guesser elsewhere cannot lock the on-call clinician out), and
         // per address (one address cannot try a password on every name). Counted before the check,
         // so that parallel guesses cannot all pass a count not yet updated.
-        String address = clientAddress(ctx);
+        String address = clientAddress(trustedProxies, ctx.request().remoteAddress().hostAddress(),
+                ctx.request().getHeader("X-Forwarded-For"));
         String attempt = username + '@' + address;
-        if (!throttle.tryAttempt(attempt, LoginThrottle.MAX_FAILURES)
-                || !throttle.tryAttempt("*@" + address, LoginThrottle.MAX_PER_ADDRESS)) {
-            ctx.response().putHeader("Retry-After", "60");
-            HttpErrors.send(ctx, 429, "too_many_attempts", null,
-                    "too many failed logins from this address within a minute; try again later");
-            return;
-        }
+        // Busy first: a login turned away unchecked is no failed attempt, and must not count
+        // towards the limits of a clinician told to try again in a second.
         if (verifying.incrementAndGet() > MAX_VERIFYING) {
             verifying.decrementAndGet();
             ctx.response().putHeader("Retry-After", "1");
             HttpErrors.send(ctx, 503, "busy", null, "too many logins at once; try again in a second");
+            return;
+        }
+        if (!throttle.tryAttempt(attempt, LoginThrottle.MAX_FAILURES)
+                || !throttle.tryAttempt("*@" + address, LoginThrottle.MAX_PER_ADDRESS)) {
+            verifying.decrementAndGet();
+            ctx.response().putHeader("Retry-After", "60");
+            HttpErrors.send(ctx, 429, "too_many_attempts", null,
+                    "too many failed logins from this address within a minute; try again later");
             return;
         }
         UserAccount account = users.get(username);

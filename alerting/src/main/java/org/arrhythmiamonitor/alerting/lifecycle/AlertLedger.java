@@ -667,6 +667,11 @@ public final class AlertLedger {
         return committed.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
     }
 
+    /** How many records the filter matches: with a limited list, whether and how much it left out. */
+    public long count(Predicate<AlertRecord> filter) {
+        return committed.values().stream().filter(filter).count();
+    }
+
     /** Every record with a delivery still pending: after a restart these are sent again. */
     public List<AlertRecord> withPendingDeliveries() {
         return committed.values().stream()

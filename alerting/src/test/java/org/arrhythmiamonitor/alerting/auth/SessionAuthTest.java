@@ -38,4 +38,28 @@ class SessionAuthTest {
         assertThat(allowed).isEqualTo(LoginThrottle.MAX_FAILURES);
         assertThat(throttle.tryAttempt("nurse@10.0.0.2", LoginThrottle.MAX_FAILURES)).as("another address").isTrue();
     }
+
+    @Test
+    void theLoginLimitsCountTheAddressTheTrustedProxySawNotOneTheClientWrote() {
+        java.util.Set<String> proxies = java.util.Set.of("10.0.0.5", IpLiteral.canonical("::1").orElseThrow());
+        // A proxy appends the address it got the request from after whatever the client sent.
+        assertThat(SessionAuth.clientAddress(proxies, "10.0.0.5", "10.9.9.9, 192.168.1.50"))
+                .isEqualTo("192.168.1.50");
+        assertThat(SessionAuth.clientAddress(proxies, "10.0.0.5", "192.168.1.50")).isEqualTo("192.168.1.50");
+        assertThat(SessionAuth.clientAddress(proxies, "0:0:0:0:0:0:0:1", "192.168.1.50, 10.0.0.5"))
+                .as("behind two trusted proxies, IPv6 written in short form in the settings").isEqualTo("192.168.1.50");
+        assertThat(SessionAuth.clientAddress(proxies, "192.168.1.50", "10.9.9.9"))
+                .as("a client's own header, sent straight").isEqualTo("192.168.1.50");
+        assertThat(SessionAuth.clientAddress(proxies, "10.0.0.5", null)).isEqualTo("10.0.0.5");
+    }
+
+    @Test
+    void proxyAddressesAreLiteralsInTheFormPeersArePrintedIn() {
+        assertThat(IpLiteral.canonical("::1")).contains("0:0:0:0:0:0:0:1");
+        assertThat(IpLiteral.canonical("[2001:db8::5]")).contains("2001:db8:0:0:0:0:0:5");
+        assertThat(IpLiteral.canonical(" 10.0.0.5 ")).contains("10.0.0.5");
+        assertThat(IpLiteral.canonical("proxy.ward.example")).as("never looked up").isEmpty();
+        assertThat(IpLiteral.canonical("10.0.0")).isEmpty();
+        assertThat(IpLiteral.canonical("300.1.1.1")).isEmpty();
+    }
 }
