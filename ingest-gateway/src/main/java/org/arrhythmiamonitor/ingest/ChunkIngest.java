@@ -86,6 +86,12 @@ final class ChunkIngest {
                     + pending.laterSeq() + ", sent after this chunk, is still being written, and this chunk must not "
                     + "land behind it; retry this chunk shortly"));
         }
+        if (admission instanceof SequenceTracker.Behind behind) {
+            return Future.failedFuture(new ChunkRejectedException(503, "seq_not_stored", "seq", "seq "
+                    + behind.failedSeq() + ", sent before this chunk, was not stored; send it again first, then this "
+                    + "one (stored after this one, it would have no place). Without it, this chunk is taken in "
+                    + (behind.heldMs() + 999) / 1000 + " s and seq " + behind.failedSeq() + " is lost"));
+        }
         if (admission instanceof SequenceTracker.Duplicate duplicate) {
             Promise<Ack> answer = Promise.promise();
             duplicate.pending().whenComplete((ok, error) -> context.runOnContext(v -> {

@@ -85,8 +85,9 @@ public final class ChunkLimits {
                     + "2000-01-01), got " + t0 + "; is the device clock set?");
         }
         if (t0 > nowMs + maxClockSkewMs) {
-            throw invalid("t0", "is " + (t0 - nowMs) / 1000 + " s ahead of the gateway's clock (at most "
-                    + maxClockSkewMs / 1000 + " s allowed); is the device clock set?");
+            // In milliseconds: whole seconds rounded down read "300 s ahead (at most 300 s allowed)".
+            throw invalid("t0", "is " + (t0 - nowMs) + " ms ahead of the gateway's clock (at most "
+                    + maxClockSkewMs + " ms allowed); is the device clock set?");
         }
     }
 

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.ingest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
 import io.vertx.core.buffer.Buffer;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -9,7 +10,9 @@ import org.arrhythmiamonitor.wire.v1.SampleChunk;
  * The compact binary encoding: the body is one {@code SampleChunk} Protobuf message (ecg.proto),
  * the very message the gateway writes to Kafka. Samples are zigzag varints, so a 1 s chunk at
  * 250 Hz is about 500 bytes instead of about 1.5 KB of JSON. {@code device_id} may be left empty;
- * when set it must name the device of the URL. {@code received_at_ms} is the gateway's to set.
+ * when set it must name the device of the URL. {@code received_at_ms} is the gateway's to set. A
+ * lead's {@code gain_per_mv} left unset (0) is the JSON default, 1000 (samples in microvolts);
+ * fields {@code ecg.proto} does not define are refused, as unknown JSON fields are.
  * Field paths in errors use the JSON names ({@code fs}, {@code leads[1].gain}), so both encodings
  * are documented once.
  */
@@ -32,8 +35,12 @@ public final class ChunkProtobufDecoder {
         try {
             chunk = SampleChunk.parseFrom(body.getBytes());
         } catch (InvalidProtocolBufferException e) {
-            throw new ChunkRejectedException("malformed_protobuf", null,
+            ChunkRejectedException refused = new ChunkRejectedException("malformed_protobuf", null,
                     "the body is not a SampleChunk Protobuf message (" + e.getMessage() + ")");
+            // A message cut short may still have read its seq (field 2 comes before the samples):
+            // a WebSocket answer then names the chunk, as for JSON.
+            throw e.getUnfinishedMessage() instanceof SampleChunk part && part.getSeq() > 0
+                    ? refused.withSeq(part.getSeq()) : refused;
         }
         try {
             check(deviceId, chunk, receivedAtMs);
@@ -41,7 +48,13 @@ public final class ChunkProtobufDecoder {
             // The message parsed, so its seq is known: a WebSocket answer names it.
             throw e.withSeq(chunk.getSeq());
         }
-        return chunk.toBuilder().setDeviceId(deviceId).setReceivedAtMs(receivedAtMs).build();
+        SampleChunk.Builder stored = chunk.toBuilder().setDeviceId(deviceId).setReceivedAtMs(receivedAtMs);
+        for (Lead.Builder lead : stored.getLeadsBuilderList()) {
+            if (lead.getGainPerMv() == 0) {
+                lead.setGainPerMv(ChunkJsonDecoder.DEFAULT_GAIN_PER_MV);
+            }
+        }
+        return stored.build();
     }
 
     private void check(String deviceId, SampleChunk chunk, long receivedAtMs) {
@@ -52,15 +65,29 @@ public final class ChunkProtobufDecoder {
         limits.checkT0(chunk.getT0EpochMs(), receivedAtMs);
         limits.checkFs(chunk.getFsHz());
         limits.checkLeadCount(chunk.getLeadsCount());
+        // Fields this version does not know would be written to Kafka as they came, unchecked and
+        // unbounded by the chunk limits; JSON refuses an unknown field too.
+        checkKnownFields("message", chunk.getUnknownFields());
         int[] lengths = new int[chunk.getLeadsCount()];
         for (int i = 0; i < chunk.getLeadsCount(); i++) {
             Lead lead = chunk.getLeads(i);
             String path = "leads[" + i + "]";
+            checkKnownFields(path, lead.getUnknownFields());
             limits.checkLeadName(path + ".name", lead.getName());
-            limits.checkGain(path + ".gain", lead.getGainPerMv());
+            // Proto3 cannot tell 0 from unset: unset means the default, as a JSON chunk without gain does.
+            if (lead.getGainPerMv() != 0) {
+                limits.checkGain(path + ".gain", lead.getGainPerMv());
+            }
             limits.checkSampleCount(path + ".samples", lead.getSamplesCount(), chunk.getFsHz());
             lengths[i] = lead.getSamplesCount();
         }
         limits.checkEqualLengths("leads", lengths);
+    }
+
+    private static void checkKnownFields(String path, UnknownFieldSet unknown) {
+        if (!unknown.asMap().isEmpty()) {
+            throw ChunkLimits.invalid(path, "has field number(s) " + unknown.asMap().keySet()
+                    + " that this gateway's SampleChunk does not define; see ecg.proto");
+        }
     }
 }

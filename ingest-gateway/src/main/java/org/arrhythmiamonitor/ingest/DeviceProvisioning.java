@@ -1,10 +1,13 @@
 package org.arrhythmiamonitor.ingest;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
@@ -22,12 +25,21 @@ import org.slf4j.LoggerFactory;
  * <li>{@code DELETE /v1/devices/{id}}: revokes the token at once on every gateway; 204, or 404.
  * <li>{@code GET /v1/devices/{id}}: whether the device exists and is revoked, never the token.
  * </ul>
+ * A change of a device's credential while another is being written is refused with 409
+ * {@code credential_change_in_progress}.
  */
 final class DeviceProvisioning {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceProvisioning.class);
 
     private final DeviceRegistry registry;
     private final byte[] adminTokenHash;
+    /**
+     * Devices whose credential is being written. One change per device at a time: the registry
+     * applies a credential only once Kafka has it, so two creations of one id at once would each
+     * pass the check, each answer 201 with a token, and only the token written last would work.
+     * Per gateway: with several gateways, provision a device through one of them.
+     */
+    private final Set<String> changing = ConcurrentHashMap.newKeySet();
 
     /** @param adminToken the administrator's bearer token, or null to refuse every request */
     DeviceProvisioning(DeviceRegistry registry, String adminToken) {
@@ -64,17 +76,18 @@ final class DeviceProvisioning {
     private void create(RoutingContext ctx) {
         JsonObject body;
         try {
-            body = ctx.body().asJsonObject();
-        } catch (RuntimeException e) {
+            body = HttpJson.bodyObject(ctx);
+        } catch (DecodeException e) {
             HttpErrors.send(ctx, 400, "malformed_json", null, "send {\"deviceId\": \"...\"}");
             return;
         }
-        String deviceId = body == null || !(body.getValue("deviceId") instanceof String s) ? null : s;
-        if (!validId(ctx, deviceId)) {
+        String deviceId = body.getValue("deviceId") instanceof String s ? s : null;
+        if (!validId(ctx, deviceId) || !startChange(ctx, deviceId)) {
             return;
         }
         DeviceCredential existing = registry.find(deviceId);
         if (existing != null && existing.getRevokedAtMs() == 0) {
+            changing.remove(deviceId);
             HttpErrors.send(ctx, 409, "device_exists", "deviceId", "device " + deviceId
                     + " already has a token; POST /v1/devices/" + deviceId + "/token replaces it");
             return;
@@ -84,13 +97,24 @@ final class DeviceProvisioning {
 
     private void reissue(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
-        if (validId(ctx, deviceId)) {
+        if (validId(ctx, deviceId) && startChange(ctx, deviceId)) {
             issue(ctx, deviceId, registry.find(deviceId) == null ? 201 : 200);
         }
     }
 
+    /** Claims the device's credential for one change; answers 409 when another is under way. */
+    private boolean startChange(RoutingContext ctx, String deviceId) {
+        if (changing.add(deviceId)) {
+            return true;
+        }
+        HttpErrors.send(ctx, 409, "credential_change_in_progress", "deviceId", "another request is changing the "
+                + "credential of device " + deviceId + " right now; retry when it has been answered");
+        return false;
+    }
+
     private void issue(RoutingContext ctx, String deviceId, int status) {
         Future.fromCompletionStage(registry.issueToken(deviceId), ctx.vertx().getOrCreateContext())
+                .onComplete(done -> changing.remove(deviceId))
                 .onSuccess(token -> {
                     LOG.info("Issued a token for device {}", deviceId);
                     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
@@ -102,10 +126,11 @@ final class DeviceProvisioning {
 
     private void revoke(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
-        if (!validId(ctx, deviceId)) {
+        if (!validId(ctx, deviceId) || !startChange(ctx, deviceId)) {
             return;
         }
         Future.fromCompletionStage(registry.revoke(deviceId), ctx.vertx().getOrCreateContext())
+                .onComplete(done -> changing.remove(deviceId))
                 .onSuccess(known -> {
                     if (known) {
                         LOG.info("Revoked the token of device {}", deviceId);

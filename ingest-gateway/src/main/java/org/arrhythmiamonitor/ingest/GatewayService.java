@@ -14,6 +14,7 @@ import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class GatewayService implements AutoCloseable {
         producerMetrics.bindTo(registry);
         InFlightBudget budget = new InFlightBudget(config.maxInFlightBytes());
         this.metrics = new IngestMetrics(registry, budget, devices);
-        this.ingest = new ChunkIngest(publisher, new SequenceTracker(config.maxTrackedDevices()), budget, metrics);
+        this.ingest = new ChunkIngest(publisher, new SequenceTracker(config.maxTrackedDevices(), Clock.systemUTC()), budget, metrics);
     }
 
     /** Creates missing topics, reads the device credentials, connects the producer and starts listening. */
@@ -173,6 +174,13 @@ public final class GatewayService implements AutoCloseable {
         metrics.requestBytes.record(ctx.body().length());
         SampleChunk chunk;
         try {
+            String encoding = ctx.request().getHeader("Content-Encoding");
+            if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.strip())) {
+                // Decoded as it came, a compressed body would be refused as malformed JSON or Protobuf.
+                throw new ChunkRejectedException(415, "unsupported_media_type", "Content-Encoding",
+                        "compressed bodies are not accepted (Content-Encoding: " + encoding + "); send the chunk "
+                                + "uncompressed, or as " + ChunkProtobufDecoder.MEDIA_TYPE + ", which is compact");
+            }
             String deviceId = ctx.pathParam("deviceId");
             long now = System.currentTimeMillis();
             if (media.startsWith("application/json")) {

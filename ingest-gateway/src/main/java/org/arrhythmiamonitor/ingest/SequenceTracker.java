@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,6 +20,13 @@ import java.util.concurrent.CompletableFuture;
  * device out until its clock caught up. The processor reads it as continuing the signal, its samples
  * counted on from the last chunk; the first such step of a device is reported so that it is logged.
  *
+ * <p>A chunk whose write failed (Kafka did not take it, or the gateway was overloaded) holds back the
+ * device's later chunks for up to {@value #RESEND_WAIT_MS} ms: the device was told to send it again,
+ * and once a later chunk is stored it could only land behind that one. A device that sends on
+ * without it is told to resend it first; one that never does loses it after that wait rather than
+ * being held up for good. A later chunk already on its way to Kafka when the write failed leaves the
+ * failed one no place, and holds nothing back.
+ *
  * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} (about
  * 0.4 KB a device), for at most {@code maxDevices} devices (least recently seen forgotten first). A
  * gateway that restarted or forgot a device accepts its next chunk as new; the processor's own
@@ -28,6 +36,8 @@ public final class SequenceTracker {
     static final int WINDOW = 64;
     /** How far a chunk may start before the last one ended with its clock not counted as set back. */
     static final long CLOCK_JITTER_MS = 1_000;
+    /** How long a failed chunk holds back the device's later ones, waiting to be sent again. */
+    static final long RESEND_WAIT_MS = 5_000;
 
     /** What to do with a chunk. */
     public sealed interface Admission {
@@ -57,6 +67,13 @@ public final class SequenceTracker {
     public record Pending(long laterSeq) implements Admission {
     }
 
+    /**
+     * A new chunk while {@code failedSeq}, sent before it, was not stored and can still be: send that
+     * one again first ({@code heldMs} more at most, after which this chunk is taken without it).
+     */
+    public record Behind(long failedSeq, long heldMs) implements Admission {
+    }
+
     private static final class Device {
         long highest = -1;
         long highestT0;
@@ -67,6 +84,8 @@ public final class SequenceTracker {
         long acked;
         /** Bit i: the write of seq {@code highest - i} failed. */
         long failed;
+        /** When a write of this device last failed (the clock's millis). */
+        long failedAtMs;
         /**
          * The low 32 bits of each sent seq's t0, at {@code seq % WINDOW}: a retry repeats t0 exactly,
          * and two t0s with the same low bits lie a multiple of 49.7 days apart, so they tell a retry
@@ -91,6 +110,23 @@ public final class SequenceTracker {
             t0s[(int) (seq % WINDOW)] = (int) t0;
         }
 
+        /**
+         * The oldest seq whose write failed and which can still be written in order: above every
+         * seq stored or on its way to Kafka; -1 when there is none.
+         */
+        long waitingForResend() {
+            long after = highestAcked;
+            for (long seq : inFlight.keySet()) {
+                after = Math.max(after, seq);
+            }
+            long ages = highest - after;
+            if (ages <= 0) {
+                return -1;
+            }
+            long candidates = ages >= WINDOW ? failed : failed & ((1L << ages) - 1);
+            return candidates == 0 ? -1 : highest - (63 - Long.numberOfLeadingZeros(candidates));
+        }
+
         /** False only when seq's t0 is remembered ({@code bit} is {@link #bit} of seq) and is another one. */
         boolean mayBeRetry(long bit, long seq, long t0) {
             return bit == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
@@ -98,8 +134,11 @@ public final class SequenceTracker {
     }
 
     private final Map<String, Device> devices;
+    private final Clock clock;
 
-    public SequenceTracker(int maxDevices) {
+    /** @param clock times the wait for a failed chunk ({@link #RESEND_WAIT_MS}) */
+    public SequenceTracker(int maxDevices, Clock clock) {
+        this.clock = clock;
         this.devices = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Device> eldest) {
@@ -112,6 +151,11 @@ public final class SequenceTracker {
     public synchronized Admission admit(String deviceId, long seq, long t0, long endMs) {
         Device d = devices.computeIfAbsent(deviceId, id -> new Device());
         if (seq > d.highest) {
+            long waiting = d.waitingForResend();
+            long heldMs = RESEND_WAIT_MS - (clock.millis() - d.failedAtMs);
+            if (waiting >= 0 && heldMs > 0) {
+                return new Behind(waiting, heldMs);
+            }
             long missing = d.highest < 0 ? 0 : seq - d.highest - 1;
             long back = d.highest < 0 ? 0 : d.highestEndMs - t0;
             boolean firstStepBack = back > CLOCK_JITTER_MS && !d.clockWentBack;
@@ -180,6 +224,7 @@ public final class SequenceTracker {
             return;
         }
         d.failed |= d.bit(seq);
+        d.failedAtMs = clock.millis();
         complete(d, seq, error);
     }
 

@@ -3,6 +3,8 @@ package org.arrhythmiamonitor.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.vertx.core.buffer.Buffer;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -37,7 +39,7 @@ class ChunkProtobufDecoderTest {
                     assertThat(e.field()).isEqualTo("fs");
                     assertThat(e.seq()).as("a WebSocket answer names it").isEqualTo(7);
                 });
-        assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(0))))
+        assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(-200))))
                 .isInstanceOfSatisfying(ChunkRejectedException.class,
                         e -> assertThat(e.field()).isEqualTo("leads[0].gain"));
         assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setGainPerMv(1e-300))))
@@ -60,6 +62,40 @@ class ChunkProtobufDecoderTest {
                     assertThat(e.error()).isEqualTo("wrong_device");
                     assertThat(e.field()).as("the JSON field's name, as for every field").isEqualTo("deviceId");
                     assertThat(e.seq()).isEqualTo(7);
+                });
+    }
+
+    @Test
+    void aGainLeftUnsetIsTheJsonDefaultOfMicrovolts() {
+        // Proto3 cannot tell an unset gain_per_mv from 0; a JSON chunk without gain means 1000.
+        SampleChunk decoded = decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().clearGainPerMv()));
+        assertThat(decoded.getLeads(0).getGainPerMv()).isEqualTo(ChunkJsonDecoder.DEFAULT_GAIN_PER_MV);
+    }
+
+    @Test
+    void fieldsEcgProtoDoesNotDefineAreRefusedNotStored() {
+        UnknownFieldSet extra = UnknownFieldSet.newBuilder().addField(15, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFrom(new byte[100_000])).build()).build();
+        assertThatThrownBy(() -> decode(chunk().setUnknownFields(extra)))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.field()).isEqualTo("message");
+                    assertThat(e.getMessage()).contains("[15]");
+                    assertThat(e.seq()).isEqualTo(7);
+                });
+        assertThatThrownBy(() -> decode(chunk().setLeads(0, chunk().getLeads(0).toBuilder().setUnknownFields(extra))))
+                .isInstanceOfSatisfying(ChunkRejectedException.class,
+                        e -> assertThat(e.field()).isEqualTo("leads[0]"));
+    }
+
+    @Test
+    void aMessageCutShortIsNamedByItsSeqWhenThatWasRead() {
+        byte[] whole = chunk().setSeq(1000).build().toByteArray();
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 2);
+        assertThatThrownBy(() -> decoder.decode("dev-1", Buffer.buffer(cut), NOW))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
+                    assertThat(e.error()).isEqualTo("malformed_protobuf");
+                    assertThat(e.seq()).as("a WebSocket answer names it").isEqualTo(1000);
                 });
     }
 }

@@ -2,7 +2,12 @@ package org.arrhythmiamonitor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Admission;
+import org.arrhythmiamonitor.ingest.SequenceTracker.Behind;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Conflict;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Duplicate;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Pending;
@@ -10,7 +15,33 @@ import org.arrhythmiamonitor.ingest.SequenceTracker.Write;
 import org.junit.jupiter.api.Test;
 
 class SequenceTrackerTest {
-    private final SequenceTracker tracker = new SequenceTracker(100);
+    /** Wall-clock time the test moves by hand. */
+    private static final class HandClock extends Clock {
+        long millis = 1_767_225_600_000L;
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private final HandClock clock = new HandClock();
+    private final SequenceTracker tracker = new SequenceTracker(100, clock);
 
     /** One-second chunks: seq n starts at n s. */
     private Admission admit(String device, long seq, long t0) {
@@ -52,9 +83,31 @@ class SequenceTrackerTest {
 
         admit("d", 1, 1000);
         tracker.failed("d", 1, new RuntimeException("broker gone"));
+        // The device sends on without seq 1: it is told to send seq 1 first, which can still go in order.
+        assertThat(admit("d", 2, 2000)).isEqualTo(new Behind(1, SequenceTracker.RESEND_WAIT_MS));
+        clock.millis += SequenceTracker.RESEND_WAIT_MS;
+        // It never did: seq 2 is taken, and seq 1 would now land behind it, where the processor drops
+        // it: refuse rather than lose it quietly.
         assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0, 0));
-        // Seq 1 would now land behind seq 2, where the processor drops it: refuse rather than lose it quietly.
         assertThat(admit("d", 1, 1000)).isInstanceOf(Conflict.class);
+    }
+
+    @Test
+    void aChunkRefusedForRetryIsNotLostToTheChunksSentAfterIt() {
+        // A WebSocket device sends seq 0 and 1 without waiting; seq 0 is refused (the gateway was
+        // overloaded) before seq 1 arrives.
+        admit("d", 0, 0);
+        tracker.failed("d", 0, new IllegalStateException("overloaded"));
+        clock.millis += 1000;
+        assertThat(admit("d", 1, 1000)).as("seq 0 first").isEqualTo(new Behind(0, 4000));
+        assertThat(admit("d", 0, 0)).as("the retry").isEqualTo(new Write(0, 0));
+        tracker.written("d", 0);
+        assertThat(admitAndWrite("d", 1)).isEqualTo(new Write(0, 0));
+        // A later chunk already on its way when the write failed leaves the failed one no place: nothing is held.
+        admit("d", 2, 2000);
+        admit("d", 3, 3000);
+        tracker.failed("d", 2, new RuntimeException("broker gone"));
+        assertThat(admit("d", 4, 4000)).isEqualTo(new Write(0, 0));
     }
 
     @Test
