@@ -72,6 +72,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RecordNames.check(spec.commandLine(), records);
+        if (records.isEmpty() && spec.commandLine().getParseResult().hasMatchedOption("--records")) {
+            // Not "every record": --records ,, is a list gone wrong.
+            throw new ParameterException(spec.commandLine(), "--records names no record");
+        }
         if (heldOut != null && (modelDir != null || noClassify)) {
             throw new ParameterException(spec.commandLine(), "--held-out names each record's model itself: "
                     + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));

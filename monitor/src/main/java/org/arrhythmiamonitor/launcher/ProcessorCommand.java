@@ -1,5 +1,7 @@
 package org.arrhythmiamonitor.launcher;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.processor.ProcessorConfig;
 import org.arrhythmiamonitor.processor.ProcessorService;
@@ -25,6 +27,13 @@ final class ProcessorCommand implements Callable<Integer> {
     @Option(names = "--application-id", defaultValue = "${env:PROCESSOR_APPLICATION_ID:-arrhythmia-monitor-processor}",
             description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
     String applicationId;
+
+    @Option(names = "--application-server", defaultValue = "${env:PROCESSOR_APPLICATION_SERVER}",
+            paramLabel = "HOST:PORT|auto",
+            description = "Where the other processor instances reach this one's HTTP API, so that a burden query for "
+                    + "a device another instance keeps is redirected there; set it on every instance when you run "
+                    + "several. 'auto' is this host's name and --port (default: none, a single instance).")
+    String applicationServer;
 
     @Option(names = "--state-dir",
             defaultValue = "${env:PROCESSOR_STATE_DIR:-${sys:java.io.tmpdir}/arrhythmia-monitor-streams}",
@@ -59,7 +68,8 @@ final class ProcessorCommand implements Callable<Integer> {
                 .put("stateDir", "--state-dir", stateDir)
                 .put("streamThreads", "--threads", threads)
                 .put("stateCacheMb", "--state-cache-mb", stateCacheMb)
-                .put("mainsNotch", "--mains-notch", mainsNotch);
+                .put("mainsNotch", "--mains-notch", mainsNotch)
+                .putIfGiven("applicationServer", "--application-server", applicationServer(applicationServer, port));
         kafka.putInto(settings);
         rules.putInto(settings);
         inference.putInto(settings);
@@ -69,5 +79,18 @@ final class ProcessorCommand implements Callable<Integer> {
             return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",
                     applicationId, host, processor.httpPort(), config.bootstrapServers());
         });
+    }
+
+    /** The flag's value, with 'auto' read as this host's name and the HTTP port (one container each). */
+    static String applicationServer(String value, int port) {
+        if (!"auto".equals(value)) {
+            return value;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName() + ":" + port;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--application-server auto: this host's name is unknown ("
+                    + e.getMessage() + "); give host:port", e);
+        }
     }
 }

@@ -13,9 +13,20 @@ final class ServiceStarter {
     private ServiceStarter() {
     }
 
+    /**
+     * A processor whose stream processing fails for good ends the process (exit status 1, after the
+     * orderly stop): kept running, it would answer its health check DOWN and process nothing, and a
+     * supervisor (Docker's restart policy, systemd) restarts only a process that exits.
+     */
     static ProcessorService processor(Vertx vertx, ProcessorConfig config, Lifecycle lifecycle, String portFlag) {
-        return lifecycle.add("stream processor", Lifecycle.await(ProcessorService.start(vertx, config),
-                "The stream processor", config.httpPort(), portFlag));
+        ProcessorService service = lifecycle.add("stream processor", Lifecycle.await(ProcessorService.start(vertx,
+                config), "The stream processor", config.httpPort(), portFlag));
+        service.failed().thenAccept(reason -> {
+            System.err.println("monitor: the stream processor " + reason + "; stopping, so that it can be restarted");
+            // Not on the stream thread that reported it: exit runs the shutdown hook, which closes the streams.
+            new Thread(() -> System.exit(1), "processor-failed").start();
+        });
+        return service;
     }
 
     static GatewayService gateway(Vertx vertx, GatewayConfig config, Lifecycle lifecycle, String portFlag) {

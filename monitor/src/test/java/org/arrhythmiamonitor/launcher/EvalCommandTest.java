@@ -269,5 +269,16 @@ class EvalCommandTest {
         Outcome missingReport = run("eval", "--db", dir.toString());
         assertThat(missingReport.exitCode()).isEqualTo(2);
         assertThat(missingReport.err()).contains("--report");
+
+        // Each would have scored something else than asked: a record twice, or every record.
+        Outcome twice = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", "100,100");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.err()).contains("--records: 100 is listed twice");
+        Outcome none = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", ",,");
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("--records names no record");
+        Outcome path = run("dataset", "--db", dir.toString(), "--out", "x", "--records", "./100");
+        assertThat(path.exitCode()).as("a path would pass the DS2 check with a DS2 record").isEqualTo(2);
+        assertThat(path.err()).contains("'./100' is not a record name");
     }
 }

@@ -70,6 +70,11 @@ class MonitorCommandLineTest {
                         "processor", "--state-cache-mb", "-1"),
                 refused("monitor processor: --mains-notch must be 50, 60 or off, got '55'",
                         "processor", "--mains-notch", "55"),
+                // Kafka Streams would take it and fail later, on a topic named after it.
+                refused("monitor processor: --application-id must be 1-100 letters, digits, '.', '_' or '-', "
+                        + "got 'a b'", "processor", "--application-id", "a b"),
+                refused("monitor processor: --application-server must be host:port, got 'ward:'",
+                        "processor", "--application-server", "ward:"),
                 refused("monitor processor: --inference-device must be cpu or cuda, got 'tpu'",
                         "processor", "--inference-device", "tpu"),
                 refused("monitor processor: --inference-max-batch must be 1-65536, got 0",

@@ -67,6 +67,7 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
         SettingException.requireAtLeast(SECTION, "svtBeats", svtBeats, 2);
         SettingException.requireAtLeast(SECTION, "patternCycles", patternCycles, 2);
         positive("pauseS", pauseS);
+        positive("asystoleS", asystoleS);
         if (!(pauseS < asystoleS)) {
             throw new SettingException(SECTION, name -> name.apply("pauseS") + " must be below "
                     + name.apply("asystoleS") + ", got " + pauseS + " and " + asystoleS);
@@ -90,13 +91,23 @@ public record EpisodeRules(double tachycardiaBpm, int tachycardiaBeats, double b
         mutedAlertTypes = Set.copyOf(mutedAlertTypes);
     }
 
+    // Finite too: a patient's setting on ecg.patients can be infinite (a JSON file's cannot), and an
+    // infinite asystole limit would silence that high-priority alarm without a word.
     private static void positive(String name, double value) {
         if (!(value > 0)) {
             throw SettingException.of(SECTION, name, "must be positive, got " + value);
         }
+        finite(name, value);
+    }
+
+    private static void finite(String name, double value) {
+        if (!Double.isFinite(value)) {
+            throw SettingException.of(SECTION, name, "must be a finite number, got " + value);
+        }
     }
 
     private static void notNegative(String name, double value) {
+        finite(name, value);
         if (!(value >= 0)) {
             throw SettingException.of(SECTION, name, "must not be negative, got " + value);
         }

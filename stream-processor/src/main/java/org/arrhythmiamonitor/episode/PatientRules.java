@@ -1,5 +1,7 @@
 package org.arrhythmiamonitor.episode;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.arrhythmiamonitor.wire.v1.PatientSettings;
@@ -16,6 +18,11 @@ public final class PatientRules {
 
     private final EpisodeRules defaults;
     private final TimestampedKeyValueStore<String, PatientSettings> patients;
+    /**
+     * The refused settings last warned about, by device: rules are looked up for every record, and
+     * one bad record on the table would otherwise write a line per beat until someone mends it.
+     */
+    private final Map<String, PatientSettings> warned = new HashMap<>();
 
     public PatientRules(EpisodeRules defaults, TimestampedKeyValueStore<String, PatientSettings> patients) {
         this.defaults = defaults;
@@ -33,10 +40,16 @@ public final class PatientRules {
             return defaults;
         }
         try {
-            return defaults.withOverrides(settings.value());
+            EpisodeRules rules = defaults.withOverrides(settings.value());
+            if (!warned.isEmpty()) {
+                warned.remove(device);
+            }
+            return rules;
         } catch (IllegalArgumentException e) {
-            LOG.warn("Device {}: its settings on ecg.patients are ignored and the defaults apply: {}", device,
-                    e.getMessage());
+            if (!settings.value().equals(warned.put(device, settings.value()))) {
+                LOG.warn("Device {}: its settings on ecg.patients are ignored and the defaults apply: {} (logged once "
+                        + "per setting)", device, e.getMessage());
+            }
             return defaults;
         }
     }

@@ -63,7 +63,10 @@ final class BurdenQuery {
                             "The processor is starting or rebalancing; the burden store is not queryable yet");
                 }
                 case UNKNOWN -> HttpErrors.send(ctx, 404, "unknown_device", "deviceId",
-                        "No beats from device " + device + " have been processed in the last 24 hours");
+                        "No beats from device " + device + " have been processed in the last 24 hours"
+                                + (self == null ? " by this processor instance (with several instances, start each "
+                                        + "with --application-server, so that a query is sent to the one that "
+                                        + "keeps the device)" : ""));
             }
         });
     }

@@ -51,8 +51,15 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
         SettingException.requirePort(SECTION, "httpPort", httpPort);
+        // Kafka Streams names its topics and state directories after it: other characters fail only
+        // once the streams run, as an invalid topic name.
+        if (applicationId == null || !applicationId.matches("[A-Za-z0-9._-]{1,100}")) {
+            throw SettingException.of(SECTION, "applicationId", "must be 1-100 letters, digits, '.', '_' or '-', got '"
+                    + applicationId + "'");
+        }
         if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
-            throw SettingException.of(SECTION, "applicationServer", "must be host:port, got " + applicationServer);
+            throw SettingException.of(SECTION, "applicationServer", "must be host:port, got '" + applicationServer
+                    + "'");
         }
         SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
         SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);

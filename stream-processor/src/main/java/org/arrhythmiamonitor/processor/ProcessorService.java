@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.CloseOptions;
@@ -38,11 +40,23 @@ public final class ProcessorService implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
     private final HttpServer http;
+    private final CompletableFuture<String> stopped;
 
-    private ProcessorService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, HttpServer http) {
+    private ProcessorService(KafkaStreams streams, KafkaStreamsMetrics streamsMetrics, HttpServer http,
+            CompletableFuture<String> stopped) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
         this.http = http;
+        this.stopped = stopped;
+    }
+
+    /**
+     * Completes, with the reason, when stream processing has stopped for good on a failure (Kafka
+     * Streams in state ERROR): the HTTP endpoint still answers, DOWN, but nothing is processed any
+     * more, so whoever runs the service should stop it and let it be restarted.
+     */
+    public CompletionStage<String> failed() {
+        return stopped;
     }
 
     /** Creates missing topics, starts the topology and the HTTP endpoint. */
@@ -62,12 +76,18 @@ public final class ProcessorService implements AutoCloseable {
                 throw new IllegalArgumentException("processor: cannot use state directory " + config.stateDir() + ": "
                         + e.getMessage() + " Give each processor on a host its own state directory.", e);
             }
+            CompletableFuture<String> stopped = new CompletableFuture<>();
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.ERROR) {
+                    stopped.complete("stream processing stopped on a failure (see the error above)");
+                }
+            });
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("Stream processing failed; this processor instance stops and its partitions move to "
                         + "the other instances", e);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
-            return new Started(streams, models);
+            return new Started(streams, models, stopped);
         }).compose(started -> {
             KafkaStreams streams = started.streams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -84,12 +104,12 @@ public final class ProcessorService implements AutoCloseable {
             }).map(http -> {
                 LOG.info("Processor {} started; health and metrics on port {}", config.applicationId(),
                         http.actualPort());
-                return new ProcessorService(streams, streamsMetrics, http);
+                return new ProcessorService(streams, streamsMetrics, http, started.stopped());
             });
         });
     }
 
-    private record Started(KafkaStreams streams, ModelRegistry models) {
+    private record Started(KafkaStreams streams, ModelRegistry models, CompletableFuture<String> stopped) {
     }
 
     /**

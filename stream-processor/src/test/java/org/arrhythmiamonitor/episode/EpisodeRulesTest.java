@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.arrhythmiamonitor.wire.v1.PatientSettings;
 import org.junit.jupiter.api.Test;
 
 /** The rules file: a mistake in it must stop the start with its key, never leave a default in force. */
@@ -39,5 +40,18 @@ class EpisodeRulesTest {
         assertThatThrownBy(() -> EpisodeRules.fromJson(new JsonObject()
                 .put("mutedAlertTypes", new JsonArray().add(7))))
                 .hasMessageContaining("mutedAlertTypes must be a list of episode type names, got 7");
+    }
+
+    @Test
+    void aPatientsInfiniteLimitIsRefusedNotAnAlarmSilenced() {
+        // ecg.patients carries Protobuf doubles, which can be infinite where a JSON file's cannot.
+        assertThatThrownBy(() -> EpisodeRules.DEFAULTS.withOverrides(PatientSettings.newBuilder()
+                .setAsystoleS(Double.POSITIVE_INFINITY).build()))
+                .hasMessage("episode rules: asystoleS must be a finite number, got Infinity");
+        assertThatThrownBy(() -> EpisodeRules.DEFAULTS.withOverrides(PatientSettings.newBuilder()
+                .setAfMinDurationS(Double.POSITIVE_INFINITY).build()))
+                .hasMessageContaining("afMinDurationS must be a finite number");
+        assertThat(EpisodeRules.DEFAULTS.withOverrides(PatientSettings.newBuilder().setAsystoleS(6).build())
+                .asystoleS()).isEqualTo(6);
     }
 }
