@@ -360,6 +360,24 @@ class AlertingServiceTest {
     }
 
     @Test
+    void aSubscriberGetsAnAlertsEventsInTheOrderTheyHappenedThoughTheFirstIsRetried() throws Exception {
+        failuresLeft.put("/ward", new AtomicInteger(1));
+        AlertingService service = startService();
+        try {
+            long now = clock.millis();
+            // Over on arrival: raised and resolved at once, and the raised's first attempt fails.
+            Alert couplet = ended(alert("ward-31", "COUPLET", Priority.LOW, now), now + 600);
+            publish(couplet);
+            waitFor(() -> receivedFor(couplet.getAlertId()).stream().filter(r -> r.status() == 200).count() == 2);
+            assertThat(receivedFor(couplet.getAlertId())).extracting(r -> r.event() + " " + r.status())
+                    .containsExactly("alert.raised 500", "alert.raised 200", "alert.resolved 200");
+        } finally {
+            failuresLeft.remove("/ward");
+            service.close();
+        }
+    }
+
+    @Test
     void aDeliveryThatNeverSucceedsGoesToTheDeadLetterTopic() throws Exception {
         failuresLeft.put("/broken", new AtomicInteger(Integer.MAX_VALUE));
         AlertingService service = startService();

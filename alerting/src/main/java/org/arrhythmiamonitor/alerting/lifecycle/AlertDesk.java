@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -125,7 +126,7 @@ public final class AlertDesk implements AutoCloseable {
         return call(() -> {
             int resumed = 0;
             for (AlertRecord record : ledger.withPendingDeliveries()) {
-                for (var entry : record.getDeliveriesMap().entrySet()) {
+                for (var entry : inOrder(record)) {
                     if (entry.getValue().getState() == DeliveryState.PENDING) {
                         deliveries.deliver(record, entry.getKey(), entry.getValue());
                         resumed++;
@@ -388,12 +389,27 @@ public final class AlertDesk implements AutoCloseable {
                 LOG.warn("An alert listener failed: {}", e.toString());
             }
         }
-        for (var entry : record.getDeliveriesMap().entrySet()) {
+        for (var entry : inOrder(record)) {
             boolean isNew = before == null || !before.containsDeliveries(entry.getKey());
             if (isNew && entry.getValue().getState() == DeliveryState.PENDING) {
                 deliveries.deliver(record, entry.getKey(), entry.getValue());
             }
         }
+    }
+
+    private static final List<String> EVENT_ORDER = List.of("raised", "escalated", "acknowledged", "resolved");
+
+    /**
+     * The alert's deliveries in the order their events happened: a sink sends one subscriber's
+     * deliveries of an alert in the order it is handed them, and an alert over on arrival has its
+     * raised and resolved events at the same time.
+     */
+    private static List<Map.Entry<String, Delivery>> inOrder(AlertRecord record) {
+        return record.getDeliveriesMap().entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, Delivery> e) -> e.getValue().getCreatedAtMs())
+                        .thenComparingInt(e -> EVENT_ORDER.indexOf(e.getValue().getEvent()))
+                        .thenComparing(Map.Entry::getKey))
+                .toList();
     }
 
     private static void logChange(AlertRecord before, AlertRecord after) {

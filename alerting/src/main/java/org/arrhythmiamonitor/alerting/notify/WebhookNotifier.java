@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers notifications as signed JSON webhooks. A delivery is retried with exponential backoff
  * until the receiver answers 2xx or the attempts run out; then it goes to the dead-letter topic.
+ * One subscriber gets the events of one alert in the order they happened: each waits until the one
+ * before it was delivered, dead-lettered or cancelled (a "resolved" must not overtake the "raised"
+ * that a retry holds up, nor arrive first because both were sent at once).
  * An escalation stops at its next attempt once its alert was acknowledged or resolved. Each
  * outcome is stored with the alert, so a delivery still pending when the service stops is
  * sent again after the restart. Delivery is at least once; the {@code X-Arrhythmia-Delivery}
@@ -39,9 +44,16 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     private final MeterRegistry registry;
     /** Deliveries being attempted or waiting for their next attempt: a resume must not start them twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** The latest delivery handed over per alert and subscriber, done when it is settled. */
+    private final Map<String, CompletableFuture<Void>> latest = new ConcurrentHashMap<>();
 
     private record Job(String alertId, String deliveryId, Delivery delivery, WebhookSubscriber subscriber,
-            Buffer body) {
+            Buffer body, CompletableFuture<Void> settled) {
+        /** One alert's deliveries to one subscriber go out in order. */
+        String queue() {
+            return alertId + "/" + delivery.getSubscriber();
+        }
+
         String key() {
             return key(alertId, deliveryId);
         }
@@ -78,14 +90,26 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
             return;
         }
         Job job = new Job(record.getAlert().getAlertId(), deliveryId, delivery, subscriber,
-                Buffer.buffer(payload(record, deliveryId, delivery).encode()));
-        vertx.runOnContext(v -> {
+                Buffer.buffer(payload(record, deliveryId, delivery).encode()), new CompletableFuture<>());
+        CompletableFuture<Void> before = latest.put(job.queue(), job.settled());
+        Runnable start = () -> vertx.runOnContext(v -> {
             if (subscriber == null) {
                 giveUp(job, 0, "webhook '" + delivery.getSubscriber() + "' is not configured");
             } else {
                 attempt(job, 1);
             }
         });
+        if (before == null) {
+            start.run();
+        } else {
+            before.whenComplete((done, error) -> start.run());
+        }
+    }
+
+    /** The job is delivered, dead-lettered, cancelled or left pending for a restart: the next may go. */
+    private void settled(Job job) {
+        job.settled().complete(null);
+        latest.remove(job.queue(), job.settled());
     }
 
     private JsonObject payload(AlertRecord record, String deliveryId, Delivery delivery) {
@@ -174,6 +198,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                 LOG.error("Webhook {} failed {} times and could not be dead-lettered ({}); it stays pending",
                         job.key(), attempts, result.cause().toString());
                 inFlight.remove(job.key());
+                settled(job);
                 return;
             }
             registry.counter("ecg.notifications.dead_lettered", "subscriber", job.delivery().getSubscriber())
@@ -187,6 +212,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     private void finish(Job job, DeliveryState state, int attempts, String error) {
         desk.deliveryOutcome(job.alertId(), job.deliveryId(), state, attempts, error).whenComplete((r, e) -> {
             inFlight.remove(job.key());
+            settled(job);
             if (e != null) {
                 LOG.warn("Outcome of webhook {} not stored ({}); it will be sent again after a restart", job.key(),
                         e.toString());
