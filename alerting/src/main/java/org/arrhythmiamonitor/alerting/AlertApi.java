@@ -119,7 +119,8 @@ final class AlertApi {
             return Set.copyOf(defaults);
         }
         Set<E> values = new HashSet<>();
-        for (String value : param.split(",")) {
+        // -1: a trailing comma leaves an empty value to refuse, as a list gone wrong.
+        for (String value : param.split(",", -1)) {
             try {
                 values.add(parse.apply(value));
             } catch (IllegalArgumentException e) {

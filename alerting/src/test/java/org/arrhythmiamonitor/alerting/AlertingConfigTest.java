@@ -86,6 +86,12 @@ class AlertingConfigTest {
                 .hasMessageContaining("escalation.afterSeconds must be positive");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("feedSilenceSeconds", 0)))
                 .hasMessage("alerting: feedSilenceSeconds must be at least 1, got 0");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("priorities", new JsonArray())))))
+                .hasMessageContaining("webhooks.a: priorities is an empty list; leave it out for every priority");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("webhooks",
+                new JsonArray().add(hook("a").put("deviceGroups", new JsonArray())))))
+                .hasMessageContaining("webhooks.a: deviceGroups is an empty list; leave it out for every device");
         // A name would never equal the peer's address: every clinician behind the proxy would share its limits.
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("trustedProxies",
                 new JsonArray().add("proxy.ward.example"))))

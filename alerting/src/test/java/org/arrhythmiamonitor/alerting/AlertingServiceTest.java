@@ -837,7 +837,7 @@ class AlertingServiceTest {
                     // ISO-8601 instants the JDK parses but that do not fit epoch milliseconds.
                     "?from=-300000000-01-01T00:00:00Z", "?to=%2B300000000-01-01T00:00:00Z",
                     // A misspelt filter would otherwise widen the list to every patient's alerts.
-                    "?deviceID=ward-6", "?state=open&state=resolved")) {
+                    "?deviceID=ward-6", "?state=open&state=resolved", "?state=open,")) {
                 HttpResponse<Buffer> response = nurse.get("/api/alerts" + query);
                 assertThat(response.statusCode()).as(query).isEqualTo(400);
                 assertThat(response.bodyAsJsonObject().getString("field")).as(query).isNotBlank();
@@ -928,6 +928,7 @@ class AlertingServiceTest {
             assertThat(nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=-3600000").statusCode())
                     .as("an offset of either sign").isEqualTo(404);
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
+            assertThat(nurse.get("/api/devices/ward-6/history?from=1000").statusCode()).isEqualTo(400);
             assertThat(nurse.get("/api/nothing").statusCode()).isEqualTo(404);
         } finally {
             service.close();

@@ -61,6 +61,13 @@ public record WebhookSubscriber(String id, URI url, String secret, Set<Priority>
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("webhooks." + id + ": url is not a URL: " + e.getMessage());
         }
+        // An empty list reads two ways (nothing, or no filter): leaving the key out is the one way to say "all".
+        for (String key : List.of("priorities", "deviceGroups")) {
+            if (json.getValue(key) instanceof JsonArray list && list.isEmpty()) {
+                throw new IllegalArgumentException("webhooks." + id + ": " + key + " is an empty list; leave it out "
+                        + "for every " + ("priorities".equals(key) ? "priority" : "device"));
+            }
+        }
         Set<Priority> priorities = json.containsKey("priorities")
                 ? Priorities.parseAll(json.getJsonArray("priorities"), "webhooks." + id + ".priorities")
                 : EnumSet.of(Priority.HIGH, Priority.MEDIUM, Priority.LOW, Priority.TECHNICAL);
