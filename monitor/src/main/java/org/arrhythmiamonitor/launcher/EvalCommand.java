@@ -73,6 +73,16 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RecordNames.check(spec.commandLine(), records);
+        // Bad options are status 2, as the help says: 1 means some records could not be evaluated.
+        if (!Files.isDirectory(db)) {
+            throw new ParameterException(spec.commandLine(), "--db: " + db + (Files.exists(db)
+                    ? " is not a directory" : " does not exist"));
+        }
+        try {
+            FlagValue.parse("--mains", mains, MainsFrequency::parse);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (records.isEmpty() && spec.commandLine().getParseResult().hasMatchedOption("--records")) {
             // Not "every record": --records ,, is a list gone wrong.
             throw new ParameterException(spec.commandLine(), "--records names no record");

@@ -258,12 +258,13 @@ class EvalCommandTest {
 
     @Test
     void badOptionsAreExplained() {
+        // 2, not 1, which says some records could not be evaluated.
         Outcome noDb = run("eval", "--db", dir.resolve("nowhere").toString(), "--report", "x.json");
-        assertThat(noDb.exitCode()).isEqualTo(1);
+        assertThat(noDb.exitCode()).isEqualTo(2);
         assertThat(noDb.err()).contains("does not exist").doesNotContain("Exception");
 
         Outcome badMains = run("eval", "--db", dir.toString(), "--report", "x.json", "--mains", "55");
-        assertThat(badMains.exitCode()).isEqualTo(1);
+        assertThat(badMains.exitCode()).isEqualTo(2);
         assertThat(badMains.err()).contains("50, 60 or off");
 
         Outcome missingReport = run("eval", "--db", dir.toString());

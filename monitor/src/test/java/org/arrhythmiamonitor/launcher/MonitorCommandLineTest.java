@@ -104,8 +104,6 @@ class MonitorCommandLineTest {
                 refused("monitor simulate: --devices must be 1-1000000, got 0", "simulate", "--devices", "0"),
                 refused("monitor simulate: --profiles: unknown patient profile 'zombie'; choose one of "
                         + "[normal, pvc, vt, af, pauses, mixed]", "simulate", "--profiles", "zombie"),
-                refused("monitor eval: --mains: mains notch must be 50, 60 or off, got '55'",
-                        "eval", "--db", "no-such-dir", "--report", "no-report.json", "--mains", "55"),
                 refused("monitor simulate: --chunk-seconds must be 0.05-10 s, got 50.0",
                         "simulate", "--chunk-seconds", "50"),
                 refused("monitor simulate: --connections must be 1-10000, got 0", "simulate", "--connections", "0"),
