@@ -126,6 +126,10 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             restarted = true;
         }
         EcgAnalyzer analyzer = analyzerFor(deviceId, saved, (int) fs);
+        // A device already analysed whose detector starts over (a new sampling rate, state it cannot
+        // resume): the new detector is blind while it learns, and the old one's last beats, still
+        // waiting for their look-ahead, went with it.
+        boolean relearning = saved != null && saved.hasAnalyzer() && analyzer.inputCount() == 0;
         if (analyzer.inputCount() == 0) {
             // A restarted detector counts samples from 0 again: a marker from the old count is void,
             // and so are the events it had open. What goes out is numbered from the chunk's device
@@ -165,11 +169,19 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
         LongUnaryOperator timeOf = sampleIndex -> sampleIndex < chunkStart && lastChunkEndMs > 0
                 ? lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample)
                 : chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
-        SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap);
+        SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap || relearning);
         if (gap) {
             // The missing stretch: from the last chunk's end (from the start of time when unknown).
             progress.addUnreadableSpans(SignalMarks.span(base + chunkStart, Math.max(0, lastChunkEndMs), base + chunkStart,
                     chunk.getT0EpochMs()));
+        }
+        if (relearning) {
+            // No beat can be found there, so no silence there is the patient's: without this a
+            // regular rhythm raised a pause, or an asystole, at a change of sampling rate. (The new
+            // detector's first beat has no interval of its own.)
+            long learnedMs = Math.round(EcgAnalyzer.LEARNING_S * 1000);
+            progress.addUnreadableSpans(SignalMarks.span(base + chunkStart, chunk.getT0EpochMs(),
+                    base + chunkStart + Math.round(EcgAnalyzer.LEARNING_S * fs), chunk.getT0EpochMs() + learnedMs));
         }
         analyzer.accept(mv, new EcgAnalyzer.Output() {
             @Override

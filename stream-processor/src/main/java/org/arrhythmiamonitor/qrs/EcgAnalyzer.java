@@ -32,6 +32,11 @@ public final class EcgAnalyzer {
      * that moment can still appear, which is what the time-driven rules (asystole) wait for.
      */
     public static final double BEAT_DECISION_S = 0.5;
+    /**
+     * A new analyzer finds no beat in its first this many seconds: the detector learns the signal's
+     * levels ({@code QrsDetector}), and a beat at the end of that stretch is only just decided.
+     */
+    public static final double LEARNING_S = QrsDetector.LEARNING_S + BEAT_DECISION_S;
 
     private final int inputRate;
     private final MainsFrequency mains;

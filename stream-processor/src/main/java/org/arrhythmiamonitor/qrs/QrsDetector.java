@@ -52,7 +52,9 @@ public final class QrsDetector {
     static final int SIGNAL_HISTORY = 256;
     private static final int SIGNAL_MASK = SIGNAL_HISTORY - 1;
     private static final int MAX_CANDIDATES = 16;
-    private static final int LEARNING = 2 * FS_HZ;
+    /** Seconds the detector learns the signal's levels before it finds beats. */
+    static final int LEARNING_S = 2;
+    private static final int LEARNING = LEARNING_S * FS_HZ;
     /** Energy peak to R peak, roughly: integration half-window plus QRS-band filter and derivative delay. */
     private static final int PEAK_TO_R = 24;
     private static final int R_SEARCH = 20;

@@ -55,6 +55,8 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class MonitorTopologyTest {
@@ -418,6 +420,26 @@ class MonitorTopologyTest {
         assertThat(alerts.readValuesToList().stream().filter(a -> a.getType().equals("EXTREME_TACHYCARDIA"))
                 .filter(a -> a.getEndTimeMs() == 0)).extracting(Alert::getAlertId).hasSize(2).doesNotHaveDuplicates();
         return first;
+    }
+
+    @ParameterizedTest(name = "{0} Hz, then {1} Hz")
+    @CsvSource({"250, 500", "500, 250"})
+    void aChangeOfSamplingRateInASlowRegularRhythmIsNoPauseNorAsystole(double firstHz, double thenHz) {
+        // 45/min: 1.33 s between beats, so the 2 s the new detector learns for lay over 4 s of
+        // silence between two beats, read as a pause or an asystole before.
+        String device = "patient-rate-" + (int) firstHz;
+        List<SampleChunk> before = SyntheticChunks.chunks(device,
+                SyntheticChunks.record(firstHz, 5, new Segment(30, 45)), 1.0);
+        List<SampleChunk> after = SyntheticChunks.chunks(device,
+                SyntheticChunks.record(thenHz, 6, new Segment(30, 45)), 1.0).stream()
+                .map(c -> c.toBuilder().setSeq(c.getSeq() + before.size())
+                        .setT0EpochMs(c.getT0EpochMs() + 30_000).build()).toList();
+        stream(before);
+        stream(after);
+
+        assertThat(episodes.readValuesToList()).extracting(Episode::getType).doesNotContain("PAUSE", "ASYSTOLE");
+        assertThat(beats.readValuesToList().stream().filter(b -> b.getTimeMs() > SyntheticChunks.T0 + 33_000))
+                .as("beats found again after the new detector learnt").isNotEmpty();
     }
 
     @Test
