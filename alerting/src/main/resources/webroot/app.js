@@ -12,6 +12,7 @@
   const ACTIVE_LIMIT = 1000;
   const RESOLVED_LIMIT = 200;
   const RECONNECT_MAX_MS = 30_000;
+  const REQUEST_TIMEOUT_MS = 15_000;
   // Abbreviations that stay in capitals when an alert type is turned into words.
   const ABBREVIATIONS = new Set(['AF', 'SVT', 'NSVT', 'PVC', 'SVE', 'VT', 'VF', 'ECG', 'HR', 'AV']);
 
@@ -22,6 +23,9 @@
     alerts: new Map(),
     rows: new Map(),
     showResolved: false,
+    listRetryTimer: null,
+    listRetryDelayMs: 1_000,
+    listStale: false,
     activeLeftOut: 0,
     resolvedLeftOut: 0,
     loading: false,
@@ -115,15 +119,21 @@
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
+    let text;
+    // A request that hangs must fail: a list load that never ends would hold every live change back.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
     try {
       response = await fetch(path, {
-        method, headers, credentials: 'same-origin', cache: 'no-store',
+        method, headers, credentials: 'same-origin', cache: 'no-store', signal: abort.signal,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
+      text = await response.text();
     } catch (e) {
       throw new ApiError(0, null);
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await response.text();
     let data = null;
     if (text) {
       try {
@@ -172,6 +182,9 @@
     disconnectLive();
     clearTimeout(state.detailTimer);
     clearTimeout(state.noticeTimer);
+    clearTimeout(state.listRetryTimer);
+    state.listRetryDelayMs = 1_000;
+    state.listStale = false;
     state.alerts.clear();
     state.rows.clear();
     state.buffered = [];
@@ -230,7 +243,8 @@
 
   // ---------------------------------------------------------------- notices
 
-  function showNotice(message) {
+  /** A notice hides itself after 15 s, unless it is sticky: one that stays true until it is mended. */
+  function showNotice(message, sticky = false) {
     const box = $('notice');
     box.replaceChildren(
       el('span', {}, message),
@@ -238,13 +252,16 @@
     );
     box.hidden = false;
     clearTimeout(state.noticeTimer);
-    state.noticeTimer = setTimeout(() => { box.hidden = true; }, 15_000);
+    if (!sticky) state.noticeTimer = setTimeout(() => { box.hidden = true; }, 15_000);
   }
 
   // ---------------------------------------------------------------- live feed
 
   function setLive(kind) {
-    const labels = { live: 'live', connecting: 'connecting…', reconnecting: 'reconnecting…', offline: 'offline' };
+    const labels = {
+      live: 'live', stale: 'list out of date', connecting: 'connecting…', reconnecting: 'reconnecting…',
+      offline: 'offline',
+    };
     const box = $('live-status');
     box.textContent = labels[kind];
     box.className = `live-status ${kind}`;
@@ -259,8 +276,8 @@
     source.addEventListener('open', () => {
       if (state.source !== source) return;
       state.reconnectDelayMs = 1_000;
-      setLive('live');
-      // Whatever changed while the stream was not connected arrives with a fresh list.
+      // Whatever changed while the stream was not connected arrives with a fresh list; the page is
+      // live only once that list is in (loadAlerts says so).
       loadAlerts();
     });
     source.addEventListener('alert', (event) => {
@@ -287,6 +304,15 @@
         setLive('reconnecting');
       }
     });
+  }
+
+  function scheduleListRetry() {
+    const generation = state.generation;
+    clearTimeout(state.listRetryTimer);
+    state.listRetryTimer = setTimeout(() => {
+      if (generation === state.generation) loadAlerts();
+    }, state.listRetryDelayMs);
+    state.listRetryDelayMs = Math.min(RECONNECT_MAX_MS, state.listRetryDelayMs * 2);
   }
 
   function disconnectLive() {
@@ -324,8 +350,11 @@
       const index = PRIORITIES.indexOf(alert.priority);
       return index < 0 ? PRIORITIES.length : index;
     };
-    return rank(a) - rank(b) || (b.onsetTimeMs || 0) - (a.onsetTimeMs || 0)
-      || String(a.alertId).localeCompare(String(b.alertId));
+    // Within a priority, what nobody has taken yet comes first, newest raised first: a device's
+    // clock (onset) may be far off, and an acknowledged alert must not push an open one down.
+    const taken = (alert) => (alert.state === 'open' ? 0 : 1);
+    return rank(a) - rank(b) || taken(a) - taken(b) || (b.raisedAtMs || 0) - (a.raisedAtMs || 0)
+      || (b.onsetTimeMs || 0) - (a.onsetTimeMs || 0) || String(a.alertId).localeCompare(String(b.alertId));
   }
 
   /** How many alerts a list answer left out for its limit (0 when the server does not say). */
@@ -360,8 +389,21 @@
       }
       renderAlerts();
       $('alert-rows').dataset.loaded = 'true';
+      clearTimeout(state.listRetryTimer);
+      state.listRetryDelayMs = 1_000;
+      if (state.source && state.source.readyState === EventSource.OPEN) setLive('live');
+      if (state.listStale) {
+        state.listStale = false;
+        $('notice').hidden = true;
+      }
     } catch (e) {
-      if (generation === state.generation && e.status !== 401) showNotice(`Could not load the alerts: ${e.message}.`);
+      if (generation === state.generation && e.status !== 401) {
+        // Alerts raised meanwhile may be missing: say so until a list is in, and keep trying.
+        state.listStale = true;
+        setLive('stale');
+        showNotice(`Could not load the alerts (${e.message}); the list may be out of date. Trying again…`, true);
+        scheduleListRetry();
+      }
     } finally {
       if (generation === state.generation) {
         state.loading = false;

@@ -274,6 +274,64 @@ class DashboardBrowserTest {
     }
 
     @Test
+    @Order(8)
+    void anOpenAlertIsListedAboveAnAcknowledgedOneHoweverOffItsDevicesClockIs() throws Exception {
+        long now = System.currentTimeMillis();
+        Alert taken = highAlert("bed-21", now - 5_000);
+        // Raised after it, but its device's clock is months behind.
+        Alert open = highAlert("bed-22", now - 200L * 24 * 3600 * 1000);
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(taken));
+        String session = logInOverHttp();
+        String takenPath = "/api/alerts/" + pathSegment(taken.getAlertId());
+        for (int i = 0; i < 100 && send(HttpRequest.newBuilder(uri(takenPath)).GET(), session).statusCode() != 200;
+                i++) {
+            Thread.sleep(100);
+        }
+        HttpResponse<String> acknowledged = send(HttpRequest.newBuilder(uri(takenPath + "/acknowledge"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")), session);
+        assertThat(acknowledged.statusCode()).isEqualTo(200);
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(open));
+
+        openLoggedOut();
+        logIn("nurse", PASSWORD);
+        waitUntilLiveAndLoaded();
+        waitUntil(d -> !d.findElements(By.cssSelector(row(open.getAlertId()))).isEmpty());
+        List<String> order = browser.findElements(By.cssSelector("tr.alert-row")).stream()
+                .map(r -> r.getAttribute("data-alert-id"))
+                .filter(id -> id.equals(open.getAlertId()) || id.equals(taken.getAlertId())).toList();
+        assertThat(order).as("what nobody has taken first").containsExactly(open.getAlertId(), taken.getAlertId());
+    }
+
+    @Test
+    @Order(9)
+    void aListThatFailsToLoadSaysSoAndIsLoadedAgainUntilItComes() throws Exception {
+        openLoggedOut();
+        logIn("nurse", PASSWORD);
+        waitUntilLiveAndLoaded();
+        // The next two list requests fail, as through a proxy that is down.
+        js("window.failLists = 2; const real = window.fetch;"
+                + "window.fetch = (url, init) => String(url).startsWith('/api/alerts?') && window.failLists-- > 0"
+                + " ? Promise.reject(new TypeError('down')) : real(url, init);");
+        long onset = System.currentTimeMillis();
+        Alert missed = highAlert("bed-23", onset);
+        browser.findElement(By.id("show-resolved")).click(); // the page asks for the list again
+        waitUntil(d -> "list out of date".equals(d.findElement(By.id("live-status")).getText()));
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(missed));
+        // Retried after 1 s and 2 s, without anything else happening on the page.
+        waitUntil(d -> "live".equals(d.findElement(By.id("live-status")).getText()));
+        waitUntil(d -> !d.findElements(By.cssSelector(row(missed.getAlertId()))).isEmpty());
+        assertThat(browser.findElement(By.id("notice")).isDisplayed()).as("the warning goes with the trouble").isFalse();
+        browser.findElement(By.id("show-resolved")).click();
+    }
+
+    private static Alert highAlert(String device, long onset) {
+        return Alert.newBuilder().setAlertId(device + ":EXTREME_TACHYCARDIA:" + onset).setDeviceId(device)
+                .setType("EXTREME_TACHYCARDIA").setPriority(Priority.HIGH).setOnsetSample(onset / 4)
+                .setOnsetTimeMs(onset).setMessage("Heart rate 160 bpm for 20 beats").setHeartRateBpm(160)
+                .setBeatCount(20).build();
+    }
+
+    @Test
     @Order(5)
     void withoutTheClinicianRoleTheAlertsAreShownWithoutButtons() throws Exception {
         long onset = System.currentTimeMillis() - 30_000;

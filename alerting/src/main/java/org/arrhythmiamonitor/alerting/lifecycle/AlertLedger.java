@@ -54,8 +54,14 @@ public final class AlertLedger {
             .comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs())
             .thenComparing(r -> r.getAlert().getAlertId());
     /** Most urgent first: by priority, then the newest onset. */
+    /**
+     * Priority, then open before every other state (what nobody has taken yet), then newest raised,
+     * then newest onset: a device whose clock is far off must not sink its alert down the list.
+     */
     public static final Comparator<AlertRecord> MOST_URGENT_FIRST = Comparator
             .comparing((AlertRecord r) -> r.getAlert().getPriority(), Priorities.MOST_URGENT_FIRST)
+            .thenComparing((AlertRecord r) -> r.getState() != AlertState.OPEN)
+            .thenComparing(Comparator.comparingLong(AlertRecord::getRaisedAtMs).reversed())
             .thenComparing(Comparator.comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs()).reversed())
             .thenComparing(r -> r.getAlert().getAlertId());
 
