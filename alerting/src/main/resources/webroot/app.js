@@ -177,6 +177,14 @@
   }
 
   function endSession(message, kind) {
+    // A note being written when the session ends is shown with the login form, not lost unseen.
+    const drafts = [...state.rows.values()].filter((entry) => entry.form)
+      .map((entry) => {
+        const note = entry.form.querySelector('textarea');
+        const alert = state.alerts.get(entry.row.dataset.alertId);
+        return note && note.value.trim() && alert ? `${typeName(alert.type)} on ${alert.deviceId}: "${note.value.trim()}"` : null;
+      }).filter(Boolean);
+    if (drafts.length) message = `${message} Your unsent note${drafts.length > 1 ? 's' : ''}: ${drafts.join('; ')}`;
     state.generation += 1;
     state.user = null;
     disconnectLive();
@@ -498,22 +506,33 @@
       + (alert.alertId === state.selectedId ? ' selected' : '');
 
     const actions = el('td', { class: 'actions' });
+    // A screen reader reading the buttons alone must hear which alert each acts on.
+    const what = `${alert.priority || ''} ${typeName(alert.type)}, ${alert.deviceId}`;
     if (isClinician()) {
       if (alert.state === 'open') {
         actions.append(el('button', {
-          type: 'button', class: 'button ack', onclick: (event) => acknowledge(alert.alertId, event.currentTarget),
+          type: 'button', class: 'button ack', 'aria-label': `Acknowledge ${what}`,
+          onclick: (event) => acknowledge(alert.alertId, event.currentTarget),
         }, 'Acknowledge'));
       }
       if (alert.state === 'open' || alert.state === 'acknowledged') {
         actions.append(el('button', {
           type: 'button', class: 'button secondary resolve', 'aria-expanded': entry.form ? 'true' : 'false',
-          onclick: () => toggleResolveForm(alert.alertId),
+          'aria-label': `Resolve ${what}`, onclick: () => toggleResolveForm(alert.alertId),
         }, 'Resolve'));
       }
     }
     if (entry.form && alert.state !== 'open' && alert.state !== 'acknowledged') {
+      // Changed under the note being written (resolved by someone else, or ended): say so, and keep
+      // the text. Not when it is this page's own resolve coming back through the live feed.
+      const submitting = entry.form.dataset.submitting === 'true';
+      const draft = entry.form.querySelector('textarea');
+      const text = draft ? draft.value.trim() : '';
       entry.form.remove();
       entry.form = null;
+      if (!submitting) showNotice(`${typeName(alert.type)} on ${alert.deviceId} is now ${alert.state}`
+        + `${alert.resolvedBy ? ` (by ${alert.resolvedBy})` : ''}, so your note was not sent`
+        + `${text ? `. Your note: "${text}"` : ''}.`, Boolean(text));
     }
 
     const episode = alert.endTimeMs > 0 ? `ended ${shortTime(alert.endTimeMs)}` : (alert.episode || null);
@@ -568,13 +587,27 @@
     button.disabled = true;
     try {
       const answer = await api('POST', `/api/alerts/${enc(alertId)}/acknowledge`, {});
-      if (generation === state.generation) await showChanged(alertId, answer);
+      if (generation === state.generation) {
+        await showChanged(alertId, answer);
+        keepFocusOn(alertId);
+      }
     } catch (e) {
       if (generation !== state.generation) return;
       button.disabled = false;
       actionFailed(e, 'acknowledge');
       if (e.status === 409) showChanged(alertId, null);
     }
+  }
+
+  /**
+   * After an action the button that had the focus is gone: the focus goes to the alert's row, or,
+   * when the row left the list, to the first row, so a keyboard user goes on from there.
+   */
+  function keepFocusOn(alertId) {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const entry = state.rows.get(alertId);
+    const row = entry ? entry.row : $('alert-rows').querySelector('tr.alert-row');
+    if (row) row.focus();
   }
 
   function toggleResolveForm(alertId) {
@@ -618,6 +651,8 @@
       }
       error.hidden = true;
       confirm.disabled = true;
+      const row = form.closest('tr');
+      if (row) row.dataset.submitting = 'true';
       const generation = state.generation;
       try {
         const answer = await api('POST', `/api/alerts/${enc(alertId)}/resolve`, { note: text });
@@ -628,9 +663,11 @@
           entry.form = null;
         }
         await showChanged(alertId, answer);
+        keepFocusOn(alertId);
       } catch (e) {
         if (generation !== state.generation) return;
         confirm.disabled = false;
+        if (row) delete row.dataset.submitting;
         if (e.status === 400) {
           error.textContent = `Could not resolve: ${e.message}.`;
           error.hidden = false;
@@ -646,12 +683,16 @@
   // ---------------------------------------------------------------- device view
 
   function closeDevice() {
+    const opener = state.selectedId ? state.rows.get(state.selectedId) : null;
+    const focusWasInside = $('device-view').contains(document.activeElement);
     state.selectedId = null;
     state.viewSeq += 1;
     clearTimeout(state.detailTimer);
     destroyCharts();
     $('device-view').hidden = true;
     for (const entry of state.rows.values()) entry.row.classList.remove('selected');
+    // Back to the row it was opened from.
+    if (focusWasInside && opener) opener.row.focus();
   }
 
   function openDevice(alertId) {
@@ -674,6 +715,8 @@
     setMessage($('hr-chart'), 'Loading the history…');
     $('burden-chart').replaceChildren();
     view.scrollIntoView({ block: 'nearest' });
+    // Opened from a row far up the list, the view must not need a walk through every button to reach.
+    $('device-heading').focus({ preventScroll: true });
 
     loadDetails(alertId, seq).then((detailed) => loadStrip(detailed || alert, seq));
     loadHistory(alert.deviceId, seq);

@@ -226,9 +226,13 @@ class DashboardBrowserTest {
         assertThat(shown.findElement(By.cssSelector(".badge")).getText()).isEqualToIgnoringCase("unacknowledged");
         assertThat(shown.getText()).contains("bed-7", "172 bpm", "24");
 
+        assertThat(shown.findElement(By.cssSelector("button.ack")).getAttribute("aria-label"))
+                .as("says which alert").isEqualTo("Acknowledge high Extreme tachycardia, bed-7");
         shown.findElement(By.cssSelector("button.ack")).click();
         waitUntil(d -> "acknowledged".equals(d.findElement(By.cssSelector(row + " .alert-state")).getText()));
         assertThat(browser.findElements(By.cssSelector(row + " button.ack"))).isEmpty();
+        assertThat(js("return document.activeElement.dataset.alertId")).as("the focus stays on the alert's row")
+                .isEqualTo(alert.getAlertId());
 
         String session = logInOverHttp();
         JsonObject acknowledged = getJson("/api/alerts/" + pathSegment(alert.getAlertId()), session);
@@ -244,6 +248,7 @@ class DashboardBrowserTest {
         browser.findElement(By.cssSelector(row + " td.device")).click();
         waitUntil(d -> d.findElement(By.id("device-view")).isDisplayed()
                 && d.findElement(By.id("device-heading")).getText().contains("bed-7"));
+        assertThat(js("return document.activeElement.id")).as("the view takes the focus").isEqualTo("device-heading");
         waitUntil(d -> d.findElement(By.id("ecg-strip")).getText().equals("ECG not available"));
         waitUntil(d -> d.findElement(By.id("hr-chart")).getText().equals("No history yet"));
         waitUntil(d -> d.findElement(By.id("audit-rows")).getText().contains("nurse"));
