@@ -18,8 +18,8 @@ import org.arrhythmiamonitor.wire.v1.Evidence;
 
 /**
  * Arrhythmia burden per device in tumbling hours of device time, and the rolling 24 hours made of
- * the last 24 of them (the current hour included): beats by class, PVC and SVE burden (share of
- * beats), AF burden (share of the monitored time, the readable intervals), heart rate, and
+ * the last 24 of them (the current hour included): readable beats by class, PVC and SVE burden
+ * (share of those beats), AF burden (share of the monitored time, the readable intervals), heart rate, and
  * episodes by type. State is the hours themselves, about 24 small records per device, so the
  * 24-hour view costs no per-beat history.
  *
@@ -55,7 +55,9 @@ public final class BurdenAggregator {
         long hourStart = Math.floorDiv(beat.getTimeMs(), HOUR_MS) * HOUR_MS;
         BurdenHour.Builder hour = currentHour(s, deviceId, hourStart, out);
         int cls = beat.getBeatClass() - 1;
-        if (cls >= 0 && cls < CLASSES) {
+        // A beat in noise (or after a data gap) has a class that is a guess, and noise reads as
+        // early beats of odd shape: counted, it made S and V burden out of artefact.
+        if (beat.getReadable() && cls >= 0 && cls < CLASSES) {
             hour.setBeats(cls, hour.getBeats(cls) + 1);
         }
         if (beat.getReadable() && beat.getRrMs() >= 200 && beat.getRrMs() <= 3_000) {

@@ -76,6 +76,32 @@ class BurdenAggregatorTest {
         assertThat(burdens.size()).as("39 min of device time after going back 40 min").isGreaterThan(published);
     }
 
+    @Test
+    void beatsInNoiseDoNotCountInTheBurden() {
+        BurdenState s = beats(BurdenState.getDefaultInstance(), 10 * HOUR, 10 * HOUR + 60_000, 0);
+        // 20 s of noise whose detections the classifier called S and V.
+        long t = 10 * HOUR + 60_000;
+        for (int k = 0; k < 20; k++, t += 1000) {
+            s = BurdenAggregator.onBeat(s, "d", BurdenBeat.newBuilder().setSample(sample += 250).setTimeMs(t)
+                    .setBeatClass(k % 2 == 0 ? 2 : 3).setRrMs(400).setReadable(false).build(), EpisodeRules.DEFAULTS,
+                    NO_OUTPUT);
+        }
+        Burden rolling = BurdenAggregator.rolling("d", s);
+        assertThat(rolling.getBeatsList()).containsExactly(60L, 0L, 0L, 0L, 0L);
+        assertThat(rolling.getSveBurdenPct()).isZero();
+        assertThat(rolling.getPvcBurdenPct()).isZero();
+    }
+
+    private static final BurdenAggregator.Output NO_OUTPUT = new BurdenAggregator.Output() {
+        @Override
+        public void burden(Burden burden) {
+        }
+
+        @Override
+        public void episode(Episode episode) {
+        }
+    };
+
     private final List<Burden> burdens = new ArrayList<>();
     private long sample;
 
