@@ -26,6 +26,9 @@
     listRetryTimer: null,
     listRetryDelayMs: 1_000,
     listStale: false,
+    // Alerts that left the list since the last render, as they left it.
+    departed: new Map(),
+    noticeKind: null,
     activeLeftOut: 0,
     resolvedLeftOut: 0,
     loading: false,
@@ -194,6 +197,7 @@
     state.listRetryDelayMs = 1_000;
     state.listStale = false;
     state.alerts.clear();
+    state.departed.clear();
     state.rows.clear();
     state.buffered = [];
     state.loading = false;
@@ -252,8 +256,9 @@
   // ---------------------------------------------------------------- notices
 
   /** A notice hides itself after 15 s, unless it is sticky: one that stays true until it is mended. */
-  function showNotice(message, sticky = false) {
+  function showNotice(message, sticky = false, kind = null) {
     const box = $('notice');
+    state.noticeKind = kind;
     box.replaceChildren(
       el('span', {}, message),
       el('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: () => { box.hidden = true; } }, '×'),
@@ -402,14 +407,16 @@
       if (state.source && state.source.readyState === EventSource.OPEN) setLive('live');
       if (state.listStale) {
         state.listStale = false;
-        $('notice').hidden = true;
+        // Only its own warning: a notice the new list brought (a note that was not sent) stays.
+        if (state.noticeKind === 'stale') $('notice').hidden = true;
       }
     } catch (e) {
       if (generation === state.generation && e.status !== 401) {
         // Alerts raised meanwhile may be missing: say so until a list is in, and keep trying.
         state.listStale = true;
         setLive('stale');
-        showNotice(`Could not load the alerts (${e.message}); the list may be out of date. Trying again…`, true);
+        showNotice(`Could not load the alerts (${e.message}); the list may be out of date. Trying again…`, true,
+          'stale');
         scheduleListRetry();
       }
     } finally {
@@ -433,10 +440,34 @@
   function applyAlert(alert) {
     if (isStale(alert, state.alerts.get(alert.alertId))) return;
     const { history, ...listed } = alert;
-    if (isListed(listed) || listed.alertId === state.selectedId) state.alerts.set(listed.alertId, listed);
-    else state.alerts.delete(listed.alertId);
+    if (isListed(listed) || listed.alertId === state.selectedId) {
+      state.alerts.set(listed.alertId, listed);
+    } else {
+      state.alerts.delete(listed.alertId);
+      state.departed.set(listed.alertId, listed); // what its row's form is told
+    }
     renderAlerts();
     if (listed.alertId === state.selectedId) refreshDetailsSoon();
+  }
+
+  /**
+   * Removes a resolve form whose alert changed under it (resolved by someone else, ended) or left
+   * the list: says so and shows what was written, unless it is this page's own resolve coming back.
+   */
+  function dropForm(entry, alert) {
+    const form = entry.form;
+    if (!form) return;
+    const submitting = form.dataset.submitting === 'true';
+    const draft = form.querySelector('textarea');
+    const text = draft ? draft.value.trim() : '';
+    form.remove();
+    entry.form = null;
+    if (submitting) return;
+    const now = alert && alert.state && alert.state !== 'open' && alert.state !== 'acknowledged'
+      ? `is now ${alert.state}${alert.resolvedBy ? ` (by ${alert.resolvedBy})` : ''}` : 'is no longer listed';
+    const about = alert || entry.shown || {};
+    showNotice(`${typeName(about.type)} on ${about.deviceId} ${now}, so your note was not sent`
+      + `${text ? `. Your note: "${text}"` : ''}.`, Boolean(text), 'draft');
   }
 
   function renderAlerts() {
@@ -461,10 +492,11 @@
     for (const [id, entry] of state.rows) {
       if (!present.has(id)) {
         entry.row.remove();
-        if (entry.form) entry.form.remove();
+        dropForm(entry, state.departed.get(id));
         state.rows.delete(id);
       }
     }
+    state.departed.clear();
     // Move only the rows that are out of place, so a note being typed keeps its focus.
     let next = tbody.firstChild;
     for (const node of wanted) {
@@ -522,18 +554,7 @@
         }, 'Resolve'));
       }
     }
-    if (entry.form && alert.state !== 'open' && alert.state !== 'acknowledged') {
-      // Changed under the note being written (resolved by someone else, or ended): say so, and keep
-      // the text. Not when it is this page's own resolve coming back through the live feed.
-      const submitting = entry.form.dataset.submitting === 'true';
-      const draft = entry.form.querySelector('textarea');
-      const text = draft ? draft.value.trim() : '';
-      entry.form.remove();
-      entry.form = null;
-      if (!submitting) showNotice(`${typeName(alert.type)} on ${alert.deviceId} is now ${alert.state}`
-        + `${alert.resolvedBy ? ` (by ${alert.resolvedBy})` : ''}, so your note was not sent`
-        + `${text ? `. Your note: "${text}"` : ''}.`, Boolean(text));
-    }
+    if (entry.form && alert.state !== 'open' && alert.state !== 'acknowledged') dropForm(entry, alert);
 
     const episode = alert.endTimeMs > 0 ? `ended ${shortTime(alert.endTimeMs)}` : (alert.episode || null);
     row.replaceChildren(

@@ -313,20 +313,52 @@ class DashboardBrowserTest {
         openLoggedOut();
         logIn("nurse", PASSWORD);
         waitUntilLiveAndLoaded();
-        // The next two list requests fail, as through a proxy that is down.
+        // The next two list requests fail after 2 s, as through a proxy that is down. What comes
+        // live meanwhile is held for the list and dropped with it: only a list loaded again shows it.
         js("window.failLists = 2; const real = window.fetch;"
                 + "window.fetch = (url, init) => String(url).startsWith('/api/alerts?') && window.failLists-- > 0"
-                + " ? Promise.reject(new TypeError('down')) : real(url, init);");
+                + " ? new Promise((ok, fail) => setTimeout(() => fail(new TypeError('down')), 2000))"
+                + " : real(url, init);");
         long onset = System.currentTimeMillis();
         Alert missed = highAlert("bed-23", onset);
         browser.findElement(By.id("show-resolved")).click(); // the page asks for the list again
-        waitUntil(d -> "list out of date".equals(d.findElement(By.id("live-status")).getText()));
         publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(missed));
+        waitUntil(d -> "list out of date".equals(d.findElement(By.id("live-status")).getText()));
+        assertThat(browser.findElements(By.cssSelector(row(missed.getAlertId())))).as("held with the failed list")
+                .isEmpty();
         // Retried after 1 s and 2 s, without anything else happening on the page.
         waitUntil(d -> "live".equals(d.findElement(By.id("live-status")).getText()));
         waitUntil(d -> !d.findElements(By.cssSelector(row(missed.getAlertId()))).isEmpty());
         assertThat(browser.findElement(By.id("notice")).isDisplayed()).as("the warning goes with the trouble").isFalse();
         browser.findElement(By.id("show-resolved")).click();
+    }
+
+    @Test
+    @Order(10)
+    void aNoteBeingWrittenWhenSomeoneElseResolvesTheAlertIsShownNotLost() throws Exception {
+        Alert alert = highAlert("bed-24", System.currentTimeMillis());
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert));
+        openLoggedOut();
+        logIn("nurse", PASSWORD);
+        waitUntilLiveAndLoaded();
+        String row = row(alert.getAlertId());
+        waitUntil(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        browser.findElement(By.cssSelector(row + " button.resolve")).click();
+        String form = "tr.resolve-row[data-alert-id=\"" + alert.getAlertId() + "\"]";
+        waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
+        browser.findElement(By.cssSelector(form + " textarea.resolve-note")).sendKeys("Called the ward");
+
+        // A colleague resolves it meanwhile; with resolved alerts hidden its row leaves the list.
+        String colleague = logInOverHttp();
+        HttpResponse<String> resolved = send(HttpRequest.newBuilder(uri("/api/alerts/"
+                + pathSegment(alert.getAlertId()) + "/resolve")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"note\": \"done\"}")), colleague);
+        assertThat(resolved.statusCode()).isEqualTo(200);
+
+        waitUntil(d -> d.findElements(By.cssSelector(row)).isEmpty());
+        WebElement notice = browser.findElement(By.id("notice"));
+        assertThat(notice.isDisplayed()).isTrue();
+        assertThat(notice.getText()).contains("bed-24", "resolved (by nurse)", "Called the ward");
     }
 
     private static Alert highAlert(String device, long onset) {

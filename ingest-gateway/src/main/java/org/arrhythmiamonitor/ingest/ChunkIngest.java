@@ -126,6 +126,8 @@ final class ChunkIngest {
             budget.release(bytes);
             if (error == null) {
                 sequences.written(device, chunk.getSeq());
+            } else if (error instanceof RecordTooLargeException) {
+                sequences.rejected(device, chunk.getSeq(), error);
             } else {
                 sequences.failed(device, chunk.getSeq(), error);
             }

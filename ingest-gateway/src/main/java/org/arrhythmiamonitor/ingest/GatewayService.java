@@ -14,7 +14,6 @@ import io.vertx.core.net.KeyStoreOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +70,8 @@ public final class GatewayService implements AutoCloseable {
         producerMetrics.bindTo(registry);
         InFlightBudget budget = new InFlightBudget(config.maxInFlightBytes());
         this.metrics = new IngestMetrics(registry, budget, devices);
-        this.ingest = new ChunkIngest(publisher, new SequenceTracker(config.maxTrackedDevices(), Clock.systemUTC()), budget, metrics);
+        this.ingest = new ChunkIngest(publisher, new SequenceTracker(config.maxTrackedDevices(),
+                () -> System.nanoTime() / 1_000_000), budget, metrics);
     }
 
     /** Creates missing topics, reads the device credentials, connects the producer and starts listening. */

@@ -1,10 +1,10 @@
 package org.arrhythmiamonitor.ingest;
 
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * Per-device {@code seq} bookkeeping, so that a device retrying a chunk whose answer it missed is
@@ -84,7 +84,7 @@ public final class SequenceTracker {
         long acked;
         /** Bit i: the write of seq {@code highest - i} failed. */
         long failed;
-        /** When a write of this device last failed (the clock's millis). */
+        /** When a write of this device last failed, on the tracker's monotonic clock (ms). */
         long failedAtMs;
         /**
          * The low 32 bits of each sent seq's t0, at {@code seq % WINDOW}: a retry repeats t0 exactly,
@@ -134,11 +134,15 @@ public final class SequenceTracker {
     }
 
     private final Map<String, Device> devices;
-    private final Clock clock;
+    private final LongSupplier monotonicMs;
 
-    /** @param clock times the wait for a failed chunk ({@link #RESEND_WAIT_MS}) */
-    public SequenceTracker(int maxDevices, Clock clock) {
-        this.clock = clock;
+    /**
+     * @param monotonicMs milliseconds on a clock that never steps (System.nanoTime's, not the wall
+     *        clock, which a time sync may set back an hour): it times the wait for a failed chunk
+     *        ({@link #RESEND_WAIT_MS})
+     */
+    public SequenceTracker(int maxDevices, LongSupplier monotonicMs) {
+        this.monotonicMs = monotonicMs;
         this.devices = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, Device> eldest) {
@@ -152,9 +156,13 @@ public final class SequenceTracker {
         Device d = devices.computeIfAbsent(deviceId, id -> new Device());
         if (seq > d.highest) {
             long waiting = d.waitingForResend();
-            long heldMs = RESEND_WAIT_MS - (clock.millis() - d.failedAtMs);
-            if (waiting >= 0 && heldMs > 0) {
-                return new Behind(waiting, heldMs);
+            if (waiting >= 0) {
+                long heldMs = Math.min(RESEND_WAIT_MS, RESEND_WAIT_MS - (monotonicMs.getAsLong() - d.failedAtMs));
+                if (heldMs > 0) {
+                    return new Behind(waiting, heldMs);
+                }
+                // Given up: not asked for again once a later chunk fails too.
+                d.failed = 0;
             }
             long missing = d.highest < 0 ? 0 : seq - d.highest - 1;
             long back = d.highest < 0 ? 0 : d.highestEndMs - t0;
@@ -224,8 +232,19 @@ public final class SequenceTracker {
             return;
         }
         d.failed |= d.bit(seq);
-        d.failedAtMs = clock.millis();
+        d.failedAtMs = monotonicMs.getAsLong();
         complete(d, seq, error);
+    }
+
+    /**
+     * Kafka will never take the chunk (it is over its record size): the device must send other
+     * chunks, so it holds none back, and sent again it is refused as never stored.
+     */
+    public synchronized void rejected(String deviceId, long seq, Throwable error) {
+        Device d = devices.get(deviceId);
+        if (d != null) {
+            complete(d, seq, error);
+        }
     }
 
     private static void complete(Device d, long seq, Throwable error) {

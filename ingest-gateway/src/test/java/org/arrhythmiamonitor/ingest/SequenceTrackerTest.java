@@ -2,10 +2,6 @@ package org.arrhythmiamonitor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Admission;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Behind;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Conflict;
@@ -15,33 +11,9 @@ import org.arrhythmiamonitor.ingest.SequenceTracker.Write;
 import org.junit.jupiter.api.Test;
 
 class SequenceTrackerTest {
-    /** Wall-clock time the test moves by hand. */
-    private static final class HandClock extends Clock {
-        long millis = 1_767_225_600_000L;
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-    }
-
-    private final HandClock clock = new HandClock();
-    private final SequenceTracker tracker = new SequenceTracker(100, clock);
+    /** The tracker's monotonic clock, moved by hand. */
+    private long nowMs;
+    private final SequenceTracker tracker = new SequenceTracker(100, () -> nowMs);
 
     /** One-second chunks: seq n starts at n s. */
     private Admission admit(String device, long seq, long t0) {
@@ -85,7 +57,7 @@ class SequenceTrackerTest {
         tracker.failed("d", 1, new RuntimeException("broker gone"));
         // The device sends on without seq 1: it is told to send seq 1 first, which can still go in order.
         assertThat(admit("d", 2, 2000)).isEqualTo(new Behind(1, SequenceTracker.RESEND_WAIT_MS));
-        clock.millis += SequenceTracker.RESEND_WAIT_MS;
+        nowMs += SequenceTracker.RESEND_WAIT_MS;
         // It never did: seq 2 is taken, and seq 1 would now land behind it, where the processor drops
         // it: refuse rather than lose it quietly.
         assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0, 0));
@@ -98,7 +70,7 @@ class SequenceTrackerTest {
         // overloaded) before seq 1 arrives.
         admit("d", 0, 0);
         tracker.failed("d", 0, new IllegalStateException("overloaded"));
-        clock.millis += 1000;
+        nowMs += 1000;
         assertThat(admit("d", 1, 1000)).as("seq 0 first").isEqualTo(new Behind(0, 4000));
         assertThat(admit("d", 0, 0)).as("the retry").isEqualTo(new Write(0, 0));
         tracker.written("d", 0);
@@ -107,6 +79,24 @@ class SequenceTrackerTest {
         admit("d", 2, 2000);
         admit("d", 3, 3000);
         tracker.failed("d", 2, new RuntimeException("broker gone"));
+        assertThat(admit("d", 4, 4000)).isEqualTo(new Write(0, 0));
+    }
+
+    @Test
+    void aChunkGivenUpOnIsNotAskedForAgainNorIsOneKafkaCanNeverTake() {
+        admitAndWrite("d", 0);
+        admit("d", 1, 1000);
+        tracker.failed("d", 1, new RuntimeException("broker gone"));
+        nowMs += SequenceTracker.RESEND_WAIT_MS;
+        assertThat(admit("d", 2, 2000)).as("seq 1 given up").isEqualTo(new Write(0, 0));
+        tracker.failed("d", 2, new RuntimeException("broker gone"));
+        assertThat(admit("d", 3, 3000)).as("seq 2, not seq 1 again")
+                .isEqualTo(new Behind(2, SequenceTracker.RESEND_WAIT_MS));
+        assertThat(admit("d", 2, 2000)).isEqualTo(new Write(0, 0));
+        tracker.written("d", 2);
+        // Over Kafka's record size: sending it again cannot help, so it holds nothing back.
+        admit("d", 3, 3000);
+        tracker.rejected("d", 3, new RuntimeException("record too large"));
         assertThat(admit("d", 4, 4000)).isEqualTo(new Write(0, 0));
     }
 

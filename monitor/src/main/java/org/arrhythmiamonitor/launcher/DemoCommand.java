@@ -147,7 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
             Vertx vertx = lifecycle.vertx();
             ProcessorService processor = ServiceStarter.processor(vertx, processorConfig, lifecycle,
-                    "--processor-port");
+                    "--processor-port", false);
             AlertingService alerting = ServiceStarter.alerting(vertx, alertingConfig, lifecycle, "--alerting-port");
             GatewayService gateway = ServiceStarter.gateway(vertx, gatewayConfig, lifecycle, "--gateway-port");
             Running running = new Running(kafka, gateway.httpPort(), alerting.httpPort(), processor.httpPort(),

@@ -75,7 +75,7 @@ final class ProcessorCommand implements Callable<Integer> {
         inference.putInto(settings);
         ProcessorConfig config = settings.build(ProcessorConfig::fromJson);
         return Lifecycle.runService(lifecycle -> {
-            ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port");
+            ProcessorService processor = ServiceStarter.processor(lifecycle.vertx(), config, lifecycle, "--port", true);
             return String.format("Stream processor %s running; health and metrics on http://%s:%d (Kafka %s)",
                     applicationId, host, processor.httpPort(), config.bootstrapServers());
         });

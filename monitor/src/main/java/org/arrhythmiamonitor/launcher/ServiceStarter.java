@@ -14,14 +14,22 @@ final class ServiceStarter {
     }
 
     /**
-     * A processor whose stream processing fails for good ends the process (exit status 1, after the
-     * orderly stop): kept running, it would answer its health check DOWN and process nothing, and a
-     * supervisor (Docker's restart policy, systemd) restarts only a process that exits.
+     * @param exitOnFailure whether stream processing that fails for good ends the process (exit
+     *        status 1, after the orderly stop), as it should for a service of its own: kept running
+     *        it answers its health check DOWN and processes nothing, and a supervisor (Docker's
+     *        restart policy, systemd) restarts only a process that exits. The demo says so and
+     *        stays up, with its gateway and dashboard.
      */
-    static ProcessorService processor(Vertx vertx, ProcessorConfig config, Lifecycle lifecycle, String portFlag) {
+    static ProcessorService processor(Vertx vertx, ProcessorConfig config, Lifecycle lifecycle, String portFlag,
+            boolean exitOnFailure) {
         ProcessorService service = lifecycle.add("stream processor", Lifecycle.await(ProcessorService.start(vertx,
                 config), "The stream processor", config.httpPort(), portFlag));
         service.failed().thenAccept(reason -> {
+            if (!exitOnFailure) {
+                System.err.println("monitor: the stream processor " + reason + "; no ECG is analysed any more: "
+                        + "stop the demo and start it again");
+                return;
+            }
             System.err.println("monitor: the stream processor " + reason + "; stopping, so that it can be restarted");
             // Not on the stream thread that reported it: exit runs the shutdown hook, which closes the streams.
             new Thread(() -> System.exit(1), "processor-failed").start();

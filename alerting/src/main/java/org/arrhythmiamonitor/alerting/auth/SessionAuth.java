@@ -77,8 +77,8 @@ public final class SessionAuth {
         this.throttle = new LoginThrottle(clock);
         this.store = LocalSessionStore.create(vertx);
         this.verifier = vertx.createSharedWorkerExecutor("alerting-login", 2);
-        this.trustedProxies = trustedProxies.stream().map(a -> IpLiteral.canonical(a).orElse(a))
-                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        // In IpLiteral's form already (AlertingConfig checks and writes them so).
+        this.trustedProxies = Set.copyOf(trustedProxies);
     }
 
     /**

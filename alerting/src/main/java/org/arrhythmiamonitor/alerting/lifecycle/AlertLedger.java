@@ -53,7 +53,6 @@ public final class AlertLedger {
     private static final Comparator<AlertRecord> OLDEST_FIRST = Comparator
             .comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs())
             .thenComparing(r -> r.getAlert().getAlertId());
-    /** Most urgent first: by priority, then the newest onset. */
     /**
      * Priority, then open before every other state (what nobody has taken yet), then newest raised,
      * then newest onset: a device whose clock is far off must not sink its alert down the list.

@@ -44,6 +44,8 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     private final MeterRegistry registry;
     /** Deliveries being attempted or waiting for their next attempt: a resume must not start them twice. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    /** How long a delivery that could not be dead-lettered waits before that is tried again. */
+    private static final long DEAD_LETTER_RETRY_MS = 10_000;
     /** The latest delivery handed over per alert and subscriber, done when it is settled. */
     private final Map<String, CompletableFuture<Void>> latest = new ConcurrentHashMap<>();
 
@@ -195,10 +197,11 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
         }, false).onComplete(result -> {
             if (result.failed()) {
                 // Not in the dead-letter topic: keep it pending, so that a restart tries it again.
-                LOG.error("Webhook {} failed {} times and could not be dead-lettered ({}); it stays pending",
-                        job.key(), attempts, result.cause().toString());
-                inFlight.remove(job.key());
-                settled(job);
+                // Still this subscriber's next event of the alert: the ones after it keep waiting
+                // (settled, it would be overtaken, and sent again later by the periodic resend).
+                LOG.error("Webhook {} failed {} times and could not be dead-lettered ({}); trying that again in {} ms",
+                        job.key(), attempts, result.cause().toString(), DEAD_LETTER_RETRY_MS);
+                vertx.setTimer(DEAD_LETTER_RETRY_MS, t -> giveUp(job, attempts, error));
                 return;
             }
             registry.counter("ecg.notifications.dead_lettered", "subscriber", job.delivery().getSubscriber())
