@@ -329,7 +329,8 @@ class DashboardBrowserTest {
         // Retried after 1 s and 2 s, without anything else happening on the page.
         waitUntil(d -> "live".equals(d.findElement(By.id("live-status")).getText()));
         waitUntil(d -> !d.findElements(By.cssSelector(row(missed.getAlertId()))).isEmpty());
-        assertThat(browser.findElement(By.id("notice")).isDisplayed()).as("the warning goes with the trouble").isFalse();
+        assertThat(browser.findElement(By.id("notice")).isDisplayed()).as("the warning goes with the trouble")
+                .isFalse();
         browser.findElement(By.id("show-resolved")).click();
     }
 
@@ -337,12 +338,7 @@ class DashboardBrowserTest {
     @Order(10)
     void aNoteBeingWrittenWhenSomeoneElseResolvesTheAlertIsShownNotLost() throws Exception {
         Alert alert = highAlert("bed-24", System.currentTimeMillis());
-        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert));
-        openLoggedOut();
-        logIn("nurse", PASSWORD);
-        waitUntilLiveAndLoaded();
-        String row = row(alert.getAlertId());
-        waitUntil(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        String row = shownTo("nurse", alert);
         browser.findElement(By.cssSelector(row + " button.resolve")).click();
         String form = "tr.resolve-row[data-alert-id=\"" + alert.getAlertId() + "\"]";
         waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
@@ -361,6 +357,17 @@ class DashboardBrowserTest {
         assertThat(notice.getText()).contains("bed-24", "resolved (by nurse)", "Called the ward");
     }
 
+    /** Publishes the alert, opens the page logged in as the user and waits for its row; returns its selector. */
+    private static String shownTo(String username, Alert alert) {
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert));
+        openLoggedOut();
+        logIn(username, PASSWORD);
+        waitUntilLiveAndLoaded();
+        String row = row(alert.getAlertId());
+        waitUntil(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        return row;
+    }
+
     private static Alert highAlert(String device, long onset) {
         return Alert.newBuilder().setAlertId(device + ":EXTREME_TACHYCARDIA:" + onset).setDeviceId(device)
                 .setType("EXTREME_TACHYCARDIA").setPriority(Priority.HIGH).setOnsetSample(onset / 4)
@@ -373,13 +380,7 @@ class DashboardBrowserTest {
     void withoutTheClinicianRoleTheAlertsAreShownWithoutButtons() throws Exception {
         long onset = System.currentTimeMillis() - 30_000;
         Alert pause = otherAlert("bed-2", "PAUSE", Priority.MEDIUM, onset, 38, 2, "Pause of 3.6 s");
-        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(pause));
-
-        openLoggedOut();
-        logIn("admin", PASSWORD);
-        waitUntilLiveAndLoaded();
-        String row = row(pause.getAlertId());
-        waitUntil(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        String row = shownTo("admin", pause);
         assertThat(browser.findElement(By.cssSelector(row + " .alert-state")).getText()).isEqualTo("open");
         assertThat(browser.findElements(By.cssSelector("tr.alert-row button"))).isEmpty();
     }
