@@ -25,7 +25,6 @@
     showResolved: false,
     listRetryTimer: null,
     listRetryDelayMs: 1_000,
-    listStale: false,
     // Alerts that left the list since the last render, as they left it.
     departed: new Map(),
     noticeKind: null,
@@ -181,12 +180,11 @@
 
   function endSession(message, kind) {
     // A note being written when the session ends is shown with the login form, not lost unseen.
-    const drafts = [...state.rows.values()].filter((entry) => entry.form)
-      .map((entry) => {
-        const note = entry.form.querySelector('textarea');
-        const alert = state.alerts.get(entry.row.dataset.alertId);
-        return note && note.value.trim() && alert ? `${typeName(alert.type)} on ${alert.deviceId}: "${note.value.trim()}"` : null;
-      }).filter(Boolean);
+    const drafts = [...state.rows.values()].map((entry) => {
+      const text = draftOf(entry);
+      const alert = state.alerts.get(entry.row.dataset.alertId);
+      return text && alert ? `${typeName(alert.type)} on ${alert.deviceId}: "${text}"` : null;
+    }).filter(Boolean);
     if (drafts.length) message = `${message} Your unsent note${drafts.length > 1 ? 's' : ''}: ${drafts.join('; ')}`;
     state.generation += 1;
     state.user = null;
@@ -195,7 +193,6 @@
     clearTimeout(state.noticeTimer);
     clearTimeout(state.listRetryTimer);
     state.listRetryDelayMs = 1_000;
-    state.listStale = false;
     state.alerts.clear();
     state.departed.clear();
     state.rows.clear();
@@ -405,15 +402,14 @@
       clearTimeout(state.listRetryTimer);
       state.listRetryDelayMs = 1_000;
       if (state.source && state.source.readyState === EventSource.OPEN) setLive('live');
-      if (state.listStale) {
-        state.listStale = false;
-        // Only its own warning: a notice the new list brought (a note that was not sent) stays.
-        if (state.noticeKind === 'stale') $('notice').hidden = true;
+      // Only its own warning: a notice the new list brought (a note that was not sent) stays.
+      if (state.noticeKind === 'stale') {
+        state.noticeKind = null;
+        $('notice').hidden = true;
       }
     } catch (e) {
       if (generation === state.generation && e.status !== 401) {
         // Alerts raised meanwhile may be missing: say so until a list is in, and keep trying.
-        state.listStale = true;
         setLive('stale');
         showNotice(`Could not load the alerts (${e.message}); the list may be out of date. Trying again…`, true,
           'stale');
@@ -450,6 +446,12 @@
     if (listed.alertId === state.selectedId) refreshDetailsSoon();
   }
 
+  /** What is written in the row's resolve form, trimmed; '' without one. */
+  function draftOf(entry) {
+    const note = entry.form ? entry.form.querySelector('textarea') : null;
+    return note ? note.value.trim() : '';
+  }
+
   /**
    * Removes a resolve form whose alert changed under it (resolved by someone else, ended) or left
    * the list: says so and shows what was written, unless it is this page's own resolve coming back.
@@ -458,8 +460,7 @@
     const form = entry.form;
     if (!form) return;
     const submitting = form.dataset.submitting === 'true';
-    const draft = form.querySelector('textarea');
-    const text = draft ? draft.value.trim() : '';
+    const text = draftOf(entry);
     form.remove();
     entry.form = null;
     if (submitting) return;

@@ -21,6 +21,7 @@ import org.arrhythmiamonitor.alerting.auth.Role;
 import org.arrhythmiamonitor.alerting.auth.SessionAuth;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
+import org.arrhythmiamonitor.alerting.lifecycle.AlertLedger;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertStoreException;
 import org.arrhythmiamonitor.alerting.lifecycle.Priorities;
 import org.arrhythmiamonitor.alerting.lifecycle.TransitionException;
@@ -71,10 +72,11 @@ final class AlertApi {
             return;
         }
         JsonArray items = new JsonArray();
-        desk.ledger().list(filter, limit).forEach(record -> items.add(AlertJson.toJson(record, false)));
+        AlertLedger.Page page = desk.ledger().page(filter, limit);
+        page.records().forEach(record -> items.add(AlertJson.toJson(record, false)));
         // total says whether the limit cut the list: a dashboard must not lose open alerts unnoticed.
         HttpJson.send(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size())
-                .put("total", desk.ledger().count(filter)));
+                .put("total", page.total()));
     }
 
     private static Predicate<AlertRecord> filter(RoutingContext ctx) {
@@ -108,6 +110,17 @@ final class AlertApi {
                 throw new InvalidQuery(name, name + " is given more than once; give it once (lists are "
                         + "comma-separated)");
             }
+        }
+    }
+
+    /** As {@link #requireKnownParams}, answering 400 itself; false when it did. */
+    static boolean onlyKnownParams(RoutingContext ctx, Set<String> known) {
+        try {
+            requireKnownParams(ctx, known);
+            return true;
+        } catch (InvalidQuery e) {
+            HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
+            return false;
         }
     }
 

@@ -31,9 +31,9 @@ public final class ChunkProtobufDecoder {
             throw new ChunkRejectedException("malformed_protobuf", null,
                     "the request body is empty; send a SampleChunk message");
         }
-        SampleChunk chunk;
+        SampleChunk.Builder chunk;
         try {
-            chunk = SampleChunk.parseFrom(body.getBytes());
+            chunk = SampleChunk.parseFrom(body.getBytes()).toBuilder();
         } catch (InvalidProtocolBufferException e) {
             ChunkRejectedException refused = new ChunkRejectedException("malformed_protobuf", null,
                     "the body is not a SampleChunk Protobuf message (" + e.getMessage() + ")");
@@ -42,22 +42,22 @@ public final class ChunkProtobufDecoder {
             throw e.getUnfinishedMessage() instanceof SampleChunk part && part.getSeq() > 0
                     ? refused.withSeq(part.getSeq()) : refused;
         }
+        // Proto3 cannot tell 0 from unset: unset means the default, as a JSON chunk without gain does.
+        for (Lead.Builder lead : chunk.getLeadsBuilderList()) {
+            if (lead.getGainPerMv() == 0) {
+                lead.setGainPerMv(ChunkJsonDecoder.DEFAULT_GAIN_PER_MV);
+            }
+        }
         try {
             check(deviceId, chunk, receivedAtMs);
         } catch (ChunkRejectedException e) {
             // The message parsed, so its seq is known: a WebSocket answer names it.
             throw e.withSeq(chunk.getSeq());
         }
-        SampleChunk.Builder stored = chunk.toBuilder().setDeviceId(deviceId).setReceivedAtMs(receivedAtMs);
-        for (Lead.Builder lead : stored.getLeadsBuilderList()) {
-            if (lead.getGainPerMv() == 0) {
-                lead.setGainPerMv(ChunkJsonDecoder.DEFAULT_GAIN_PER_MV);
-            }
-        }
-        return stored.build();
+        return chunk.setDeviceId(deviceId).setReceivedAtMs(receivedAtMs).build();
     }
 
-    private void check(String deviceId, SampleChunk chunk, long receivedAtMs) {
+    private void check(String deviceId, SampleChunk.Builder chunk, long receivedAtMs) {
         // Protobuf has no null: an empty device_id names none. Errors name the JSON field, as for every field.
         ChunkLimits.checkSentTo("deviceId", "message", chunk.getDeviceId().isEmpty() ? null : chunk.getDeviceId(),
                 deviceId);
@@ -74,10 +74,7 @@ public final class ChunkProtobufDecoder {
             String path = "leads[" + i + "]";
             checkKnownFields(path, lead.getUnknownFields());
             limits.checkLeadName(path + ".name", lead.getName());
-            // Proto3 cannot tell 0 from unset: unset means the default, as a JSON chunk without gain does.
-            if (lead.getGainPerMv() != 0) {
-                limits.checkGain(path + ".gain", lead.getGainPerMv());
-            }
+            limits.checkGain(path + ".gain", lead.getGainPerMv());
             limits.checkSampleCount(path + ".samples", lead.getSamplesCount(), chunk.getFsHz());
             lengths[i] = lead.getSamplesCount();
         }

@@ -78,14 +78,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--db: " + db + (Files.exists(db)
                     ? " is not a directory" : " does not exist"));
         }
+        MainsFrequency notch;
         try {
-            FlagValue.parse("--mains", mains, MainsFrequency::parse);
+            notch = FlagValue.parse("--mains", mains, MainsFrequency::parse);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-        if (records.isEmpty() && spec.commandLine().getParseResult().hasMatchedOption("--records")) {
-            // Not "every record": --records ,, is a list gone wrong.
-            throw new ParameterException(spec.commandLine(), "--records names no record");
         }
         if (heldOut != null && (modelDir != null || noClassify)) {
             throw new ParameterException(spec.commandLine(), "--held-out names each record's model itself: "
@@ -93,22 +90,21 @@ final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Outcome outcome;
         if (noClassify) {
-            outcome = evaluate(records, null);
+            outcome = evaluate(records, notch, null);
         } else if (heldOut != null) {
             try (HeldOutModels models = HeldOutModels.open(heldOut, records)) {
-                outcome = evaluate(models.records(), models);
+                outcome = evaluate(models.records(), notch, models);
             }
         } else {
             try (ModelRegistry models = RecordBeatClassifier.registry(modelDir)) {
-                outcome = evaluate(records, RecordClassifiers.one(new RecordBeatClassifier(models)));
+                outcome = evaluate(records, notch, RecordClassifiers.one(new RecordBeatClassifier(models)));
             }
         }
         return finish(outcome);
     }
 
-    private Evaluation.Outcome evaluate(List<String> names, RecordClassifiers classifiers) {
-        return Evaluation.run(new Evaluation.Options(db, names, lead, reference,
-                FlagValue.parse("--mains", mains, MainsFrequency::parse), annotations, classifiers),
+    private Evaluation.Outcome evaluate(List<String> names, MainsFrequency notch, RecordClassifiers classifiers) {
+        return Evaluation.run(new Evaluation.Options(db, names, lead, reference, notch, annotations, classifiers),
                 spec.commandLine().getOut());
     }
 

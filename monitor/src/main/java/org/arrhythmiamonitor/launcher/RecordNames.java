@@ -10,7 +10,8 @@ import picocli.CommandLine.ParameterException;
 /**
  * The record names of {@code --records}: plain names of records in {@code --db}. A path ({@code ./100})
  * would name the same record past the DS2 check of {@code monitor dataset}, a name given twice would
- * be counted twice, and an empty one (from {@code --records ,,}) names nothing.
+ * be counted twice, and an empty one (from {@code --records ,,}) names nothing, as does an empty
+ * list: not "every record", but a list gone wrong.
  */
 final class RecordNames {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
@@ -19,6 +20,9 @@ final class RecordNames {
     }
 
     static void check(CommandLine commandLine, List<String> names) {
+        if (names.isEmpty() && commandLine.getParseResult().hasMatchedOption("--records")) {
+            throw new ParameterException(commandLine, "--records names no record");
+        }
         Set<String> seen = new HashSet<>();
         for (String name : names) {
             if (!NAME.matcher(name).matches()) {

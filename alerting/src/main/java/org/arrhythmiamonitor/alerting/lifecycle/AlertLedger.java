@@ -672,9 +672,14 @@ public final class AlertLedger {
         return committed.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
     }
 
-    /** How many records the filter matches: with a limited list, whether and how much it left out. */
-    public long count(Predicate<AlertRecord> filter) {
-        return committed.values().stream().filter(filter).count();
+    /** At most {@code limit} records, most urgent first, and how many the filter matched in all. */
+    public record Page(List<AlertRecord> records, int total) {
+    }
+
+    /** As {@link #list}, with the number the limit left out, from one pass over the records. */
+    public Page page(Predicate<AlertRecord> filter, int limit) {
+        List<AlertRecord> matched = committed.values().stream().filter(filter).toList();
+        return new Page(matched.stream().sorted(MOST_URGENT_FIRST).limit(limit).toList(), matched.size());
     }
 
     /** Every record with a delivery still pending: after a restart these are sent again. */

@@ -108,7 +108,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
         }
     }
 
-    /** The job is delivered, dead-lettered, cancelled or left pending for a restart: the next may go. */
+    /** The job is delivered, dead-lettered or cancelled: the next of its queue may go. */
     private void settled(Job job) {
         job.settled().complete(null);
         latest.remove(job.queue(), job.settled());
@@ -196,9 +196,8 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
             return null;
         }, false).onComplete(result -> {
             if (result.failed()) {
-                // Not in the dead-letter topic: keep it pending, so that a restart tries it again.
-                // Still this subscriber's next event of the alert: the ones after it keep waiting
-                // (settled, it would be overtaken, and sent again later by the periodic resend).
+                // Not in the dead-letter topic: it stays pending (a restart tries it again) and keeps
+                // its place, so the subscriber's later events of the alert do not overtake it.
                 LOG.error("Webhook {} failed {} times and could not be dead-lettered ({}); trying that again in {} ms",
                         job.key(), attempts, result.cause().toString(), DEAD_LETTER_RETRY_MS);
                 vertx.setTimer(DEAD_LETTER_RETRY_MS, t -> giveUp(job, attempts, error));
