@@ -14,11 +14,19 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  * Decides, sample by sample on the canonical 250 Hz stream, whether the ECG can be read, and
  * opens and closes technical events when it cannot:
  * <ul>
- *   <li>{@code LEAD_OFF}: a flat line, the raw signal staying within {@value #FLAT_BAND_MV} mV for
- *       a second; no heart produces that.</li>
+ *   <li>{@code LEAD_OFF}: a flat line, the raw signal not changing at all for a second: no
+ *       amplifier noise, no breathing, nothing. A line that moves, however little, is left to the
+ *       QRS detector, so that a quiet asystole on a clean, finely digitised device raises the
+ *       asystole alarm rather than a technical alert: no signal alone tells a very quiet lead from
+ *       a very quiet heart, and only the first of those mistakes is safe. Resampling keeps a
+ *       constant input exactly constant, so this holds at any input rate.</li>
  *   <li>{@code SATURATION}: the raw signal stuck at exactly one value for 40 ms to 1 s, then moving
- *       again: the amplifier or converter clipped (a longer plateau is a flat line). Resampling
- *       keeps a clipped plateau exactly flat inside, so this survives the resampler.</li>
+ *       again, at the far end of its recent swing and at least {@value #CLIP_MIN_MV} mV from its
+ *       baseline: the amplifier or converter clipped the waves (a longer plateau is a flat line).
+ *       A plateau anywhere else is the converter's step on a quiet stretch of a clean signal (an
+ *       isoelectric segment at 5 µV per unit can hold one value for a tenth of a second), not
+ *       clipping. Resampling keeps a clipped plateau exactly flat inside, so this survives the
+ *       resampler.</li>
  *   <li>{@code NOISE}: high-frequency activity (second difference of the band-passed ECG, a
  *       robust running mean over about half a second) above a fixed fraction of the recent
  *       QRS amplitude: muscle or motion noise that would hide or imitate beats.</li>
@@ -40,10 +48,15 @@ import org.arrhythmiamonitor.wire.v1.SignalIssue;
  * covers one episode of trouble instead of flickering.
  */
 public final class SignalQuality {
-    static final double FLAT_BAND_MV = 0.01;
     private static final int FLAT_RUN = QrsDetector.FS_HZ;
     private static final double EXACT_MV = 1e-6;
     private static final int SATURATION_RUN = 10;
+    /** A clipped plateau lies at least this far from the baseline... */
+    static final double CLIP_MIN_MV = 0.1;
+    /** ...and at least this fraction of the largest recent excursion to its side of it. */
+    private static final double CLIP_SWING_FRACTION = 0.7;
+    /** The recent swings fade by half each second, so one large wave does not decide for long. */
+    private static final double SWING_DECAY = Math.pow(0.5, 1.0 / QrsDetector.FS_HZ);
     private static final double HF_RATE = 1.0 / 125;
     private static final double HF_CLIP = 4;
     /** Noise when the high-frequency level exceeds this fraction of the QRS amplitude. */
@@ -65,8 +78,9 @@ public final class SignalQuality {
     private double previousSignal;
     private double beforePreviousSignal;
     private int exactRun;
-    private double flatAnchor;
-    private int flatRun;
+    /** The largest recent excursion of the raw signal above and below its slow baseline, mV. */
+    private double swingUp;
+    private double swingDown;
     private double hfLevel;
     private double qrsAmplitude;
     private boolean baselineSet;
@@ -94,31 +108,28 @@ public final class SignalQuality {
      */
     public void accept(double raw, double signal, Listener listener) {
         long i = n++;
+        boolean jump = baselineJump(raw, i);
+        double excursion = raw - slowBaseline;
+        swingUp = Math.max(excursion, swingUp * SWING_DECAY);
+        swingDown = Math.max(-excursion, swingDown * SWING_DECAY);
         long saturationStart = -1;
         if (Math.abs(raw - previousRaw) < EXACT_MV) {
             exactRun++;
         } else {
-            // A plateau that ended before it became a flat line was clipping.
-            if (exactRun >= SATURATION_RUN && exactRun < FLAT_RUN) {
+            // A plateau that ended before it became a flat line, at the edge of the swing, was clipping.
+            if (exactRun >= SATURATION_RUN && exactRun < FLAT_RUN && clipped(previousRaw - slowBaseline)) {
                 saturationStart = i - exactRun - 1;
             }
             exactRun = 0;
         }
         previousRaw = raw;
-        if (Math.abs(raw - flatAnchor) <= FLAT_BAND_MV) {
-            flatRun++;
-        } else {
-            flatRun = 0;
-            flatAnchor = raw;
-        }
         double hf = Math.abs(signal - 2 * previousSignal + beforePreviousSignal);
         beforePreviousSignal = previousSignal;
         previousSignal = signal;
         hfLevel += HF_RATE * (Math.min(hf, HF_CLIP * hfLevel + 1e-4) - hfLevel);
 
-        boolean jump = baselineJump(raw, i);
         boolean humming = interference(raw);
-        boolean flat = flatRun >= FLAT_RUN;
+        boolean flat = exactRun >= FLAT_RUN;
         boolean seen = flat || saturationStart >= 0;
         if (flat) {
             lastSeen[0] = i;
@@ -134,6 +145,12 @@ public final class SignalQuality {
         if (seen || openSince[0] != NEVER || openSince[1] != NEVER || openSince[2] != NEVER) {
             updateEvents(i, saturationStart, listener);
         }
+    }
+
+    /** Whether a plateau this far from the baseline (mV, signed) is where the waves were cut off. */
+    private boolean clipped(double level) {
+        double swing = level >= 0 ? swingUp : swingDown;
+        return Math.abs(level) >= CLIP_MIN_MV && Math.abs(level) >= CLIP_SWING_FRACTION * swing;
     }
 
     /** Tracks the raw signal's content above the ECG's band; true while it is too strong. */
@@ -175,7 +192,7 @@ public final class SignalQuality {
         for (int k = 0; k < ISSUES.length; k++) {
             boolean active = i - lastSeen[k] <= HOLD;
             if (active && openSince[k] == NEVER) {
-                long start = k == 0 ? i - FLAT_RUN + 1 : k == 1 ? saturationStart : i;
+                long start = k == 0 ? i - exactRun : k == 1 ? saturationStart : i;
                 openSince[k] = Math.max(0, start);
                 lastStart[k] = openSince[k];
                 listener.onIssueStart(ISSUES[k], openSince[k]);
@@ -227,7 +244,7 @@ public final class SignalQuality {
     public SignalQualityState snapshot() {
         SignalQualityState.Builder s = SignalQualityState.newBuilder().setSampleCount(n).setPreviousRaw(previousRaw)
                 .setPreviousSignal(previousSignal).setBeforePreviousSignal(beforePreviousSignal)
-                .setExactRun(exactRun).setFlatAnchor(flatAnchor).setFlatRun(flatRun).setHfLevel(hfLevel)
+                .setExactRun(exactRun).setSwingUp(swingUp).setSwingDown(swingDown).setHfLevel(hfLevel)
                 .setQrsAmplitude(qrsAmplitude);
         if (baselineSet) {
             s.setFastBaseline(fastBaseline).setSlowBaseline(slowBaseline);
@@ -256,8 +273,10 @@ public final class SignalQuality {
         q.previousSignal = s.getPreviousSignal();
         q.beforePreviousSignal = s.getBeforePreviousSignal();
         q.exactRun = s.getExactRun();
-        q.flatAnchor = s.getFlatAnchor();
-        q.flatRun = s.getFlatRun();
+        // State saved before the swings were kept starts them from nothing: for a second or so a
+        // plateau need only be far enough from the baseline to count as clipping.
+        q.swingUp = s.getSwingUp();
+        q.swingDown = s.getSwingDown();
         q.hfLevel = s.getHfLevel();
         q.qrsAmplitude = s.getQrsAmplitude();
         // State saved before the baselines existed starts them afresh from the next sample.

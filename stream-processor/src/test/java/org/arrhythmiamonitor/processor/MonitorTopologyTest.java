@@ -521,6 +521,18 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aQuietAsystoleOnACleanDeviceIsTheAsystoleAlarmNotALeadOff() {
+        // 2 µV of noise, 1 µV per unit, 500 Hz: nearly flat, but a line that moves is a heart
+        // without QRS complexes; only a line that does not move at all is a lead off.
+        SyntheticEcg.Recording quiet = new SyntheticEcg(500, 1000, 0.02, 0.002, 0, 9)
+                .render(ArrhythmiaScript.start(70).sinus(15).pause(10).sinus(15));
+        stream(SyntheticChunks.chunks("patient-27", quiet, 1.0));
+
+        assertThat(alerts.readValuesToList()).extracting(Alert::getType).contains("ASYSTOLE")
+                .doesNotContain("LEAD_OFF");
+    }
+
+    @Test
     void silenceAndAPauseInsideTenSecondChunksAreFound() {
         // A device may send 10 s chunks: the silence lies between two beats of one chunk.
         stream(SyntheticChunks.chunks("patient-17", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.wire.v1.SignalIssue;
@@ -36,6 +37,44 @@ class SignalQualityTest {
         assertThat(run.events.get(0).startSample()).isBetween(20L * FS - FS / 5, 20L * FS + FS / 5);
         assertThat(end.endSample()).isBetween(30L * FS, 31L * FS + FS / 5);
         assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 35L * FS)
+                .allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void aQuietAsystoleOnAFinelyDigitisedDeviceIsNotLeadOff() {
+        // 2 µV of amplifier noise at 1 µV per unit and 500 Hz: the line moves, so it is a heart
+        // without QRS complexes (asystole, for the episode rules), not a flat line.
+        SyntheticEcg.Recording r = new SyntheticEcg(500, 1000, 0.02, 0.002, 0, 7)
+                .render(ArrhythmiaScript.start(70).sinus(15).pause(12).sinus(15));
+        Run run = analyse(r.fsHz(), r.millivolts());
+
+        assertThat(run.events).isEmpty();
+        assertThat(run.beats).isNotEmpty().allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void aCleanSignalDigitisedCoarselyIsNotSaturation() {
+        // At 5 µV per unit, with 2 µV of noise, the isoelectric segments hold one value for tens of
+        // milliseconds at a time, as clipped waves do; but they lie at the baseline, not at the
+        // edge of the swing.
+        SyntheticEcg.Recording r = new SyntheticEcg(250, 200, 0.02, 0.002, 0.05, 7)
+                .render(List.of(new Segment(60, 72)));
+        Run run = analyse(r.fsHz(), r.millivolts());
+
+        assertThat(run.events).isEmpty();
+        assertThat(run.beats).hasSizeGreaterThan(60).allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @Test
+    void clippingAtTheLowerRailIsSaturation() {
+        double[] mv = ecg(60);
+        for (int i = 20 * FS; i < 40 * FS; i++) {
+            mv[i] = Math.max(-mv[i] * 4, -0.5);
+        }
+        Run run = analyse(mv);
+
+        assertThat(run.events).extracting(EcgAnalyzer.TechnicalEvent::issue).containsOnly(SignalIssue.SATURATION);
+        assertThat(run.beats).filteredOn(b -> b.sampleIndex() > 42L * FS)
                 .allSatisfy(b -> assertThat(b.readable()).isTrue());
     }
 
@@ -155,8 +194,12 @@ class SignalQualityTest {
     }
 
     private static Run analyse(double[] mv) {
+        return analyse(FS, mv);
+    }
+
+    private static Run analyse(double fsHz, double[] mv) {
         Run run = new Run(new ArrayList<>(), new ArrayList<>());
-        new EcgAnalyzer(FS, MainsFrequency.HZ_50).accept(mv, new EcgAnalyzer.Output() {
+        new EcgAnalyzer((int) fsHz, MainsFrequency.HZ_50).accept(mv, new EcgAnalyzer.Output() {
             @Override
             public void beat(EcgAnalyzer.DetectedBeat beat) {
                 run.beats.add(beat);
