@@ -22,7 +22,8 @@ import org.arrhythmiamonitor.state.v1.QrsDetectorState;
  *       QRS, which is what a T wave looks like;</li>
  *   <li>above half the threshold it is still a beat when it comes late enough after the last beat,
  *       which finds the small beats that Pan-Tompkins found by searching back, without their
- *       unbounded wait.</li>
+ *       unbounded wait;</li>
+ *   <li>either way, a QRS complex under {@link #MIN_QRS_MV} peak to peak is noise.</li>
  * </ul>
  * A beat is therefore reported about 0.35 s after its R peak. The R peak itself is the largest
  * excursion of the band-passed ECG near the energy's maximum.
@@ -71,6 +72,17 @@ public final class QrsDetector {
     private static final double LATE_RR_FRACTION = 0.6;
     private static final double LATE_THRESHOLD = 0.4;
     private static final int RR_COUNT = 8;
+    /**
+     * The smallest QRS complex taken for a beat: its peak-to-peak excursion in the band-passed ECG,
+     * mV. The threshold alone follows the signal down without end once beats stop (it must, to
+     * find the beats again after the amplitude drops), and in an asystole it reached the noise in
+     * 4-8 s, after which 30-80 µV of noise read as beats and ended the asystole. At this limit no
+     * beat was found in the noise of 40 s asystoles up to 50 µV (20 seeds each; at 0.2 mV, 2 of 20
+     * found one at 40-50 µV), and MIT-BIH loses one beat and two false detections. A QRS complex
+     * smaller than this cannot be told from such noise; a lead that shows one reads as asystole,
+     * the safe side (monitors commonly stop at 0.15-0.2 mV of QRS amplitude).
+     */
+    static final double MIN_QRS_MV = 0.25;
     private static final double DECAY_AFTER_RR = 1.5;
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
 
@@ -234,9 +246,10 @@ public final class QrsDetector {
         double peakSlope = maxSlope(index);
         boolean early = sinceLast < T_WAVE_WINDOW || sinceLast < T_WAVE_RR_FRACTION * usualRr;
         boolean tWave = early && peakSlope < T_WAVE_SLOPE * lastSlope;
-        if (value > threshold && !tWave) {
+        boolean tallEnough = qrsPeakToPeak(index) >= MIN_QRS_MV;
+        if (value > threshold && !tWave && tallEnough) {
             accept(index, value, peakSlope, true, listener);
-        } else if (value > LATE_THRESHOLD * threshold && !tWave && sinceLast > LATE_RR_FRACTION * usualRr
+        } else if (value > LATE_THRESHOLD * threshold && !tWave && tallEnough && sinceLast > LATE_RR_FRACTION * usualRr
                 && largestAhead) {
             // A weak beat: found, but it teaches neither the QRS level nor the usual RR, so a run of
             // false weak beats cannot lower the bar for more of them.
@@ -272,6 +285,20 @@ public final class QrsDetector {
         }
         lastSlope = peakSlope;
         listener.onBeat(r, x[(int) (r & SIGNAL_MASK)]);
+    }
+
+    /** The band-passed ECG's peak-to-peak excursion where the R peak of this energy peak would be, mV. */
+    private double qrsPeakToPeak(long energyPeak) {
+        long from = Math.max(0, Math.max(n - HISTORY, energyPeak - PEAK_TO_R - R_SEARCH));
+        long to = Math.min(n - 1, energyPeak - PEAK_TO_R + R_SEARCH);
+        double max = Double.NEGATIVE_INFINITY;
+        double min = Double.POSITIVE_INFINITY;
+        for (long k = from; k <= to; k++) {
+            double v = x[(int) (k & SIGNAL_MASK)];
+            max = Math.max(max, v);
+            min = Math.min(min, v);
+        }
+        return max - min;
     }
 
     private double maxSlope(long energyPeak) {

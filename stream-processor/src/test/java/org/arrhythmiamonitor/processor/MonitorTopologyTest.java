@@ -533,6 +533,22 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void anAsystoleWithSomeNoiseLastsUntilTheBeatsComeBack() {
+        // 50 µV of noise: the detector's threshold decays to it in a long silence, and before the
+        // least QRS size the noise read as beats 5-8 s in, ending the asystole and starting a
+        // false SVT run.
+        SyntheticEcg.Recording noisy = new SyntheticEcg(250, 1000, 0.02, 0.05, 0.05, 9)
+                .render(ArrhythmiaScript.start(70).sinus(20).pause(40).sinus(20));
+        stream(SyntheticChunks.chunks("patient-28", noisy, 1.0));
+
+        List<Episode> ended = episodes.readValuesToList().stream().filter(e -> e.getEndTimeMs() > 0).toList();
+        assertThat(ended).singleElement().satisfies(asystole -> {
+            assertThat(asystole.getType()).isEqualTo("ASYSTOLE");
+            assertThat(asystole.getEndTimeMs() - asystole.getOnsetTimeMs()).as("ms").isGreaterThan(39_000);
+        });
+    }
+
+    @Test
     void silenceAndAPauseInsideTenSecondChunksAreFound() {
         // A device may send 10 s chunks: the silence lies between two beats of one chunk.
         stream(SyntheticChunks.chunks("patient-17", withoutQrs(SyntheticChunks.record(250, 11, new Segment(30, 70)),

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,62 @@ class EcgAnalyzerTest {
         double meanError = errorsMs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         assertThat(Math.abs(meanError)).as("mean timing error, ms").isLessThan(Math.max(8, 1000.0 / fs));
         assertThat(beats).allSatisfy(b -> assertThat(b.readable()).isTrue());
+    }
+
+    @ParameterizedTest(name = "{0} mV of noise, seed {1}")
+    @CsvSource({"0.02, 1", "0.03, 2", "0.04, 4", "0.05, 3", "0.05, 5", "0.05, 9"})
+    void noiseInAnAsystoleIsNotTakenForBeats(double noiseMv, long seed) {
+        // The threshold follows the signal down once the beats stop; without the least QRS size
+        // it reached this noise 5-10 s into the silence and found beats in it.
+        SyntheticEcg.Recording recording = new SyntheticEcg(250, 1000, 0.02, noiseMv, 0.05, seed)
+                .render(ArrhythmiaScript.start(70).sinus(20).pause(40).sinus(20));
+        int lastBefore = Arrays.stream(recording.rPeaks()).filter(p -> p < 30 * 250).max().orElseThrow();
+        int firstAfter = Arrays.stream(recording.rPeaks()).filter(p -> p > 30 * 250).min().orElseThrow();
+
+        List<EcgAnalyzer.DetectedBeat> beats = analyse(recording, 250);
+
+        assertThat(beats).extracting(EcgAnalyzer.DetectedBeat::sampleIndex).as("no beat in the silence")
+                .noneMatch(p -> p > lastBefore + 25 && p < firstAfter - 25);
+        assertThat(beats.stream().filter(b -> b.sampleIndex() > firstAfter - 25)).as("the beats after it")
+                .hasSizeGreaterThanOrEqualTo(recording.rPeaks().length - (int) Arrays.stream(recording.rPeaks())
+                        .filter(p -> p < firstAfter - 25).count() - 1);
+    }
+
+    @ParameterizedTest(name = "QRS {0} times smaller")
+    @ValueSource(doubles = {3, 5})
+    void beatsAreFoundAgainAfterTheirAmplitudeDrops(double times) {
+        // An electrode that moves can shrink the QRS several times over (here from about 1.6 mV
+        // peak to peak to 0.5 and 0.3): the threshold comes down to it within seconds, as long as
+        // it stays over the least QRS size.
+        SyntheticEcg.Recording recording = new SyntheticEcg(250, 1000, 0.02, 0.002, 0, 3)
+                .render(List.of(new Segment(60, 72)));
+        double[] mv = recording.millivolts();
+        for (int i = 20 * 250; i < mv.length; i++) {
+            mv[i] /= times;
+        }
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        EcgAnalyzer analyzer = new EcgAnalyzer(250, MainsFrequency.HZ_50);
+        analyzer.accept(mv, beats::add);
+
+        long truthAfter = Arrays.stream(recording.rPeaks()).filter(p -> p > 30 * 250 && p < 59 * 250).count();
+        assertThat(beats.stream().filter(b -> b.sampleIndex() > 30 * 250 && b.sampleIndex() < 59 * 250))
+                .hasSize((int) truthAfter);
+    }
+
+    @Test
+    void aQrsUnderTheLeastSizeIsNotABeat() {
+        // The same rhythm shrunk to about 0.13 mV peak to peak in the band-passed ECG: below what
+        // can be told from noise (QrsDetector.MIN_QRS_MV), so it reads as no beats at all.
+        SyntheticEcg.Recording recording = new SyntheticEcg(250, 1000, 0.02, 0.002, 0, 3)
+                .render(List.of(new Segment(30, 72)));
+        double[] mv = recording.millivolts();
+        for (int i = 0; i < mv.length; i++) {
+            mv[i] /= 12;
+        }
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        new EcgAnalyzer(250, MainsFrequency.HZ_50).accept(mv, beats::add);
+
+        assertThat(beats).isEmpty();
     }
 
     @Test
