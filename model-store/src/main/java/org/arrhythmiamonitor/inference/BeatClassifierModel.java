@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.inference;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -90,10 +91,14 @@ public final class BeatClassifierModel implements AutoCloseable {
         }
     }
 
-    /** The tensor must exist and its non-batch dimensions must be what the card says. */
+    /** The tensor must exist, hold floats, and its non-batch dimensions must be what the card says. */
     private void check(NodeInfo node, String what, long... dims) {
         if (node == null || !(node.getInfo() instanceof TensorInfo tensor)) {
             throw new ModelException(card.id() + ": the ONNX model has no tensor " + what);
+        }
+        if (tensor.type != OnnxJavaType.FLOAT) {
+            throw new ModelException(card.id() + ": " + what + " holds " + tensor.type + " values; the engine exchanges "
+                    + "float32 tensors with the model");
         }
         long[] shape = tensor.getShape();
         boolean fits = shape.length == dims.length + 1;

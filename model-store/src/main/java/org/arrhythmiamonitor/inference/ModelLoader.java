@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +26,12 @@ import org.slf4j.LoggerFactory;
 public final class ModelLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
     private static final AtomicBoolean CUDA_WARNED = new AtomicBoolean();
+    /**
+     * How far a loaded model's probabilities may be from its card's parity fixture. The parity test
+     * holds this build's CPU runtime to 1e-4; other processors and the CUDA provider round
+     * otherwise in the last bits, and what this catches is a different model or input layout.
+     */
+    static final double PARITY_TOLERANCE = 1e-3;
 
     private ModelLoader() {
     }
@@ -103,9 +110,11 @@ public final class ModelLoader {
             BeatClassifierModel loaded;
             try {
                 loaded = new BeatClassifierModel(card, session, device);
+                tryOut(loaded);
             } catch (RuntimeException e) {
-                // Refused for its inputs or outputs: the session is native memory, and a refused
-                // file in a model directory is tried again at every reload check.
+                // Refused for its inputs or outputs, or for what it gave on trial: the session is
+                // native memory, and a refused file in a model directory is tried again at every
+                // reload check.
                 session.close();
                 throw e;
             }
@@ -115,6 +124,43 @@ public final class ModelLoader {
             return loaded;
         } catch (OrtException e) {
             throw new ModelException(card.id() + ": ONNX Runtime cannot load " + card.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs the model once before it serves, on its card's parity fixture (or, without one, on a
+     * batch of zeros): a model that loads but cannot classify, or classifies otherwise than its
+     * exporter did, is refused here, where the one it would replace keeps serving, instead of
+     * failing on the stream's first batch, where the batch's beats would be lost.
+     */
+    private static void tryOut(BeatClassifierModel model) {
+        ModelCard card = model.card();
+        ParityFixture fixture = ParityFixture.of(card);
+        float[][] got;
+        int count = fixture == null ? 1 : fixture.count();
+        try {
+            got = fixture == null
+                    ? model.classify(new float[card.input().channels().size() * card.input().length()],
+                            new float[card.input().rrFeatures().size()], 1)
+                    : model.classify(fixture.beats(), fixture.rr(), fixture.count());
+        } catch (RuntimeException e) {
+            throw new ModelException(card.id() + ": its trial inference failed: " + e.getMessage(), e);
+        }
+        for (float[] row : got) {
+            if (got.length != count || row.length != card.classes().size()) {
+                throw new ModelException(card.id() + ": its trial inference gave " + got.length + " rows of " + row.length
+                        + " probabilities for " + count + " beats of " + card.classes().size() + " classes");
+            }
+            for (float p : row) {
+                if (!Float.isFinite(p)) {
+                    throw new ModelException(card.id() + ": its trial inference gave " + p + " for a probability");
+                }
+            }
+        }
+        if (fixture != null && fixture.largestDifference(got) > PARITY_TOLERANCE) {
+            throw new ModelException(String.format(Locale.ROOT, "%s: on its card's parity_fixture it gives probabilities "
+                    + "up to %.6f away from the card's (at most %s): not the model the card describes, or a runtime "
+                    + "that computes it otherwise", card.id(), fixture.largestDifference(got), PARITY_TOLERANCE));
         }
     }
 

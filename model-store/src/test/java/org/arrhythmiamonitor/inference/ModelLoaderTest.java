@@ -45,34 +45,19 @@ class ModelLoaderTest {
     @Test
     void theParityFixtureGivesTheCardsOutputsWithin1e4OneByOneAndAsABatch() {
         ModelCard card = card();
-        JsonArray fixture = card.json().getJsonArray("parity_fixture");
-        assertThat(fixture).hasSizeGreaterThanOrEqualTo(4);
+        ParityFixture fixture = ParityFixture.of(card);
+        assertThat(fixture.count()).isGreaterThanOrEqualTo(4);
         int beatValues = card.input().channels().size() * card.input().length();
         int rrValues = card.input().rrFeatures().size();
-        float[] beats = new float[fixture.size() * beatValues];
-        float[] rr = new float[fixture.size() * rrValues];
-        for (int i = 0; i < fixture.size(); i++) {
-            JsonObject example = fixture.getJsonObject(i);
-            JsonArray channels = example.getJsonArray("beat");
-            for (int c = 0; c < channels.size(); c++) {
-                for (int k = 0; k < card.input().length(); k++) {
-                    beats[i * beatValues + c * card.input().length() + k] =
-                            channels.getJsonArray(c).getNumber(k).floatValue();
-                }
-            }
-            for (int k = 0; k < rrValues; k++) {
-                rr[i * rrValues + k] = example.getJsonArray("rr").getNumber(k).floatValue();
-            }
-        }
         try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME, contract(card),
                 settings(MODELS))) {
-            float[][] batch = model.classify(beats, rr, fixture.size());
-            for (int i = 0; i < fixture.size(); i++) {
-                JsonArray expected = fixture.getJsonObject(i).getJsonArray("expected");
-                float[][] single = model.classify(java.util.Arrays.copyOfRange(beats, i * beatValues, (i + 1) * beatValues),
-                        java.util.Arrays.copyOfRange(rr, i * rrValues, (i + 1) * rrValues), 1);
-                for (int k = 0; k < expected.size(); k++) {
-                    double want = expected.getNumber(k).doubleValue();
+            float[][] batch = model.classify(fixture.beats(), fixture.rr(), fixture.count());
+            for (int i = 0; i < fixture.count(); i++) {
+                float[][] single = model.classify(
+                        java.util.Arrays.copyOfRange(fixture.beats(), i * beatValues, (i + 1) * beatValues),
+                        java.util.Arrays.copyOfRange(fixture.rr(), i * rrValues, (i + 1) * rrValues), 1);
+                for (int k = 0; k < fixture.expected()[i].length; k++) {
+                    double want = fixture.expected()[i][k];
                     assertThat((double) batch[i][k]).as("example %d class %d in a batch", i, k).isCloseTo(want,
                             org.assertj.core.data.Offset.offset(1e-4));
                     assertThat((double) single[0][k]).as("example %d class %d alone", i, k).isCloseTo(want,
@@ -183,6 +168,49 @@ class ModelLoaderTest {
             assertThat(registry.reloadIfChanged()).isFalse();
             assertThat(registry.card().version()).isEqualTo("1.1.0");
         }
+    }
+
+    @Test
+    void aModelThatComputesOtherwiseThanItsCardSaysIsRefusedAndTheServingOneKept() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+            // The file is the card's, but the card's fixture says it gives other probabilities: not
+            // the model the card describes (a card copied beside another model, a layout changed).
+            ModelCard second = copyModel("1.1.0");
+            JsonObject json = second.json().copy();
+            JsonArray fixture = json.getJsonArray("parity_fixture");
+            JsonObject example = fixture.getJsonObject(0);
+            JsonArray expected = example.getJsonArray("expected");
+            JsonArray reversed = new JsonArray();
+            for (int k = expected.size() - 1; k >= 0; k--) {
+                reversed.add(expected.getValue(k));
+            }
+            example.put("expected", reversed);
+            Files.writeString(dir.resolve(NAME + "-1.1.0.json"), json.encodePrettily());
+
+            assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), ModelCard.parse(json.encode(),
+                    second.file()), contract(second), settings(dir)))
+                    .isInstanceOf(ModelException.class).hasMessageContaining("parity_fixture");
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.card().version()).isEqualTo("1.0.0");
+        }
+    }
+
+    @Test
+    void aModelThatTakesDoublesIsRefusedBeforeItServes() throws IOException {
+        // float64-inputs.onnx: inputs and output of the right names and shapes, but double, as
+        // torch.onnx.export writes a float64 module. It loaded, and every batch then failed in the
+        // stream, losing its beats.
+        String file = NAME + "-1.0.0.onnx";
+        Files.copy(Path.of("src/test/resources/float64-inputs.onnx"), dir.resolve(file));
+        JsonObject json = card().json().copy().put("version", "1.0.0").put("file", file)
+                .put("sha256", ModelLoader.sha256(Files.readAllBytes(dir.resolve(file))));
+        Files.writeString(dir.resolve(NAME + "-1.0.0.json"), json.encodePrettily());
+        ModelCard card = ModelCard.parse(json.encode(), file);
+
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, contract(card), settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("input beat holds DOUBLE")
+                .hasMessageContaining("float32");
     }
 
     @Test
