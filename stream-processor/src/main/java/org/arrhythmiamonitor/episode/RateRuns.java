@@ -8,13 +8,22 @@ import org.arrhythmiamonitor.state.v1.EpisodeState;
  * Extreme tachycardia and bradycardia: a run of consecutive intervals beyond a rate limit
  * ({@code tachycardiaBeats} intervals above {@code tachycardiaBpm}, {@code bradycardiaBeats}
  * below {@code bradycardiaBpm}). The run is reported when it reaches its count and again when an
- * interval breaks it. It begins at the beat that opens its first interval. Intervals that touch
+ * interval breaks it. It begins at the beat that opens its first interval, which must be beyond
+ * the limit; after that an interval within the limit breaks it only when the run's recent rate (a
+ * running mean of its intervals, {@link #RECENT_WEIGHT}) is within the limit too, and only
+ * intervals beyond the limit count towards reporting it. The rate is the
+ * heart's, not every interval's: a PVC's compensatory pause, or the long intervals of fast atrial
+ * fibrillation, ended the run before, so a tachycardia at 160 a minute with a PVC every eighth
+ * beat, or AF at 168 a minute, raised no alarm, and one PVC split one tachycardia into two. Intervals that touch
  * a beat in unreadable signal are not measured (noise imitates a fast rate): they break a run not
  * yet reported, and a reported one goes on through noise shorter than {@code noiseMinS} when the
  * next measured interval still qualifies, so one noisy beat does not raise a second alarm. While
  * ventricular tachycardia is open, its beats do not count towards extreme tachycardia.
  */
 final class RateRuns {
+    /** Weight of each new interval in a run's recent interval: about its last four count. */
+    static final double RECENT_WEIGHT = 0.25;
+
     private RateRuns() {
     }
 
@@ -24,9 +33,9 @@ final class RateRuns {
         // Fast ventricular beats are already ventricular tachycardia: the same beats raise no second alarm.
         boolean ventricularTachycardia = state.getVentricular().getOpen();
         long noiseMs = Math.round(rules.noiseMinS() * 1000);
-        state.setTachycardia(advance(state, state.getTachycardia(), beat, bpm, EpisodeType.EXTREME_TACHYCARDIA,
-                rate -> rate > rules.tachycardiaBpm() && !ventricularTachycardia, rules.tachycardiaBeats(), noiseMs,
-                out));
+        state.setTachycardia(advance(state, state.getTachycardia(), beat, ventricularTachycardia ? Double.NaN : bpm,
+                EpisodeType.EXTREME_TACHYCARDIA, rate -> rate > rules.tachycardiaBpm(), rules.tachycardiaBeats(),
+                ventricularTachycardia ? 0 : noiseMs, out));
         state.setBradycardia(advance(state, state.getBradycardia(), beat, bpm, EpisodeType.EXTREME_BRADYCARDIA,
                 rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), noiseMs, out));
     }
@@ -48,17 +57,24 @@ final class RateRuns {
             // Noise inside a reported run: it goes on if the next measured interval still qualifies.
             return run;
         }
-        if (Double.isNaN(bpm) || !qualifies.test(bpm)) {
+        boolean starts = run.getBeats() == 0;
+        double recentRrMs = starts || run.getRecentRrMs() <= 0 ? beat.rrMs()
+                : run.getRecentRrMs() + RECENT_WEIGHT * (beat.rrMs() - run.getRecentRrMs());
+        boolean goesOn = !Double.isNaN(bpm)
+                && (qualifies.test(bpm) || !starts && qualifies.test(60_000.0 / recentRrMs));
+        if (!goesOn) {
             if (run.getOpen()) {
                 out.episode(Episodes.ofRun(beat.deviceId(), type, run, true, ""));
             }
             return BeatRun.getDefaultInstance();
         }
-        BeatRun.Builder grown = run.getBeats() == 0
+        BeatRun.Builder grown = starts
                 ? Episodes.runFrom(state.getPreviousSample(), state.getPreviousTimeMs())
                 : run.toBuilder();
-        grown = Episodes.grow(grown.build(), beat.sample(), beat.timeMs(), beat.rrMs());
-        if (!grown.getOpen() && grown.getIntervals() >= intervalsNeeded) {
+        grown = Episodes.grow(grown.build(), beat.sample(), beat.timeMs(), beat.rrMs())
+                .setRecentRrMs((float) recentRrMs)
+                .setBeyondLimit(run.getBeyondLimit() + (qualifies.test(bpm) ? 1 : 0));
+        if (!grown.getOpen() && grown.getBeyondLimit() >= intervalsNeeded) {
             grown.setOpen(true);
             out.episode(Episodes.ofRun(beat.deviceId(), type, grown.build(), false, ""));
         }

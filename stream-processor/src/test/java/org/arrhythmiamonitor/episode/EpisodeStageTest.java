@@ -363,6 +363,48 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aTachycardiaWithAPvcEveryEighthBeatIsOneExtremeTachycardia() {
+        // 160 a minute; each PVC comes early and its compensatory pause (525 ms, 114 a minute)
+        // used to end the run, so no run ever reached 17 intervals.
+        ScriptedDevice d = device("tachy-pvc").beats(30, N, 800);
+        for (int i = 0; i < 12; i++) {
+            d.beats(7, N, 375).beat(V, 225).beat(N, 525);
+        }
+        d.beats(30, N, 800);
+
+        List<Episode> found = episodes().stream().filter(e -> e.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(found).hasSize(2);
+        assertThat(found.get(1).getEpisodeId()).isEqualTo(found.get(0).getEpisodeId());
+        assertThat(found.get(1).getBeatCount()).isGreaterThanOrEqualTo(12 * 9);
+    }
+
+    @Test
+    void fastAtrialFibrillationIsExtremeTachycardia() {
+        // Mean 168 a minute, the intervals spread evenly over 357 ms +- 30 %: about one in six is
+        // slower than 140 a minute, and each ended the run.
+        ScriptedDevice d = device("fast-af").beats(30, N, 800);
+        java.util.Random random = new java.util.Random(3);
+        long start = d.timeMs();
+        while (d.timeMs() < start + 60_000) {
+            d.beat(N, 357 * (1 + 0.6 * (random.nextDouble() - 0.5)));
+        }
+        d.beats(30, N, 800);
+
+        List<Episode> found = episodes().stream().filter(e -> e.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(found).hasSize(2);
+        assertThat(found.get(0).getOnsetTimeMs() - start).as("ms after the AF began").isLessThan(2_000);
+        assertThat(found.get(1).getEndTimeMs() - start).as("ms after the AF began").isGreaterThan(58_000);
+    }
+
+    @Test
+    void oneSlowIntervalAfterATachycardiaEndsIt() {
+        ScriptedDevice d = device("tachy-end").beats(10, N, 800).beats(25, N, 375).beats(10, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("EXTREME_TACHYCARDIA", "EXTREME_TACHYCARDIA");
+        assertThat(found.get(1).getBeatCount()).isEqualTo(26);
+    }
+
+    @Test
     void aPvcBurdenHoveringAboutItsThresholdRaisesOneAlertNotOneAtEveryCrossing() {
         ScriptedDevice d = device("burden-hover");
         while (d.timeMs() < ScriptedDevice.T0 + 61 * 60_000) {
