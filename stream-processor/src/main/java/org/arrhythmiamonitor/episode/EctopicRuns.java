@@ -72,8 +72,13 @@ final class EctopicRuns {
             endVentricular(state, device, rules, out);
         }
         // S beats in an irregular rhythm are AF conducted with varying RR, which the beat model
-        // calls S for their prematurity; SVT is regular, so they start no SVT run.
-        if (c == BeatClass.S && !AfDetector.irregular(state.getAf())) {
+        // calls S for their prematurity; SVT is regular, so they start no SVT run. Nor does an S
+        // call on a beat that did not come early: an SVT begins abruptly, with a premature beat,
+        // while the model calls some beats of a steady sinus tachycardia S (and ReportedClass
+        // reports them N), which made SVT runs 13-20 s into one.
+        boolean sRunGoesOn = state.getSupraventricular().getBeats() > 0;
+        if (c == BeatClass.S && !AfDetector.irregular(state.getAf())
+                && (sRunGoesOn || beat.premature() || beat.unusuallyEarly())) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
                     : withBeat(run, state, beat);

@@ -204,6 +204,15 @@ class EpisodeStageTest {
     }
 
     @Test
+    void sCallsInASteadySinusTachycardiaStartNoSvtRun() {
+        // 40 beats at 150 a minute: by then the local mean has caught up, so the S calls that
+        // follow did not come early; an SVT run begins with a beat that does.
+        device("sinus-tachy").beats(30, N, 800).beats(40, N, 400).beats(6, S, 400).beats(10, N, 400)
+                .beats(20, N, 800);
+        assertThat(types(episodes())).doesNotContain("SVT_RUN");
+    }
+
+    @Test
     void extremeBradycardiaNeedsFiveSlowIntervals() {
         device("brady").beats(10, N, 800).beats(4, N, 2000).beats(3, N, 800);
         assertThat(episodes()).isEmpty();
