@@ -10,9 +10,11 @@ import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.eval.Evaluation;
 import org.arrhythmiamonitor.eval.HeldOutModels;
 import org.arrhythmiamonitor.eval.RecordClassifiers;
+import org.arrhythmiamonitor.inference.ModelException;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.eval.RecordResult;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -72,35 +74,74 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RecordNames.check(spec.commandLine(), records);
         // Bad options are status 2, as the help says: 1 means some records could not be evaluated.
+        // Everything an option names is checked here, before the run: a report that cannot be
+        // written found only after scoring a whole database is a bad option found too late.
+        CommandLine commandLine = spec.commandLine();
+        RecordNames.check(commandLine, records);
         if (!Files.isDirectory(db)) {
-            throw new ParameterException(spec.commandLine(), "--db: " + db + (Files.exists(db)
+            throw new ParameterException(commandLine, "--db: " + db + (Files.exists(db)
                     ? " is not a directory" : " does not exist"));
         }
         MainsFrequency notch;
         try {
             notch = FlagValue.parse("--mains", mains, MainsFrequency::parse);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(commandLine, e.getMessage());
         }
         if (heldOut != null && (modelDir != null || noClassify)) {
-            throw new ParameterException(spec.commandLine(), "--held-out names each record's model itself: "
+            throw new ParameterException(commandLine, "--held-out names each record's model itself: "
                     + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));
+        }
+        OutputPaths.file(commandLine, "--report", report);
+        if (annotations != null) {
+            OutputPaths.directory(commandLine, "--annotations", annotations);
+        }
+        List<String> names = records;
+        if (names.isEmpty() && heldOut == null) {
+            names = Evaluation.discover(db);
+            if (names.isEmpty()) {
+                throw new ParameterException(commandLine, "--db: " + db + " holds no WFDB records (*.hea)");
+            }
         }
         Evaluation.Outcome outcome;
         if (noClassify) {
-            outcome = evaluate(records, notch, null);
+            outcome = evaluate(names, notch, null);
         } else if (heldOut != null) {
-            try (HeldOutModels models = HeldOutModels.open(heldOut, records)) {
+            try (HeldOutModels models = heldOutModels()) {
                 outcome = evaluate(models.records(), notch, models);
             }
         } else {
-            try (ModelRegistry models = RecordBeatClassifier.registry(modelDir)) {
-                outcome = evaluate(records, notch, RecordClassifiers.one(new RecordBeatClassifier(models)));
+            try (ModelRegistry models = models()) {
+                outcome = evaluate(names, notch, RecordClassifiers.one(new RecordBeatClassifier(models)));
             }
         }
         return finish(outcome);
+    }
+
+    /**
+     * The models of {@code --model-dir}, or the packaged ones. A model that {@code --model-dir} names
+     * and that cannot be used (missing, not its card's sha256, failing its parity fixture) is a bad
+     * option; the packaged models failing is a broken installation, status 1 as any other failure.
+     */
+    private ModelRegistry models() {
+        try {
+            return RecordBeatClassifier.registry(modelDir);
+        } catch (ModelException e) {
+            if (modelDir == null) {
+                throw e;
+            }
+            throw new ParameterException(spec.commandLine(), "--model-dir: " + e.getMessage());
+        }
+    }
+
+    /** The folds of {@code --held-out}; a folds file, or a fold's model, that cannot be used is a bad option. */
+    private HeldOutModels heldOutModels() {
+        try {
+            return HeldOutModels.open(heldOut, records);
+        } catch (IllegalArgumentException | ModelException e) {
+            throw new ParameterException(spec.commandLine(), "--held-out: " + e.getMessage());
+        }
     }
 
     private Evaluation.Outcome evaluate(List<String> names, MainsFrequency notch, RecordClassifiers classifiers) {

@@ -209,8 +209,11 @@ class EvalCommandTest {
                 + " is fold 1's too");
     }
 
+    /** A bad folds file is a bad option: status 2, decided before any record is scored. */
     private static void assertRefused(Outcome outcome, String... says) {
-        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err()).contains("--held-out: ");
+        assertThat(outcome.out()).as("nothing was scored").doesNotContain("gross");
         assertThat(outcome.err()).contains(says).doesNotContain("Exception");
     }
 
@@ -281,5 +284,51 @@ class EvalCommandTest {
         Outcome path = run("dataset", "--db", dir.toString(), "--out", "x", "--records", "./100");
         assertThat(path.exitCode()).as("a path would pass the DS2 check with a DS2 record").isEqualTo(2);
         assertThat(path.err()).contains("'./100' is not a record name");
+    }
+
+    @Test
+    void whereTheReportAndAnnotationsGoIsCheckedBeforeTheRun() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        String report = dir.resolve("eval.json").toString();
+
+        assertBadOption(run("eval", "--db", db.toString(), "--report", dir.toString()),
+                "--report: " + dir + " is a directory; name the file to write");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", file.resolve("eval.json").toString()),
+                "--report: cannot create " + file.toAbsolutePath() + ": " + file.toAbsolutePath()
+                        + " is a file, not a directory");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", ""), "--report must name a file");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--annotations", file.toString()),
+                "--annotations: " + file + " is a file, not a directory");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--annotations",
+                file.resolve("ann").toString()), "is a file, not a directory");
+        assertBadOption(run("eval", "--db", Files.createDirectories(dir.resolve("empty")).toString(), "--report",
+                report), "--db: " + dir.resolve("empty") + " holds no WFDB records (*.hea)");
+        assertThat(Path.of(report)).doesNotExist();
+    }
+
+    @Test
+    void aModelDirectoryThatCannotServeIsABadOption() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        Path models = dir.resolve("models");
+        foldModel(models, 1, List.of("r1"));
+        Path card = models.resolve(CARD);
+        Files.writeString(card, new JsonObject(Files.readString(card)).put("sha256", "0".repeat(64)).encode());
+        String report = dir.resolve("eval.json").toString();
+
+        assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--model-dir", models.toString()),
+                "--model-dir: " + MODEL, "has sha256");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--model-dir",
+                dir.resolve("nowhere").toString()), "--model-dir: model directory", "does not exist");
+        assertThat(Path.of(report)).doesNotExist();
+    }
+
+    /** Status 2 with {@code says} on the console, and nothing evaluated. */
+    private static void assertBadOption(Outcome outcome, String... says) {
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(2);
+        assertThat(outcome.err()).contains(says).doesNotContain("Exception");
+        assertThat(outcome.out()).as("nothing was evaluated").doesNotContain("gross");
     }
 }

@@ -248,7 +248,8 @@ public final class Evaluation {
         AnnotationFile.write(file, ascending);
     }
 
-    static List<String> discover(Path db) {
+    /** The records of {@code db}: the names of its headers ({@code *.hea}), sorted. */
+    public static List<String> discover(Path db) {
         try (Stream<Path> files = Files.list(db)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(name -> name.endsWith(".hea"))
