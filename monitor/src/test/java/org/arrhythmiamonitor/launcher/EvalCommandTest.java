@@ -331,4 +331,26 @@ class EvalCommandTest {
         assertThat(outcome.err()).contains(says).doesNotContain("Exception");
         assertThat(outcome.out()).as("nothing was evaluated").doesNotContain("gross");
     }
+
+    @Test
+    void nothingScoredIsNoScoreNotAHundredPercent() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        Path report = dir.resolve("eval.json");
+
+        // The only record has no lead V9: it fails, and no beat is scored.
+        Outcome outcome = run("eval", "--db", db.toString(), "--records", "r1", "--lead", "V9", "--report",
+                report.toString(), "--no-classify");
+
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+        assertThat(outcome.out()).containsPattern("gross\\s+0\\s+0\\s+0\\s+-\\s+-")
+                .contains("readable only: Se - %, +P - %").doesNotContain("100.00");
+        JsonObject json = new JsonObject(Files.readString(report));
+        for (String scores : new String[] {"qrs", "qrs_readable"}) {
+            assertThat(json.getJsonObject(scores).getLong("tp")).isZero();
+            assertThat(json.getJsonObject(scores).containsKey("se")).isTrue();
+            assertThat(json.getJsonObject(scores).getValue("se")).as(scores + ".se").isNull();
+            assertThat(json.getJsonObject(scores).getValue("ppv")).as(scores + ".ppv").isNull();
+        }
+    }
 }

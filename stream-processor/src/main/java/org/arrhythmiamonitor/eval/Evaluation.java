@@ -81,8 +81,9 @@ public final class Evaluation {
             }
             samples += result.samples();
             QrsScore q = result.qrs();
-            out.printf(Locale.ROOT, "%-8s %-6s %7d %6d %5d %5d %8.2f %8.2f %10.1f%%%n", record, result.lead(),
-                    result.beats().size(), q.tp(), q.fn(), q.fp(), q.se(), q.ppv(), 100 * result.unreadableFraction());
+            out.printf(Locale.ROOT, "%-8s %-6s %7d %6d %5d %5d %8s %8s %10.1f%%%n", record, result.lead(),
+                    result.beats().size(), q.tp(), q.fn(), q.fp(), percent(q.se()), percent(q.ppv()),
+                    100 * result.unreadableFraction());
             out.flush();
             if (options.annotationsOut() != null) {
                 writeAnnotations(options.annotationsOut().resolve(record + "." + ANNOTATOR), result);
@@ -91,10 +92,10 @@ public final class Evaluation {
         double seconds = (System.nanoTime() - started) / 1e9;
         QrsScore gross = results.stream().map(RecordResult::qrs).reduce(QrsScore.ZERO, QrsScore::plus);
         QrsScore readable = results.stream().map(RecordResult::qrsReadable).reduce(QrsScore.ZERO, QrsScore::plus);
-        out.printf(Locale.ROOT, "%-8s %-6s %7s %6d %5d %5d %8.2f %8.2f%n", "gross", "", "", gross.tp(), gross.fn(),
-                gross.fp(), gross.se(), gross.ppv());
-        out.printf(Locale.ROOT, "readable only: Se %.2f %%, +P %.2f %%; %d records in %.1f s (%.1f million samples/s)%n",
-                readable.se(), readable.ppv(), results.size(), seconds, samples / seconds / 1e6);
+        out.printf(Locale.ROOT, "%-8s %-6s %7s %6d %5d %5d %8s %8s%n", "gross", "", "", gross.tp(), gross.fn(),
+                gross.fp(), percent(gross.se()), percent(gross.ppv()));
+        out.printf(Locale.ROOT, "readable only: Se %s %%, +P %s %%; %d records in %.1f s (%.1f million samples/s)%n",
+                percent(readable.se()), percent(readable.ppv()), results.size(), seconds, samples / seconds / 1e6);
         JsonObject report = report(options, results, gross, readable, seconds, samples);
         if (options.classifiers() != null) {
             BeatClassScore beatScore = BeatClassScore.of(results);
@@ -166,8 +167,14 @@ public final class Evaluation {
                 .put("se", round(score.se())).put("ppv", round(score.ppv()));
     }
 
-    private static double round(double percent) {
-        return Math.round(percent * 1000) / 1000.0;
+    /** Three decimals; null (JSON null) where there was nothing to score, as the beat classes have. */
+    private static Double round(double percent) {
+        return Double.isNaN(percent) ? null : Math.round(percent * 1000) / 1000.0;
+    }
+
+    /** Two decimals for the table; "-" where there was nothing to score, as bxb prints it. */
+    private static String percent(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
 
     /**

@@ -36,8 +36,11 @@ class Ec57MatcherTest {
     }
 
     @Test
-    void emptyScoresAreHundredPercent() {
-        assertThat(QrsScore.ZERO.se()).isEqualTo(100.0);
-        assertThat(QrsScore.ZERO.ppv()).isEqualTo(100.0);
+    void emptyScoresAreUndefinedNotHundredPercent() {
+        // 0/0: no beats to find is no evidence of finding them all.
+        assertThat(QrsScore.ZERO.se()).isNaN();
+        assertThat(QrsScore.ZERO.ppv()).isNaN();
+        assertThat(new QrsScore(0, 0, 3).se()).isNaN();
+        assertThat(new QrsScore(0, 0, 3).ppv()).isZero();
     }
 }
