@@ -53,6 +53,7 @@ final class DatasetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RecordNames.check(spec.commandLine(), records);
+        OutputPaths.directory(spec.commandLine(), "--out", out);
         List<String> test = records.stream().filter(InterPatientSplit.DS2::contains).toList();
         if (!test.isEmpty()) {
             throw new IllegalArgumentException("records " + test + " are in DS2, the independent test set; "

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.eval.NoiseStressRecords;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,14 +25,15 @@ final class NoiseStressCommand implements Callable<Integer> {
     Path noiseDb;
 
     @Option(names = "--records", split = ",", defaultValue = "118,119", paramLabel = "NAMES",
-            description = "Clean records (default: ${DEFAULT-VALUE})")
+            description = "Clean records in --db (default: ${DEFAULT-VALUE})")
     List<String> records;
 
     @Option(names = "--noise", split = ",", defaultValue = "bw,ma", paramLabel = "NAMES",
-            description = "Noise records (default: ${DEFAULT-VALUE})")
+            description = "Noise records in --noise-db (default: ${DEFAULT-VALUE})")
     List<String> noise;
 
-    @Option(names = "--snr", split = ",", defaultValue = "12,6,0", paramLabel = "DB", description = "SNRs in dB (default: ${DEFAULT-VALUE})")
+    @Option(names = "--snr", split = ",", defaultValue = "12,6,0", paramLabel = "DB",
+            description = "SNRs in dB (default: ${DEFAULT-VALUE})")
     List<Integer> snr;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the records")
@@ -39,11 +41,19 @@ final class NoiseStressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Checked before the first record is written, as bad options (status 2): an empty list
+        // would write nothing and succeed, a value given twice would write the same record twice,
+        // and a path for a record name would give an output name that cannot be written.
+        CommandLine commandLine = spec.commandLine();
+        RecordNames.check(commandLine, records);
+        RecordNames.check(commandLine, "--noise", "--noise-db", noise);
+        ListFlag.check(commandLine, "--snr", "SNR", snr);
+        OutputPaths.directory(commandLine, "--out", out);
         for (String record : records) {
             for (String n : noise) {
                 for (int s : snr) {
                     String name = NoiseStressRecords.make(db, record, noiseDb, n, s, out);
-                    spec.commandLine().getOut().println("wrote " + out.resolve(name + ".hea"));
+                    commandLine.getOut().println("wrote " + out.resolve(name + ".hea"));
                 }
             }
         }

@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticRecordWriter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -45,26 +48,39 @@ final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Every option is checked before the first record is written, and refused as a bad option
+        // (status 2): a list that names no profile would write nothing and succeed, and one that
+        // names a profile twice would write the same record twice, the second over the first.
+        CommandLine commandLine = spec.commandLine();
+        OutputPaths.directory(commandLine, "--out", out);
         if (fs < 100 || fs > 1000) {
-            throw new IllegalArgumentException("--fs must be 100-1000 Hz, got " + fs);
+            throw new ParameterException(commandLine, "--fs must be 100-1000 Hz, got " + fs);
         }
         if (!(minutes > 0 && minutes <= 24 * 60)) {
-            throw new IllegalArgumentException("--minutes must be in (0, 1440], got " + minutes);
+            throw new ParameterException(commandLine, "--minutes must be in (0, 1440], got " + minutes);
         }
+        List<PatientProfile> patients = new ArrayList<>();
+        for (String name : profiles) {
+            try {
+                patients.add(FlagValue.parse("--profiles", name.trim(), PatientProfile::of));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(commandLine, e.getMessage());
+            }
+        }
+        ListFlag.check(commandLine, "--profiles", "profile", patients.stream().map(PatientProfile::label).toList());
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + out, e);
         }
         long recordSeed = seed;
-        for (String name : profiles) {
-            PatientProfile profile = FlagValue.parse("--profiles", name.trim(), PatientProfile::of);
+        for (PatientProfile profile : patients) {
             SyntheticEcg.Recording recording = SyntheticEcg.standard(fs, recordSeed)
                     .render(profile.script(bpm, minutes * 60, recordSeed));
             recordSeed++;
             String record = "syn-" + profile.label();
             SyntheticRecordWriter.write(out, record, recording, profile.label() + " patient, seed " + seed);
-            spec.commandLine().getOut().printf("wrote %s (%.1f min, %d beats)%n", out.resolve(record + ".hea"),
+            commandLine.getOut().printf("wrote %s (%.1f min, %d beats)%n", out.resolve(record + ".hea"),
                     recording.samples().length / (double) fs / 60, recording.rPeaks().length);
         }
         return 0;

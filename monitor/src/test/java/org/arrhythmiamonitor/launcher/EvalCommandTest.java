@@ -284,6 +284,9 @@ class EvalCommandTest {
         Outcome path = run("dataset", "--db", dir.toString(), "--out", "x", "--records", "./100");
         assertThat(path.exitCode()).as("a path would pass the DS2 check with a DS2 record").isEqualTo(2);
         assertThat(path.err()).contains("'./100' is not a record name");
+        Outcome emptyOut = run("dataset", "--db", dir.toString(), "--out", "", "--records", "101");
+        assertThat(emptyOut.exitCode()).as("not the current directory").isEqualTo(2);
+        assertThat(emptyOut.err()).contains("--out must name a directory, got an empty path");
     }
 
     @Test

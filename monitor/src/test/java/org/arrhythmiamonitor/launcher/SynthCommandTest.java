@@ -54,10 +54,32 @@ class SynthCommandTest {
     @Test
     void badArgumentsAreRefusedWithTheReason() {
         StringWriter err = new StringWriter();
-        assertThat(run(err, "synth", "--out", dir.toString(), "--profiles", "zombie")).isNotZero();
+        assertThat(run(err, "synth", "--out", dir.toString(), "--profiles", "zombie")).isEqualTo(2);
         assertThat(err.toString()).contains("--profiles: unknown patient profile 'zombie'");
         StringWriter rate = new StringWriter();
-        assertThat(run(rate, "synth", "--out", dir.toString(), "--fs", "50")).isNotZero();
+        assertThat(run(rate, "synth", "--out", dir.toString(), "--fs", "50")).isEqualTo(2);
         assertThat(rate.toString()).contains("--fs must be 100-1000 Hz");
+    }
+
+    @Test
+    void profileListsThatNameNothingOrAProfileTwiceAreBadOptionsAndWriteNothing() throws Exception {
+        Path out = dir.resolve("syn");
+        assertRefused("--profiles names no profile", "synth", "--out", out.toString(), "--profiles", ",");
+        assertRefused("--profiles: vt is listed twice", "synth", "--out", out.toString(), "--profiles", "vt,vt");
+        assertRefused("--profiles: vt is listed twice", "synth", "--out", out.toString(), "--profiles", "vt, VT");
+        // Checked whole before the first record: vt is not written before zombie is refused.
+        assertRefused("unknown patient profile 'zombie'", "synth", "--out", out.toString(), "--profiles",
+                "vt,zombie");
+        assertThat(out).doesNotExist();
+        // --fs 50 stops the command before it writes, should the empty --out pass.
+        assertRefused("--out must name a directory, got an empty path", "synth", "--out", "", "--fs", "50");
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        assertRefused("--out: " + file + " is a file, not a directory", "synth", "--out", file.toString());
+    }
+
+    private void assertRefused(String says, String... args) {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, args)).as(err.toString()).isEqualTo(2);
+        assertThat(err.toString()).contains(says).doesNotContain("Exception");
     }
 }

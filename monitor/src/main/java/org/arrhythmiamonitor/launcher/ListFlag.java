@@ -1,0 +1,35 @@
+package org.arrhythmiamonitor.launcher;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * A comma-separated flag whose values each name one output or one scored item. Given but empty
+ * ({@code --snr ,}) it names nothing, which would run nothing and still succeed; a value given
+ * twice would write the same files twice, or count the same item twice. Both are lists gone wrong.
+ */
+final class ListFlag {
+    private ListFlag() {
+    }
+
+    /**
+     * Refuses {@code values} of {@code flag} when the flag was given and is empty, or lists one value
+     * twice (as its parsed value: {@code --snr 6,06} is 6 twice).
+     *
+     * @param noun what one value is, for "--snr names no SNR"
+     */
+    static <T> void check(CommandLine commandLine, String flag, String noun, List<T> values) {
+        if (values.isEmpty() && commandLine.getParseResult().hasMatchedOption(flag)) {
+            throw new ParameterException(commandLine, flag + " names no " + noun);
+        }
+        Set<T> seen = new HashSet<>();
+        for (T value : values) {
+            if (!seen.add(value)) {
+                throw new ParameterException(commandLine, flag + ": " + value + " is listed twice");
+            }
+        }
+    }
+}
