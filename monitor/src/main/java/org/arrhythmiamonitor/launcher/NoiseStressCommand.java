@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code monitor nst}: makes noise stress test records, as the MIT-BIH Noise Stress Test Database was made. */
@@ -33,7 +34,8 @@ final class NoiseStressCommand implements Callable<Integer> {
     List<String> noise;
 
     @Option(names = "--snr", split = ",", defaultValue = "12,6,0", paramLabel = "DB",
-            description = "SNRs in dB (default: ${DEFAULT-VALUE})")
+            description = "SNRs in dB, whole numbers from " + NoiseStressRecords.MIN_SNR_DB + " to "
+                    + NoiseStressRecords.MAX_SNR_DB + " (default: ${DEFAULT-VALUE})")
     List<Integer> snr;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the records")
@@ -48,6 +50,14 @@ final class NoiseStressCommand implements Callable<Integer> {
         RecordNames.check(commandLine, records);
         RecordNames.check(commandLine, "--noise", "--noise-db", noise);
         ListFlag.check(commandLine, "--snr", "SNR", snr);
+        for (int s : snr) {
+            if (s < NoiseStressRecords.MIN_SNR_DB || s > NoiseStressRecords.MAX_SNR_DB) {
+                throw new ParameterException(commandLine, "--snr must be " + NoiseStressRecords.MIN_SNR_DB + " to "
+                        + NoiseStressRecords.MAX_SNR_DB + " dB, got " + s + (s < NoiseStressRecords.MIN_SNR_DB
+                        ? ": lower, the noise can overflow the records' 16-bit samples"
+                        : ": higher, the noise is under half an ADC unit and rounds away"));
+            }
+        }
         OutputPaths.directory(commandLine, "--out", out);
         for (String record : records) {
             for (String n : noise) {

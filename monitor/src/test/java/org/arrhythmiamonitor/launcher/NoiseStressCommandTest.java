@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code monitor nst}: its lists and its output directory checked before anything is written. */
+/** {@code monitor nst}: its lists checked before anything is written, and a noise that does not fit explained. */
 class NoiseStressCommandTest {
     @TempDir
     Path dir;
@@ -35,8 +35,13 @@ class NoiseStressCommandTest {
         db = dir.resolve("clean");
         noiseDb = dir.resolve("noise");
         SyntheticRecords.write(db, "c1", 360, 3, new Segment(420, 70));
+        // Silence but for one spike: scaled to the SNR, the spike carries all the noise's power.
+        int[] noise = new int[420 * 360];
+        noise[320 * 360] = 30000;
+        WfdbWriter.write(noiseDb, "spike", 360, List.of(new SignalSpec("spike.dat", 16, 200, 0, "mV", 16, 0, 0,
+                null, "noise")), new int[][] {noise}, List.of("one spike"));
         WfdbWriter.write(noiseDb, "hum", 360, List.of(new SignalSpec("hum.dat", 16, 200, 0, "mV", 16, 0, 0,
-                null, "noise")), new int[][] {hum(420 * 360)}, List.of("a 1 Hz sine"));
+                null, "noise")), new int[][] {hum(noise.length)}, List.of("a 1 Hz sine"));
     }
 
     private static int[] hum(int length) {
@@ -67,10 +72,11 @@ class NoiseStressCommandTest {
 
     @Test
     void writesTheRecordsAskedFor() {
-        Outcome outcome = nst("--snr", "6,0");
+        Outcome outcome = nst("--snr", "6,-12,50");
         assertThat(outcome.exitCode()).as(outcome.err()).isZero();
         assertThat(dir.resolve("out/c1hum06.hea")).isRegularFile();
-        assertThat(dir.resolve("out/c1hum00.hea")).isRegularFile();
+        assertThat(dir.resolve("out/c1humm12.hea")).isRegularFile();
+        assertThat(dir.resolve("out/c1hum50.hea")).isRegularFile();
     }
 
     @Test
@@ -89,11 +95,28 @@ class NoiseStressCommandTest {
     }
 
     @Test
+    void anSnrOutsideTheRangeTheRecordsCanHoldIsABadOption() {
+        assertBadOption(nst("--snr", "-30"), "--snr must be -12 to 50 dB, got -30: lower, the noise can overflow");
+        assertBadOption(nst("--snr", "100"), "--snr must be -12 to 50 dB, got 100: higher, the noise is under "
+                + "half an ADC unit");
+    }
+
+    @Test
     void anEmptyOutIsABadOptionNotTheCurrentDirectory() throws Exception {
         // A record that is not there stops the command before it writes, should the empty --out pass.
         assertBadOption(nst("--out", "", "--records", "missing"), "--out must name a directory, got an empty path");
         Path file = Files.writeString(dir.resolve("file"), "x");
         assertBadOption(nst("--out", file.toString()), "--out: " + file + " is a file, not a directory");
+    }
+
+    @Test
+    void aNoiseThatOverflowsTheSamplesNamesTheRecordTheNoiseAndTheSnr() {
+        Outcome outcome = nst("--noise", "spike", "--snr", "0");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).startsWith("monitor nst: record c1 + noise spike at 0 dB SNR: the noise, "
+                + "scaled").contains("overflows the 16-bit samples", "choose a higher SNR")
+                .doesNotContain("Exception");
+        assertThat(dir.resolve("out/c1spike00.hea")).doesNotExist();
     }
 
     private static void assertBadOption(Outcome outcome, String... says) {

@@ -29,6 +29,19 @@ import org.arrhythmiamonitor.wfdb.WfdbWriter;
  * annotations are copied unchanged: the beats are where they were.
  */
 public final class NoiseStressRecords {
+    /**
+     * The lowest SNR {@code monitor nst} makes, in dB. Each of the 26 development records of
+     * MIT-BIH (DS1 and the paced ones) fits its 16-bit samples with {@code bw} or {@code ma} noise
+     * at -12 dB (the noise's power 16 times the QRS's sine power); at -30 dB the noise takes 118
+     * past them. The NST database itself goes down to -6.
+     */
+    public static final int MIN_SNR_DB = -12;
+    /**
+     * The highest SNR {@code monitor nst} makes, in dB. At 50 dB the noise is about half an ADC unit
+     * RMS on MIT-BIH's QRS complexes (118: 0.6, 119: 0.5); above, most of it rounds away and the
+     * record is the clean one under another name.
+     */
+    public static final int MAX_SNR_DB = 50;
     private static final double NOISE_START_S = 300;
     private static final double SEGMENT_S = 120;
     private static final double QRS_HALF_WIDTH_S = 0.05;
@@ -70,7 +83,15 @@ public final class NoiseStressRecords {
         for (int i = (int) (NOISE_START_S * fs); i < mixed.length; i++) {
             boolean noisy = ((i - (int) (NOISE_START_S * fs)) / (int) (SEGMENT_S * fs)) % 2 == 0;
             if (noisy) {
-                mixed[i] = (int) Math.round(signal[i] + scale * scaledNoise[i % scaledNoise.length]);
+                long value = Math.round(signal[i] + scale * scaledNoise[i % scaledNoise.length]);
+                // Format 16 holds -32767 to 32767 (-32768 marks an invalid sample). Said here, with
+                // the record, noise and SNR, rather than by the writer as a sample number alone.
+                if (value < Short.MIN_VALUE + 1 || value > Short.MAX_VALUE) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "record %s + noise %s at %d dB "
+                            + "SNR: the noise, scaled %.1f times to that SNR, overflows the 16-bit samples "
+                            + "(%d at sample %d); choose a higher SNR", record, noise, snrDb, scale, value, i));
+                }
+                mixed[i] = (int) value;
             }
         }
         String name = String.format(Locale.ROOT, "%s%s%02d", record, noise, snrDb).replace("-", "m");
