@@ -84,6 +84,8 @@ public final class QrsDetector {
      */
     static final double MIN_QRS_MV = 0.25;
     private static final double DECAY_AFTER_RR = 1.5;
+    /** Decay this long (samples) and the beat that ends it sets the QRS level again. */
+    private static final int LEVEL_RESET_AFTER = FS_HZ;
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
 
     private long n;
@@ -277,8 +279,22 @@ public final class QrsDetector {
             rrCount = Math.min(RR_COUNT, rrCount + 1);
             usualRr = rrMedian();
         }
+        // The QRS level decayed for a second or more through the silence before this beat: every
+        // peak has shrunk, and the level (the second smallest) would take seven more beats to
+        // come back, while T waves passed the lowered threshold as beats (after a 40 s asystole,
+        // the T waves of the next beats, which read as an SVT run). The beat that ends the silence
+        // sets the level again; it can only raise it, so a weak beat may do so too. After shorter
+        // decays (a compensatory pause, a dropped beat) the level stays as it is: raised by a
+        // large PVC after a pause, it cost 11 MIT-BIH beats.
+        boolean afterDecay = lastPeak != Long.MIN_VALUE
+                && energyPeak - lastPeak > DECAY_AFTER_RR * usualRr + LEVEL_RESET_AFTER;
         lastBeat = r;
         lastPeak = energyPeak;
+        if (afterDecay) {
+            for (int k = 0; k < PEAK_COUNT; k++) {
+                beatPeaks[k] = Math.max(beatPeaks[k], value);
+            }
+        }
         if (confident) {
             beatPeaks[beatPeakPos] = value;
             beatPeakPos = (beatPeakPos + 1) % PEAK_COUNT;

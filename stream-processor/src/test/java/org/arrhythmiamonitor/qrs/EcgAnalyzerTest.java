@@ -59,9 +59,12 @@ class EcgAnalyzerTest {
 
         assertThat(beats).extracting(EcgAnalyzer.DetectedBeat::sampleIndex).as("no beat in the silence")
                 .noneMatch(p -> p > lastBefore + 25 && p < firstAfter - 25);
+        // Found again, each once: with the QRS level left as the silence decayed it, the T waves
+        // of the first beats after it were taken for beats too.
+        int truthAfter = recording.rPeaks().length - (int) Arrays.stream(recording.rPeaks())
+                .filter(p -> p < firstAfter - 25).count();
         assertThat(beats.stream().filter(b -> b.sampleIndex() > firstAfter - 25)).as("the beats after it")
-                .hasSizeGreaterThanOrEqualTo(recording.rPeaks().length - (int) Arrays.stream(recording.rPeaks())
-                        .filter(p -> p < firstAfter - 25).count() - 1);
+                .hasSizeBetween(truthAfter - 1, truthAfter);
     }
 
     @ParameterizedTest(name = "QRS {0} times smaller")
