@@ -26,12 +26,32 @@ public final class BeatFeatureExtractor {
     public static final double PREMATURE_RATIO = 0.9;
     /** The template follows morphology changes over about this many beats. */
     static final int TEMPLATE_BEATS = 16;
+    /**
+     * A beat whose QRS looks less like the template's than this ({@link BeatFeatures#qrsShapeSimilarity})
+     * has another shape. The correlation, so that a QRS that only grows or shrinks keeps its shape.
+     */
+    static final double OTHER_SHAPE = 0.7;
+    /**
+     * Intervals under this (over 100 beats a minute, DESIGN's ventricular rate) make a rhythm of
+     * another shape a ventricular tachycardia, which must not become the usual beat: learnt, its
+     * beats stopped looking ventricular to the model about 10 s in, and the VT's alarm ended while
+     * it went on. Slower, a new shape is learnt at once, as any beat that is not early.
+     */
+    static final double FAST_RR_S = 0.6;
+    /**
+     * Beats of another shape in a row after which it becomes the template even when fast: a
+     * template that went wrong (an electrode moved during a tachycardia) must recover, and by then
+     * a VT has long raised its alarm (96 beats: 50 s at 115 a minute, 29 s at 200).
+     */
+    static final int NEW_SHAPE_BEATS = 96;
     static final double DEFAULT_RR_S = 0.8;
 
     private double localRr;
     private double longRr;
     private final float[] template = new float[BeatWindow.LENGTH];
     private int templateBeats;
+    /** Beats of another shape than the template's in a row, not early, readable. */
+    private int otherShapeRun;
 
     public BeatFeatureExtractor() {
     }
@@ -64,7 +84,7 @@ public final class BeatFeatureExtractor {
         BeatFeatures features = new BeatFeatures(beat, context, rr);
 
         boolean premature = prev < PREMATURE_RATIO * localRr;
-        if (readable && !premature) {
+        if (readable && !premature && learnsFrom(beat)) {
             float weight = 1f / Math.min(templateBeats + 1, TEMPLATE_BEATS);
             for (int k = 0; k < template.length; k++) {
                 template[k] += weight * (beat[k] - template[k]);
@@ -76,6 +96,20 @@ public final class BeatFeatureExtractor {
             longRr += LONG_WEIGHT * (prev - longRr);
         }
         return features;
+    }
+
+    /**
+     * Whether a readable beat that did not come early may teach the template: always while the
+     * template is young, one of its shape, one of another shape at a rate under the ventricular
+     * one, or after {@link #NEW_SHAPE_BEATS} such beats in a row. NaN (a flat stretch) teaches.
+     */
+    private boolean learnsFrom(float[] beat) {
+        if (templateBeats < TEMPLATE_BEATS || !(BeatFeatures.qrsShapeSimilarity(beat, template) < OTHER_SHAPE)) {
+            otherShapeRun = 0;
+            return true;
+        }
+        otherShapeRun = Math.min(otherShapeRun + 1, NEW_SHAPE_BEATS);
+        return localRr >= FAST_RR_S || otherShapeRun >= NEW_SHAPE_BEATS;
     }
 
     /**
@@ -115,7 +149,7 @@ public final class BeatFeatureExtractor {
 
     public BeatFeatureState snapshot() {
         BeatFeatureState.Builder s = BeatFeatureState.newBuilder().setLocalRrS(localRr).setLongRrS(longRr)
-                .setTemplateBeats(templateBeats);
+                .setTemplateBeats(templateBeats).setOtherShapeRun(otherShapeRun);
         for (float v : template) {
             s.addTemplate(v);
         }
@@ -131,6 +165,7 @@ public final class BeatFeatureExtractor {
         e.localRr = s.getLocalRrS();
         e.longRr = s.getLongRrS();
         e.templateBeats = s.getTemplateCount() == 0 ? 0 : s.getTemplateBeats();
+        e.otherShapeRun = s.getOtherShapeRun();
         for (int k = 0; k < s.getTemplateCount(); k++) {
             e.template[k] = s.getTemplate(k);
         }

@@ -20,7 +20,8 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
             "next_over_local", "next_over_prev", "local_over_long");
     public static final List<String> CHANNELS = List.of("beat", "template");
     public static final String NORMALISATION = "band-passed 0.5-40 Hz ECG in millivolts minus the window's median;"
-            + " template: running mean of readable, non-premature beats";
+            + " template: running mean of readable, non-premature beats, but at over 100 a minute not of"
+            + " beats of another QRS shape (correlation under 0.7) until 96 have come in a row";
     /** The input every beat model served to this processor must declare in its card. */
     public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
             CHANNELS, RR_FEATURES, NORMALISATION);
@@ -97,6 +98,19 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static double qrsDifference(float[] windows, int at) {
         return difference(centred(windows, at + BeatWindow.QRS_START, windows,
                 at + BeatWindow.LENGTH + BeatWindow.QRS_START, BeatWindow.QRS_END - BeatWindow.QRS_START));
+    }
+
+    /**
+     * How much a beat's QRS complex looks like a template's, {@link BeatWindow#QRS_START} to
+     * {@link BeatWindow#QRS_END} of windows each {@link BeatWindow#LENGTH} long: their correlation,
+     * which a change of size alone leaves at 1, unlike {@link #qrsDifference}. NaN when either
+     * stretch is flat.
+     */
+    public static double qrsShapeSimilarity(float[] beat, float[] template) {
+        Centred c = centred(beat, BeatWindow.QRS_START, template, BeatWindow.QRS_START,
+                BeatWindow.QRS_END - BeatWindow.QRS_START);
+        return c.beatPower > c.floor && c.templatePower > c.floor
+                ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
     }
 
     /**

@@ -34,6 +34,64 @@ class BeatFeatureExtractorTest {
         assertThat(next.template()[BeatWindow.BEFORE]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-3f));
     }
 
+    /** A wide beat of the other polarity: a ventricular shape, its QRS correlating negatively with {@link #beat}'s. */
+    private static float[] wide(float depth) {
+        float[] w = new float[BeatWindow.LENGTH];
+        for (int k = 0; k < w.length; k++) {
+            w[k] = 0.1f - (float) (depth * Math.exp(-Math.pow(k - BeatWindow.BEFORE - 6, 2) / 120.0));
+        }
+        return w;
+    }
+
+    private static double likeTemplate(BeatFeatures f) {
+        return BeatFeatures.qrsShapeSimilarity(f.beat(), f.template());
+    }
+
+    @Test
+    void aFastRhythmOfAnotherShapeDoesNotBecomeTheTemplateUntilItHasLastedLong() {
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        for (int i = 0; i < 30; i++) {
+            extractor.next(beat(1f), 0.8, 0.8, true);
+        }
+        // Ventricular tachycardia at 115 a minute: once the local mean has caught up its beats are
+        // no longer early, and learnt they became the template about 10 s in.
+        BeatFeatures f = null;
+        for (int i = 0; i < BeatFeatureExtractor.NEW_SHAPE_BEATS + 60; i++) {
+            f = extractor.next(wide(1.5f), 0.52, 0.52, true);
+            if (i == 80) {
+                assertThat(likeTemplate(f)).as("80 beats in").isLessThan(0);
+            }
+        }
+        assertThat(likeTemplate(f)).as("past %d beats", BeatFeatureExtractor.NEW_SHAPE_BEATS).isGreaterThan(0.7);
+    }
+
+    @Test
+    void aSlowRhythmOfAnotherShapeBecomesTheTemplateAsBefore() {
+        // A bundle branch block that comes, or an electrode moved, at 75 a minute.
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        for (int i = 0; i < 30; i++) {
+            extractor.next(beat(1f), 0.8, 0.8, true);
+        }
+        BeatFeatures f = null;
+        for (int i = 0; i < 40; i++) {
+            f = extractor.next(wide(1.5f), 0.8, 0.8, true);
+        }
+        assertThat(likeTemplate(f)).isGreaterThan(0.9);
+    }
+
+    @Test
+    void aRhythmOfTheSameShapeAtAnotherSizeStillTeachesTheTemplateWhenFast() {
+        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
+        for (int i = 0; i < 30; i++) {
+            extractor.next(beat(1f), 0.5, 0.5, true);
+        }
+        BeatFeatures f = null;
+        for (int i = 0; i < 40; i++) {
+            f = extractor.next(beat(2.5f), 0.5, 0.5, true);
+        }
+        assertThat(f.template()[BeatWindow.BEFORE]).isGreaterThan(2.2f);
+    }
+
     @Test
     void unknownIntervalsFallBackToTheKnownOnesAndTheStateSurvivesASnapshot() throws Exception {
         BeatFeatureExtractor a = new BeatFeatureExtractor();

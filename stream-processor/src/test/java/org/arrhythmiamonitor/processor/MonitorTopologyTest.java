@@ -39,6 +39,7 @@ import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
+import org.arrhythmiamonitor.wfdb.AnnotationCode;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticChunks;
@@ -536,7 +537,8 @@ class MonitorTopologyTest {
     void anAsystoleWithSomeNoiseLastsUntilTheBeatsComeBack() {
         // 50 µV of noise: the detector's threshold decays to it in a long silence, and before the
         // least QRS size the noise read as beats 5-8 s in, ending the asystole and starting a
-        // false SVT run.
+        // false SVT run; and once the beats came back, their T waves read as beats too, another
+        // SVT run.
         SyntheticEcg.Recording noisy = new SyntheticEcg(250, 1000, 0.02, 0.05, 0.05, 9)
                 .render(ArrhythmiaScript.start(70).sinus(20).pause(40).sinus(20));
         stream(SyntheticChunks.chunks("patient-28", noisy, 1.0));
@@ -546,6 +548,27 @@ class MonitorTopologyTest {
             assertThat(asystole.getType()).isEqualTo("ASYSTOLE");
             assertThat(asystole.getEndTimeMs() - asystole.getOnsetTimeMs()).as("ms").isGreaterThan(39_000);
         });
+    }
+
+    @ParameterizedTest(name = "{1} beats at {0} a minute")
+    @CsvSource({"115, 80", "150, 100"})
+    void aSustainedVentricularTachycardiaIsOneVtToItsLastBeat(double bpm, int beats) {
+        // Its beats used to become the feature template about 10 s in: the model then called them
+        // N, then S, and the VT's alarm ended while a low-priority SVT run took over.
+        SyntheticEcg.Recording recording = SyntheticEcg.standard(250, 5)
+                .render(ArrhythmiaScript.start(70).sinus(60).ventricularRun(beats, bpm).sinus(30));
+        stream(SyntheticChunks.chunks("patient-29", recording, 1.0));
+
+        long lastV = SyntheticChunks.T0 + recording.annotations().stream()
+                .filter(a -> a.code() == AnnotationCode.PVC).mapToLong(a -> Math.round(a.sample() * 1000.0 / 250))
+                .max().orElseThrow();
+        List<Episode> found = episodes.readValuesToList();
+        assertThat(found).filteredOn(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA") && e.getEndTimeMs() > 0)
+                .singleElement().satisfies(vt -> {
+                    assertThat(vt.getEndTimeMs()).as("end, ms before the last V beat").isGreaterThan(lastV - 2_000);
+                    assertThat(vt.getDetail()).isEqualTo("sustained");
+                });
+        assertThat(found).extracting(Episode::getType).doesNotContain("SVT_RUN");
     }
 
     @Test
