@@ -47,49 +47,46 @@ class BeatFeatureExtractorTest {
         return BeatFeatures.qrsShapeSimilarity(f.beat(), f.template());
     }
 
-    @Test
-    void aFastRhythmOfAnotherShapeDoesNotBecomeTheTemplateUntilItHasLastedLong() {
+    /** An extractor that has learnt the usual beat ({@link #beat} of height 1) at this interval. */
+    private static BeatFeatureExtractor usedTo(double rrS) {
         BeatFeatureExtractor extractor = new BeatFeatureExtractor();
-        for (int i = 0; i < 30; i++) {
-            extractor.next(beat(1f), 0.8, 0.8, true);
+        feed(extractor, beat(1f), rrS, 30);
+        return extractor;
+    }
+
+    /** The features of the last of {@code n} beats of this window at this interval. */
+    private static BeatFeatures feed(BeatFeatureExtractor extractor, float[] window, double rrS, int n) {
+        BeatFeatures f = null;
+        for (int i = 0; i < n; i++) {
+            f = extractor.next(window, rrS, rrS, true);
         }
+        return f;
+    }
+
+    @Test
+    void aFastRhythmOfAnotherShapeDoesNotBecomeTheTemplateUntilItHasLastedLong() throws Exception {
         // Ventricular tachycardia at 115 a minute: once the local mean has caught up its beats are
         // no longer early, and learnt they became the template about 10 s in.
-        BeatFeatures f = null;
-        for (int i = 0; i < BeatFeatureExtractor.NEW_SHAPE_BEATS + 60; i++) {
-            f = extractor.next(wide(1.5f), 0.52, 0.52, true);
-            if (i == 80) {
-                assertThat(likeTemplate(f)).as("80 beats in").isLessThan(0);
-            }
-        }
-        assertThat(likeTemplate(f)).as("past %d beats", BeatFeatureExtractor.NEW_SHAPE_BEATS).isGreaterThan(0.7);
+        BeatFeatureExtractor extractor = usedTo(0.8);
+        assertThat(likeTemplate(feed(extractor, wide(1.5f), 0.52, 50))).as("50 beats in").isLessThan(0);
+        // The count of such beats is part of the device's state, moved between instances with it.
+        BeatFeatureExtractor moved = BeatFeatureExtractor.restore(BeatFeatureState.parseFrom(
+                extractor.snapshot().toByteArray()));
+        assertThat(likeTemplate(feed(moved, wide(1.5f), 0.52, 30))).as("80 beats in").isLessThan(0);
+        // 130 beats in, the first 9 or so of them early: 96 or more have come that were not.
+        assertThat(likeTemplate(feed(moved, wide(1.5f), 0.52, 50)))
+                .as("past %d beats", BeatFeatureExtractor.NEW_SHAPE_BEATS).isGreaterThan(0.7);
     }
 
     @Test
     void aSlowRhythmOfAnotherShapeBecomesTheTemplateAsBefore() {
         // A bundle branch block that comes, or an electrode moved, at 75 a minute.
-        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
-        for (int i = 0; i < 30; i++) {
-            extractor.next(beat(1f), 0.8, 0.8, true);
-        }
-        BeatFeatures f = null;
-        for (int i = 0; i < 40; i++) {
-            f = extractor.next(wide(1.5f), 0.8, 0.8, true);
-        }
-        assertThat(likeTemplate(f)).isGreaterThan(0.9);
+        assertThat(likeTemplate(feed(usedTo(0.8), wide(1.5f), 0.8, 40))).isGreaterThan(0.9);
     }
 
     @Test
     void aRhythmOfTheSameShapeAtAnotherSizeStillTeachesTheTemplateWhenFast() {
-        BeatFeatureExtractor extractor = new BeatFeatureExtractor();
-        for (int i = 0; i < 30; i++) {
-            extractor.next(beat(1f), 0.5, 0.5, true);
-        }
-        BeatFeatures f = null;
-        for (int i = 0; i < 40; i++) {
-            f = extractor.next(beat(2.5f), 0.5, 0.5, true);
-        }
-        assertThat(f.template()[BeatWindow.BEFORE]).isGreaterThan(2.2f);
+        assertThat(feed(usedTo(0.5), beat(2.5f), 0.5, 40).template()[BeatWindow.BEFORE]).isGreaterThan(2.2f);
     }
 
     @Test
