@@ -23,7 +23,8 @@ public interface ModelSource {
             @Override
             public List<String> cards() {
                 if (!Files.isDirectory(directory)) {
-                    throw new ModelException("model directory " + directory + " does not exist");
+                    throw new ModelException("model directory " + directory
+                            + (Files.exists(directory) ? " is not a directory" : " does not exist"));
                 }
                 try (Stream<Path> files = Files.list(directory)) {
                     return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();

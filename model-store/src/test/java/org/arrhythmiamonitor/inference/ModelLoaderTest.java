@@ -151,6 +151,15 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aModelDirectoryThatIsAFileIsNamedSo() throws IOException {
+        Path file = Files.writeString(dir.resolve("models.txt"), "not a directory");
+        assertThatThrownBy(() -> ModelLoader.newestCard(ModelSource.directory(file), NAME))
+                .isInstanceOf(ModelException.class).hasMessageContaining(file + " is not a directory");
+        assertThatThrownBy(() -> ModelLoader.newestCard(ModelSource.directory(dir.resolve("none")), NAME))
+                .isInstanceOf(ModelException.class).hasMessageContaining("does not exist");
+    }
+
+    @Test
     void aNewVersionReplacesTheModelWhileABrokenOneIsReportedAndSkipped() throws IOException {
         ModelCard first = copyModel("1.0.0");
         try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
