@@ -50,20 +50,33 @@ public final class ModelLoader {
      * cannot be read were left out (a card of another name is not a problem).
      */
     static Cards cards(ModelSource source, String name) {
-        List<ModelCard> found = new ArrayList<>();
+        Map<String, List<String>> filesByVersion = new TreeMap<>();
+        Map<String, ModelCard> byFile = new TreeMap<>();
         Map<String, String> unreadable = new TreeMap<>();
         for (String file : source.cards()) {
             try {
                 ModelCard card = ModelCard.parse(new String(source.read(file), StandardCharsets.UTF_8),
                         source.describe() + "/" + file);
                 if (card.name().equals(name)) {
-                    found.add(card);
+                    byFile.put(file, card);
+                    filesByVersion.computeIfAbsent(card.version(), v -> new ArrayList<>()).add(file);
                 }
             } catch (ModelException e) {
                 unreadable.put(file, e.getMessage());
             }
         }
-        return new Cards(name, source, List.copyOf(found), unreadable);
+        // Two cards of one version would leave the choice to the order of file names: neither is
+        // taken, and both are named, as a card that cannot be read is.
+        filesByVersion.forEach((version, files) -> {
+            if (files.size() > 1) {
+                for (String file : files) {
+                    byFile.remove(file);
+                    unreadable.put(file, source.describe() + ": " + String.join(" and ", files) + " are both cards of "
+                            + name + " " + version + "; keep one");
+                }
+            }
+        });
+        return new Cards(name, source, List.copyOf(byFile.values()), unreadable);
     }
 
     /**

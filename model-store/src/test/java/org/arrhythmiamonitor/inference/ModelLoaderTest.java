@@ -151,6 +151,18 @@ class ModelLoaderTest {
     }
 
     @Test
+    void twoCardsOfOneVersionAreRefusedByName() throws IOException {
+        ModelCard card = copyModel("1.0.0");
+        Files.writeString(dir.resolve(NAME + "-1.0.0-copy.json"), card.json().copy().put("sha256", "1".repeat(64))
+                .encodePrettily());
+
+        assertThatThrownBy(() -> ModelLoader.newestCard(ModelSource.directory(dir), NAME))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining(NAME + "-1.0.0-copy.json and " + NAME + "-1.0.0.json are both cards of " + NAME
+                        + " 1.0.0");
+    }
+
+    @Test
     void aModelDirectoryThatIsAFileIsNamedSo() throws IOException {
         Path file = Files.writeString(dir.resolve("models.txt"), "not a directory");
         assertThatThrownBy(() -> ModelLoader.newestCard(ModelSource.directory(file), NAME))
