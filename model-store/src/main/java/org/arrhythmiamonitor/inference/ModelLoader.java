@@ -159,10 +159,14 @@ public final class ModelLoader {
         } catch (RuntimeException e) {
             throw new ModelException(card.id() + ": its trial inference failed: " + e.getMessage(), e);
         }
+        if (got.length != count) {
+            throw new ModelException(card.id() + ": its trial inference gave " + got.length + " rows of probabilities for "
+                    + count + " beats");
+        }
         for (float[] row : got) {
-            if (got.length != count || row.length != card.classes().size()) {
-                throw new ModelException(card.id() + ": its trial inference gave " + got.length + " rows of " + row.length
-                        + " probabilities for " + count + " beats of " + card.classes().size() + " classes");
+            if (row.length != card.classes().size()) {
+                throw new ModelException(card.id() + ": its trial inference gave " + row.length
+                        + " probabilities a beat for " + card.classes().size() + " classes");
             }
             for (float p : row) {
                 if (!Float.isFinite(p)) {

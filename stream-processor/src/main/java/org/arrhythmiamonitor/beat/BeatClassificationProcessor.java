@@ -171,7 +171,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         BeatFeatures f = extractor.next(window, beat.getRrMs() / 1000, featureNextRrMs / 1000,
                 beat.getSignalIssuesCount() == 0);
         ReadyBeat.Builder ready = ReadyBeat.newBuilder().setBeat(beat.toBuilder().clearMorphology().build().toByteString())
-                .setNextRrMs(nextRrMs).setTimestampMs(beat.getTimeMs());
+                .setNextRrMs(nextRrMs).setTimestampMs(beat.getTimeMs()).setTaughtTemplate(f.taughtTemplate());
         for (float v : f.beat()) {
             ready.addWindow(v);
         }
@@ -253,8 +253,11 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             Beat beat = beat(q.ready().getBeat());
             TemplateMatch match = matches.computeIfAbsent(q.deviceId(), device -> restoreMatch(device,
                     states.computeIfAbsent(device, this::stateOf).getTemplateMatch()));
-            BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getRrMs() / 1000,
-                    beat.getSignalIssuesCount() == 0);
+            boolean readable = beat.getSignalIssuesCount() == 0;
+            boolean taughtTemplate = q.ready().hasTaughtTemplate() ? q.ready().getTaughtTemplate()
+                    : readable && !BeatFeatures.premature(BeatFeatures.prematurityIndex(rr, i * rrValues));
+            BeatReading reading = BeatReading.of(p, match, beats, rr, i, beat.getRrMs() / 1000, readable,
+                    taughtTemplate);
             TemplateMatch.Decision decision = reading.decision();
             BeatClass modelClass = BeatClasses.wire(reading.modelClass());
             BeatClass beatClass = reading.beatClass();

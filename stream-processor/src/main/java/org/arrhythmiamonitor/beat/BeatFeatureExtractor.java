@@ -81,10 +81,10 @@ public final class BeatFeatureExtractor {
             (float) (next / prev), (float) (localRr / longRr)
         };
         float[] context = templateBeats == 0 ? beat.clone() : template.clone();
-        BeatFeatures features = new BeatFeatures(beat, context, rr);
-
         boolean premature = prev < PREMATURE_RATIO * localRr;
-        if (readable && !premature && learnsFrom(beat)) {
+        boolean teaches = readable && !premature && learnsFrom(beat);
+        BeatFeatures features = new BeatFeatures(beat, context, rr, teaches);
+        if (teaches) {
             float weight = 1f / Math.min(templateBeats + 1, TEMPLATE_BEATS);
             for (int k = 0; k < template.length; k++) {
                 template[k] += weight * (beat[k] - template[k]);

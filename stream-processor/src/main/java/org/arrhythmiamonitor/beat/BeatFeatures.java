@@ -13,8 +13,10 @@ import org.arrhythmiamonitor.inference.ModelContract;
  * @param beat the beat's window minus its median, millivolts, {@link BeatWindow#LENGTH} values
  * @param template the device's template before this beat, same normalisation
  * @param rr {@link #RR_FEATURES}, in that order
+ * @param taughtTemplate whether the beat went on to teach the template (not a model input: the
+ *        template match follows the same template, {@code TemplateMatch})
  */
-public record BeatFeatures(float[] beat, float[] template, float[] rr) {
+public record BeatFeatures(float[] beat, float[] template, float[] rr, boolean taughtTemplate) {
     /** Order of the values in {@link #rr}; seconds, and ratios of them. */
     public static final List<String> RR_FEATURES = List.of("prev_rr_s", "next_rr_s", "local_rr_s", "prev_over_local",
             "next_over_local", "next_over_prev", "local_over_long");
@@ -83,8 +85,7 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static double pWaveSimilarity(float[] windows, int at) {
         Centred c = centred(windows, at + BeatWindow.P_WAVE_START, windows,
                 at + BeatWindow.LENGTH + BeatWindow.P_WAVE_START, BeatWindow.P_WAVE_END - BeatWindow.P_WAVE_START);
-        return c.beatPower > c.floor && c.templatePower > c.floor
-                ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
+        return correlation(c);
     }
 
     /**
@@ -109,8 +110,7 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static double qrsShapeSimilarity(float[] beat, float[] template) {
         Centred c = centred(beat, BeatWindow.QRS_START, template, BeatWindow.QRS_START,
                 BeatWindow.QRS_END - BeatWindow.QRS_START);
-        return c.beatPower > c.floor && c.templatePower > c.floor
-                ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
+        return correlation(c);
     }
 
     /**
@@ -125,6 +125,11 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
     public static float[] templateQrs(float[] windows, int at) {
         int from = at + BeatWindow.LENGTH + BeatWindow.QRS_START;
         return Arrays.copyOfRange(windows, from, from + BeatWindow.QRS_END - BeatWindow.QRS_START);
+    }
+
+    private static double correlation(Centred c) {
+        return c.beatPower > c.floor && c.templatePower > c.floor
+                ? c.cross / Math.sqrt(c.beatPower * c.templatePower) : Double.NaN;
     }
 
     private static double difference(Centred c) {
@@ -167,6 +172,6 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr) {
 
     /** The same beat's features with its window cut elsewhere, for training copies placed off the R peak. */
     public BeatFeatures withWindow(float[] window) {
-        return new BeatFeatures(BeatFeatureExtractor.centred(window), template, rr);
+        return new BeatFeatures(BeatFeatureExtractor.centred(window), template, rr, taughtTemplate);
     }
 }

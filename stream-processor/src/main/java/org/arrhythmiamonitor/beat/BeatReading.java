@@ -31,11 +31,12 @@ public record BeatReading(int modelClass, TemplateMatch.Decision decision, float
      * @param readable whether the signal around the beat was free of issues
      */
     static BeatReading of(float[] probabilities, TemplateMatch match, float[] windows, float[] rr, int slot,
-            double rrS, boolean readable) {
+            double rrS, boolean readable, boolean taughtTemplate) {
         int windowAt = slot * BeatFeatures.CHANNELS.size() * BeatWindow.LENGTH;
         float prematurity = BeatFeatures.prematurityIndex(rr, slot * BeatFeatures.RR_FEATURES.size());
         int modelClass = BeatClasses.mostLikely(probabilities);
-        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, rrS, readable),
+        return new BeatReading(modelClass, match.classOf(modelClass, windows, windowAt, prematurity, rrS, readable,
+                taughtTemplate),
                 prematurity, BeatFeatures.pWaveSimilarity(windows, windowAt), probabilities.clone());
     }
 

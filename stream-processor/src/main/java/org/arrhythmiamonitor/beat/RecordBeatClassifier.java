@@ -65,10 +65,13 @@ public final class RecordBeatClassifier {
         BeatReading[] readings = new BeatReading[beats.size()];
         float[] window = new float[BATCH * beatValues];
         float[] rr = new float[BATCH * rrValues];
+        boolean[] taughtTemplate = new boolean[BATCH];
         int filled = 0;
         ModelCard used = models.card();
         for (int i = 0; i < beats.size(); i++) {
-            extractor.next(beats, i, fsHz).writeTo(window, rr, filled);
+            BeatFeatures features = extractor.next(beats, i, fsHz);
+            features.writeTo(window, rr, filled);
+            taughtTemplate[filled] = features.taughtTemplate();
             filled++;
             if (filled == BATCH || i == beats.size() - 1) {
                 int count = filled;
@@ -78,7 +81,7 @@ public final class RecordBeatClassifier {
                     int at = i - count + 1 + k;
                     DetectedBeat beat = beats.get(at);
                     readings[at] = BeatReading.of(batch.probabilities()[k], match, window, rr, k,
-                            beat.rrSamples() / fsHz, beat.readable());
+                            beat.rrSamples() / fsHz, beat.readable(), taughtTemplate[k]);
                 }
                 filled = 0;
             }

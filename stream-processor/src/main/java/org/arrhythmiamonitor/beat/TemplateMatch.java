@@ -21,8 +21,10 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * not be. A young template: for the device's first beats it is the beat itself, or an average of a
  * few, so no call is turned until it has learnt from {@value BeatFeatureExtractor#TEMPLATE_BEATS}
  * beats. A ventricular template: it learns from every readable beat that is not premature, V beats
- * too, so a long ventricular rhythm becomes its own template. The check keeps the share of the
- * template made of beats it left as V, with the template's own weights; once that share reaches
+ * too (at over 100 a minute not a shape unlike it until 96 such beats have come,
+ * {@link BeatFeatureExtractor}), so a long ventricular rhythm can become its own template. The check
+ * keeps the share of the template made of beats it left as V, over the beats the template learnt
+ * from and with its own weights; once that share reaches
  * {@value #MAX_VENTRICULAR_SHARE}, the template is ventricular. It stays so until
  * {@value BeatFeatureExtractor#TEMPLATE_BEATS} readable beats that are not premature, neither V nor
  * like the template as it was when the share was last that high, have joined it (the count starts
@@ -94,9 +96,10 @@ public final class TemplateMatch {
      * @param prematurityIndex {@link BeatFeatures#prematurityIndex}
      * @param rrS the measured interval from the beat before, seconds; 0 when none was measured
      * @param readable whether the signal around the beat was free of issues
+     * @param taughtTemplate whether the beat taught the template ({@link BeatFeatures#taughtTemplate})
      */
     public Decision classOf(int modelClass, float[] windows, int at, double prematurityIndex, double rrS,
-            boolean readable) {
+            boolean readable, boolean taughtTemplate) {
         double qrsDifference = BeatFeatures.qrsDifference(windows, at);
         // NaN (a flat template) matches nothing: the call stands.
         boolean matches = qrsDifference <= MAX_QRS_DIFFERENCE;
@@ -112,10 +115,11 @@ public final class TemplateMatch {
             }
         }
         boolean checkedOnAVentricularTemplate = ventricular;
-        // The beats the template learns from (BeatFeatureExtractor), with the same weights. The
-        // extractor compares the interval with 0.9 of the local mean in double precision, this the
-        // float ratio: they can differ only for a ratio within 1e-7 of 0.9.
-        if (readable && !BeatFeatures.premature(prematurityIndex)) {
+        // The beats the template learns from (BeatFeatureExtractor says which), with the same
+        // weights. Counted apart from it, a fast VT that the template leaves out filled the share
+        // with V beats while the template stayed the sinus beat; saved as the ventricular template,
+        // the sinus beats then matched it, and the template read as ventricular for good.
+        if (taughtTemplate) {
             beats = Math.min(beats + 1, BeatFeatureExtractor.TEMPLATE_BEATS);
             ventricularShare += ((beatClass == V ? 1 : 0) - ventricularShare) / beats;
             if (ventricularShare >= MAX_VENTRICULAR_SHARE) {

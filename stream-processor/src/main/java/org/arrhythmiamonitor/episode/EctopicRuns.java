@@ -78,7 +78,7 @@ final class EctopicRuns {
         // reports them N), which made SVT runs 13-20 s into one.
         boolean sRunGoesOn = state.getSupraventricular().getBeats() > 0;
         if (c == BeatClass.S && !AfDetector.irregular(state.getAf())
-                && (sRunGoesOn || beat.premature() || beat.unusuallyEarly())) {
+                && (sRunGoesOn || beat.premature() || ReportedClass.earlyForThePatient(beat))) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
                     : withBeat(run, state, beat);

@@ -18,9 +18,10 @@ import org.arrhythmiamonitor.wire.v1.PatientSettings;
  * {@link PatientSettings} on {@code ecg.patients} for one.
  *
  * @param tachycardiaBpm extreme tachycardia: rate above this ...
- * @param tachycardiaBeats ... for this many consecutive intervals
+ * @param tachycardiaBeats ... for this many intervals beyond it, in a run its recent rate holds
+ *        together ({@link RateRuns})
  * @param bradycardiaBpm extreme bradycardia: rate below this ...
- * @param bradycardiaBeats ... for this many consecutive intervals
+ * @param bradycardiaBeats ... for this many intervals beyond it, likewise
  * @param ventricularRateBpm ventricular runs faster than this are NSVT or, long enough, VT
  * @param vtBeats consecutive V beats above {@code ventricularRateBpm} that make VT
  * @param sustainedVtS VT lasting this long is reported as sustained

@@ -182,7 +182,7 @@ public final class ReportedClass {
      * unlike the usual one: an atrial premature beat, whether the model called it N or S. NaN (an
      * unknown P wave) fails the comparison.
      */
-    private static boolean earlyForThePatient(BeatEvent beat) {
+    static boolean earlyForThePatient(BeatEvent beat) {
         return beat.unusuallyEarly() && beat.pWaveSimilarity() < P_WAVE_UNLIKE;
     }
 

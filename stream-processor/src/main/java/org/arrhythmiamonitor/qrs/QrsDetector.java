@@ -76,9 +76,10 @@ public final class QrsDetector {
      * The smallest QRS complex taken for a beat: its peak-to-peak excursion in the band-passed ECG,
      * mV. The threshold alone follows the signal down without end once beats stop (it must, to
      * find the beats again after the amplitude drops), and in an asystole it reached the noise in
-     * 4-8 s, after which 30-80 µV of noise read as beats and ended the asystole. At this limit no
-     * beat was found in the noise of 40 s asystoles up to 50 µV (20 seeds each; at 0.2 mV, 2 of 20
-     * found one at 40-50 µV), and MIT-BIH loses one beat and two false detections. A QRS complex
+     * 4-7 s, after which 40-80 µV of noise read as beats in most seeds and ended the asystole. At
+     * this limit no beat was found in the noise of 40 s asystoles up to 50 µV (20 seeds each; at
+     * 0.2 mV, 2 of 20 found one at 40-50 µV), and MIT-BIH misses one more beat and makes one false
+     * detection fewer. A QRS complex
      * smaller than this cannot be told from such noise; a lead that shows one reads as asystole,
      * the safe side (monitors commonly stop at 0.15-0.2 mV of QRS amplitude).
      */
@@ -273,6 +274,9 @@ public final class QrsDetector {
                 r = k;
             }
         }
+        // Measured before the interval that ends it joins the usual RR, which set the decay.
+        boolean afterDecay = lastPeak != Long.MIN_VALUE
+                && energyPeak - lastPeak > DECAY_AFTER_RR * usualRr + LEVEL_RESET_AFTER;
         if (lastBeat != Long.MIN_VALUE && confident) {
             rr[rrPos] = r - lastBeat;
             rrPos = (rrPos + 1) % RR_COUNT;
@@ -286,8 +290,6 @@ public final class QrsDetector {
         // sets the level again; it can only raise it, so a weak beat may do so too. After shorter
         // decays (a compensatory pause, a dropped beat) the level stays as it is: raised by a
         // large PVC after a pause, it cost 11 MIT-BIH beats.
-        boolean afterDecay = lastPeak != Long.MIN_VALUE
-                && energyPeak - lastPeak > DECAY_AFTER_RR * usualRr + LEVEL_RESET_AFTER;
         lastBeat = r;
         lastPeak = energyPeak;
         if (afterDecay) {

@@ -145,6 +145,6 @@ class BeatFeaturesTest {
 
     private static void write(float[] batch, int slot, float[] beat, float[] template) {
         int rr = BeatFeatures.RR_FEATURES.size();
-        new BeatFeatures(beat, template, new float[rr]).writeTo(batch, new float[(slot + 1) * rr], slot);
+        new BeatFeatures(beat, template, new float[rr], false).writeTo(batch, new float[(slot + 1) * rr], slot);
     }
 }

@@ -59,9 +59,11 @@ class ConductedShapeAlarmTest {
     /** A beat of this shape {@code rrMs} after the last, called {@code modelClass}, through the classifier and the episode rules. */
     private ClassifiedBeat next(int modelClass, float[] shape, long rrMs) {
         timeMs += rrMs;
-        extractor.next(shape, rrMs / 1000.0, 1.0, true).writeTo(row, rr, 0);
+        BeatFeatures features = extractor.next(shape, rrMs / 1000.0, 1.0, true);
+        features.writeTo(row, rr, 0);
         float prematurity = BeatFeatures.prematurityIndex(rr, 0);
-        TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true);
+        TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true,
+                features.taughtTemplate());
         ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, BeatFeatures.pWaveSimilarity(row, 0),
                 new float[0])
                 .writeTo(ClassifiedBeat.newBuilder().setBeat(Beat.newBuilder().setDeviceId("d")

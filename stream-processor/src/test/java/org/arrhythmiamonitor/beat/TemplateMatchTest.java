@@ -97,8 +97,8 @@ class TemplateMatchTest {
         float[] sure = {1, 0, 0, 0, 0};
         assertThat(BeatFeatures.prematurityIndex(rr, 0)).isLessThan(0.9f);
         TemplateMatch restarted = TemplateMatch.restore(match.snapshot());
-        assertThat(BeatReading.of(sure, restarted, row, rr, 0, 0, true).decision().unusuallyEarly()).isFalse();
-        assertThat(BeatReading.of(sure, match, row, rr, 0, 0.8, true).decision().unusuallyEarly())
+        assertThat(BeatReading.of(sure, restarted, row, rr, 0, 0, true, false).decision().unusuallyEarly()).isFalse();
+        assertThat(BeatReading.of(sure, match, row, rr, 0, 0.8, true, false).decision().unusuallyEarly())
                 .as("the same beat with its interval measured").isTrue();
     }
 
@@ -107,7 +107,7 @@ class TemplateMatchTest {
         usualBeats(20);
         extractor.next(USUAL, 0.8, 0.8, true).writeTo(row, rr, 0);
         float[] p = {0.1f, 0.2f, 0.6f, 0.05f, 0.05f};
-        BeatReading reading = BeatReading.of(p, match, row, rr, 0, 0.8, true);
+        BeatReading reading = BeatReading.of(p, match, row, rr, 0, 0.8, true, true);
         p[2] = 0; // the reading keeps its own copy
         // monitor eval hands the rules what the stream forwards: the same ClassifiedBeat.
         assertThat(reading.writeTo(ClassifiedBeat.newBuilder()).getProbabilitiesList())
@@ -175,8 +175,9 @@ class TemplateMatchTest {
         match = new TemplateMatch();
         usualBeats(20);
         for (int i = 0; i < 30; i++) {
-            extractor.next(ABERRANT, EARLY, ON_TIME, false).writeTo(row, rr, 0);
-            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), EARLY, false);
+            BeatFeatures f = extractor.next(ABERRANT, EARLY, ON_TIME, false);
+            f.writeTo(row, rr, 0);
+            match.classOf(S, row, 0, BeatFeatures.prematurityIndex(rr, 0), EARLY, false, f.taughtTemplate());
             usualBeats(1);
         }
         assertThat(match.snapshot().getFamiliesCount()).isEqualTo(1);
@@ -188,7 +189,7 @@ class TemplateMatchTest {
         usualBeats(20);
         float[] flatTemplate = new float[row.length];
         System.arraycopy(USUAL, 0, flatTemplate, 0, BeatWindow.LENGTH);
-        TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, ON_TIME, true);
+        TemplateMatch.Decision decision = match.classOf(V, flatTemplate, 0, ON_TIME, ON_TIME, true, true);
         assertThat(decision.beatClass()).isEqualTo(V);
         assertThat(decision.heldBy()).isNull();
     }
@@ -274,15 +275,32 @@ class TemplateMatchTest {
     }
 
     @Test
+    void aFastVentricularRhythmTheTemplateLeavesOutDoesNotMakeItVentricular() {
+        usualBeats(40);
+        // 30 beats of VT at 115 a minute: past its first beats they are not early, but the
+        // template leaves a fast shape unlike it out (BeatFeatureExtractor), and so must the share.
+        for (int i = 0; i < 30; i++) {
+            next(V, WIDE, 0.52);
+        }
+        int ventricularAfter = 0;
+        for (int i = 0; i < 40; i++) {
+            ventricularAfter += decide(N, USUAL, ON_TIME).ventricularTemplate() ? 1 : 0;
+        }
+        assertThat(ventricularAfter).as("usual beats checked on a ventricular template").isZero();
+        assertThat(next(V, USUAL, ON_TIME)).as("a V call on the usual QRS is turned again").isEqualTo(N);
+    }
+
+    @Test
     void earlyAndUnreadableBeatsDoNotCountTowardsTheTemplate() {
         usualBeats(20);
         // Premature V beats (bigeminy) and V beats in noise stay out of the template as they stay
         // out of the share: the next matching call is still turned.
         for (int i = 0; i < 30; i++) {
             next(V, WIDE, 0.6);
-            extractor.next(WIDE, ON_TIME, ON_TIME, false).writeTo(row, rr, 0);
-            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), ON_TIME, false)
-                    .beatClass()).isEqualTo(V);
+            BeatFeatures f = extractor.next(WIDE, ON_TIME, ON_TIME, false);
+            f.writeTo(row, rr, 0);
+            assertThat(match.classOf(V, row, 0, BeatFeatures.prematurityIndex(rr, 0), ON_TIME, false,
+                    f.taughtTemplate()).beatClass()).isEqualTo(V);
         }
         assertThat(next(V, USUAL, ON_TIME)).isEqualTo(N);
     }
@@ -341,8 +359,9 @@ class TemplateMatchTest {
     }
 
     private TemplateMatch.Decision decide(int modelClass, float[] shape, double rrS) {
-        extractor.next(shape, rrS, ON_TIME, true).writeTo(row, rr, 0);
-        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), rrS, true);
+        BeatFeatures f = extractor.next(shape, rrS, ON_TIME, true);
+        f.writeTo(row, rr, 0);
+        return match.classOf(modelClass, row, 0, BeatFeatures.prematurityIndex(rr, 0), rrS, true, f.taughtTemplate());
     }
 
     /** A window with a QRS complex of {@code mv} and width {@code sigmaS} at the R peak, and a T wave. */

@@ -113,9 +113,11 @@ class VentricularSalvoInAfTest {
 
     private ClassifiedBeat next(int modelClass, float[] shape, long rrMs) {
         timeMs += rrMs;
-        extractor.next(shape, rrMs / 1000.0, 0.8, true).writeTo(row, rr, 0);
+        BeatFeatures features = extractor.next(shape, rrMs / 1000.0, 0.8, true);
+        features.writeTo(row, rr, 0);
         float prematurity = BeatFeatures.prematurityIndex(rr, 0);
-        TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true);
+        TemplateMatch.Decision decision = match.classOf(modelClass, row, 0, prematurity, rrMs / 1000.0, true,
+                features.taughtTemplate());
         // No P wave: atrial fibrillation.
         ClassifiedBeat beat = new BeatReading(modelClass, decision, prematurity, 0.2, new float[0])
                 .writeTo(ClassifiedBeat.newBuilder().setBeat(Beat.newBuilder().setDeviceId("d")

@@ -216,7 +216,7 @@ class EpisodeStageTest {
     void extremeBradycardiaNeedsFiveSlowIntervals() {
         device("brady").beats(10, N, 800).beats(4, N, 2000).beats(3, N, 800);
         assertThat(episodes()).isEmpty();
-        device("brady2").beats(10, N, 800).beats(5, N, 2000).beats(3, N, 800);
+        device("brady2").beats(10, N, 800).beats(5, N, 2000).beats(8, N, 800);
         List<Episode> found = episodes();
         assertThat(types(found)).containsExactly("EXTREME_BRADYCARDIA", "EXTREME_BRADYCARDIA");
         assertThat(found.get(0).getRateBpm()).isEqualTo(30.0);
@@ -403,6 +403,31 @@ class EpisodeStageTest {
         assertThat(found).hasSize(2);
         assertThat(found.get(0).getOnsetTimeMs() - start).as("ms after the AF began").isLessThan(2_000);
         assertThat(found.get(1).getEndTimeMs() - start).as("ms after the AF began").isGreaterThan(58_000);
+    }
+
+    @Test
+    void fastAtrialFibrillationWithLongIntervalsIsStillOneExtremeTachycardia() {
+        // Two minutes at a mean 160 a minute, the intervals log-normal (coefficient of variation
+        // 0.25): a few are half as long again as the mean or more, and each of those ended the run.
+        ScriptedDevice d = device("fast-af-long").beats(30, N, 800);
+        java.util.Random random = new java.util.Random(11);
+        long start = d.timeMs();
+        while (d.timeMs() < start + 120_000) {
+            d.beat(N, 375 * Math.exp(0.246 * random.nextGaussian() - 0.03));
+        }
+        d.beats(30, N, 800);
+
+        List<Episode> found = episodes().stream().filter(e -> e.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(found).extracting(Episode::getEpisodeId).hasSize(2).containsOnly(found.get(0).getEpisodeId());
+        assertThat(found.get(1).getEndTimeMs() - start).as("ms after the AF began").isGreaterThan(118_000);
+    }
+
+    @Test
+    void aBradycardiaWithOnePvcIsOneExtremeBradycardia() {
+        ScriptedDevice d = device("brady-pvc").beats(10, N, 800).beats(8, N, 1667).beat(V, 700).beat(N, 2634)
+                .beats(8, N, 1667).beats(5, N, 800);
+        List<Episode> found = episodes().stream().filter(e -> e.getType().equals("EXTREME_BRADYCARDIA")).toList();
+        assertThat(found).extracting(Episode::getEpisodeId).hasSize(2).containsOnly(found.get(0).getEpisodeId());
     }
 
     @Test
