@@ -74,7 +74,8 @@ final class RateRuns {
             return run;
         }
         boolean starts = run.getBeats() == 0;
-        if (starts && (Double.isNaN(bpm) || !qualifies.test(bpm))) {
+        boolean intervalBeyond = !Double.isNaN(bpm) && qualifies.test(bpm);
+        if (starts && !intervalBeyond) {
             return run;
         }
         // One interval moves the recent one by at most half of it again or a third of it down:
@@ -83,7 +84,7 @@ final class RateRuns {
         double recentRrMs = starts || run.getRecentRrMs() <= 0 ? beat.rrMs()
                 : run.getRecentRrMs() + RECENT_WEIGHT * (Math.max(run.getRecentRrMs() / MAX_STEP,
                         Math.min(run.getRecentRrMs() * MAX_STEP, beat.rrMs())) - run.getRecentRrMs());
-        boolean beyond = !Double.isNaN(bpm) && (qualifies.test(bpm) || qualifies.test(60_000.0 / recentRrMs));
+        boolean beyond = intervalBeyond || !Double.isNaN(bpm) && qualifies.test(60_000.0 / recentRrMs);
         int within = beyond ? 0 : run.getWithinLimit() + 1;
         if (Double.isNaN(bpm) || within >= END_AFTER) {
             if (run.getOpen()) {
@@ -96,9 +97,9 @@ final class RateRuns {
                 : run.toBuilder();
         grown = Episodes.grow(grown.build(), beat.sample(), beat.timeMs(), beat.rrMs())
                 .setRecentRrMs((float) recentRrMs)
-                .setBeyondLimit(beyondLimitSoFar(run) + (qualifies.test(bpm) ? 1 : 0))
+                .setBeyondLimit(beyondLimitSoFar(run) + (intervalBeyond ? 1 : 0))
                 .setWithinLimit(within);
-        if (qualifies.test(bpm)) {
+        if (intervalBeyond) {
             grown.setLastBeyondSample(beat.sample()).setLastBeyondTimeMs(beat.timeMs()).setBeatsAfterBeyond(0);
         } else {
             grown.setBeatsAfterBeyond(run.getBeatsAfterBeyond() + 1);

@@ -79,9 +79,9 @@ public final class QrsDetector {
      * 4-7 s, after which 40-80 µV of noise read as beats in most seeds and ended the asystole. At
      * this limit no beat was found in the noise of 40 s asystoles up to 50 µV (20 seeds each; at
      * 0.2 mV, 2 of 20 found one at 40-50 µV), and MIT-BIH misses one more beat and makes one false
-     * detection fewer. A QRS complex
-     * smaller than this cannot be told from such noise; a lead that shows one reads as asystole,
-     * the safe side (monitors commonly stop at 0.15-0.2 mV of QRS amplitude).
+     * detection fewer. A QRS complex smaller than this cannot be told from such noise; a lead that
+     * shows one reads as asystole, the safe side (monitors commonly stop at 0.15-0.2 mV of QRS
+     * amplitude).
      */
     static final double MIN_QRS_MV = 0.25;
     private static final double DECAY_AFTER_RR = 1.5;
@@ -249,22 +249,30 @@ public final class QrsDetector {
         double peakSlope = maxSlope(index);
         boolean early = sinceLast < T_WAVE_WINDOW || sinceLast < T_WAVE_RR_FRACTION * usualRr;
         boolean tWave = early && peakSlope < T_WAVE_SLOPE * lastSlope;
-        boolean tallEnough = qrsPeakToPeak(index) >= MIN_QRS_MV;
-        if (value > threshold && !tWave && tallEnough) {
-            accept(index, value, peakSlope, true, listener);
-        } else if (value > LATE_THRESHOLD * threshold && !tWave && tallEnough && sinceLast > LATE_RR_FRACTION * usualRr
-                && largestAhead) {
-            // A weak beat: found, but it teaches neither the QRS level nor the usual RR, so a run of
-            // false weak beats cannot lower the bar for more of them.
-            accept(index, value, peakSlope, false, listener);
+        boolean late = value > LATE_THRESHOLD * threshold && sinceLast > LATE_RR_FRACTION * usualRr && largestAhead;
+        // The QRS size is measured only for a candidate that would otherwise be a beat.
+        if (!tWave && (value > threshold || late) && qrsPeakToPeak(index) >= MIN_QRS_MV) {
+            // Above half the threshold only, a weak beat: found, but it teaches neither the QRS
+            // level nor the usual RR, so a run of false weak beats cannot lower the bar for more.
+            accept(index, value, peakSlope, value > threshold, listener);
         } else {
             npk = 0.125 * value + 0.875 * npk;
         }
     }
 
+    /** First sample of where the R peak of this energy peak can lie (within the stored history). */
+    private long rSearchFrom(long energyPeak) {
+        return Math.max(0, Math.max(n - HISTORY, energyPeak - PEAK_TO_R - R_SEARCH));
+    }
+
+    /** Last sample of where the R peak of this energy peak can lie. */
+    private long rSearchTo(long energyPeak) {
+        return Math.min(n - 1, energyPeak - PEAK_TO_R + R_SEARCH);
+    }
+
     private void accept(long energyPeak, double value, double peakSlope, boolean confident, Listener listener) {
-        long from = Math.max(0, Math.max(n - HISTORY, energyPeak - PEAK_TO_R - R_SEARCH));
-        long to = Math.min(n - 1, energyPeak - PEAK_TO_R + R_SEARCH);
+        long from = rSearchFrom(energyPeak);
+        long to = rSearchTo(energyPeak);
         long r = from;
         double best = -1;
         for (long k = from; k <= to; k++) {
@@ -274,7 +282,14 @@ public final class QrsDetector {
                 r = k;
             }
         }
-        // Measured before the interval that ends it joins the usual RR, which set the decay.
+        // The QRS level decayed for a second or more through the silence before this beat: every
+        // peak has shrunk, and the level (the second smallest) would take seven more beats to
+        // come back, while T waves passed the lowered threshold as beats (after a 40 s asystole,
+        // the T waves of the next beats, which read as an SVT run). The beat that ends the silence
+        // sets the level again; it can only raise it, so a weak beat may do so too. After shorter
+        // decays (a compensatory pause, a dropped beat) the level stays as it is: raised by a
+        // large PVC after a pause, it cost 11 MIT-BIH beats. Measured before the interval that
+        // ends it joins the usual RR, which set the decay.
         boolean afterDecay = lastPeak != Long.MIN_VALUE
                 && energyPeak - lastPeak > DECAY_AFTER_RR * usualRr + LEVEL_RESET_AFTER;
         if (lastBeat != Long.MIN_VALUE && confident) {
@@ -283,13 +298,6 @@ public final class QrsDetector {
             rrCount = Math.min(RR_COUNT, rrCount + 1);
             usualRr = rrMedian();
         }
-        // The QRS level decayed for a second or more through the silence before this beat: every
-        // peak has shrunk, and the level (the second smallest) would take seven more beats to
-        // come back, while T waves passed the lowered threshold as beats (after a 40 s asystole,
-        // the T waves of the next beats, which read as an SVT run). The beat that ends the silence
-        // sets the level again; it can only raise it, so a weak beat may do so too. After shorter
-        // decays (a compensatory pause, a dropped beat) the level stays as it is: raised by a
-        // large PVC after a pause, it cost 11 MIT-BIH beats.
         lastBeat = r;
         lastPeak = energyPeak;
         if (afterDecay) {
@@ -307,11 +315,10 @@ public final class QrsDetector {
 
     /** The band-passed ECG's peak-to-peak excursion where the R peak of this energy peak would be, mV. */
     private double qrsPeakToPeak(long energyPeak) {
-        long from = Math.max(0, Math.max(n - HISTORY, energyPeak - PEAK_TO_R - R_SEARCH));
-        long to = Math.min(n - 1, energyPeak - PEAK_TO_R + R_SEARCH);
+        long to = rSearchTo(energyPeak);
         double max = Double.NEGATIVE_INFINITY;
         double min = Double.POSITIVE_INFINITY;
-        for (long k = from; k <= to; k++) {
+        for (long k = rSearchFrom(energyPeak); k <= to; k++) {
             double v = x[(int) (k & SIGNAL_MASK)];
             max = Math.max(max, v);
             min = Math.min(min, v);
