@@ -115,6 +115,10 @@ public final class SequenceTracker {
          * seq stored or on its way to Kafka; -1 when there is none.
          */
         long waitingForResend() {
+            if (failed == 0) {
+                // The common case, asked for every chunk: nothing failed, no need to look further.
+                return -1;
+            }
             long after = highestAcked;
             for (long seq : inFlight.keySet()) {
                 after = Math.max(after, seq);

@@ -667,16 +667,11 @@ public final class AlertLedger {
         return isEscalation(delivery) && get(alertId).map(r -> outlived(r, delivery)).orElse(true);
     }
 
-    /** Up to {@code limit} records that pass the filter, most urgent first. */
-    public List<AlertRecord> list(Predicate<AlertRecord> filter, int limit) {
-        return committed.values().stream().filter(filter).sorted(MOST_URGENT_FIRST).limit(limit).toList();
-    }
-
     /** At most {@code limit} records, most urgent first, and how many the filter matched in all. */
     public record Page(List<AlertRecord> records, int total) {
     }
 
-    /** As {@link #list}, with the number the limit left out, from one pass over the records. */
+    /** Up to {@code limit} records that pass the filter, most urgent first, with how many passed, from one pass. */
     public Page page(Predicate<AlertRecord> filter, int limit) {
         List<AlertRecord> matched = committed.values().stream().filter(filter).toList();
         return new Page(matched.stream().sorted(MOST_URGENT_FIRST).limit(limit).toList(), matched.size());

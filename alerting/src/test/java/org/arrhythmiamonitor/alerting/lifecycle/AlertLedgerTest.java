@@ -236,7 +236,7 @@ class AlertLedgerTest {
         ledger.forgetDeleted(List.of(old.getAlertId()));
         // As after a restart, which remembers nothing of the deleted alert.
         AlertLedger restarted = new AlertLedger(Duration.ZERO, EnumSet.of(Priority.HIGH), escalation, router, 100);
-        ledger.list(r -> true, 100).forEach(restarted::restore);
+        ledger.page(r -> true, 100).records().forEach(restarted::restore);
 
         assertThat(restarted.onAlert(ended(next, T0 + 3_610_000), T0 + 3_610_500)).singleElement()
                 .satisfies(r -> assertThat(r.getAlert().getAlertId()).isEqualTo(own));
@@ -427,7 +427,7 @@ class AlertLedgerTest {
         apply(ledger.onAlert(alert("a", "COUPLET", Priority.LOW, T0 + 5000), T0));
         apply(ledger.onAlert(alert("b", "VT", Priority.HIGH, T0), T0));
         apply(ledger.onAlert(alert("c", "PAUSE", Priority.MEDIUM, T0 + 9000), T0));
-        assertThat(ledger.list(r -> true, 10)).extracting(r -> r.getAlert().getDeviceId())
+        assertThat(ledger.page(r -> true, 10).records()).extracting(r -> r.getAlert().getDeviceId())
                 .containsExactly("b", "c", "a");
         assertThat(ledger.count(Priority.HIGH, AlertState.OPEN)).isEqualTo(1);
         apply(ledger.acknowledge("b:VT:" + T0, "n", null, T0));
