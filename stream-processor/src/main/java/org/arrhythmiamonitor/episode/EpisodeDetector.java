@@ -86,7 +86,8 @@ public final class EpisodeDetector {
 
     /**
      * The AF detector's rhythm segments go to {@code ecg.rhythm}; one that lasts
-     * {@code afMinDurationS} becomes an atrial fibrillation episode, ended with the segment.
+     * {@code afMinDurationS} up to the latest beat known to be AF's becomes an atrial fibrillation
+     * episode, ended with the segment.
      */
     private static void rhythm(EpisodeState.Builder s, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         AfState before = s.getAf();
@@ -96,9 +97,10 @@ public final class EpisodeDetector {
         AfState after = withEpisodeEnded(before, AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s),
                 s.getPreviousReadable(), segments), segments, beat.deviceId(), out);
         BeatRun run = after.getSegment();
-        // The segment's own last beat, not this one: a beat after a gap does not make AF longer.
+        // Up to the latest beat the judgements place in the irregular stretch, dated as the end
+        // will be, not up to this beat: the window that keeps AF going reaches past its end.
         if (after.getInAf() && !after.getEpisodeOpen()
-                && run.getLastTimeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
+                && after.getConfirmedTimeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
                     run.getBeats(), after.getIrregularity())
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.rhythm;
 
 import java.util.Arrays;
+import java.util.List;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.state.v1.BeatRun;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
@@ -61,10 +62,17 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * class-based rules alone found 60 % of the AF time. Beats without the similarity (from an older
  * classifier) leave the class-based rules as they were.
  *
- * <p>Entry and exit thresholds differ (hysteresis), AF ends only after {@value #LEAVE_JUDGEMENTS}
- * judgements below the exit threshold in a row, and onset and end are dated to the middle of the
- * window that changed (for the end, the first of those), where the irregular stretch began or
- * ended; an onset not before a beat with the patient's usual P wave ({@link #afterUsualPWave}).
+ * <p>Entry and exit thresholds differ (hysteresis), and AF ends only after {@value #LEAVE_JUDGEMENTS}
+ * judgements below the exit threshold in a row. Onset and end are dated where the irregular stretch
+ * in the window that changed (for the end, the first of those) begins or ends
+ * ({@link Intervals#stretchStart}, {@link Intervals#stretchEnd}), not at the window's middle: the
+ * median crosses the entry threshold only once about 25 of the window's 31 differences are AF's,
+ * and the exit threshold about 11 intervals after AF ended, so the middle dated onsets 3-12 s late
+ * and ends 1-8 s early (synthetic AF at 65-120/min). The minimum duration of an AF episode counts
+ * from the onset to the latest beat the judgements place in the stretch ({@code confirmed_sample}),
+ * dated as the end will be: counted to the latest beat, which runs up to half a window ahead of
+ * the irregular intervals, 18-29 s of AF made episodes. An onset is not dated before a beat with the
+ * patient's usual P wave ({@link #afterUsualPWave}).
  * Usable intervals further apart than {@value #MAX_SPAN_GAP_MS} ms restart the windows
  * (and end AF) only when an unreadable beat or a stretch without beats came between them; a run of
  * V beats in AF (record 203's VT) does not. The thresholds were chosen on DS1 of the MIT-BIH
@@ -98,6 +106,8 @@ public final class AfDetector {
     public static final double P_WAVE_ABSENT = 0.5;
     /** Beats with a known P-wave similarity that the judgement needs. */
     static final int MIN_P_WAVES = 8;
+    /** A beat number that stores written before beat numbers lack. */
+    private static final long UNKNOWN_BEAT = -1;
     private static final double MIN_RR_MS = 250;
     private static final double MAX_RR_MS = 2000;
     /** Usable intervals further apart than this, with noise or no beats in between, do not share a window. */
@@ -151,6 +161,9 @@ public final class AfDetector {
             // beat before it, not at this one.
             endAtLastBeat(s, deviceId, out);
         }
+        if (continues) {
+            s.setBeatNumber(s.getBeatNumber() + 1);
+        }
         boolean measurable = continues && previousReadable && rrMs >= MIN_RR_MS && rrMs <= MAX_RR_MS;
         boolean usableWithV = measurable && classified(beatClass) && classified(previousClass);
         boolean usable = usableWithV && supraventricular(beatClass) && supraventricular(previousClass);
@@ -176,16 +189,14 @@ public final class AfDetector {
             // Noise can hide P waves too: between frequent PVCs the conducted rhythm stays
             // regular, where AF's does not, so PVCs in noise do not enter AF; and with too few
             // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
-            if (s.getInAf() || irregularity(s, false) >= LEAVE) {
-                int middle = anyIndexBack(s, WINDOW / 2);
-                decide(s, deviceId, anyIrregularity(s), s.getAnyRrSample(middle), s.getAnyRrTimeMs(middle), sample,
-                        timeMs, out);
+            Intervals conducted = conducted(s, false);
+            if (s.getInAf() || conducted != null && conducted.irregularity().value() >= LEAVE) {
+                decide(s, deviceId, withVentricular(s), sample, timeMs, out);
             }
         } else if (usable && s.getFilled() == WINDOW) {
-            double irregularity = s.getInAf() ? irregularity(s, false) : entryIrregularity(s);
-            if (!Double.isNaN(irregularity)) {
-                int middle = indexBack(s, WINDOW / 2);
-                decide(s, deviceId, irregularity, s.getRrSample(middle), s.getRrTimeMs(middle), sample, timeMs, out);
+            Intervals judged = s.getInAf() ? conducted(s, false) : entryIntervals(s);
+            if (judged != null) {
+                decide(s, deviceId, judged, sample, timeMs, out);
             }
         }
         return s.build();
@@ -203,49 +214,79 @@ public final class AfDetector {
 
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
-            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), s.getLeaveBeats(), out);
         } else if (s.getInAf()) {
-            end(s, deviceId, s.getSegment().getLastSample(), s.getSegment().getLastTimeMs(), out);
+            BeatRun segment = s.getSegment();
+            end(s, deviceId, segment.getLastSample(), segment.getLastTimeMs(), segment.getBeats(), out);
         }
         s.clearRrMs().clearRrSample().clearRrTimeMs().clearRrTouchesS().clearRrCouplesS().setPos(0).setFilled(0);
-        s.clearRrPWave().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().setAnyPos(0);
+        s.clearRrPWave().clearRrBeat().clearAnyRrMs().clearAnyRrSample().clearAnyRrTimeMs().clearAnyRrBeat()
+                .setAnyPos(0);
     }
 
     /**
-     * Enters or leaves AF on the window's irregularity; the change is dated to the window's middle
-     * ({@code middleSample}, {@code middleTimeMs}), where the irregular stretch began or ended.
+     * Enters or leaves AF on the irregularity of the intervals judged; the change is dated where
+     * the irregular stretch among them begins or ends.
      */
-    private static void decide(AfState.Builder s, String deviceId, double irregularity, long middleSample,
-            long middleTimeMs, long sample, long timeMs, Output out) {
+    private static void decide(AfState.Builder s, String deviceId, Intervals judged, long sample, long timeMs,
+            Output out) {
+        double irregularity = judged.irregularity().value();
         s.setIrregularity(irregularity);
         if (!s.getInAf() && irregularity >= ENTER) {
+            int start = judged.stretchStart();
+            long startSample = judged.sample()[start];
+            long startTimeMs = judged.timeMs()[start];
             // The two windows date changes differently: AF never starts before the last one ended.
             // Later only when sample and time agree: a restarted detection numbers samples afresh
             // (lower, before sample numbers had a floor), and a device clock set back moves time
             // back while samples go on; either alone would pin every onset to the last end.
-            boolean afterEnd = s.getEndedSample() > middleSample && s.getEndedTimeMs() > middleTimeMs;
+            boolean afterEnd = s.getEndedSample() > startSample && s.getEndedTimeMs() > startTimeMs;
             BeatRun.Builder segment = BeatRun.newBuilder()
-                    .setOnsetSample(afterEnd ? s.getEndedSample() : middleSample)
-                    .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : middleTimeMs)
+                    .setOnsetSample(afterEnd ? s.getEndedSample() : startSample)
+                    .setOnsetTimeMs(afterEnd ? s.getEndedTimeMs() : startTimeMs)
                     .setLastSample(sample).setLastTimeMs(timeMs);
-            afterUsualPWave(s, segment, middleSample, sample, timeMs);
-            segment.setBeats(beatsSince(s, segment.getOnsetSample()));
-            s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0);
+            afterUsualPWave(s, segment, startSample, sample, timeMs);
+            segment.setBeats(beatsAfter(s, segment.getOnsetSample()) + 1);
+            s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0)
+                    .setConfirmedSample(segment.getOnsetSample()).setConfirmedTimeMs(segment.getOnsetTimeMs());
+            confirm(s, judged);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
             if (s.getLeaveCount() == 0) {
-                s.setLeaveSample(middleSample).setLeaveTimeMs(middleTimeMs);
+                // The end is the latest beat of the stretch, as far as this window tells; the
+                // segment's beats after it, up to this one, were the regular rhythm's.
+                confirm(s, judged);
+                int beats = s.getSegment().getBeats() - beatsAfter(s, s.getConfirmedSample());
+                s.setLeaveSample(s.getConfirmedSample()).setLeaveTimeMs(s.getConfirmedTimeMs())
+                        .setLeaveBeats(Math.max(1, beats));
             }
             s.setLeaveCount(s.getLeaveCount() + 1);
             if (s.getLeaveCount() >= LEAVE_JUDGEMENTS) {
-                end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), out);
+                end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), s.getLeaveBeats(), out);
             }
-        } else if (s.getInAf() && s.getLeaveCount() > 0) {
-            // AF goes on after all: the beats since the first regular judgement are its own.
-            s.setSegment(s.getSegment().toBuilder()
-                    .setBeats(s.getSegment().getBeats() + s.getLeavePendingBeats())
-                    .setLastSample(sample).setLastTimeMs(timeMs));
-            s.setLeaveCount(0).setLeavePendingBeats(0);
+        } else if (s.getInAf()) {
+            if (s.getLeaveCount() > 0) {
+                // AF goes on after all: the beats since the first regular judgement are its own.
+                s.setSegment(s.getSegment().toBuilder()
+                        .setBeats(s.getSegment().getBeats() + s.getLeavePendingBeats())
+                        .setLastSample(sample).setLastTimeMs(timeMs));
+                s.setLeaveCount(0).setLeavePendingBeats(0);
+            }
+            confirm(s, judged);
+        }
+    }
+
+    /**
+     * Moves the latest beat known to be in AF ({@code confirmed_sample}) up to the end of the
+     * irregular stretch that the intervals judged show from the onset on; never back.
+     */
+    private static void confirm(AfState.Builder s, Intervals judged) {
+        Intervals conducted = conducted(s, false);
+        Intervals dated = conducted != null ? conducted : judged;
+        int end = dated.stretchEnd(dated.firstAtOrAfter(s.getSegment().getOnsetSample()));
+        if (end >= 0 && dated.sample()[end] > s.getConfirmedSample()) {
+            s.setConfirmedSample(dated.sample()[end])
+                    .setConfirmedTimeMs(Math.max(s.getConfirmedTimeMs(), dated.timeMs()[end]));
         }
     }
 
@@ -281,14 +322,14 @@ public final class AfDetector {
      * clock set back during AF puts its end before the onset in time only), as every run's end is
      * ({@code Episodes.ofRun}).
      */
-    private static void end(AfState.Builder s, String deviceId, long sample, long timeMs, Output out) {
+    private static void end(AfState.Builder s, String deviceId, long sample, long timeMs, int beats, Output out) {
         BeatRun segment = s.getSegment();
         long endSample = Math.max(sample, segment.getOnsetSample());
         long endTime = Math.max(timeMs, segment.getOnsetTimeMs());
-        BeatRun ended = segment.toBuilder().setLastSample(endSample).setLastTimeMs(endTime).build();
+        BeatRun ended = segment.toBuilder().setLastSample(endSample).setLastTimeMs(endTime).setBeats(beats).build();
         out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
         s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0)
-                .setLeavePendingBeats(0);
+                .setLeavePendingBeats(0).clearLeaveBeats().clearConfirmedSample().clearConfirmedTimeMs();
     }
 
     static RhythmSegment segment(String deviceId, BeatRun run, double irregularity, boolean ended) {
@@ -331,23 +372,28 @@ public final class AfDetector {
     }
 
     private static void pushAny(AfState.Builder s, float rrMs, long sample, long timeMs) {
+        while (s.getAnyRrBeatCount() < s.getAnyRrMsCount()) {
+            s.addAnyRrBeat(UNKNOWN_BEAT);
+        }
         if (s.getAnyRrMsCount() < WINDOW) {
-            s.addAnyRrMs(rrMs).addAnyRrSample(sample).addAnyRrTimeMs(timeMs);
+            s.addAnyRrMs(rrMs).addAnyRrSample(sample).addAnyRrTimeMs(timeMs).addAnyRrBeat(s.getBeatNumber());
             s.setAnyPos(s.getAnyRrMsCount() % WINDOW);
         } else {
             int pos = s.getAnyPos();
-            s.setAnyRrMs(pos, rrMs).setAnyRrSample(pos, sample).setAnyRrTimeMs(pos, timeMs);
+            s.setAnyRrMs(pos, rrMs).setAnyRrSample(pos, sample).setAnyRrTimeMs(pos, timeMs)
+                    .setAnyRrBeat(pos, s.getBeatNumber());
             s.setAnyPos((pos + 1) % WINDOW);
         }
     }
 
-    /** The irregularity of the full window of intervals between N, S, V and F beats. */
-    private static double anyIrregularity(AfState.Builder s) {
-        double[] rr = new double[WINDOW];
+    /** The full window of intervals between N, S, V and F beats, oldest first. */
+    private static Intervals withVentricular(AfState.Builder s) {
+        Intervals all = new Intervals(WINDOW);
         for (int k = 0; k < WINDOW; k++) {
-            rr[k] = s.getAnyRrMs((s.getAnyPos() + k) % WINDOW);
+            int i = (s.getAnyPos() + k) % WINDOW;
+            all.add(s.getAnyRrMs(i), s.getAnyRrSample(i), s.getAnyRrTimeMs(i));
         }
-        return Irregularity.of(rr, WINDOW).value();
+        return all;
     }
 
     private static void push(AfState.Builder s, float rrMs, long sample, long timeMs, boolean touchesS,
@@ -362,14 +408,17 @@ public final class AfDetector {
         while (s.getRrPWaveCount() < s.getRrMsCount()) {
             s.addRrPWave(Float.NaN);
         }
+        while (s.getRrBeatCount() < s.getRrMsCount()) {
+            s.addRrBeat(UNKNOWN_BEAT);
+        }
         if (s.getRrMsCount() < WINDOW) {
             s.addRrMs(rrMs).addRrSample(sample).addRrTimeMs(timeMs).addRrTouchesS(touchesS).addRrCouplesS(couplesS)
-                    .addRrPWave(pWave);
+                    .addRrPWave(pWave).addRrBeat(s.getBeatNumber());
             s.setPos(s.getRrMsCount() % WINDOW);
         } else {
             int pos = s.getPos();
             s.setRrMs(pos, rrMs).setRrSample(pos, sample).setRrTimeMs(pos, timeMs).setRrTouchesS(pos, touchesS)
-                    .setRrCouplesS(pos, couplesS).setRrPWave(pos, pWave);
+                    .setRrCouplesS(pos, couplesS).setRrPWave(pos, pWave).setRrBeat(pos, s.getBeatNumber());
             s.setPos((pos + 1) % WINDOW);
         }
         s.setFilled(Math.min(WINDOW, s.getFilled() + 1));
@@ -397,40 +446,41 @@ public final class AfDetector {
     }
 
     /**
-     * The irregularity that decides entry: without the intervals touching S beats while enough
-     * others remain, else with them when the S beats' coupling intervals vary and the rhythm is
-     * no more irregular than AF; NaN when neither applies.
+     * The intervals that decide entry: without those touching S beats while enough others remain,
+     * else with them when the S beats' coupling intervals vary and the rhythm is no more irregular
+     * than AF; null when neither applies.
      */
-    static double entryIrregularity(AfState.Builder s) {
-        double withoutS = irregularity(s, true);
-        if (!Double.isNaN(withoutS)) {
+    static Intervals entryIntervals(AfState.Builder s) {
+        Intervals withoutS = conducted(s, true);
+        if (withoutS != null) {
             return withoutS;
         }
         if (!(couplingSpread(s) >= COUPLING_SPREAD)) {
-            return Double.NaN;
+            return null;
         }
-        Irregularity withS = irregularities(s, false);
-        return withS != null && withS.successive() <= MAX_COUPLED_IRREGULARITY ? withS.value() : Double.NaN;
+        Intervals withS = conducted(s, false);
+        return withS != null && withS.irregularity().successive() <= MAX_COUPLED_IRREGULARITY ? withS : null;
     }
 
     /**
-     * Moves an onset dated to the window's middle past the last beat since the middle that closed
-     * a usable interval with the patient's usual P wave (similarity at least {@value #USUAL_P_WAVE}):
-     * a beat conducted from the sinus node says the atria were not yet fibrillating. The window's
-     * middle lies 16 usable intervals back, which is long where many beats in between are V (the
-     * model called 201's aberrated atrial premature beats V on unseen patients, and an onset came
-     * 42 s before the reference's). The onset moves to the next such beat, or to the beat that
-     * entered when that was the last.
+     * Moves an onset dated where the irregular stretch begins past the last beat since then that
+     * closed a usable interval with the patient's usual P wave (similarity at least
+     * {@value #USUAL_P_WAVE}): a beat conducted from the sinus node says the atria were not yet
+     * fibrillating. The stretch can begin up to 31 usable intervals back, which is long where many
+     * beats in between are V (the model called 201's aberrated atrial premature beats V on unseen
+     * patients, and an onset dated to the window's middle, 16 intervals back, came 42 s before the
+     * reference's). The onset moves to the next such beat, or to the beat that entered when that
+     * was the last.
      *
-     * @param middleSample the window's middle, where the onset was dated
+     * @param startSample where the irregular stretch begins, where the onset was dated
      */
-    private static void afterUsualPWave(AfState.Builder s, BeatRun.Builder segment, long middleSample, long sample,
+    private static void afterUsualPWave(AfState.Builder s, BeatRun.Builder segment, long startSample, long sample,
             long timeMs) {
         int filled = s.getFilled();
         int lastUsual = -1;
         for (int k = 0; k < filled; k++) {
             int i = indexBack(s, filled - 1 - k);
-            if (s.getRrSample(i) >= middleSample && i < s.getRrPWaveCount()
+            if (s.getRrSample(i) >= startSample && i < s.getRrPWaveCount()
                     && s.getRrPWave(i) >= USUAL_P_WAVE) {
                 lastUsual = k;
             }
@@ -451,15 +501,33 @@ public final class AfDetector {
     }
 
     /**
-     * The beats from the onset to the latest, V beats included, as the segment counts the beats
-     * that follow (its rate is the ventricular rate). Each interval after the onset ends at one of
-     * them; the window with V beats holds more of them unless it spans less time (32 beats: an
-     * onset further back is counted short by the V beats before them).
+     * The beats after the beat at {@code fromSample} up to the latest, V beats included, as the
+     * segment counts beats (its rate is the ventricular rate): from the beat numbers when a window
+     * holds that beat's, else from the intervals after it in the windows, each of which one of
+     * them closed (the window with V beats holds more of them unless it spans less time; 32 beats:
+     * a point further back is counted short by the V beats before them).
      */
-    private static int beatsSince(AfState.Builder s, long onsetSample) {
-        long conducted = s.getRrSampleList().stream().limit(s.getFilled()).filter(x -> x > onsetSample).count();
-        long any = s.getAnyRrSampleList().stream().filter(x -> x > onsetSample).count();
-        return 1 + (int) Math.max(conducted, any);
+    private static int beatsAfter(AfState.Builder s, long fromSample) {
+        long number = beatNumberAt(s.getRrSampleList(), s.getRrBeatList(), fromSample);
+        if (number == UNKNOWN_BEAT) {
+            number = beatNumberAt(s.getAnyRrSampleList(), s.getAnyRrBeatList(), fromSample);
+        }
+        if (number != UNKNOWN_BEAT) {
+            return (int) (s.getBeatNumber() - number);
+        }
+        long conducted = s.getRrSampleList().stream().limit(s.getFilled()).filter(x -> x > fromSample).count();
+        long any = s.getAnyRrSampleList().stream().filter(x -> x > fromSample).count();
+        return (int) Math.max(conducted, any);
+    }
+
+    /** The number of the beat at {@code sample} in a window, {@link #UNKNOWN_BEAT} when it holds none. */
+    private static long beatNumberAt(List<Long> samples, List<Long> numbers, long sample) {
+        for (int i = 0; i < Math.min(samples.size(), numbers.size()); i++) {
+            if (samples.get(i) == sample) {
+                return numbers.get(i);
+            }
+        }
+        return UNKNOWN_BEAT;
     }
 
     /**
@@ -492,28 +560,126 @@ public final class AfDetector {
     }
 
     /**
-     * The irregularity of the intervals the window holds (see {@link Irregularity}), oldest first;
-     * {@code withoutS} leaves out those touching an S beat (the differences are then between the
-     * remaining intervals). NaN when fewer than {@link #MIN_ENTRY} intervals remain.
+     * The usable intervals the window holds, oldest first; {@code withoutS} leaves out those
+     * touching an S beat (the differences are then between the remaining intervals). Null when
+     * fewer than {@link #MIN_ENTRY} remain.
      */
-    static double irregularity(AfState.Builder s, boolean withoutS) {
-        Irregularity irregularity = irregularities(s, withoutS);
-        return irregularity == null ? Double.NaN : irregularity.value();
-    }
-
-    /** Both measures of the window's intervals; null when fewer than {@link #MIN_ENTRY} remain. */
-    private static Irregularity irregularities(AfState.Builder s, boolean withoutS) {
+    static Intervals conducted(AfState.Builder s, boolean withoutS) {
         int filled = s.getFilled();
-        double[] rr = new double[filled];
-        int n = 0;
+        Intervals judged = new Intervals(filled);
         for (int k = 0; k < filled; k++) {
             int i = indexBack(s, filled - 1 - k);
             if (withoutS && i < s.getRrTouchesSCount() && s.getRrTouchesS(i)) {
                 continue;
             }
-            rr[n++] = s.getRrMs(i);
+            judged.add(s.getRrMs(i), s.getRrSample(i), s.getRrTimeMs(i));
         }
-        return n < MIN_ENTRY ? null : Irregularity.of(rr, n);
+        return judged.n() < MIN_ENTRY ? null : judged;
+    }
+
+    /**
+     * The intervals one judgement reads, oldest first, each with the sample and time of the beat
+     * that closed it.
+     */
+    static final class Intervals {
+        private final double[] rrMs;
+        private final long[] sample;
+        private final long[] timeMs;
+        private int n;
+
+        Intervals(int capacity) {
+            rrMs = new double[capacity];
+            sample = new long[capacity];
+            timeMs = new long[capacity];
+        }
+
+        void add(double rr, long closedAtSample, long closedAtMs) {
+            rrMs[n] = rr;
+            sample[n] = closedAtSample;
+            timeMs[n] = closedAtMs;
+            n++;
+        }
+
+        int n() {
+            return n;
+        }
+
+        long[] sample() {
+            return sample;
+        }
+
+        long[] timeMs() {
+            return timeMs;
+        }
+
+        Irregularity irregularity() {
+            return Irregularity.of(rrMs, n);
+        }
+
+        /**
+         * Where the irregular stretch that reaches the latest interval begins: the beat (its
+         * position) that opens the run of intervals with the largest excess of differences of at
+         * least {@link #LEAVE} of the mean over smaller ones, the change point at which the median
+         * of the differences after it crosses the threshold that keeps AF going. The middle when no
+         * run has an excess.
+         */
+        int stretchStart() {
+            double mean = mean();
+            double excess = 0;
+            double best = 0;
+            int start = n / 2;
+            for (int k = n - 1; k >= 1; k--) {
+                excess += changes(k, mean) ? 1 : -1;
+                if (excess > best) {
+                    best = excess;
+                    start = k - 1;
+                }
+            }
+            return start;
+        }
+
+        /**
+         * Where the irregular stretch that begins at position {@code from} ends: the beat (its
+         * position) that closes the run of intervals from there with the largest excess of large
+         * differences over small ones; -1 when no run has an excess.
+         */
+        int stretchEnd(int from) {
+            double mean = mean();
+            double excess = 0;
+            double best = 0;
+            int end = -1;
+            for (int k = Math.max(1, from + 1); k < n; k++) {
+                excess += changes(k, mean) ? 1 : -1;
+                if (excess > best) {
+                    best = excess;
+                    end = k;
+                }
+            }
+            return end;
+        }
+
+        /** The first position whose beat is at or after {@code fromSample}; {@code n} when none is. */
+        int firstAtOrAfter(long fromSample) {
+            for (int k = 0; k < n; k++) {
+                if (sample[k] >= fromSample) {
+                    return k;
+                }
+            }
+            return n;
+        }
+
+        /** Whether interval {@code k} differs from the one before by {@link #LEAVE} of the mean or more. */
+        private boolean changes(int k, double mean) {
+            return Math.abs(rrMs[k] - rrMs[k - 1]) >= LEAVE * mean;
+        }
+
+        private double mean() {
+            double sum = 0;
+            for (int k = 0; k < n; k++) {
+                sum += rrMs[k];
+            }
+            return sum / n;
+        }
     }
 
     /**

@@ -761,20 +761,76 @@ class EpisodeStageTest {
     }
 
     @Test
-    void twentySecondsOfAnIrregularRhythmAreNoAtrialFibrillationEpisode() {
-        // AF must last 30 s; waiting to be sure the rhythm has turned regular must not count.
-        ScriptedDevice d = device("af-20s");
-        Random random = new Random(47);
-        d.beats(60, N, 800);
-        long start = d.timeMs();
-        while (d.timeMs() < start + 20_000) {
-            d.beat(N, 400 + 500 * random.nextDouble());
+    void irregularRhythmsShorterThanThirtySecondsAreNoAtrialFibrillationEpisode() {
+        // AF must last 30 s. Counted up to the latest beat, which runs half a window ahead of the
+        // irregular intervals, 5 of these 45 stretches of 18-26 s made an episode.
+        for (int seconds : new int[] {18, 22, 26}) {
+            for (int meanRrMs : new int[] {500, 650, 900}) {
+                for (int seed = 1; seed <= 5; seed++) {
+                    IrregularStretch af = irregularStretch("af-" + seconds + "-" + meanRrMs + "-" + seed, seconds,
+                            meanRrMs, seed);
+                    assertThat(af.episodes()).as("%d s at a mean %d ms, seed %d", seconds, meanRrMs, seed)
+                            .isEmpty();
+                }
+            }
         }
-        d.beats(80, N, 800);
-        List<RhythmSegment> segments = rhythm.readValuesToList();
-        assertThat(segments).as("AF entered and ended").hasSize(2);
-        assertThat(segments.get(1).getEndTimeMs() - segments.get(1).getOnsetTimeMs()).isLessThan(30_000L);
-        assertThat(types(episodes())).doesNotContain("ATRIAL_FIBRILLATION");
+    }
+
+    @Test
+    void atrialFibrillationIsDatedWhereTheIrregularIntervalsBeginAndEndWithItsOwnRate() {
+        // Dated to the middle of the window that changed, onsets came 3-12 s late and ends 1-8 s
+        // early, and the end's rate counted the regular beats up to the judgement that found them
+        // (135-176 a minute for AF at a mean 120).
+        List<Long> onsetErrors = new java.util.ArrayList<>();
+        List<Long> endErrors = new java.util.ArrayList<>();
+        for (int seconds : new int[] {35, 60}) {
+            for (int meanRrMs : new int[] {500, 650, 900}) {
+                for (int seed = 1; seed <= 5; seed++) {
+                    IrregularStretch af = irregularStretch("af-" + seconds + "-" + meanRrMs + "-" + seed, seconds,
+                            meanRrMs, seed);
+                    String what = String.format("%d s at a mean %d ms, seed %d", seconds, meanRrMs, seed);
+                    assertThat(af.episodes()).as(what).hasSize(2);
+                    Episode ended = af.episodes().get(1);
+                    onsetErrors.add(Math.abs(ended.getOnsetTimeMs() - af.startMs()));
+                    endErrors.add(Math.abs(ended.getEndTimeMs() - af.endMs()));
+                    assertThat(ended.getRateBpm()).as(what).isCloseTo(60_000.0 / meanRrMs,
+                            org.assertj.core.data.Percentage.withPercentage(8));
+                }
+            }
+        }
+        assertThat(median(onsetErrors)).as("median onset error, ms").isLessThan(1_000);
+        assertThat(median(endErrors)).as("median end error, ms").isLessThan(1_000);
+    }
+
+    private static long median(List<Long> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    /** The episodes of one stretch of AF between regular rhythms, and when it began and ended. */
+    private record IrregularStretch(List<Episode> episodes, long startMs, long endMs) {
+    }
+
+    /**
+     * 60 beats at 75 a minute, {@code seconds} of intervals spread evenly over {@code meanRrMs}
+     * +- 37.5 %, then 80 beats at 75 a minute.
+     */
+    private IrregularStretch irregularStretch(String id, int seconds, int meanRrMs, int seed) {
+        ScriptedDevice d = device(id);
+        Random random = new Random(seed * 100L + seconds);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        long start = d.timeMs();
+        while (d.timeMs() < start + seconds * 1000L) {
+            d.beat(N, meanRrMs * (1 + 0.75 * (random.nextDouble() - 0.5)));
+        }
+        long end = d.timeMs();
+        for (int i = 0; i < 80; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        rhythm.readValuesToList();
+        return new IrregularStretch(episodes().stream()
+                .filter(e -> e.getType().equals("ATRIAL_FIBRILLATION")).toList(), start, end);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntToDoubleFunction;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
@@ -21,8 +22,8 @@ class AfDetectorTest {
 
     @Test
     void atrialFibrillationNeverStartsBeforeTheLastEpisodeEnded() {
-        // The two windows date changes at their own middles, so an AF that one window ended could
-        // otherwise restart, dated by the other, before that end: segments would overlap.
+        // The two windows date changes each on its own intervals, so an AF that one window ended
+        // could otherwise restart, dated by the other, before that end: segments would overlap.
         AfState.Builder window = irregularWindow(AfDetector.WINDOW - 1);
         long middle = window.getRrTimeMs(AfDetector.WINDOW / 2 - 1);
         long lastTime = window.getRrTimeMs(AfDetector.WINDOW - 2);
@@ -32,15 +33,15 @@ class AfDetectorTest {
         RhythmSegment afterAnEnd = enterWith(window.clone().setEndedTimeMs(endedTime)
                 .setEndedSample(Math.round(endedTime * FS / 1000)).build(), lastTime);
 
-        assertThat(fresh.getOnsetTimeMs()).as("dated to the window's middle").isLessThan(endedTime);
+        assertThat(fresh.getOnsetTimeMs()).as("dated where the window's irregular stretch begins").isLessThan(endedTime);
         assertThat(afterAnEnd.getOnsetTimeMs()).isEqualTo(endedTime);
         assertThat(afterAnEnd.getOnsetSample()).isEqualTo(Math.round(endedTime * FS / 1000));
     }
 
     @Test
     void anOnsetIsNotDatedBeforeABeatWithThePatientsUsualPWave() {
-        // The window's middle lies 16 intervals back; the beats closing the intervals up to the
-        // 24th had the usual P wave, so AF began after the 24th.
+        // The window is irregular throughout; the beats closing the intervals up to the 24th had
+        // the usual P wave, so AF began after the 24th.
         AfState.Builder window = irregularWindow(AfDetector.WINDOW - 1);
         int firstWithout = AfDetector.WINDOW - 8;
         for (int k = 0; k < AfDetector.WINDOW - 1; k++) {
@@ -52,21 +53,23 @@ class AfDetectorTest {
         assertThat(segment.getBeatCount()).as("from the onset to the beat that entered")
                 .isEqualTo(AfDetector.WINDOW - firstWithout);
 
-        // A P wave less alike than that leaves the onset at the middle.
-        for (int k = 0; k < firstWithout; k++) {
-            window.setRrPWave(k, 0.94f);
+        // A P wave less alike than that leaves the onset where the irregular stretch begins, here
+        // at the beat that closed the fourth and last regular interval.
+        AfState.Builder later = window(4, AfDetector.WINDOW - 1);
+        for (int k = 0; k < AfDetector.WINDOW - 1; k++) {
+            later.setRrPWave(k, 0.94f);
         }
-        RhythmSegment atTheMiddle = enterWith(window.build(), window.getRrTimeMs(AfDetector.WINDOW - 2));
-        assertThat(atTheMiddle.getOnsetTimeMs()).isEqualTo(window.getRrTimeMs(AfDetector.WINDOW / 2 - 1));
-        assertThat(atTheMiddle.getBeatCount()).isEqualTo(AfDetector.WINDOW / 2 + 1);
+        RhythmSegment atTheStretch = enterWith(later.clone().build(), later.getRrTimeMs(AfDetector.WINDOW - 2));
+        assertThat(atTheStretch.getOnsetTimeMs()).isEqualTo(later.getRrTimeMs(3));
+        assertThat(atTheStretch.getBeatCount()).isEqualTo(AfDetector.WINDOW - 3);
     }
 
     @Test
     void anOnsetGoesAfterTheLastSinusBeatAndCountsTheVBeatsSince() {
         // Sinus rhythm with the usual P wave and a PVC every third beat, then AF whose beats the
         // model calls V one time in six, their P-wave stretch flat (similarity unknown): the
-        // intervals between conducted beats decide, and their window's middle lies before the AF.
-        // (The count is exact while the window with V beats reaches back to the onset.)
+        // intervals between conducted beats decide, and the beats are counted by their numbers,
+        // V beats included, though the window with V beats does not reach back to the onset.
         Random random = new Random(29);
         Feed feed = new Feed();
         List<Long> times = new ArrayList<>();
@@ -164,25 +167,25 @@ class AfDetectorTest {
     }
 
     @Test
-    void withoutPWavesAfIsDatedToTheMiddleOfTheWindowThatCountsVentricularBeats() {
-        // A third of AF's beats called V; each beat closes one interval of the window with V beats.
+    void withoutPWavesAfIsDatedFromTheWindowThatCountsVentricularBeats() {
+        // No P waves before or during (noise hides them): regular rhythm, then AF with a third of
+        // its beats called V. The window with V beats decides, and dates the onset to the last
+        // regular beat, where its intervals turn irregular, not to its middle, 16 intervals back.
         Random random = new Random(11);
-        AfState state = AfState.getDefaultInstance();
-        List<Long> times = new ArrayList<>();
-        List<RhythmSegment> out = new ArrayList<>();
-        long time = 0;
-        BeatClass previous = BeatClass.BEAT_CLASS_UNSPECIFIED;
-        for (int i = 0; i < 200 && out.isEmpty(); i++) {
-            double rr = i == 0 ? 0 : 400 + 500 * random.nextDouble();
-            time += Math.round(rr);
-            BeatClass c = random.nextInt(3) == 0 ? BeatClass.V : BeatClass.N;
-            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000), time, rr, c, true,
-                    c == BeatClass.V ? Double.NaN : -0.3 + 0.6 * random.nextDouble()), previous, true, out::add);
-            times.add(time);
-            previous = c;
+        Feed feed = new Feed();
+        for (int i = 0; i < 60; i++) {
+            feed.beat(BeatClass.N, 800 + 10 * random.nextGaussian(), true, -0.3 + 0.6 * random.nextDouble());
         }
-        assertThat(out).as("AF entered").isNotEmpty();
-        assertThat(out.get(0).getOnsetTimeMs()).isEqualTo(times.get(times.size() - 1 - AfDetector.WINDOW / 2));
+        long lastRegular = feed.time;
+        int afBeats = 0;
+        for (int i = 0; i < 200 && feed.out.isEmpty(); i++) {
+            feed.beat(random.nextInt(3) == 0 ? BeatClass.V : BeatClass.N, 400 + 500 * random.nextDouble(), true,
+                    -0.3 + 0.6 * random.nextDouble());
+            afBeats++;
+        }
+        assertThat(feed.out).as("AF entered").hasSize(1);
+        assertThat(feed.out.get(0).getOnsetTimeMs()).isEqualTo(lastRegular);
+        assertThat(feed.out.get(0).getBeatCount()).as("the last regular beat and AF's").isEqualTo(afBeats + 1);
     }
 
     @Test
@@ -400,10 +403,22 @@ class AfDetectorTest {
     /** A window of intervals between N beats as irregular as AF, without P-wave similarity. */
     private static AfState.Builder irregularWindow(int intervals) {
         Random random = new Random(5);
+        return window(intervals, i -> 400 + 500 * random.nextDouble());
+    }
+
+    /**
+     * {@code regular} intervals of 800 ms, then intervals that each differ from the one before by
+     * 133 or 367 ms (400 ms plus multiples of 367 modulo 500), without P-wave similarity.
+     */
+    private static AfState.Builder window(int regular, int intervals) {
+        return window(intervals, i -> i < regular ? 800 : 400 + (i - regular) * 367 % 500);
+    }
+
+    private static AfState.Builder window(int intervals, IntToDoubleFunction rrMs) {
         AfState.Builder s = AfState.newBuilder();
         long time = 0;
         for (int i = 0; i < intervals; i++) {
-            float rr = (float) (400 + 500 * random.nextDouble());
+            float rr = (float) rrMs.applyAsDouble(i);
             time += Math.round(rr);
             s.addRrMs(rr).addRrSample(Math.round(time * FS / 1000)).addRrTimeMs(time).addRrTouchesS(false)
                     .addRrCouplesS(false).addRrPWave(Float.NaN);
