@@ -10,6 +10,7 @@ import ai.onnxruntime.TensorInfo;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One loaded beat model: an ONNX Runtime session that takes a batch of beat windows
@@ -27,6 +28,7 @@ public final class BeatClassifierModel implements AutoCloseable {
     private final ExecutionDevice device;
     private final int beatValues;
     private final int rrValues;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     BeatClassifierModel(ModelCard card, OrtSession session, ExecutionDevice device) {
         this.card = card;
@@ -113,6 +115,10 @@ public final class BeatClassifierModel implements AutoCloseable {
 
     @Override
     public void close() {
+        // ONNX Runtime refuses to close a session twice; a model already closed is left as it is.
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             session.close();
         } catch (OrtException e) {

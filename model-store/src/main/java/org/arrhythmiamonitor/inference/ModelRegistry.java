@@ -4,9 +4,11 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -31,6 +33,8 @@ public final class ModelRegistry implements AutoCloseable {
     private ScheduledExecutorService watcher;
     /** What the last reload check found wrong, so that each problem is logged once. */
     private Map<String, String> reported = Map.of();
+    /** Why the latest inference call failed; null when it succeeded. */
+    private final AtomicReference<String> failure = new AtomicReference<>();
 
     /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
     public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
@@ -58,6 +62,31 @@ public final class ModelRegistry implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * Records that an inference call on the served model failed at run time (a model that loads
+     * and passes its checks can still fail then: the execution provider's memory, a device fault).
+     * The first failure after a success is logged as an error with its cause; the rest only count
+     * until a call succeeds again.
+     */
+    public void inferenceFailed(RuntimeException cause) {
+        if (failure.getAndSet(cause.getMessage() == null ? cause.toString() : cause.getMessage()) == null) {
+            LOG.error("Inference with {} fails; beats are forwarded unclassified until it works again",
+                    model.card().id(), cause);
+        }
+    }
+
+    /** Records that an inference call succeeded: logged when it follows failures. */
+    public void inferenceSucceeded() {
+        if (failure.get() != null && failure.getAndSet(null) != null) {
+            LOG.info("Inference with {} works again", model.card().id());
+        }
+    }
+
+    /** Why the latest inference call failed, while it did; empty once one succeeds. */
+    public Optional<String> inferenceFailure() {
+        return Optional.ofNullable(failure.get());
     }
 
     public ModelCard card() {
@@ -122,7 +151,14 @@ public final class ModelRegistry implements AutoCloseable {
         } finally {
             lock.writeLock().unlock();
         }
-        old.close();
+        try {
+            old.close();
+        } catch (RuntimeException e) {
+            // The new model serves already: reporting the reload as failed would say the old one
+            // still does. A session that will not close (a broken one) is only worth a warning.
+            LOG.warn("Model {} replaced by {}, but its session could not be closed: {}", old.card().id(),
+                    replacement.card().id(), e.getMessage());
+        }
     }
 
     /** What the last reload check found wrong, as it was first logged. */

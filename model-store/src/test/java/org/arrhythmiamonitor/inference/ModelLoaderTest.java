@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchRuntimeException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -188,6 +189,30 @@ class ModelLoaderTest {
             Files.writeString(dir.resolve("beat-classifier-1.2.0.json"), damaged.encode());
             assertThat(registry.reloadIfChanged()).isFalse();
             assertThat(registry.card().version()).isEqualTo("1.1.0");
+        }
+    }
+
+    @Test
+    void anInferenceFailureIsReportedUntilACallSucceedsAgain() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+            assertThat(registry.inferenceFailure()).isEmpty();
+            // A failure at run time, from ONNX Runtime itself: the session closed under the registry.
+            registry.withModel(m -> {
+                m.close();
+                return null;
+            });
+            RuntimeException failure = catchRuntimeException(
+                    () -> registry.withModel(m -> m.classify(new float[2 * 160], new float[7], 1)));
+            registry.inferenceFailed(failure);
+            assertThat(registry.inferenceFailure()).hasValue(failure.getMessage());
+
+            // A new version replaces the broken session; its first call clears the failure.
+            copyModel("1.1.0");
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.withModel(m -> m.classify(new float[2 * 160], new float[7], 1))[0]).hasSize(5);
+            registry.inferenceSucceeded();
+            assertThat(registry.inferenceFailure()).isEmpty();
         }
     }
 

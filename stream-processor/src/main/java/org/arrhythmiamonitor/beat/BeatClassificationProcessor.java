@@ -47,11 +47,15 @@ import org.slf4j.LoggerFactory;
  * would in {@code monitor eval}). Arrival is measured on stream time, not the beat's device time,
  * so a device whose clock lags the others is not timed out early. Ready beats are kept in the store until their batch
  * has been forwarded, so a crash or a rebalance between the two loses none: the task that takes
- * over finds them in the store and queues them again.
+ * over finds them in the store and queues them again. A batch whose inference fails twice goes on
+ * unclassified ({@link #forwardUnclassified}) rather than being lost, and the registry reports the
+ * failure to {@code /health}.
  */
 public final class BeatClassificationProcessor implements Processor<String, Beat, String, ClassifiedBeat> {
     public static final String STORE = "beat-classification";
     static final Duration NEXT_BEAT_TIMEOUT = Duration.ofSeconds(3);
+    /** Inference calls a batch gets before its beats go on unclassified. */
+    static final int INFERENCE_ATTEMPTS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(BeatClassificationProcessor.class);
 
     private final ModelRegistry models;
@@ -64,6 +68,9 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
     private final Map<String, Long> waitingSince = new HashMap<>();
     private static final long NOT_YET = Long.MIN_VALUE;
     private Timer inferenceTimer;
+    /** Batches whose inference failed twice, and the beats they held, forwarded unclassified. */
+    private Counter inferenceFailures;
+    private Counter unclassified;
     private final Map<BeatClass, Counter> classified = new HashMap<>();
     /** V and F calls the template match turned, by the model's class then the class given. */
     private final Map<BeatClass, Map<BeatClass, Counter>> turned = new HashMap<>();
@@ -90,6 +97,11 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         this.batch = new MicroBatch<>(settings.maxBatch(), settings.maxWait().toMillis());
         this.inferenceTimer = Timer.builder("ecg.inference.batch").description("Time of one beat inference call")
                 .publishPercentiles(0.5, 0.99).register(meters);
+        inferenceFailures = Counter.builder("ecg.inference.failures")
+                .description("Beat batches whose inference failed twice; their beats went on unclassified")
+                .register(meters);
+        unclassified = Counter.builder("ecg.beats.unclassified")
+                .description("Beats forwarded as Q because their batch's inference failed").register(meters);
         for (int k = 0; k < BeatClasses.NAMES.size(); k++) {
             BeatClass c = BeatClasses.wire(k);
             classified.put(c, Counter.builder("ecg.beats.classified").tag("class", c.name()).register(meters));
@@ -239,9 +251,11 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
                 rr[i * rrValues + k] = ready.getRr(k);
             }
         }
-        long started = System.nanoTime();
-        Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
-        inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        Inference result = infer(beats, rr, n);
+        if (result == null) {
+            forwardUnclassified(items);
+            return;
+        }
 
         // Each device's state is read once per batch: its template match runs through the batch's
         // beats in order, and is written back with the ready beats cleared.
@@ -278,6 +292,48 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
         // Every ready beat in the store is in the batch, and the whole batch went out.
         matches.forEach((device, match) -> store.put(device,
                 states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
+    }
+
+    /**
+     * One inference call for the batch, made again once when it fails (a passing fault of the
+     * execution provider); null when both fail. The failure must not leave the batch: the stream's
+     * exception handler would log and skip it, and its beats, drained from the batch, would wait in
+     * the store only until the device's next batch cleared them.
+     */
+    private Inference infer(float[] beats, float[] rr, int n) {
+        RuntimeException failed = null;
+        for (int attempt = 0; attempt < INFERENCE_ATTEMPTS; attempt++) {
+            long started = System.nanoTime();
+            try {
+                Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
+                inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                models.inferenceSucceeded();
+                return result;
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+        }
+        inferenceFailures.increment();
+        models.inferenceFailed(failed);
+        return null;
+    }
+
+    /**
+     * The batch's beats, which the model could not classify, go on as Q marked unclassified, with
+     * their keys and timestamps: the pause, asystole and rate rules need only the beats. The
+     * template match learns nothing from them; the device's ready beats are cleared as after any
+     * batch.
+     */
+    private void forwardUnclassified(List<Queued> items) {
+        Map<String, BeatClassifierState> states = new HashMap<>();
+        for (Queued q : items) {
+            states.computeIfAbsent(q.deviceId(), this::stateOf);
+            ClassifiedBeat out = ClassifiedBeat.newBuilder().setBeat(beat(q.ready().getBeat()))
+                    .setBeatClass(BeatClass.Q).setUnclassified(true).setNextRrMs(q.ready().getNextRrMs()).build();
+            unclassified.increment();
+            context.forward(new Record<>(q.deviceId(), out, q.ready().getTimestampMs()));
+        }
+        states.forEach((device, state) -> store.put(device, state.toBuilder().clearReady().build()));
     }
 
     /** The device's saved feature state (running template, RR averages); a damaged one starts afresh. */

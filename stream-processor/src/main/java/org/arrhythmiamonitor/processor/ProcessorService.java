@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
@@ -96,7 +97,7 @@ public final class ProcessorService implements AutoCloseable {
             Router router = Router.router(vertx);
             router.get("/api/devices/:deviceId/burden")
                     .handler(new BurdenQuery(vertx, streams, config.applicationHost())::handle);
-            OpsRoutes.mount(router, registry, () -> health(streams, started.models()));
+            OpsRoutes.mount(router, registry, () -> health(streams.state(), started.models()));
             return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
                 streamsMetrics.close();
                 streams.close(Duration.ofSeconds(10));
@@ -113,12 +114,13 @@ public final class ProcessorService implements AutoCloseable {
     }
 
     /**
-     * UP while the streams run. The model being served, and what is wrong with its card beyond what
-     * refuses it (features other than it was trained on), are details: the stream still classifies,
-     * and an operator should see it without reading the log.
+     * UP while the streams run and the model classifies. The model being served, and what is wrong
+     * with its card beyond what refuses it (features other than it was trained on), are details:
+     * the stream still classifies, and an operator should see it without reading the log. While
+     * inference calls fail it is DOWN with the failure: beats go on unclassified, so the rules
+     * that need beat classes (ventricular runs, AF) are blind.
      */
-    private static Health health(KafkaStreams streams, ModelRegistry models) {
-        KafkaStreams.State state = streams.state();
+    static Health health(KafkaStreams.State state, ModelRegistry models) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("kafkaStreams", state.name());
         ModelCard card = models.card();
@@ -127,7 +129,9 @@ public final class ProcessorService implements AutoCloseable {
         if (concern != null) {
             details.put("modelConcern", concern);
         }
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING
+        Optional<String> failure = models.inferenceFailure();
+        failure.ifPresent(message -> details.put("inferenceFailure", message));
+        return (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING) && failure.isEmpty()
                 ? Health.up(details) : Health.down(details);
     }
 

@@ -141,6 +141,49 @@ class BeatClassificationProcessorTest {
         assertThat(bytes).isLessThan(2_000);
     }
 
+    @Test
+    void beatsWhoseInferenceFailsGoOnUnclassifiedAndTheProcessorSaysSo() {
+        // A real ONNX Runtime failure at run time: the served model's session closed under the
+        // registry. The batch was dropped by the stream's exception handler, and its beats left
+        // the store with the device's next batch.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        InferenceSettings slow = new InferenceSettings(null, InferenceSettings.defaults().device(), 1, 256,
+                java.time.Duration.ofMillis(1), java.time.Duration.ZERO);
+        BeatClassificationProcessor processor = new BeatClassificationProcessor(models, slow, meters);
+        MockProcessorContext<String, ClassifiedBeat> context = start(processor);
+        models.withModel(m -> {
+            m.close();
+            return null;
+        });
+        for (int i = 0; i < 6; i++) {
+            for (String device : List.of("a", "b")) {
+                Beat b = beat(device, i);
+                processor.process(new Record<>(device, b, b.getTimeMs()));
+            }
+        }
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 1);
+        runWallClockPunctuators(context);
+
+        List<Record<String, ClassifiedBeat>> out = context.forwarded().stream()
+                .map(f -> new Record<String, ClassifiedBeat>(f.record().key(), f.record().value(), f.record().timestamp()))
+                .toList();
+        assertThat(out).as("every ready beat, each device's last still waiting").hasSize(10);
+        assertThat(out).filteredOn(r -> r.key().equals("b")).extracting(r -> r.value().getBeat().getSampleIndex())
+                .containsExactly(0L, 250L, 500L, 750L, 1000L);
+        assertThat(out).allSatisfy(r -> {
+            assertThat(r.timestamp()).isEqualTo(r.value().getBeat().getTimeMs());
+            assertThat(r.value().getBeatClass()).isEqualTo(BeatClass.Q);
+            assertThat(r.value().getUnclassified()).isTrue();
+            assertThat(r.value().getModel()).isEmpty();
+            assertThat(r.value().getProbabilitiesList()).isEmpty();
+        });
+        assertThat(out.get(1).value().getNextRrMs()).as("the interval the classification waited for").isEqualTo(1000);
+        assertThat(store.get("a").getReadyCount()).isZero();
+        assertThat(models.inferenceFailure()).hasValueSatisfying(m -> assertThat(m).contains("closed"));
+        assertThat(meters.get("ecg.inference.failures").counter().count()).isEqualTo(1);
+        assertThat(meters.get("ecg.beats.unclassified").counter().count()).isEqualTo(10);
+    }
+
     /**
      * Device "a"'s first {@code n} {@link #borderlineBeat(int, double) borderline beats} through a
      * new processor, once its store is open and {@code beforeBeats} has run: what it forwards.
