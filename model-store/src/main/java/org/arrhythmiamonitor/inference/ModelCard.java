@@ -4,6 +4,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import org.arrhythmiamonitor.config.StrictJson;
 
 /**
  * A model's card: which file holds it and its digest, what it takes and what it gives, and how it
@@ -26,7 +27,7 @@ public record ModelCard(String name, String version, String file, String sha256,
     public static ModelCard parse(String text, String where) {
         JsonObject json;
         try {
-            json = new JsonObject(text);
+            json = StrictJson.object(text);
         } catch (DecodeException e) {
             throw new ModelException(where + " is not a JSON object: " + e.getMessage());
         }

@@ -149,6 +149,11 @@ class ModelLoaderTest {
         Files.writeString(dir.resolve("broken.json"), card().json().copy().put("version", "one").encode());
         assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("major.minor.patch, got one");
+        // A card edited by hand with a key left in twice: which sha256 is meant?
+        String twice = card().json().encode().replaceFirst("\\{", "{\"sha256\": \"" + "0".repeat(64) + "\", ");
+        Files.writeString(dir.resolve("broken.json"), twice);
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, spec, settings(dir)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("duplicate key \"sha256\"");
     }
 
     @Test

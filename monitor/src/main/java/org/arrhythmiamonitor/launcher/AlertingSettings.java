@@ -11,6 +11,7 @@ import java.util.Set;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
 import org.arrhythmiamonitor.alerting.auth.Role;
 import org.arrhythmiamonitor.alerting.auth.UserAccount;
+import org.arrhythmiamonitor.config.StrictJson;
 
 /**
  * The alerting service's settings file ({@code --alerting-config}): users, webhooks, device
@@ -42,7 +43,7 @@ final class AlertingSettings {
         }
         JsonObject json;
         try {
-            json = new JsonObject(Files.readString(file));
+            json = StrictJson.object(Files.readString(file));
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IllegalArgumentException("the alerting settings " + file + " do not exist");
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.arrhythmiamonitor.config.StrictJson;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import picocli.CommandLine.Option;
 
@@ -47,7 +48,7 @@ final class RuleOptions {
             return new JsonObject();
         }
         try {
-            return new JsonObject(Files.readString(file));
+            return StrictJson.object(Files.readString(file));
         } catch (IOException e) {
             throw new LaunchException("--episode-rules: cannot read " + file + ": " + e.getMessage(), e);
         } catch (DecodeException e) {

@@ -211,6 +211,23 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void aKeyGivenTwiceInASettingsFileIsRefusedNotResolvedToTheLastValue() throws Exception {
+        // A lenient reader keeps the last value: a setting pasted twice, the first one edited,
+        // silently lost the edit.
+        Path alerting = Files.writeString(dataDir.resolve("alerting-twice.json"),
+                "{\"sessionTimeoutMinutes\": 5,\n \"sessionTimeoutMinutes\": 30}");
+        Outcome outcome = run("alerting", "--config", alerting.toString(), "--bootstrap-servers", "127.0.0.1:1",
+                "--port", "0");
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("duplicate key \"sessionTimeoutMinutes\" at line 2");
+
+        Path rules = Files.writeString(dataDir.resolve("rules-twice.json"), "{\"pauseS\": 2.5, \"pauseS\": 3}");
+        Outcome processor = run("processor", "--episode-rules", rules.toString(), "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(processor.exitCode()).isEqualTo(1);
+        assertThat(processor.err()).contains("duplicate key \"pauseS\"");
+    }
+
+    @Test
     void topicSettingsInTheAlertingConfigAreRefusedNotOverriddenByTheFlagsDefaults() throws Exception {
         // --partitions and --replication-factor always have a value (their defaults), which would
         // silently replace the file's.

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.config.StrictJson;
 import org.arrhythmiamonitor.inference.ModelCard;
 import org.arrhythmiamonitor.inference.ModelException;
 import org.arrhythmiamonitor.inference.ModelRegistry;
@@ -97,7 +98,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
         String where = where(foldsFile);
         JsonObject json;
         try {
-            json = new JsonObject(Files.readString(foldsFile));
+            json = StrictJson.object(Files.readString(foldsFile));
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(where + " does not exist", e);
         } catch (IOException e) {

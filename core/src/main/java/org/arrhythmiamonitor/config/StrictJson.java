@@ -1,0 +1,52 @@
+package org.arrhythmiamonitor.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * JSON objects from files people write (settings, episode rules, model cards, folds files), read
+ * strictly: a key given twice, at any depth, is refused. A lenient reader keeps the last value, so
+ * a setting pasted in twice, the first one edited, silently loses the edit.
+ */
+public final class StrictJson {
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Jackson's message for a key given twice: "Duplicate field 'k'" (2.x), "Duplicate Object property "k"" (later). */
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) ['\"](.*)['\"]");
+
+    private StrictJson() {
+    }
+
+    /**
+     * The object {@code text} holds.
+     *
+     * @throws DecodeException when it is not JSON, not an object, or gives a key twice (named,
+     *         with its line and column)
+     */
+    public static JsonObject object(String text) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            while (parser.nextToken() != null) {
+                // Reading every token is the check; Vert.x builds the object below.
+            }
+        } catch (JsonParseException e) {
+            Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+            if (duplicate.matches()) {
+                JsonLocation at = e.getLocation();
+                throw new DecodeException("duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr()
+                        + ", column " + at.getColumnNr() + ": give each key once");
+            }
+            // Any other fault: Vert.x names it as it always has.
+        } catch (IOException e) {
+            throw new DecodeException(e.getMessage(), e);
+        }
+        return new JsonObject(text);
+    }
+}
