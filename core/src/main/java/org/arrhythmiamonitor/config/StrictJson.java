@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -18,7 +19,9 @@ import java.util.regex.Pattern;
  */
 public final class StrictJson {
     private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // As Vert.x reads JSON: a comment must not end the check early and let Vert.x accept the rest.
+            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
     /** Jackson's message for a key given twice: "Duplicate field 'k'" (2.x), "Duplicate Object property "k"" (later). */
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:field|Object property) ['\"](.*)['\"]");
 
@@ -42,6 +45,10 @@ public final class StrictJson {
                 JsonLocation at = e.getLocation();
                 throw new DecodeException("duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr()
                         + ", column " + at.getColumnNr() + ": give each key once");
+            }
+            if (e.getOriginalMessage().startsWith("Duplicate")) {
+                // A message this pattern does not know: refuse all the same.
+                throw new DecodeException(e.getOriginalMessage() + ": give each key once");
             }
             // Any other fault: Vert.x names it as it always has.
         } catch (IOException e) {

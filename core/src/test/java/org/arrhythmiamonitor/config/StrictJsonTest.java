@@ -23,6 +23,9 @@ class StrictJsonTest {
                 .isInstanceOf(DecodeException.class).hasMessageContaining("duplicate key \"afterMinutes\"");
         assertThatThrownBy(() -> StrictJson.object("{\"users\": [{\"name\": \"a\", \"name\": \"b\"}]}"))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("duplicate key \"name\"");
+        // Vert.x accepts comments: one before the key must not end the check there.
+        assertThatThrownBy(() -> StrictJson.object("{\n  // edited\n  \"retry\": 1,\n  \"retry\": 2\n}"))
+                .isInstanceOf(DecodeException.class).hasMessageContaining("duplicate key \"retry\" at line 4");
     }
 
     @Test

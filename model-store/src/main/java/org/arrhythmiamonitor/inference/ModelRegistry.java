@@ -33,8 +33,17 @@ public final class ModelRegistry implements AutoCloseable {
     private ScheduledExecutorService watcher;
     /** What the last reload check found wrong, so that each problem is logged once. */
     private Map<String, String> reported = Map.of();
-    /** Why the latest inference call failed; null when it succeeded. */
-    private final AtomicReference<String> failure = new AtomicReference<>();
+    /**
+     * How long a failed inference call counts as the model failing. Every stream task shares the
+     * registry: a success of one task must not hide another task's failures, so only time clears
+     * one.
+     */
+    static final long FAILURE_HOLD_MS = 60_000;
+    /** The latest inference failure, null before any. */
+    private final AtomicReference<Failure> failure = new AtomicReference<>();
+
+    private record Failure(String message, long atMs) {
+    }
 
     /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
     public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
@@ -67,26 +76,31 @@ public final class ModelRegistry implements AutoCloseable {
     /**
      * Records that an inference call on the served model failed at run time (a model that loads
      * and passes its checks can still fail then: the execution provider's memory, a device fault).
-     * The first failure after a success is logged as an error with its cause; the rest only count
-     * until a call succeeds again.
+     * A failure with none in the {@link #FAILURE_HOLD_MS} before it is logged as an error with its
+     * cause; the rest only count (the caller's metrics).
      */
     public void inferenceFailed(RuntimeException cause) {
-        if (failure.getAndSet(cause.getMessage() == null ? cause.toString() : cause.getMessage()) == null) {
+        inferenceFailed(cause, System.currentTimeMillis());
+    }
+
+    void inferenceFailed(RuntimeException cause, long nowMs) {
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        Failure before = failure.getAndSet(new Failure(message, nowMs));
+        if (before == null || nowMs - before.atMs() >= FAILURE_HOLD_MS) {
             LOG.error("Inference with {} fails; beats are forwarded unclassified until it works again",
                     model.card().id(), cause);
         }
     }
 
-    /** Records that an inference call succeeded: logged when it follows failures. */
-    public void inferenceSucceeded() {
-        if (failure.get() != null && failure.getAndSet(null) != null) {
-            LOG.info("Inference with {} works again", model.card().id());
-        }
+    /** Why the latest inference call failed, while the latest failure is under {@link #FAILURE_HOLD_MS} old. */
+    public Optional<String> inferenceFailure() {
+        return inferenceFailure(System.currentTimeMillis());
     }
 
-    /** Why the latest inference call failed, while it did; empty once one succeeds. */
-    public Optional<String> inferenceFailure() {
-        return Optional.ofNullable(failure.get());
+    Optional<String> inferenceFailure(long nowMs) {
+        Failure latest = failure.get();
+        return latest != null && nowMs - latest.atMs() < FAILURE_HOLD_MS ? Optional.of(latest.message())
+                : Optional.empty();
     }
 
     public ModelCard card() {

@@ -307,7 +307,6 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             try {
                 Inference result = models.withModel(m -> new Inference(m.card().id(), m.classify(beats, rr, n)));
                 inferenceTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-                models.inferenceSucceeded();
                 return result;
             } catch (RuntimeException e) {
                 failed = e;

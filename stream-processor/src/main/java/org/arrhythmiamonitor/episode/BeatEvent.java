@@ -9,7 +9,10 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
  * @param sample R peak on the device's sample clock
  * @param timeMs device time of the R peak
  * @param rrMs interval from the previous detected beat, ms; 0 for the first
- * @param beatClass AAMI class
+ * @param beatClass AAMI class; {@code BEAT_CLASS_UNSPECIFIED} for a beat the model could not
+ *        classify ({@code ClassifiedBeat.unclassified}): it counts for the rate, the gaps and the
+ *        monitored time, not for the class burden, and the class-based rules take it as they take
+ *        a beat in noise ({@link #classified})
  * @param readable whether the signal around the beat was free of issues
  * @param pWaveSimilarity how alike the beat's P wave is to the template's, NaN when unknown
  * @param premature whether it came early; true when unknown (a beat from an older classifier)
@@ -31,12 +34,21 @@ public record BeatEvent(String deviceId, long sample, long timeMs, double rrMs, 
     public static BeatEvent of(ClassifiedBeat classified) {
         var beat = classified.getBeat();
         return new BeatEvent(beat.getDeviceId(), beat.getSampleIndex(), beat.getTimeMs(), beat.getRrMs(),
-                classified.getBeatClass(), beat.getSignalIssuesCount() == 0,
+                classified.getUnclassified() ? BeatClass.BEAT_CLASS_UNSPECIFIED : classified.getBeatClass(),
+                beat.getSignalIssuesCount() == 0,
                 classified.hasPWaveSimilarity() ? classified.getPWaveSimilarity() : Double.NaN,
                 !classified.hasPremature() || classified.getPremature(),
                 classified.hasPrematurityIndex() ? classified.getPrematurityIndex() : Double.NaN,
                 classified.hasQrsDifference() ? classified.getQrsDifference() : Double.NaN,
                 !classified.hasTemplateVentricular() || classified.getTemplateVentricular(),
                 classified.getConductedShape(), classified.getUnusuallyEarly());
+    }
+
+    /**
+     * Whether the beat has a class the class-based rules can read: readable, and classified. While
+     * inference fails nothing says whether a ventricular run or AF goes on or ends, as in noise.
+     */
+    public boolean classified() {
+        return readable && beatClass != BeatClass.BEAT_CLASS_UNSPECIFIED;
     }
 }

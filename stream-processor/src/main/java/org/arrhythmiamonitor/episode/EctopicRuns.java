@@ -22,7 +22,10 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  * they end. An unreadable beat ends every run not yet reported: noise imitates ectopic beats. A
  * reported one outlives noise shorter than {@code noiseMinS}, the time noise takes to raise its own
  * alert: a VT with one noisy beat in it is one VT, with one alarm, not two. The beats in noise do
- * not count, and the run goes on if the first readable beat after them continues it.
+ * not count, and the run goes on if the first readable beat after them continues it. Beats the
+ * model could not classify ({@link BeatEvent#classified}) are taken the same way: a VT under way
+ * is not ended by the first beat of an inference failure, only by one longer than
+ * {@code noiseMinS}.
  */
 final class EctopicRuns {
     /**
@@ -39,7 +42,7 @@ final class EctopicRuns {
             // Noise (or a gap) too long to say the reported episodes went on through it.
             endAll(state, device, rules, out);
         }
-        if (!beat.readable()) {
+        if (!beat.classified()) {
             if (!state.getVentricular().getOpen()) {
                 endVentricular(state, device, rules, out);
             }

@@ -93,7 +93,7 @@ public final class EpisodeDetector {
         AfState before = s.getAf();
         Segments segments = new Segments(out);
         AfDetector.Beat afBeat = new AfDetector.Beat(beat.sample(), beat.timeMs(), beat.rrMs(), beat.beatClass(),
-                beat.readable(), beat.pWaveSimilarity());
+                beat.classified(), beat.pWaveSimilarity());
         AfState after = withEpisodeEnded(before, AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s),
                 s.getPreviousReadable(), segments), segments, beat.deviceId(), out);
         BeatRun run = after.getSegment();

@@ -117,8 +117,8 @@ public final class ProcessorService implements AutoCloseable {
      * UP while the streams run and the model classifies. The model being served, and what is wrong
      * with its card beyond what refuses it (features other than it was trained on), are details:
      * the stream still classifies, and an operator should see it without reading the log. While
-     * inference calls fail it is DOWN with the failure: beats go on unclassified, so the rules
-     * that need beat classes (ventricular runs, AF) are blind.
+     * inference calls fail, and for a minute after the latest failure, it is DOWN with the failure:
+     * beats go on unclassified, so the rules that need beat classes (ventricular runs, AF) are blind.
      */
     static Health health(KafkaStreams.State state, ModelRegistry models) {
         Map<String, Object> details = new LinkedHashMap<>();

@@ -71,7 +71,7 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * and ends 1-8 s early (synthetic AF at 65-120/min). The minimum duration of an AF episode counts
  * from the onset to the latest beat the judgements place in the stretch ({@code confirmed_sample}),
  * dated as the end will be: counted to the latest beat, which runs up to half a window ahead of
- * the irregular intervals, 18-29 s of AF made episodes. An onset is not dated before a beat with the
+ * the irregular intervals, 18-26 s of AF made episodes. An onset is not dated before a beat with the
  * patient's usual P wave ({@link #afterUsualPWave}).
  * Usable intervals further apart than {@value #MAX_SPAN_GAP_MS} ms restart the windows
  * (and end AF) only when an unreadable beat or a stretch without beats came between them; a run of
@@ -214,7 +214,7 @@ public final class AfDetector {
 
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
-            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), s.getLeaveBeats(), out);
+            end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), leaveBeats(s), out);
         } else if (s.getInAf()) {
             BeatRun segment = s.getSegment();
             end(s, deviceId, segment.getLastSample(), segment.getLastTimeMs(), segment.getBeats(), out);
@@ -262,7 +262,7 @@ public final class AfDetector {
             }
             s.setLeaveCount(s.getLeaveCount() + 1);
             if (s.getLeaveCount() >= LEAVE_JUDGEMENTS) {
-                end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), s.getLeaveBeats(), out);
+                end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), leaveBeats(s), out);
             }
         } else if (s.getInAf()) {
             if (s.getLeaveCount() > 0) {
@@ -283,8 +283,12 @@ public final class AfDetector {
     private static void confirm(AfState.Builder s, Intervals judged) {
         Intervals conducted = conducted(s, false);
         Intervals dated = conducted != null ? conducted : judged;
-        int end = dated.stretchEnd(dated.firstAtOrAfter(s.getSegment().getOnsetSample()));
-        if (end >= 0 && dated.sample()[end] > s.getConfirmedSample()) {
+        BeatRun segment = s.getSegment();
+        int end = dated.stretchEnd(dated.firstAtOrAfter(segment.getOnsetSample(), segment.getOnsetTimeMs()));
+        // Later when sample or time says so: a restarted detection numbers samples afresh (lower)
+        // while time goes on, a device clock set back moves time back while samples go on.
+        if (end >= 0 && (dated.sample()[end] > s.getConfirmedSample()
+                || dated.timeMs()[end] > s.getConfirmedTimeMs())) {
             s.setConfirmedSample(dated.sample()[end])
                     .setConfirmedTimeMs(Math.max(s.getConfirmedTimeMs(), dated.timeMs()[end]));
         }
@@ -330,6 +334,11 @@ public final class AfDetector {
         out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
         s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0)
                 .setLeavePendingBeats(0).clearLeaveBeats().clearConfirmedSample().clearConfirmedTimeMs();
+    }
+
+    /** The segment's beats up to the end the first regular judgement dated; a store written before leave_beats has the segment's. */
+    private static int leaveBeats(AfState.Builder s) {
+        return s.getLeaveBeats() > 0 ? s.getLeaveBeats() : s.getSegment().getBeats();
     }
 
     static RhythmSegment segment(String deviceId, BeatRun run, double irregularity, boolean ended) {
@@ -658,10 +667,13 @@ public final class AfDetector {
             return end;
         }
 
-        /** The first position whose beat is at or after {@code fromSample}; {@code n} when none is. */
-        int firstAtOrAfter(long fromSample) {
+        /**
+         * The first position whose beat is at or after {@code fromSample} or {@code fromMs} (either
+         * clock alone may have gone back); {@code n} when none is.
+         */
+        int firstAtOrAfter(long fromSample, long fromMs) {
             for (int k = 0; k < n; k++) {
-                if (sample[k] >= fromSample) {
+                if (sample[k] >= fromSample || timeMs[k] >= fromMs) {
                     return k;
                 }
             }

@@ -764,6 +764,7 @@ class EpisodeStageTest {
     void irregularRhythmsShorterThanThirtySecondsAreNoAtrialFibrillationEpisode() {
         // AF must last 30 s. Counted up to the latest beat, which runs half a window ahead of the
         // irregular intervals, 5 of these 45 stretches of 18-26 s made an episode.
+        int entered = 0;
         for (int seconds : new int[] {18, 22, 26}) {
             for (int meanRrMs : new int[] {500, 650, 900}) {
                 for (int seed = 1; seed <= 5; seed++) {
@@ -771,9 +772,11 @@ class EpisodeStageTest {
                             meanRrMs, seed);
                     assertThat(af.episodes()).as("%d s at a mean %d ms, seed %d", seconds, meanRrMs, seed)
                             .isEmpty();
+                    entered += af.enteredAf() ? 1 : 0;
                 }
             }
         }
+        assertThat(entered).as("stretches the detector found AF in, without an episode").isEqualTo(39);
     }
 
     @Test
@@ -807,7 +810,7 @@ class EpisodeStageTest {
     }
 
     /** The episodes of one stretch of AF between regular rhythms, and when it began and ended. */
-    private record IrregularStretch(List<Episode> episodes, long startMs, long endMs) {
+    private record IrregularStretch(List<Episode> episodes, boolean enteredAf, long startMs, long endMs) {
     }
 
     /**
@@ -828,9 +831,9 @@ class EpisodeStageTest {
         for (int i = 0; i < 80; i++) {
             d.beat(N, 800 + 20 * random.nextGaussian());
         }
-        rhythm.readValuesToList();
+        boolean entered = !rhythm.readValuesToList().isEmpty();
         return new IrregularStretch(episodes().stream()
-                .filter(e -> e.getType().equals("ATRIAL_FIBRILLATION")).toList(), start, end);
+                .filter(e -> e.getType().equals("ATRIAL_FIBRILLATION")).toList(), entered, start, end);
     }
 
     @Test
@@ -1024,5 +1027,61 @@ class EpisodeStageTest {
 
         KeyValueStore<String, BurdenState> store = driver.getKeyValueStore(BurdenProcessor.STORE);
         assertThat(store.get("burden").getHoursCount()).isBetween(2, 3);
+    }
+
+    @Test
+    void beatsTheModelCouldNotClassifyCountForTheRateNotTheClassBurden() {
+        // Forwarded as Q while inference failed: counted, they diluted the PVC burden (and could
+        // end its episode) with beats whose class nobody knows.
+        long t = ScriptedDevice.T0;
+        for (int i = 0; i < 300; i++) {
+            t += 800;
+            boolean failing = i >= 100 && i < 200;
+            ClassifiedBeat.Builder b = ClassifiedBeat.newBuilder().setBeatClass(failing ? BeatClass.Q : (i % 5 == 0 ? V : N))
+                    .setUnclassified(failing).setBeat(org.arrhythmiamonitor.wire.v1.Beat.newBuilder().setDeviceId("uq")
+                            .setSampleIndex(ScriptedDevice.sampleAt(t)).setTimeMs(t).setRrMs(800));
+            beats.pipeInput("uq", b.build(), t);
+        }
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getBeatsList()).containsExactly(100L, 0L, 26L, 0L, 0L);
+        assertThat(last.getMonitoredMs()).as("all 300 beats' intervals, less the first").isEqualTo(180_800L);
+    }
+
+    @Test
+    void aVentricularTachycardiaOutlivesAShortInferenceFailureNotALongOne() {
+        // Nothing says whether the VT goes on while the model cannot classify: as through noise,
+        // a failure shorter than noiseMinS does not end it (the first unclassified beat did).
+        long[] t = {ScriptedDevice.T0};
+        java.util.function.BiConsumer<BeatClass, Boolean> beat = (c, unclassified) -> {
+            t[0] += 400;
+            beats.pipeInput("vt-q", ClassifiedBeat.newBuilder().setBeatClass(unclassified ? BeatClass.Q : c)
+                    .setUnclassified(unclassified).setBeat(org.arrhythmiamonitor.wire.v1.Beat.newBuilder()
+                            .setDeviceId("vt-q").setSampleIndex(ScriptedDevice.sampleAt(t[0])).setTimeMs(t[0])
+                            .setRrMs(400)).build(), t[0]);
+        };
+        for (int i = 0; i < 10; i++) {
+            beat.accept(N, false);
+        }
+        for (int i = 0; i < 20; i++) {
+            beat.accept(V, false);
+        }
+        for (int i = 0; i < 5; i++) {
+            beat.accept(V, true);
+        }
+        for (int i = 0; i < 10; i++) {
+            beat.accept(V, false);
+        }
+        List<Episode> vt = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(vt).as("raised once, not ended by 2 s of unclassified beats").hasSize(1);
+        assertThat(vt.get(0).getEndTimeMs()).isZero();
+
+        long lastV = t[0];
+        for (int i = 0; i < 40; i++) {
+            beat.accept(V, true);
+        }
+        List<Episode> ended = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(ended).as("ended by 16 s of them, at its last classified beat").singleElement()
+                .satisfies(e -> assertThat(e.getEndTimeMs()).isEqualTo(lastV));
     }
 }

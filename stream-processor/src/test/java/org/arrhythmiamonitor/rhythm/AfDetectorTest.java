@@ -307,7 +307,55 @@ class AfDetectorTest {
         }
     }
 
-    /** Beats fed to the detector one after another, readable unless said otherwise. */
+    @Test
+    void afDuringWhichTheSampleNumbersWentBackLastsAsLongAsItsIntervals() {
+        // A restarted detection numbers samples afresh (lower) 25 s into AF, time going on: the
+        // latest beat known to be AF's must still move on, or AF ends, dated to the restart.
+        Random random = new Random(3);
+        Feed feed = new Feed();
+        feed.sampleOffset = 10_000_000;
+        for (int i = 0; i < 40; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        for (int i = 0; i < 340; i++) {
+            if (i == 40) {
+                feed.sampleOffset = -Math.round(feed.time * FS / 1000);
+            }
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
+        }
+        long afEnd = feed.time;
+        for (int i = 0; i < 80; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        List<RhythmSegment> ended = feed.out.stream().filter(s -> s.getEndTimeMs() != 0).toList();
+        assertThat(ended).hasSize(1);
+        assertThat(ended.get(0).getEndTimeMs() - afEnd).isBetween(-8_000L, 8_000L);
+    }
+
+    @Test
+    void aStoreWrittenBeforeLeaveBeatsEndsAfWithTheSegmentsBeats() {
+        // Saved while AF waited to end, before leave_beats: the end must not count 0 beats.
+        Random random = new Random(3);
+        Feed feed = new Feed();
+        for (int i = 0; i < 40; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        for (int i = 0; i < 150; i++) {
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
+        }
+        while (feed.state.getLeaveCount() == 0) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        feed.state = feed.state.toBuilder().clearLeaveBeats().clearConfirmedSample().clearConfirmedTimeMs()
+                .clearBeatNumber().clearRrBeat().clearAnyRrBeat().build();
+        for (int i = 0; i < 60; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        RhythmSegment ended = feed.out.get(feed.out.size() - 1);
+        assertThat(ended.getEndTimeMs()).isPositive();
+        assertThat(ended.getBeatCount()).isGreaterThan(100);
+    }
+
     @Test
     void episodesAfterTheSampleNumbersWentBackGetOnsetsOfTheirOwn() {
         // Numbers from two sample clocks, 500 then 250 Hz (a device whose detection restarted at a
@@ -373,6 +421,7 @@ class AfDetectorTest {
         return out;
     }
 
+    /** Beats fed to the detector one after another, readable unless said otherwise. */
     private static final class Feed {
         AfState state = AfState.getDefaultInstance();
         final List<RhythmSegment> out = new ArrayList<>();
@@ -380,9 +429,11 @@ class AfDetectorTest {
         BeatClass previous = BeatClass.BEAT_CLASS_UNSPECIFIED;
         boolean previousReadable = true;
 
+        long sampleOffset;
+
         void beat(BeatClass c, double rr, boolean readable, double pWave) {
             time += Math.round(rr);
-            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000), time, rr, c,
+            state = AfDetector.onBeat(state, "d", new AfDetector.Beat(Math.round(time * FS / 1000) + sampleOffset, time, rr, c,
                     readable, c == BeatClass.V ? Double.NaN : pWave), previous, previousReadable, out::add);
             previous = c;
             previousReadable = readable;
