@@ -36,7 +36,12 @@ final class EctopicRuns {
     private EctopicRuns() {
     }
 
-    static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
+    /**
+     * @param reported the class the beat is reported with ({@link ReportedClass}), which the SVT
+     *        rule reads; the ventricular rules and the patterns read the classifier's
+     */
+    static void onBeat(EpisodeState.Builder state, BeatEvent beat, BeatClass reported, EpisodeRules rules,
+            EpisodeOutput out) {
         String device = beat.deviceId();
         if (beat.timeMs() - lastReportedBeatMs(state) > rules.noiseMinS() * 1000) {
             // Noise (or a gap) too long to say the reported episodes went on through it.
@@ -74,13 +79,18 @@ final class EctopicRuns {
         } else {
             endVentricular(state, device, rules, out);
         }
+        // The SVT rule reads the reported class: within a few beats of an SVT the local mean
+        // interval follows the run's own rate, and the model, which reads intervals against it,
+        // calls the rest N; ReportedClass carries such beats on as S while they stay clearly
+        // short against the rate before the run. On the model's S calls, runs broke every few
+        // beats (held out, SVT duration Se 11 %, 70 % on the reported class).
         // S beats in an irregular rhythm are AF conducted with varying RR, which the beat model
         // calls S for their prematurity; SVT is regular, so they start no SVT run. Nor does an S
         // call on a beat that did not come early: an SVT begins abruptly, with a premature beat,
-        // while the model calls some beats of a steady sinus tachycardia S (and ReportedClass
-        // reports them N), which made SVT runs 13-20 s into one.
+        // while the model calls some beats of a steady sinus tachycardia S, which made SVT runs
+        // 13-20 s into one.
         boolean sRunGoesOn = state.getSupraventricular().getBeats() > 0;
-        if (c == BeatClass.S && !AfDetector.irregular(state.getAf())
+        if (reported == BeatClass.S && !AfDetector.irregular(state.getAf())
                 && (sRunGoesOn || beat.premature() || ReportedClass.earlyForThePatient(beat))) {
             BeatRun run = state.getSupraventricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())

@@ -24,12 +24,12 @@ public final class EpisodeDetector {
             EpisodeOutput out) {
         BeatEvent beat = BeatEvent.of(classified);
         EpisodeState.Builder s = state.toBuilder();
-        EctopicRuns.onBeat(s, beat, rules, out);
         RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
                 state.getReportedSRunOnsetMs()), new ReportedClass.PreviousCall(previousClass(s), s.getPreviousRrMs()));
+        EctopicRuns.onBeat(s, beat, reported.beatClass(), rules, out);
         return s.setHasPrevious(true)
                 .setReportedClass(reported.beatClass().getNumber())
                 .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())

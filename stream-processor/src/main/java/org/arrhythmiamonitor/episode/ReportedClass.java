@@ -8,7 +8,8 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
 /**
  * The class a beat is reported with: the classifier's ({@code ClassifiedBeat.beat_class}), except
  * where AF, or what an atrial premature beat is, says otherwise. The burden and {@code monitor eval} report
- * this class; the AF detector and the run rules read the classifier's.
+ * this class, and so does the SVT run rule ({@code EctopicRuns}); the AF detector and the
+ * ventricular run rules read the classifier's.
  * <ul>
  *   <li>A V or F call on one of the patient's conducted QRS shapes ({@code ClassifiedBeat.conducted_shape},
  *       {@code QrsFamilies}) is S when clearly early (prematurity index under

@@ -204,6 +204,20 @@ class EpisodeStageTest {
     }
 
     @Test
+    void anSvtWhoseLaterBeatsTheModelCallsNIsOneRunToItsEnd() {
+        // Within a few beats the local mean follows the tachycardia's rate, and the model, reading
+        // intervals against it, calls the rest N: the run ended at the first of them, 1.2 s into
+        // a 12 s SVT (held out on MIT-BIH, SVT duration Se 11 %).
+        ScriptedDevice d = device("svt-n").beats(20, N, 800).beats(3, S, 400).beats(27, N, 400);
+        long lastFast = d.timeMs();
+        d.beats(10, N, 800);
+        List<Episode> svt = episodes().stream().filter(e -> e.getType().equals("SVT_RUN")).toList();
+        assertThat(svt).hasSize(2);
+        assertThat(svt.get(1).getEndTimeMs()).isEqualTo(lastFast);
+        assertThat(svt.get(1).getBeatCount()).isEqualTo(30);
+    }
+
+    @Test
     void sCallsInASteadySinusTachycardiaStartNoSvtRun() {
         // 40 beats at 150 a minute: by then the local mean has caught up, so the S calls that
         // follow did not come early; an SVT run begins with a beat that does.
