@@ -33,6 +33,8 @@ final class EctopicRuns {
      * wider than this are conducted atrial fibrillation or a mix of premature beats, not an SVT run.
      */
     static final double SVT_MAX_RR_SPREAD = 1.25;
+    /** Slow V beats in a row from which they are an idioventricular run, not a couplet or triplet. */
+    private static final int IDIOVENTRICULAR_BEATS = 4;
     private EctopicRuns() {
     }
 
@@ -70,6 +72,11 @@ final class EctopicRuns {
             BeatRun run = state.getVentricular();
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
                     : withBeat(run, state, beat);
+            withFastTail(grown, run, state, beat, rules);
+            if (!grown.getOpen() && grown.getFastBeats() >= rules.vtBeats() && grown.getFastBeats() < grown.getBeats()
+                    && Episodes.rateBpm(grown.build()) <= rules.ventricularRateBpm()) {
+                grown = splitAtFastTail(grown, device, rules, out);
+            }
             if (!grown.getOpen() && grown.getBeats() >= rules.vtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.ventricularRateBpm()) {
                 grown.setOpen(true);
@@ -133,10 +140,61 @@ final class EctopicRuns {
         state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
     }
 
+    /**
+     * Keeps the run's fast tail ({@code BeatRun.fast_beats}): its latest intervals in a row faster
+     * than the ventricular rate, from the beat that began the first of them. A beat taken on after
+     * noise, without an interval, ends it.
+     */
+    private static void withFastTail(BeatRun.Builder grown, BeatRun before, EpisodeState.Builder state,
+            BeatEvent beat, EpisodeRules rules) {
+        boolean fast = before.getBeats() > 0 && state.getPreviousReadable() && beat.rrMs() > 0
+                && 60_000.0 / beat.rrMs() > rules.ventricularRateBpm();
+        if (!fast) {
+            grown.clearFastBeats().clearFastRrSumMs().clearFastOnsetSample().clearFastOnsetTimeMs();
+        } else if (before.getFastBeats() == 0) {
+            grown.setFastBeats(2).setFastRrSumMs(beat.rrMs()).setFastOnsetSample(before.getLastSample())
+                    .setFastOnsetTimeMs(before.getLastTimeMs());
+        } else {
+            grown.setFastBeats(before.getFastBeats() + 1).setFastRrSumMs(before.getFastRrSumMs() + beat.rrMs());
+        }
+    }
+
+    /**
+     * A run slow as a whole whose fast tail has become long enough for a ventricular tachycardia:
+     * the tail goes on as the run, with its own onset and rate, so that a VT after a slow
+     * ventricular rhythm (an escape or idioventricular rhythm) is raised at its {@code vtBeats}-th
+     * beat. Averaged with the slow beats it was raised only once the fast ones outweighed them,
+     * after 38 beats following 10 escape beats at 35 a minute, with its onset at the first escape
+     * beat. The slow part, up to the beat that began the tail, is reported as the run it was when
+     * it is long enough to be an idioventricular run; shorter, it was the VT's lead-in.
+     */
+    private static BeatRun.Builder splitAtFastTail(BeatRun.Builder grown, String device, EpisodeRules rules,
+            EpisodeOutput out) {
+        int tailIntervals = grown.getFastBeats() - 1;
+        BeatRun slow = grown.clone().setBeats(grown.getBeats() - tailIntervals)
+                .setLastSample(grown.getFastOnsetSample()).setLastTimeMs(grown.getFastOnsetTimeMs())
+                .setIntervals(Math.max(0, grown.getIntervals() - tailIntervals))
+                .setRrSumMs(Math.max(0, grown.getRrSumMs() - grown.getFastRrSumMs()))
+                .clearFastBeats().clearFastRrSumMs().clearFastOnsetSample().clearFastOnsetTimeMs().build();
+        if (slow.getBeats() >= IDIOVENTRICULAR_BEATS) {
+            reportEnded(slow, device, rules, out);
+        }
+        return Episodes.runFrom(grown.getFastOnsetSample(), grown.getFastOnsetTimeMs())
+                .setBeats(grown.getFastBeats()).setIntervals(tailIntervals).setRrSumMs(grown.getFastRrSumMs())
+                .setLastSample(grown.getLastSample()).setLastTimeMs(grown.getLastTimeMs())
+                .setFastBeats(grown.getFastBeats()).setFastRrSumMs(grown.getFastRrSumMs())
+                .setFastOnsetSample(grown.getFastOnsetSample()).setFastOnsetTimeMs(grown.getFastOnsetTimeMs());
+    }
+
     private static void endVentricular(EpisodeState.Builder state, String device, EpisodeRules rules,
             EpisodeOutput out) {
         BeatRun run = state.getVentricular();
         state.clearVentricular();
+        reportEnded(run, device, rules, out);
+    }
+
+    /** A ventricular run that ended, reported by what it finally was. */
+    private static void reportEnded(BeatRun run, String device, EpisodeRules rules, EpisodeOutput out) {
         if (run.getBeats() < 2) {
             return;
         }

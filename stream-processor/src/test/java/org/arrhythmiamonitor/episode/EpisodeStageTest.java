@@ -1098,4 +1098,50 @@ class EpisodeStageTest {
         assertThat(ended).as("ended by 16 s of them, at its last classified beat").singleElement()
                 .satisfies(e -> assertThat(e.getEndTimeMs()).isEqualTo(lastV));
     }
+
+    @Test
+    void aVentricularTachycardiaAfterASlowVentricularRhythmIsRaisedAtItsFifthBeat() {
+        // Ten escape beats at 35 a minute, then a VT at 180: averaged with the escape beats, the
+        // run's rate crossed 100 a minute only 38 fast beats in, with the onset at the first escape.
+        ScriptedDevice d = device("escape-vt").beats(10, N, 800).beat(V, 1200).beats(9, V, 1714);
+        long lastEscape = d.timeMs();
+        assertThat(ventricular()).isEmpty();
+        d.beats(3, V, 333);
+        assertThat(ventricular()).as("4 beats of the VT").isEmpty();
+        d.beat(V, 333);
+        List<Episode> raised = ventricular();
+        assertThat(types(raised)).containsExactly("IDIOVENTRICULAR_RUN", "VENTRICULAR_TACHYCARDIA");
+        assertThat(raised.get(0).getEndTimeMs()).as("the escape rhythm ends where the VT begins").isEqualTo(lastEscape);
+        assertThat(raised.get(0).getBeatCount()).isEqualTo(10);
+        assertThat(raised.get(1).getOnsetTimeMs()).isEqualTo(lastEscape);
+        assertThat(raised.get(1).getBeatCount()).isEqualTo(5);
+        assertThat(raised.get(1).getRateBpm()).isCloseTo(180.2, org.assertj.core.data.Offset.offset(0.1));
+
+        d.beats(20, V, 333).beats(5, N, 800);
+        List<Episode> ended = ventricular();
+        assertThat(types(ended)).containsExactly("VENTRICULAR_TACHYCARDIA");
+        assertThat(ended.get(0).getBeatCount()).isEqualTo(25);
+    }
+
+    @Test
+    void aVentricularRunThatSpeedsUpAfterTwoSlowIntervalsIsOneTachycardia() {
+        // Two slow intervals before the fast ones: too few beats for an idioventricular run, they
+        // are the VT's lead-in and are not reported apart. The run is slow as a whole until 9
+        // fast beats; the VT is raised at its 5th, from the beat that began it.
+        ScriptedDevice d = device("lead-in-vt").beats(10, N, 800).beat(V, 600).beats(2, V, 1714);
+        long lastSlow = d.timeMs();
+        d.beats(4, V, 333);
+        assertThat(types(ventricular())).containsExactly("VENTRICULAR_TACHYCARDIA");
+        d.beats(4, V, 333).beats(5, N, 800);
+        List<Episode> ended = ventricular();
+        assertThat(types(ended)).containsExactly("VENTRICULAR_TACHYCARDIA");
+        assertThat(ended.get(0).getOnsetTimeMs()).isEqualTo(lastSlow);
+        assertThat(ended.get(0).getBeatCount()).isEqualTo(9);
+    }
+
+    /** The episodes of ventricular runs since the last read. */
+    private List<Episode> ventricular() {
+        return episodes().stream().filter(e -> List.of("COUPLET", "TRIPLET", "VENTRICULAR_RUN",
+                "IDIOVENTRICULAR_RUN", "VENTRICULAR_TACHYCARDIA").contains(e.getType())).toList();
+    }
 }
