@@ -24,12 +24,14 @@ public final class EpisodeDetector {
             EpisodeOutput out) {
         BeatEvent beat = BeatEvent.of(classified);
         EpisodeState.Builder s = state.toBuilder();
-        RateRuns.onBeat(s, beat, rules, out);
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
                 state.getReportedSRunOnsetMs()), new ReportedClass.PreviousCall(previousClass(s), s.getPreviousRrMs()));
         EctopicRuns.onBeat(s, beat, reported.beatClass(), rules, out);
+        // After the ectopic runs: extreme tachycardia leaves out the beats of an open VT, the beat
+        // that opens it included (run before it, that beat could raise both alarms at once).
+        RateRuns.onBeat(s, beat, rules, out);
         return s.setHasPrevious(true)
                 .setReportedClass(reported.beatClass().getNumber())
                 .setReportedSRunLocalRrMs(reported.sRunLocalRrMs())

@@ -187,7 +187,10 @@ public final class EpisodeProcessor implements Processor<String, Message, String
             pending.add(new Pending(BurdenBeat.newBuilder().setSample(b.getSampleIndex()).setTimeMs(b.getTimeMs())
                     .setBeatClass(state.getReportedClass())
                     .setRrMs(b.getRrMs())
-                    .setReadable(b.getSignalIssuesCount() == 0).setInAf(EpisodeDetector.inAf(state)).build(), true));
+                    .setReadable(b.getSignalIssuesCount() == 0)
+                    // Nothing says whether AF went on while the model could not classify (the AF
+                    // detector takes such beats as noise): monitored time, not AF time.
+                    .setInAf(EpisodeDetector.inAf(state) && !classified.getUnclassified()).build(), true));
         }
 
         void flush(EpisodeState.Builder state) {

@@ -33,6 +33,8 @@ final class ScriptedDevice {
     private DoubleSupplier pWave = () -> Double.NaN;
     /** The QRS difference from the template of the next beats; NaN leaves it unset. */
     private DoubleSupplier qrsDifference = () -> Double.NaN;
+    /** Whether the next beats' QRS is one of the patient's conducted shapes. */
+    private boolean conductedShape;
 
     ScriptedDevice(String id, TestInputTopic<String, ClassifiedBeat> beats,
             TestInputTopic<String, SignalProgress> progress) {
@@ -56,7 +58,7 @@ final class ScriptedDevice {
         boolean premature = BeatFeatures.premature(prematurityIndex);
         localRrMs += BeatFeatureExtractor.LOCAL_WEIGHT * (rrMs - localRrMs);
         ClassifiedBeat.Builder classified = ClassifiedBeat.newBuilder().setBeat(b).setBeatClass(c)
-                .setPremature(premature).setPrematurityIndex((float) prematurityIndex);
+                .setPremature(premature).setPrematurityIndex((float) prematurityIndex).setConductedShape(conductedShape);
         double similarity = pWave.getAsDouble();
         if (!Double.isNaN(similarity)) {
             classified.setPWaveSimilarity((float) similarity);
@@ -90,6 +92,12 @@ final class ScriptedDevice {
     /** How far the next beats' QRS is from the template's (not ventricular), one value drawn per beat. */
     ScriptedDevice qrsDifferences(DoubleSupplier difference) {
         this.qrsDifference = difference;
+        return this;
+    }
+
+    /** Whether the next beats' QRS is one of the patient's conducted shapes ({@code conducted_shape}). */
+    ScriptedDevice conductedShapes(boolean value) {
+        this.conductedShape = value;
         return this;
     }
 
