@@ -122,6 +122,11 @@ public final class ReportedClass {
         static Reported notInARun(BeatClass beatClass) {
             return new Reported(beatClass, 0, 0);
         }
+
+        /** Whether the beat is S, or in noise inside an S run, which the next beat may continue. */
+        boolean inARun() {
+            return beatClass == BeatClass.S || sRunLocalRrMs > 0;
+        }
     }
 
     /**
@@ -142,10 +147,16 @@ public final class ReportedClass {
      */
     public static Reported of(AfState af, BeatEvent beat, Reported previous, PreviousCall previousCall) {
         BeatClass reported = reportedClass(af, beat, previous, previousCall);
+        if (reported != BeatClass.S && !beat.classified() && previous.sRunLocalRrMs() > 0) {
+            // A beat in noise, or one the model could not classify, inside an S run: nothing says
+            // the run ended there, so the next beat may continue it, as a VT goes on through noise
+            // (EctopicRuns). Its own class is what it is reported with.
+            return new Reported(reported, previous.sRunLocalRrMs(), previous.sRunOnsetMs());
+        }
         if (reported != BeatClass.S) {
             return Reported.notInARun(reported);
         }
-        if (previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0) {
+        if (previous.sRunLocalRrMs() > 0) {
             return new Reported(reported, previous.sRunLocalRrMs(), previous.sRunOnsetMs());
         }
         // The run begins: the local mean before this beat is the rate it is measured against.
@@ -161,7 +172,7 @@ public final class ReportedClass {
         }
         BeatClass inRhythm = AfDetector.inRhythm(af, call);
         // NaN (unknown) fails the comparison: the S stands.
-        if (inRhythm == BeatClass.S && previous.beatClass() != BeatClass.S
+        if (inRhythm == BeatClass.S && !previous.inARun()
                 && (!beat.premature() && !earlyForThePatient(beat) || beat.pWaveSimilarity() >= AfDetector.USUAL_P_WAVE)) {
             return BeatClass.N;
         }
@@ -239,7 +250,7 @@ public final class ReportedClass {
         // A device clock set back during the run makes the time since its onset negative: past the
         // limit too, or sinus tachycardia would stay S until the clock caught up.
         boolean young = sinceOnsetMs >= 0 && sinceOnsetMs < RUN_WITH_USUAL_P_WAVE_MS;
-        return previous.beatClass() == BeatClass.S && previous.sRunLocalRrMs() > 0 && beat.rrMs() > 0
+        return previous.sRunLocalRrMs() > 0 && beat.rrMs() > 0
                 && beat.rrMs() < BeatFeatures.CLEARLY_PREMATURE * previous.sRunLocalRrMs()
                 && (young || !(beat.pWaveSimilarity() >= AfDetector.P_WAVE_ABSENT));
     }

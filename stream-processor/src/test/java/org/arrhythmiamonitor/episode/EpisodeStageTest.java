@@ -245,6 +245,19 @@ class EpisodeStageTest {
     }
 
     @Test
+    void anSvtGoesOnThroughANoisyBeat() {
+        // A beat in noise reported the run over: the model's N calls after it no longer continued
+        // it, and the SVT run ended at the noise, 13 beats into 40, where a VT goes on through it.
+        ScriptedDevice d = device("svt-noise").beats(20, N, 800).beats(3, S, 400).beats(10, N, 400)
+                .unreadable(true).beat(N, 400).unreadable(false).beats(26, N, 400);
+        long lastFast = d.timeMs();
+        d.beats(10, N, 800);
+        List<Episode> svt = episodes().stream().filter(e -> e.getType().equals("SVT_RUN")).toList();
+        assertThat(svt).hasSize(2);
+        assertThat(svt.get(1).getEndTimeMs()).isEqualTo(lastFast);
+    }
+
+    @Test
     void sCallsInASteadySinusTachycardiaStartNoSvtRun() {
         // 40 beats at 150 a minute: by then the local mean has caught up, so the S calls that
         // follow did not come early; an SVT run begins with a beat that does.
