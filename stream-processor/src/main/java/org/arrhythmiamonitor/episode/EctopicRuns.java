@@ -90,7 +90,7 @@ final class EctopicRuns {
         // interval follows the run's own rate, and the model, which reads intervals against it,
         // calls the rest N; ReportedClass carries such beats on as S while they stay clearly
         // short against the rate before the run. On the model's S calls, runs broke every few
-        // beats (held out, SVT duration Se 11 %, 70 % on the reported class).
+        // beats (held out, SVT duration Se 11 %, 74 % on the reported class).
         // S beats in an irregular rhythm are AF conducted with varying RR, which the beat model
         // calls S for their prematurity; SVT is regular, so they start no SVT run. Nor does an S
         // call on a beat that did not come early: an SVT begins abruptly, with a premature beat,
