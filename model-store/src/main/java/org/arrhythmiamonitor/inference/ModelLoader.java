@@ -174,10 +174,11 @@ public final class ModelLoader {
                 }
             }
         }
-        if (fixture != null && fixture.largestDifference(got) > PARITY_TOLERANCE) {
+        double off = fixture == null ? 0 : fixture.largestDifference(got);
+        if (off > PARITY_TOLERANCE) {
             throw new ModelException(String.format(Locale.ROOT, "%s: on its card's parity_fixture it gives probabilities "
                     + "up to %.6f away from the card's (at most %s): not the model the card describes, or a runtime "
-                    + "that computes it otherwise", card.id(), fixture.largestDifference(got), PARITY_TOLERANCE));
+                    + "that computes it otherwise", card.id(), off, PARITY_TOLERANCE));
         }
     }
 

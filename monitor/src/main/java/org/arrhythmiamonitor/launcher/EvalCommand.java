@@ -83,12 +83,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(commandLine, "--db: " + db + (Files.exists(db)
                     ? " is not a directory" : " does not exist"));
         }
-        MainsFrequency notch;
-        try {
-            notch = FlagValue.parse("--mains", mains, MainsFrequency::parse);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(commandLine, e.getMessage());
-        }
+        MainsFrequency notch = FlagValue.parse(commandLine, "--mains", mains, MainsFrequency::parse);
         if (heldOut != null && (modelDir != null || noClassify)) {
             throw new ParameterException(commandLine, "--held-out names each record's model itself: "
                     + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));

@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.launcher;
 
 import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * A flag's text read by a parser that speaks of the value, not of the flag: a refusal names the
@@ -16,6 +18,15 @@ final class FlagValue {
             return parser.apply(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The same, its refusal a usage error of {@code commandLine} (exit status 2). */
+    static <T> T parse(CommandLine commandLine, String flag, String value, Function<String, T> parser) {
+        try {
+            return parse(flag, value, parser);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, e.getMessage(), e);
         }
     }
 }

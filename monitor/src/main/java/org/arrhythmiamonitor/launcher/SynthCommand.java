@@ -61,11 +61,7 @@ final class SynthCommand implements Callable<Integer> {
         }
         List<PatientProfile> patients = new ArrayList<>();
         for (String name : profiles) {
-            try {
-                patients.add(FlagValue.parse("--profiles", name.trim(), PatientProfile::of));
-            } catch (IllegalArgumentException e) {
-                throw new ParameterException(commandLine, e.getMessage());
-            }
+            patients.add(FlagValue.parse(commandLine, "--profiles", name.trim(), PatientProfile::of));
         }
         ListFlag.check(commandLine, "--profiles", "profile", patients.stream().map(PatientProfile::label).toList());
         try {

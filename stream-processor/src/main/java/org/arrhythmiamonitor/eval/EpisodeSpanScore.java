@@ -84,10 +84,10 @@ public record EpisodeSpanScore(long referenceEpisodes, long detectedEpisodes, lo
      */
     public JsonObject toJson(double fsHz) {
         return new JsonObject()
-                .put("episode_se", json(episodeSe()))
-                .put("episode_ppv", json(episodePpv()))
-                .put("duration_se", json(durationSe()))
-                .put("duration_ppv", json(durationPpv()))
+                .put("episode_se", ScoreJson.percent(episodeSe()))
+                .put("episode_ppv", ScoreJson.percent(episodePpv()))
+                .put("duration_se", ScoreJson.percent(durationSe()))
+                .put("duration_ppv", ScoreJson.percent(durationPpv()))
                 .put("reference_episodes", referenceEpisodes)
                 .put("detected_episodes", detectedEpisodes)
                 .put("reference_episodes_detected", referenceEpisodesDetected)
@@ -128,10 +128,6 @@ public record EpisodeSpanScore(long referenceEpisodes, long detectedEpisodes, lo
 
     private static double percent(long part, long whole) {
         return whole == 0 ? Double.NaN : 100.0 * part / whole;
-    }
-
-    private static Double json(double percent) {
-        return Double.isNaN(percent) ? null : Math.round(percent * 1000) / 1000.0;
     }
 
     private static double seconds(long samples, double fsHz) {

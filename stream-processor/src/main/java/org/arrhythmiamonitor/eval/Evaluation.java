@@ -164,12 +164,7 @@ public final class Evaluation {
 
     private static JsonObject qrs(QrsScore score) {
         return new JsonObject().put("tp", score.tp()).put("fn", score.fn()).put("fp", score.fp())
-                .put("se", round(score.se())).put("ppv", round(score.ppv()));
-    }
-
-    /** Three decimals; null (JSON null) where there was nothing to score, as the beat classes have. */
-    private static Double round(double percent) {
-        return Double.isNaN(percent) ? null : Math.round(percent * 1000) / 1000.0;
+                .put("se", ScoreJson.percent(score.se())).put("ppv", ScoreJson.percent(score.ppv()));
     }
 
     /** Two decimals for the table; "-" where there was nothing to score, as bxb prints it. */

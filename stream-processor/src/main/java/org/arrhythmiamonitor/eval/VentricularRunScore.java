@@ -58,7 +58,7 @@ public record VentricularRunScore(Counts couplet, Counts shortRun, Counts longRu
         }
 
         JsonObject toJson() {
-            return new JsonObject().put("se", json(se())).put("ppv", json(ppv()))
+            return new JsonObject().put("se", ScoreJson.percent(se())).put("ppv", ScoreJson.percent(ppv()))
                     .put("reference", reference).put("detected", detected)
                     .put("reference_detected", referenceDetected).put("detected_true", detectedTrue);
         }
@@ -135,7 +135,7 @@ public record VentricularRunScore(Counts couplet, Counts shortRun, Counts longRu
     /** Percentages with three decimals, JSON null where there is no run to score. */
     public JsonObject toJson() {
         Counts all = all();
-        JsonObject json = new JsonObject().put("se", json(all.se())).put("ppv", json(all.ppv()));
+        JsonObject json = new JsonObject().put("se", ScoreJson.percent(all.se())).put("ppv", ScoreJson.percent(all.ppv()));
         for (RunLength length : RunLength.values()) {
             json.put(length.key(), counts(length).toJson());
         }
@@ -161,9 +161,5 @@ public record VentricularRunScore(Counts couplet, Counts shortRun, Counts longRu
 
     private static List<VentricularRun> counted(List<VentricularRun> runs, RunLength length, Scope scope) {
         return runs.stream().filter(r -> r.lengthClass() == length && scope.counts(r)).toList();
-    }
-
-    private static Double json(double percent) {
-        return Double.isNaN(percent) ? null : Math.round(percent * 1000) / 1000.0;
     }
 }

@@ -191,12 +191,13 @@ public final class AfDetector {
             // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
             Intervals conducted = conducted(s, false);
             if (s.getInAf() || conducted != null && conducted.irregularity().value() >= LEAVE) {
-                decide(s, deviceId, withVentricular(s), sample, timeMs, out);
+                decide(s, deviceId, withVentricular(s), conducted, sample, timeMs, out);
             }
         } else if (usable && s.getFilled() == WINDOW) {
-            Intervals judged = s.getInAf() ? conducted(s, false) : entryIntervals(s);
+            Intervals conducted = s.getInAf() ? conducted(s, false) : null;
+            Intervals judged = s.getInAf() ? conducted : entryIntervals(s);
             if (judged != null) {
-                decide(s, deviceId, judged, sample, timeMs, out);
+                decide(s, deviceId, judged, conducted, sample, timeMs, out);
             }
         }
         return s.build();
@@ -227,9 +228,12 @@ public final class AfDetector {
     /**
      * Enters or leaves AF on the irregularity of the intervals judged; the change is dated where
      * the irregular stretch among them begins or ends.
+     *
+     * @param conducted the usable intervals with those touching S beats ({@link #conducted}) when
+     *        the caller has them already, else null
      */
-    private static void decide(AfState.Builder s, String deviceId, Intervals judged, long sample, long timeMs,
-            Output out) {
+    private static void decide(AfState.Builder s, String deviceId, Intervals judged, Intervals conducted,
+            long sample, long timeMs, Output out) {
         double irregularity = judged.irregularity().value();
         s.setIrregularity(irregularity);
         if (!s.getInAf() && irregularity >= ENTER) {
@@ -249,13 +253,13 @@ public final class AfDetector {
             segment.setBeats(beatsAfter(s, segment.getOnsetSample()) + 1);
             s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0)
                     .setConfirmedSample(segment.getOnsetSample()).setConfirmedTimeMs(segment.getOnsetTimeMs());
-            confirm(s, judged);
+            confirm(s, judged, conducted);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
             if (s.getLeaveCount() == 0) {
                 // The end is the latest beat of the stretch, as far as this window tells; the
                 // segment's beats after it, up to this one, were the regular rhythm's.
-                confirm(s, judged);
+                confirm(s, judged, conducted);
                 int beats = s.getSegment().getBeats() - beatsAfter(s, s.getConfirmedSample());
                 s.setLeaveSample(s.getConfirmedSample()).setLeaveTimeMs(s.getConfirmedTimeMs())
                         .setLeaveBeats(Math.max(1, beats));
@@ -272,16 +276,19 @@ public final class AfDetector {
                         .setLastSample(sample).setLastTimeMs(timeMs));
                 s.setLeaveCount(0).setLeavePendingBeats(0);
             }
-            confirm(s, judged);
+            confirm(s, judged, conducted);
         }
     }
 
     /**
      * Moves the latest beat known to be in AF ({@code confirmed_sample}) up to the end of the
-     * irregular stretch that the intervals judged show from the onset on; never back.
+     * irregular stretch that the usable intervals show from the onset on (the intervals judged
+     * when too few are usable); never back.
+     *
+     * @param known the usable intervals when the caller has them already, else null
      */
-    private static void confirm(AfState.Builder s, Intervals judged) {
-        Intervals conducted = conducted(s, false);
+    private static void confirm(AfState.Builder s, Intervals judged, Intervals known) {
+        Intervals conducted = known != null ? known : conducted(s, false);
         Intervals dated = conducted != null ? conducted : judged;
         BeatRun segment = s.getSegment();
         int end = dated.stretchEnd(dated.firstAtOrAfter(segment.getOnsetSample(), segment.getOnsetTimeMs()));
