@@ -1,8 +1,10 @@
 package org.arrhythmiamonitor.episode;
 
 import org.arrhythmiamonitor.rhythm.AfDetector;
+import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.state.v1.BeatRun;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
+import org.arrhythmiamonitor.state.v1.HeldRun;
 import org.arrhythmiamonitor.state.v1.PatternRun;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 
@@ -17,10 +19,12 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  *   <li>{@code patternCycles} N-V cycles in a row: bigeminy; N-N-V cycles: trigeminy.</li>
  * </ul>
  * Each run is reported once, by what it finally is: a run that becomes VT is not also reported as
- * a couplet, because short runs are reported when they end. VT and SVT runs, and the patterns,
- * are reported as soon as they qualify (their alert must not wait for the end) and again when
- * they end. An unreadable beat ends every run not yet reported: noise imitates ectopic beats. A
- * reported one outlives noise shorter than {@code noiseMinS}, the time noise takes to raise its own
+ * a couplet, because short runs are reported when they end. VT runs and the patterns are reported
+ * as soon as they qualify (their alert must not wait for the end) and again when they end; SVT
+ * runs from their {@value #SVT_CONFIRM_BEATS}th beat, and a shorter one, held until the rhythm
+ * after it shows that it was not the start of AF, once, ended (low priority: the wait costs little
+ * and spares a false alert at most AF onsets). An unreadable beat ends every run not yet reported:
+ * noise imitates ectopic beats. A reported one outlives noise shorter than {@code noiseMinS}, the time noise takes to raise its own
  * alert: a VT with one noisy beat in it is one VT, with one alarm, not two. The beats in noise do
  * not count, and the run goes on if the first readable beat after them continues it. Beats the
  * model could not classify ({@link BeatEvent#classified}) are taken the same way: a VT under way
@@ -33,6 +37,25 @@ final class EctopicRuns {
      * wider than this are conducted atrial fibrillation or a mix of premature beats, not an SVT run.
      */
     static final double SVT_MAX_RR_SPREAD = 1.25;
+    /**
+     * Beats from which a regular SVT run is published while it goes on. The first beats of AF
+     * after a slower rhythm are all clearly early and have no P wave, so they are reported S, and
+     * two or three of AF's random intervals are often within {@link #SVT_MAX_RR_SPREAD} of each
+     * other (about half of the time for intervals spread evenly over 37.5 % either side of their
+     * mean), seven seldom (0.4 %). A run that qualifies with fewer beats is held
+     * ({@code BeatRun.held}): reported once it reaches this many, or, when it ends shorter, once the
+     * rhythm after it has shown whether it was the start of AF ({@link #SVT_HOLD_BEATS}).
+     */
+    static final int SVT_CONFIRM_BEATS = 8;
+    /**
+     * Readable beats from a held run's first beat before it is reported, unless AF is entered with
+     * its onset dated at or before the run's last beat first, which drops it. The AF detector enters
+     * once about 25 of its window's 31 differences are AF's; on synthetic AF onsets (20 seeds)
+     * holding for 32 beats left 9 false SVT runs, 40 left 7, and 48 no fewer.
+     */
+    static final int SVT_HOLD_BEATS = 40;
+    /** Most held runs kept; the oldest is reported early when more end. */
+    private static final int MAX_HELD_RUNS = 16;
     /** Slow V beats in a row from which they are an idioventricular run, not a couplet or triplet. */
     private static final int IDIOVENTRICULAR_BEATS = 4;
     private EctopicRuns() {
@@ -45,6 +68,7 @@ final class EctopicRuns {
     static void onBeat(EpisodeState.Builder state, BeatEvent beat, BeatClass reported, EpisodeRules rules,
             EpisodeOutput out) {
         String device = beat.deviceId();
+        heldRuns(state, device, out);
         if (beat.timeMs() - lastReportedBeatMs(state) > rules.noiseMinS() * 1000) {
             // Noise (or a gap) too long to say the reported episodes went on through it.
             endAll(state, device, rules, out);
@@ -114,7 +138,11 @@ final class EctopicRuns {
             if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
                     && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()
                     && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
-                grown.setOpen(true);
+                grown.setOpen(true).setHeld(true);
+            }
+            if (grown.getHeld() && grown.getBeats() >= SVT_CONFIRM_BEATS
+                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
+                grown.setHeld(false);
                 out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, grown.build(), false, ""));
             }
             state.setSupraventricular(grown);
@@ -140,10 +168,15 @@ final class EctopicRuns {
         return run.getOpen() ? run.getLastTimeMs() : Long.MAX_VALUE;
     }
 
-    /** Ends every run and pattern at its last beat: the signal can no longer tell whether it goes on. */
+    /**
+     * Ends every run and pattern at its last beat: the signal can no longer tell whether it goes on.
+     * Held SVT runs are reported: nor can it tell any more whether the rhythm after them turns
+     * irregular.
+     */
     static void endAll(EpisodeState.Builder state, String device, EpisodeRules rules, EpisodeOutput out) {
         endVentricular(state, device, rules, out);
         endSupraventricular(state, device, out);
+        releaseHeld(state, device, Long.MAX_VALUE, out);
         endPattern(state.getBigeminy(), device, EpisodeType.BIGEMINY, out);
         endPattern(state.getTrigeminy(), device, EpisodeType.TRIGEMINY, out);
         state.clearBigeminy().clearTrigeminy().setNormalsSinceVentricular(0);
@@ -227,11 +260,67 @@ final class EctopicRuns {
         }
     }
 
+    /**
+     * Ends the SVT run. A published one is reported ended; a held one is held on until
+     * {@link #SVT_HOLD_BEATS} readable beats from its first have passed.
+     */
     private static void endSupraventricular(EpisodeState.Builder state, String device, EpisodeOutput out) {
         BeatRun run = state.getSupraventricular();
         state.clearSupraventricular();
-        if (run.getOpen()) {
+        if (!run.getOpen()) {
+            return;
+        }
+        if (!run.getHeld()) {
             out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, run, true, ""));
+            return;
+        }
+        if (state.getHeldSvtRunsCount() >= MAX_HELD_RUNS) {
+            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, state.getHeldSvtRuns(0).getRun(), true, ""));
+            state.removeHeldSvtRuns(0);
+        }
+        long release = state.getAf().getBeatNumber() + Math.max(1, SVT_HOLD_BEATS - run.getBeats());
+        state.addHeldSvtRuns(HeldRun.newBuilder().setRun(run.toBuilder().setHeld(false)).setReleaseBeat(release));
+    }
+
+    /**
+     * Held SVT runs on a new beat: those that AF, now entered, is dated to have begun by the end of
+     * are dropped (they were its first beats); those due are reported.
+     */
+    private static void heldRuns(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        if (state.getHeldSvtRunsCount() == 0) {
+            return;
+        }
+        AfState af = state.getAf();
+        if (AfDetector.inAf(af)) {
+            long afOnsetMs = af.getSegment().getOnsetTimeMs();
+            for (int i = state.getHeldSvtRunsCount() - 1; i >= 0; i--) {
+                if (afOnsetMs <= state.getHeldSvtRuns(i).getRun().getLastTimeMs()) {
+                    state.removeHeldSvtRuns(i);
+                }
+            }
+        }
+        releaseHeld(state, device, af.getBeatNumber(), out);
+    }
+
+    /**
+     * At the end of a recording ({@code monitor eval}): the held runs are reported as a device that
+     * falls silent reports them, and a held run still going on as going on, as every other run
+     * still going on at the end is.
+     */
+    static void reportHeld(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        releaseHeld(state, device, Long.MAX_VALUE, out);
+        BeatRun run = state.getSupraventricular();
+        if (run.getOpen() && run.getHeld()) {
+            state.setSupraventricular(run.toBuilder().setHeld(false));
+            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, run, false, ""));
+        }
+    }
+
+    /** Reports the held SVT runs due by {@code beatNumber}, ended. */
+    private static void releaseHeld(EpisodeState.Builder state, String device, long beatNumber, EpisodeOutput out) {
+        while (state.getHeldSvtRunsCount() > 0 && state.getHeldSvtRuns(0).getReleaseBeat() <= beatNumber) {
+            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, state.getHeldSvtRuns(0).getRun(), true, ""));
+            state.removeHeldSvtRuns(0);
         }
     }
 

@@ -82,6 +82,16 @@ public final class EpisodeDetector {
         return s.build();
     }
 
+    /**
+     * At the end of a recording ({@code monitor eval}), which the stream never reaches: reports
+     * what the rules still hold back to see the rhythm after it (SVT runs, {@code EctopicRuns}).
+     */
+    public static EpisodeState onRecordEnd(EpisodeState state, String deviceId, EpisodeOutput out) {
+        EpisodeState.Builder s = state.toBuilder();
+        EctopicRuns.reportHeld(s, deviceId, out);
+        return s.build();
+    }
+
     public static boolean inAf(EpisodeState state) {
         return AfDetector.inAf(state.getAf());
     }
