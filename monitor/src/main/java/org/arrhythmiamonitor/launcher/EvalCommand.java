@@ -84,6 +84,10 @@ final class EvalCommand implements Callable<Integer> {
                     ? " is not a directory" : " does not exist"));
         }
         MainsFrequency notch = FlagValue.parse(commandLine, "--mains", mains, MainsFrequency::parse);
+        if (modelDir != null && modelDir.toString().isBlank()) {
+            throw new ParameterException(spec.commandLine(),
+                    "--model-dir is empty: name a directory of models and cards, or leave it out for the packaged models");
+        }
         if (heldOut != null && (modelDir != null || noClassify)) {
             throw new ParameterException(commandLine, "--held-out names each record's model itself: "
                     + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));

@@ -2,14 +2,20 @@ package org.arrhythmiamonitor.launcher;
 
 import io.vertx.core.json.JsonObject;
 import org.arrhythmiamonitor.inference.InferenceSettings;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Where the beat models come from, where they run and how beats are batched for them. */
 final class InferenceOptions {
     @Option(names = "--model-dir", defaultValue = "${env:PROCESSOR_MODEL_DIR}", paramLabel = "DIR",
             description = "Models and model cards; a new version placed here replaces the running one "
-                    + "(default: the models packaged with the processor).")
+                    + "(default: the models packaged with the processor; an empty PROCESSOR_MODEL_DIR "
+                    + "counts as unset).")
     String modelDir;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     @Option(names = "--inference-device", defaultValue = "${env:PROCESSOR_INFERENCE_DEVICE:-cpu}", paramLabel = "cpu|cuda",
             description = "cuda needs the -Pgpu build and a CUDA device, else the CPU is used with a warning "
@@ -35,7 +41,10 @@ final class InferenceOptions {
                 .put("threads", "--inference-threads", threads)
                 .put("maxBatch", "--inference-max-batch", maxBatch)
                 .put("maxWaitMs", "--inference-max-wait-ms", maxWaitMs);
-        if (modelDir != null && !modelDir.isBlank()) {
+        // An empty environment variable is how compose files leave a setting unset; an empty
+        // --model-dir typed on the command line is a mistake, which the processor's settings refuse.
+        boolean typed = spec.commandLine().getParseResult().hasMatchedOption("--model-dir");
+        if (modelDir != null && (typed || !modelDir.isBlank())) {
             settings.put("modelDir", "--model-dir", modelDir);
         }
     }

@@ -325,6 +325,8 @@ class EvalCommandTest {
                 "--model-dir: " + MODEL, "has sha256");
         assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--model-dir",
                 dir.resolve("nowhere").toString()), "--model-dir: model directory", "does not exist");
+        assertBadOption(run("eval", "--db", db.toString(), "--report", report, "--model-dir", ""),
+                "--model-dir is empty");
         assertThat(Path.of(report)).doesNotExist();
     }
 

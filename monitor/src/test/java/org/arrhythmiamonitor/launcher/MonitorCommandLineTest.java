@@ -75,6 +75,8 @@ class MonitorCommandLineTest {
                         + "got 'a b'", "processor", "--application-id", "a b"),
                 refused("monitor processor: --application-server must be host:port, got 'ward:'",
                         "processor", "--application-server", "ward:"),
+                refused("monitor processor: --model-dir is empty: name a directory of models and cards, or leave it "
+                        + "out for the packaged models", "processor", "--model-dir", ""),
                 refused("monitor processor: --inference-device must be cpu or cuda, got 'tpu'",
                         "processor", "--inference-device", "tpu"),
                 refused("monitor processor: --inference-max-batch must be 1-65536, got 0",

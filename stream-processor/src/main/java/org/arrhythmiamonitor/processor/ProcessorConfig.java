@@ -98,7 +98,12 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
     static InferenceSettings inference(JsonObject json) {
         InferenceSettings d = InferenceSettings.defaults();
         String dir = json.getString("modelDir");
-        Path modelDir = dir == null || dir.isBlank() ? null : Path.of(dir);
+        if (dir != null && dir.isBlank()) {
+            // Read as no directory it served the packaged models, whatever the operator meant.
+            throw SettingException.of(InferenceSettings.SECTION, "modelDir",
+                    "is empty: name a directory of models and cards, or leave it out for the packaged models");
+        }
+        Path modelDir = dir == null ? null : Path.of(dir);
         return new InferenceSettings(modelDir,
                 parsed(InferenceSettings.SECTION, "device", json.getString("device", d.device().name()),
                         ExecutionDevice::parse, "cpu or cuda"),
