@@ -46,7 +46,7 @@ public final class AlertRules {
             return Optional.empty();
         }
         boolean heldOff = type.priority() == Priority.LOW || type == EpisodeType.DATA_GAP;
-        if (heldOff && holdoff != null && !passesHoldoff(episode, rules, holdoff)) {
+        if (heldOff && holdoff != null && !raised.contains(id) && !passesHoldoff(episode, rules, holdoff)) {
             return Optional.empty();
         }
         if (ended) {
@@ -83,6 +83,11 @@ public final class AlertRules {
         // A device clock set back would otherwise hold the type off until it caught up again.
         long sinceMs = lastMs == null ? Long.MAX_VALUE : episode.getOnsetTimeMs() - lastMs;
         if (sinceMs >= 0 && sinceMs < rules.lowAlertHoldoffS() * 1000) {
+            return false;
+        }
+        if (sinceMs < 0 && lastSample != null && episode.getOnsetSample() < lastSample
+                && -sinceMs < rules.lowAlertHoldoffS() * 1000) {
+            // Published late (a held SVT run) with an onset before the last alert's: within it.
             return false;
         }
         state.putLastLowAlertMs(type, episode.getOnsetTimeMs());

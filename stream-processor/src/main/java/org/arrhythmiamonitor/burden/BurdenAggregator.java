@@ -132,7 +132,7 @@ public final class BurdenAggregator {
         }
         return switch (type) {
             case COUPLET, TRIPLET, VENTRICULAR_RUN, IDIOVENTRICULAR_RUN, PAUSE, DATA_GAP -> true;
-            case ASYSTOLE -> ended;
+            case ASYSTOLE, SVT_RUN -> ended;
             default -> !ended;
         };
     }

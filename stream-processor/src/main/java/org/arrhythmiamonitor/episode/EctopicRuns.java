@@ -20,12 +20,15 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  * </ul>
  * Each run is reported once, by what it finally is: a run that becomes VT is not also reported as
  * a couplet, because short runs are reported when they end. VT runs and the patterns are reported
- * as soon as they qualify (their alert must not wait for the end) and again when they end; SVT
- * runs from their {@value #SVT_CONFIRM_BEATS}th beat, and a shorter one, held until the rhythm
- * after it shows that it was not the start of AF, once, ended (low priority: the wait costs little
- * and spares a false alert at most AF onsets). An unreadable beat ends every run not yet reported:
- * noise imitates ectopic beats. A reported one outlives noise shorter than {@code noiseMinS}, the time noise takes to raise its own
- * alert: a VT with one noisy beat in it is one VT, with one alarm, not two. The beats in noise do
+ * as soon as they qualify (their alert must not wait for the end) and again when they end. SVT
+ * runs are reported from their {@value #SVT_CONFIRM_BEATS}th beat (or their
+ * {@value #SVT_HOLD_BEATS}th, when their intervals spread wider by then) and again when they end;
+ * a shorter one is held until the rhythm after it shows that it was not the start of AF, then
+ * reported once, ended (low priority: the wait costs little and spares a false alert at most AF
+ * onsets). An unreadable beat ends every run that has not yet qualified: noise imitates ectopic
+ * beats. A qualified one, reported or held, outlives noise shorter than {@code noiseMinS}, the time
+ * noise takes to raise its own alert: a VT with one noisy beat in it is one VT, with one alarm, not
+ * two. The beats in noise do
  * not count, and the run goes on if the first readable beat after them continues it. Beats the
  * model could not classify ({@link BeatEvent#classified}) are taken the same way: a VT under way
  * is not ended by the first beat of an inference failure, only by one longer than
@@ -120,7 +123,7 @@ final class EctopicRuns {
         // call on a beat that did not come early: an SVT begins abruptly, with a premature beat,
         // while the model calls some beats of a steady sinus tachycardia S, which made SVT runs
         // 13-20 s into one.
-        // A beat with the patient's usual P wave does not count before the run is reported:
+        // A beat with the patient's usual P wave does not count before the run has qualified:
         // ReportedClass carries such beats on in an S run for 30 s, so one premature beat at the
         // start of a sinus tachycardia made a 30 s SVT run of it.
         // A V call reported S (on a conducted shape, clearly early) does count, though the
@@ -140,8 +143,10 @@ final class EctopicRuns {
                     && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
                 grown.setOpen(true).setHeld(true);
             }
-            if (grown.getHeld() && grown.getBeats() >= SVT_CONFIRM_BEATS
-                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
+            // The spread only grows, so a run with one odd early interval would stay held to its
+            // end; at SVT_HOLD_BEATS it has gone on as long as a held run waits, outside AF.
+            if (grown.getHeld() && (grown.getBeats() >= SVT_CONFIRM_BEATS
+                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD || grown.getBeats() >= SVT_HOLD_BEATS)) {
                 grown.setHeld(false);
                 out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, grown.build(), false, ""));
             }
@@ -292,9 +297,12 @@ final class EctopicRuns {
         }
         AfState af = state.getAf();
         if (AfDetector.inAf(af)) {
-            long afOnsetMs = af.getSegment().getOnsetTimeMs();
+            BeatRun segment = af.getSegment();
             for (int i = state.getHeldSvtRunsCount() - 1; i >= 0; i--) {
-                if (afOnsetMs <= state.getHeldSvtRuns(i).getRun().getLastTimeMs()) {
+                BeatRun run = state.getHeldSvtRuns(i).getRun();
+                // Only when sample and time agree: a device clock set back moves time back while
+                // samples go on, and a restarted detection numbers samples afresh.
+                if (segment.getOnsetSample() <= run.getLastSample() && segment.getOnsetTimeMs() <= run.getLastTimeMs()) {
                     state.removeHeldSvtRuns(i);
                 }
             }

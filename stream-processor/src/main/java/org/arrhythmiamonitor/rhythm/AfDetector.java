@@ -512,7 +512,10 @@ public final class AfDetector {
             onsetTimeMs = s.getRrTimeMs(next);
         }
         if (onsetSample > segment.getOnsetSample()) {
-            segment.setOnsetSample(onsetSample).setOnsetTimeMs(Math.max(onsetTimeMs, segment.getOnsetTimeMs()));
+            // That beat's own time: the later of the two times was an earlier beat's when the
+            // device clock had been set back in between, and AF dated an hour ahead of its beats
+            // never lasted the 30 s its episode needs.
+            segment.setOnsetSample(onsetSample).setOnsetTimeMs(onsetTimeMs);
         }
     }
 

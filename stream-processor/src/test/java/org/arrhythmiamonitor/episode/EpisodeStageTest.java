@@ -274,6 +274,45 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aLongSvtRunWhoseIntervalsSpreadEarlyIsReportedWhileItGoesOn() {
+        // The spread only grows: one odd early interval kept a 150-beat SVT held to its end.
+        ScriptedDevice d = device("svt-odd-start").beats(10, N, 800).beats(3, S, 450).beat(S, 580)
+                .beats(EctopicRuns.SVT_HOLD_BEATS - 4, S, 450);
+        List<Episode> ongoing = episodes();
+        assertThat(types(ongoing)).containsExactly("SVT_RUN");
+        assertThat(ongoing.get(0).getEndTimeMs()).as("ongoing").isZero();
+        assertThat(ongoing.get(0).getBeatCount()).isEqualTo(EctopicRuns.SVT_HOLD_BEATS);
+        d.beats(100, S, 450).beats(3, N, 800);
+        assertThat(types(episodes())).containsExactly("SVT_RUN");
+    }
+
+    @Test
+    void aHeldSvtRunIsCountedInTheBurdenOnce() {
+        // The burden counted SVT runs when published ongoing, which a held run never is.
+        device("svt-burden").beats(10, N, 800).beats(4, S, 400).beats(3 + EctopicRuns.SVT_HOLD_BEATS, N, 800)
+                .beats(12, S, 450).beats(3, N, 800).beats(120, N, 800);
+        Burden last = burden.readValuesToList().stream().filter(b -> b.getWindow() == BurdenWindow.ROLLING_24H)
+                .reduce((a, b) -> b).orElseThrow();
+        assertThat(last.getEpisodesMap()).containsEntry("SVT_RUN", 2);
+    }
+
+    @Test
+    void aHeldSvtRunReleasedAfterALaterOneKeepsItsAlertsInOrder() {
+        // A held run is published after a later run of the same type: the hold-off read its older
+        // onset as a clock set back, took it, and then held off the later run's end, whose alert
+        // stayed open for good; or, the later run over first, it raised a second alert in the
+        // hold-off.
+        device("svt-order").beats(10, N, 800).beats(4, S, 400).beats(5, N, 800).beats(50, S, 450)
+                .beats(5, N, 800);
+        List<Alert> raised = alerts.readValuesToList();
+        assertThat(raised.stream().map(Alert::getAlertId).distinct()).hasSize(1);
+        assertThat(raised).last().satisfies(a -> assertThat(a.getEndTimeMs()).as("ended").isPositive());
+        device("svt-order-2").beats(10, N, 800).beats(4, S, 400).beats(5, N, 800).beats(10, S, 450)
+                .beats(40, N, 800);
+        assertThat(alerts.readValuesToList().stream().map(Alert::getAlertId).distinct()).hasSize(1);
+    }
+
+    @Test
     void aHeldSvtRunIsReportedWhenTheDeviceFallsSilent() {
         ScriptedDevice d = device("svt-silent").beats(10, N, 800).beats(4, S, 400);
         long last = d.timeMs();
