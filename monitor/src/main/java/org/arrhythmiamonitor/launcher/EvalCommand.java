@@ -85,7 +85,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         MainsFrequency notch = FlagValue.parse(commandLine, "--mains", mains, MainsFrequency::parse);
         if (modelDir != null && modelDir.toString().isBlank()) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(commandLine,
                     "--model-dir is empty: name a directory of models and cards, or leave it out for the packaged models");
         }
         if (heldOut != null && (modelDir != null || noClassify)) {

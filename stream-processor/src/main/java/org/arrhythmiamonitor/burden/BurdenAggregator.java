@@ -122,7 +122,9 @@ public final class BurdenAggregator {
      * when they begin and again when they end, and count when they begin; those known only once
      * over (couplets, pauses, short runs) come once, already ended; an asystole comes either way
      * (begun once the device's time is 4 s past the last beat, or whole when one chunk brings the
-     * silence and the beat that ends it), so it counts when it ends.
+     * silence and the beat that ends it), so it counts when it ends; so does an SVT run, which is
+     * published while it goes on only from its 8th beat, and a shorter one only once, ended
+     * ({@code EctopicRuns}).
      */
     private static boolean countsNow(Episode episode) {
         boolean ended = episode.getEndTimeMs() != 0 && episode.getEndTimeMs() != episode.getOnsetTimeMs();

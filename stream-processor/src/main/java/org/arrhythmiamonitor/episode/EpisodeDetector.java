@@ -111,30 +111,17 @@ public final class EpisodeDetector {
         BeatRun run = after.getSegment();
         // Up to the latest beat the judgements place in the irregular stretch, dated as the end
         // will be, not up to this beat: the window that keeps AF going reaches past its end.
-        if (after.getInAf() && !after.getEpisodeOpen() && afLastedMs(after, s, beat) >= rules.afMinDurationS() * 1000) {
+        // In device time: a clock set back during AF holds the episode back as long (known limit).
+        // Counted in samples, a detection restart, which numbers samples afresh, made 26 s of AF
+        // an episode, and lost chunks, which leave no hole in the sample count, none of 42 s.
+        if (after.getInAf() && !after.getEpisodeOpen()
+                && after.getConfirmedTimeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
                     run.getBeats(), after.getIrregularity())
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());
             after = after.toBuilder().setEpisodeOpen(true).build();
         }
         s.setAf(after);
-    }
-
-    /**
-     * How long the AF segment has lasted, from its onset to the latest beat known to be AF's: by
-     * its samples, at the length of a sample this beat's interval gives, so that a device clock
-     * set back during AF does not hold its episode back by as long (an hour back, 50 s more of AF
-     * raised none); by device time where the beat gives no interval.
-     *
-     * @param s the device's state, still holding the previous beat
-     */
-    private static double afLastedMs(AfState af, EpisodeState.Builder s, BeatEvent beat) {
-        long segmentSamples = af.getConfirmedSample() - af.getSegment().getOnsetSample();
-        long beatSamples = beat.sample() - s.getPreviousSample();
-        if (s.getHasPrevious() && beat.rrMs() > 0 && beatSamples > 0 && segmentSamples >= 0) {
-            return segmentSamples * beat.rrMs() / beatSamples;
-        }
-        return af.getConfirmedTimeMs() - af.getSegment().getOnsetTimeMs();
     }
 
     /** Passes the AF detector's segments on to {@code ecg.rhythm}, keeping the one that ended, if any. */
