@@ -28,11 +28,10 @@ import org.arrhythmiamonitor.wire.v1.BeatClass;
  * onsets). An unreadable beat ends every run that has not yet qualified: noise imitates ectopic
  * beats. A qualified one, reported or held, outlives noise shorter than {@code noiseMinS}, the time
  * noise takes to raise its own alert: a VT with one noisy beat in it is one VT, with one alarm, not
- * two. The beats in noise do
- * not count, and the run goes on if the first readable beat after them continues it. Beats the
- * model could not classify ({@link BeatEvent#classified}) are taken the same way: a VT under way
- * is not ended by the first beat of an inference failure, only by one longer than
- * {@code noiseMinS}.
+ * two. The beats in noise do not count, and the run goes on if the first readable beat after them
+ * continues it. Beats the model could not classify ({@link BeatEvent#classified}) are taken the
+ * same way: a VT under way is not ended by the first beat of an inference failure, only by one
+ * longer than {@code noiseMinS}.
  */
 final class EctopicRuns {
     /**
@@ -53,8 +52,9 @@ final class EctopicRuns {
     /**
      * Readable beats from a held run's first beat before it is reported, unless AF is entered with
      * its onset dated at or before the run's last beat first, which drops it. The AF detector enters
-     * once about 25 of its window's 31 differences are AF's; on synthetic AF onsets (20 seeds)
-     * holding for 32 beats left 9 false SVT runs, 40 left 7, and 48 no fewer.
+     * once about 25 of its window's 31 differences are AF's; on the AF records of 20 synthetic
+     * seeds ({@code monitor synth --profiles af}) holding for 32 beats left 9 false SVT runs, 40
+     * left 7, and 48 no fewer.
      */
     static final int SVT_HOLD_BEATS = 40;
     /** Most held runs kept; the oldest is reported early when more end. */
