@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.episode;
 import java.util.Locale;
 import org.arrhythmiamonitor.rhythm.AfDetector;
 import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.state.v1.ClockSetBack;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
@@ -17,6 +18,11 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * {@link EpisodeState} in a store; {@code monitor eval} runs the same methods over a record.
  */
 public final class EpisodeDetector {
+    /** How much earlier than its interval says a beat's time may come before it is a clock set back. */
+    private static final long CLOCK_SLACK_MS = 1_000;
+    /** Clock set backs kept: an AF segment's 30 s span a few at most. */
+    private static final int MAX_CLOCK_SET_BACKS = 4;
+
     private EpisodeDetector() {
     }
 
@@ -108,20 +114,54 @@ public final class EpisodeDetector {
                 beat.classified(), beat.pWaveSimilarity());
         AfState after = withEpisodeEnded(before, AfDetector.onBeat(before, beat.deviceId(), afBeat, previousClass(s),
                 s.getPreviousReadable(), segments), segments, beat.deviceId(), out);
+        after = withClockSetBack(after, s, beat);
         BeatRun run = after.getSegment();
         // Up to the latest beat the judgements place in the irregular stretch, dated as the end
         // will be, not up to this beat: the window that keeps AF going reaches past its end.
-        // In device time: a clock set back during AF holds the episode back as long (known limit).
-        // Counted in samples, a detection restart, which numbers samples afresh, made 26 s of AF
-        // an episode, and lost chunks, which leave no hole in the sample count, none of 42 s.
-        if (after.getInAf() && !after.getEpisodeOpen()
-                && after.getConfirmedTimeMs() - run.getOnsetTimeMs() >= rules.afMinDurationS() * 1000) {
+        if (after.getInAf() && !after.getEpisodeOpen() && afLastedMs(after) >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
                     run.getBeats(), after.getIrregularity())
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());
             after = after.toBuilder().setEpisodeOpen(true).build();
         }
         s.setAf(after);
+    }
+
+    /**
+     * Notes a device clock set back at this beat: its time came more than {@link #CLOCK_SLACK_MS}
+     * earlier than the beat before's plus its interval (which the signal path measures in
+     * samples). A gap (no interval) says nothing, and time running ahead of the interval is chunks
+     * lost in between, which take real time.
+     *
+     * @param s the device's state, still holding the previous beat
+     */
+    private static AfState withClockSetBack(AfState af, EpisodeState.Builder s, BeatEvent beat) {
+        long backMs = Math.round(s.getPreviousTimeMs() + beat.rrMs()) - beat.timeMs();
+        if (!s.getHasPrevious() || beat.rrMs() <= 0 || backMs <= CLOCK_SLACK_MS) {
+            return af;
+        }
+        AfState.Builder b = af.toBuilder();
+        if (b.getClockSetBacksCount() >= MAX_CLOCK_SET_BACKS) {
+            b.removeClockSetBacks(0);
+        }
+        return b.addClockSetBacks(ClockSetBack.newBuilder().setSample(beat.sample()).setBackMs(backMs)).build();
+    }
+
+    /**
+     * How long the AF segment has lasted, from its onset to the latest beat known to be AF's: in
+     * device time, with the times the clock went back in between added back. Without them an hour
+     * back 10 s into AF, and 50 s more of it, raised no AF episode. (Counted in samples instead, a
+     * detection restart, which numbers samples afresh, made 26 s of AF an episode, and lost chunks,
+     * which leave no hole in the sample count, kept 42 s of AF from being one.)
+     */
+    private static long afLastedMs(AfState af) {
+        long lastedMs = af.getConfirmedTimeMs() - af.getSegment().getOnsetTimeMs();
+        for (ClockSetBack back : af.getClockSetBacksList()) {
+            if (back.getSample() > af.getSegment().getOnsetSample() && back.getSample() <= af.getConfirmedSample()) {
+                lastedMs += back.getBackMs();
+            }
+        }
+        return lastedMs;
     }
 
     /** Passes the AF detector's segments on to {@code ecg.rhythm}, keeping the one that ended, if any. */

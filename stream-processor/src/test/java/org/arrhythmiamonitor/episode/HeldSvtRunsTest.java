@@ -59,18 +59,60 @@ class HeldSvtRunsTest {
 
     /** Sinus rhythm, a 4-beat SVT run, one sinus beat, the clock set back, 60 s of AF, sinus again. */
     private static Device svtRunThenAf(long clockSetBackMs) {
+        return svtRunThenAf(clockSetBackMs, 0, 0);
+    }
+
+    /**
+     * The same with the clock set back {@code intoAfMs} into the AF, and the AF's beats from
+     * {@code lostFromMs} on closing one interval in three after a lost second of signal (device
+     * time goes on by it; the signal path bridges the gap, so the interval does not).
+     */
+    private static Device svtRunThenAf(long clockSetBackMs, long intoAfMs, long lostFromMs) {
         Device d = new Device();
         Random random = new Random(3);
         for (int i = 0; i < 60; i++) {
             d.beat(BeatClass.N, 800 + 20 * random.nextGaussian(), 0.97);
         }
         d.beats(4, BeatClass.S, 400, 0.2).beat(BeatClass.N, 800, 0.97);
-        d.timeMs -= clockSetBackMs;
-        long start = d.timeMs;
-        while (d.timeMs < start + 60_000) {
-            d.beat(BeatClass.N, 500 * (1 + 0.75 * (random.nextDouble() - 0.5)), 0.2);
+        int n = 0;
+        for (long afMs = 0; afMs < 60_000; n++) {
+            if (afMs >= intoAfMs && clockSetBackMs != 0) {
+                d.timeMs -= clockSetBackMs;
+                clockSetBackMs = 0;
+            }
+            if (lostFromMs > 0 && afMs >= lostFromMs && n % 3 == 0) {
+                d.timeMs += 1_000;
+                afMs += 1_000;
+            }
+            double rrMs = 500 * (1 + 0.75 * (random.nextDouble() - 0.5));
+            d.beat(BeatClass.N, rrMs, 0.2);
+            afMs += Math.round(rrMs);
         }
         return d.beats(80, BeatClass.N, 800, 0.97);
+    }
+
+    private static List<Long> afEpisodeOnsets(Device d) {
+        return d.out.episodes.stream().filter(e -> e.getType().equals("ATRIAL_FIBRILLATION"))
+                .map(e -> e.getOnsetSample()).toList();
+    }
+
+    @Test
+    void aDeviceClockSetBackDuringAfDoesNotHoldItsEpisodeBack() {
+        // The 30 s were counted in device time alone: an hour back 10 s into AF, and 50 s more of
+        // it raised no episode.
+        List<Long> control = afEpisodeOnsets(svtRunThenAf(0));
+        assertThat(control).hasSize(2);
+        assertThat(afEpisodeOnsets(svtRunThenAf(3_600_000, 10_000, 0))).isEqualTo(control);
+        assertThat(afEpisodeOnsets(svtRunThenAf(5_000, 10_000, 0))).isEqualTo(control);
+    }
+
+    @Test
+    void lostSignalDuringAfStillCountsTowardsItsEpisode() {
+        // Device time runs ahead of the bridged intervals by the signal lost; counted in samples,
+        // 30 s of AF with a second lost every third beat made no episode.
+        Device lossy = svtRunThenAf(0, 0, 5_000);
+        assertThat(afEpisodeOnsets(lossy)).hasSize(2);
+        assertThat(lossy.state.getAf().getClockSetBacksList()).isEmpty();
     }
 
     @Test
