@@ -101,11 +101,11 @@ final class EctopicRuns {
                     : withBeat(run, state, beat);
             withFastTail(grown, run, state, beat, rules);
             if (!grown.getOpen() && grown.getFastBeats() >= rules.vtBeats() && grown.getFastBeats() < grown.getBeats()
-                    && Episodes.rateBpm(grown.build()) <= rules.ventricularRateBpm()) {
+                    && Episodes.rateBpm(grown) <= rules.ventricularRateBpm()) {
                 grown = splitAtFastTail(grown, device, rules, out);
             }
             if (!grown.getOpen() && grown.getBeats() >= rules.vtBeats()
-                    && Episodes.rateBpm(grown.build()) > rules.ventricularRateBpm()) {
+                    && Episodes.rateBpm(grown) > rules.ventricularRateBpm()) {
                 grown.setOpen(true);
                 out.episode(Episodes.ofRun(device, EpisodeType.VENTRICULAR_TACHYCARDIA, grown.build(), false, ""));
             }
@@ -139,14 +139,11 @@ final class EctopicRuns {
             BeatRun.Builder grown = run.getBeats() == 0 ? Episodes.runFrom(beat.sample(), beat.timeMs())
                     : withBeat(run, state, beat);
             if (!grown.getOpen() && grown.getBeats() >= rules.svtBeats()
-                    && Episodes.rateBpm(grown.build()) > rules.svtRateBpm()
-                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD) {
+                    && Episodes.rateBpm(grown) > rules.svtRateBpm()
+                    && Episodes.rrSpread(grown) <= SVT_MAX_RR_SPREAD) {
                 grown.setOpen(true).setHeld(true);
             }
-            // The spread only grows, so a run with one odd early interval would stay held to its
-            // end; at SVT_HOLD_BEATS it has gone on as long as a held run waits, outside AF.
-            if (grown.getHeld() && (grown.getBeats() >= SVT_CONFIRM_BEATS
-                    && Episodes.rrSpread(grown.build()) <= SVT_MAX_RR_SPREAD || grown.getBeats() >= SVT_HOLD_BEATS)) {
+            if (grown.getHeld() && confirmed(grown)) {
                 grown.setHeld(false);
                 out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, grown.build(), false, ""));
             }
@@ -155,6 +152,16 @@ final class EctopicRuns {
             endSupraventricular(state, device, out);
         }
         patterns(state, beat, rules, out);
+    }
+
+    /**
+     * Whether a held SVT run that goes on is an SVT now: still regular at
+     * {@link #SVT_CONFIRM_BEATS}, or as long as a held run waits ({@link #SVT_HOLD_BEATS}), outside
+     * AF all the while; the spread only grows, so one odd early interval would hold it to its end.
+     */
+    private static boolean confirmed(BeatRun.Builder run) {
+        return run.getBeats() >= SVT_HOLD_BEATS
+                || run.getBeats() >= SVT_CONFIRM_BEATS && Episodes.rrSpread(run) <= SVT_MAX_RR_SPREAD;
     }
 
     /** The run with this beat: grown by its interval, or taken on without one after noise. */
@@ -276,12 +283,11 @@ final class EctopicRuns {
             return;
         }
         if (!run.getHeld()) {
-            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, run, true, ""));
+            reportSvtEnded(run, device, out);
             return;
         }
         if (state.getHeldSvtRunsCount() >= MAX_HELD_RUNS) {
-            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, state.getHeldSvtRuns(0).getRun(), true, ""));
-            state.removeHeldSvtRuns(0);
+            releaseFirstHeld(state, device, out);
         }
         long release = state.getAf().getBeatNumber() + Math.max(1, SVT_HOLD_BEATS - run.getBeats());
         state.addHeldSvtRuns(HeldRun.newBuilder().setRun(run.toBuilder().setHeld(false)).setReleaseBeat(release));
@@ -327,9 +333,17 @@ final class EctopicRuns {
     /** Reports the held SVT runs due by {@code beatNumber}, ended. */
     private static void releaseHeld(EpisodeState.Builder state, String device, long beatNumber, EpisodeOutput out) {
         while (state.getHeldSvtRunsCount() > 0 && state.getHeldSvtRuns(0).getReleaseBeat() <= beatNumber) {
-            out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, state.getHeldSvtRuns(0).getRun(), true, ""));
-            state.removeHeldSvtRuns(0);
+            releaseFirstHeld(state, device, out);
         }
+    }
+
+    private static void releaseFirstHeld(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        reportSvtEnded(state.getHeldSvtRuns(0).getRun(), device, out);
+        state.removeHeldSvtRuns(0);
+    }
+
+    private static void reportSvtEnded(BeatRun run, String device, EpisodeOutput out) {
+        out.episode(Episodes.ofRun(device, EpisodeType.SVT_RUN, run, true, ""));
     }
 
     /**

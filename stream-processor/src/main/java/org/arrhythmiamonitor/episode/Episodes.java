@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.episode;
 
 import org.arrhythmiamonitor.state.v1.BeatRun;
+import org.arrhythmiamonitor.state.v1.BeatRunOrBuilder;
 import org.arrhythmiamonitor.wire.v1.Episode;
 import org.arrhythmiamonitor.wire.v1.Evidence;
 
@@ -84,11 +85,11 @@ public final class Episodes {
     }
 
     /** Longest over shortest interval of the run; 1 for a run of fewer than two intervals. */
-    static double rrSpread(BeatRun run) {
+    static double rrSpread(BeatRunOrBuilder run) {
         return run.getIntervals() < 2 || run.getMinRrMs() <= 0 ? 1 : run.getMaxRrMs() / run.getMinRrMs();
     }
 
-    static double rateBpm(BeatRun run) {
+    static double rateBpm(BeatRunOrBuilder run) {
         return run.getIntervals() > 0 && run.getRrSumMs() > 0 ? 60_000.0 * run.getIntervals() / run.getRrSumMs() : 0;
     }
 }
