@@ -22,6 +22,9 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(DEFAULT_MAX_WAIT_MS);
     /** Whose settings these are, in messages: the processor's {@code inference} settings. */
     public static final String SECTION = "inference";
+    /** Why an empty model directory is refused, after the setting's name: read as none, it served the packaged models. */
+    public static final String EMPTY_MODEL_DIRECTORY =
+            "is empty: name a directory of models and cards, or leave it out for the packaged models";
 
     public InferenceSettings {
         // Refused under the keys of the processor's inference settings, which is where they are set.

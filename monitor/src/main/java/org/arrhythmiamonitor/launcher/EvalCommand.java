@@ -10,6 +10,7 @@ import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.eval.Evaluation;
 import org.arrhythmiamonitor.eval.HeldOutModels;
 import org.arrhythmiamonitor.eval.RecordClassifiers;
+import org.arrhythmiamonitor.inference.InferenceSettings;
 import org.arrhythmiamonitor.inference.ModelException;
 import org.arrhythmiamonitor.inference.ModelRegistry;
 import org.arrhythmiamonitor.eval.RecordResult;
@@ -85,8 +86,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         MainsFrequency notch = FlagValue.parse(commandLine, "--mains", mains, MainsFrequency::parse);
         if (modelDir != null && modelDir.toString().isBlank()) {
-            throw new ParameterException(commandLine,
-                    "--model-dir is empty: name a directory of models and cards, or leave it out for the packaged models");
+            throw new ParameterException(commandLine, "--model-dir " + InferenceSettings.EMPTY_MODEL_DIRECTORY);
         }
         if (heldOut != null && (modelDir != null || noClassify)) {
             throw new ParameterException(commandLine, "--held-out names each record's model itself: "

@@ -92,10 +92,8 @@ public final class EpisodeDetector {
      * At the end of a recording ({@code monitor eval}), which the stream never reaches: reports
      * what the rules still hold back to see the rhythm after it (SVT runs, {@code EctopicRuns}).
      */
-    public static EpisodeState onRecordEnd(EpisodeState state, String deviceId, EpisodeOutput out) {
-        EpisodeState.Builder s = state.toBuilder();
-        EctopicRuns.reportHeld(s, deviceId, out);
-        return s.build();
+    public static void onRecordEnd(EpisodeState state, String deviceId, EpisodeOutput out) {
+        EctopicRuns.reportHeld(state.toBuilder(), deviceId, out);
     }
 
     public static boolean inAf(EpisodeState state) {

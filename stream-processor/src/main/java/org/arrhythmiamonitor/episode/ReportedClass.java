@@ -147,17 +147,14 @@ public final class ReportedClass {
      */
     public static Reported of(AfState af, BeatEvent beat, Reported previous, PreviousCall previousCall) {
         BeatClass reported = reportedClass(af, beat, previous, previousCall);
-        if (reported != BeatClass.S && !beat.classified() && previous.sRunLocalRrMs() > 0) {
-            // A beat in noise, or one the model could not classify, inside an S run: nothing says
-            // the run ended there, so the next beat may continue it, as a VT goes on through noise
-            // (EctopicRuns). Its own class is what it is reported with.
+        // An S beat inside an S run continues it. So does a beat in noise, or one the model could
+        // not classify: nothing says the run ended there, so the next beat may continue it, as a
+        // VT goes on through noise (EctopicRuns); its own class is what it is reported with.
+        if (previous.sRunLocalRrMs() > 0 && (reported == BeatClass.S || !beat.classified())) {
             return new Reported(reported, previous.sRunLocalRrMs(), previous.sRunOnsetMs());
         }
         if (reported != BeatClass.S) {
             return Reported.notInARun(reported);
-        }
-        if (previous.sRunLocalRrMs() > 0) {
-            return new Reported(reported, previous.sRunLocalRrMs(), previous.sRunOnsetMs());
         }
         // The run begins: the local mean before this beat is the rate it is measured against.
         double localRrMs = beat.rrMs() / beat.prematurityIndex();

@@ -109,7 +109,7 @@ final class RecordEpisodes {
                 classes[next++] = BeatClass.forNumber(state.getReportedClass());
             }
         }
-        state = EpisodeDetector.onRecordEnd(state, device, out);
+        EpisodeDetector.onRecordEnd(state, device, out);
         List<RhythmSegment> af = new ArrayList<>();
         for (RhythmSegment s : segments.values()) {
             af.add(s.getEndTimeMs() != 0 ? s : s.toBuilder().setEndSample(samples).setEndTimeMs(timeMs(samples, fs))

@@ -99,9 +99,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         InferenceSettings d = InferenceSettings.defaults();
         String dir = json.getString("modelDir");
         if (dir != null && dir.isBlank()) {
-            // Read as no directory it served the packaged models, whatever the operator meant.
-            throw SettingException.of(InferenceSettings.SECTION, "modelDir",
-                    "is empty: name a directory of models and cards, or leave it out for the packaged models");
+            throw SettingException.of(InferenceSettings.SECTION, "modelDir", InferenceSettings.EMPTY_MODEL_DIRECTORY);
         }
         Path modelDir = dir == null ? null : Path.of(dir);
         return new InferenceSettings(modelDir,

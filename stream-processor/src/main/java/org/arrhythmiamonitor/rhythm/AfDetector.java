@@ -128,7 +128,9 @@ public final class AfDetector {
      * @param timeMs device time of the R peak
      * @param rrMs interval from the previous detected beat, ms
      * @param beatClass the classifier's class ({@code ClassifiedBeat.beat_class})
-     * @param readable whether the signal around the beat was free of issues
+     * @param readable whether the beat has a class to read: the signal around it free of issues,
+     *        and the model able to classify it ({@code BeatEvent.classified}); a beat without one is
+     *        taken as a beat in noise
      * @param pWaveSimilarity how alike its P wave is to the template's, NaN when unknown
      */
     public record Beat(long sample, long timeMs, double rrMs, BeatClass beatClass, boolean readable,
