@@ -42,6 +42,8 @@ public final class GatewayService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
     private static final long KAFKA_TIMEOUT_MS = 30_000;
     private static final long FAILURE_MEMORY_MS = 30_000;
+    /** The routing context's key for the {@link ChunkMedia} the headers named. */
+    private static final String MEDIA = "chunkMedia";
     /** How long requests in flight get to finish (and their chunks to reach Kafka) on shutdown. */
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
@@ -146,7 +148,7 @@ public final class GatewayService implements AutoCloseable {
         Router router = Router.router(vertx);
         // Two routes because Vert.x runs body handlers before user handlers on one route; the token
         // is checked first so nobody can make the gateway buffer a body for free.
-        router.post("/v1/devices/:deviceId/ecg").handler(this::authenticate);
+        router.post("/v1/devices/:deviceId/ecg").handler(this::authenticate).handler(this::checkMedia);
         router.post("/v1/devices/:deviceId/ecg")
                 .handler(BodyLimit.of(config.maxBodyBytes()))
                 .handler(this::post)
@@ -168,30 +170,30 @@ public final class GatewayService implements AutoCloseable {
         }
     }
 
+    /**
+     * Content-Type and Content-Encoding, which the headers alone decide: refused before
+     * {@link BodyLimit} buffers a body that could never be read.
+     */
+    private void checkMedia(RoutingContext ctx) {
+        try {
+            ctx.put(MEDIA, ChunkMedia.of(ctx.request().getHeader("Content-Type"),
+                    ctx.request().getHeader("Content-Encoding")));
+            ctx.next();
+        } catch (ChunkRejectedException e) {
+            reject(ctx, e);
+        }
+    }
+
     private void post(RoutingContext ctx) {
-        String contentType = ctx.request().getHeader("Content-Type");
-        String media = contentType == null ? "application/json" : contentType.toLowerCase();
         metrics.requestBytes.record(ctx.body().length());
         SampleChunk chunk;
         try {
-            String encoding = ctx.request().getHeader("Content-Encoding");
-            if (encoding != null && !encoding.isBlank() && !"identity".equalsIgnoreCase(encoding.strip())) {
-                // Decoded as it came, a compressed body would be refused as malformed JSON or Protobuf.
-                throw new ChunkRejectedException(415, "unsupported_media_type", "Content-Encoding",
-                        "compressed bodies are not accepted (Content-Encoding: " + encoding + "); send the chunk "
-                                + "uncompressed, or as " + ChunkProtobufDecoder.MEDIA_TYPE + ", which is compact");
-            }
             String deviceId = ctx.pathParam("deviceId");
             long now = System.currentTimeMillis();
-            if (media.startsWith("application/json")) {
-                chunk = jsonDecoder.decode(deviceId, ctx.body().buffer(), now);
-            } else if (media.startsWith(ChunkProtobufDecoder.MEDIA_TYPE) || media.startsWith("application/protobuf")) {
-                chunk = protobufDecoder.decode(deviceId, ctx.body().buffer(), now);
-            } else {
-                throw new ChunkRejectedException(415, "unsupported_media_type", null,
-                        "send chunks as application/json or " + ChunkProtobufDecoder.MEDIA_TYPE + ", got "
-                                + contentType);
-            }
+            chunk = switch (ctx.<ChunkMedia>get(MEDIA)) {
+                case JSON -> jsonDecoder.decode(deviceId, ctx.body().buffer(), now);
+                case PROTOBUF -> protobufDecoder.decode(deviceId, ctx.body().buffer(), now);
+            };
         } catch (ChunkRejectedException e) {
             reject(ctx, e);
             return;

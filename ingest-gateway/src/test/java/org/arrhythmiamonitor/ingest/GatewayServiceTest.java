@@ -212,6 +212,15 @@ class GatewayServiceTest {
                 .sendBuffer(Buffer.buffer(goodJson)).await();
         assertThat(compressed.statusCode()).as("not read as malformed JSON").isEqualTo(415);
         assertThat(compressed.bodyAsJsonObject().getString("field")).isEqualTo("Content-Encoding");
+        // The headers alone decide these: refused before the body is buffered, so over the body
+        // limit they are still told what is wrong with them, not only that they are too long.
+        HttpResponse<Buffer> bigCompressed = client.post(gateway.httpPort(), "127.0.0.1",
+                        "/v1/devices/" + device + "/ecg")
+                .bearerTokenAuthentication(token).putHeader("Content-Type", JSON).putHeader("Content-Encoding", "gzip")
+                .sendBuffer(Buffer.buffer(oversized)).await();
+        assertThat(bigCompressed.statusCode()).isEqualTo(415);
+        assertThat(bigCompressed.bodyAsJsonObject().getString("field")).isEqualTo("Content-Encoding");
+        assertThat(post(gateway, device, token, "text/csv", Buffer.buffer(oversized)).statusCode()).isEqualTo(415);
 
         // Seq: the first write is stored once however often it is replayed; a gap is accepted (the
         // processor raises a data-gap event for it); an older, never stored seq is a conflict.
