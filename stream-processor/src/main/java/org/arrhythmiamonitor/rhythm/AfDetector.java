@@ -191,13 +191,13 @@ public final class AfDetector {
             // Noise can hide P waves too: between frequent PVCs the conducted rhythm stays
             // regular, where AF's does not, so PVCs in noise do not enter AF; and with too few
             // conducted intervals to tell (trigeminy: one in three), nothing says it is AF.
-            Intervals conducted = conducted(s, false);
-            if (s.getInAf() || conducted != null && conducted.irregularity().value() >= LEAVE) {
+            Conducted conducted = new Conducted(s);
+            if (s.getInAf() || conducted.get() != null && conducted.get().irregularity().value() >= LEAVE) {
                 decide(s, deviceId, withVentricular(s), conducted, sample, timeMs, out);
             }
         } else if (usable && s.getFilled() == WINDOW) {
-            Intervals conducted = s.getInAf() ? conducted(s, false) : null;
-            Intervals judged = s.getInAf() ? conducted : entryIntervals(s);
+            Conducted conducted = new Conducted(s);
+            Intervals judged = s.getInAf() ? conducted.get() : entryIntervals(s, conducted);
             if (judged != null) {
                 decide(s, deviceId, judged, conducted, sample, timeMs, out);
             }
@@ -231,10 +231,9 @@ public final class AfDetector {
      * Enters or leaves AF on the irregularity of the intervals judged; the change is dated where
      * the irregular stretch among them begins or ends.
      *
-     * @param conducted the usable intervals with those touching S beats ({@link #conducted}) when
-     *        the caller has them already, else null
+     * @param conducted the usable intervals with those touching S beats, which date the stretch's end
      */
-    private static void decide(AfState.Builder s, String deviceId, Intervals judged, Intervals conducted,
+    private static void decide(AfState.Builder s, String deviceId, Intervals judged, Conducted conducted,
             long sample, long timeMs, Output out) {
         double irregularity = judged.irregularity().value();
         s.setIrregularity(irregularity);
@@ -286,12 +285,9 @@ public final class AfDetector {
      * Moves the latest beat known to be in AF ({@code confirmed_sample}) up to the end of the
      * irregular stretch that the usable intervals show from the onset on (the intervals judged
      * when too few are usable); never back.
-     *
-     * @param known the usable intervals when the caller has them already, else null
      */
-    private static void confirm(AfState.Builder s, Intervals judged, Intervals known) {
-        Intervals conducted = known != null ? known : conducted(s, false);
-        Intervals dated = conducted != null ? conducted : judged;
+    private static void confirm(AfState.Builder s, Intervals judged, Conducted conducted) {
+        Intervals dated = conducted.get() != null ? conducted.get() : judged;
         BeatRun segment = s.getSegment();
         int end = dated.stretchEnd(dated.firstAtOrAfter(segment.getOnsetSample(), segment.getOnsetTimeMs()));
         // Later when sample or time says so: a restarted detection numbers samples afresh (lower)
@@ -468,7 +464,7 @@ public final class AfDetector {
      * else with them when the S beats' coupling intervals vary and the rhythm is no more irregular
      * than AF; null when neither applies.
      */
-    static Intervals entryIntervals(AfState.Builder s) {
+    static Intervals entryIntervals(AfState.Builder s, Conducted conducted) {
         Intervals withoutS = conducted(s, true);
         if (withoutS != null) {
             return withoutS;
@@ -476,7 +472,7 @@ public final class AfDetector {
         if (!(couplingSpread(s) >= COUPLING_SPREAD)) {
             return null;
         }
-        Intervals withS = conducted(s, false);
+        Intervals withS = conducted.get();
         return withS != null && withS.irregularity().successive() <= MAX_COUPLED_IRREGULARITY ? withS : null;
     }
 
@@ -599,6 +595,29 @@ public final class AfDetector {
     }
 
     /**
+     * The usable intervals with those touching S beats ({@link #conducted}) of one beat's window,
+     * built when first asked for, once: several steps of a judgement read them, and null (too few)
+     * is an answer too.
+     */
+    static final class Conducted {
+        private final AfState.Builder s;
+        private boolean built;
+        private Intervals intervals;
+
+        Conducted(AfState.Builder s) {
+            this.s = s;
+        }
+
+        Intervals get() {
+            if (!built) {
+                intervals = conducted(s, false);
+                built = true;
+            }
+            return intervals;
+        }
+    }
+
+    /**
      * The intervals one judgement reads, oldest first, each with the sample and time of the beat
      * that closed it.
      */
@@ -607,6 +626,8 @@ public final class AfDetector {
         private final long[] sample;
         private final long[] timeMs;
         private int n;
+        /** Computed when first read, once the intervals are all added. */
+        private Irregularity irregularity;
 
         Intervals(int capacity) {
             rrMs = new double[capacity];
@@ -634,7 +655,10 @@ public final class AfDetector {
         }
 
         Irregularity irregularity() {
-            return Irregularity.of(rrMs, n);
+            if (irregularity == null) {
+                irregularity = Irregularity.of(rrMs, n);
+            }
+            return irregularity;
         }
 
         /**
@@ -645,18 +669,8 @@ public final class AfDetector {
          * run has an excess.
          */
         int stretchStart() {
-            double mean = mean();
-            double excess = 0;
-            double best = 0;
-            int start = n / 2;
-            for (int k = n - 1; k >= 1; k--) {
-                excess += changes(k, mean) ? 1 : -1;
-                if (excess > best) {
-                    best = excess;
-                    start = k - 1;
-                }
-            }
-            return start;
+            int first = mostChanges(n - 1, -1);
+            return first < 0 ? n / 2 : first - 1;
         }
 
         /**
@@ -665,18 +679,27 @@ public final class AfDetector {
          * differences over small ones; -1 when no run has an excess.
          */
         int stretchEnd(int from) {
-            double mean = mean();
+            return mostChanges(Math.max(1, from + 1), 1);
+        }
+
+        /**
+         * Scanning the intervals from position {@code first} by {@code step} (1 or -1), the one
+         * at which the excess of differences of at least {@link #LEAVE} of the mean over smaller
+         * ones is largest, the first such when several tie; -1 when the excess never rises above 0.
+         */
+        private int mostChanges(int first, int step) {
+            double minChange = LEAVE * irregularity().mean();
             double excess = 0;
             double best = 0;
-            int end = -1;
-            for (int k = Math.max(1, from + 1); k < n; k++) {
-                excess += changes(k, mean) ? 1 : -1;
+            int most = -1;
+            for (int k = first; k >= 1 && k < n; k += step) {
+                excess += Math.abs(rrMs[k] - rrMs[k - 1]) >= minChange ? 1 : -1;
                 if (excess > best) {
                     best = excess;
-                    end = k;
+                    most = k;
                 }
             }
-            return end;
+            return most;
         }
 
         /**
@@ -692,18 +715,6 @@ public final class AfDetector {
             return n;
         }
 
-        /** Whether interval {@code k} differs from the one before by {@link #LEAVE} of the mean or more. */
-        private boolean changes(int k, double mean) {
-            return Math.abs(rrMs[k] - rrMs[k - 1]) >= LEAVE * mean;
-        }
-
-        private double mean() {
-            double sum = 0;
-            for (int k = 0; k < n; k++) {
-                sum += rrMs[k];
-            }
-            return sum / n;
-        }
     }
 
     /**
@@ -713,8 +724,9 @@ public final class AfDetector {
      * @param everyOther the larger of the same medians of the two interleaved series of every
      *        other interval: a rhythm that repeats every two intervals has both series steady; AF
      *        has neither, and AF with ventricular bigeminy keeps its irregular pauses in one of them
+     * @param mean the intervals' mean (ms), which the measures are divided by
      */
-    record Irregularity(double successive, double everyOther) {
+    record Irregularity(double successive, double everyOther, double mean) {
         static Irregularity of(double[] rr, int n) {
             double sum = 0;
             for (int k = 0; k < n; k++) {
@@ -735,7 +747,7 @@ public final class AfDetector {
                     odd[k / 2 - 1] = d;
                 }
             }
-            return new Irregularity(median(diffs) / mean, Math.max(median(even), median(odd)) / mean);
+            return new Irregularity(median(diffs) / mean, Math.max(median(even), median(odd)) / mean, mean);
         }
 
         /** The irregularity the thresholds judge: a rhythm regular by either measure is regular. */
