@@ -289,9 +289,23 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             }
             context.forward(new Record<>(q.deviceId(), out.build(), q.ready().getTimestampMs()));
         }
-        // Every ready beat in the store is in the batch, and the whole batch went out.
-        matches.forEach((device, match) -> store.put(device,
-                states.get(device).toBuilder().clearReady().setTemplateMatch(match.snapshot()).build()));
+        clearReady(states, matches);
+    }
+
+    /**
+     * Writes each device's state back with its ready beats cleared (and its template match, when
+     * the batch was classified): every ready beat in the store was in the batch, and the whole
+     * batch went out.
+     */
+    private void clearReady(Map<String, BeatClassifierState> states, Map<String, TemplateMatch> matches) {
+        states.forEach((device, state) -> {
+            BeatClassifierState.Builder next = state.toBuilder().clearReady();
+            TemplateMatch match = matches.get(device);
+            if (match != null) {
+                next.setTemplateMatch(match.snapshot());
+            }
+            store.put(device, next.build());
+        });
     }
 
     /**
@@ -332,7 +346,7 @@ public final class BeatClassificationProcessor implements Processor<String, Beat
             unclassified.increment();
             context.forward(new Record<>(q.deviceId(), out, q.ready().getTimestampMs()));
         }
-        states.forEach((device, state) -> store.put(device, state.toBuilder().clearReady().build()));
+        clearReady(states, Map.of());
     }
 
     /** The device's saved feature state (running template, RR averages); a damaged one starts afresh. */
