@@ -25,8 +25,6 @@
     showResolved: false,
     listRetryTimer: null,
     listRetryDelayMs: 1_000,
-    // Alerts that left the list since the last render, as they left it.
-    departed: new Map(),
     noticeKind: null,
     activeLeftOut: 0,
     resolvedLeftOut: 0,
@@ -194,7 +192,6 @@
     clearTimeout(state.listRetryTimer);
     state.listRetryDelayMs = 1_000;
     state.alerts.clear();
-    state.departed.clear();
     state.rows.clear();
     state.buffered = [];
     state.loading = false;
@@ -383,10 +380,12 @@
     state.loading = true;
     state.buffered = [];
     try {
-      // Two lists, so that resolved alerts, however many, never push an open one out of the limit.
-      const active = await api('GET', `/api/alerts?state=open,acknowledged&limit=${ACTIVE_LIMIT}`);
-      const resolved = state.showResolved
-        ? await api('GET', `/api/alerts?state=resolved&limit=${RESOLVED_LIMIT}`) : null;
+      // Two lists, so that resolved alerts, however many, never push an open one out of the limit;
+      // asked for at once, so the page waits for the slower, not for both in turn.
+      const [active, resolved] = await Promise.all([
+        api('GET', `/api/alerts?state=open,acknowledged&limit=${ACTIVE_LIMIT}`),
+        state.showResolved ? api('GET', `/api/alerts?state=resolved&limit=${RESOLVED_LIMIT}`) : null,
+      ]);
       if (generation !== state.generation) return;
       const items = (data) => (Array.isArray(data && data.alerts) ? data.alerts : []);
       const alerts = items(active).concat(items(resolved));
@@ -438,11 +437,11 @@
     const { history, ...listed } = alert;
     if (isListed(listed) || listed.alertId === state.selectedId) {
       state.alerts.set(listed.alertId, listed);
+      renderAlerts();
     } else {
       state.alerts.delete(listed.alertId);
-      state.departed.set(listed.alertId, listed); // what its row's form is told
+      renderAlerts(listed); // what its row's form is told
     }
-    renderAlerts();
     if (listed.alertId === state.selectedId) refreshDetailsSoon();
   }
 
@@ -471,7 +470,8 @@
       + `${text ? `. Your note: "${text}"` : ''}.`, Boolean(text), 'draft');
   }
 
-  function renderAlerts() {
+  /** @param departed an alert that just left the list, as it left it; its row's form says so */
+  function renderAlerts(departed = null) {
     const tbody = $('alert-rows');
     const listed = [...state.alerts.values()].filter(isListed).sort(compareAlerts);
     const wanted = [];
@@ -493,11 +493,10 @@
     for (const [id, entry] of state.rows) {
       if (!present.has(id)) {
         entry.row.remove();
-        dropForm(entry, state.departed.get(id));
+        dropForm(entry, departed && departed.alertId === id ? departed : undefined);
         state.rows.delete(id);
       }
     }
-    state.departed.clear();
     // Move only the rows that are out of place, so a note being typed keeps its focus.
     let next = tbody.firstChild;
     for (const node of wanted) {
