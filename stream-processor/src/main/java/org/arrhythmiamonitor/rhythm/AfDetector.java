@@ -626,7 +626,8 @@ public final class AfDetector {
         private final long[] sample;
         private final long[] timeMs;
         private int n;
-        /** Computed when first read, once the intervals are all added. */
+        /** Computed when first read; an interval added after clears them. */
+        private double mean = Double.NaN;
         private Irregularity irregularity;
 
         Intervals(int capacity) {
@@ -640,6 +641,8 @@ public final class AfDetector {
             sample[n] = closedAtSample;
             timeMs[n] = closedAtMs;
             n++;
+            mean = Double.NaN;
+            irregularity = null;
         }
 
         int n() {
@@ -656,7 +659,7 @@ public final class AfDetector {
 
         Irregularity irregularity() {
             if (irregularity == null) {
-                irregularity = Irregularity.of(rrMs, n);
+                irregularity = Irregularity.of(rrMs, n, mean());
             }
             return irregularity;
         }
@@ -688,7 +691,10 @@ public final class AfDetector {
          * ones is largest, the first such when several tie; -1 when the excess never rises above 0.
          */
         private int mostChanges(int first, int step) {
-            double minChange = LEAVE * irregularity().mean();
+            if (n < 2) {
+                return -1;
+            }
+            double minChange = LEAVE * mean();
             double excess = 0;
             double best = 0;
             int most = -1;
@@ -700,6 +706,17 @@ public final class AfDetector {
                 }
             }
             return most;
+        }
+
+        private double mean() {
+            if (Double.isNaN(mean)) {
+                double sum = 0;
+                for (int k = 0; k < n; k++) {
+                    sum += rrMs[k];
+                }
+                mean = sum / n;
+            }
+            return mean;
         }
 
         /**
@@ -724,15 +741,10 @@ public final class AfDetector {
      * @param everyOther the larger of the same medians of the two interleaved series of every
      *        other interval: a rhythm that repeats every two intervals has both series steady; AF
      *        has neither, and AF with ventricular bigeminy keeps its irregular pauses in one of them
-     * @param mean the intervals' mean (ms), which the measures are divided by
      */
-    record Irregularity(double successive, double everyOther, double mean) {
-        static Irregularity of(double[] rr, int n) {
-            double sum = 0;
-            for (int k = 0; k < n; k++) {
-                sum += rr[k];
-            }
-            double mean = sum / n;
+    record Irregularity(double successive, double everyOther) {
+        /** @param mean the first {@code n} intervals' mean, which the measures are divided by */
+        static Irregularity of(double[] rr, int n, double mean) {
             double[] diffs = new double[n - 1];
             for (int k = 1; k < n; k++) {
                 diffs[k - 1] = Math.abs(rr[k] - rr[k - 1]);
@@ -747,7 +759,7 @@ public final class AfDetector {
                     odd[k / 2 - 1] = d;
                 }
             }
-            return new Irregularity(median(diffs) / mean, Math.max(median(even), median(odd)) / mean, mean);
+            return new Irregularity(median(diffs) / mean, Math.max(median(even), median(odd)) / mean);
         }
 
         /** The irregularity the thresholds judge: a rhythm regular by either measure is regular. */

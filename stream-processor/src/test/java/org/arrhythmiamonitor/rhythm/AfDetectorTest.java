@@ -357,6 +357,34 @@ class AfDetectorTest {
     }
 
     @Test
+    void intervalsJudgeWhatTheyHoldAtTheTimeAndFewOfThemHaveNoStretch() {
+        AfDetector.Intervals intervals = new AfDetector.Intervals(8);
+        for (double rr : new double[] {800, 600, 1000}) {
+            intervals.add(rr, 0, 0);
+        }
+        // Differences of 200 and 400 ms, both at least LEAVE (0.1) of the mean (800 ms).
+        assertThat(intervals.stretchStart()).isZero();
+        assertThat(intervals.stretchEnd(0)).isEqualTo(2);
+        assertThat(intervals.stretchEnd(3)).as("nothing from the end on").isEqualTo(-1);
+        AfDetector.Intervals one = new AfDetector.Intervals(2);
+        one.add(800, 0, 0);
+        assertThat(one.stretchEnd(0)).isEqualTo(-1);
+        assertThat(one.stretchStart()).isZero();
+
+        AfDetector.Intervals steady = new AfDetector.Intervals(8);
+        for (int k = 0; k < 6; k++) {
+            steady.add(800, 0, 0);
+        }
+        assertThat(steady.irregularity().value()).isZero();
+        steady.add(2000, 0, 0);
+        steady.add(1900, 0, 0);
+        // Read again after more intervals came: the mean is theirs (1087.5 ms), so the last
+        // difference, 100 ms, is under LEAVE of it; under the first six's mean it was over.
+        assertThat(steady.irregularity().successive()).isZero();
+        assertThat(steady.stretchEnd(5)).isEqualTo(6);
+    }
+
+    @Test
     void episodesAfterTheSampleNumbersWentBackGetOnsetsOfTheirOwn() {
         // Numbers from two sample clocks, 500 then 250 Hz (a device whose detection restarted at a
         // lower rate before sample numbers had a floor): an onset is never the last end's number on
