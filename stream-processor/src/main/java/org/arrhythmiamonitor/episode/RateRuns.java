@@ -36,12 +36,14 @@ final class RateRuns {
     static void onBeat(EpisodeState.Builder state, BeatEvent beat, EpisodeRules rules, EpisodeOutput out) {
         boolean usable = state.getHasPrevious() && state.getPreviousReadable() && beat.readable() && beat.rrMs() > 0;
         double bpm = usable ? 60_000.0 / beat.rrMs() : Double.NaN;
-        // Fast ventricular beats are already ventricular tachycardia: the same beats raise no second alarm.
-        boolean ventricularTachycardia = state.getVentricular().getOpen();
         long noiseMs = Math.round(rules.noiseMinS() * 1000);
-        state.setTachycardia(advance(state, state.getTachycardia(), beat, ventricularTachycardia ? Double.NaN : bpm,
-                EpisodeType.EXTREME_TACHYCARDIA, rate -> rate > rules.tachycardiaBpm(), rules.tachycardiaBeats(),
-                ventricularTachycardia ? 0 : noiseMs, out));
+        if (state.getVentricular().getOpen()) {
+            // Fast ventricular beats are already ventricular tachycardia: the same beats raise no second alarm.
+            state.setTachycardia(end(state.getTachycardia(), beat.deviceId(), EpisodeType.EXTREME_TACHYCARDIA, out));
+        } else {
+            state.setTachycardia(advance(state, state.getTachycardia(), beat, bpm, EpisodeType.EXTREME_TACHYCARDIA,
+                    rate -> rate > rules.tachycardiaBpm(), rules.tachycardiaBeats(), noiseMs, out));
+        }
         state.setBradycardia(advance(state, state.getBradycardia(), beat, bpm, EpisodeType.EXTREME_BRADYCARDIA,
                 rate -> rate < rules.bradycardiaBpm(), rules.bradycardiaBeats(), noiseMs, out));
     }
@@ -56,15 +58,16 @@ final class RateRuns {
 
     /** Ends both runs at their last beat: the signal can no longer tell whether they go on. */
     static void endAll(EpisodeState.Builder state, String device, EpisodeOutput out) {
-        if (state.getTachycardia().getOpen()) {
-            out.episode(Episodes.ofRun(device, EpisodeType.EXTREME_TACHYCARDIA, atLastBeyond(state.getTachycardia()),
-                    true, ""));
+        state.setTachycardia(end(state.getTachycardia(), device, EpisodeType.EXTREME_TACHYCARDIA, out));
+        state.setBradycardia(end(state.getBradycardia(), device, EpisodeType.EXTREME_BRADYCARDIA, out));
+    }
+
+    /** Ends the run, reported ended at its last beat beyond the limit when it was reported; no run after. */
+    private static BeatRun end(BeatRun run, String device, EpisodeType type, EpisodeOutput out) {
+        if (run.getOpen()) {
+            out.episode(Episodes.ofRun(device, type, atLastBeyond(run), true, ""));
         }
-        if (state.getBradycardia().getOpen()) {
-            out.episode(Episodes.ofRun(device, EpisodeType.EXTREME_BRADYCARDIA, atLastBeyond(state.getBradycardia()),
-                    true, ""));
-        }
-        state.clearTachycardia().clearBradycardia();
+        return BeatRun.getDefaultInstance();
     }
 
     private static BeatRun advance(EpisodeState.Builder state, BeatRun run, BeatEvent beat, double bpm,
@@ -87,10 +90,7 @@ final class RateRuns {
         boolean beyond = intervalBeyond || !Double.isNaN(bpm) && qualifies.test(60_000.0 / recentRrMs);
         int within = beyond ? 0 : run.getWithinLimit() + 1;
         if (Double.isNaN(bpm) || within >= END_AFTER) {
-            if (run.getOpen()) {
-                out.episode(Episodes.ofRun(beat.deviceId(), type, atLastBeyond(run), true, ""));
-            }
-            return BeatRun.getDefaultInstance();
+            return end(run, beat.deviceId(), type, out);
         }
         BeatRun.Builder grown = starts
                 ? Episodes.runFrom(state.getPreviousSample(), state.getPreviousTimeMs())

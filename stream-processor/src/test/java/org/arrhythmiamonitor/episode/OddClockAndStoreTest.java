@@ -13,11 +13,11 @@ import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.junit.jupiter.api.Test;
 
 /**
- * Held SVT runs ({@link EctopicRuns#SVT_CONFIRM_BEATS}) where the store or the device clock is not
- * what the stream usually gives: {@link EpisodeDetector} called directly, so that the clock can go
- * back and the state can be one written before the fields existed.
+ * The episode rules (held SVT runs, {@link EctopicRuns#SVT_CONFIRM_BEATS}, AF, rate runs) where the
+ * store or the device clock is not what the stream usually gives: {@link EpisodeDetector} called
+ * directly, so that the clock can go back and the state can be one written before the fields existed.
  */
-class HeldSvtRunsTest {
+class OddClockAndStoreTest {
     private static final double FS = 250;
     private static final long T0 = 1_699_999_200_000L;
 
@@ -126,6 +126,22 @@ class HeldSvtRunsTest {
         // The AF detector dated the onset with the time of a beat before the clock went back, an
         // hour after its own, and the AF never lasted the 30 s its episode needs.
         assertThat(setBack.out.episodes).filteredOn(e -> e.getType().equals("ATRIAL_FIBRILLATION")).hasSize(2);
+    }
+
+    @Test
+    void extremeTachycardiaEndsWhereVentricularTachycardiaBeginsThoughTheClockWentBackThere() {
+        // The VT's beats ended the open tachycardia as unmeasured intervals with no noise allowance
+        // (0 ms after its last beat); a beat an hour earlier by the device clock was within it, so
+        // the tachycardia went on through the VT.
+        Device d = new Device().beats(20, BeatClass.N, 800, 0.97).beats(20, BeatClass.N, 350, 0.97)
+                .beats(4, BeatClass.V, 350, 0.2);
+        d.timeMs -= 3_600_000;
+        d.beats(10, BeatClass.V, 350, 0.2).beats(10, BeatClass.N, 800, 0.97);
+        List<String> order = d.out.episodes.stream()
+                .map(e -> e.getType() + (e.getEndTimeMs() > 0 ? " ended" : "")).toList();
+        // Ended at the beat that opens the VT (the rules see the VT first), not after the VT.
+        assertThat(order).containsExactly("EXTREME_TACHYCARDIA", "VENTRICULAR_TACHYCARDIA",
+                "EXTREME_TACHYCARDIA ended", "VENTRICULAR_TACHYCARDIA ended");
     }
 
     @Test
