@@ -19,8 +19,9 @@ import org.arrhythmiamonitor.state.v1.EpisodeState;
  * alarm, and one PVC split one tachycardia or bradycardia into two. Intervals that touch
  * a beat in unreadable signal are not measured (noise imitates a fast rate): they break a run not
  * yet reported, and a reported one goes on through noise shorter than {@code noiseMinS} when the
- * next measured interval still qualifies, so one noisy beat does not raise a second alarm. While
- * ventricular tachycardia is open, its beats do not count towards extreme tachycardia.
+ * next measured interval still qualifies, so one noisy beat does not raise a second alarm. An
+ * open ventricular tachycardia ends extreme tachycardia, and its beats start none: the same beats
+ * raise no second alarm.
  */
 final class RateRuns {
     /** Weight of each new interval in a run's recent interval: about its last four count. */

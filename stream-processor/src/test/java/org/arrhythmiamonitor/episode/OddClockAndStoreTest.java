@@ -133,8 +133,10 @@ class OddClockAndStoreTest {
         // The VT's beats ended the open tachycardia as unmeasured intervals with no noise allowance
         // (0 ms after its last beat); a beat an hour earlier by the device clock was within it, so
         // the tachycardia went on through the VT.
+        int beforeVt = EpisodeRules.DEFAULTS.vtBeats() - 1;
         Device d = new Device().beats(20, BeatClass.N, 800, 0.97).beats(20, BeatClass.N, 350, 0.97)
-                .beats(4, BeatClass.V, 350, 0.2);
+                .beats(beforeVt, BeatClass.V, 350, 0.2);
+        long lastFastMs = d.timeMs;
         d.timeMs -= 3_600_000;
         d.beats(10, BeatClass.V, 350, 0.2).beats(10, BeatClass.N, 800, 0.97);
         List<String> order = d.out.episodes.stream()
@@ -142,6 +144,11 @@ class OddClockAndStoreTest {
         // Ended at the beat that opens the VT (the rules see the VT first), not after the VT.
         assertThat(order).containsExactly("EXTREME_TACHYCARDIA", "VENTRICULAR_TACHYCARDIA",
                 "EXTREME_TACHYCARDIA ended", "VENTRICULAR_TACHYCARDIA ended");
+        assertThat(d.out.episodes.get(2)).satisfies(e -> {
+            assertThat(e.getEndTimeMs()).as("dated at its last fast beat, the VT's before the clock went back")
+                    .isEqualTo(lastFastMs);
+            assertThat(e.getBeatCount()).isEqualTo(1 + 20 + beforeVt);
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.rhythm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -371,7 +372,7 @@ class AfDetectorTest {
         assertThat(one.stretchEnd(0)).isEqualTo(-1);
         assertThat(one.stretchStart()).isZero();
 
-        AfDetector.Intervals steady = new AfDetector.Intervals(8);
+        AfDetector.Intervals steady = new AfDetector.Intervals(12);
         for (int k = 0; k < 6; k++) {
             steady.add(800, 0, 0);
         }
@@ -380,8 +381,14 @@ class AfDetectorTest {
         steady.add(1900, 0, 0);
         // Read again after more intervals came: the mean is theirs (1087.5 ms), so the last
         // difference, 100 ms, is under LEAVE of it; under the first six's mean it was over.
-        assertThat(steady.irregularity().successive()).isZero();
         assertThat(steady.stretchEnd(5)).isEqualTo(6);
+        for (int k = 0; k < 2; k++) {
+            steady.add(400, 0, 0);
+            steady.add(1200, 0, 0);
+        }
+        // Differences 0 (5), 1200, 100, 1500 and 800 (3): the median is now 100 ms, not 0, over a
+        // mean of 11 900 / 12 ms.
+        assertThat(steady.irregularity().successive()).isCloseTo(100 / (11_900 / 12.0), within(1e-9));
     }
 
     @Test
