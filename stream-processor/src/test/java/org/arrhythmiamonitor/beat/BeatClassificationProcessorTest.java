@@ -80,7 +80,7 @@ class BeatClassificationProcessorTest {
             double t = (k - BeatWindow.BEFORE) / 250.0;
             m.addSamplesMv((float) ((early ? earlyQrsScale : 1) * Math.exp(-t * t / (2 * 0.03 * 0.03))
                     + (early ? 0 : 0.15) * Math.exp(-Math.pow(t + 0.16, 2) / (2 * 0.025 * 0.025))
-                    + (early ? -0.5 : 0.3) * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
+                    + (early ? -0.8 : 0.3) * Math.exp(-Math.pow(t - 0.28, 2) / (2 * 0.04 * 0.04))));
         }
         long timeMs = 0;
         for (int k = 1; k <= i; k++) {
