@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +43,8 @@ final class AlertApi {
     private static final long DESK_TIMEOUT_S = 45;
     private static final Set<AlertState> DEFAULT_STATES = EnumSet.of(AlertState.OPEN, AlertState.ACKNOWLEDGED,
             AlertState.RESOLVED);
+    /** The fields of an acknowledge or resolve body. */
+    private static final Set<String> CHANGE_FIELDS = Set.of("note");
     private static final Set<String> LIST_PARAMS = Set.of("deviceId", "priority", "state", "from", "to", "limit");
 
     private final AlertDesk desk;
@@ -151,6 +154,9 @@ final class AlertApi {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
+            if (value.matches("[-+]?\\d+")) {
+                throw new InvalidQuery(field, field + " is out of range (epoch milliseconds must fit 64 bits); got " + value);
+            }
             try {
                 return Instant.parse(value).toEpochMilli();
             } catch (ArithmeticException e2) {
@@ -181,6 +187,9 @@ final class AlertApi {
     }
 
     private void get(RoutingContext ctx) {
+        if (!onlyKnownParams(ctx, Set.of())) {
+            return;
+        }
         String alertId = ctx.pathParam("alertId");
         desk.ledger().get(alertId).ifPresentOrElse(
                 record -> HttpJson.send(ctx, 200, AlertJson.toJson(record, true)),
@@ -191,13 +200,19 @@ final class AlertApi {
         String alertId = ctx.pathParam("alertId");
         String note;
         try {
-            Object value = HttpJson.bodyObject(ctx).getValue("note");
+            JsonObject body = HttpJson.bodyObject(ctx);
+            Optional<String> unknown = HttpJson.unknownField(body, CHANGE_FIELDS);
+            if (unknown.isPresent()) {
+                throw new InvalidQuery(unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), CHANGE_FIELDS));
+            }
+            Object value = body.getValue("note");
             if (value != null && !(value instanceof String)) {
                 throw new InvalidQuery("note", "note must be a string");
             }
             note = value == null ? "" : ((String) value).strip();
         } catch (DecodeException e) {
-            HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be a JSON object such as {\"note\": \"...\"}");
+            HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be a JSON object such as {\"note\": \"...\"}: "
+                    + e.getMessage());
             return;
         } catch (InvalidQuery e) {
             HttpErrors.send(ctx, 400, "invalid_field", e.field, e.getMessage());
@@ -207,7 +222,8 @@ final class AlertApi {
             HttpErrors.send(ctx, 400, "missing_field", "note", "resolving an alert needs a note saying why");
             return;
         }
-        if (note.length() > MAX_NOTE) {
+        // Characters as people count them: an emoji is one, not two UTF-16 units.
+        if (note.codePointCount(0, note.length()) > MAX_NOTE) {
             HttpErrors.send(ctx, 400, "invalid_field", "note", "a note has at most " + MAX_NOTE + " characters");
             return;
         }
@@ -223,11 +239,12 @@ final class AlertApi {
                 HttpErrors.send(ctx, 404, "not_found", "alertId", cause.getMessage());
             } else if (cause instanceof TransitionException) {
                 HttpErrors.send(ctx, 409, "invalid_transition", null, cause.getMessage());
-            } else if (cause instanceof AlertStoreException store && store.outcomeUnknown()) {
-                HttpErrors.send(ctx, 503, "outcome_unknown", null, cause.getMessage());
-            } else if (cause instanceof AlertStoreException) {
-                ctx.response().putHeader("Retry-After", "5");
-                HttpErrors.send(ctx, 503, "not_stored", null, cause.getMessage() + "; nothing changed, try again");
+            } else if (cause instanceof AlertStoreException store) {
+                StoreRefusal refusal = StoreRefusal.of(store);
+                if (refusal.tryAgain()) {
+                    ctx.response().putHeader("Retry-After", "5");
+                }
+                HttpErrors.send(ctx, refusal.status(), refusal.error(), null, refusal.detail());
             } else if (cause instanceof java.util.concurrent.TimeoutException) {
                 HttpErrors.send(ctx, 503, "busy", null, "the change was not confirmed within " + DESK_TIMEOUT_S
                         + " s (Kafka slow or unreachable); it may still be made: look at the alert before trying again");
@@ -235,6 +252,31 @@ final class AlertApi {
                 ctx.fail(cause);
             }
         }));
+    }
+
+    /**
+     * The answer to a change the store did not take. Only {@code not_stored} invites the client to
+     * try again: a fenced or broken instance refuses every change until it is restarted, and a
+     * record too large for Kafka stays too large.
+     */
+    record StoreRefusal(int status, String error, String detail, boolean tryAgain) {
+        static StoreRefusal of(AlertStoreException e) {
+            if (e.outcomeUnknown()) {
+                return new StoreRefusal(503, "outcome_unknown", e.getMessage(), false);
+            }
+            if (e.fenced()) {
+                return new StoreRefusal(503, "fenced", e.getMessage() + "; nothing changed: this instance changes no "
+                        + "alert any more, make the change on the instance that took over", false);
+            }
+            if (e.untilRestart()) {
+                return new StoreRefusal(503, "store_broken", e.getMessage() + "; nothing changed", false);
+            }
+            if (e.tooLarge()) {
+                return new StoreRefusal(500, "too_large", e.getMessage() + "; nothing changed, and the same change "
+                        + "cannot be stored", false);
+            }
+            return new StoreRefusal(503, "not_stored", e.getMessage() + "; nothing changed, try again", true);
+        }
     }
 
     /** A query parameter or body field that cannot be used: a 400 naming it. */

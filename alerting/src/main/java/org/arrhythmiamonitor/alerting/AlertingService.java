@@ -227,7 +227,13 @@ public final class AlertingService implements AutoCloseable {
         auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
                 config.secureCookie(), config.trustedProxies());
         auth.mount(web);
-        web.get("/api/alerts/events").handler(ctx -> events.stream(ctx, auth.validity(ctx)));
+        // The event stream and the admin view take no query parameter: one meant to narrow them
+        // (?state=open) would otherwise be ignored unnoticed, and the stream would send every alert.
+        web.get("/api/alerts/events").handler(ctx -> {
+            if (AlertApi.onlyKnownParams(ctx, Set.of())) {
+                events.stream(ctx, auth.validity(ctx));
+            }
+        });
         new AlertApi(desk).mount(web);
         web.get("/api/devices/:deviceId/strip").handler(this::strip);
         web.get("/api/devices/:deviceId/history").handler(ctx -> {
@@ -236,7 +242,11 @@ public final class AlertingService implements AutoCloseable {
                 HttpJson.send(ctx, 200, burden.history(ctx.pathParam("deviceId")).toJson());
             }
         });
-        web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(this::notifications);
+        web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(ctx -> {
+            if (AlertApi.onlyKnownParams(ctx, Set.of())) {
+                notifications(ctx);
+            }
+        });
         web.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", null,
                 "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
         web.route("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/"
@@ -286,6 +296,13 @@ public final class AlertingService implements AutoCloseable {
                             + SampleStrips.MAX_SPAN.toSeconds() + " s apart");
             return;
         }
+        if (arrivalOffset != null && (to > Long.MAX_VALUE - Math.max(0, arrivalOffset)
+                || from < Long.MIN_VALUE - Math.min(0, arrivalOffset))) {
+            // A sum that wrapped would point the read at the other end of time.
+            HttpErrors.send(ctx, 400, "invalid_query", "arrivalOffsetMs", "arrivalOffsetMs moves the range past "
+                    + "64-bit epoch milliseconds; got " + arrivalOffset);
+            return;
+        }
         vertx.executeBlocking(() -> strips.read(deviceId, from, to, arrivedNear, arrivalOffset), false)
                 .onComplete(result -> {
             if (result.failed()) {
@@ -297,8 +314,8 @@ public final class AlertingService implements AutoCloseable {
                 HttpErrors.send(ctx, 404, "no_samples", null, "no samples of " + deviceId + " in that range of "
                         + "device time among the chunks that reached ecg.samples within "
                         + SampleStrips.ARRIVAL_SLACK.toMinutes() + " min of it"
-                        + (arrivalOffset == null ? "" : ", moved by arrivalOffsetMs or not,")
-                        + (arrivedNear == null ? "" : " or of arrivedNear")
+                        + (arrivalOffset == null ? "" : ", moved by arrivalOffsetMs or not")
+                        + (arrivedNear == null ? "" : ", or of arrivedNear")
                         + "; chunks uploaded later, or stamped by a device clock further off, are not found this "
                         + "way, and chunks past the retention of ecg.samples are gone");
             } else {

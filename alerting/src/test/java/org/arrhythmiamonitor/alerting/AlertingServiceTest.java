@@ -635,7 +635,10 @@ class AlertingServiceTest {
             HttpResponse<Buffer> stale = oldNurse.post("/api/alerts/" + vt.getAlertId() + "/resolve",
                     new JsonObject().put("note", "from the old instance"));
             assertThat(stale.statusCode()).isEqualTo(503);
-            assertThat(stale.bodyAsJsonObject().getString("detail")).contains("another alerting instance took over");
+            assertThat(stale.bodyAsJsonObject().getString("error")).as("not 'not_stored, try again'").isEqualTo("fenced");
+            assertThat(stale.bodyAsJsonObject().getString("detail")).contains("another alerting instance took over")
+                    .contains("make the change on the instance that took over");
+            assertThat(stale.getHeader("Retry-After")).as("trying again here cannot help").isNull();
             clock.advanceSeconds(600);
             assertThat(old.desk().tick().join()).as("the old instance escalates nothing").isEmpty();
             assertThat(oldNurse.get("/health").statusCode()).isEqualTo(503);
@@ -842,6 +845,16 @@ class AlertingServiceTest {
                 assertThat(response.statusCode()).as(query).isEqualTo(400);
                 assertThat(response.bodyAsJsonObject().getString("field")).as(query).isNotBlank();
             }
+            assertThat(nurse.get("/api/alerts?from=99999999999999999999").bodyAsJsonObject().getString("detail"))
+                    .isEqualTo("from is out of range (epoch milliseconds must fit 64 bits); got 99999999999999999999");
+            // Routes that take no query parameter refuse one: the stream would otherwise send every alert.
+            for (Session who : List.of(nurse, admin)) {
+                String path = who == nurse ? "/api/alerts/events?state=open" : "/api/admin/notifications?x=1";
+                HttpResponse<Buffer> refused = who.get(path);
+                assertThat(refused.statusCode()).as(path).isEqualTo(400);
+                assertThat(refused.bodyAsJsonObject().getString("field")).as(path).isIn("state", "x");
+            }
+            assertThat(nurse.get("/api/alerts/nope?verbose=1").statusCode()).isEqualTo(400);
             Alert vt = alert("ward-6", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
             publish(vt);
             waitFor(() -> nurse.get("/api/alerts/" + vt.getAlertId()).statusCode() == 200);
@@ -855,6 +868,15 @@ class AlertingServiceTest {
             assertThat(cut.getInteger("count")).isEqualTo(1);
             assertThat(cut.getLong("total")).as("the list says what its limit left out").isEqualTo(2);
             assertThat(nurse.alerts("?state=resolved&deviceId=ward-6")).isEmpty();
+            // A note's length counts characters as people do: an emoji is one (two UTF-16 units).
+            String pausePath = "/api/alerts/" + second.getAlertId() + "/acknowledge";
+            for (int emoji : List.of(2001, 2000)) {
+                // As raw UTF-8 (4 bytes each): Vert.x's own encoding escapes them to 12 bytes.
+                HttpResponse<Buffer> answer = client.post(service.httpPort(), "127.0.0.1", pausePath)
+                        .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
+                        .sendBuffer(Buffer.buffer("{\"note\": \"" + "\uD83D\uDE00".repeat(emoji) + "\"}")).await();
+                assertThat(answer.statusCode()).as(emoji + " emoji: " + answer.bodyAsString()).isEqualTo(emoji > 2000 ? 400 : 200);
+            }
             assertThat(nurse.alerts("?deviceId=ward-6&from=" + (vt.getOnsetTimeMs() + 1))).isEmpty();
             assertThat(nurse.get("/api/alerts/nope").statusCode()).isEqualTo(404);
             assertThat(nurse.post("/api/alerts/nope/acknowledge", null).statusCode()).isEqualTo(404);
@@ -877,6 +899,28 @@ class AlertingServiceTest {
                         .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(notAnObject)).await();
                 assertThat(otherLogin.statusCode()).as("login " + notAnObject).isEqualTo(400);
             }
+            // A misspelt or repeated field would lose what the clinician typed: refused, naming it.
+            HttpResponse<Buffer> misspelt = nurse.post(path + "/acknowledge", new JsonObject().put("notes", "called Dr X"));
+            assertThat(misspelt.statusCode()).isEqualTo(400);
+            assertThat(misspelt.bodyAsJsonObject().getString("error")).isEqualTo("invalid_field");
+            assertThat(misspelt.bodyAsJsonObject().getString("field")).isEqualTo("notes");
+            assertThat(misspelt.bodyAsJsonObject().getString("detail")).isEqualTo("unknown field 'notes'; known: [note]");
+            HttpResponse<Buffer> repeated = client.post(service.httpPort(), "127.0.0.1", path + "/resolve")
+                    .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer("{\"note\": \"first\", \"note\": \"second\"}")).await();
+            assertThat(repeated.statusCode()).isEqualTo(400);
+            assertThat(repeated.bodyAsJsonObject().getString("error")).isEqualTo("malformed_json");
+            assertThat(repeated.bodyAsJsonObject().getString("detail")).contains("duplicate key \"note\"");
+            HttpResponse<Buffer> loginTypo = client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                    .sendJsonObject(new JsonObject().put("username", "nurse").put("password", NURSE_PASSWORD)
+                            .put("remember", true)).await();
+            assertThat(loginTypo.statusCode()).isEqualTo(400);
+            assertThat(loginTypo.bodyAsJsonObject().getString("field")).isEqualTo("remember");
+            // No body at all (Vert.x then has no buffer): login misses its fields; not a 500.
+            HttpResponse<Buffer> emptyLogin = client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                    .putHeader("Content-Type", "application/json").send().await();
+            assertThat(emptyLogin.statusCode()).as(emptyLogin.bodyAsString()).isEqualTo(400);
+            assertThat(emptyLogin.bodyAsJsonObject().getString("error")).isEqualTo("missing_field");
             HttpResponse<Buffer> numericName = client.post(service.httpPort(), "127.0.0.1", "/api/login")
                     .sendJsonObject(new JsonObject().put("username", 5).put("password", "x")).await();
             assertThat(numericName.statusCode()).isEqualTo(400);
@@ -899,7 +943,11 @@ class AlertingServiceTest {
             assertThat(longLogin.bodyAsJsonObject().getString("detail"))
                     .isEqualTo("the request body is over the limit of 4096 bytes");
             assertThat(nurse.get(path).bodyAsJsonObject().getString("state")).isEqualTo("open");
-            assertThat(nurse.post(path + "/acknowledge", null).statusCode()).isEqualTo(200);
+            // No body at all is {}, as documented.
+            HttpResponse<Buffer> bare = client.post(service.httpPort(), "127.0.0.1", path + "/acknowledge")
+                    .putHeader("Cookie", nurse.cookie()).putHeader("Content-Type", "application/json").send().await();
+            assertThat(bare.statusCode()).as(bare.bodyAsString()).isEqualTo(200);
+            assertThat(bare.bodyAsJsonObject().getString("state")).isEqualTo("acknowledged");
             HttpResponse<Buffer> twice = nurse.post(path + "/acknowledge", null);
             assertThat(twice.statusCode()).isEqualTo(409);
             assertThat(twice.bodyAsJsonObject().getString("detail")).contains("it is acknowledged");
@@ -927,6 +975,12 @@ class AlertingServiceTest {
             assertThat(misspeltOffset.bodyAsJsonObject().getString("field")).isEqualTo("arrivalOffset");
             assertThat(nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=-3600000").statusCode())
                     .as("an offset of either sign").isEqualTo(404);
+            HttpResponse<Buffer> hugeOffset = nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs="
+                    + Long.MAX_VALUE);
+            assertThat(hugeOffset.statusCode()).as(hugeOffset.bodyAsString()).isEqualTo(400);
+            assertThat(hugeOffset.bodyAsJsonObject().getString("field")).isEqualTo("arrivalOffsetMs");
+            assertThat(nurse.get("/api/devices/ward-6/strip?from=1000&to=2000&arrivalOffsetMs=5&arrivedNear=1000")
+                    .bodyAsJsonObject().getString("detail")).contains("moved by arrivalOffsetMs or not, or of arrivedNear;");
             assertThat(nurse.get("/api/devices/ward-6/history").bodyAsJsonObject().getJsonArray("hours")).isEmpty();
             assertThat(nurse.get("/api/devices/ward-6/history?from=1000").statusCode()).isEqualTo(400);
             assertThat(nurse.get("/api/nothing").statusCode()).isEqualTo(404);

@@ -1,9 +1,14 @@
 package org.arrhythmiamonitor.ops;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.arrhythmiamonitor.config.StrictJson;
 
 /** A JSON answer, the way every HTTP API of the project sends one (errors go through {@link HttpErrors}). */
 public final class HttpJson {
@@ -15,21 +20,37 @@ public final class HttpJson {
     }
 
     /**
-     * The request's body as a JSON object; an empty body is an empty object. Vert.x's own
-     * {@code asJsonObject} throws a ClassCastException for valid JSON of another kind (an array, a
-     * string, a number), which would reach the client as a 500.
+     * The request's body as a JSON object; an empty body (or none: Vert.x then has no buffer) is an
+     * empty object. Read strictly ({@link StrictJson}): a key given twice is refused, where a lenient
+     * reader keeps the last, so {@code {"note": "a", "note": "b"}} would lose a clinician's first
+     * note without a word. Vert.x's own {@code asJsonObject} throws a ClassCastException for valid
+     * JSON of another kind (an array, a string, a number), which would reach the client as a 500.
+     * The message says what is wrong (a duplicate key with its line and column), for the answer's detail.
      *
-     * @throws DecodeException when the body is not JSON, or is JSON but not an object
+     * @throws DecodeException when the body is not JSON, is JSON but not an object, or gives a key twice
      */
     public static JsonObject bodyObject(RoutingContext ctx) {
-        if (ctx.body().length() == 0) {
+        Buffer body = ctx.body().buffer();
+        if (body == null || body.length() == 0) {
             return new JsonObject();
         }
-        Object value = Json.decodeValue(ctx.body().buffer());
-        if (value instanceof JsonObject object) {
-            return object;
+        String text = body.toString(StandardCharsets.UTF_8);
+        if (!text.stripLeading().startsWith("{")) {
+            throw new DecodeException("the body is not a JSON object");
         }
-        throw new DecodeException("the body is JSON but not an object: " + (value == null ? "null"
-                : value.getClass().getSimpleName()));
+        return StrictJson.object(text);
+    }
+
+    /**
+     * The first key of {@code body} that is not among {@code known}, if any: a misspelt field (a
+     * {@code "notes"} for {@code "note"}) must be refused, not dropped.
+     */
+    public static Optional<String> unknownField(JsonObject body, Set<String> known) {
+        return body.fieldNames().stream().filter(name -> !known.contains(name)).sorted().findFirst();
+    }
+
+    /** The detail of a 400 for {@link #unknownField}. */
+    public static String unknownFieldDetail(String field, Set<String> known) {
+        return "unknown field '" + field + "'; known: " + new TreeSet<>(known);
     }
 }

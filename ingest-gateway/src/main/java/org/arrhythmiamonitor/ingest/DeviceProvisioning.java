@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DeviceProvisioning {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceProvisioning.class);
+    /** The fields of a body that provisions a device. */
+    private static final Set<String> CREATE_FIELDS = Set.of("deviceId");
 
     private final DeviceRegistry registry;
     private final byte[] adminTokenHash;
@@ -78,7 +81,12 @@ final class DeviceProvisioning {
         try {
             body = HttpJson.bodyObject(ctx);
         } catch (DecodeException e) {
-            HttpErrors.send(ctx, 400, "malformed_json", null, "send {\"deviceId\": \"...\"}");
+            HttpErrors.send(ctx, 400, "malformed_json", null, "send {\"deviceId\": \"...\"}: " + e.getMessage());
+            return;
+        }
+        Optional<String> unknown = HttpJson.unknownField(body, CREATE_FIELDS);
+        if (unknown.isPresent()) {
+            HttpErrors.send(ctx, 400, "invalid_field", unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), CREATE_FIELDS));
             return;
         }
         String deviceId = body.getValue("deviceId") instanceof String s ? s : null;

@@ -315,6 +315,15 @@ class GatewayServiceTest {
         HttpResponse<Buffer> badId = admin(client.post(port, "127.0.0.1", "/v1/devices"),
                 new JsonObject().put("deviceId", "no spaces"));
         assertThat(badId.statusCode()).isEqualTo(400);
+        // No body (Vert.x then has no buffer) is a missing id, not a 500; a misspelt field is named.
+        HttpResponse<Buffer> noBody = admin(client.post(port, "127.0.0.1", "/v1/devices")
+                .putHeader("Content-Type", "application/json"), null);
+        assertThat(noBody.statusCode()).as(noBody.bodyAsString()).isEqualTo(400);
+        assertThat(noBody.bodyAsJsonObject().getString("field")).isEqualTo("deviceId");
+        HttpResponse<Buffer> misspelt = admin(client.post(port, "127.0.0.1", "/v1/devices"),
+                new JsonObject().put("deviceID", device));
+        assertThat(misspelt.statusCode()).isEqualTo(400);
+        assertThat(misspelt.bodyAsJsonObject().getString("detail")).isEqualTo("unknown field 'deviceID'; known: [deviceId]");
 
         String first = provision(gateway, device);
         assertThat(first).startsWith("amd_").hasSizeGreaterThan(40);

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -43,6 +44,8 @@ public final class SessionAuth {
     private static final Logger LOG = LoggerFactory.getLogger(SessionAuth.class);
     public static final String COOKIE = "amsession";
     private static final String USER = "user";
+    /** The fields of a login body. */
+    private static final Set<String> LOGIN_FIELDS = Set.of("username", "password");
     private static final String ROLES = "roles";
     private static final String LOGIN_AT = "loginAt";
     /** Checked for unknown user names too, so that the answer takes as long and does not reveal which names exist. */
@@ -185,7 +188,13 @@ public final class SessionAuth {
         try {
             body = HttpJson.bodyObject(ctx);
         } catch (DecodeException e) {
-            HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be {\"username\", \"password\"}");
+            HttpErrors.send(ctx, 400, "malformed_json", null, "the body must be {\"username\", \"password\"}: "
+                    + e.getMessage());
+            return;
+        }
+        Optional<String> unknown = HttpJson.unknownField(body, LOGIN_FIELDS);
+        if (unknown.isPresent()) {
+            HttpErrors.send(ctx, 400, "invalid_field", unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), LOGIN_FIELDS));
             return;
         }
         String username = body.getValue("username") instanceof String name ? name : null;

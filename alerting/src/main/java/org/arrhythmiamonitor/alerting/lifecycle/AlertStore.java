@@ -132,7 +132,7 @@ public final class AlertStore implements AutoCloseable {
             throw fencedException(null);
         }
         if (broken != null) {
-            throw new AlertStoreException(broken, null);
+            throw AlertStoreException.broken(broken, null);
         }
         RuntimeException stuck = finishPendingAbort();
         if (stuck != null) {
@@ -248,6 +248,7 @@ public final class AlertStore implements AutoCloseable {
                 || error instanceof UnsupportedVersionException) {
             broken = "the alert store's producer failed (" + error.getMessage() + "); restart the service";
             LOG.error(broken);
+            return AlertStoreException.broken(what + ": " + error.getMessage(), error);
         }
         return new AlertStoreException(what + ": " + error.getMessage(), error);
     }
