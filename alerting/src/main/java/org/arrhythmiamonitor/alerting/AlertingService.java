@@ -438,6 +438,9 @@ public final class AlertingService implements AutoCloseable {
         if (http != null) {
             http.close().await();
         }
+        if (auth != null) {
+            auth.close();
+        }
         feed.close();
         burden.close();
         strips.close();

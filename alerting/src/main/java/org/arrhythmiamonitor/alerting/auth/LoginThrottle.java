@@ -31,30 +31,65 @@ final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Counts an attempt for the key; false (and not counted) when the key has used {@code max} in the minute. */
-    synchronized boolean tryAttempt(String key, int max) {
+    /** The limit that turned a login away. */
+    enum Limit {
+        USER_AT_ADDRESS, ADDRESS
+    }
+
+    /**
+     * Counts one login attempt of {@code user} from {@code address} under both of their limits, or
+     * under neither: an attempt the address's limit turns away was never checked, so it must not
+     * use up the user name's five. Null when counted, else the limit that was full.
+     */
+    synchronized Limit tryLogin(String user, String address) {
+        Deque<Long> byUser = recent(userKey(user, address));
+        Deque<Long> byAddress = recent(addressKey(address));
+        if (byUser.size() >= MAX_FAILURES) {
+            return Limit.USER_AT_ADDRESS;
+        }
+        if (byAddress.size() >= MAX_PER_ADDRESS) {
+            return Limit.ADDRESS;
+        }
+        long now = clock.millis();
+        byUser.addLast(now);
+        byAddress.addLast(now);
+        return null;
+    }
+
+    /** The key's attempts within the minute, older ones dropped. */
+    private Deque<Long> recent(String key) {
         Deque<Long> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
         long now = clock.millis();
         while (!times.isEmpty() && now - times.peekFirst() >= WINDOW_MS) {
             times.pollFirst();
         }
-        if (times.size() >= max) {
-            return false;
-        }
-        times.addLast(now);
-        return true;
+        return times;
     }
 
-    /** The key proved the password (a user name and address): its failures no longer count. */
-    synchronized void succeeded(String key) {
-        failures.remove(key);
+    /**
+     * The user proved the password from the address: that name's failures there no longer count,
+     * and the address's attempt is forgiven ({@link #forgiveOne}), not its other failures: logging
+     * in with an account of one's own between rounds of guesses would otherwise let one address try
+     * a password on every name.
+     */
+    synchronized void succeeded(String user, String address) {
+        failures.remove(userKey(user, address));
+        forgiveOne(addressKey(address));
+    }
+
+    private static String userKey(String user, String address) {
+        return user + '@' + address;
+    }
+
+    private static String addressKey(String address) {
+        return "*@" + address;
     }
 
     /**
      * One attempt of the key succeeded: that attempt no longer counts, its failures in the minute
      * still do. For an address, where one user's success says nothing about guesses at other names.
      */
-    synchronized void forgiveOne(String key) {
+    private void forgiveOne(String key) {
         Deque<Long> times = failures.get(key);
         if (times != null) {
             times.pollLast();

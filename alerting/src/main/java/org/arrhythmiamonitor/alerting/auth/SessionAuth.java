@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@code SameSite=Strict}; what blocks cross-site request forgery is that every change must be a
  * JSON POST from this origin ({@link #sameOriginJson}).
  */
-public final class SessionAuth {
+public final class SessionAuth implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionAuth.class);
     public static final String COOKIE = "amsession";
     private static final String USER = "user";
@@ -82,6 +82,16 @@ public final class SessionAuth {
         this.verifier = vertx.createSharedWorkerExecutor("alerting-login", 2);
         // In IpLiteral's form already (AlertingConfig checks and writes them so).
         this.trustedProxies = Set.copyOf(trustedProxies);
+    }
+
+    /**
+     * Stops the session store's expiry timer and lets the login pool's threads go: a service
+     * restarted inside the same Vert.x would otherwise leave both behind.
+     */
+    @Override
+    public void close() {
+        store.close();
+        verifier.close();
     }
 
     /**
@@ -209,7 +219,6 @@ public final class SessionAuth {
         // so that parallel guesses cannot all pass a count not yet updated.
         String address = clientAddress(trustedProxies, ctx.request().remoteAddress().hostAddress(),
                 ctx.request().getHeader("X-Forwarded-For"));
-        String attempt = username + '@' + address;
         // Busy first: a login turned away unchecked is no failed attempt, and must not count
         // towards the limits of a clinician told to try again in a second.
         if (verifying.incrementAndGet() > MAX_VERIFYING) {
@@ -218,12 +227,13 @@ public final class SessionAuth {
             HttpErrors.send(ctx, 503, "busy", null, "too many logins at once; try again in a second");
             return;
         }
-        if (!throttle.tryAttempt(attempt, LoginThrottle.MAX_FAILURES)
-                || !throttle.tryAttempt("*@" + address, LoginThrottle.MAX_PER_ADDRESS)) {
+        LoginThrottle.Limit full = throttle.tryLogin(username, address);
+        if (full != null) {
             verifying.decrementAndGet();
             ctx.response().putHeader("Retry-After", "60");
-            HttpErrors.send(ctx, 429, "too_many_attempts", null,
-                    "too many failed logins from this address within a minute; try again later");
+            HttpErrors.send(ctx, 429, "too_many_attempts", null, full == LoginThrottle.Limit.ADDRESS
+                    ? "too many failed logins from this address within a minute; try again later"
+                    : "too many failed logins for this user name from this address within a minute; try again later");
             return;
         }
         UserAccount account = users.get(username);
@@ -236,10 +246,7 @@ public final class SessionAuth {
                         HttpErrors.send(ctx, 401, "invalid_credentials", null, "wrong user name or password");
                         return;
                     }
-                    throttle.succeeded(attempt);
-                    // Not a wipe: logging in with an account of one's own between rounds of guesses
-                    // would otherwise let one address try a password on every name.
-                    throttle.forgiveOne("*@" + address);
+                    throttle.succeeded(username, address);
                     Session session = ctx.session();
                     // A new id at login, so that a session id planted before it is worth nothing.
                     session.regenerateId();

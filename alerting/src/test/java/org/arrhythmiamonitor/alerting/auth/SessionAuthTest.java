@@ -31,12 +31,28 @@ class SessionAuthTest {
         LoginThrottle throttle = new LoginThrottle(java.time.Clock.systemUTC());
         int allowed = 0;
         for (int i = 0; i < 40; i++) {
-            if (throttle.tryAttempt("nurse@10.0.0.1", LoginThrottle.MAX_FAILURES)) {
+            if (throttle.tryLogin("nurse", "10.0.0.1") == null) {
                 allowed++;
             }
         }
         assertThat(allowed).isEqualTo(LoginThrottle.MAX_FAILURES);
-        assertThat(throttle.tryAttempt("nurse@10.0.0.2", LoginThrottle.MAX_FAILURES)).as("another address").isTrue();
+        assertThat(throttle.tryLogin("nurse", "10.0.0.1")).isEqualTo(LoginThrottle.Limit.USER_AT_ADDRESS);
+        assertThat(throttle.tryLogin("nurse", "10.0.0.2")).as("another address").isNull();
+    }
+
+    @Test
+    void aLoginTheAddressLimitTurnsAwayDoesNotUseUpTheUserNamesAttempts() {
+        LoginThrottle throttle = new LoginThrottle(java.time.Clock.systemUTC());
+        for (int i = 0; i < LoginThrottle.MAX_PER_ADDRESS; i++) {
+            assertThat(throttle.tryLogin("guess" + i, "10.0.0.9")).isNull();
+        }
+        for (int i = 0; i < 10; i++) {
+            assertThat(throttle.tryLogin("nurse", "10.0.0.9")).isEqualTo(LoginThrottle.Limit.ADDRESS);
+        }
+        // The address's attempts were never counted against the name: a success there clears one.
+        throttle.succeeded("guess0", "10.0.0.9");
+        assertThat(throttle.tryLogin("nurse", "10.0.0.9")).as("not locked by refusals it never had checked").isNull();
+        assertThat(throttle.tryLogin("nurse", "10.0.0.9")).isEqualTo(LoginThrottle.Limit.ADDRESS);
     }
 
     @Test
