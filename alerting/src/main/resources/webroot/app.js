@@ -585,9 +585,25 @@
     if (error.status === 401) return;
     if (error.status === 409) showNotice(`Could not ${what} the alert: someone else changed it first (${error.message}).`);
     else if (error.status === 403) showNotice(`Your account may not ${what} alerts.`);
-    else if (error.status === 503) showNotice(`The change could not be stored, so nothing changed. Try again (${error.message}).`);
+    else if (error.status === 503) showNotice(storeRefusal(error));
     else if (error.status === 0) showNotice(`Could not ${what} the alert: the server cannot be reached.`);
     else showNotice(`Could not ${what} the alert: ${error.message}.`);
+  }
+
+  /** What a 503 means for the clinician: only some are worth trying again (the error names which). */
+  function storeRefusal(error) {
+    switch (error.body.error) {
+      case 'outcome_unknown':
+        return `It is not known whether the change was stored; look at the alert after the service restarts (${error.message}).`;
+      case 'fenced':
+        return `This alerting server has been replaced by another; nothing changed. Reload the page (${error.message}).`;
+      case 'store_broken':
+        return `The alerting server cannot store changes until it is restarted; nothing changed. Tell the operator (${error.message}).`;
+      case 'busy':
+        return `The change was not confirmed in time; look at the alert before trying again (${error.message}).`;
+      default:
+        return `The change could not be stored, so nothing changed. Try again (${error.message}).`;
+    }
   }
 
   /** Shows the alert as the server has it now: the answer if it is an alert, else a fresh read. */

@@ -37,6 +37,7 @@ import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
@@ -230,7 +231,7 @@ public final class AlertingService implements AutoCloseable {
         // The event stream and the admin view take no query parameter: one meant to narrow them
         // (?state=open) would otherwise be ignored unnoticed, and the stream would send every alert.
         web.get("/api/alerts/events").handler(ctx -> {
-            if (AlertApi.onlyKnownParams(ctx, Set.of())) {
+            if (QueryParams.onlyKnown(ctx, Set.of())) {
                 events.stream(ctx, auth.validity(ctx));
             }
         });
@@ -238,12 +239,12 @@ public final class AlertingService implements AutoCloseable {
         web.get("/api/devices/:deviceId/strip").handler(this::strip);
         web.get("/api/devices/:deviceId/history").handler(ctx -> {
             // It takes none: a parameter meant to narrow it would otherwise be ignored unnoticed.
-            if (AlertApi.onlyKnownParams(ctx, Set.of())) {
+            if (QueryParams.onlyKnown(ctx, Set.of())) {
                 HttpJson.send(ctx, 200, burden.history(ctx.pathParam("deviceId")).toJson());
             }
         });
         web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(ctx -> {
-            if (AlertApi.onlyKnownParams(ctx, Set.of())) {
+            if (QueryParams.onlyKnown(ctx, Set.of())) {
                 notifications(ctx);
             }
         });
@@ -296,9 +297,8 @@ public final class AlertingService implements AutoCloseable {
                             + SampleStrips.MAX_SPAN.toSeconds() + " s apart");
             return;
         }
-        if (arrivalOffset != null && (to > Long.MAX_VALUE - Math.max(0, arrivalOffset)
-                || from < Long.MIN_VALUE - Math.min(0, arrivalOffset))) {
-            // A sum that wrapped would point the read at the other end of time.
+        // from >= 0, so only a positive offset can wrap the range (past Long.MAX_VALUE, to negative).
+        if (arrivalOffset != null && to > Long.MAX_VALUE - Math.max(0, arrivalOffset)) {
             HttpErrors.send(ctx, 400, "invalid_query", "arrivalOffsetMs", "arrivalOffsetMs moves the range past "
                     + "64-bit epoch milliseconds; got " + arrivalOffset);
             return;

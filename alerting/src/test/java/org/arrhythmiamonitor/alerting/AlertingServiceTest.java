@@ -855,6 +855,21 @@ class AlertingServiceTest {
                 assertThat(refused.bodyAsJsonObject().getString("field")).as(path).isIn("state", "x");
             }
             assertThat(nurse.get("/api/alerts/nope?verbose=1").statusCode()).isEqualTo(400);
+            assertThat(nurse.get("/api/me?x=1").statusCode()).isEqualTo(400);
+            assertThat(nurse.post("/api/alerts/nope/acknowledge?note=called", null).bodyAsJsonObject().getString("field"))
+                    .as("a note in the address would be dropped").isEqualTo("note");
+            // A body that is not JSON is named by place, never quoted: a login's may hold the password.
+            HttpResponse<Buffer> badLogin = client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                    .putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer("{\"username\": \"nurse\", \"password\": hunter2}")).await();
+            assertThat(badLogin.statusCode()).isEqualTo(400);
+            assertThat(badLogin.bodyAsJsonObject().getString("detail")).doesNotContain("hunter2")
+                    .endsWith("not valid JSON at line 1, column 35");
+            // A byte order mark, as some editors save a file sent with curl --data @file.
+            Buffer withBom = Buffer.buffer(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}).appendString(
+                    new JsonObject().put("username", "nurse").put("password", NURSE_PASSWORD).encode());
+            assertThat(client.post(service.httpPort(), "127.0.0.1", "/api/login")
+                    .putHeader("Content-Type", "application/json").sendBuffer(withBom).await().statusCode()).isEqualTo(200);
             Alert vt = alert("ward-6", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, clock.millis());
             publish(vt);
             waitFor(() -> nurse.get("/api/alerts/" + vt.getAlertId()).statusCode() == 200);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -55,5 +57,37 @@ public final class StrictJson {
             throw new DecodeException(e.getMessage(), e);
         }
         return new JsonObject(text);
+    }
+
+    /**
+     * The object {@code json} holds: UTF-8, or UTF-16 or UTF-32, with or without a byte order mark,
+     * as Jackson detects them (a file saved on Windows may start with one). Refused as
+     * {@link #object(String)} refuses, and also bytes that are not valid in their encoding (read as
+     * text first, they would become U+FFFD and be stored so) and JSON that is not an object. The
+     * message names the place of a fault, never the text found there: a request body may hold a
+     * password.
+     *
+     * @throws DecodeException when it is not an object of valid JSON, or gives a key twice
+     */
+    public static JsonObject object(byte[] json) {
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new DecodeException("not a JSON object");
+            }
+            while (parser.nextToken() != null) {
+                // Reading every token is the check.
+            }
+        } catch (JsonParseException e) {
+            JsonLocation at = e.getLocation();
+            Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+            throw new DecodeException(duplicate.matches()
+                    ? "duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr() + ", column "
+                            + at.getColumnNr() + ": give each key once"
+                    : "not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        } catch (IOException e) {
+            // Bytes Jackson cannot decode in any encoding it detects (its CharConversionException).
+            throw new DecodeException("not valid text in UTF-8, UTF-16 or UTF-32");
+        }
+        return new JsonObject(Buffer.buffer(json));
     }
 }

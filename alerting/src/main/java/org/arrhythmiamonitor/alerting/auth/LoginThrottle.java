@@ -42,28 +42,32 @@ final class LoginThrottle {
      * use up the user name's five. Null when counted, else the limit that was full.
      */
     synchronized Limit tryLogin(String user, String address) {
-        Deque<Long> byUser = recent(userKey(user, address));
-        Deque<Long> byAddress = recent(addressKey(address));
-        if (byUser.size() >= MAX_FAILURES) {
+        String userKey = userKey(user, address);
+        String addressKey = addressKey(address);
+        if (recent(userKey) >= MAX_FAILURES) {
             return Limit.USER_AT_ADDRESS;
         }
-        if (byAddress.size() >= MAX_PER_ADDRESS) {
+        if (recent(addressKey) >= MAX_PER_ADDRESS) {
             return Limit.ADDRESS;
         }
+        // Keys are made only for attempts that count: refused ones must not push others' out.
         long now = clock.millis();
-        byUser.addLast(now);
-        byAddress.addLast(now);
+        failures.computeIfAbsent(userKey, k -> new ArrayDeque<>()).addLast(now);
+        failures.computeIfAbsent(addressKey, k -> new ArrayDeque<>()).addLast(now);
         return null;
     }
 
-    /** The key's attempts within the minute, older ones dropped. */
-    private Deque<Long> recent(String key) {
-        Deque<Long> times = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+    /** How many attempts the key made within the minute; older ones are dropped. */
+    private int recent(String key) {
+        Deque<Long> times = failures.get(key);
+        if (times == null) {
+            return 0;
+        }
         long now = clock.millis();
         while (!times.isEmpty() && now - times.peekFirst() >= WINDOW_MS) {
             times.pollFirst();
         }
-        return times;
+        return times.size();
     }
 
     /**

@@ -29,6 +29,7 @@ import java.util.function.Supplier;
 import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,10 +114,11 @@ public final class SessionAuth implements AutoCloseable {
                 .setCookieSameSite(CookieSameSite.STRICT)
                 .setLazySession(true)
                 .setNagHttps(false));
-        router.post("/api/login").handler(BodyLimit.of(4096)).handler(this::login);
+        // None of these takes a query parameter: one is refused, not ignored (QueryParams).
+        router.post("/api/login").handler(BodyLimit.of(4096)).handler(QueryParams::none).handler(this::login);
         router.route("/api/*").handler(this::requireUser);
-        router.post("/api/logout").handler(this::logout);
-        router.get("/api/me").handler(ctx -> HttpJson.send(ctx, 200, me(ctx.session())));
+        router.post("/api/logout").handler(QueryParams::none).handler(this::logout);
+        router.get("/api/me").handler(QueryParams::none).handler(ctx -> HttpJson.send(ctx, 200, me(ctx.session())));
     }
 
     /**

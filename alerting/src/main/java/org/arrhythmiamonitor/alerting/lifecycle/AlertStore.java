@@ -244,13 +244,27 @@ public final class AlertStore implements AutoCloseable {
                         tooLarge);
             }
         }
-        if (error instanceof IllegalStateException || error instanceof AuthorizationException
-                || error instanceof UnsupportedVersionException) {
+        if (fatal(error)) {
             broken = "the alert store's producer failed (" + error.getMessage() + "); restart the service";
             LOG.error(broken);
             return AlertStoreException.broken(what + ": " + error.getMessage(), error);
         }
         return new AlertStoreException(what + ": " + error.getMessage(), error);
+    }
+
+    /**
+     * Whether the producer can take no transaction any more. A fatal error reaches here as itself,
+     * or wrapped: once the producer is in its error state, Kafka's transactional calls (the abort
+     * after the error included) throw a KafkaException whose cause is that error.
+     */
+    static boolean fatal(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IllegalStateException || cause instanceof AuthorizationException
+                    || cause instanceof UnsupportedVersionException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isFencing(Throwable error) {
