@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.wire.v1.DeviceCredential;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,12 @@ final class DeviceProvisioning {
     }
 
     void mount(Router router) {
-        router.post("/v1/devices").handler(this::admin);
+        // None takes a query parameter: one is refused, not ignored (QueryParams).
+        router.post("/v1/devices").handler(this::admin).handler(QueryParams::none);
         router.post("/v1/devices").handler(BodyLimit.of(4096)).handler(this::create);
-        router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(this::reissue);
-        router.delete("/v1/devices/:deviceId").handler(this::admin).handler(this::revoke);
-        router.get("/v1/devices/:deviceId").handler(this::admin).handler(this::describe);
+        router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(QueryParams::none).handler(this::reissue);
+        router.delete("/v1/devices/:deviceId").handler(this::admin).handler(QueryParams::none).handler(this::revoke);
+        router.get("/v1/devices/:deviceId").handler(this::admin).handler(QueryParams::none).handler(this::describe);
     }
 
     private void admin(RoutingContext ctx) {

@@ -18,12 +18,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.BodyLimit;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpErrors;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.ops.OpsRoutes;
 import org.arrhythmiamonitor.ops.RefusedRequest;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
@@ -176,6 +178,7 @@ public final class GatewayService implements AutoCloseable {
      */
     private void checkMedia(RoutingContext ctx) {
         try {
+            refuseQuery(ctx);
             ctx.put(MEDIA, ChunkMedia.of(ctx.request().getHeader("Content-Type"),
                     ctx.request().getHeader("Content-Encoding")));
             ctx.next();
@@ -225,6 +228,12 @@ public final class GatewayService implements AutoCloseable {
     }
 
     private void openStream(RoutingContext ctx) {
+        try {
+            refuseQuery(ctx);
+        } catch (ChunkRejectedException e) {
+            reject(ctx, e);
+            return;
+        }
         String deviceId = ctx.pathParam("deviceId");
         ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
@@ -232,6 +241,17 @@ public final class GatewayService implements AutoCloseable {
                         protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes()).start())
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));
+    }
+
+    /**
+     * The device routes take no query parameter: what a device puts there (a sequence number, a
+     * token) would otherwise be ignored, and the device told nothing.
+     */
+    private static void refuseQuery(RoutingContext ctx) {
+        QueryParams.Problem problem = QueryParams.problem(ctx, Set.of());
+        if (problem != null) {
+            throw new ChunkRejectedException(400, "invalid_query", problem.field(), problem.message());
+        }
     }
 
     private void reject(RoutingContext ctx, ChunkRejectedException e) {

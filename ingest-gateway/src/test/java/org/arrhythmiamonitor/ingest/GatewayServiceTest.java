@@ -221,6 +221,17 @@ class GatewayServiceTest {
         assertThat(bigCompressed.statusCode()).isEqualTo(415);
         assertThat(bigCompressed.bodyAsJsonObject().getString("field")).isEqualTo("Content-Encoding");
         assertThat(post(gateway, device, token, "text/csv", Buffer.buffer(oversized)).statusCode()).isEqualTo(415);
+        // The route takes no query parameter: a seq put there would be ignored.
+        HttpResponse<Buffer> query = client.post(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + device + "/ecg?seq=9")
+                .bearerTokenAuthentication(token).putHeader("Content-Type", JSON).sendBuffer(Buffer.buffer(goodJson))
+                .await();
+        assertThat(query.statusCode()).isEqualTo(400);
+        assertThat(query.bodyAsJsonObject().getString("error")).isEqualTo("invalid_query");
+        assertThat(query.bodyAsJsonObject().getString("field")).isEqualTo("seq");
+        HttpResponse<Buffer> streamQuery = client.get(gateway.httpPort(), "127.0.0.1",
+                "/v1/devices/" + device + "/stream?access_token=x").bearerTokenAuthentication(token).send().await();
+        assertThat(streamQuery.statusCode()).as("refused before the upgrade").isEqualTo(400);
+        assertThat(streamQuery.bodyAsJsonObject().getString("field")).isEqualTo("access_token");
 
         // Seq: the first write is stored once however often it is replayed; a gap is accepted (the
         // processor raises a data-gap event for it); an older, never stored seq is a conflict.
@@ -241,6 +252,7 @@ class GatewayServiceTest {
         assertThat(metrics)
                 .contains("ecg_ingest_chunks_rejected_total{reason=\"malformed_json\",service=\"gateway\"}")
                 .contains("ecg_ingest_chunks_rejected_total{reason=\"wrong_device\",service=\"gateway\"}")
+                .contains("ecg_ingest_chunks_rejected_total{reason=\"invalid_query\",service=\"gateway\"}")
                 .containsPattern("ecg_ingest_chunks_duplicate_total\\{service=\"gateway\"} [1-9]")
                 .containsPattern("ecg_ingest_seq_gaps_total\\{service=\"gateway\"} [1-9]");
     }
@@ -324,6 +336,8 @@ class GatewayServiceTest {
                 new JsonObject().put("deviceID", device));
         assertThat(misspelt.statusCode()).isEqualTo(400);
         assertThat(misspelt.bodyAsJsonObject().getString("detail")).isEqualTo("unknown field 'deviceID'; known: [deviceId]");
+        assertThat(admin(client.get(port, "127.0.0.1", "/v1/devices/" + device + "?verbose=1"), null).statusCode())
+                .isEqualTo(400);
 
         String first = provision(gateway, device);
         assertThat(first).startsWith("amd_").hasSizeGreaterThan(40);
