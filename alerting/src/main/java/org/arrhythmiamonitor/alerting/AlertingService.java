@@ -37,8 +37,8 @@ import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.HttpErrors;
 import org.arrhythmiamonitor.ops.HttpJson;
-import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.ops.OpsRoutes;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
 import org.slf4j.Logger;
@@ -228,26 +228,15 @@ public final class AlertingService implements AutoCloseable {
         auth = new SessionAuth(vertx, config.users(), config.sessionIdle(), config.sessionMaxAge(), clock,
                 config.secureCookie(), config.trustedProxies());
         auth.mount(web);
-        // The event stream and the admin view take no query parameter: one meant to narrow them
-        // (?state=open) would otherwise be ignored unnoticed, and the stream would send every alert.
-        web.get("/api/alerts/events").handler(ctx -> {
-            if (QueryParams.onlyKnown(ctx, Set.of())) {
-                events.stream(ctx, auth.validity(ctx));
-            }
-        });
+        // These take no query parameter: one meant to narrow them (?state=open) would otherwise be
+        // ignored unnoticed, and the event stream would send every alert.
+        web.get("/api/alerts/events").handler(QueryParams::none).handler(ctx -> events.stream(ctx, auth.validity(ctx)));
         new AlertApi(desk).mount(web);
         web.get("/api/devices/:deviceId/strip").handler(this::strip);
-        web.get("/api/devices/:deviceId/history").handler(ctx -> {
-            // It takes none: a parameter meant to narrow it would otherwise be ignored unnoticed.
-            if (QueryParams.onlyKnown(ctx, Set.of())) {
-                HttpJson.send(ctx, 200, burden.history(ctx.pathParam("deviceId")).toJson());
-            }
-        });
-        web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(ctx -> {
-            if (QueryParams.onlyKnown(ctx, Set.of())) {
-                notifications(ctx);
-            }
-        });
+        web.get("/api/devices/:deviceId/history").handler(QueryParams::none)
+                .handler(ctx -> HttpJson.send(ctx, 200, burden.history(ctx.pathParam("deviceId")).toJson()));
+        web.get("/api/admin/notifications").handler(SessionAuth.requireRole(Role.ADMIN)).handler(QueryParams::none)
+                .handler(this::notifications);
         web.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", null,
                 "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
         web.route("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/"

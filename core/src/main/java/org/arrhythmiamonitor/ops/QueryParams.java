@@ -32,19 +32,13 @@ public final class QueryParams {
         return null;
     }
 
-    /** As {@link #problem}, answering 400 {@code invalid_query} itself; false when it did. */
-    public static boolean onlyKnown(RoutingContext ctx, Set<String> known) {
-        Problem problem = problem(ctx, known);
-        if (problem != null) {
-            HttpErrors.send(ctx, 400, "invalid_query", problem.field(), problem.message());
-        }
-        return problem == null;
-    }
-
-    /** Passes the request on only when it has no query parameter. */
+    /** Passes the request on only when it has no query parameter; else answers 400 {@code invalid_query} naming one. */
     public static void none(RoutingContext ctx) {
-        if (onlyKnown(ctx, Set.of())) {
+        Problem problem = problem(ctx, Set.of());
+        if (problem == null) {
             ctx.next();
+        } else {
+            HttpErrors.send(ctx, 400, "invalid_query", problem.field(), problem.message());
         }
     }
 }
