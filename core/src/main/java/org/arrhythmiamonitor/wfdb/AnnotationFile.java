@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.arrhythmiamonitor.config.IoReasons;
 
 /**
  * WFDB annotation files in MIT format (annot(5)): a stream of little-endian 16-bit words, each a
@@ -33,7 +34,7 @@ public final class AnnotationFile {
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("annotation file " + file + " does not exist");
         } catch (IOException e) {
-            throw new WfdbFormatException("cannot read annotation file " + file + ": " + e.getMessage(), e);
+            throw new WfdbFormatException("cannot read annotation file " + file + ": " + IoReasons.of(e), e);
         }
         return parse(file.toString(), bytes);
     }

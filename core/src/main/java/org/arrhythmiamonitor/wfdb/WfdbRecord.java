@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.arrhythmiamonitor.config.IoReasons;
 
 /**
  * A WFDB record's samples, read in full and checked against the header's checksums.
@@ -49,7 +50,7 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
             throw new WfdbFormatException("signal file " + file + " of record " + header.recordName()
                     + " does not exist");
         } catch (IOException e) {
-            throw new WfdbFormatException("cannot read signal file " + file + ": " + e.getMessage(), e);
+            throw new WfdbFormatException("cannot read signal file " + file + ": " + IoReasons.of(e), e);
         }
         int width = signals.size();
         long available = switch (format) {

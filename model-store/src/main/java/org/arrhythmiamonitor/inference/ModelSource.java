@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.arrhythmiamonitor.config.IoReasons;
 
 /** Where models and their cards are read from: a directory (which can change) or the jar's {@code models/}. */
 public interface ModelSource {
@@ -42,7 +43,7 @@ public interface ModelSource {
                 try {
                     return Files.readAllBytes(file);
                 } catch (IOException e) {
-                    throw new ModelException("cannot read " + file + ": " + e.getMessage(), e);
+                    throw new ModelException("cannot read " + file + ": " + IoReasons.of(e), e);
                 }
             }
 

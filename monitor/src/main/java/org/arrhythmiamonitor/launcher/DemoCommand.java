@@ -106,6 +106,11 @@ public final class DemoCommand implements Callable<Integer> {
     /** Starts everything and returns; {@link #stop()} stops it. Tests drive the demo through these. */
     public Running start() {
         return lifecycle.startOrUndo(() -> {
+            if (dataDir.toString().isEmpty()) {
+                // An empty path is the current directory only by accident (OutputPaths).
+                throw new IllegalArgumentException("--data-dir must name a directory, got an empty path (for the "
+                        + "current directory, give .)");
+            }
             if (simulatedDevices < 0) {
                 throw new IllegalArgumentException("--simulate must be 0 (no simulated patients) or more, got "
                         + simulatedDevices);

@@ -15,6 +15,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.arrhythmiamonitor.config.IoReasons;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), the same
@@ -48,7 +49,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 format(logDir);
             }
         } catch (IOException e) {
-            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + e.getMessage(), e);
+            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e), e);
         }
         KafkaRaftServer server;
         try {

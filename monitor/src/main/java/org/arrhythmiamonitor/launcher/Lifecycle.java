@@ -45,8 +45,12 @@ final class Lifecycle {
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof BindException) {
+                // A port in use is the common case; an address that is not this machine's is the other.
+                String advice = String.valueOf(cause.getMessage()).contains("in use")
+                        ? "Choose another port with " + portFlag + "."
+                        : "Check the address it listens on: it must be one of this machine's, or 0.0.0.0 for all.";
                 throw new LaunchException(service + " could not listen on port " + port + ": " + cause.getMessage()
-                        + ". Choose another port with " + portFlag + ".", cause);
+                        + ". " + advice, cause);
             }
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;

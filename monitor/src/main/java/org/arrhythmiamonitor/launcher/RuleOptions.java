@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.config.StrictJson;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import picocli.CommandLine.Option;
@@ -50,7 +51,7 @@ final class RuleOptions {
         try {
             return StrictJson.object(Files.readString(file));
         } catch (IOException e) {
-            throw new LaunchException("--episode-rules: cannot read " + file + ": " + e.getMessage(), e);
+            throw new LaunchException("--episode-rules: cannot read " + file + ": " + IoReasons.of(e), e);
         } catch (DecodeException e) {
             throw new LaunchException("--episode-rules: " + file + " is not a JSON object: " + e.getMessage(), e);
         }

@@ -83,7 +83,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .flag("connections", "--connections")
                 .flag("durationMs", "--duration")
                 .check(() -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
-                        webSocket(), adminToken, devicePrefix, connections, 1000, Math.round(durationS * 1000),
+                        webSocket(), adminToken, devicePrefix, connections, 1000, durationMs(),
                         insecure));
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
@@ -135,6 +135,18 @@ final class SimulateCommand implements Callable<Integer> {
             return SignalSource.wfdb(dir);
         }
         throw new IllegalArgumentException("--source must be 'synthetic' or 'wfdb:DIR', got '" + source + "'");
+    }
+
+    /**
+     * The duration in whole milliseconds. 0 means "until Ctrl-C", so a duration that rounds to it
+     * (0.0001 s) or is no number at all (NaN, which rounds to 0) must not become that.
+     */
+    private long durationMs() {
+        if (Double.isNaN(durationS) || Double.isInfinite(durationS) || durationS > 0 && durationS < 0.001) {
+            throw new IllegalArgumentException("--duration must be 0 (until Ctrl-C) or at least 0.001 s, got "
+                    + durationS);
+        }
+        return Math.round(durationS * 1000); // negative: the settings refuse it
     }
 
     private double speedFactor() {

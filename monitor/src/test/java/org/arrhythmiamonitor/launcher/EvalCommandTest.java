@@ -177,6 +177,11 @@ class EvalCommandTest {
         assertRefused(heldOut(db, folds, report), "not the model " + "0".repeat(64) + " the folds file names");
         Files.writeString(folds, withSha(folds("r1", "fold1"), "fold1", "7"));
         assertRefused(heldOut(db, folds, report), "model_sha256 must be 64 lower-case hex digits, got 7");
+        // Misspelt, the digest would not be checked at all.
+        Files.writeString(folds, folds("r1", "fold1").replace("\"model_dir\"", "\"model_sha\": \"x\", \"model_dir\""));
+        assertRefused(heldOut(db, folds, report), "fold 1: unknown key \"model_sha\"; known: [model_dir, model_sha256, records]");
+        Files.writeString(folds, "{\"fold\": []}");
+        assertRefused(heldOut(db, folds, report), "unknown key \"fold\"; known: [folds]");
         Files.writeString(folds, folds("r1", MODELS.toAbsolutePath().toString()));
         assertRefused(heldOut(db, folds, report), "has no training.held_out_records");
         Files.writeString(folds, folds("r1", "empty"));

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -73,7 +74,7 @@ class MonitorCommandLineTest {
                 // Kafka Streams would take it and fail later, on a topic named after it.
                 refused("monitor processor: --application-id must be 1-100 letters, digits, '.', '_' or '-', "
                         + "got 'a b'", "processor", "--application-id", "a b"),
-                refused("monitor processor: --application-server must be host:port, got 'ward:'",
+                refused("monitor processor: --application-server must be host:port with a port of 1-65535, got 'ward:'",
                         "processor", "--application-server", "ward:"),
                 refused("monitor processor: --model-dir is empty: name a directory of models and cards, or leave it "
                         + "out for the packaged models", "processor", "--model-dir", ""),
@@ -111,6 +112,14 @@ class MonitorCommandLineTest {
                 refused("monitor simulate: --connections must be 1-10000, got 0", "simulate", "--connections", "0"),
                 refused("monitor simulate: --duration must not be negative (0 runs until stopped)",
                         "simulate", "--duration", "-1"),
+                // Both round to 0 ms, which would mean "until Ctrl-C".
+                refused("monitor simulate: --duration must be 0 (until Ctrl-C) or at least 0.001 s, got NaN",
+                        "simulate", "--duration", "NaN"),
+                refused("monitor simulate: --duration must be 0 (until Ctrl-C) or at least 0.001 s, got 1.0E-4",
+                        "simulate", "--duration", "0.0001"),
+                refused("monitor processor: --application-server must be host:port with a port of 1-65535, got "
+                        + "'host:99999'", "processor", "--application-server", "host:99999",
+                        "--bootstrap-servers", "localhost:1"),
                 refused("monitor simulate: --speed must be above 0 and at most 10000 times real time, got 0.0",
                         "simulate", "--speed", "x0"),
                 refused("monitor simulate: --gateway must be an http:// or https:// URL, got ftp://host",
@@ -244,6 +253,26 @@ class MonitorCommandLineTest {
         assertThat(demo.exitCode()).isEqualTo(1);
         assertThat(demo.err()).contains("set 'partitions'; the demo sets it for its own broker; remove it");
         assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+    }
+
+    @Test
+    void aListenAddressNotOfThisMachineIsNotExplainedAsATakenPort() {
+        assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
+                new java.net.BindException("Cannot assign requested address")), "gateway", 8080, "--port"))
+                .hasMessage("gateway could not listen on port 8080: Cannot assign requested address. Check the "
+                        + "address it listens on: it must be one of this machine's, or 0.0.0.0 for all.");
+        assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
+                new java.net.BindException("Address already in use")), "gateway", 8080, "--port"))
+                .hasMessageEndingWith("Choose another port with --port.");
+    }
+
+    @Test
+    void anEmptyDataDirectoryIsRefusedNotTakenForTheCurrentOne() throws Exception {
+        Outcome outcome = run("demo", "--data-dir", "", "--kafka-port", String.valueOf(freePort()));
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).contains("--data-dir must name a directory, got an empty path (for the current "
+                + "directory, give .)");
+        assertThat(Path.of("kafka")).as("nothing written in the working directory").doesNotExist();
     }
 
     @Test

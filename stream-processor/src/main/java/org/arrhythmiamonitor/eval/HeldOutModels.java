@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
 import org.arrhythmiamonitor.config.StrictJson;
 import org.arrhythmiamonitor.inference.ModelCard;
@@ -93,6 +95,16 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
         return "held-out folds file " + foldsFile;
     }
 
+    private static final Set<String> FOLD_KEYS = Set.of("records", "model_dir", "model_sha256");
+
+    private static void refuseUnknownKeys(JsonObject json, Set<String> known, String where) {
+        for (String key : json.fieldNames()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException(where + ": unknown key \"" + key + "\"; known: " + new TreeSet<>(known));
+            }
+        }
+    }
+
     /** The folds of a folds file, checked: every fold has records and a model directory of its own, no record is in two. */
     private static List<Fold> read(Path foldsFile) {
         String where = where(foldsFile);
@@ -106,6 +118,7 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
         } catch (DecodeException e) {
             throw new IllegalArgumentException(where + " is not a JSON object: " + e.getMessage(), e);
         }
+        refuseUnknownKeys(json, Set.of("folds"), where);
         if (!(json.getValue("folds") instanceof JsonArray array) || array.isEmpty()) {
             throw new IllegalArgumentException(where + ": needs \"folds\", a non-empty list of "
                     + "{\"records\": [...], \"model_dir\": \"...\"}");
@@ -123,6 +136,8 @@ public final class HeldOutModels implements RecordClassifiers, AutoCloseable {
                 throw new IllegalArgumentException(fold + " needs \"records\", a non-empty list of record names, "
                         + "and \"model_dir\", a directory");
             }
+            // A misspelt model_sha256 would otherwise switch the check of the model file off.
+            refuseUnknownKeys(entry, FOLD_KEYS, fold);
             List<String> names = recordNames(records, k, foldOfRecord, where);
             Path modelDir = base.resolve(dir).normalize();
             if (!Files.isDirectory(modelDir)) {

@@ -57,14 +57,20 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
             throw SettingException.of(SECTION, "applicationId", "must be 1-100 letters, digits, '.', '_' or '-', got '"
                     + applicationId + "'");
         }
-        if (applicationServer != null && !applicationServer.matches("[^:/\\s]+:\\d{1,5}")) {
-            throw SettingException.of(SECTION, "applicationServer", "must be host:port, got '" + applicationServer
-                    + "'");
+        if (applicationServer != null && !(applicationServer.matches("[^:/\\s]+:\\d{1,5}")
+                && validPort(applicationServer.substring(applicationServer.lastIndexOf(':') + 1)))) {
+            throw SettingException.of(SECTION, "applicationServer", "must be host:port with a port of 1-65535, got '"
+                    + applicationServer + "'");
         }
         SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);
         SettingException.requireAtLeast(SECTION, "replicationFactor", replicationFactor, 1);
         SettingException.requireAtLeast(SECTION, "streamThreads", streamThreads, 1);
         SettingException.requireBetween(SECTION, "stateCacheMb", stateCacheMb, 0, 65_536);
+    }
+
+    private static boolean validPort(String digits) {
+        int port = Integer.parseInt(digits);
+        return port >= 1 && port <= 65_535;
     }
 
     public static ProcessorConfig fromJson(JsonObject json) {
