@@ -10,8 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.KeyStoreOptions;
-import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -85,6 +84,13 @@ public final class GatewayService implements AutoCloseable {
 
     /** As {@link #start(Vertx, GatewayConfig)}, with credential reads unanswered for {@code registrySilence} reported. */
     static Future<GatewayService> start(Vertx vertx, GatewayConfig config, Duration registrySilence) {
+        KeyCertOptions tls;
+        try {
+            // Before Kafka: a certificate that cannot serve is said at once, in one line.
+            tls = config.tls() == null ? null : TlsIdentity.options(vertx, config.tls());
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
         return vertx.executeBlocking(() -> {
             TopicProvisioner.ensureTopics(config.bootstrapServers(), Topics.ALL, config.partitions(),
                     config.replicationFactor(), KAFKA_TIMEOUT_MS);
@@ -109,22 +115,19 @@ public final class GatewayService implements AutoCloseable {
                 }
                 throw e;
             }
-        }).compose(service -> service.listen(vertx));
+        }).compose(service -> service.listen(vertx, tls));
     }
 
     /**
      * One HTTP server per event loop ({@code eventLoops} instances sharing the port, which Vert.x
      * serves round-robin), so parsing and answering chunks uses every core.
      */
-    private Future<GatewayService> listen(Vertx vertx) {
+    private Future<GatewayService> listen(Vertx vertx, KeyCertOptions tls) {
         HttpServerOptions options = new HttpServerOptions()
                 .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
                 .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
-        if (config.tls() != null) {
-            options.setSsl(true).setKeyCertOptions(config.tls().certPath() != null
-                    ? new PemKeyCertOptions().setCertPath(config.tls().certPath()).setKeyPath(config.tls().keyPath())
-                    : new KeyStoreOptions().setType("PKCS12").setPath(config.tls().keyStorePath())
-                            .setPassword(config.tls().keyStorePassword()));
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
         }
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
