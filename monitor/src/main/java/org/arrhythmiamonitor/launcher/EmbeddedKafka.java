@@ -5,8 +5,12 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
@@ -51,6 +55,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e), e);
         }
+        requireUnlocked(logDir);
         KafkaRaftServer server;
         try {
             server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
@@ -63,6 +68,28 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + " with data in " + logDir + ": " + cause + "." + hint, e);
         }
         return new EmbeddedKafka(server, host + ":" + port);
+    }
+
+    /**
+     * Kafka locks its data directory ({@code .lock}); a broker started on a locked one logs its
+     * failure as pages of stack trace before it stops. Tried here first, and let go at once, so
+     * that another demo on the same directory is said in one line.
+     */
+    private static void requireUnlocked(Path logDir) {
+        try (FileChannel channel = FileChannel.open(logDir.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new LaunchException("The Kafka data directory " + logDir + " is in use by another process: "
+                        + "another demo seems to use it. Stop that one or choose another --data-dir.", null);
+            }
+            lock.release();
+        } catch (OverlappingFileLockException e) {
+            throw new LaunchException("The Kafka data directory " + logDir + " is in use by this process's own "
+                    + "broker: choose another --data-dir.", e);
+        } catch (IOException e) {
+            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e), e);
+        }
     }
 
     private static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {
