@@ -27,7 +27,24 @@ public final class Monitor implements Runnable {
     }
 
     public static void main(String[] args) {
+        String badLevel = logLevelProblem(System.getenv("LOG_LEVEL"));
+        if (badLevel != null) {
+            System.err.println("monitor: " + badLevel);
+            System.exit(2);
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Why {@code LOG_LEVEL} cannot be used, or null when it can (or is not set). Logback reads an
+     * unknown level as DEBUG, which floods the log of the operator who mistyped WARN.
+     */
+    static String logLevelProblem(String level) {
+        if (level == null || level.strip().toUpperCase(java.util.Locale.ROOT)
+                .matches("TRACE|DEBUG|INFO|WARN|ERROR|OFF|ALL")) {
+            return null;
+        }
+        return "LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF or ALL, got '" + level + "'";
     }
 
     /** The command line with error handling that explains a failed start in one line, without a stack trace. */

@@ -267,6 +267,14 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void anUnknownLogLevelIsRefusedNotReadAsDebug() {
+        assertThat(Monitor.logLevelProblem(null)).isNull();
+        assertThat(Monitor.logLevelProblem("warn")).isNull();
+        assertThat(Monitor.logLevelProblem("bogus"))
+                .isEqualTo("LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF or ALL, got 'bogus'");
+    }
+
+    @Test
     void anEmptyDataDirectoryIsRefusedNotTakenForTheCurrentOne() throws Exception {
         Outcome outcome = run("demo", "--data-dir", "", "--kafka-port", String.valueOf(freePort()));
         assertThat(outcome.exitCode()).isEqualTo(1);
