@@ -82,6 +82,11 @@ class AlertingConfigTest {
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("users", new JsonArray().add(new JsonObject()
                 .put("username", "dr").put("passwordHash", "plain text").put("roles", new JsonArray().add("clinician"))))))
                 .hasMessageContaining("users.dr: passwordHash must be");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("users", new JsonArray().add(new JsonObject()
+                .put("username", "dr").put("passwordHash", "pbkdf2-sha256$2000000000$c2FsdA==$aGFzaA==")
+                .put("roles", new JsonArray().add("clinician"))))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("users.dr: passwordHash has 2000000000 iterations; at most 10000000");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("escalation", new JsonObject().put("afterSeconds", 0))))
                 .hasMessageContaining("escalation.afterSeconds must be positive");
         assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("feedSilenceSeconds", 0)))

@@ -37,6 +37,9 @@ public final class Passwords {
     }
 
     /** Throws when {@code hash} is not a hash this class writes: a configuration error, not a wrong password. */
+    /** Past this many iterations a login takes seconds of a login thread. */
+    static final int MAX_ITERATIONS = 10_000_000;
+
     public static void requireWellFormed(String hash, String owner) {
         String[] parts = hash == null ? new String[0] : hash.split("\\$");
         try {
@@ -48,6 +51,11 @@ public final class Passwords {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(owner + ": passwordHash must be '" + SCHEME
                     + "$ITERATIONS$SALT$HASH' as `monitor hash-password` prints it");
+        }
+        if (Integer.parseInt(parts[1]) > MAX_ITERATIONS) {
+            // Every login, and every guess at one, would hold a login thread for many seconds.
+            throw new IllegalArgumentException(owner + ": passwordHash has " + parts[1] + " iterations; at most "
+                    + MAX_ITERATIONS + " (`monitor hash-password` uses " + ITERATIONS + ")");
         }
     }
 
