@@ -26,6 +26,13 @@ public record RecordSignal(String record, String lead, int fsHz, double[] milliv
      *     the rate is not a whole number of Hz
      */
     public static RecordSignal read(Path directory, String record, String lead, String annotator) {
+        if (!Files.isDirectory(directory)) {
+            throw new WfdbFormatException("database directory " + directory + " does not exist or is not a directory");
+        }
+        if (!Files.isRegularFile(directory.resolve(record + ".hea"))) {
+            // Said first: a record that is not there at all is not one whose annotations are missing.
+            throw new WfdbFormatException("record " + record + " is not in " + directory + " (no " + record + ".hea)");
+        }
         Path annotations = directory.resolve(record + "." + annotator);
         if (!Files.isRegularFile(annotations)) {
             throw new WfdbFormatException("reference annotations " + annotations + " do not exist");
