@@ -34,7 +34,7 @@ public final class AnnotationFile {
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("annotation file " + file + " does not exist");
         } catch (IOException e) {
-            throw new WfdbFormatException("cannot read annotation file " + file + ": " + IoReasons.of(e), e);
+            throw new WfdbFormatException("cannot read annotation file " + file + ": " + IoReasons.of(e, file), e);
         }
         return parse(file.toString(), bytes);
     }

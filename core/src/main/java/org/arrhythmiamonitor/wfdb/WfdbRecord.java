@@ -50,7 +50,7 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
             throw new WfdbFormatException("signal file " + file + " of record " + header.recordName()
                     + " does not exist");
         } catch (IOException e) {
-            throw new WfdbFormatException("cannot read signal file " + file + ": " + IoReasons.of(e), e);
+            throw new WfdbFormatException("cannot read signal file " + file + ": " + IoReasons.of(e, file), e);
         }
         int width = signals.size();
         long available = switch (format) {

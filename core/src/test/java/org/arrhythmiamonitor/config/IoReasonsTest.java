@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IoReasonsTest {
 
     @Test
-    void aFileErrorSaysWhyNotOnlyWhere(@TempDir Path dir) {
+    void aFileErrorSaysWhyAndNamesAPathOnlyWhenItIsAnotherOne(@TempDir Path dir) {
         Path missing = dir.resolve("rules.json");
         IOException notThere = null;
         try {
@@ -22,15 +23,11 @@ class IoReasonsTest {
             notThere = e;
         }
         assertThat(notThere).isInstanceOf(NoSuchFileException.class).hasMessage(missing.toString());
-        assertThat(IoReasons.of(notThere)).isEqualTo(missing + " does not exist");
-        assertThat(IoReasons.of(new AccessDeniedException("/data/kafka"))).isEqualTo("permission denied on /data/kafka");
-        IOException directory = null;
-        try {
-            Files.readString(dir);
-        } catch (IOException e) {
-            directory = e;
-        }
-        assertThat(IoReasons.of(directory)).isEqualTo("Is a directory");
-        assertThat(IoReasons.of(new IOException("disk full"))).isEqualTo("disk full");
+        assertThat(IoReasons.of(notThere, missing)).isEqualTo("does not exist");
+        Path data = Path.of("/data/kafka");
+        assertThat(IoReasons.of(new AccessDeniedException("/data"), data)).isEqualTo("permission denied (/data)");
+        assertThat(IoReasons.of(new FileSystemException("/data/kafka", null, "Read-only file system"), data))
+                .isEqualTo("Read-only file system");
+        assertThat(IoReasons.of(new IOException("disk full"), data)).isEqualTo("disk full");
     }
 }

@@ -32,18 +32,21 @@ final class TlsIdentity {
         KeyCertOptions options = pem
                 ? new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath())
                 : new KeyStoreOptions().setType("PKCS12").setPath(tls.keyStorePath()).setPassword(tls.keyStorePassword());
-        String key = pem ? "tls.certPath" : "tls.keyStorePath";
         KeyManagerFactory factory;
         try {
             factory = options.getKeyManagerFactory(vertx);
         } catch (Exception e) {
-            throw SettingException.of(GatewayConfig.SECTION, key, (pem ? tls.certPath() + " and " + tls.keyPath()
-                    : tls.keyStorePath()) + " do not hold a certificate and its private key"
-                    + (pem ? " in PEM" : " in PKCS#12") + ": " + e.getMessage());
+            // Vert.x's message says which part it could not read; both files are named, either may be at fault.
+            throw pem
+                    ? new SettingException(GatewayConfig.SECTION, name -> name.apply("tls.certPath") + " " + tls.certPath()
+                            + " and " + name.apply("tls.keyPath") + " " + tls.keyPath() + " do not hold a certificate "
+                            + "and its private key in PEM: " + e.getMessage())
+                    : SettingException.of(GatewayConfig.SECTION, "tls.keyStorePath", tls.keyStorePath()
+                            + " does not hold a certificate and its private key in PKCS#12: " + e.getMessage());
         }
         for (KeyManager manager : factory.getKeyManagers()) {
             if (manager instanceof X509KeyManager x509) {
-                checkPairs(x509, pem ? "tls.keyPath" : key, pem ? tls.keyPath() : tls.keyStorePath());
+                checkPairs(x509, pem ? "tls.keyPath" : "tls.keyStorePath", pem ? tls.keyPath() : tls.keyStorePath());
             }
         }
         return options;

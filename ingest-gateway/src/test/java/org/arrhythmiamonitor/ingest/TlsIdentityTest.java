@@ -58,10 +58,12 @@ class TlsIdentityTest {
         assertThatThrownBy(() -> TlsIdentity.options(vertx,
                 new GatewayConfig.Tls(empty.toString(), key.toString(), null, null)))
                 .isInstanceOf(SettingException.class)
-                .hasMessageContaining(empty + " and " + key + " do not hold a certificate and its private key in PEM");
+                .hasMessageContaining("tls.certPath " + empty + " and tls.keyPath " + key
+                        + " do not hold a certificate and its private key in PEM");
         assertThatThrownBy(() -> TlsIdentity.options(vertx,
                 new GatewayConfig.Tls(null, null, keyStore.toString(), "wrong")))
-                .isInstanceOf(SettingException.class).hasMessageContaining("in PKCS#12");
+                .isInstanceOf(SettingException.class).hasMessageContaining("does not hold a certificate and its "
+                        + "private key in PKCS#12");
     }
 
     private static Path pem(Path file, String type, byte[] der) throws Exception {

@@ -43,7 +43,7 @@ public interface ModelSource {
                 try {
                     return Files.readAllBytes(file);
                 } catch (IOException e) {
-                    throw new ModelException("cannot read " + file + ": " + IoReasons.of(e), e);
+                    throw new ModelException("cannot read " + file + ": " + IoReasons.of(e, file), e);
                 }
             }
 

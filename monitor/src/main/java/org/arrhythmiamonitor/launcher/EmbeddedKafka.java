@@ -7,12 +7,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -33,7 +34,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    /** The data directories of the brokers this JVM runs. */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+    private final Path held;
+
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path held) {
+        this.held = held;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
     }
@@ -53,27 +59,41 @@ public final class EmbeddedKafka implements AutoCloseable {
                 format(logDir);
             }
         } catch (IOException e) {
-            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e), e);
+            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e, logDir), e);
         }
-        requireUnlocked(logDir);
+        Path held = logDir.toAbsolutePath().normalize();
+        if (!HELD.add(held)) {
+            throw new LaunchException("The Kafka data directory " + logDir + " is in use by this process's own "
+                    + "broker: choose another --data-dir.", null);
+        }
+        try {
+            requireUnlocked(logDir);
+        } catch (RuntimeException e) {
+            HELD.remove(held);
+            throw e;
+        }
         KafkaRaftServer server;
         try {
             server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
             server.startup();
         } catch (RuntimeException e) {
+            HELD.remove(held);
             String cause = rootMessage(e);
             String hint = cause.contains("lock") ? " Another demo seems to use this data directory: stop it or choose "
                     + "another --data-dir." : "";
             throw new LaunchException("The embedded Kafka broker did not start on " + host + ":" + port
                     + " with data in " + logDir + ": " + cause + "." + hint, e);
         }
-        return new EmbeddedKafka(server, host + ":" + port);
+        return new EmbeddedKafka(server, host + ":" + port, held);
     }
 
     /**
      * Kafka locks its data directory ({@code .lock}); a broker started on a locked one logs its
      * failure as pages of stack trace before it stops. Tried here first, and let go at once, so
-     * that another demo on the same directory is said in one line.
+     * that another demo on the same directory is said in one line. Only for other processes: the
+     * directories of this JVM's brokers are known ({@link #HELD}), and a probe of one of them must
+     * not be made at all, as closing any channel to a file drops all of the process's POSIX locks
+     * on it, the running broker's too.
      */
     private static void requireUnlocked(Path logDir) {
         try (FileChannel channel = FileChannel.open(logDir.resolve(".lock"), StandardOpenOption.CREATE,
@@ -84,11 +104,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                         + "another demo seems to use it. Stop that one or choose another --data-dir.", null);
             }
             lock.release();
-        } catch (OverlappingFileLockException e) {
-            throw new LaunchException("The Kafka data directory " + logDir + " is in use by this process's own "
-                    + "broker: choose another --data-dir.", e);
         } catch (IOException e) {
-            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e), e);
+            throw new LaunchException("Cannot use Kafka data directory " + logDir + ": " + IoReasons.of(e, logDir), e);
         }
     }
 
@@ -174,5 +191,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void close() {
         server.shutdown();
         server.awaitShutdown();
+        HELD.remove(held);
     }
 }

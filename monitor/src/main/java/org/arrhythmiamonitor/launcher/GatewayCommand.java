@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.launcher;
 
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.ingest.GatewayConfig;
 import org.arrhythmiamonitor.ingest.GatewayService;
 import picocli.CommandLine.Command;
@@ -75,7 +76,13 @@ final class GatewayCommand implements Callable<Integer> {
         }
         GatewayConfig config = settings.build(GatewayConfig::fromJson);
         return Lifecycle.runService(lifecycle -> {
-            GatewayService gateway = ServiceStarter.gateway(lifecycle.vertx(), config, lifecycle, "--port");
+            GatewayService gateway;
+            try {
+                gateway = ServiceStarter.gateway(lifecycle.vertx(), config, lifecycle, "--port");
+            } catch (SettingException e) {
+                // Found at start (the TLS files): named by the flags that gave them, as the others are.
+                throw new IllegalArgumentException(settings.describe(e), e);
+            }
             return String.format("Ingest gateway on %s://%s:%d (Kafka %s, auth=%s)",
                     config.tls() == null ? "http" : "https", host, gateway.httpPort(), config.bootstrapServers(), auth);
         });

@@ -27,7 +27,13 @@ public final class Monitor implements Runnable {
     }
 
     public static void main(String[] args) {
-        String badLevel = logLevelProblem(System.getenv("LOG_LEVEL"));
+        // Logback reads a -DLOG_LEVEL before the environment's.
+        String level = System.getProperty("LOG_LEVEL", System.getenv("LOG_LEVEL"));
+        if (level != null && level.isBlank()) {
+            // Set but empty (LOG_LEVEL: ${LOG_LEVEL} in a compose file): the default, not logback's DEBUG.
+            System.setProperty("LOG_LEVEL", "INFO");
+        }
+        String badLevel = logLevelProblem(level);
         if (badLevel != null) {
             System.err.println("monitor: " + badLevel);
             System.exit(2);
@@ -40,7 +46,7 @@ public final class Monitor implements Runnable {
      * unknown level as DEBUG, which floods the log of the operator who mistyped WARN.
      */
     static String logLevelProblem(String level) {
-        if (level == null || level.strip().toUpperCase(java.util.Locale.ROOT)
+        if (level == null || level.isBlank() || level.strip().toUpperCase(java.util.Locale.ROOT)
                 .matches("TRACE|DEBUG|INFO|WARN|ERROR|OFF|ALL")) {
             return null;
         }

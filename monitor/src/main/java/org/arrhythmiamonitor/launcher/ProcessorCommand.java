@@ -86,6 +86,11 @@ final class ProcessorCommand implements Callable<Integer> {
         if (!"auto".equals(value)) {
             return value;
         }
+        if (port == 0) {
+            // host:0 would be refused as a value nobody typed; other instances need the real port.
+            throw new IllegalArgumentException("--application-server auto needs a fixed --port, not 0 (any free port): "
+                    + "other instances reach this one there");
+        }
         try {
             return InetAddress.getLocalHost().getHostName() + ":" + port;
         } catch (UnknownHostException e) {

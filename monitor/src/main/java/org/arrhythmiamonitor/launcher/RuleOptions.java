@@ -51,7 +51,7 @@ final class RuleOptions {
         try {
             return StrictJson.object(Files.readString(file));
         } catch (IOException e) {
-            throw new LaunchException("--episode-rules: cannot read " + file + ": " + IoReasons.of(e), e);
+            throw new LaunchException("--episode-rules: cannot read " + file + ": " + IoReasons.of(e, file), e);
         } catch (DecodeException e) {
             throw new LaunchException("--episode-rules: " + file + " is not a JSON object: " + e.getMessage(), e);
         }

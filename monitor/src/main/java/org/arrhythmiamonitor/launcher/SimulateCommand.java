@@ -146,7 +146,8 @@ final class SimulateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--duration must be 0 (until Ctrl-C) or at least 0.001 s, got "
                     + durationS);
         }
-        return Math.round(durationS * 1000); // negative: the settings refuse it
+        // Negative: the settings refuse it, so it must not round to 0 either.
+        return durationS < 0 ? Math.min(-1, Math.round(durationS * 1000)) : Math.round(durationS * 1000);
     }
 
     private double speedFactor() {

@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +118,8 @@ class MonitorCommandLineTest {
                         "simulate", "--duration", "NaN"),
                 refused("monitor simulate: --duration must be 0 (until Ctrl-C) or at least 0.001 s, got 1.0E-4",
                         "simulate", "--duration", "0.0001"),
+                refused("monitor simulate: --duration must not be negative (0 runs until stopped)",
+                        "simulate", "--duration", "-0.0004"),
                 refused("monitor processor: --application-server must be host:port with a port of 1-65535, got "
                         + "'host:99999'", "processor", "--application-server", "host:99999",
                         "--bootstrap-servers", "localhost:1"),
@@ -261,15 +264,29 @@ class MonitorCommandLineTest {
                 new java.net.BindException("Cannot assign requested address")), "gateway", 8080, "--port"))
                 .hasMessage("gateway could not listen on port 8080: Cannot assign requested address. Check the "
                         + "address it listens on: it must be one of this machine's, or 0.0.0.0 for all.");
-        assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
-                new java.net.BindException("Address already in use")), "gateway", 8080, "--port"))
-                .hasMessageEndingWith("Choose another port with --port.");
+        for (String portFault : List.of("Address already in use", "Permission denied")) {
+            assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
+                    new java.net.BindException(portFault)), "gateway", 80, "--port"))
+                    .as(portFault).hasMessageEndingWith("Choose another port with --port.");
+        }
+    }
+
+    @Test
+    void tlsFilesThatCannotServeAreNamedByTheirFlagsBeforeKafkaIsAsked(@TempDir Path dir) throws Exception {
+        Path empty = Files.createFile(dir.resolve("cert.pem"));
+        Path key = Files.writeString(dir.resolve("key.pem"), "not a key");
+        Outcome outcome = run("gateway", "--bootstrap-servers", "127.0.0.1:1", "--port", "0",
+                "--tls-cert", empty.toString(), "--tls-key", key.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err()).startsWith("monitor gateway: --tls-cert " + empty + " and --tls-key " + key
+                + " do not hold a certificate and its private key in PEM").doesNotContain("\tat ");
     }
 
     @Test
     void anUnknownLogLevelIsRefusedNotReadAsDebug() {
         assertThat(Monitor.logLevelProblem(null)).isNull();
         assertThat(Monitor.logLevelProblem("warn")).isNull();
+        assertThat(Monitor.logLevelProblem(" ")).as("set but empty: the default").isNull();
         assertThat(Monitor.logLevelProblem("bogus"))
                 .isEqualTo("LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF or ALL, got 'bogus'");
     }

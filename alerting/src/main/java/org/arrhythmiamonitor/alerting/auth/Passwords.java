@@ -36,10 +36,10 @@ public final class Passwords {
                 + b64.encodeToString(derive(password, salt, iterations));
     }
 
-    /** Throws when {@code hash} is not a hash this class writes: a configuration error, not a wrong password. */
     /** Past this many iterations a login takes seconds of a login thread. */
     static final int MAX_ITERATIONS = 10_000_000;
 
+    /** Throws when {@code hash} is not a hash this class writes: a configuration error, not a wrong password. */
     public static void requireWellFormed(String hash, String owner) {
         String[] parts = hash == null ? new String[0] : hash.split("\\$");
         try {
