@@ -19,7 +19,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -864,13 +863,7 @@ class GatewayServiceTest {
 
     @Test
     void tlsIsASwitch(@TempDir Path dir) throws Exception {
-        Path keyStore = dir.resolve("gateway.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "gateway", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.exists(keyStore)).as(new String(keytool.getInputStream().readAllBytes())).isTrue();
+        Path keyStore = TestKeyStores.ecKeyStore(dir);
         GatewayService secure = GatewayService.start(vertx, GatewayConfig.fromJson(settings(kafka.bootstrapServers())
                 .put("tls", new JsonObject().put("keyStorePath", keyStore.toString())
                         .put("keyStorePassword", "changeit")))).await();

@@ -11,7 +11,6 @@ import java.security.Key;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.util.Base64;
-import java.util.concurrent.TimeUnit;
 import org.arrhythmiamonitor.config.SettingException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,12 +27,7 @@ class TlsIdentityTest {
 
     @Test
     void aKeyThatIsNotTheCertificatesOrAFileThatIsNoPemIsRefusedInOneLine(@TempDir Path dir) throws Exception {
-        Path keyStore = dir.resolve("gateway.p12");
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "gateway", "-keyalg", "EC", "-dname", "CN=localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keyStore.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        Path keyStore = TestKeyStores.ecKeyStore(dir);
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keyStore)) {
             store.load(in, "changeit".toCharArray());
