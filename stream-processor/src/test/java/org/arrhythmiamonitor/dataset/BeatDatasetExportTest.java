@@ -92,7 +92,7 @@ class BeatDatasetExportTest {
     void badRecordsAndOptionsGetClearErrors() {
         assertThatThrownBy(() -> BeatDatasetExport.run(new BeatDatasetExport.Options(dir, List.of("nothing"), null,
                 "atr", MainsFrequency.HZ_50, dir.resolve("out"), 2, 1), new PrintWriter(new StringWriter())))
-                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("nothing.atr");
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("record nothing is not in " + dir + " (no nothing.hea)");
         assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("a"), null, "atr", MainsFrequency.HZ_50,
                 dir, 9, 1)).hasMessage("dataset: jitterCopies must be 0-8, got 9");
     }
