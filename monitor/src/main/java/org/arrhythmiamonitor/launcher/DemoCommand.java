@@ -106,6 +106,11 @@ public final class DemoCommand implements Callable<Integer> {
     /** Starts everything and returns; {@link #stop()} stops it. Tests drive the demo through these. */
     public Running start() {
         return lifecycle.startOrUndo(() -> {
+            if (host.isBlank()) {
+                // Checked before the broker: every service would be refused it, after the broker's start.
+                throw new IllegalArgumentException("--host must name an address to listen on (127.0.0.1, or 0.0.0.0 "
+                        + "for all), got an empty one");
+            }
             if (dataDir.toString().isEmpty()) {
                 // An empty path is the current directory only by accident (OutputPaths).
                 throw new IllegalArgumentException("--data-dir must name a directory, got an empty path (for the "

@@ -292,6 +292,17 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void anEmptyListenAddressIsNamedByItsFlagBeforeTheBrokerStarts() throws Exception {
+        Path demoData = dataDir.resolve("demo");
+        Outcome outcome = run("demo", "--host", " ", "--data-dir", demoData.toString(), "--kafka-port",
+                String.valueOf(freePort()));
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo("monitor demo: --host must name an address to listen on "
+                + "(127.0.0.1, or 0.0.0.0 for all), got an empty one");
+        assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+    }
+
+    @Test
     void anEmptyDataDirectoryIsRefusedNotTakenForTheCurrentOne() throws Exception {
         Outcome outcome = run("demo", "--data-dir", "", "--kafka-port", String.valueOf(freePort()));
         assertThat(outcome.exitCode()).isEqualTo(1);
