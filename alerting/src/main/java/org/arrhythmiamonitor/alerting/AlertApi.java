@@ -10,7 +10,6 @@ import java.time.format.DateTimeParseException;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -179,9 +178,8 @@ final class AlertApi {
         String note;
         try {
             JsonObject body = HttpJson.bodyObject(ctx);
-            Optional<String> unknown = HttpJson.unknownField(body, CHANGE_FIELDS);
-            if (unknown.isPresent()) {
-                throw new InvalidQuery(unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), CHANGE_FIELDS));
+            if (!HttpJson.onlyKnownFields(ctx, body, CHANGE_FIELDS)) {
+                return;
             }
             Object value = body.getValue("note");
             if (value != null && !(value instanceof String)) {

@@ -42,11 +42,9 @@ public final class StrictJson {
                 // Reading every token is the check; Vert.x builds the object below.
             }
         } catch (JsonParseException e) {
-            Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
-            if (duplicate.matches()) {
-                JsonLocation at = e.getLocation();
-                throw new DecodeException("duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr()
-                        + ", column " + at.getColumnNr() + ": give each key once");
+            String duplicate = duplicateKey(e);
+            if (duplicate != null) {
+                throw new DecodeException(duplicate);
             }
             if (e.getOriginalMessage().startsWith("Duplicate")) {
                 // A message this pattern does not know: refuse all the same.
@@ -57,6 +55,17 @@ public final class StrictJson {
             throw new DecodeException(e.getMessage(), e);
         }
         return new JsonObject(text);
+    }
+
+    /** The message for a key given twice, naming it and its place; null for another fault. */
+    private static String duplicateKey(JsonParseException e) {
+        Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
+        if (!duplicate.matches()) {
+            return null;
+        }
+        JsonLocation at = e.getLocation();
+        return "duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                + ": give each key once";
     }
 
     /**
@@ -78,11 +87,9 @@ public final class StrictJson {
                 // Reading every token is the check.
             }
         } catch (JsonParseException e) {
+            String duplicate = duplicateKey(e);
             JsonLocation at = e.getLocation();
-            Matcher duplicate = DUPLICATE.matcher(e.getOriginalMessage());
-            throw new DecodeException(duplicate.matches()
-                    ? "duplicate key \"" + duplicate.group(1) + "\" at line " + at.getLineNr() + ", column "
-                            + at.getColumnNr() + ": give each key once"
+            throw new DecodeException(duplicate != null ? duplicate
                     : "not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr());
         } catch (IOException e) {
             // Bytes Jackson cannot decode in any encoding it detects (its CharConversionException).

@@ -45,15 +45,14 @@ public final class HttpJson {
     }
 
     /**
-     * The first key of {@code body} that is not among {@code known}, if any: a misspelt field (a
-     * {@code "notes"} for {@code "note"}) must be refused, not dropped.
+     * Whether every key of {@code body} is among {@code known}; if not, answers 400
+     * {@code invalid_field} naming the first unknown one: a misspelt field (a {@code "notes"} for
+     * {@code "note"}) must be refused, not dropped.
      */
-    public static Optional<String> unknownField(JsonObject body, Set<String> known) {
-        return body.fieldNames().stream().filter(name -> !known.contains(name)).sorted().findFirst();
-    }
-
-    /** The detail of a 400 for {@link #unknownField}. */
-    public static String unknownFieldDetail(String field, Set<String> known) {
-        return "unknown field '" + field + "'; known: " + new TreeSet<>(known);
+    public static boolean onlyKnownFields(RoutingContext ctx, JsonObject body, Set<String> known) {
+        Optional<String> unknown = body.fieldNames().stream().filter(name -> !known.contains(name)).sorted().findFirst();
+        unknown.ifPresent(field -> HttpErrors.send(ctx, 400, "invalid_field", field,
+                "unknown field '" + field + "'; known: " + new TreeSet<>(known)));
+        return unknown.isEmpty();
     }
 }

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -86,9 +85,7 @@ final class DeviceProvisioning {
             HttpErrors.send(ctx, 400, "malformed_json", null, "send {\"deviceId\": \"...\"}: " + e.getMessage());
             return;
         }
-        Optional<String> unknown = HttpJson.unknownField(body, CREATE_FIELDS);
-        if (unknown.isPresent()) {
-            HttpErrors.send(ctx, 400, "invalid_field", unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), CREATE_FIELDS));
+        if (!HttpJson.onlyKnownFields(ctx, body, CREATE_FIELDS)) {
             return;
         }
         String deviceId = body.getValue("deviceId") instanceof String s ? s : null;

@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -204,9 +203,7 @@ public final class SessionAuth implements AutoCloseable {
                     + e.getMessage());
             return;
         }
-        Optional<String> unknown = HttpJson.unknownField(body, LOGIN_FIELDS);
-        if (unknown.isPresent()) {
-            HttpErrors.send(ctx, 400, "invalid_field", unknown.get(), HttpJson.unknownFieldDetail(unknown.get(), LOGIN_FIELDS));
+        if (!HttpJson.onlyKnownFields(ctx, body, LOGIN_FIELDS)) {
             return;
         }
         String username = body.getValue("username") instanceof String name ? name : null;
