@@ -389,6 +389,12 @@ public final class AlertingService implements AutoCloseable {
         if (!burden.alive()) {
             details.put("burdenHistoryStopped", true);
         }
+        // Named, not DOWN: a restart does not mend a receiver, and taking this instance out of its
+        // load balancer would stop the dashboards too. The rule on dead letters pages the operator.
+        Map<String, Map<String, Object>> failingWebhooks = notifier.failingSubscribers();
+        if (!failingWebhooks.isEmpty()) {
+            details.put("webhooksFailing", failingWebhooks);
+        }
         return feed.alive() && error == null && silent == null && !store.fenced() && store.broken() == null
                 && burden.alive() && burdenError == null && burdenSilent == null
                 ? Health.up(details) : Health.down(details);

@@ -353,6 +353,9 @@ class AlertingServiceTest {
             assertThat(nurse.get("/metrics").bodyAsString())
                     .contains("ecg_notifications_attempts_total{event=\"raised\",outcome=\"failure\",service=\"alerting\","
                             + "subscriber=\"ward\"}");
+            // Failing no more once it answered.
+            assertThat(nurse.get("/health").bodyAsJsonObject().getJsonObject("details").containsKey("webhooksFailing"))
+                    .isFalse();
         } finally {
             failuresLeft.remove("/ward");
             service.close();
@@ -382,6 +385,12 @@ class AlertingServiceTest {
         failuresLeft.put("/broken", new AtomicInteger(Integer.MAX_VALUE));
         AlertingService service = startService();
         try {
+            // Every subscriber's dead-letter count is there at zero, so a rule on its increase sees the first.
+            String metrics = client.get(service.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+            for (String subscriber : List.of("ward", "pager", "broken")) {
+                assertThat(metrics).contains("ecg_notifications_dead_lettered_total{service=\"alerting\",subscriber=\""
+                        + subscriber + "\"} 0.0");
+            }
             Alert alert = alert("broken-1", "PAUSE", Priority.MEDIUM, clock.millis());
             publish(alert);
             List<ConsumerRecord<String, String>> letters = kafka.read(Topics.ALERTS_DEAD_LETTER,
@@ -395,6 +404,16 @@ class AlertingServiceTest {
                     .isEqualTo(alert.getAlertId());
             waitFor(() -> service.desk().ledger().get(alert.getAlertId()).orElseThrow()
                     .getDeliveriesOrThrow("raised:broken").getStateValue() == 3);
+            assertThat(client.get(service.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString())
+                    .contains("ecg_notifications_dead_lettered_total{service=\"alerting\",subscriber=\"broken\"} 1.0");
+            // Named on /health, which stays UP: a restart would not mend the receiver.
+            HttpResponse<Buffer> health = client.get(service.httpPort(), "127.0.0.1", "/health").send().await();
+            assertThat(health.statusCode()).isEqualTo(200);
+            JsonObject failing = health.bodyAsJsonObject().getJsonObject("details").getJsonObject("webhooksFailing");
+            assertThat(failing.fieldNames()).as(failing.encode()).containsExactly("broken");
+            assertThat(failing.getJsonObject("broken").getInteger("failedAttempts")).isEqualTo(5);
+            assertThat(failing.getJsonObject("broken").getString("lastError")).isEqualTo("HTTP 500");
+            assertThat(failing.getJsonObject("broken").getString("failingSince")).endsWith("Z");
         } finally {
             failuresLeft.remove("/broken");
             service.close();
@@ -467,6 +486,9 @@ class AlertingServiceTest {
             escalateWhileThePagerFails(service, vt);
 
             Session nurse = session(service, "nurse", NURSE_PASSWORD);
+            // Long before its retries run out, the operator can see the pager fails.
+            assertThat(nurse.get("/health").bodyAsJsonObject().getJsonObject("details")
+                    .getJsonObject("webhooksFailing").fieldNames()).containsExactly("pager");
             assertThat(nurse.post("/api/alerts/" + vt.getAlertId() + "/acknowledge", null).statusCode())
                     .isEqualTo(200);
             int pagedBefore = pages(vt).size();
@@ -510,7 +532,8 @@ class AlertingServiceTest {
                     .getDeliveriesOrThrow("escalated-1:pager").getState() == DeliveryState.CANCELLED);
             // A letter is written for operators to replay: none may page about an acknowledged alert.
             Thread.sleep(500);
-            assertThat(nurse.get("/metrics").bodyAsString()).doesNotContain("ecg_notifications_dead_lettered_total");
+            assertThat(nurse.get("/metrics").bodyAsString())
+                    .contains("ecg_notifications_dead_lettered_total{service=\"alerting\",subscriber=\"pager\"} 0.0");
             assertThat(kafka.read(Topics.ALERTS_DEAD_LETTER, new StringDeserializer(), Integer.MAX_VALUE,
                     Duration.ofSeconds(3))
                     .stream().filter(r -> r.key().equals(vt.getAlertId()))).isEmpty();

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.ops;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations surface every service exposes: {@code GET /health} and {@code GET /metrics}
- * (Prometheus text format), plus a failure handler that turns any unhandled error into a JSON
+ * (Prometheus text format, with the health as {@code ecg_health_up}), plus a failure handler that turns any unhandled error into a JSON
  * answer instead of an HTML stack trace (a body over a {@link BodyLimit} into a 413 that states
  * the limit), and one for a URL the router cannot read.
  */
@@ -22,6 +23,10 @@ public final class OpsRoutes {
     }
 
     public static void mount(Router router, PrometheusMeterRegistry registry, Supplier<Health> health) {
+        // Prometheus's own "up" says only that /metrics answered; a service DOWN on /health still does.
+        Gauge.builder("ecg.health.up", health, h -> h.get().up() ? 1 : 0)
+                .description("1 while GET /health answers UP, 0 while it answers DOWN")
+                .register(registry);
         router.get("/health").handler(ctx -> {
             Health status = health.get();
             JsonObject body = new JsonObject()

@@ -55,6 +55,8 @@ final class ChunkIngest {
     private final InFlightBudget budget;
     private final IngestMetrics metrics;
     private static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
+    /** The refusal of a chunk Kafka did not take; operators alert on its count. */
+    static final String KAFKA_UNAVAILABLE = "kafka_unavailable";
     private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
     /**
      * While Kafka refuses chunks, a fleet retrying every second would write thousands of lines a
@@ -166,7 +168,7 @@ final class ChunkIngest {
     }
 
     private static ChunkRejectedException unavailable() {
-        return new ChunkRejectedException(503, "kafka_unavailable", null,
+        return new ChunkRejectedException(503, KAFKA_UNAVAILABLE, null,
                 "the chunk was not stored because Kafka did not acknowledge it; retry the same chunk");
     }
 

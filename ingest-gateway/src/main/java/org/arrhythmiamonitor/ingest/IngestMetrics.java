@@ -39,6 +39,9 @@ final class IngestMetrics {
                 .register(registry);
         Gauge.builder("ecg.ingest.websockets", webSockets, AtomicInteger::get)
                 .description("Open device WebSocket streams").register(registry);
+        // At zero from the start: a Prometheus rule on increase() misses the first refusal of a series
+        // that appears with it, and this one means samples are being turned away.
+        rejectedCounter(ChunkIngest.KAFKA_UNAVAILABLE);
         if (devices != null) {
             Gauge.builder("ecg.ingest.devices", devices, DeviceRegistry::size)
                     .description("Provisioned devices known to this gateway").register(registry);
@@ -47,10 +50,13 @@ final class IngestMetrics {
 
     /** @param reason the error code the device was answered with */
     void rejected(String reason) {
-        Counter.builder("ecg.ingest.chunks.rejected")
+        rejectedCounter(reason).increment();
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return Counter.builder("ecg.ingest.chunks.rejected")
                 .description("Chunks refused, by reason")
                 .tag("reason", reason)
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 }

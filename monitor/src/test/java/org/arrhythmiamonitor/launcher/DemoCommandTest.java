@@ -37,9 +37,15 @@ class DemoCommandTest {
     }
 
     private DemoCommand demo() throws IOException {
+        // One webhook, so that its meters are there as an operator's would be (nothing is routed to it).
+        Path alerting = dataDir.resolveSibling(dataDir.getFileName() + "-alerting.json");
+        Files.writeString(alerting, new JsonObject().put("webhooks", new JsonArray().add(new JsonObject()
+                .put("id", "pager").put("url", "http://127.0.0.1:9/").put("secret", "0123456789abcdef")
+                .put("events", new JsonArray()))).encode());
         DemoCommand demo = new DemoCommand();
         new CommandLine(demo).parseArgs("--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(freePort()),
-                "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0", "--simulate", "0");
+                "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0", "--simulate", "0",
+                "--alerting-config", alerting.toString());
         return demo;
     }
 
@@ -90,11 +96,17 @@ class DemoCommandTest {
                     .bodyAsJsonObject().getJsonObject("details");
             assertThat(processorHealth.getString("model")).startsWith("beat-classifier:");
             assertThat(processorHealth.containsKey("modelConcern")).as(processorHealth.encode()).isFalse();
+            StringBuilder metrics = new StringBuilder();
             for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
                 assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);
-                assertThat(client.get(port, "localhost", "/metrics").send().await().bodyAsString())
-                        .contains("jvm_memory_used_bytes");
+                String scraped = client.get(port, "localhost", "/metrics").send().await().bodyAsString();
+                assertThat(scraped).contains("jvm_memory_used_bytes").contains("ecg_health_up{");
+                metrics.append(scraped);
             }
+            // Every series the operators' alert rules watch is there before anything went wrong:
+            // a rule on a misspelt or not yet created series never fires.
+            assertThat(AlertRulesTest.seriesWatched()).isNotEmpty().allSatisfy(series ->
+                    assertThat(series.in(metrics)).as(series + " in the /metrics of the three services").isTrue());
         } finally {
             first.stop();
         }

@@ -63,6 +63,7 @@ public final class AlertDesk implements AutoCloseable {
     private volatile DeliverySink deliveries = (record, id, delivery) -> { };
     private static final int EXPIRE_BATCH = 2000;
     private final MeterRegistry registry;
+    private final Counter failedAlerts;
     private final Counter escalations;
     /** Desk thread only: delivery outcomes waiting to be stored together. */
     private final List<Outcome> outcomes = new ArrayList<>();
@@ -73,6 +74,10 @@ public final class AlertDesk implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.registry = registry;
+        // At zero from the start, so a Prometheus rule on its increase sees the first one.
+        this.failedAlerts = Counter.builder("ecg.alerts.failed")
+                .description("Alerts the lifecycle could not take, written to the dead-letter topic")
+                .register(registry);
         this.escalations = Counter.builder("ecg.alerts.escalations")
                 .description("Escalations of unacknowledged alerts to the on-call roster").register(registry);
         for (Priority priority : Priorities.ALL) {
@@ -240,7 +245,7 @@ public final class AlertDesk implements AutoCloseable {
     }
 
     private Unprocessable skip(Alert alert, RuntimeException e) {
-        registry.counter("ecg.alerts.failed").increment();
+        failedAlerts.increment();
         LOG.error("Alert {} could not be taken; it goes to the dead-letter topic: {}", alert.getAlertId(), e.toString(),
                 e);
         return new Unprocessable(alert, e.toString());

@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.alerting.lifecycle;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -53,7 +54,8 @@ public final class AlertFeed implements AutoCloseable {
     private final AlertDesk desk;
     private final UnprocessableAlerts unprocessable;
     private final DeadLetterProgress deadLetterProgress;
-    private final MeterRegistry registry;
+    /** At zero from the start, so a Prometheus rule on its increase sees the first one. */
+    private final Counter unreadable;
     private final FetchSilence silence;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
@@ -64,7 +66,8 @@ public final class AlertFeed implements AutoCloseable {
             Duration deadLetterPatience, Duration silenceLimit, MeterRegistry registry) {
         this.desk = desk;
         this.deadLetterProgress = new DeadLetterProgress(deadLetterPatience);
-        this.registry = registry;
+        this.unreadable = Counter.builder("ecg.alerts.unreadable")
+                .description("Records on ecg.alerts that could not be read, skipped").register(registry);
         this.unprocessable = new UnprocessableAlerts(deadLetters, registry);
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -99,7 +102,7 @@ public final class AlertFeed implements AutoCloseable {
                     polls++;
                     lastError = null;
                 } catch (RecordDeserializationException e) {
-                    registry.counter("ecg.alerts.unreadable").increment();
+                    unreadable.increment();
                     LOG.warn("Skipping unreadable record at {} offset {}: {}", e.topicPartition(), e.offset(),
                             e.getMessage());
                     consumer.seek(e.topicPartition(), e.offset() + 1);

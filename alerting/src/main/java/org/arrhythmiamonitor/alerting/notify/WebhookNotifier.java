@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.alerting.notify;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -7,10 +8,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertDesk;
 import org.arrhythmiamonitor.alerting.lifecycle.AlertJson;
 import org.arrhythmiamonitor.wire.v1.AlertRecord;
@@ -46,8 +50,14 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     /** How long a delivery that could not be dead-lettered waits before that is tried again. */
     private static final long DEAD_LETTER_RETRY_MS = 10_000;
+    private static final String SUCCESS = "success";
+    private static final String FAILURE = "failure";
+    /** The events a delivery carries, as its attempts are counted. */
+    private static final List<String> EVENTS = Stream.concat(WebhookSubscriber.EVENTS.stream().sorted(),
+            Stream.of(NotificationRouter.ESCALATED)).toList();
     /** The latest delivery handed over per alert and subscriber, done when it is settled. */
     private final Map<String, CompletableFuture<Void>> latest = new ConcurrentHashMap<>();
+    private final FailingWebhooks failing = new FailingWebhooks();
 
     private record Job(String alertId, String deliveryId, Delivery delivery, WebhookSubscriber subscriber,
             Buffer body, CompletableFuture<Void> settled) {
@@ -77,6 +87,24 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
         this.deadLetters = deadLetters;
         this.desk = desk;
         this.registry = registry;
+        // At zero from the start: a Prometheus rule on increase() misses the first dead letter of a
+        // series that appears with it.
+        for (WebhookSubscriber subscriber : router.subscribers()) {
+            deadLettered(subscriber.id());
+            for (String event : EVENTS) {
+                attempts(subscriber.id(), event, SUCCESS);
+                attempts(subscriber.id(), event, FAILURE);
+            }
+        }
+    }
+
+    private Counter attempts(String subscriber, String event, String outcome) {
+        return registry.counter("ecg.notifications.attempts", "subscriber", subscriber, "event", event,
+                "outcome", outcome);
+    }
+
+    private Counter deadLettered(String subscriber) {
+        return registry.counter("ecg.notifications.dead_lettered", "subscriber", subscriber);
     }
 
     @Override
@@ -145,7 +173,13 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                 .sendBuffer(job.body())
                 .onComplete(result -> {
                     String error = result.failed() ? result.cause().toString() : statusError(result.result());
-                    count(job, error == null ? "success" : "failure");
+                    String outcome = error == null ? SUCCESS : FAILURE;
+                    attempts(job.delivery().getSubscriber(), job.delivery().getEvent(), outcome).increment();
+                    if (error == null) {
+                        failing.succeeded(job.delivery().getSubscriber());
+                    } else {
+                        failing.failed(job.delivery().getSubscriber(), error, System.currentTimeMillis());
+                    }
                     if (error == null) {
                         finish(job, DeliveryState.DELIVERED, attempt, null);
                     } else if (attempt >= retry.maxAttempts()) {
@@ -203,8 +237,7 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
                 vertx.setTimer(DEAD_LETTER_RETRY_MS, t -> giveUp(job, attempts, error));
                 return;
             }
-            registry.counter("ecg.notifications.dead_lettered", "subscriber", job.delivery().getSubscriber())
-                    .increment();
+            deadLettered(job.delivery().getSubscriber()).increment();
             LOG.warn("Webhook {} given up after {} attempts ({}); written to the dead-letter topic", job.key(),
                     attempts, error);
             finish(job, DeliveryState.DEAD_LETTERED, attempts, error);
@@ -222,9 +255,14 @@ public final class WebhookNotifier implements AlertDesk.DeliverySink, AutoClosea
         });
     }
 
-    private void count(Job job, String outcome) {
-        registry.counter("ecg.notifications.attempts", "subscriber", job.delivery().getSubscriber(),
-                "event", job.delivery().getEvent(), "outcome", outcome).increment();
+    /**
+     * The subscribers whose every attempt since their last success failed, by id: since when, how
+     * many attempts and the last error.
+     */
+    public Map<String, Map<String, Object>> failingSubscribers() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        failing.snapshot().forEach((id, f) -> out.put(id, f.toMap()));
+        return out;
     }
 
     /** Deliveries being attempted or waiting for a retry. */
