@@ -121,6 +121,17 @@ class AlertingConfigTest {
         AlertingConfig twice = AlertingConfig.fromJson(base().put("webhooks", new JsonArray().add(hook("a"))
                 .add(hook("a"))));
         assertThatThrownBy(() -> router(twice)).hasMessageContaining("'a' is used twice");
+        // Patterns no device id can match: the group's webhooks would hear of nothing.
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("deviceGroups",
+                new JsonObject().put("icu", new JsonArray().add("icu-*").add("")))))
+                .hasMessageContaining("deviceGroups.icu: a pattern is empty, so it matches no device; \"*\" matches "
+                        + "every device");
+        assertThatThrownBy(() -> AlertingConfig.fromJson(base().put("deviceGroups",
+                new JsonObject().put("icu", new JsonArray().add("icu bed *")))))
+                .hasMessageContaining("deviceGroups.icu: pattern \"icu bed *\" has characters no device id has");
+        assertThat(AlertingConfig.fromJson(base().put("deviceGroups",
+                new JsonObject().put("icu", new JsonArray().add("*").add("ICU-2.bed_1*"))))
+                .deviceGroups().contains(List.of("icu"), "ICU-2.bed_14")).isTrue();
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * device of it.
  */
 public final class DeviceGroups {
+    /** The characters of a device id, as the gateway takes them, and the wildcard. */
+    private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9._*-]+");
     private final Map<String, List<Pattern>> groups;
     private final Map<String, List<String>> patterns;
 
@@ -23,7 +25,7 @@ public final class DeviceGroups {
             if (globs.isEmpty()) {
                 throw new IllegalArgumentException("deviceGroups." + name + ": list at least one device-id pattern");
             }
-            compiled.put(name, globs.stream().map(DeviceGroups::glob).toList());
+            compiled.put(name, globs.stream().map(glob -> glob(name, glob)).toList());
         });
         this.groups = Map.copyOf(compiled);
     }
@@ -40,7 +42,17 @@ public final class DeviceGroups {
         return new DeviceGroups(patterns);
     }
 
-    private static Pattern glob(String glob) {
+    private static Pattern glob(String group, String glob) {
+        // A pattern no device id can match would silence the group's webhooks without a word.
+        if (glob.isEmpty()) {
+            throw new IllegalArgumentException("deviceGroups." + group + ": a pattern is empty, so it matches no "
+                    + "device; \"*\" matches every device");
+        }
+        if (!GLOB.matcher(glob).matches()) {
+            throw new IllegalArgumentException("deviceGroups." + group + ": pattern \"" + glob + "\" has characters "
+                    + "no device id has (letters, digits, '.', '_' and '-'; '*' for any run of them), so it matches "
+                    + "no device");
+        }
         StringBuilder regex = new StringBuilder();
         for (String part : glob.split("\\*", -1)) {
             if (!regex.isEmpty()) {
