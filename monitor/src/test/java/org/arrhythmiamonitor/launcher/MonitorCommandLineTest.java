@@ -123,6 +123,11 @@ class MonitorCommandLineTest {
                 refused("monitor processor: --application-server must be host:port with a port of 1-65535, got "
                         + "'host:99999'", "processor", "--application-server", "host:99999",
                         "--bootstrap-servers", "localhost:1"),
+                // Kafka Streams would fail on it later, advising a directory per instance.
+                refused("monitor processor: --state-dir is a file, not a directory: pom.xml",
+                        "processor", "--state-dir", "pom.xml", "--bootstrap-servers", "localhost:1"),
+                refused("monitor processor: --state-dir must name a directory, got ''",
+                        "processor", "--state-dir", "", "--bootstrap-servers", "localhost:1"),
                 refused("monitor simulate: --speed must be above 0 and at most 10000 times real time, got 0.0",
                         "simulate", "--speed", "x0"),
                 refused("monitor simulate: --gateway must be an http:// or https:// URL, got ftp://host",

@@ -1,6 +1,7 @@
 package org.arrhythmiamonitor.processor;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -51,6 +52,13 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
         SettingException.requirePort(SECTION, "httpPort", httpPort);
+        if (stateDir == null || stateDir.isBlank()) {
+            throw SettingException.of(SECTION, "stateDir", "must name a directory, got '" + stateDir + "'");
+        }
+        // Kafka Streams would fail on it later, with a message about instances sharing a directory.
+        if (Files.exists(Path.of(stateDir)) && !Files.isDirectory(Path.of(stateDir))) {
+            throw SettingException.of(SECTION, "stateDir", "is a file, not a directory: " + stateDir);
+        }
         // Kafka Streams names its topics and state directories after it: other characters fail only
         // once the streams run, as an invalid topic name.
         if (applicationId == null || !applicationId.matches("[A-Za-z0-9._-]{1,100}")) {

@@ -74,8 +74,9 @@ public final class ProcessorService implements AutoCloseable {
                         config.streamsProperties()), config.streamsProperties());
             } catch (StreamsException e) {
                 models.close();
+                boolean shared = String.valueOf(e.getMessage()).contains("multiple instances");
                 throw new IllegalArgumentException("processor: cannot use state directory " + config.stateDir() + ": "
-                        + e.getMessage() + " Give each processor on a host its own state directory.", e);
+                        + e.getMessage() + (shared ? " Give each processor on a host its own state directory." : ""), e);
             }
             CompletableFuture<String> stopped = new CompletableFuture<>();
             streams.setStateListener((now, before) -> {
