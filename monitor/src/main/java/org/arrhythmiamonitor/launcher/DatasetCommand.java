@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -58,6 +59,10 @@ final class DatasetCommand implements Callable<Integer> {
         if (!test.isEmpty()) {
             throw new IllegalArgumentException("records " + test + " are in DS2, the independent test set; "
                     + "training data comes from DS1 only");
+        }
+        if (Files.exists(out.resolve("manifest.json"))) {
+            // Training reads whatever the folder holds: say that an earlier export is being replaced.
+            spec.commandLine().getErr().println("monitor dataset: replacing the export already in " + out);
         }
         long started = System.nanoTime();
         BeatDatasetExport.Options options = new CommandLineSettings(BeatDatasetExport.SECTION)

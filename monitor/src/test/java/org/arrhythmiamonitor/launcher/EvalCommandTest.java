@@ -295,6 +295,19 @@ class EvalCommandTest {
     }
 
     @Test
+    void aDatasetExportSaysWhenItReplacesAnEarlierOne() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        Path out = dir.resolve("export");
+        Outcome first = run("dataset", "--db", db.toString(), "--records", "r1", "--out", out.toString());
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).doesNotContain("replacing");
+        Outcome second = run("dataset", "--db", db.toString(), "--records", "r1", "--out", out.toString());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.err()).contains("monitor dataset: replacing the export already in " + out);
+    }
+
+    @Test
     void whereTheReportAndAnnotationsGoIsCheckedBeforeTheRun() throws Exception {
         Path db = dir.resolve("db");
         SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
