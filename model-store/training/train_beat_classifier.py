@@ -124,8 +124,8 @@ class CoarseMultiScaleNet(PooledMultiScaleNet):
     """PooledMultiScaleNet pooled by 8 after its first block (`--architecture multiscale-pool8`): the
     later blocks work on 20, 10 and 5 steps of 32, 64 and 128 ms. The first block's kernels still
     see the QRS at 250 Hz; what it finds is kept at a coarser position. A little over half the
-    arithmetic of PooledMultiScaleNet, for the same parameters. Tried, not adopted (training
-    README)."""
+    arithmetic of PooledMultiScaleNet, for the same parameters. 1.4.0's network, with --width 1.3
+    (training README, "Model 1.4.0")."""
 
     POOLS = (8, 2, 2, 1)
 
@@ -526,10 +526,11 @@ def main():
                         help="networks trained from different seeds whose probabilities the model averages")
     parser.add_argument("--width", type=float, default=1.0, help="scales every convolution's channel count")
     parser.add_argument("--architecture", choices=sorted(ARCHITECTURES), default=DEFAULT_ARCHITECTURE,
-                        help="multiscale-pool4 (1.2.0): MultiScaleNet pooled by 4 after its first block "
+                        help="multiscale-pool4 (1.2.0, 1.3.0): MultiScaleNet pooled by 4 after its first block "
                              "(PooledMultiScaleNet); cnn: BeatNet, four convolution blocks (1.0.0, 1.1.0); "
                              "multiscale: three kernel lengths per block with squeeze-and-excitation "
-                             "(MultiScaleNet); multiscale-pool8: pooled by 8 after its first block (tried)")
+                             "(MultiScaleNet); multiscale-pool8: pooled by 8 after its first block (1.4.0, with "
+                             "--width 1.3)")
     parser.add_argument("--teacher", choices=sorted(ARCHITECTURES),
                         help="distillation: first train a network of this architecture (width 1, the same rows, "
                              "epochs and seed as the model, or as its first member), then train the model on the "
