@@ -10,6 +10,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,6 +97,64 @@ public final class ModelLoader {
     public static BeatClassifierModel load(ModelSource source, String name, ModelContract expected,
             InferenceSettings settings) {
         return load(source, newestCard(source, name), expected, settings);
+    }
+
+    /**
+     * The newest model that can serve, and what is wrong with the card files and newer versions it
+     * passed over.
+     *
+     * @param problems by what each is about ({@link #problemKey}), the message
+     */
+    record Usable(BeatClassifierModel model, Map<String, String> problems) {
+    }
+
+    /**
+     * Loads the newest version of {@code name} that passes every check, passing over card files
+     * that cannot be read and newer versions that are refused. A running processor keeps serving
+     * through both ({@link ModelRegistry}); a restart that refused them would leave it serving
+     * nothing, every clinical alarm that needs beat classes with it. Throws only when no version
+     * can serve: the newest's reason first, then the others'.
+     */
+    static Usable loadNewestUsable(ModelSource source, String name, ModelContract expected,
+            InferenceSettings settings) {
+        Cards cards = cards(source, name);
+        Map<String, String> problems = new LinkedHashMap<>();
+        cards.unreadable().forEach((file, why) -> problems.put(unreadableKey(file, why), why));
+        List<ModelCard> newestFirst = cards.cards().stream()
+                .sorted(Comparator.comparing(ModelCard::parsedVersion).reversed()).toList();
+        if (newestFirst.isEmpty()) {
+            cards.newest();
+        }
+        ModelException newestRefusal = null;
+        for (ModelCard card : newestFirst) {
+            try {
+                return new Usable(load(source, card, expected, settings), problems);
+            } catch (ModelException e) {
+                newestRefusal = newestRefusal == null ? e : newestRefusal;
+                problems.put(problemKey(card, e), e.getMessage());
+            }
+        }
+        ModelException refusal = newestRefusal;
+        List<String> others = problems.values().stream().filter(m -> !m.equals(refusal.getMessage())).toList();
+        if (others.isEmpty()) {
+            throw refusal;
+        }
+        throw new ModelException(refusal.getMessage() + "; and nothing else in " + source.describe()
+                + " can serve: " + String.join("; ", others), refusal);
+    }
+
+    /** What a card file that cannot be read is about, so that its problem is reported once. */
+    static String unreadableKey(String file, String why) {
+        return "unreadable " + file + ": " + why;
+    }
+
+    /**
+     * What a refused version is about: a digest that changes while its file is still being copied
+     * is one problem, reported once; any other refusal is its own.
+     */
+    static String problemKey(ModelCard card, RuntimeException refusal) {
+        return refusal instanceof ModelException.DigestMismatch ? "digest " + card.id() + " " + card.sha256()
+                : "load " + card.id() + " " + card.sha256() + ": " + refusal.getMessage();
     }
 
     public static BeatClassifierModel load(ModelSource source, ModelCard card, ModelContract expected,

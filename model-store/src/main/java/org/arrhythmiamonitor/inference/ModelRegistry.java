@@ -45,13 +45,18 @@ public final class ModelRegistry implements AutoCloseable {
     private record Failure(String message, long atMs) {
     }
 
-    /** Loads the newest model now; a missing or mismatched model is a {@link ModelException}. */
+    /**
+     * Loads the newest model that can serve now, reporting the card files and newer versions it
+     * passed over as a reload would; none that can serve is a {@link ModelException}.
+     */
     public ModelRegistry(String name, ModelContract expected, InferenceSettings settings) {
         this.source = settings.source();
         this.name = name;
         this.expected = expected;
         this.settings = settings;
-        this.model = ModelLoader.load(source, name, expected, settings);
+        ModelLoader.Usable usable = ModelLoader.loadNewestUsable(source, name, expected, settings);
+        this.model = usable.model();
+        report(usable.problems(), "Serving");
         if (!settings.reloadInterval().isZero() && settings.modelDirectory() != null) {
             long every = settings.reloadInterval().toMillis();
             watcher = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -124,7 +129,7 @@ public final class ModelRegistry implements AutoCloseable {
         Map<String, String> problems = new LinkedHashMap<>();
         try {
             ModelLoader.Cards cards = ModelLoader.cards(source, name);
-            cards.unreadable().forEach((file, why) -> problems.put("unreadable " + file + ": " + why, why));
+            cards.unreadable().forEach((file, why) -> problems.put(ModelLoader.unreadableKey(file, why), why));
             ModelCard newest = cards.newest();
             boolean same = newest.id().equals(current.id()) && newest.sha256().equals(current.sha256());
             boolean lower = newest.parsedVersion().compareTo(current.parsedVersion()) < 0;
@@ -140,9 +145,7 @@ public final class ModelRegistry implements AutoCloseable {
             try {
                 replace(ModelLoader.load(source, newest, expected, settings));
             } catch (RuntimeException e) {
-                // A digest that changes while the file is copied is one problem; any other is its own.
-                problems.put(e instanceof ModelException.DigestMismatch ? "digest " + newest.id() + " " + newest.sha256()
-                        : "load " + newest.id() + " " + newest.sha256() + ": " + e.getMessage(), e.getMessage());
+                problems.put(ModelLoader.problemKey(newest, e), e.getMessage());
                 return false;
             }
             LOG.info("Model {} replaced by {}", current.id(), newest.id());
@@ -152,7 +155,7 @@ public final class ModelRegistry implements AutoCloseable {
             problems.put(String.valueOf(e.getMessage()), String.valueOf(e.getMessage()));
             return false;
         } finally {
-            report(problems);
+            report(problems, "Keeping");
         }
     }
 
@@ -175,18 +178,25 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** What the last reload check found wrong, as it was first logged. */
-    synchronized Collection<String> problems() {
+    /**
+     * What the latest check (the start, then each reload check) found wrong in the model source:
+     * card files that cannot be read, and versions refused, with why; as each was first logged.
+     */
+    public synchronized Collection<String> problems() {
         return List.copyOf(reported.values());
     }
 
-    /** Logs the problems not reported at the last check; one that goes away and comes back is logged again. */
-    private void report(Map<String, String> problems) {
+    /**
+     * Logs the problems not reported at the last check; one that goes away and comes back is logged again.
+     *
+     * @param serving how the served model's line begins: "Serving" at the start, "Keeping" on a reload
+     */
+    private synchronized void report(Map<String, String> problems, String serving) {
         Map<String, String> now = new LinkedHashMap<>();
         problems.forEach((about, message) -> {
             String logged = reported.get(about);
             if (logged == null) {
-                LOG.error("Keeping model {}; in {}: {}", model.card().id(), source.describe(), message);
+                LOG.error("{} model {}; in {}: {}", serving, model.card().id(), source.describe(), message);
             }
             now.put(about, logged != null ? logged : message);
         });

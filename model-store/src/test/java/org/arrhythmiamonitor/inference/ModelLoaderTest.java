@@ -311,10 +311,44 @@ class ModelLoaderTest {
             assertThat(registry.card().version()).isEqualTo("1.1.0");
             assertThat(registry.problems()).isEmpty();
         }
-        // At start every card must be readable, and the error names the one that is not.
+        // A restart serves what the running processor served: the stray file is a problem, not a stop.
         Files.writeString(dir.resolve("notes.json"), "not a card");
-        assertThatThrownBy(() -> new ModelRegistry(NAME, contract(second), settings(dir)))
-                .isInstanceOf(ModelException.class).hasMessageContaining("notes.json is not a JSON object");
+        try (ModelRegistry restarted = new ModelRegistry(NAME, contract(second), settings(dir))) {
+            assertThat(restarted.card().version()).isEqualTo("1.1.0");
+            assertThat(restarted.problems()).singleElement().asString().contains("notes.json is not a JSON object");
+        }
+    }
+
+    @Test
+    void aStartServesTheNewestVersionThatCanServeAndNamesTheRefusedNewerOne() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        // Another class order: the running processor refuses it on a reload and keeps 1.0.0.
+        JsonObject reordered = card().json().copy().put("version", "1.1.0");
+        reordered.getJsonObject("output").put("classes", new JsonArray(List.of("N", "V", "S", "F", "Q")));
+        Files.writeString(dir.resolve(NAME + "-1.1.0.json"), reordered.encode());
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelRegistry.class);
+        log.start();
+        logger.addAppender(log);
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+            assertThat(registry.card().version()).isEqualTo("1.0.0");
+            assertThat(registry.problems()).singleElement().asString()
+                    .startsWith("beat-classifier:1.1.0 in model directory " + dir + " does not fit this processor");
+            // Logged once, at the start, and not again by the reload checks that refuse it alike.
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
+                    .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("Serving model beat-classifier:1.0.0; in "));
+        } finally {
+            logger.detachAppender(log);
+        }
+
+        // Nothing that can serve: the newest's reason, then the others'.
+        Files.writeString(dir.resolve(NAME + "-1.0.0.json"), first.json().copy().put("sha256", "0".repeat(64)).encode());
+        assertThatThrownBy(() -> new ModelRegistry(NAME, contract(first), settings(dir)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageStartingWith("beat-classifier:1.1.0 in model directory " + dir + " does not fit this processor")
+                .hasMessageContaining("; and nothing else in model directory " + dir + " can serve: beat-classifier:1.0.0: ")
+                .hasMessageContaining("has sha256");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.CloseOptions;
@@ -129,6 +130,11 @@ public final class ProcessorService implements AutoCloseable {
         String concern = BeatFeatures.CONTRACT.concern().apply(card);
         if (concern != null) {
             details.put("modelConcern", concern);
+        }
+        // Still UP: the model named above serves. A newer version refused, or a stray card file,
+        // is the operator's to mend before it is meant to serve.
+        if (!models.problems().isEmpty()) {
+            details.put("modelProblems", List.copyOf(models.problems()));
         }
         Optional<String> failure = models.inferenceFailure();
         failure.ifPresent(message -> details.put("inferenceFailure", message));
