@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Map;
@@ -81,7 +83,28 @@ public final class BeatClassifierModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A card that declares its tensors ({@code input.tensors}) must declare the model's: whoever
+     * wires the model up elsewhere goes by the card.
+     */
+    private void checkDeclaredTensors() {
+        JsonObject input = card.json().getJsonObject("input");
+        JsonObject declared = input == null ? null : input.getJsonObject("tensors");
+        if (declared == null) {
+            return;
+        }
+        InputSpec spec = card.input();
+        JsonObject actual = new JsonObject()
+                .put(BEAT_INPUT, new JsonArray().add("batch").add(spec.channels().size()).add(spec.length()))
+                .put(RR_INPUT, new JsonArray().add("batch").add(spec.rrFeatures().size()));
+        if (!declared.equals(actual)) {
+            throw new ModelException(card.id() + ": its card's input.tensors is " + declared.encode() + ", but the "
+                    + "model takes " + actual.encode());
+        }
+    }
+
     private void checkSignature() {
+        checkDeclaredTensors();
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();

@@ -170,15 +170,29 @@ public final class ModelLoader {
             throw new ModelException.DigestMismatch(card.id() + ": " + card.file() + " in " + source.describe() + " has sha256 "
                     + digest + " but its card says " + card.sha256() + "; refusing a model that is not the one described");
         }
-        // The session keeps what it needs of its options; they are native memory to free.
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
-            options.setIntraOpNumThreads(settings.intraOpThreads());
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            ExecutionDevice device = settings.device() == ExecutionDevice.CUDA && addCuda(options)
-                    ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
-            OrtSession session = env.createSession(model, options);
+            ExecutionDevice device = ExecutionDevice.CPU;
+            OrtSession session;
+            // The session keeps what it needs of its options; they are native memory to free.
+            try (OrtSession.SessionOptions options = options(settings)) {
+                boolean cuda = settings.device() == ExecutionDevice.CUDA && addCuda(options);
+                try {
+                    session = env.createSession(model, options);
+                    device = cuda ? ExecutionDevice.CUDA : ExecutionDevice.CPU;
+                } catch (OrtException e) {
+                    if (!cuda) {
+                        throw e;
+                    }
+                    // The provider is there but the device is not usable (no driver, no memory):
+                    // the CPU serves, as where the provider is missing.
+                    LOG.warn("inference.device=cuda but the CUDA execution provider could not open a session for "
+                            + "{} ({}); running inference on the CPU", card.id(), e.getMessage());
+                    try (OrtSession.SessionOptions cpu = options(settings)) {
+                        session = env.createSession(model, cpu);
+                    }
+                }
+            }
             BeatClassifierModel loaded;
             try {
                 loaded = new BeatClassifierModel(card, session, device);
@@ -200,21 +214,18 @@ public final class ModelLoader {
     }
 
     /**
-     * Runs the model once before it serves, on its card's parity fixture (or, without one, on a
-     * batch of zeros): a model that loads but cannot classify, or classifies otherwise than its
-     * exporter did, is refused here, where the one it would replace keeps serving, instead of
-     * failing on the stream's first batch, where the batch's beats would be lost.
+     * Runs the model once before it serves, on its card's parity fixture: a model that loads but
+     * cannot classify, or classifies otherwise than its exporter did, is refused here, where the
+     * one it would replace keeps serving, instead of failing on the stream's first batch, where the
+     * batch's beats would be lost.
      */
     private static void tryOut(BeatClassifierModel model) {
         ModelCard card = model.card();
         ParityFixture fixture = ParityFixture.of(card);
         float[][] got;
-        int count = fixture == null ? 1 : fixture.count();
+        int count = fixture.count();
         try {
-            got = fixture == null
-                    ? model.classify(new float[card.input().channels().size() * card.input().length()],
-                            new float[card.input().rrFeatures().size()], 1)
-                    : model.classify(fixture.beats(), fixture.rr(), fixture.count());
+            got = model.classify(fixture.beats(), fixture.rr(), fixture.count());
         } catch (RuntimeException e) {
             throw new ModelException(card.id() + ": its trial inference failed: " + e.getMessage(), e);
         }
@@ -233,7 +244,7 @@ public final class ModelLoader {
                 }
             }
         }
-        double off = fixture == null ? 0 : fixture.largestDifference(got);
+        double off = fixture.largestDifference(got);
         if (off > PARITY_TOLERANCE) {
             throw new ModelException(String.format(Locale.ROOT, "%s: on its card's parity_fixture it gives probabilities "
                     + "up to %.6f away from the card's (at most %s): not the model the card describes, or a runtime "
@@ -254,6 +265,19 @@ public final class ModelLoader {
         }
         if (concern != null) {
             LOG.warn("{}", concern);
+        }
+    }
+
+    private static OrtSession.SessionOptions options(InferenceSettings settings) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            options.setIntraOpNumThreads(settings.intraOpThreads());
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
         }
     }
 

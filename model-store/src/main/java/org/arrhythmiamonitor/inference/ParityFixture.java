@@ -14,14 +14,17 @@ import io.vertx.core.json.JsonObject;
  */
 public record ParityFixture(int count, float[] beats, float[] rr, float[][] expected) {
     /**
-     * The card's fixture, or null when it has none.
+     * The card's fixture.
      *
-     * @throws ModelException when the fixture does not fit the card's input spec
+     * @throws ModelException when the card has none, or it does not fit the card's input spec:
+     *     without one, nothing shows that the file computes what its exporter computed
      */
     public static ParityFixture of(ModelCard card) {
         JsonArray fixture = card.json().getJsonArray("parity_fixture");
         if (fixture == null || fixture.isEmpty()) {
-            return null;
+            throw new ModelException(card.id() + ": its card has no parity_fixture (inputs with the probabilities its "
+                    + "exporter computed for them), so nothing shows the file computes what was measured; the "
+                    + "training script writes one");
         }
         InputSpec spec = card.input();
         int channels = spec.channels().size();

@@ -253,6 +253,42 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aCardWithoutAParityFixtureOrWithTensorsTheModelLacksIsRefused() throws IOException {
+        ModelCard card = copyModel("1.0.0");
+        for (JsonObject edited : List.of(card.json().copy().put("parity_fixture", new JsonArray()),
+                withoutFixture(card.json().copy()))) {
+            Files.writeString(dir.resolve(NAME + "-1.0.0.json"), edited.encode());
+            assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, contract(card), settings(dir)))
+                    .isInstanceOf(ModelException.class)
+                    .hasMessage("beat-classifier:1.0.0: its card has no parity_fixture (inputs with the probabilities "
+                            + "its exporter computed for them), so nothing shows the file computes what was measured; "
+                            + "the training script writes one");
+        }
+        JsonObject renamed = card.json().copy();
+        renamed.getJsonObject("input").put("tensors", new JsonObject()
+                .put("x", new JsonArray().add("batch").add(2).add(160)).put("rr", new JsonArray().add("batch").add(7)));
+        Files.writeString(dir.resolve(NAME + "-1.0.0.json"), renamed.encode());
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(dir), NAME, contract(card), settings(dir)))
+                .isInstanceOf(ModelException.class)
+                .hasMessage("beat-classifier:1.0.0: its card's input.tensors is {\"x\":[\"batch\",2,160],\"rr\":"
+                        + "[\"batch\",7]}, but the model takes {\"beat\":[\"batch\",2,160],\"rr\":[\"batch\",7]}");
+        // As the training script writes it, and as a hand-edited card may order the keys: it loads.
+        JsonObject reordered = card.json().copy();
+        reordered.getJsonObject("input").put("tensors", new JsonObject()
+                .put("rr", new JsonArray().add("batch").add(7L)).put("beat", new JsonArray().add("batch").add(2).add(160)));
+        Files.writeString(dir.resolve(NAME + "-1.0.0.json"), reordered.encodePrettily());
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(dir), NAME, contract(card),
+                settings(dir))) {
+            assertThat(model.card().version()).isEqualTo("1.0.0");
+        }
+    }
+
+    private static JsonObject withoutFixture(JsonObject card) {
+        card.remove("parity_fixture");
+        return card;
+    }
+
+    @Test
     void aModelThatTakesDoublesIsRefusedBeforeItServes() throws IOException {
         // float64-inputs.onnx: inputs and output of the right names and shapes, but double, as
         // torch.onnx.export writes a float64 module. It loaded, and every batch then failed in the
