@@ -23,6 +23,48 @@ import torch
 from torch import nn
 
 CLASSES = ["N", "S", "V", "F", "Q"]
+# de Chazal's inter-patient split: the records everything here is meant to see (`bin/monitor dataset`'s default).
+DS1 = ["101", "106", "108", "109", "112", "114", "115", "116", "118", "119", "122", "124", "201", "203", "205",
+       "207", "208", "209", "215", "220", "223", "230"]
+DATABASE = "MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0)"
+
+
+def training_records(records):
+    """What the card calls the training records: DS1, or what they are instead, so that a card never
+    says DS1 of records that are not."""
+    if sorted(records) == sorted(DS1):
+        return "DS1"
+    outside = [r for r in records if r not in DS1]
+    if not outside:
+        return f"records {', '.join(records)} of DS1"
+    return (f"records {', '.join(records)}, of which {', '.join(outside)} {'is' if len(outside) == 1 else 'are'} "
+            "not in DS1 (MIT-BIH's paced records, or records of another database): not the inter-patient protocol")
+
+
+def training_data(records):
+    """The card's `training.data`."""
+    what = training_records(records)
+    return (f"{DATABASE}, DS1 of de Chazal's inter-patient split" if what == "DS1"
+            else f"{DATABASE} or another WFDB database: {what}")
+
+
+def dataset_command(manifest):
+    """The `bin/monitor dataset` command that writes the export `manifest` describes, with the options
+    it records that differ from the defaults (exports before 1.5 did not record the seed and the notch)."""
+    parts = ["bin/monitor dataset --db ../shared/data/mitdb"]
+    if manifest["records"] != DS1:
+        parts.append("--records " + ",".join(manifest["records"]))
+    if manifest.get("lead", "first signal") != "first signal":
+        parts.append(f"--lead {manifest['lead']}")
+    if manifest.get("annotator", "atr") != "atr":
+        parts.append(f"--reference {manifest['annotator']}")
+    if manifest.get("mains", "50") != "50":
+        parts.append(f"--mains {manifest['mains']}")
+    if manifest.get("jitter_copies", 2) != 2:
+        parts.append(f"--jitter-copies {manifest['jitter_copies']}")
+    if manifest.get("jitter_seed", 1) != 1:
+        parts.append(f"--seed {manifest['jitter_seed']}")
+    return " ".join(parts + ["--out /tmp/ds1"])
 
 
 class BeatNet(nn.Module):
@@ -514,7 +556,9 @@ def main():
     parser.add_argument("--data", required=True, help="directory written by `bin/monitor dataset`")
     parser.add_argument("--out", required=True, help="model directory (model-store/models)")
     parser.add_argument("--name", default="beat-classifier")
-    parser.add_argument("--version", default="1.2.0")
+    parser.add_argument("--version", help="the model's version, major.minor.patch: required to write a final "
+                                          "model, which the processor serves only above the version it serves "
+                                          "(fold models of --fold-models default to 0.0.0)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, nargs="+", default=[10],
                         help="epoch counts compared by cross-validation, each trained with its own full schedule; "
@@ -549,6 +593,11 @@ def main():
     parser.add_argument("--oof", help="also write every held-out beat's probabilities (rows of the dataset, "
                                       "per seed and epoch count) to this .npz file, for cv_in_rhythm.py")
     args = parser.parse_args()
+    if args.version is None and not args.cv_only:
+        parser.error("--version is required to write a model: give one above the newest in model-store/models, "
+                     "which the processor serves instead otherwise")
+    if args.version is None:
+        args.version = "0.0.0"
     torch.set_num_threads(1)
     started = time.time()
     data, manifest = load(args.data, args.previous_beat)
@@ -618,13 +667,14 @@ def main():
         log(f"done in {time.time() - started:.0f} s")
         return 0
 
-    log(f"final model: all of DS1, {best} epochs, seed {args.seeds[0]}")
+    log(f"final model: all of {training_records(manifest['records'])}, {best} epochs, seed {args.seeds[0]}")
     model = train_ensemble(data, all_rows, best, args.seeds[0], args.per_group, args.members, args.width, log=log,
                            architecture=args.architecture, teacher=args.teacher)
     card["training"] = dict(card["training"], epochs=best, seed=args.seeds[0],
                             schedule=schedule(best))
     card["cross_validation"] = {
-        "method": f"patient-wise {args.folds}-fold within DS1, repeated with seeds {args.seeds}; each fold "
+        "method": f"patient-wise {args.folds}-fold within {training_records(manifest['records'])}, repeated with "
+                  f"seeds {args.seeds}; each fold "
                   f"trained with the final model's schedule ({best} epochs); each record scored by the model "
                   "that did not see it; detected beats only (no jittered copies); per_class is the mean over "
                   "seeds of each seed's figures pooled over its folds",
@@ -665,7 +715,7 @@ def base_card(args, manifest):
         "input": manifest["input"],
         "output": {"tensor": "probabilities", "shape": ["batch", len(CLASSES)], "classes": CLASSES},
         "training": {
-            "data": "MIT-BIH Arrhythmia Database (PhysioNet, ODC-By 1.0), DS1 of de Chazal's inter-patient split",
+            "data": training_data(manifest["records"]),
             "records": manifest["records"],
             "lead": manifest["lead"],
             "beats_per_record_and_class": manifest["beats_per_record_and_class"],
@@ -687,7 +737,7 @@ def base_card(args, manifest):
                              "seeds": [member_seed(args.seeds[0], j) for j in range(args.members)],
                              "output": "mean of the members' probabilities"}}
                if args.members != 1 or args.width != 1.0 else {}),
-            "command": "bin/monitor dataset --db ../shared/data/mitdb --out /tmp/ds1 && /usr/bin/python3 "
+            "command": dataset_command(manifest) + " && /usr/bin/python3 "
                        "model-store/training/train_beat_classifier.py --data /tmp/ds1 --out model-store/models "
                        + ("--cv-only " if args.cv_only else "")
                        + (f"--fold-models {args.fold_models} " if args.fold_models else "")

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.arrhythmiamonitor.beat.BeatClasses;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
@@ -66,6 +68,17 @@ public final class BeatDatasetExport {
                 throw new IllegalArgumentException("no records to export");
             }
             SettingException.requireBetween(SECTION, "jitterCopies", jitterCopies, 0, 2 * MAX_JITTER);
+            // Training forms its patient-wise folds by these ids: two records under one id would
+            // be one patient, trained on in one fold and scored in the same.
+            Map<Integer, String> byId = new HashMap<>();
+            for (int r = 0; r < records.size(); r++) {
+                String other = byId.putIfAbsent(recordId(records.get(r), r), records.get(r));
+                if (other != null) {
+                    throw new IllegalArgumentException("records " + other + " and " + records.get(r) + " would both be "
+                            + "record " + recordId(records.get(r), r) + " in records.npy (a number names itself, any "
+                            + "other name its place in the list); rename one");
+                }
+            }
         }
     }
 
@@ -197,6 +210,9 @@ public final class BeatDatasetExport {
                 .put("lead", options.lead() == null ? "first signal" : options.lead())
                 .put("annotator", options.annotator())
                 .put("jitter_copies", options.jitterCopies())
+                // With the rest, what `bin/monitor dataset` was given: a model card names the export it was trained on.
+                .put("jitter_seed", options.seed())
+                .put("mains", options.mains() == MainsFrequency.OFF ? "off" : String.valueOf(options.mains().hz()))
                 .put("rows", n)
                 .put("unmatched_detections", unmatched)
                 .put("beats_per_record_and_class", counts)

@@ -86,6 +86,12 @@ class BeatDatasetExportTest {
         assertThat(manifest.getJsonObject(FeatureCheck.CARD_FIELD)).as("what the trained model's card will keep")
                 .isEqualTo(FeatureCheck.current());
         assertThat(manifest.getInteger("rows")).isEqualTo(summary.rows());
+        // What the model card's command needs to name this export.
+        assertThat(manifest.getJsonArray("records")).containsExactly("s360", "s250");
+        assertThat(manifest.getInteger("jitter_copies")).isEqualTo(2);
+        assertThat(manifest.getLong("jitter_seed")).isEqualTo(7);
+        assertThat(manifest.getString("mains")).isEqualTo("50");
+        assertThat(manifest.getString("annotator")).isEqualTo("atr");
     }
 
     @Test
@@ -95,6 +101,11 @@ class BeatDatasetExportTest {
                 .isInstanceOf(WfdbFormatException.class).hasMessageContaining("record nothing is not in " + dir + " (no nothing.hea)");
         assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("a"), null, "atr", MainsFrequency.HZ_50,
                 dir, 9, 1)).hasMessage("dataset: jitterCopies must be 0-8, got 9");
+        // Training's patient-wise folds go by record ids: two records under one id would be one patient.
+        assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("101", "0101"), null, "atr",
+                MainsFrequency.HZ_50, dir, 2, 1)).hasMessageStartingWith("records 101 and 0101 would both be record 101");
+        assertThatThrownBy(() -> new BeatDatasetExport.Options(dir, List.of("1", "r1"), null, "atr",
+                MainsFrequency.HZ_50, dir, 2, 1)).hasMessageStartingWith("records 1 and r1 would both be record 1");
     }
 
     /** Just enough of the .npy format to check what the export wrote. */
