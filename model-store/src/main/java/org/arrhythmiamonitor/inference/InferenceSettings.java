@@ -17,6 +17,7 @@ import org.arrhythmiamonitor.config.SettingException;
 public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int intraOpThreads, int maxBatch,
         Duration maxWait, Duration reloadInterval) {
     public static final int DEFAULT_THREADS = 2;
+    public static final int MAX_THREADS = 256;
     public static final int DEFAULT_MAX_BATCH = 256;
     public static final long DEFAULT_MAX_WAIT_MS = 5;
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(DEFAULT_MAX_WAIT_MS);
@@ -28,7 +29,8 @@ public record InferenceSettings(Path modelDirectory, ExecutionDevice device, int
 
     public InferenceSettings {
         // Refused under the keys of the processor's inference settings, which is where they are set.
-        SettingException.requireAtLeast(SECTION, "threads", intraOpThreads, 1);
+        // More threads than cores only wait for one another; 256 catches a slip of the keyboard.
+        SettingException.requireBetween(SECTION, "threads", intraOpThreads, 1, MAX_THREADS);
         SettingException.requireBetween(SECTION, "maxBatch", maxBatch, 1, 65_536);
         if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
             throw SettingException.of(SECTION, "maxWaitMs", "must be 0-1000, got " + maxWait.toMillis());

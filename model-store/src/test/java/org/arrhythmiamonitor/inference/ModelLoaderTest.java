@@ -410,7 +410,9 @@ class ModelLoaderTest {
     @Test
     void settingsOutOfRangeAreRefused() {
         assertThatThrownBy(() -> new InferenceSettings(null, ExecutionDevice.CPU, 0, 1, Duration.ZERO, Duration.ZERO))
-                .hasMessage("inference: threads must be at least 1, got 0");
+                .hasMessage("inference: threads must be 1-256, got 0");
+        assertThatThrownBy(() -> new InferenceSettings(null, ExecutionDevice.CPU, 1000, 1, Duration.ZERO, Duration.ZERO))
+                .hasMessage("inference: threads must be 1-256, got 1000");
         assertThatThrownBy(() -> new InferenceSettings(null, ExecutionDevice.CPU, 1, 0, Duration.ZERO, Duration.ZERO))
                 .hasMessage("inference: maxBatch must be 1-65536, got 0");
         assertThatThrownBy(() -> ExecutionDevice.parse("tpu")).hasMessageContaining("cpu or cuda, got \"tpu\"");

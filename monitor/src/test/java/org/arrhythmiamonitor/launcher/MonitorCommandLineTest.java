@@ -102,7 +102,7 @@ class MonitorCommandLineTest {
                 refused("monitor demo: --kafka-port must be 1-65535, got 70000", "demo", "--kafka-port", "70000"),
                 refused("monitor demo: --processor-port must be 0-65535, got 70000",
                         "demo", "--processor-port", "70000"),
-                refused("monitor demo: --inference-threads must be at least 1, got 0",
+                refused("monitor demo: --inference-threads must be 1-256, got 0",
                         "demo", "--inference-threads", "0"),
                 refused("monitor demo: --bradycardia-bpm must be positive, got 0.0", "demo", "--bradycardia-bpm", "0"),
                 refused("monitor simulate: --devices must be 1-1000000, got 0", "simulate", "--devices", "0"),

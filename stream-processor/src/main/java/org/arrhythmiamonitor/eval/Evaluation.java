@@ -204,7 +204,7 @@ public final class Evaluation {
                     + "+P %.1f %%, duration Se %.1f %% +P %.1f %%%n", afWithoutPaced.episodeSe(),
                     afWithoutPaced.episodePpv(), afWithoutPaced.durationSe(), afWithoutPaced.durationPpv());
         }
-        out.printf(Locale.ROOT, "SVT runs against the reference (SVTA: episode Se %.1f %% +P %.1f %%%n",
+        out.printf(Locale.ROOT, "SVT runs against the reference rhythm '(SVTA': episode Se %.1f %% +P %.1f %%%n",
                 svt.episodeSe(), svt.episodePpv());
         out.printf(Locale.ROOT, "Ventricular runs: Se %.1f %% +P %.1f %% (from reference labels: Se %.1f %% +P %.1f %%)%n",
                 runs.se(), runs.ppv(), fromLabels.se(), fromLabels.ppv());
