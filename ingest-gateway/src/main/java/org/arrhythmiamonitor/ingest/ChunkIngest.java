@@ -5,8 +5,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.slf4j.Logger;
@@ -79,7 +81,23 @@ final class ChunkIngest {
         Context context = Vertx.currentContext();
         String device = chunk.getDeviceId();
         long endMs = chunk.getT0EpochMs() + Math.round(chunk.getLeads(0).getSamplesCount() * 1000.0 / chunk.getFsHz());
-        SequenceTracker.Admission admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs(), endMs);
+        int bytes = chunk.getSerializedSize();
+        SequenceTracker.Admission admission;
+        CompletionStage<RecordMetadata> sending = null;
+        // Admitted and handed to the publisher under the tracker's lock, so that a device's chunks
+        // reach it in the order they were admitted, whichever event loop each came in on (a device
+        // with two connections): handed over apart, an acknowledged chunk could be stored behind a
+        // later one, where the processor drops it.
+        synchronized (sequences) {
+            admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs(), endMs);
+            if (admission instanceof SequenceTracker.Write) {
+                if (budget.tryAcquire(bytes)) {
+                    sending = publisher.publish(chunk);
+                } else {
+                    sequences.failed(device, chunk.getSeq(), new IllegalStateException("overloaded"));
+                }
+            }
+        }
         if (admission instanceof SequenceTracker.Conflict conflict) {
             return Future.failedFuture(new ChunkRejectedException(409, "seq_conflict", "seq", conflict.detail()));
         }
@@ -116,15 +134,13 @@ final class ChunkIngest {
                     + "accepted and read as continuing the signal, beats dated by the new clock (logged once per "
                     + "device)", device, chunk.getSeq(), write.clockBackMs() / 1000);
         }
-        int bytes = chunk.getSerializedSize();
-        if (!budget.tryAcquire(bytes)) {
-            sequences.failed(device, chunk.getSeq(), new IllegalStateException("overloaded"));
+        if (sending == null) {
             return Future.failedFuture(new ChunkRejectedException(503, "overloaded", null,
                     "the gateway has " + budget.used() + " bytes waiting for Kafka; retry the same chunk shortly"));
         }
         Promise<Ack> answer = Promise.promise();
         Timer.Sample writing = Timer.start();
-        publisher.publish(chunk).whenComplete((metadata, error) -> {
+        sending.whenComplete((metadata, error) -> {
             budget.release(bytes);
             if (error == null) {
                 sequences.written(device, chunk.getSeq());
@@ -144,6 +160,11 @@ final class ChunkIngest {
                 } else if (error instanceof RecordTooLargeException) {
                     answer.fail(new ChunkRejectedException(413, "chunk_too_large", null,
                             "the encoded chunk exceeds Kafka's record size limit; send shorter chunks"));
+                } else if (error instanceof SampleChunkPublisher.EarlierChunkNotStored earlier) {
+                    answer.fail(new ChunkRejectedException(503, "seq_not_stored", "seq", "seq "
+                            + earlier.earlierSeq() + ", sent before this chunk, was not stored, so this one was not "
+                            + "written either (it would have left that one no place); send that one again first, "
+                            + "then this one"));
                 } else {
                     lastWriteFailure.set(new WriteFailure(error.getClass().getSimpleName() + ": "
                             + error.getMessage(), System.currentTimeMillis()));

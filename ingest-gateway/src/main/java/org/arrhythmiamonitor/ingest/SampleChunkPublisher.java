@@ -3,7 +3,9 @@ package org.arrhythmiamonitor.ingest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,6 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.arrhythmiamonitor.wire.ProtobufSerde;
 import org.arrhythmiamonitor.wire.Topics;
@@ -66,11 +69,61 @@ public final class SampleChunkPublisher implements AutoCloseable {
     }
 
     /**
+     * A chunk not sent because the device's chunk before it was not stored: stored, it would lie
+     * ahead of that one, which could then only land behind it, where the processor drops it.
+     */
+    static final class EarlierChunkNotStored extends RuntimeException {
+        private final long earlierSeq;
+
+        EarlierChunkNotStored(long earlierSeq, Throwable cause) {
+            super("seq " + earlierSeq + " of the device, sent before this chunk, was not stored", cause);
+            this.earlierSeq = earlierSeq;
+        }
+
+        long earlierSeq() {
+            return earlierSeq;
+        }
+    }
+
+    /** A device's latest chunk handed over and not yet settled. */
+    private record Latest(long seq, CompletableFuture<RecordMetadata> written) {
+    }
+
+    private final Map<String, Latest> latest = new ConcurrentHashMap<>();
+
+    /**
      * Sends one chunk with its device time as record timestamp. Completes when Kafka acknowledged
      * it, exceptionally when it could not be written.
+     *
+     * <p>A device's chunks are sent one at a time, in the order of these calls: each waits until the
+     * one before it is stored, and is not sent (an {@link EarlierChunkNotStored}) if that one was
+     * not, unless Kafka refused it for good (over its record size). Sent together, a later chunk
+     * could be stored where an earlier one failed (its metadata wait timed out, Kafka came back
+     * between them), and a device retrying the earlier one would find no place for it. Callers make
+     * the calls of one device in seq order.
      */
     public CompletionStage<RecordMetadata> publish(SampleChunk chunk) {
         CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
+        String device = chunk.getDeviceId();
+        Latest before = latest.put(device, new Latest(chunk.getSeq(), written));
+        written.whenComplete((metadata, error) -> latest.remove(device, new Latest(chunk.getSeq(), written)));
+        if (before == null) {
+            send(chunk, written);
+        } else {
+            before.written().whenComplete((metadata, error) -> {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause == null || cause instanceof RecordTooLargeException) {
+                    send(chunk, written);
+                } else {
+                    written.completeExceptionally(new EarlierChunkNotStored(before.seq(), cause));
+                }
+            });
+        }
+        return written;
+    }
+
+    private void send(SampleChunk chunk, CompletableFuture<RecordMetadata> written) {
         ProducerRecord<String, SampleChunk> record = new ProducerRecord<>(Topics.SAMPLES, null,
                 chunk.getT0EpochMs(), chunk.getDeviceId(), chunk);
         try {
@@ -90,7 +143,6 @@ public final class SampleChunkPublisher implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             written.completeExceptionally(new IllegalStateException("the gateway is shutting down", e));
         }
-        return written;
     }
 
     public KafkaProducer<String, SampleChunk> producer() {

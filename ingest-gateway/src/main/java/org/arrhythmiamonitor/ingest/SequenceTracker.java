@@ -214,8 +214,9 @@ public final class SequenceTracker {
                     + "it was; chunks of one device must be written in seq order");
         }
         return new Conflict("seq " + seq + " arrived after seq " + Math.max(d.highest, d.highestAcked)
-                + " and was never stored; chunks of one device must be written in seq order (send the next one "
-                + "after the previous one was acknowledged)");
+                + " and was never stored; chunks of one device are written in seq order, so one that comes after a "
+                + "later one has no place (a device with chunks in flight on two connections, or sending out of "
+                + "order)");
     }
 
     /** Kafka has the chunk. */
