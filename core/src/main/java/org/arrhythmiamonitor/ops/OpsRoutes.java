@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -60,6 +61,13 @@ public final class OpsRoutes {
     }
 
     private static void onFailure(RoutingContext ctx) {
+        if (ctx.failure() instanceof HttpClosedException) {
+            // The client went away mid-request (a body never finished, then the idle timeout):
+            // nobody to answer, and nothing for the operator.
+            LOG.debug("{} {}: the client closed the connection before the request was done", ctx.request().method(),
+                    ctx.request().path());
+            return;
+        }
         int status = ctx.statusCode();
         if (status == 413) {
             HttpErrors.send(ctx, 413, "payload_too_large", null, BodyLimit.tooLarge(ctx));

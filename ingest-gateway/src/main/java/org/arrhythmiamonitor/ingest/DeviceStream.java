@@ -61,8 +61,9 @@ final class DeviceStream {
     void start() {
         metrics.webSockets.incrementAndGet();
         socket.closeHandler(v -> metrics.webSockets.decrementAndGet());
-        socket.textMessageHandler(text -> accept(Buffer.buffer(text), false));
-        socket.binaryMessageHandler(bytes -> accept(bytes, true));
+        // Vert.x decodes a text message's bad UTF-8 as U+FFFD, which no chunk holds.
+        socket.textMessageHandler(text -> accept(Buffer.buffer(text), false, text.indexOf('\uFFFD') >= 0));
+        socket.binaryMessageHandler(bytes -> accept(bytes, true, false));
         socket.exceptionHandler(this::onError);
     }
 
@@ -91,10 +92,23 @@ final class DeviceStream {
             } else {
                 previousAnswer.onComplete(v -> closeTooBig());
             }
+        } else if (error instanceof CorruptedWebSocketFrameException corrupt && !frameTooBig && !socket.isClosed()) {
+            // A frame against the protocol (unmasked, a reserved opcode, a data frame inside a
+            // fragmented message): as with a frame over the limit, the connection ends as this
+            // handler returns, so its close code and reason go out now, and the device hears why.
+            metrics.rejected("websocket_protocol_error");
+            LOG.info("WebSocket of device {}: {}", deviceId, error.toString());
+            socket.close((short) corrupt.closeStatus().code(), "WebSocket protocol error: " + reason(corrupt));
         } else if (!frameTooBig && !messageTooBig) {
-            // A broken connection or a protocol error: the device's business, one line for the operator.
+            // A broken connection: the device's business, one line for the operator.
             LOG.info("WebSocket of device {}: {}", deviceId, error.toString());
         }
+    }
+
+    /** The error's message as a close reason: at most 123 bytes of UTF-8, as a close frame allows. */
+    private static String reason(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        return message.length() > 80 ? message.substring(0, 80) : message;
     }
 
     private void closeTooBig() {
@@ -104,7 +118,8 @@ final class DeviceStream {
         }
     }
 
-    private void accept(Buffer message, boolean binary) {
+    /** @param badUtf8 a text message that was not valid UTF-8 */
+    private void accept(Buffer message, boolean binary, boolean badUtf8) {
         if (ending) {
             return;
         }
@@ -118,6 +133,10 @@ final class DeviceStream {
                 // The token is checked first, so a revoked device cannot keep its stream open with
                 // chunks that fail to decode; the answer still names the chunk, as every other does.
                 throw refused.withSeq(seqOf(message, binary));
+            }
+            if (badUtf8) {
+                throw new ChunkRejectedException("malformed_json", null, "the text message is not valid UTF-8; "
+                        + "a Protobuf chunk goes in a binary message");
             }
             SampleChunk chunk = decode(message, binary);
             seq[0] = chunk.getSeq();

@@ -27,13 +27,16 @@ import org.arrhythmiamonitor.config.SettingException;
  * @param maxTrackedDevices devices whose recent seqs are remembered for replay detection
  * @param tls TLS for the HTTP and WebSocket port, or null for plain HTTP
  * @param eventLoops HTTP server instances (each on its own event loop) sharing the port
+ * @param idleTimeoutSeconds a connection with no traffic either way for this long is closed
  */
 public record GatewayConfig(String bootstrapServers, String httpHost, int httpPort, long maxBodyBytes,
         double maxChunkSeconds, long maxClockSkewMs, int partitions, short replicationFactor,
         int deliveryTimeoutMs, String auth, String adminToken, long maxInFlightBytes, int maxInFlightPerSocket,
-        int maxTrackedDevices, Tls tls, int eventLoops) {
+        int maxTrackedDevices, Tls tls, int eventLoops, int idleTimeoutSeconds) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** Two minutes: a device sends every few seconds, and one that pauses longer reconnects. */
+    public static final int DEFAULT_IDLE_TIMEOUT_S = 120;
     public static final String AUTH_TOKEN = "token";
     public static final String AUTH_NONE = "none";
     /** Whose settings these are, in messages. */
@@ -104,6 +107,7 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         SettingException.requireBetween(SECTION, "eventLoops", eventLoops, 1, 64);
         SettingException.requireAtLeast(SECTION, "maxInFlightPerSocket", maxInFlightPerSocket, 1);
         SettingException.requireAtLeast(SECTION, "maxTrackedDevices", maxTrackedDevices, 1);
+        SettingException.requireBetween(SECTION, "idleTimeoutSeconds", idleTimeoutSeconds, 1, 86_400);
     }
 
     public static GatewayConfig fromJson(JsonObject json) {
@@ -123,7 +127,8 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
                 json.getInteger("maxInFlightPerSocket", 16),
                 json.getInteger("maxTrackedDevices", 1_000_000),
                 Tls.fromJson(json.getJsonObject("tls")),
-                json.getInteger("eventLoops", Runtime.getRuntime().availableProcessors()));
+                json.getInteger("eventLoops", Runtime.getRuntime().availableProcessors()),
+                json.getInteger("idleTimeoutSeconds", DEFAULT_IDLE_TIMEOUT_S));
     }
 
     /** An empty variable in a compose file or a shell means "not set". */

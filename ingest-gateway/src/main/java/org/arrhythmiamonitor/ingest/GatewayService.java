@@ -14,11 +14,13 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -125,7 +127,14 @@ public final class GatewayService implements AutoCloseable {
     private Future<GatewayService> listen(Vertx vertx, KeyCertOptions tls) {
         HttpServerOptions options = new HttpServerOptions()
                 .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
-                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+                .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+                // The limits above count compressed bytes: a 1 MB deflated frame inflates to gigabytes,
+                // on the event loop. HTTP bodies may not be compressed either (415).
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
+                // A connection that sends and receives nothing holds a file descriptor for nobody:
+                // an unauthenticated one that never sends a request, or a device long gone.
+                .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }
@@ -237,6 +246,13 @@ public final class GatewayService implements AutoCloseable {
             reject(ctx, e);
             return;
         }
+        String notAnUpgrade = notAWebSocketUpgrade(ctx.request());
+        if (notAnUpgrade != null) {
+            // Vert.x would answer it in plain text, uncounted.
+            reject(ctx, new ChunkRejectedException(400, "websocket_upgrade_required", null, notAnUpgrade
+                    + ": open this URL as a WebSocket (or POST chunks to /v1/devices/{deviceId}/ecg)"));
+            return;
+        }
         String deviceId = ctx.pathParam("deviceId");
         ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
@@ -244,6 +260,25 @@ public final class GatewayService implements AutoCloseable {
                         protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes()).start())
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));
+    }
+
+    /** What makes the request no WebSocket opening handshake (RFC 6455, 4.1), or null when it is one. */
+    private static String notAWebSocketUpgrade(HttpServerRequest request) {
+        if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+            return "the request has no 'Upgrade: websocket' header";
+        }
+        String connection = request.getHeader("Connection");
+        if (connection == null
+                || Arrays.stream(connection.split(",")).noneMatch(t -> t.trim().equalsIgnoreCase("upgrade"))) {
+            return "the request's Connection header does not name Upgrade";
+        }
+        if (request.getHeader("Sec-WebSocket-Key") == null) {
+            return "the request has no Sec-WebSocket-Key header";
+        }
+        if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
+            return "the request's Sec-WebSocket-Version is not 13";
+        }
+        return null;
     }
 
     /**

@@ -582,6 +582,99 @@ class GatewayServiceTest {
         return status;
     }
 
+    @Test
+    void theStreamOffersNoCompressionAndSaysWhyItRefusesWhatBreaksTheProtocol() throws Exception {
+        GatewayService quick = GatewayService.start(vertx, GatewayConfig.fromJson(settings(kafka.bootstrapServers())
+                .put("idleTimeoutSeconds", 1))).await();
+        NetClient tcp = vertx.createNetClient();
+        try {
+            String device = "protocol-1";
+            String token = provision(quick, device);
+            // Compression asked for, not granted: the size limits count the bytes on the wire, and a
+            // small deflated frame inflates to gigabytes.
+            String granted = raw(tcp, quick, device, token, "Sec-WebSocket-Extensions: permessage-deflate\r\n",
+                    Buffer.buffer(), answer -> answer.contains("\r\n\r\n")).toString(StandardCharsets.ISO_8859_1);
+            assertThat(granted).startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("permessage-deflate");
+
+            // A text message that is not UTF-8 (a masked frame with a zero key: the payload as is).
+            Buffer badText = Buffer.buffer(new byte[] {(byte) 0x81, (byte) 0x83, 0, 0, 0, 0, '{', (byte) 0xFF, '}'});
+            String answered = raw(tcp, quick, device, token, "", badText, answer -> answer.contains("\"status\""))
+                    .toString(StandardCharsets.ISO_8859_1);
+            assertThat(answered).contains("\"status\":400").contains("\"error\":\"malformed_json\"")
+                    .contains("not valid UTF-8");
+
+            // An unmasked frame from a client: closed with the protocol's code (1002) and the reason.
+            Buffer unmasked = Buffer.buffer(new byte[] {(byte) 0x81, 0x02, 'h', 'i'});
+            Buffer closed = raw(tcp, quick, device, token, "", unmasked, answer -> false);
+            String text = closed.toString(StandardCharsets.ISO_8859_1);
+            int frame = text.indexOf("\r\n\r\n") + 4;
+            assertThat(closed.getByte(frame)).isEqualTo((byte) 0x88);
+            assertThat(closed.getUnsignedShort(frame + 2)).isEqualTo(1002);
+            assertThat(text.substring(frame + 4)).startsWith("WebSocket protocol error: ");
+
+            // Not a WebSocket handshake: JSON, counted, as every other refusal.
+            HttpResponse<Buffer> plain = client.get(quick.httpPort(), "127.0.0.1", "/v1/devices/" + device + "/stream")
+                    .bearerTokenAuthentication(token).send().await();
+            assertThat(plain.statusCode()).isEqualTo(400);
+            assertThat(plain.bodyAsJsonObject().getString("error")).isEqualTo("websocket_upgrade_required");
+            assertThat(plain.bodyAsJsonObject().getString("detail")).startsWith("the request has no 'Upgrade: websocket'");
+            String metrics = client.get(quick.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+            assertThat(metrics).contains("ecg_ingest_chunks_rejected_total{reason=\"websocket_protocol_error\",service="
+                    + "\"gateway\"} 1.0").contains("ecg_ingest_chunks_rejected_total{reason=\"websocket_upgrade_required\","
+                    + "service=\"gateway\"} 1.0");
+
+            // A connection that never sends a request is closed once idle, not held for nobody.
+            NetSocket idle = tcp.connect(quick.httpPort(), "127.0.0.1").await();
+            CompletableFuture<Void> gone = new CompletableFuture<>();
+            idle.closeHandler(v -> gone.complete(null));
+            gone.get(10, TimeUnit.SECONDS);
+        } finally {
+            tcp.close().await();
+            quick.close();
+        }
+    }
+
+    /**
+     * Opens the device's stream over a bare connection with {@code extraHeaders}, writes {@code frames}
+     * once the gateway answered the upgrade, and returns what the gateway sent once {@code enough}
+     * holds of it or the gateway closed the connection.
+     */
+    private static Buffer raw(NetClient tcp, GatewayService target, String device, String token, String extraHeaders,
+            Buffer frames, Predicate<String> enough) throws Exception {
+        NetSocket socket = tcp.connect(target.httpPort(), "127.0.0.1").await();
+        Buffer received = Buffer.buffer();
+        CompletableFuture<Buffer> done = new CompletableFuture<>();
+        boolean[] upgraded = {false};
+        socket.handler(data -> {
+            synchronized (received) {
+                received.appendBuffer(data);
+                String text = received.toString(StandardCharsets.ISO_8859_1);
+                if (!upgraded[0] && text.contains("\r\n\r\n")) {
+                    upgraded[0] = true;
+                    if (frames.length() > 0) {
+                        socket.write(frames);
+                    }
+                }
+                if (enough.test(text)) {
+                    done.complete(received.copy());
+                }
+            }
+        });
+        socket.closeHandler(v -> {
+            synchronized (received) {
+                done.complete(received.copy());
+            }
+        });
+        String upgrade = "GET /v1/devices/" + device + "/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + token + "\r\n"
+                + extraHeaders + "\r\n";
+        socket.write(Buffer.buffer(upgrade)).await();
+        Buffer answer = done.get(10, TimeUnit.SECONDS);
+        socket.close().await();
+        return answer;
+    }
+
     /** Waits until the gauge of open WebSockets shows {@code expected}: sockets end on the gateway's own time. */
     private static void awaitOpenWebSockets(GatewayService target, int expected) throws InterruptedException {
         String gauge = "ecg_ingest_websockets{service=\"gateway\"} " + expected + ".0";

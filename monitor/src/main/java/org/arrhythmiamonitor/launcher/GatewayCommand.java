@@ -53,6 +53,11 @@ final class GatewayCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long maxInFlightMb;
 
+    @Option(names = "--idle-timeout", defaultValue = "${env:GATEWAY_IDLE_TIMEOUT:-120}", paramLabel = "SECONDS",
+            description = "Close a connection (HTTP or WebSocket) with no traffic either way for this long; devices "
+                    + "that pause longer reconnect (default: ${DEFAULT-VALUE}).")
+    int idleTimeoutSeconds;
+
     @Override
     public Integer call() {
         // Checked here, in the flag's own unit: the settings would speak of maxInFlightBytes.
@@ -66,6 +71,7 @@ final class GatewayCommand implements Callable<Integer> {
                 .put("maxChunkSeconds", "--max-chunk-seconds", maxChunkSeconds)
                 .put("auth", "--auth", auth)
                 .put("adminToken", "--admin-token", adminToken)
+                .put("idleTimeoutSeconds", "--idle-timeout", idleTimeoutSeconds)
                 // Not named by its flag: the gateway would give the value in bytes.
                 .put("maxInFlightBytes", maxInFlightMb * 1024 * 1024);
         kafka.putInto(settings);

@@ -123,6 +123,8 @@ class MonitorCommandLineTest {
                 refused("monitor processor: --application-server must be host:port with a port of 1-65535, got "
                         + "'host:99999'", "processor", "--application-server", "host:99999",
                         "--bootstrap-servers", "localhost:1"),
+                refused("monitor gateway: --idle-timeout must be 1-86400, got 0",
+                        "gateway", "--idle-timeout", "0", "--bootstrap-servers", "localhost:1"),
                 // Kafka Streams would fail on it later, advising a directory per instance.
                 refused("monitor processor: --state-dir is a file, not a directory: pom.xml",
                         "processor", "--state-dir", "pom.xml", "--bootstrap-servers", "localhost:1"),
