@@ -52,7 +52,7 @@ def dataset_command(manifest):
     """The `bin/monitor dataset` command that writes the export `manifest` describes, with the options
     it records that differ from the defaults (exports before 1.5 did not record the seed and the notch)."""
     parts = ["bin/monitor dataset --db ../shared/data/mitdb"]
-    if manifest["records"] != DS1:
+    if sorted(manifest["records"]) != sorted(DS1):
         parts.append("--records " + ",".join(manifest["records"]))
     if manifest.get("lead", "first signal") != "first signal":
         parts.append(f"--lead {manifest['lead']}")
@@ -594,8 +594,9 @@ def main():
                                       "per seed and epoch count) to this .npz file, for cv_in_rhythm.py")
     args = parser.parse_args()
     if args.version is None and not args.cv_only:
-        parser.error("--version is required to write a model: give one above the newest in model-store/models, "
-                     "which the processor serves instead otherwise")
+        parser.error("--version is required to write a model: the processor serves the newest version in its "
+                     "model directory, so a new model needs one above those there (the same version writes over "
+                     "that model's files)")
     if args.version is None:
         args.version = "0.0.0"
     torch.set_num_threads(1)

@@ -135,8 +135,8 @@ final class DeviceStream {
                 throw refused.withSeq(seqOf(message, binary));
             }
             if (badUtf8) {
-                throw new ChunkRejectedException("malformed_json", null, "the text message is not valid UTF-8; "
-                        + "a Protobuf chunk goes in a binary message");
+                throw new ChunkRejectedException("malformed_json", null, "the text message is not valid UTF-8 (or "
+                        + "holds U+FFFD, which no chunk does); a Protobuf chunk goes in a binary message");
             }
             SampleChunk chunk = decode(message, binary);
             seq[0] = chunk.getSeq();

@@ -107,7 +107,10 @@ public final class SampleChunkPublisher implements AutoCloseable {
         String device = chunk.getDeviceId();
         Latest before = latest.put(device, new Latest(chunk.getSeq(), written));
         written.whenComplete((metadata, error) -> latest.remove(device, new Latest(chunk.getSeq(), written)));
-        if (before == null) {
+        // Only an earlier seq goes first. The entry of a later one can outlive it for a moment (its
+        // callbacks run before this map's is): a retry of an earlier seq, admitted once that later
+        // one was settled, does not wait for it.
+        if (before == null || before.seq() >= chunk.getSeq()) {
             send(chunk, written);
         } else {
             before.written().whenComplete((metadata, error) -> {
@@ -116,7 +119,9 @@ public final class SampleChunkPublisher implements AutoCloseable {
                 if (cause == null || cause instanceof RecordTooLargeException) {
                     send(chunk, written);
                 } else {
-                    written.completeExceptionally(new EarlierChunkNotStored(before.seq(), cause));
+                    // Named by the first chunk not stored: the device sends again from that one.
+                    long first = cause instanceof EarlierChunkNotStored earlier ? earlier.earlierSeq() : before.seq();
+                    written.completeExceptionally(new EarlierChunkNotStored(first, cause));
                 }
             });
         }

@@ -131,6 +131,19 @@ public final class SequenceTracker {
             return candidates == 0 ? -1 : highest - (63 - Long.numberOfLeadingZeros(candidates));
         }
 
+        /**
+         * The oldest seq below {@code seq} whose write failed, which no stored chunk lies ahead of,
+         * and which is not on its way to Kafka again; -1 when there is none.
+         */
+        long failedBefore(long seq) {
+            for (long s = Math.max(highestAcked + 1, highest - WINDOW + 1); s < seq; s++) {
+                if ((failed & bit(s)) != 0 && !inFlight.containsKey(s)) {
+                    return s;
+                }
+            }
+            return -1;
+        }
+
         /** False only when seq's t0 is remembered ({@code bit} is {@link #bit} of seq) and is another one. */
         boolean mayBeRetry(long bit, long seq, long t0) {
             return bit == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
@@ -198,6 +211,15 @@ public final class SequenceTracker {
                     .orElse(-1);
             if (later >= 0) {
                 return new Pending(later);
+            }
+            // An earlier chunk that failed too and is not being sent again: this one first would
+            // leave it no place, as for a new chunk.
+            long earlier = d.failedBefore(seq);
+            if (earlier >= 0) {
+                long heldMs = Math.min(RESEND_WAIT_MS, RESEND_WAIT_MS - (monotonicMs.getAsLong() - d.failedAtMs));
+                if (heldMs > 0) {
+                    return new Behind(earlier, heldMs);
+                }
             }
             d.failed &= ~bit;
             d.inFlight.put(seq, new CompletableFuture<>());

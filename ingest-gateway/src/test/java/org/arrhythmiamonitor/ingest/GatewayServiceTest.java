@@ -909,55 +909,6 @@ class GatewayServiceTest {
         }
     }
 
-    @Test
-    void aDeviceOnTwoConnectionsNeverHasAnAcknowledgedChunkStoredBehindALaterOne() {
-        String device = "two-connections-1";
-        String token = provision(gateway, device);
-        // Each connection its own client, so that the gateway serves them on two event loops.
-        WebClient first = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(1));
-        WebClient second = WebClient.create(vertx, new WebClientOptions(), new PoolOptions().setHttp1MaxSize(1));
-        SampleChunk template = chunks(device, 4, 1).get(0);
-        // Large, so that the gateway spends a while on it (decoding, sizing) while the small one comes in.
-        SampleChunk.Builder large = template.toBuilder().setFsHz(1000).clearLeads();
-        List<Integer> samples = new ArrayList<>();
-        for (int k = 0; k < 8000; k++) {
-            samples.add(template.getLeads(0).getSamples(k % template.getLeads(0).getSamplesCount()));
-        }
-        for (int lead = 0; lead < 12; lead++) {
-            large.addLeads(template.getLeads(0).toBuilder().setName("V" + lead).clearSamples().addAllSamples(samples));
-        }
-        List<Long> acknowledged = new ArrayList<>();
-        try {
-            for (int pair = 0; pair < 60; pair++) {
-                long even = 2L * pair;
-                SampleChunk a = large.setSeq(even).setT0EpochMs(SyntheticChunks.T0 + 10_000L * pair).build();
-                SampleChunk b = template.toBuilder().setFsHz(1000).setSeq(even + 1)
-                        .setT0EpochMs(SyntheticChunks.T0 + 10_000L * pair + 8_000).build();
-                // The large chunk first, the small one just after it on the other connection.
-                Future<HttpResponse<Buffer>> sentA = first.post(gateway.httpPort(), "127.0.0.1", "/v1/devices/" + device
-                        + "/ecg").bearerTokenAuthentication(token).putHeader("Content-Type", PROTOBUF)
-                        .sendBuffer(Buffer.buffer(a.toByteArray()));
-                Future<HttpResponse<Buffer>> sentB = second.post(gateway.httpPort(), "127.0.0.1", "/v1/devices/"
-                        + device + "/ecg").bearerTokenAuthentication(token).putHeader("Content-Type", PROTOBUF)
-                        .sendBuffer(Buffer.buffer(b.toByteArray()));
-                for (Future<HttpResponse<Buffer>> sent : List.of(sentA, sentB)) {
-                    HttpResponse<Buffer> answer = sent.await();
-                    // A chunk admitted after the later one is refused (409), never taken and dropped.
-                    assertThat(answer.statusCode()).as(answer.bodyAsString()).isIn(202, 409);
-                    if (answer.statusCode() == 202) {
-                        acknowledged.add(answer.bodyAsJsonObject().getLong("seq"));
-                    }
-                }
-            }
-        } finally {
-            first.close();
-            second.close();
-        }
-        List<Long> stored = written(device, 1).stream().map(SampleChunk::getSeq).toList();
-        assertThat(stored).as("in Kafka's order, which the processor reads").isSorted().containsAll(acknowledged);
-        assertThat(acknowledged).hasSizeGreaterThan(60);
-    }
-
     /** Waits until some chunk of the gateway is waiting for Kafka. */
     private static void awaitInFlight(GatewayService target) throws InterruptedException {
         for (int i = 0; i < 100; i++) {

@@ -101,6 +101,31 @@ class SequenceTrackerTest {
     }
 
     @Test
+    void aRetryIsHeldBehindAnEarlierChunkThatFailedWithItUntilThatOneIsSentAgain() {
+        // Kafka gone: seq 0 and 1, sent together, both fail. A device retrying seq 1 first (or on
+        // another connection) would have it stored, and seq 0 then refused for good.
+        admitAndWrite("d", 0);
+        admit("d", 1, 1000);
+        admit("d", 2, 2000);
+        tracker.failed("d", 1, new RuntimeException("broker gone"));
+        tracker.failed("d", 2, new RuntimeException("seq 1 not stored"));
+        nowMs += 1000;
+        assertThat(admit("d", 2, 2000)).isEqualTo(new Behind(1, 4000));
+        assertThat(admit("d", 1, 1000)).isEqualTo(new Write(0, 0));
+        // Seq 1 on its way again: seq 2 may follow it (the publisher sends it once seq 1 is stored).
+        assertThat(admit("d", 2, 2000)).isEqualTo(new Write(0, 0));
+
+        // Given up after the wait, as for a new chunk.
+        admitAndWrite("d", 3);
+        admit("d", 4, 4000);
+        admit("d", 5, 5000);
+        tracker.failed("d", 4, new RuntimeException("broker gone"));
+        tracker.failed("d", 5, new RuntimeException("seq 4 not stored"));
+        nowMs += SequenceTracker.RESEND_WAIT_MS;
+        assertThat(admit("d", 5, 5000)).isEqualTo(new Write(0, 0));
+    }
+
+    @Test
     void aFailedWriteWaitsWhileALaterChunkIsBeingWritten() {
         // A WebSocket device sends on without waiting: seq 5 is refused (say the gateway was
         // overloaded) while seq 6 is already on its way to Kafka.

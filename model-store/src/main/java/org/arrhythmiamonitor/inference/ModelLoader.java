@@ -14,7 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
     private static final AtomicBoolean CUDA_WARNED = new AtomicBoolean();
+    /** Models (and causes) whose CUDA session failed, warned of once: a reload tries them again. */
+    private static final Set<String> CUDA_SESSION_WARNED = ConcurrentHashMap.newKeySet();
     /**
      * How far a loaded model's probabilities may be from its card's parity fixture. The parity test
      * holds this build's CPU runtime to 1e-4; other processors and the CUDA provider round
@@ -184,12 +188,15 @@ public final class ModelLoader {
                     if (!cuda) {
                         throw e;
                     }
-                    // The provider is there but the device is not usable (no driver, no memory):
-                    // the CPU serves, as where the provider is missing.
-                    LOG.warn("inference.device=cuda but the CUDA execution provider could not open a session for "
-                            + "{} ({}); running inference on the CPU", card.id(), e.getMessage());
+                    // The provider is there but the device may not be usable (no driver, no memory):
+                    // the CPU serves, as where the provider is missing. A model the CPU cannot open
+                    // either fails for its own reason, which is the one to report.
                     try (OrtSession.SessionOptions cpu = options(settings)) {
                         session = env.createSession(model, cpu);
+                    }
+                    if (CUDA_SESSION_WARNED.add(card.id() + " " + e.getMessage())) {
+                        LOG.warn("inference.device=cuda but the CUDA execution provider could not open a session for "
+                                + "{} ({}); running inference on the CPU", card.id(), e.getMessage());
                     }
                 }
             }

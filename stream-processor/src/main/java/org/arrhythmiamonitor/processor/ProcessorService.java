@@ -1,5 +1,6 @@
 package org.arrhythmiamonitor.processor;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -95,6 +96,10 @@ public final class ProcessorService implements AutoCloseable {
             KafkaStreams streams = started.streams();
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
+            // /health stays UP while the model served is fine: this is what a rule can watch.
+            Gauge.builder("ecg.model.problems", started.models(), m -> m.problems().size())
+                    .description("Model files the processor passed over: refused versions and unreadable cards")
+                    .register(registry);
             streams.start();
             Router router = Router.router(vertx);
             router.get("/api/devices/:deviceId/burden")
