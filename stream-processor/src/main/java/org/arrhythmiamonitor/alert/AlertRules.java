@@ -105,7 +105,8 @@ public final class AlertRules {
         if (!e.getDetail().isEmpty()) {
             m.append(" (").append(e.getDetail()).append(')');
         }
-        if (e.getEndTimeMs() > 0) {
+        // A silent device's episode is wall-clock time, which its detail gives; in device time it has none.
+        if (e.getEndTimeMs() > 0 && type != EpisodeType.DEVICE_SILENT) {
             m.append(String.format(Locale.ROOT, ", ended after %.1f s", (e.getEndTimeMs() - e.getOnsetTimeMs()) / 1000.0));
         }
         return m.toString();

@@ -246,6 +246,9 @@ public final class BurdenAggregator {
         return alarm;
     }
 
+    /** How much ECG before the beat that crossed a burden threshold is its alert's evidence. */
+    static final long EVIDENCE_MS = 10_000;
+
     private static Episode.Builder burdenEpisode(String deviceId, EpisodeType type, long sample, long timeMs,
             double burdenPct, double thresholdPct) {
         return Episode.newBuilder()
@@ -257,7 +260,9 @@ public final class BurdenAggregator {
                 .setOnsetTimeMs(timeMs)
                 .setDetail(String.format(java.util.Locale.ROOT, "%.1f %% over the last 24 h (threshold %.1f %%)",
                         burdenPct, thresholdPct))
-                .setEvidence(Evidence.newBuilder().setStartTimeMs(timeMs - HOURS * HOUR_MS).setEndTimeMs(timeMs));
+                // The ECG just before the crossing, which the dashboard shows: the 24 hours it sums are
+                // in the detail, and a strip from their start showed the day before.
+                .setEvidence(Evidence.newBuilder().setStartTimeMs(timeMs - EVIDENCE_MS).setEndTimeMs(timeMs));
     }
 
     private static double percent(long part, long whole) {

@@ -101,26 +101,32 @@ final class RateRuns {
                 .setBeyondLimit(beyondLimitSoFar(run) + (intervalBeyond ? 1 : 0))
                 .setWithinLimit(within);
         if (intervalBeyond) {
-            grown.setLastBeyondSample(beat.sample()).setLastBeyondTimeMs(beat.timeMs()).setBeatsAfterBeyond(0);
+            grown.setLastBeyondSample(beat.sample()).setLastBeyondTimeMs(beat.timeMs()).setBeatsAfterBeyond(0)
+                    .setRrSumAfterBeyondMs(0).setIntervalsAfterBeyond(0);
         } else {
-            grown.setBeatsAfterBeyond(run.getBeatsAfterBeyond() + 1);
+            grown.setBeatsAfterBeyond(run.getBeatsAfterBeyond() + 1)
+                    .setRrSumAfterBeyondMs(run.getRrSumAfterBeyondMs() + beat.rrMs())
+                    .setIntervalsAfterBeyond(run.getIntervalsAfterBeyond() + 1);
         }
         if (!grown.getOpen() && grown.getBeyondLimit() >= intervalsNeeded) {
             grown.setOpen(true);
-            out.episode(Episodes.ofRun(beat.deviceId(), type, grown.build(), false, ""));
+            out.episode(Episodes.ofRun(beat.deviceId(), type, atLastBeyond(grown.build()), false, ""));
         }
         return grown.build();
     }
 
     /**
-     * The run as it ends: at its last beat whose interval was beyond the limit, without the beats
-     * after it. A run saved before that beat was kept ends at its last.
+     * The run as it is reported: up to its last beat whose interval was beyond the limit, without
+     * the beats after it nor their intervals, which would put its rate on the other side of the
+     * limit it reports. A run saved before that beat was kept ends at its last.
      */
     private static BeatRun atLastBeyond(BeatRun run) {
         if (run.getLastBeyondTimeMs() == 0 || run.getBeatsAfterBeyond() == 0) {
             return run;
         }
         return run.toBuilder().setLastSample(run.getLastBeyondSample()).setLastTimeMs(run.getLastBeyondTimeMs())
-                .setBeats(run.getBeats() - run.getBeatsAfterBeyond()).build();
+                .setBeats(run.getBeats() - run.getBeatsAfterBeyond())
+                .setRrSumMs(run.getRrSumMs() - run.getRrSumAfterBeyondMs())
+                .setIntervals(run.getIntervals() - run.getIntervalsAfterBeyond()).build();
     }
 }

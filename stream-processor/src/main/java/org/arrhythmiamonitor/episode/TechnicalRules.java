@@ -49,7 +49,10 @@ final class TechnicalRules {
             EpisodeRules rules, EpisodeOutput out) {
         TechnicalState.Builder t = state.getTechnicalBuilder();
         if (t.getSilent()) {
-            out.episode(silence(device, t).setEndSample(p.getSampleCount()).setEndTimeMs(p.getTimeMs())
+            // Silence is wall-clock time: in device time the stream goes on where it stopped (a device
+            // that stored its samples sends them on; one that was off also gets a data gap), so
+            // the episode ends where it began, and its detail says how long nothing came.
+            out.episode(silence(device, t).setEndSample(t.getSampleCount()).setEndTimeMs(t.getStreamTimeMs())
                     .setDetail("data resumed after " + (wallMs - t.getSilentSinceWallMs()) / 1000 + " s")
                     .build());
             t.setSilent(false);

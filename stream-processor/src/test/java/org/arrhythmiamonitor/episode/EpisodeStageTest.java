@@ -388,6 +388,19 @@ class EpisodeStageTest {
         List<Episode> found = episodes();
         assertThat(types(found)).containsExactly("EXTREME_BRADYCARDIA", "EXTREME_BRADYCARDIA");
         assertThat(found.get(0).getRateBpm()).isEqualTo(30.0);
+        // Ended at its last slow beat, at the rate of its slow intervals: the normal ones that ended
+        // it put 40 a minute and more in the alert of a bradycardia below 40.
+        assertThat(found.get(1).getRateBpm()).isEqualTo(30.0);
+        assertThat(found.get(1).getBeatCount()).isEqualTo(6);
+    }
+
+    @Test
+    void anExtremeTachycardiaIsReportedAtTheRateOfItsFastIntervalsNotOfThoseThatEndedIt() {
+        device("tachy-end").beats(30, N, 800).beats(20, N, 415).beats(10, N, 800);
+        List<Episode> found = episodes();
+        assertThat(types(found)).containsExactly("EXTREME_TACHYCARDIA", "EXTREME_TACHYCARDIA");
+        assertThat(found).allSatisfy(e -> assertThat(e.getRateBpm()).as(e.toString()).isEqualTo(144.6));
+        assertThat(found.get(1).getBeatCount()).isEqualTo(21);
     }
 
     @Test
@@ -493,7 +506,13 @@ class EpisodeStageTest {
         driver.advanceWallClockTime(Duration.ofSeconds(60));
         assertThat(episodes()).as("reported once").isEmpty();
         d.beats(3, N, 800);
-        assertThat(episodes()).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isPositive());
+        // Ended where the stream stopped: device time went on there; the wall-clock wait is the detail.
+        assertThat(episodes()).singleElement().satisfies(e -> {
+            assertThat(e.getEndTimeMs()).isEqualTo(e.getOnsetTimeMs()).isPositive();
+            assertThat(e.getDetail()).isEqualTo("data resumed after 100 s");
+        });
+        assertThat(alerts.readValuesToList()).last().satisfies(a -> assertThat(a.getMessage())
+                .isEqualTo("Device silent (data resumed after 100 s)"));
     }
 
     @Test
@@ -626,6 +645,9 @@ class EpisodeStageTest {
         List<Episode> burden = episodes().stream().filter(e -> e.getType().equals("PVC_BURDEN")).toList();
         assertThat(burden).last().satisfies(e -> assertThat(e.getEndTimeMs()).as("ended under 8 %").isPositive());
         assertThat(burden.stream().map(Episode::getEpisodeId).distinct()).hasSize(1);
+        // Its ECG is the 10 s before the crossing: the 24 hours summed began a day (here an hour) before.
+        assertThat(burden.get(0).getEvidence().getEndTimeMs()).isEqualTo(burden.get(0).getOnsetTimeMs());
+        assertThat(burden.get(0).getEvidence().getStartTimeMs()).isEqualTo(burden.get(0).getOnsetTimeMs() - 10_000);
     }
 
     @Test
