@@ -68,8 +68,12 @@ public final class EpisodeDetector {
 
     /**
      * Checks the device against the wall clock; returns the new state, or null when nothing changed.
-     * A device that falls silent ends every run and AF at its last beat: nothing can say they go
-     * on, and an episode left open would keep its alert ongoing for as long as the device is gone.
+     * A device that falls silent gets its {@code DEVICE_SILENT} episode, and the SVT runs held back
+     * to see the rhythm after them are reported. Open runs and AF stay open: silence is wall-clock
+     * time, and a device that stores its samples sends them on where it stopped, so a VT that goes
+     * on in them is one episode, sustained once it lasts, not two alarms split at the upload pause.
+     * Samples that do not continue the stream (a data gap, then beats after it) end them at their
+     * last beat, as any gap does; nothing else says they ended, as for an asystole.
      *
      * @param watchingSinceMs wall-clock time the caller began watching: no device is silent for
      *        longer than that, whatever arrival time the state holds
@@ -80,11 +84,7 @@ public final class EpisodeDetector {
         if (!TechnicalRules.onWallClock(s, deviceId, wallMs, watchingSinceMs, rules, out)) {
             return null;
         }
-        EctopicRuns.endAll(s, deviceId, rules, out);
-        RateRuns.endAll(s, deviceId, out);
-        Segments segments = new Segments(out);
-        AfState before = s.getAf();
-        s.setAf(withEpisodeEnded(before, AfDetector.interrupt(before, deviceId, segments), segments, deviceId, out));
+        EctopicRuns.releaseHeld(s, deviceId, out);
         return s.build();
     }
 

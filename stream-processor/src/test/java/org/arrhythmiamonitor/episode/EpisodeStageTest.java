@@ -680,26 +680,43 @@ class EpisodeStageTest {
     }
 
     @Test
-    void aDeviceThatFallsSilentInVentricularTachycardiaEndsItAtItsLastBeat() {
-        ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
-        long lastV = d.timeMs();
-        d.silence(1000);
-        List<Episode> before = episodes();
-        assertThat(types(before)).containsExactly("VENTRICULAR_TACHYCARDIA");
-        assertThat(before.get(0).getEndTimeMs()).as("ongoing").isZero();
-
+    void aVentricularTachycardiaThatGoesOnAfterAnUploadPauseIsOneEpisodeSustainedOnce() {
+        // A device that stores its samples and sends them on after 40 s without a connection.
+        ScriptedDevice d = device("vt-paused").beats(10, N, 800).beats(40, V, 400);
         driver.advanceWallClockTime(Duration.ofSeconds(40));
-        List<Episode> found = episodes();
-        assertThat(types(found)).containsExactly("DEVICE_SILENT", "VENTRICULAR_TACHYCARDIA");
-        assertThat(found.get(1).getEpisodeId()).isEqualTo(before.get(0).getEpisodeId());
-        assertThat(found.get(1).getEndTimeMs()).isEqualTo(lastV);
-        assertThat(found.get(1).getBeatCount()).isEqualTo(10);
+        assertThat(types(episodes())).as("silent, the VT still open").containsExactly("VENTRICULAR_TACHYCARDIA",
+                "DEVICE_SILENT");
+        d.beats(50, V, 400);
+        long lastV = d.timeMs();
         d.beats(10, N, 800);
-        assertThat(types(episodes())).as("the device is back; the VT is not").containsExactly("DEVICE_SILENT");
+        List<Episode> vt = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(vt.stream().map(Episode::getEpisodeId).distinct()).as("one VT, not two").hasSize(1);
+        assertThat(vt).last().satisfies(e -> {
+            assertThat(e.getEndTimeMs()).isEqualTo(lastV);
+            assertThat(e.getBeatCount()).isEqualTo(90);
+            assertThat(e.getDetail()).isEqualTo("sustained");
+        });
+        assertThat(alerts.readValuesToList()).filteredOn(a -> a.getType().equals("VENTRICULAR_TACHYCARDIA"))
+                .extracting(Alert::getAlertId).containsOnly(vt.get(0).getEpisodeId());
     }
 
     @Test
-    void aDeviceThatFallsSilentInAtrialFibrillationEndsIt() {
+    void aVentricularTachycardiaBeforeADeviceWentSilentEndsAtItsLastBeatWhenTheDataResumesAfterAGap() {
+        ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
+        long lastV = d.timeMs();
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(types(episodes())).containsExactly("VENTRICULAR_TACHYCARDIA", "DEVICE_SILENT");
+        // Off for a minute: the chunk after it comes with a data gap before it.
+        d.unreadable(true).silence(60_000).unreadable(false).beats(10, N, 800);
+        List<Episode> vt = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(vt).singleElement().satisfies(e -> {
+            assertThat(e.getEndTimeMs()).isEqualTo(lastV);
+            assertThat(e.getBeatCount()).isEqualTo(10);
+        });
+    }
+
+    @Test
+    void atrialFibrillationGoesOnThroughAnUploadPauseAndEndsAtItsLastBeatAfterAGap() {
         ScriptedDevice d = device("af-silent");
         Random random = new Random(7);
         for (int i = 0; i < 60; i++) {
@@ -709,17 +726,22 @@ class EpisodeStageTest {
         while (d.timeMs() < afStart + 90_000) {
             d.beat(N, 400 + 500 * random.nextDouble());
         }
-        long lastBeat = d.timeMs();
-        d.silence(1000);
         assertThat(types(episodes())).containsExactly("ATRIAL_FIBRILLATION");
         rhythm.readValuesToList();
-
         driver.advanceWallClockTime(Duration.ofSeconds(40));
-        List<Episode> found = episodes();
-        assertThat(types(found)).containsExactly("DEVICE_SILENT", "ATRIAL_FIBRILLATION");
-        assertThat(found.get(1).getEndTimeMs()).isPositive().isLessThanOrEqualTo(lastBeat);
-        assertThat(rhythm.readValuesToList()).singleElement()
-                .satisfies(r -> assertThat(r.getEndTimeMs()).isEqualTo(found.get(1).getEndTimeMs()));
+        assertThat(types(episodes())).as("AF still open").containsExactly("DEVICE_SILENT");
+        while (d.timeMs() < afStart + 150_000) {
+            d.beat(N, 400 + 500 * random.nextDouble());
+        }
+        long lastBeat = d.timeMs();
+        assertThat(types(episodes())).as("the same AF, going on").containsExactly("DEVICE_SILENT");
+        d.unreadable(true).silence(60_000).unreadable(false);
+        for (int i = 0; i < 60; i++) {
+            d.beat(N, 800 + 20 * random.nextGaussian());
+        }
+        List<Episode> found = episodes().stream().filter(e -> e.getType().equals("ATRIAL_FIBRILLATION")).toList();
+        assertThat(found).singleElement().satisfies(e -> assertThat(e.getEndTimeMs()).isPositive()
+                .isLessThanOrEqualTo(lastBeat).isGreaterThan(afStart + 100_000));
     }
 
     @Test
