@@ -67,16 +67,21 @@ final class AlertApi {
     private void list(RoutingContext ctx) {
         Predicate<AlertRecord> filter;
         int limit;
+        boolean resolvedOnly;
         try {
             requireKnownParams(ctx, LIST_PARAMS);
             filter = filter(ctx);
             limit = limit(ctx.queryParams().get("limit"));
+            resolvedOnly = values(ctx, "state", DEFAULT_STATES, Priorities::parseState).equals(Set.of(AlertState.RESOLVED));
         } catch (InvalidQuery e) {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
         }
         JsonArray items = new JsonArray();
-        AlertLedger.Page page = desk.ledger().page(filter, limit);
+        // Resolved alerts are looked back on: a limit keeps the latest resolved, not the most
+        // urgent of all time, which would leave out the ones resolved a minute ago.
+        AlertLedger.Page page = desk.ledger().page(filter, limit,
+                resolvedOnly ? AlertLedger.LATEST_RESOLVED_FIRST : AlertLedger.MOST_URGENT_FIRST);
         page.records().forEach(record -> items.add(AlertJson.toJson(record, false)));
         // total says whether the limit cut the list: a dashboard must not lose open alerts unnoticed.
         HttpJson.send(ctx, 200, new JsonObject().put("alerts", items).put("count", items.size())

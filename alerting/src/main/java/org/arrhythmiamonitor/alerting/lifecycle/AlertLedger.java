@@ -63,6 +63,9 @@ public final class AlertLedger {
             .thenComparing(Comparator.comparingLong(AlertRecord::getRaisedAtMs).reversed())
             .thenComparing(Comparator.comparingLong((AlertRecord r) -> r.getAlert().getOnsetTimeMs()).reversed())
             .thenComparing(r -> r.getAlert().getAlertId());
+    /** The latest resolved first: which resolved alerts a limited list keeps. */
+    public static final Comparator<AlertRecord> LATEST_RESOLVED_FIRST = Comparator
+            .comparingLong(AlertRecord::getResolvedAtMs).reversed().thenComparing(MOST_URGENT_FIRST);
 
     private final Duration suppressRepeats;
     private final Set<Priority> latching;
@@ -673,8 +676,17 @@ public final class AlertLedger {
 
     /** Up to {@code limit} records that pass the filter, most urgent first, with how many passed, from one pass. */
     public Page page(Predicate<AlertRecord> filter, int limit) {
+        return page(filter, limit, MOST_URGENT_FIRST);
+    }
+
+    /**
+     * The matching records, most urgent first; when there are more than {@code limit}, those that
+     * come first by {@code kept} (the most urgent, or for resolved alerts the latest resolved).
+     */
+    public Page page(Predicate<AlertRecord> filter, int limit, Comparator<AlertRecord> kept) {
         List<AlertRecord> matched = committed.values().stream().filter(filter).toList();
-        return new Page(matched.stream().sorted(MOST_URGENT_FIRST).limit(limit).toList(), matched.size());
+        return new Page(matched.stream().sorted(kept).limit(limit).sorted(MOST_URGENT_FIRST).toList(),
+                matched.size());
     }
 
     /** Every record with a delivery still pending: after a restart these are sent again. */

@@ -105,6 +105,24 @@ class AlertLedgerTest {
     }
 
     @Test
+    void aLimitedListOfResolvedAlertsKeepsTheLatestResolvedNotTheMostUrgentOfAllTime() {
+        // An old high alert resolved first, then two technical ones resolved since.
+        apply(ledger.onAlert(alert("icu-1", "VENTRICULAR_TACHYCARDIA", Priority.HIGH, T0), T0));
+        apply(ledger.resolve("icu-1:VENTRICULAR_TACHYCARDIA:" + T0, "dr.a", "reviewed", T0 + 1000));
+        for (int i = 2; i <= 3; i++) {
+            apply(ledger.onAlert(alert("icu-" + i, "LEAD_OFF", Priority.TECHNICAL, T0 + i * 60_000), T0 + i * 60_000));
+            apply(ledger.resolve("icu-" + i + ":LEAD_OFF:" + (T0 + i * 60_000), "dr.a", "fixed", T0 + i * 60_000 + 1000));
+        }
+        AlertLedger.Page latest = ledger.page(r -> r.getState() == AlertState.RESOLVED, 2,
+                AlertLedger.LATEST_RESOLVED_FIRST);
+        assertThat(latest.records()).extracting(r -> r.getAlert().getDeviceId()).containsExactly("icu-3", "icu-2");
+        assertThat(latest.total()).isEqualTo(3);
+        assertThat(ledger.page(r -> r.getState() == AlertState.RESOLVED, 2).records())
+                .extracting(r -> r.getAlert().getDeviceId()).as("the most urgent first, for open alerts")
+                .containsExactly("icu-1", "icu-3");
+    }
+
+    @Test
     void aNewHighAlertAfterTheLastOneWasDealtWithIsNeverSuppressed() {
         Alert first = alert("icu-1", "VT", Priority.HIGH, T0);
         apply(ledger.onAlert(first, T0));
