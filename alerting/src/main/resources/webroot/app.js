@@ -556,6 +556,12 @@
     }
     if (entry.form && alert.state !== 'open' && alert.state !== 'acknowledged') dropForm(entry, alert);
 
+    // Rebuilt while a keyboard user is on one of its buttons (the episode ended, someone else
+    // acknowledged): the focus stays on the row's button of the same kind, or on the row.
+    const focused = row !== document.activeElement && row.contains(document.activeElement)
+      ? document.activeElement : null;
+    const focusedKind = focused && focused.classList.contains('ack') ? 'button.ack'
+      : focused && focused.classList.contains('resolve') ? 'button.resolve' : null;
     const episode = alert.endTimeMs > 0 ? `ended ${shortTime(alert.endTimeMs)}` : (alert.episode || null);
     row.replaceChildren(
       el('td', { class: 'priority' },
@@ -577,6 +583,9 @@
         count(alert.repeats)),
       actions,
     );
+    if (focused && !row.contains(document.activeElement)) {
+      (focusedKind && row.querySelector(focusedKind) || row).focus();
+    }
   }
 
   // ---------------------------------------------------------------- acknowledge and resolve
@@ -651,8 +660,11 @@
     const entry = state.rows.get(alertId);
     if (!entry) return;
     if (entry.form) {
+      const focusWasInside = entry.form.contains(document.activeElement);
       entry.form.remove();
       entry.form = null;
+      // Cancelled from the keyboard: back to the button that opened the form.
+      if (focusWasInside) (entry.row.querySelector('button.resolve') || entry.row).focus();
     } else {
       entry.form = resolveForm(alertId);
       entry.row.after(entry.form);
@@ -670,7 +682,15 @@
       placeholder: 'What was done, or why no action is needed',
     });
     const confirm = el('button', { type: 'submit', class: 'button primary resolve-confirm' }, 'Resolve alert');
-    const form = el('form', { class: 'resolve-form', novalidate: true },
+    const form = el('form', {
+      class: 'resolve-form', novalidate: true,
+      onkeydown: (event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          toggleResolveForm(alertId);
+        }
+      },
+    },
       el('label', { for: noteId }, 'Resolution note (required)'),
       note,
       el('div', { class: 'form-buttons' },
@@ -1045,6 +1065,10 @@
     $('login-form').addEventListener('submit', onLogin);
     $('logout').addEventListener('click', onLogout);
     $('close-device').addEventListener('click', closeDevice);
+    // Escape closes the device view, as its close button does (a resolve form takes it first).
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !event.defaultPrevented && !$('device-view').hidden) closeDevice();
+    });
     $('show-resolved').addEventListener('change', (event) => {
       state.showResolved = event.target.checked;
       renderAlerts();

@@ -50,6 +50,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -252,9 +253,30 @@ class DashboardBrowserTest {
         waitUntil(d -> d.findElement(By.id("ecg-strip")).getText().equals("ECG not available"));
         waitUntil(d -> d.findElement(By.id("hr-chart")).getText().equals("No history yet"));
         waitUntil(d -> d.findElement(By.id("audit-rows")).getText().contains("nurse"));
+        // Escape closes the view, as its close button does, and the focus goes back to the row.
+        browser.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        waitUntil(d -> !d.findElement(By.id("device-view")).isDisplayed());
+
+        String form = "tr.resolve-row[data-alert-id=\"" + alert.getAlertId() + "\"]";
+        // The form closes on Escape or Cancel, the focus back on the button that opened it.
+        browser.findElement(By.cssSelector(row + " button.resolve")).click();
+        waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
+        browser.findElement(By.cssSelector(form + " textarea.resolve-note")).sendKeys(Keys.ESCAPE);
+        waitUntil(d -> d.findElements(By.cssSelector(form)).isEmpty());
+        assertThat(js("return document.activeElement.classList.contains('resolve')")).isEqualTo(true);
+        browser.findElement(By.cssSelector(row + " button.resolve")).click();
+        waitUntil(d -> d.findElement(By.cssSelector(form + " button.resolve-cancel")).isDisplayed());
+        browser.findElement(By.cssSelector(form + " button.resolve-cancel")).click();
+        waitUntil(d -> d.findElements(By.cssSelector(form)).isEmpty());
+        assertThat(js("return document.activeElement.classList.contains('resolve')")).isEqualTo(true);
+        // The row rebuilt under the focus (the episode goes on, faster): the focus stays on its Resolve button.
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert.toBuilder()
+                .setHeartRateBpm(181).setBeatCount(40).build()));
+        waitUntil(d -> d.findElement(By.cssSelector(row + " td.hr")).getText().contains("181"));
+        assertThat(js("return document.activeElement.closest('tr') === document.querySelector('" + row.replace("'", "\\'")
+                + "') && document.activeElement.classList.contains('resolve')")).isEqualTo(true);
 
         browser.findElement(By.cssSelector(row + " button.resolve")).click();
-        String form = "tr.resolve-row[data-alert-id=\"" + alert.getAlertId() + "\"]";
         waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
         browser.findElement(By.cssSelector(form + " button.resolve-confirm")).click();
         waitUntil(d -> d.findElement(By.cssSelector(form + " .form-error")).isDisplayed());
