@@ -651,6 +651,21 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aDeviceThatStopsSendingHasItsBurdenViewPublishedWithItsLastBeats() {
+        device("short-recording").beats(40, N, 800);
+        // The view goes out at most once a minute of device time: so far only at the first beat.
+        assertThat(burden.readValuesToList()).singleElement()
+                .satisfies(b -> assertThat(b.getBeatsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(20));
+        assertThat(burden.readValuesToList()).singleElement().satisfies(b -> {
+            assertThat(b.getBeatsList().stream().mapToLong(Long::longValue).sum()).isEqualTo(40);
+            assertThat(b.getHrMeanBpm()).isCloseTo(75.0, org.assertj.core.data.Offset.offset(0.5));
+        });
+        driver.advanceWallClockTime(Duration.ofSeconds(60));
+        assertThat(burden.readValuesToList()).as("once, not again while nothing came").isEmpty();
+    }
+
+    @Test
     void dataGapsRaiseOneTechnicalAlertPerHoldOffNotOneEach() {
         long t0 = ScriptedDevice.T0;
         for (long at : new long[] {60_000, 120_000, 180_000, 60_000 + 11 * 60_000}) {
