@@ -497,11 +497,19 @@
         state.rows.delete(id);
       }
     }
-    // Move only the rows that are out of place, so a note being typed keeps its focus.
+    // Move only the rows that are out of place; a moved row loses the focus, so a note being typed
+    // (or a button a keyboard user is on) gets it back, with its selection, where it was.
+    const focused = tbody.contains(document.activeElement) ? document.activeElement : null;
+    const selection = focused && typeof focused.selectionStart === 'number'
+      ? [focused.selectionStart, focused.selectionEnd] : null;
     let next = tbody.firstChild;
     for (const node of wanted) {
       if (node === next) next = next.nextSibling;
       else tbody.insertBefore(node, next);
+    }
+    if (focused && focused.isConnected && document.activeElement !== focused) {
+      focused.focus({ preventScroll: true });
+      if (selection) focused.setSelectionRange(selection[0], selection[1]);
     }
     const open = listed.filter((a) => a.state === 'open').length;
     const parts = [];
@@ -685,7 +693,8 @@
     const form = el('form', {
       class: 'resolve-form', novalidate: true,
       onkeydown: (event) => {
-        if (event.key === 'Escape') {
+        // Escape closes an empty form only: a note written is not thrown away by a reflex.
+        if (event.key === 'Escape' && !note.value.trim()) {
           event.preventDefault();
           toggleResolveForm(alertId);
         }

@@ -379,6 +379,36 @@ class DashboardBrowserTest {
         assertThat(notice.getText()).contains("bed-24", "resolved (by nurse)", "Called the ward");
     }
 
+    @Test
+    void aNoteBeingWrittenKeepsItsFocusWhenAnotherAlertMovesPastItsRow() throws Exception {
+        long now = System.currentTimeMillis();
+        Alert below = highAlert("bed-25", now - 60_000);
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(below));
+        // Raised later, so listed above it while both are open.
+        Alert above = highAlert("bed-26", now);
+        String aboveRow = shownTo("nurse", above);
+        String row = row(below.getAlertId());
+        waitUntil(d -> !d.findElements(By.cssSelector(row)).isEmpty());
+        browser.findElement(By.cssSelector(row + " button.resolve")).click();
+        String form = "tr.resolve-row[data-alert-id=\"" + below.getAlertId() + "\"]";
+        waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
+        browser.findElement(By.cssSelector(form + " textarea.resolve-note")).sendKeys("Called the");
+
+        // A colleague acknowledges the one above: it moves below, past the row being written in.
+        HttpResponse<String> acknowledged = send(HttpRequest.newBuilder(uri("/api/alerts/"
+                + pathSegment(above.getAlertId()) + "/acknowledge")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), logInOverHttp());
+        assertThat(acknowledged.statusCode()).isEqualTo(200);
+        waitUntil(d -> "acknowledged".equals(d.findElement(By.cssSelector(aboveRow + " .alert-state")).getText()));
+        assertThat(js("return document.activeElement.classList.contains('resolve-note')")).isEqualTo(true);
+        browser.switchTo().activeElement().sendKeys(" ward");
+        assertThat(browser.findElement(By.cssSelector(form + " textarea.resolve-note")).getAttribute("value"))
+                .isEqualTo("Called the ward");
+        // Escape does not throw a written note away.
+        browser.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        assertThat(browser.findElements(By.cssSelector(form))).hasSize(1);
+    }
+
     /** Publishes the alert, opens the page logged in as the user and waits for its row; returns its selector. */
     private static String shownTo(String username, Alert alert) {
         publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert));

@@ -7,6 +7,7 @@ import org.arrhythmiamonitor.state.v1.ClockSetBack;
 import org.arrhythmiamonitor.state.v1.AfState;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
+import org.arrhythmiamonitor.state.v1.TechnicalState;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
 import org.arrhythmiamonitor.wire.v1.Episode;
@@ -18,6 +19,8 @@ import org.arrhythmiamonitor.wire.v1.RhythmSegment;
  * {@link EpisodeState} in a store; {@code monitor eval} runs the same methods over a record.
  */
 public final class EpisodeDetector {
+    /** How long a silent device's open runs and AF wait for its samples before they end at their last beat. */
+    static final long SILENCE_ENDS_EPISODES_MS = 5 * 60_000;
     /** How much earlier than its interval says a beat's time may come before it is a clock set back. */
     private static final long CLOCK_SLACK_MS = 1_000;
     /** Clock set backs kept: an AF segment's 30 s span a few at most. */
@@ -30,6 +33,13 @@ public final class EpisodeDetector {
             EpisodeOutput out) {
         BeatEvent beat = BeatEvent.of(classified);
         EpisodeState.Builder s = state.toBuilder();
+        TechnicalState t = state.getTechnical();
+        if (t.getSilent() && !t.getEpisodesEnded() && state.getHasPrevious() && beat.timeMs() < state.getPreviousTimeMs()) {
+            // Its beats came before the progress that ends the silence, dated before the last beat:
+            // a clock set back, as onProgress ends them for.
+            endEpisodes(s, beat.deviceId(), rules, out);
+            s.getTechnicalBuilder().setEpisodesEnded(true);
+        }
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
@@ -54,7 +64,16 @@ public final class EpisodeDetector {
     public static EpisodeState onProgress(EpisodeState state, String deviceId, SignalProgress progress, long wallMs,
             EpisodeRules rules, EpisodeOutput out) {
         EpisodeState.Builder s = state.toBuilder();
+        TechnicalState before = state.getTechnical();
+        // Back after a silence with a clock set back (a device that restarted): its samples do not
+        // go on where the stream stopped, so what was open then ends at its last beat.
+        boolean notContinued = before.getSilent() && !before.getEpisodesEnded()
+                && progress.getTimeMs() < before.getStreamTimeMs();
         TechnicalRules.onProgress(s, deviceId, progress, wallMs, rules, out);
+        if (notContinued) {
+            endEpisodes(s, deviceId, rules, out);
+        }
+        s.getTechnicalBuilder().setEpisodesEnded(false);
         GapRules.onProgress(s, deviceId, progress, rules, out);
         return s.build();
     }
@@ -69,11 +88,13 @@ public final class EpisodeDetector {
     /**
      * Checks the device against the wall clock; returns the new state, or null when nothing changed.
      * A device that falls silent gets its {@code DEVICE_SILENT} episode, and the SVT runs held back
-     * to see the rhythm after them are reported. Open runs and AF stay open: silence is wall-clock
-     * time, and a device that stores its samples sends them on where it stopped, so a VT that goes
-     * on in them is one episode, sustained once it lasts, not two alarms split at the upload pause.
-     * Samples that do not continue the stream (a data gap, then beats after it) end them at their
-     * last beat, as any gap does; nothing else says they ended, as for an asystole.
+     * to see the rhythm after them are reported. Open runs and AF stay open for
+     * {@link #SILENCE_ENDS_EPISODES_MS}: silence is wall-clock time, and a device that stores its
+     * samples sends them on where it stopped, so a VT that goes on in them is one episode,
+     * sustained once it lasts, not two alarms split at an upload pause. Samples that do not go on
+     * where the stream stopped (a data gap, a clock set back) end them at their last beat; so does
+     * a silence longer than that, after which an episode left open would keep its alert ongoing
+     * for as long as the device is gone.
      *
      * @param watchingSinceMs wall-clock time the caller began watching: no device is silent for
      *        longer than that, whatever arrival time the state holds
@@ -81,11 +102,26 @@ public final class EpisodeDetector {
     public static EpisodeState onWallClock(EpisodeState state, String deviceId, long wallMs, long watchingSinceMs,
             EpisodeRules rules, EpisodeOutput out) {
         EpisodeState.Builder s = state.toBuilder();
-        if (!TechnicalRules.onWallClock(s, deviceId, wallMs, watchingSinceMs, rules, out)) {
-            return null;
+        if (TechnicalRules.onWallClock(s, deviceId, wallMs, watchingSinceMs, rules, out)) {
+            EctopicRuns.releaseHeld(s, deviceId, out);
+            return s.build();
         }
-        EctopicRuns.releaseHeld(s, deviceId, out);
-        return s.build();
+        TechnicalState t = s.getTechnical();
+        if (t.getSilent() && !t.getEpisodesEnded() && wallMs - t.getSilentSinceWallMs() >= SILENCE_ENDS_EPISODES_MS) {
+            endEpisodes(s, deviceId, rules, out);
+            s.getTechnicalBuilder().setEpisodesEnded(true);
+            return s.build();
+        }
+        return null;
+    }
+
+    /** Ends every open run and AF at its last beat. */
+    private static void endEpisodes(EpisodeState.Builder s, String deviceId, EpisodeRules rules, EpisodeOutput out) {
+        EctopicRuns.endAll(s, deviceId, rules, out);
+        RateRuns.endAll(s, deviceId, out);
+        Segments segments = new Segments(out);
+        AfState before = s.getAf();
+        s.setAf(withEpisodeEnded(before, AfDetector.interrupt(before, deviceId, segments), segments, deviceId, out));
     }
 
     /**

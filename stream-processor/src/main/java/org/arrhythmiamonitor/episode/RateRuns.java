@@ -57,6 +57,12 @@ final class RateRuns {
         return run.getRecentRrMs() <= 0 ? run.getIntervals() : run.getBeyondLimit();
     }
 
+    /** Ends both runs at their last beat: the signal can no longer tell whether they go on. */
+    static void endAll(EpisodeState.Builder state, String device, EpisodeOutput out) {
+        state.setTachycardia(end(state.getTachycardia(), device, EpisodeType.EXTREME_TACHYCARDIA, out));
+        state.setBradycardia(end(state.getBradycardia(), device, EpisodeType.EXTREME_BRADYCARDIA, out));
+    }
+
     /** Ends the run, reported ended at its last beat beyond the limit when it was reported; no run after. */
     private static BeatRun end(BeatRun run, String device, EpisodeType type, EpisodeOutput out) {
         if (run.getOpen()) {

@@ -205,6 +205,17 @@ public final class AfDetector {
         return s.build();
     }
 
+    /**
+     * The device's stream stopped for good, or does not go on where it stopped: AF, if the detector
+     * is in it, ends at its last beat (at the first regular judgement when it was waiting to end),
+     * and the windows start again with the next beat.
+     */
+    public static AfState interrupt(AfState state, String deviceId, Output out) {
+        AfState.Builder s = state.toBuilder().setInterrupted(true);
+        endAtLastBeat(s, deviceId, out);
+        return s.build();
+    }
+
     private static void endAtLastBeat(AfState.Builder s, String deviceId, Output out) {
         if (s.getInAf() && s.getLeaveCount() > 0) {
             end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), leaveBeats(s), out);

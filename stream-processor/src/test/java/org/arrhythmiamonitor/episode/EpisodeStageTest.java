@@ -716,6 +716,42 @@ class EpisodeStageTest {
     }
 
     @Test
+    void aVentricularTachycardiaOfADeviceSilentForFiveMinutesEndsAtItsLastBeat() {
+        ScriptedDevice d = device("vt-gone").beats(10, N, 800).beats(10, V, 400);
+        long lastV = d.timeMs();
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(types(episodes())).containsExactly("VENTRICULAR_TACHYCARDIA", "DEVICE_SILENT");
+        driver.advanceWallClockTime(Duration.ofMinutes(5));
+        // Left open, its alert would stay ongoing for as long as the device is gone.
+        assertThat(episodes()).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("VENTRICULAR_TACHYCARDIA");
+            assertThat(e.getEndTimeMs()).isEqualTo(lastV);
+        });
+        driver.advanceWallClockTime(Duration.ofMinutes(5));
+        assertThat(episodes()).as("once").isEmpty();
+        d.beats(10, N, 800);
+        assertThat(types(episodes())).as("back: the silence ends, the VT stays ended").containsExactly("DEVICE_SILENT");
+    }
+
+    @Test
+    void aDeviceBackFromSilenceWithItsClockSetBackStartsAnewNotInTheOldVentricularTachycardia() {
+        // A device that restarted: its clock an hour back, in VT again.
+        ScriptedDevice d = device("vt-restart").beats(10, N, 800).beats(10, V, 400);
+        long lastV = d.timeMs();
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        episodes();
+        d.clockBack(3_600_000).beats(80, V, 400);
+        d.beats(10, N, 800);
+        List<Episode> vt = episodes().stream().filter(e -> e.getType().equals("VENTRICULAR_TACHYCARDIA")).toList();
+        assertThat(vt.get(0).getEndTimeMs()).as("the first ends at its last beat").isEqualTo(lastV);
+        assertThat(vt.stream().map(Episode::getEpisodeId).distinct()).as("the second is its own").hasSize(2);
+        assertThat(vt).last().satisfies(e -> {
+            assertThat(e.getBeatCount()).isEqualTo(80);
+            assertThat(e.getDetail()).isEqualTo("sustained");
+        });
+    }
+
+    @Test
     void aVentricularTachycardiaBeforeADeviceWentSilentEndsAtItsLastBeatWhenTheDataResumesAfterAGap() {
         ScriptedDevice d = device("vt-silent").beats(10, N, 800).beats(10, V, 400);
         long lastV = d.timeMs();

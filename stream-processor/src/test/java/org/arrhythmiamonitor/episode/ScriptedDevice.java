@@ -107,6 +107,13 @@ final class ScriptedDevice {
         return this;
     }
 
+    /** Sets the device's clock back, as a device that restarted with another time does. */
+    ScriptedDevice clockBack(long ms) {
+        timeMs -= ms;
+        nextProgressMs = timeMs + 1000;
+        return this;
+    }
+
     /** Marks the signal from now on unreadable (or readable again). */
     ScriptedDevice unreadable(boolean value) {
         this.unreadable = value;
