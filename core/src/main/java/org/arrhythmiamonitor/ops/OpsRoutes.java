@@ -19,15 +19,19 @@ import org.slf4j.LoggerFactory;
 public final class OpsRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OpsRoutes.class);
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String HEALTH_GAUGE = "ecg.health.up";
 
     private OpsRoutes() {
     }
 
     public static void mount(Router router, PrometheusMeterRegistry registry, Supplier<Health> health) {
         // Prometheus's own "up" says only that /metrics answered; a service DOWN on /health still does.
-        Gauge.builder("ecg.health.up", health, h -> h.get().up() ? 1 : 0)
-                .description("1 while GET /health answers UP, 0 while it answers DOWN")
-                .register(registry);
+        // Once per registry: a service serving from several event loops mounts these routes on each.
+        if (registry.find(HEALTH_GAUGE).gauge() == null) {
+            Gauge.builder(HEALTH_GAUGE, health, h -> h.get().up() ? 1 : 0)
+                    .description("1 while GET /health answers UP, 0 while it answers DOWN")
+                    .register(registry);
+        }
         router.get("/health").handler(ctx -> {
             Health status = health.get();
             JsonObject body = new JsonObject()

@@ -137,6 +137,26 @@ class OpsRoutesTest {
     }
 
     @Test
+    void routesMountedOnSeveralRoutersOfOneRegistryExportTheHealthOnceWithoutAWarning() {
+        PrometheusMeterRegistry registry = ServiceMetrics.prometheus("loops");
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        root.addAppender(logged);
+        try {
+            // As a service serving from two event loops does.
+            for (int i = 0; i < 2; i++) {
+                OpsRoutes.mount(Router.router(vertx), registry, () -> Health.up(Map.of()));
+            }
+        } finally {
+            root.detachAppender(logged);
+        }
+        assertThat(logged.list).noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.WARN));
+        assertThat(registry.scrape().lines().filter(l -> l.startsWith("ecg_health_up"))).containsExactly(
+                "ecg_health_up{service=\"loops\"} 1.0");
+    }
+
+    @Test
     void aClientThatLeavesMidBodyIsNoErrorInTheLog() throws Exception {
         Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
