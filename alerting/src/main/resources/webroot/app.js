@@ -11,6 +11,8 @@
   // Every open or acknowledged alert is listed (up to the API's most); resolved ones only the latest.
   const ACTIVE_LIMIT = 1000;
   const RESOLVED_LIMIT = 200;
+  /** The server's limit on a note, in characters (AlertApi.MAX_NOTE). */
+  const NOTE_MAX_CHARS = 2000;
   const RECONNECT_MAX_MS = 30_000;
   const REQUEST_TIMEOUT_MS = 15_000;
   // Abbreviations that stay in capitals when an alert type is turned into words.
@@ -570,7 +572,11 @@
       ? document.activeElement : null;
     const focusedKind = focused && focused.classList.contains('ack') ? 'button.ack'
       : focused && focused.classList.contains('resolve') ? 'button.resolve' : null;
-    const episode = alert.endTimeMs > 0 ? `ended ${shortTime(alert.endTimeMs)}` : (alert.episode || null);
+    // A silent device's episode is wall-clock time: it ended when data came again, which its
+    // resolution time says; its end in device time is where the stream stopped.
+    const episode = alert.type === 'DEVICE_SILENT' && alert.endTimeMs > 0
+      ? (alert.resolvedAtMs > 0 ? `data resumed ${shortTime(alert.resolvedAtMs)}` : 'data resumed')
+      : alert.endTimeMs > 0 ? `ended ${shortTime(alert.endTimeMs)}` : (alert.episode || null);
     row.replaceChildren(
       el('td', { class: 'priority' },
         el('span', { class: `priority-label ${priority}` }, alert.priority || 'unknown'),
@@ -686,7 +692,7 @@
     const noteId = `note-${Math.random().toString(36).slice(2)}`;
     const error = el('p', { class: 'form-error', role: 'alert', hidden: true });
     const note = el('textarea', {
-      id: noteId, class: 'resolve-note', rows: 2, required: true, maxlength: 2000,
+      id: noteId, class: 'resolve-note', rows: 2, required: true,
       placeholder: 'What was done, or why no action is needed',
     });
     const confirm = el('button', { type: 'submit', class: 'button primary resolve-confirm' }, 'Resolve alert');
@@ -711,6 +717,14 @@
       const text = note.value.trim();
       if (!text) {
         error.textContent = 'Write a note: it is required to resolve an alert.';
+        error.hidden = false;
+        note.focus();
+        return;
+      }
+      // The server's limit is in characters (code points); a maxlength would count an emoji twice.
+      const length = [...text].length;
+      if (length > NOTE_MAX_CHARS) {
+        error.textContent = `The note has ${length} characters; at most ${NOTE_MAX_CHARS}.`;
         error.hidden = false;
         note.focus();
         return;

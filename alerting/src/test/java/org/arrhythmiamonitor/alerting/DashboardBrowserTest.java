@@ -409,6 +409,38 @@ class DashboardBrowserTest {
         assertThat(browser.findElements(By.cssSelector(form))).hasSize(1);
     }
 
+    @Test
+    void aNoteIsCountedInCharactersAsTheServerCountsThemAndASilenceSaysWhenDataResumed() throws Exception {
+        long now = System.currentTimeMillis();
+        Alert alert = highAlert("bed-27", now);
+        String row = shownTo("nurse", alert);
+        browser.findElement(By.cssSelector(row + " button.resolve")).click();
+        String form = "tr.resolve-row[data-alert-id=\"" + alert.getAlertId() + "\"]";
+        waitUntil(d -> d.findElement(By.cssSelector(form + " textarea.resolve-note")).isDisplayed());
+        // 2 000 emoji are 2 000 characters to the server, 4 000 UTF-16 units to a maxlength.
+        assertThat(browser.findElement(By.cssSelector(form + " textarea.resolve-note")).getAttribute("maxlength")).isNull();
+        js("document.querySelector('" + form + " textarea').value = '\\u{1F600}'.repeat(2001);");
+        browser.findElement(By.cssSelector(form + " button.resolve-confirm")).click();
+        waitUntil(d -> d.findElement(By.cssSelector(form + " .form-error")).getText()
+                .equals("The note has 2001 characters; at most 2000."));
+        js("document.querySelector('" + form + " textarea').value = '\\u{1F600}'.repeat(2000);");
+        browser.findElement(By.cssSelector(form + " button.resolve-confirm")).click();
+        waitUntil(d -> d.findElements(By.cssSelector(row)).isEmpty());
+
+        // A device silent, then back: its episode ends where its stream stopped, so the row says when
+        // the data came again, not "ended" at its onset.
+        Alert silent = Alert.newBuilder().setAlertId("bed-27:DEVICE_SILENT:" + now).setDeviceId("bed-27")
+                .setType("DEVICE_SILENT").setPriority(Priority.TECHNICAL).setOnsetSample(now / 4).setOnsetTimeMs(now)
+                .setEndTimeMs(now).setMessage("Device silent (data resumed after 40 s)").build();
+        publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(silent));
+        browser.findElement(By.id("show-resolved")).click();
+        String silentRow = row(silent.getAlertId());
+        waitUntil(d -> !d.findElements(By.cssSelector(silentRow)).isEmpty());
+        assertThat(browser.findElement(By.cssSelector(silentRow + " td.onset")).getText()).contains("data resumed")
+                .doesNotContain("ended");
+        browser.findElement(By.id("show-resolved")).click();
+    }
+
     /** Publishes the alert, opens the page logged in as the user and waits for its row; returns its selector. */
     private static String shownTo(String username, Alert alert) {
         publish(Topics.ALERTS, ProtobufSerde.alerts().serializer(), List.of(alert));
