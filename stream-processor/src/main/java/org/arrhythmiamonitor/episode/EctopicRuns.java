@@ -330,11 +330,6 @@ final class EctopicRuns {
         }
     }
 
-    /** Reports every held SVT run, ended: the rhythm after them will not come soon. */
-    static void releaseHeld(EpisodeState.Builder state, String device, EpisodeOutput out) {
-        releaseHeld(state, device, Long.MAX_VALUE, out);
-    }
-
     /** Reports the held SVT runs due by {@code beatNumber}, ended. */
     private static void releaseHeld(EpisodeState.Builder state, String device, long beatNumber, EpisodeOutput out) {
         while (state.getHeldSvtRunsCount() > 0 && state.getHeldSvtRuns(0).getReleaseBeat() <= beatNumber) {

@@ -87,14 +87,14 @@ public final class EpisodeDetector {
 
     /**
      * Checks the device against the wall clock; returns the new state, or null when nothing changed.
-     * A device that falls silent gets its {@code DEVICE_SILENT} episode, and the SVT runs held back
-     * to see the rhythm after them are reported. Open runs and AF stay open for
+     * A device that falls silent gets its {@code DEVICE_SILENT} episode. Open runs and AF, and the
+     * SVT runs held back to see the rhythm after them, stay as they are for
      * {@link #SILENCE_ENDS_EPISODES_MS}: silence is wall-clock time, and a device that stores its
      * samples sends them on where it stopped, so a VT that goes on in them is one episode,
      * sustained once it lasts, not two alarms split at an upload pause. Samples that do not go on
      * where the stream stopped (a data gap, a clock set back) end them at their last beat; so does
      * a silence longer than that, after which an episode left open would keep its alert ongoing
-     * for as long as the device is gone.
+     * for as long as the device is gone, and the held SVT runs are then reported.
      *
      * @param watchingSinceMs wall-clock time the caller began watching: no device is silent for
      *        longer than that, whatever arrival time the state holds
@@ -103,7 +103,6 @@ public final class EpisodeDetector {
             EpisodeRules rules, EpisodeOutput out) {
         EpisodeState.Builder s = state.toBuilder();
         if (TechnicalRules.onWallClock(s, deviceId, wallMs, watchingSinceMs, rules, out)) {
-            EctopicRuns.releaseHeld(s, deviceId, out);
             return s.build();
         }
         TechnicalState t = s.getTechnical();
