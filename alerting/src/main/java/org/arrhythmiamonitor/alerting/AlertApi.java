@@ -70,9 +70,10 @@ final class AlertApi {
         boolean resolvedOnly;
         try {
             requireKnownParams(ctx, LIST_PARAMS);
-            filter = filter(ctx);
+            ListQuery query = query(ctx);
+            filter = query.filter();
             limit = limit(ctx.queryParams().get("limit"));
-            resolvedOnly = values(ctx, "state", DEFAULT_STATES, Priorities::parseState).equals(Set.of(AlertState.RESOLVED));
+            resolvedOnly = query.states().equals(Set.of(AlertState.RESOLVED));
         } catch (InvalidQuery e) {
             HttpErrors.send(ctx, 400, "invalid_query", e.field, e.getMessage());
             return;
@@ -88,7 +89,11 @@ final class AlertApi {
                 .put("total", page.total()));
     }
 
-    private static Predicate<AlertRecord> filter(RoutingContext ctx) {
+    /** Which alerts a list asks for, and in which states (a list of resolved ones alone keeps the latest). */
+    private record ListQuery(Predicate<AlertRecord> filter, Set<AlertState> states) {
+    }
+
+    private static ListQuery query(RoutingContext ctx) {
         String deviceId = ctx.queryParams().get("deviceId");
         Set<Priority> wantedPriorities = values(ctx, "priority", Priorities.ALL, Priorities::parse);
         Set<AlertState> wantedStates = values(ctx, "state", DEFAULT_STATES, Priorities::parseState);
@@ -97,11 +102,11 @@ final class AlertApi {
         if (from > to) {
             throw new InvalidQuery("from", "from must not be after to");
         }
-        return record -> (deviceId == null || record.getAlert().getDeviceId().equals(deviceId))
+        return new ListQuery(record -> (deviceId == null || record.getAlert().getDeviceId().equals(deviceId))
                 && wantedPriorities.contains(record.getAlert().getPriority())
                 && wantedStates.contains(record.getState())
                 && record.getAlert().getOnsetTimeMs() >= from
-                && record.getAlert().getOnsetTimeMs() <= to;
+                && record.getAlert().getOnsetTimeMs() <= to, wantedStates);
     }
 
     /** Refuses a query parameter the route does not know, or one given twice ({@link QueryParams}). */

@@ -174,7 +174,7 @@ public final class SequenceTracker {
         if (seq > d.highest) {
             long waiting = d.waitingForResend();
             if (waiting >= 0) {
-                long heldMs = Math.min(RESEND_WAIT_MS, RESEND_WAIT_MS - (monotonicMs.getAsLong() - d.failedAtMs));
+                long heldMs = resendWaitLeftMs(d);
                 if (heldMs > 0) {
                     return new Behind(waiting, heldMs);
                 }
@@ -216,7 +216,7 @@ public final class SequenceTracker {
             // leave it no place, as for a new chunk.
             long earlier = d.failedBefore(seq);
             if (earlier >= 0) {
-                long heldMs = Math.min(RESEND_WAIT_MS, RESEND_WAIT_MS - (monotonicMs.getAsLong() - d.failedAtMs));
+                long heldMs = resendWaitLeftMs(d);
                 if (heldMs > 0) {
                     return new Behind(earlier, heldMs);
                 }
@@ -239,6 +239,11 @@ public final class SequenceTracker {
                 + " and was never stored; chunks of one device are written in seq order, so one that comes after a "
                 + "later one has no place (a device with chunks in flight on two connections, or sending out of "
                 + "order)");
+    }
+
+    /** How much longer the device's failed chunk holds back the chunks after it, ms; 0 or less once given up. */
+    private long resendWaitLeftMs(Device d) {
+        return Math.min(RESEND_WAIT_MS, RESEND_WAIT_MS - (monotonicMs.getAsLong() - d.failedAtMs));
     }
 
     /** Kafka has the chunk. */

@@ -92,9 +92,13 @@ public final class ModelLoader {
     record Cards(String name, ModelSource source, List<ModelCard> cards, Map<String, String> unreadable) {
         /** The highest version; none is a {@link ModelException} that also names the unreadable files. */
         ModelCard newest() {
-            return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion)).orElseThrow(() -> new ModelException(
-                    "no model card for " + name + " in " + source.describe()
-                            + (unreadable.isEmpty() ? "" : "; left out: " + String.join("; ", unreadable.values()))));
+            return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion)).orElseThrow(this::none);
+        }
+
+        /** There is no card of the model: which, where, and the files left out. */
+        ModelException none() {
+            return new ModelException("no model card for " + name + " in " + source.describe()
+                    + (unreadable.isEmpty() ? "" : "; left out: " + String.join("; ", unreadable.values())));
         }
     }
 
@@ -127,7 +131,7 @@ public final class ModelLoader {
         List<ModelCard> newestFirst = cards.cards().stream()
                 .sorted(Comparator.comparing(ModelCard::parsedVersion).reversed()).toList();
         if (newestFirst.isEmpty()) {
-            cards.newest();
+            throw cards.none();
         }
         ModelException newestRefusal = null;
         for (ModelCard card : newestFirst) {

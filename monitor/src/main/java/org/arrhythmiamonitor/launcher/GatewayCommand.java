@@ -53,7 +53,7 @@ final class GatewayCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long maxInFlightMb;
 
-    @Option(names = "--idle-timeout", defaultValue = "${env:GATEWAY_IDLE_TIMEOUT:-120}", paramLabel = "SECONDS",
+    @Option(names = "--idle-timeout", defaultValue = "${env:GATEWAY_IDLE_TIMEOUT:-" + GatewayConfig.DEFAULT_IDLE_TIMEOUT_S + "}", paramLabel = "SECONDS",
             description = "Close a connection (HTTP or WebSocket) with no traffic either way for this long; devices "
                     + "that pause longer reconnect (default: ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;

@@ -33,13 +33,9 @@ public final class EpisodeDetector {
             EpisodeOutput out) {
         BeatEvent beat = BeatEvent.of(classified);
         EpisodeState.Builder s = state.toBuilder();
-        TechnicalState t = state.getTechnical();
-        if (t.getSilent() && !t.getEpisodesEnded() && state.getHasPrevious() && beat.timeMs() < state.getPreviousTimeMs()) {
-            // Its beats came before the progress that ends the silence, dated before the last beat:
-            // a clock set back, as onProgress ends them for.
-            endEpisodes(s, beat.deviceId(), rules, out);
-            s.getTechnicalBuilder().setEpisodesEnded(true);
-        }
+        // The beats of a chunk may come before its progress (onProgress), which also checks this.
+        endIfNotContinued(s, state.getTechnical(), beat.timeMs(),
+                state.getHasPrevious() ? state.getPreviousTimeMs() : Long.MIN_VALUE, beat.deviceId(), rules, out);
         rhythm(s, beat, rules, out);
         ReportedClass.Reported reported = ReportedClass.of(s.getAf(), beat, new ReportedClass.Reported(
                 BeatClass.forNumber(state.getReportedClass()), state.getReportedSRunLocalRrMs(),
@@ -65,14 +61,8 @@ public final class EpisodeDetector {
             EpisodeRules rules, EpisodeOutput out) {
         EpisodeState.Builder s = state.toBuilder();
         TechnicalState before = state.getTechnical();
-        // Back after a silence with a clock set back (a device that restarted): its samples do not
-        // go on where the stream stopped, so what was open then ends at its last beat.
-        boolean notContinued = before.getSilent() && !before.getEpisodesEnded()
-                && progress.getTimeMs() < before.getStreamTimeMs();
         TechnicalRules.onProgress(s, deviceId, progress, wallMs, rules, out);
-        if (notContinued) {
-            endEpisodes(s, deviceId, rules, out);
-        }
+        endIfNotContinued(s, before, progress.getTimeMs(), before.getStreamTimeMs(), deviceId, rules, out);
         s.getTechnicalBuilder().setEpisodesEnded(false);
         GapRules.onProgress(s, deviceId, progress, rules, out);
         return s.build();
@@ -112,6 +102,19 @@ public final class EpisodeDetector {
             return s.build();
         }
         return null;
+    }
+
+    /**
+     * Back after a silence with data dated before where the stream stopped ({@code lastMs}: a clock
+     * set back, as after a restart): the samples do not go on where it stopped, so what was open
+     * then ends at its last beat, once.
+     */
+    private static void endIfNotContinued(EpisodeState.Builder s, TechnicalState before, long timeMs, long lastMs,
+            String deviceId, EpisodeRules rules, EpisodeOutput out) {
+        if (before.getSilent() && !before.getEpisodesEnded() && timeMs < lastMs) {
+            endEpisodes(s, deviceId, rules, out);
+            s.getTechnicalBuilder().setEpisodesEnded(true);
+        }
     }
 
     /** Ends every open run and AF at its last beat. */
