@@ -95,6 +95,11 @@ public final class ModelLoader {
             return cards.stream().max(Comparator.comparing(ModelCard::parsedVersion)).orElseThrow(this::none);
         }
 
+        /** Every card, the highest version first. */
+        List<ModelCard> newestFirst() {
+            return cards.stream().sorted(Comparator.comparing(ModelCard::parsedVersion).reversed()).toList();
+        }
+
         /** There is no card of the model: which, where, and the files left out. */
         ModelException none() {
             return new ModelException("no model card for " + name + " in " + source.describe()
@@ -128,8 +133,7 @@ public final class ModelLoader {
         Cards cards = cards(source, name);
         Map<String, String> problems = new LinkedHashMap<>();
         cards.unreadable().forEach((file, why) -> problems.put(unreadableKey(file, why), why));
-        List<ModelCard> newestFirst = cards.cards().stream()
-                .sorted(Comparator.comparing(ModelCard::parsedVersion).reversed()).toList();
+        List<ModelCard> newestFirst = cards.newestFirst();
         if (newestFirst.isEmpty()) {
             throw cards.none();
         }

@@ -113,12 +113,14 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads the newest model if it differs from the current one (version or digest). Card files
-     * that cannot be read are left out, so a stray or half-written one does not hold back a new
-     * version; while there is one, the model only moves to a higher version, since the unreadable
-     * card may be the current one's being rewritten. Each problem is logged once, when it first
-     * appears, and the check is tried again every time: a model still being copied loads once
-     * its file is complete.
+     * Loads the newest model that differs from the current one (version or digest) and passes its
+     * checks, walking down the versions as a start does ({@link ModelLoader#loadNewestUsable}) as
+     * far as the current one: a refused newest version neither hides a good one below it (which a
+     * restart would serve) nor the refusals of others. Card files that cannot be read are left out,
+     * so a stray or half-written one does not hold back a new version; while there is one, the
+     * model only moves to a higher version, since the unreadable card may be the current one's
+     * being rewritten. Each problem is logged once, when it first appears, and the check is tried
+     * again every time: a model still being copied loads once its file is complete.
      *
      * @return whether the model was replaced
      */
@@ -130,26 +132,29 @@ public final class ModelRegistry implements AutoCloseable {
         try {
             ModelLoader.Cards cards = ModelLoader.cards(source, name);
             cards.unreadable().forEach((file, why) -> problems.put(ModelLoader.unreadableKey(file, why), why));
-            ModelCard newest = cards.newest();
-            boolean same = newest.id().equals(current.id()) && newest.sha256().equals(current.sha256());
-            boolean lower = newest.parsedVersion().compareTo(current.parsedVersion()) < 0;
-            if (same) {
-                return false;
+            if (cards.cards().isEmpty()) {
+                throw cards.none();
             }
-            if (lower && !cards.unreadable().isEmpty()) {
-                String why = "not going back to " + newest.id() + " while " + String.join(", ",
-                        cards.unreadable().keySet()) + " cannot be read (it may be the current card being rewritten)";
-                problems.put(why, why);
-                return false;
+            for (ModelCard candidate : cards.newestFirst()) {
+                if (candidate.id().equals(current.id()) && candidate.sha256().equals(current.sha256())) {
+                    return false;
+                }
+                if (candidate.parsedVersion().compareTo(current.parsedVersion()) < 0 && !cards.unreadable().isEmpty()) {
+                    String why = "not going back to " + candidate.id() + " while " + String.join(", ",
+                            cards.unreadable().keySet()) + " cannot be read (it may be the current card being rewritten)";
+                    problems.put(why, why);
+                    return false;
+                }
+                try {
+                    replace(ModelLoader.load(source, candidate, expected, settings));
+                } catch (RuntimeException e) {
+                    problems.put(ModelLoader.problemKey(candidate, e), e.getMessage());
+                    continue;
+                }
+                LOG.info("Model {} replaced by {}", current.id(), candidate.id());
+                return true;
             }
-            try {
-                replace(ModelLoader.load(source, newest, expected, settings));
-            } catch (RuntimeException e) {
-                problems.put(ModelLoader.problemKey(newest, e), e.getMessage());
-                return false;
-            }
-            LOG.info("Model {} replaced by {}", current.id(), newest.id());
-            return true;
+            return false;
         } catch (RuntimeException e) {
             // Any failure: a scheduled reload that threw would never run again.
             problems.put(String.valueOf(e.getMessage()), String.valueOf(e.getMessage()));

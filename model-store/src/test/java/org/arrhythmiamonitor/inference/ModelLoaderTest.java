@@ -388,6 +388,41 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aReloadWalksPastRefusedNewerVersionsToOneThatServesAndKeepsNamingEach() throws IOException {
+        ModelCard first = copyModel("1.0.0");
+        JsonObject reordered = card().json().copy().put("version", "1.1.0");
+        reordered.getJsonObject("output").put("classes", new JsonArray(List.of("N", "V", "S", "F", "Q")));
+        Files.writeString(dir.resolve(NAME + "-1.1.0.json"), reordered.encode());
+        JsonObject damaged = card().json().copy().put("version", "1.3.0").put("file", NAME + "-1.0.0.onnx")
+                .put("sha256", "0".repeat(64));
+        Files.writeString(dir.resolve(NAME + "-1.3.0.json"), damaged.encode());
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(ModelRegistry.class);
+        log.start();
+        logger.addAppender(log);
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+            assertThat(registry.card().version()).isEqualTo("1.0.0");
+            assertThat(registry.problems()).hasSize(2);
+            // Before, a reload tried the newest alone: 1.1.0's refusal left /health after the first check.
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.problems()).hasSize(2)
+                    .anySatisfy(p -> assertThat(p).startsWith("beat-classifier:1.1.0 in model directory"))
+                    .anySatisfy(p -> assertThat(p).contains("1.3.0"));
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(2);
+
+            // A good version below the refused newest one is served, as a restart would serve it.
+            copyModel("1.2.0");
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.2.0");
+            assertThat(registry.problems()).singleElement().asString().contains("1.3.0");
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(2);
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    @Test
     void cudaWithoutTheGpuBuildFallsBackToTheCpu() {
         assumeThat(OrtEnvironment.getAvailableProviders()).doesNotContain(OrtProvider.CUDA);
         InferenceSettings d = InferenceSettings.defaults();
