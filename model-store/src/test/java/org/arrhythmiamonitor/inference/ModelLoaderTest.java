@@ -359,23 +359,16 @@ class ModelLoaderTest {
     void aStartServesTheNewestVersionThatCanServeAndNamesTheRefusedNewerOne() throws IOException {
         ModelCard first = copyModel("1.0.0");
         // Another class order: the running processor refuses it on a reload and keeps 1.0.0.
-        JsonObject reordered = card().json().copy().put("version", "1.1.0");
-        reordered.getJsonObject("output").put("classes", new JsonArray(List.of("N", "V", "S", "F", "Q")));
-        Files.writeString(dir.resolve(NAME + "-1.1.0.json"), reordered.encode());
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        Logger logger = (Logger) LoggerFactory.getLogger(ModelRegistry.class);
-        log.start();
-        logger.addAppender(log);
-        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+        writeReorderedCard("1.1.0");
+        try (RegistryErrors errors = new RegistryErrors();
+                ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
             assertThat(registry.card().version()).isEqualTo("1.0.0");
             assertThat(registry.problems()).singleElement().asString()
                     .startsWith("beat-classifier:1.1.0 in model directory " + dir + " does not fit this processor");
             // Logged once, at the start, and not again by the reload checks that refuse it alike.
             assertThat(registry.reloadIfChanged()).isFalse();
-            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
+            assertThat(errors.logged()).singleElement()
                     .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("Serving model beat-classifier:1.0.0; in "));
-        } finally {
-            logger.detachAppender(log);
         }
 
         // Nothing that can serve: the newest's reason, then the others'.
@@ -390,17 +383,12 @@ class ModelLoaderTest {
     @Test
     void aReloadWalksPastRefusedNewerVersionsToOneThatServesAndKeepsNamingEach() throws IOException {
         ModelCard first = copyModel("1.0.0");
-        JsonObject reordered = card().json().copy().put("version", "1.1.0");
-        reordered.getJsonObject("output").put("classes", new JsonArray(List.of("N", "V", "S", "F", "Q")));
-        Files.writeString(dir.resolve(NAME + "-1.1.0.json"), reordered.encode());
+        writeReorderedCard("1.1.0");
         JsonObject damaged = card().json().copy().put("version", "1.3.0").put("file", NAME + "-1.0.0.onnx")
                 .put("sha256", "0".repeat(64));
         Files.writeString(dir.resolve(NAME + "-1.3.0.json"), damaged.encode());
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        Logger logger = (Logger) LoggerFactory.getLogger(ModelRegistry.class);
-        log.start();
-        logger.addAppender(log);
-        try (ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
+        try (RegistryErrors errors = new RegistryErrors();
+                ModelRegistry registry = new ModelRegistry(NAME, contract(first), settings(dir))) {
             assertThat(registry.card().version()).isEqualTo("1.0.0");
             assertThat(registry.problems()).hasSize(2);
             // Before, a reload tried the newest alone: 1.1.0's refusal left /health after the first check.
@@ -408,7 +396,7 @@ class ModelLoaderTest {
             assertThat(registry.problems()).hasSize(2)
                     .anySatisfy(p -> assertThat(p).startsWith("beat-classifier:1.1.0 in model directory"))
                     .anySatisfy(p -> assertThat(p).contains("1.3.0"));
-            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(2);
+            assertThat(errors.logged()).hasSize(2);
 
             // A good version below the refused newest one is served, as a restart would serve it.
             copyModel("1.2.0");
@@ -416,9 +404,7 @@ class ModelLoaderTest {
             assertThat(registry.card().version()).isEqualTo("1.2.0");
             assertThat(registry.problems()).singleElement().asString().contains("1.3.0");
             assertThat(registry.reloadIfChanged()).isFalse();
-            assertThat(log.list).filteredOn(e -> e.getLevel() == Level.ERROR).hasSize(2);
-        } finally {
-            logger.detachAppender(log);
+            assertThat(errors.logged()).hasSize(2);
         }
     }
 
@@ -471,6 +457,33 @@ class ModelLoaderTest {
             assertThat(registry.problems()).as("the problem now is that ONNX Runtime cannot load it")
                     .singleElement().satisfies(p -> assertThat(p).contains("ONNX Runtime cannot load"));
         }
+    }
+
+    /** The error lines {@link ModelRegistry} logs while this is open. */
+    private static final class RegistryErrors implements AutoCloseable {
+        private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        private final Logger logger = (Logger) LoggerFactory.getLogger(ModelRegistry.class);
+
+        RegistryErrors() {
+            appender.start();
+            logger.addAppender(appender);
+        }
+
+        List<ILoggingEvent> logged() {
+            return appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(appender);
+        }
+    }
+
+    /** A card of {@code version} whose classes are in another order than the stream's: refused. */
+    private void writeReorderedCard(String version) throws IOException {
+        JsonObject reordered = card().json().copy().put("version", version);
+        reordered.getJsonObject("output").put("classes", new JsonArray(List.of("N", "V", "S", "F", "Q")));
+        Files.writeString(dir.resolve(NAME + "-" + version + ".json"), reordered.encode());
     }
 
     /** The packaged model under {@code version} in the temporary directory. */
