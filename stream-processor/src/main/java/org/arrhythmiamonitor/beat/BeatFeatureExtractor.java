@@ -35,23 +35,20 @@ public final class BeatFeatureExtractor {
      * Intervals under this (over 100 beats a minute, DESIGN's ventricular rate) make a rhythm of
      * another shape a ventricular tachycardia, which must not become the usual beat: learnt, its
      * beats stopped looking ventricular to the model about 10 s in, and the VT's alarm ended while
-     * it went on. Slower, a new shape is learnt at once, as any beat that is not early.
+     * it went on. So it is not learnt however long it lasts: a template that learnt it after 96
+     * beats reported a 144 s VT at 125 a minute ended 64 s in, and a slow VT raises no other
+     * alarm. Slower, a new shape is learnt at once, as any beat that is not early. The cost: a
+     * shape that changes during a sinus tachycardia (an electrode moved) is learnt only once the
+     * rate falls under 100, and its beats may be called V until then, an alarm a look at the strip
+     * answers rather than a VT missed.
      */
     static final double FAST_RR_S = 0.6;
-    /**
-     * Beats of another shape in a row after which it becomes the template even when fast: a
-     * template that went wrong (an electrode moved during a tachycardia) must recover, and by then
-     * a VT has long raised its alarm (96 beats: 50 s at 115 a minute, 29 s at 200).
-     */
-    static final int NEW_SHAPE_BEATS = 96;
     static final double DEFAULT_RR_S = 0.8;
 
     private double localRr;
     private double longRr;
     private final float[] template = new float[BeatWindow.LENGTH];
     private int templateBeats;
-    /** Beats of another shape than the template's in a row, not early, readable. */
-    private int otherShapeRun;
 
     public BeatFeatureExtractor() {
     }
@@ -100,16 +97,12 @@ public final class BeatFeatureExtractor {
 
     /**
      * Whether a readable beat that did not come early may teach the template: always while the
-     * template is young, one of its shape, one of another shape at a rate under the ventricular
-     * one, or after {@link #NEW_SHAPE_BEATS} such beats in a row. NaN (a flat stretch) teaches.
+     * template is young, one of its shape, or one of another shape at a rate under the ventricular
+     * one. NaN (a flat stretch) teaches.
      */
     private boolean learnsFrom(float[] beat) {
-        if (templateBeats < TEMPLATE_BEATS || !(BeatFeatures.qrsShapeSimilarity(beat, template) < OTHER_SHAPE)) {
-            otherShapeRun = 0;
-            return true;
-        }
-        otherShapeRun = Math.min(otherShapeRun + 1, NEW_SHAPE_BEATS);
-        return localRr >= FAST_RR_S || otherShapeRun >= NEW_SHAPE_BEATS;
+        return templateBeats < TEMPLATE_BEATS || !(BeatFeatures.qrsShapeSimilarity(beat, template) < OTHER_SHAPE)
+                || localRr >= FAST_RR_S;
     }
 
     /**
@@ -149,7 +142,7 @@ public final class BeatFeatureExtractor {
 
     public BeatFeatureState snapshot() {
         BeatFeatureState.Builder s = BeatFeatureState.newBuilder().setLocalRrS(localRr).setLongRrS(longRr)
-                .setTemplateBeats(templateBeats).setOtherShapeRun(otherShapeRun);
+                .setTemplateBeats(templateBeats);
         for (float v : template) {
             s.addTemplate(v);
         }
@@ -165,7 +158,6 @@ public final class BeatFeatureExtractor {
         e.localRr = s.getLocalRrS();
         e.longRr = s.getLongRrS();
         e.templateBeats = s.getTemplateCount() == 0 ? 0 : s.getTemplateBeats();
-        e.otherShapeRun = s.getOtherShapeRun();
         for (int k = 0; k < s.getTemplateCount(); k++) {
             e.template[k] = s.getTemplate(k);
         }

@@ -23,7 +23,7 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr, boolean t
     public static final List<String> CHANNELS = List.of("beat", "template");
     public static final String NORMALISATION = "band-passed 0.5-40 Hz ECG in millivolts minus the window's median;"
             + " template: running mean of readable, non-premature beats, but at over 100 a minute not of"
-            + " beats of another QRS shape (correlation under 0.7) until 96 have come in a row";
+            + " beats of another QRS shape (correlation under 0.7)";
     /** The input every beat model served to this processor must declare in its card. */
     public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
             CHANNELS, RR_FEATURES, NORMALISATION);

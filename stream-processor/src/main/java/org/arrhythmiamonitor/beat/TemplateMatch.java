@@ -21,8 +21,8 @@ import org.arrhythmiamonitor.state.v1.TemplateMatchState;
  * not be. A young template: for the device's first beats it is the beat itself, or an average of a
  * few, so no call is turned until it has learnt from {@value BeatFeatureExtractor#TEMPLATE_BEATS}
  * beats. A ventricular template: it learns from every readable beat that is not premature, V beats
- * too (at over 100 a minute not a shape unlike it until 96 such beats have come,
- * {@link BeatFeatureExtractor}), so a long ventricular rhythm can become its own template. The check
+ * too (at over 100 a minute not a shape unlike it, {@link BeatFeatureExtractor}), so a long slow
+ * ventricular rhythm can become its own template. The check
  * keeps the share of the template made of beats it left as V, over the beats the template learnt
  * from and with its own weights; once that share reaches
  * {@value #MAX_VENTRICULAR_SHARE}, the template is ventricular. It stays so until
