@@ -156,7 +156,7 @@ public final class EpisodeDetector {
         // will be, not up to this beat: the window that keeps AF going reaches past its end.
         if (after.getInAf() && !after.getEpisodeOpen() && afLastedMs(after) >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
-                    run.getBeats(), after.getIrregularity())
+                    run.getBeats(), AfDetector.segmentIrregularity(after))
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());
             after = after.toBuilder().setEpisodeOpen(true).build();
         }

@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.rhythm;
 import java.util.Arrays;
 import java.util.List;
 import org.arrhythmiamonitor.state.v1.AfState;
+import org.arrhythmiamonitor.state.v1.AfStateOrBuilder;
 import org.arrhythmiamonitor.state.v1.BeatRun;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.Rhythm;
@@ -254,7 +255,8 @@ public final class AfDetector {
             afterUsualPWave(s, segment, startSample, sample, timeMs);
             segment.setBeats(beatsAfter(s, segment.getOnsetSample()) + 1);
             s.setInAf(true).setSegment(segment).setLeaveCount(0).setLeavePendingBeats(0)
-                    .setConfirmedSample(segment.getOnsetSample()).setConfirmedTimeMs(segment.getOnsetTimeMs());
+                    .setConfirmedSample(segment.getOnsetSample()).setConfirmedTimeMs(segment.getOnsetTimeMs())
+                    .setIrregularitySum(irregularity).setIrregularJudgements(1);
             confirm(s, judged, conducted);
             out.rhythm(segment(deviceId, s.getSegment(), irregularity, false));
         } else if (s.getInAf() && irregularity < LEAVE) {
@@ -271,6 +273,8 @@ public final class AfDetector {
                 end(s, deviceId, s.getLeaveSample(), s.getLeaveTimeMs(), leaveBeats(s), out);
             }
         } else if (s.getInAf()) {
+            s.setIrregularitySum(s.getIrregularitySum() + irregularity)
+                    .setIrregularJudgements(s.getIrregularJudgements() + 1);
             if (s.getLeaveCount() > 0) {
                 // AF goes on after all: the beats since the first regular judgement are its own.
                 s.setSegment(s.getSegment().toBuilder()
@@ -309,6 +313,16 @@ public final class AfDetector {
     }
 
     /**
+     * The irregularity of the AF segment so far: the mean of the judgements that found it
+     * irregular. What the detector judged last may be the regular rhythm after AF (the judgement
+     * that ends it), which every ended AF alert quoted ("RR irregularity 0.02").
+     */
+    public static double segmentIrregularity(AfStateOrBuilder state) {
+        return state.getIrregularJudgements() > 0 ? state.getIrregularitySum() / state.getIrregularJudgements()
+                : state.getIrregularity();
+    }
+
+    /**
      * The class a beat is reported with in this rhythm: in AF there are no atrial premature beats
      * (the reference annotations label the beats of AF N), but the beat model calls the short
      * intervals of AF S. Part of the class burden and {@code monitor eval} report
@@ -337,7 +351,8 @@ public final class AfDetector {
         long endSample = Math.max(sample, segment.getOnsetSample());
         long endTime = Math.max(timeMs, segment.getOnsetTimeMs());
         BeatRun ended = segment.toBuilder().setLastSample(endSample).setLastTimeMs(endTime).setBeats(beats).build();
-        out.rhythm(segment(deviceId, ended, s.getIrregularity(), true));
+        out.rhythm(segment(deviceId, ended, segmentIrregularity(s), true));
+        s.clearIrregularitySum().clearIrregularJudgements();
         s.setInAf(false).clearSegment().setEndedSample(endSample).setEndedTimeMs(endTime).setLeaveCount(0)
                 .setLeavePendingBeats(0).clearLeaveBeats().clearConfirmedSample().clearConfirmedTimeMs();
     }

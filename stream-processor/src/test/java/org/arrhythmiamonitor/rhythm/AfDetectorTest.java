@@ -309,6 +309,28 @@ class AfDetectorTest {
     }
 
     @Test
+    void anEndedSegmentCarriesTheIrregularityOfItsAfNotOfTheRhythmAfterIt() {
+        // It carried the judgement that ended it, on the regular rhythm after AF: every ended AF
+        // alert read "RR irregularity 0.02".
+        Random random = new Random(23);
+        Feed feed = new Feed();
+        for (int i = 0; i < 40; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        for (int i = 0; i < 150; i++) {
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
+        }
+        RhythmSegment onset = feed.out.get(0);
+        for (int i = 0; i < 60; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        RhythmSegment ended = feed.out.stream().filter(s -> s.getEndTimeMs() != 0).findFirst().orElseThrow();
+        assertThat(ended.getIrregularity()).isGreaterThanOrEqualTo(AfDetector.LEAVE)
+                .isCloseTo(onset.getIrregularity(), within(0.15));
+        assertThat(feed.state.getIrregularJudgements()).as("cleared with the segment").isZero();
+    }
+
+    @Test
     void afDuringWhichTheSampleNumbersWentBackLastsAsLongAsItsIntervals() {
         // A restarted detection numbers samples afresh (lower) 25 s into AF, time going on: the
         // latest beat known to be AF's must still move on, or AF ends, dated to the restart.
