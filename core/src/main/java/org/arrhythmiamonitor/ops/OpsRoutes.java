@@ -26,12 +26,18 @@ public final class OpsRoutes {
 
     public static void mount(Router router, PrometheusMeterRegistry registry, Supplier<Health> health) {
         // Prometheus's own "up" says only that /metrics answered; a service DOWN on /health still does.
-        // Once per registry: a service serving from several event loops mounts these routes on each.
-        if (registry.find(HEALTH_GAUGE).gauge() == null) {
-            Gauge.builder(HEALTH_GAUGE, health, h -> h.get().up() ? 1 : 0)
-                    .description("1 while GET /health answers UP, 0 while it answers DOWN")
-                    .register(registry);
+        // Once per registry: a service serving from several event loops mounts these routes on each,
+        // at once from their threads (unlocked, two saw no gauge and Micrometer warned at every start).
+        synchronized (registry) {
+            if (registry.find(HEALTH_GAUGE).gauge() == null) {
+                Gauge.builder(HEALTH_GAUGE, health, h -> h.get().up() ? 1 : 0)
+                        .description("1 while GET /health answers UP, 0 while it answers DOWN")
+                        .register(registry);
+            }
         }
+        // HEAD as well: load balancers commonly probe with it, and read the status alone.
+        router.head("/health").handler(ctx -> ctx.response().setStatusCode(health.get().up() ? 200 : 503)
+                .putHeader("Content-Type", "application/json").end());
         router.get("/health").handler(ctx -> {
             Health status = health.get();
             JsonObject body = new JsonObject()

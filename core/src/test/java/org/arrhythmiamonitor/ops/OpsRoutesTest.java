@@ -16,7 +16,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,6 +69,15 @@ class OpsRoutesTest {
         HttpResponse<Buffer> sick = call(HttpMethod.GET, "/health");
         assertThat(sick.statusCode()).isEqualTo(503);
         assertThat(sick.bodyAsJsonObject().getJsonObject("details").getInteger("x")).isEqualTo(2);
+    }
+
+    @Test
+    void aHeadRequestGetsTheHealthStatusCodeWithoutABody() {
+        HttpResponse<Buffer> healthy = call(HttpMethod.HEAD, "/health");
+        assertThat(healthy.statusCode()).isEqualTo(200);
+        assertThat(healthy.body()).isNull();
+        up.set(false);
+        assertThat(call(HttpMethod.HEAD, "/health").statusCode()).isEqualTo(503);
     }
 
     @Test
@@ -137,23 +149,46 @@ class OpsRoutesTest {
     }
 
     @Test
-    void routesMountedOnSeveralRoutersOfOneRegistryExportTheHealthOnceWithoutAWarning() {
+    void routesMountedOnSeveralRoutersOfOneRegistryExportTheHealthOnceWithoutAWarning() throws InterruptedException {
         PrometheusMeterRegistry registry = ServiceMetrics.prometheus("loops");
         Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         root.addAppender(logged);
+        List<PrometheusMeterRegistry> registries = new ArrayList<>();
         try {
-            // As a service serving from two event loops does.
-            for (int i = 0; i < 2; i++) {
-                OpsRoutes.mount(Router.router(vertx), registry, () -> Health.up(Map.of()));
+            // As a service serving from several event loops does: each loop's verticle mounts them
+            // at once from its own thread (in turn, they never met and the warning was never seen).
+            for (int round = 0; round < 20; round++) {
+                PrometheusMeterRegistry shared = round == 0 ? registry : ServiceMetrics.prometheus("loops");
+                registries.add(shared);
+                CyclicBarrier together = new CyclicBarrier(4);
+                List<Thread> loops = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    Thread loop = new Thread(() -> {
+                        Router router = Router.router(vertx);
+                        try {
+                            together.await();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        OpsRoutes.mount(router, shared, () -> Health.up(Map.of()));
+                    });
+                    loop.start();
+                    loops.add(loop);
+                }
+                for (Thread loop : loops) {
+                    loop.join();
+                }
             }
         } finally {
             root.detachAppender(logged);
         }
         assertThat(logged.list).noneMatch(event -> event.getLevel().isGreaterOrEqual(Level.WARN));
-        assertThat(registry.scrape().lines().filter(l -> l.startsWith("ecg_health_up"))).containsExactly(
-                "ecg_health_up{service=\"loops\"} 1.0");
+        for (PrometheusMeterRegistry r : registries) {
+            assertThat(r.scrape().lines().filter(l -> l.startsWith("ecg_health_up"))).containsExactly(
+                    "ecg_health_up{service=\"loops\"} 1.0");
+        }
     }
 
     @Test
