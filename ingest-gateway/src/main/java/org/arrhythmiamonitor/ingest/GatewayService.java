@@ -152,10 +152,20 @@ public final class GatewayService implements AutoCloseable {
                     return null;
                 }).transform(ignored -> Future.failedFuture(error)))
                 .map(deployment -> {
-                    LOG.info("Gateway listening on port {} ({}, {} event loops)", httpPort(),
-                            config.tls() != null ? "TLS" : "plain HTTP", config.eventLoops());
+                    LOG.info("Gateway listening on port {} ({}, {} event loops; {})", httpPort(),
+                            config.tls() != null ? "TLS" : "plain HTTP", config.eventLoops(), provisioning());
                     return this;
                 });
+    }
+
+    /** Whether the provisioning API serves, said at the start: an empty token variable turns it off. */
+    private String provisioning() {
+        if (!config.devicesAuthenticate()) {
+            return config.adminToken() != null ? "auth none: devices need no token, and the administrator token is "
+                    + "not used" : "auth none: devices need no token";
+        }
+        return config.adminToken() != null ? "provisioning API on"
+                : "provisioning API off: no --admin-token or GATEWAY_ADMIN_TOKEN, or an empty one";
     }
 
     private Router router(Vertx vertx) {

@@ -144,7 +144,9 @@ public final class DemoCommand implements Callable<Integer> {
                 alertingJson.put("users", users.toJson());
             }
             AlertingConfig alertingConfig = alertingJson.build(AlertingConfig::fromJson);
-            String admin = adminToken != null ? adminToken : DeviceTokens.issue();
+            // Empty is unset, as the gateway reads an empty GATEWAY_ADMIN_TOKEN: used as given, the
+            // banner printed "Bearer " and the demo's simulator stopped it with a stack trace.
+            String admin = adminToken != null && !adminToken.isBlank() ? adminToken : DeviceTokens.issue();
             GatewayConfig gatewayConfig = common(GatewayConfig.SECTION, new JsonObject(), kafka)
                     .put("httpPort", "--gateway-port", gatewayPort)
                     .put("adminToken", "--admin-token", admin)

@@ -59,8 +59,11 @@ final class SimulateCommand implements Callable<Integer> {
                     + "Without it chunks go without a token, which only a gateway with --auth none accepts.")
     String adminToken;
 
-    @Option(names = "--device-prefix", defaultValue = "sim", description = "Device ids are PREFIX-SOURCE-N "
-            + "(default: ${DEFAULT-VALUE})")
+    // Not the demo's own "sim": the README's command, run beside the demo, reissued the tokens of
+    // the demo's patients (POST /token replaces a device's token), which then fell silent.
+    @Option(names = "--device-prefix", defaultValue = "fleet", description = "Device ids are PREFIX-SOURCE-N "
+            + "(default: ${DEFAULT-VALUE}). With --admin-token each device's token is issued anew, which "
+            + "replaces the token of a device already streaming under that id.")
     String devicePrefix;
 
     @Option(names = "--connections", defaultValue = "64", description = "HTTP connections (default: ${DEFAULT-VALUE})")

@@ -45,7 +45,10 @@ class DemoCommandTest {
         DemoCommand demo = new DemoCommand();
         new CommandLine(demo).parseArgs("--data-dir", dataDir.toString(), "--kafka-port", String.valueOf(freePort()),
                 "--gateway-port", "0", "--alerting-port", "0", "--processor-port", "0", "--simulate", "0",
-                "--alerting-config", alerting.toString());
+                "--alerting-config", alerting.toString(),
+                // As an unset shell variable gives it: a new token, as without the flag (it was used
+                // as given, and the banner said "Bearer ").
+                "--admin-token", "");
         return demo;
     }
 
@@ -74,6 +77,10 @@ class DemoCommandTest {
                     .sendBuffer(Buffer.buffer(Files.readString(EndToEndScenario.README_EXAMPLE)))
                     .await().statusCode();
             assertThat(status).isEqualTo(202);
+            assertThat(running.adminToken()).hasSizeGreaterThanOrEqualTo(16);
+            assertThat(client.post(running.gatewayPort(), "localhost", "/v1/devices")
+                    .bearerTokenAuthentication(running.adminToken()).putHeader("Content-Type", "application/json")
+                    .sendBuffer(Buffer.buffer("{\"deviceId\":\"ward-1\"}")).await().statusCode()).isEqualTo(201);
 
             long deadline = System.currentTimeMillis() + 30_000;
             while (alerts(running).isEmpty() && System.currentTimeMillis() < deadline) {
@@ -99,6 +106,8 @@ class DemoCommandTest {
             StringBuilder metrics = new StringBuilder();
             for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
                 assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);
+                assertThat(client.head(port, "localhost", "/health").send().await().statusCode()).as("HEAD, as load "
+                        + "balancers probe").isEqualTo(200);
                 String scraped = client.get(port, "localhost", "/metrics").send().await().bodyAsString();
                 assertThat(scraped).contains("jvm_memory_used_bytes").contains("ecg_health_up{");
                 metrics.append(scraped);
