@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * stops reading it; TCP flow control then holds the device back until Kafka catches up.
  *
  * <p>A message over {@code maxMessageBytes} ends the stream with close code 1009 (message too big)
- * and the limit as reason: its frames cannot be skipped to read the next message reliably.
+ * and the limit as reason: its frames cannot be skipped to read the next message reliably. A
+ * gateway shutting down answers the chunks it has read and closes with 1001.
  */
 final class DeviceStream {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceStream.class);
@@ -65,6 +66,23 @@ final class DeviceStream {
         socket.textMessageHandler(text -> accept(Buffer.buffer(text), false, text.indexOf('\uFFFD') >= 0));
         socket.binaryMessageHandler(bytes -> accept(bytes, true, false));
         socket.exceptionHandler(this::onError);
+        socket.shutdownHandler(v -> goingAway());
+    }
+
+    /**
+     * The gateway is shutting down (SIGTERM; the server's grace): no message after now is taken,
+     * the answers to those read before go out, then the close says why (1001, going away), so the
+     * device sends the chunks it has no answer to again, to the next gateway. Left to Vert.x, the
+     * socket closed at once with a bare 1000 and the answers to chunks stored were lost with it.
+     */
+    private void goingAway() {
+        ending = true;
+        previousAnswer.onComplete(v -> {
+            if (!socket.isClosed()) {
+                socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                        "the gateway is shutting down; send the chunks not answered again");
+            }
+        });
     }
 
     /**

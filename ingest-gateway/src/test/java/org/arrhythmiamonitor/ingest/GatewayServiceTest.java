@@ -123,6 +123,16 @@ class GatewayServiceTest {
                 .toList();
     }
 
+    /** The device's chunks in Kafka, read until there are {@code count} of them (30 s at most). */
+    private static List<SampleChunk> writtenAwaiting(String device, int count) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<SampleChunk> stored = written(device, count);
+        while (stored.size() < count && System.currentTimeMillis() < deadline) {
+            stored = written(device, count);
+        }
+        return stored;
+    }
+
     @Test
     void acceptedChunksArriveInKafkaInOrderKeyedByDeviceWhateverTheEncoding() {
         String device = "ordered-1";
@@ -418,6 +428,41 @@ class GatewayServiceTest {
     }
 
     @Test
+    void aGatewayShuttingDownAnswersTheChunksItReadThenClosesTheStreamsGoingAway() throws Exception {
+        String device = "at-shutdown-1";
+        String token = provision(gateway, device);
+        GatewayService stopping = GatewayService.start(vertx, config(kafka.bootstrapServers())).await();
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        try {
+            WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(stopping.httpPort()).setURI("/v1/devices/" + device + "/stream")
+                    .addHeader("Authorization", "Bearer " + token)).await();
+            LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
+            socket.closeHandler(v -> closed.complete(socket.closeStatusCode() + " " + socket.closeReason()));
+            List<SampleChunk> chunks = chunks(device, 9, 40);
+            List<Future<Void>> sent = new ArrayList<>();
+            for (SampleChunk chunk : chunks) {
+                sent.add(socket.writeBinaryMessage(Buffer.buffer(chunk.toByteArray())));
+            }
+            Future.all(sent).await();
+            CompletableFuture.runAsync(stopping::close);
+            // Before, a bare 1000 at once, and no chunk answered though some were stored.
+            assertThat(closed.get(30, TimeUnit.SECONDS))
+                    .isEqualTo("1001 the gateway is shutting down; send the chunks not answered again");
+            List<JsonObject> answered = new ArrayList<>(answers);
+            assertThat(answered).isNotEmpty().allSatisfy(a -> assertThat(a.getInteger("status")).isEqualTo(202));
+            assertThat(answered).extracting(a -> a.getLong("seq"))
+                    .containsExactlyElementsOf(chunks.subList(0, answered.size()).stream().map(SampleChunk::getSeq).toList());
+            assertThat(writtenAwaiting(device, answered.size())).extracting(SampleChunk::getSeq)
+                    .containsAll(answered.stream().map(a -> a.getLong("seq")).toList());
+        } finally {
+            webSockets.close().await();
+        }
+    }
+
+    @Test
     void aDeviceSendingOnTwoWebSocketsAtOnceHasEveryChunkStoredInSeqOrder() throws Exception {
         // Sent in order, alternating, without waiting: the gateway reads the two sockets in another
         // order. Each later chunk was written at once, and 45 % of the chunks were refused 409 for good.
@@ -446,12 +491,7 @@ class GatewayServiceTest {
                 }
             }
             assertThat(refused).isEmpty();
-            long deadline = System.currentTimeMillis() + 30_000;
-            List<SampleChunk> stored = written(device, chunks.size());
-            while (stored.size() < chunks.size() && System.currentTimeMillis() < deadline) {
-                stored = written(device, chunks.size());
-            }
-            assertThat(stored).extracting(SampleChunk::getSeq)
+            assertThat(writtenAwaiting(device, chunks.size())).extracting(SampleChunk::getSeq)
                     .containsExactlyElementsOf(chunks.stream().map(SampleChunk::getSeq).toList());
         } finally {
             webSockets.close().await();
