@@ -50,11 +50,24 @@ public final class StrictJson {
                 // A message this pattern does not know: refuse all the same.
                 throw new DecodeException(e.getOriginalMessage() + ": give each key once");
             }
-            // Any other fault: Vert.x names it as it always has.
+            // Any other fault, with its place: Vert.x's message for it ("Failed to decode:...
+            // [Source: REDACTED (StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION disabled)...") told an
+            // operator more of Jackson's settings than of the file.
+            JsonLocation at = e.getLocation();
+            throw new DecodeException("not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                    + ": " + withoutSource(e.getOriginalMessage()));
         } catch (IOException e) {
             throw new DecodeException(e.getMessage(), e);
         }
         return new JsonObject(text);
+    }
+
+    /** Jackson's message up to where it would cite the source, which this reader keeps out of it. */
+    private static String withoutSource(String message) {
+        String first = message.lines().findFirst().orElse("");
+        int cut = first.indexOf(" (start marker at");
+        cut = cut >= 0 ? cut : first.indexOf("[Source:");
+        return (cut >= 0 ? first.substring(0, cut) : first).strip();
     }
 
     /** The message for a key given twice, naming it and its place; null for another fault. */

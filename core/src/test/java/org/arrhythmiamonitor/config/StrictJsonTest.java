@@ -32,9 +32,13 @@ class StrictJsonTest {
     }
 
     @Test
-    void otherFaultsAreVertxsOwn() {
+    void otherFaultsAreNamedWithTheirPlaceWithoutTheParsersSettings() {
         assertThatThrownBy(() -> StrictJson.object("{\"a\": }")).isInstanceOf(DecodeException.class)
-                .hasMessageContaining("Failed to decode");
+                .hasMessageStartingWith("not valid JSON at line 1, column 7: Unexpected character ('}'");
+        // A file holding only "{": it read "[Source: REDACTED (StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION ...".
+        assertThatThrownBy(() -> StrictJson.object("{")).isInstanceOf(DecodeException.class)
+                .hasMessageStartingWith("not valid JSON at line 1, column 2: Unexpected end-of-input")
+                .hasMessageNotContaining("REDACTED");
         assertThatThrownBy(() -> StrictJson.object("[1, 2]")).isInstanceOf(DecodeException.class);
     }
 
