@@ -57,8 +57,6 @@ final class ChunkIngest {
     private final InFlightBudget budget;
     private final IngestMetrics metrics;
     private static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
-    /** How often a chunk after a gap asks again whether the seqs it skipped have come. */
-    static final long REORDER_POLL_MS = 10;
     /** The refusal of a chunk Kafka did not take; operators alert on its count. */
     static final String KAFKA_UNAVAILABLE = "kafka_unavailable";
     private final AtomicReference<WriteFailure> lastWriteFailure = new AtomicReference<>();
@@ -99,14 +97,6 @@ final class ChunkIngest {
                     sequences.failed(device, chunk.getSeq(), new IllegalStateException("overloaded"));
                 }
             }
-        }
-        if (admission instanceof SequenceTracker.Early) {
-            // The seqs it skipped may be on another of the device's connections: ask again shortly,
-            // the answer held meanwhile (on a WebSocket it counts as in flight, so the socket that
-            // runs ahead is the one that stops being read).
-            Promise<Ack> later = Promise.promise();
-            context.owner().setTimer(REORDER_POLL_MS, id -> ingest(chunk).onComplete(later));
-            return later.future();
         }
         if (admission instanceof SequenceTracker.Conflict conflict) {
             return Future.failedFuture(new ChunkRejectedException(409, "seq_conflict", "seq", conflict.detail()));

@@ -3,8 +3,6 @@ package org.arrhythmiamonitor.ingest;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
@@ -29,12 +27,6 @@ import java.util.function.LongSupplier;
  * being held up for good. A later chunk already on its way to Kafka when the write failed leaves the
  * failed one no place, and holds nothing back.
  *
- * <p>A chunk that comes after a gap (its seq more than one above the newest) waits up to
- * {@value #REORDER_WAIT_MS} ms for the seqs it skipped: a device with chunks in flight on two
- * connections has them read in another order than it sent them, and written at once the later one
- * left the earlier ones no place (409 for good). After that wait the lowest such chunk is written
- * as a gap, and those above it wait for their own predecessors again.
- *
  * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} (about
  * 0.4 KB a device), for at most {@code maxDevices} devices (least recently seen forgotten first). A
  * gateway that restarted or forgot a device accepts its next chunk as new; the processor's own
@@ -46,11 +38,6 @@ public final class SequenceTracker {
     static final long CLOCK_JITTER_MS = 1_000;
     /** How long a failed chunk holds back the device's later ones, waiting to be sent again. */
     static final long RESEND_WAIT_MS = 5_000;
-    /**
-     * How long a chunk after a gap waits for the seqs it skipped, which another connection of the
-     * device may still be carrying. A device that really skipped them pays this once per gap.
-     */
-    static final long REORDER_WAIT_MS = 1_000;
 
     /** What to do with a chunk. */
     public sealed interface Admission {
@@ -87,13 +74,6 @@ public final class SequenceTracker {
     public record Behind(long failedSeq, long heldMs) implements Admission {
     }
 
-    /**
-     * A chunk after a gap, while the seqs it skipped may still be on their way (another connection):
-     * ask again shortly. {@code expectedSeq} is the next seq the device's order needs.
-     */
-    public record Early(long expectedSeq) implements Admission {
-    }
-
     private static final class Device {
         long highest = -1;
         long highestT0;
@@ -113,38 +93,12 @@ public final class SequenceTracker {
          */
         final int[] t0s = new int[WINDOW];
         final Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>(2);
-        /** Seqs after a gap waiting for the ones they skipped ({@link Early}); usually none. */
-        final NavigableSet<Long> early = new TreeSet<>();
-        /** When the first of them arrived, on the tracker's monotonic clock (ms). */
-        long earlySinceMs;
 
         void shiftTo(long seq) {
             long shift = seq - highest;
             acked = shift >= WINDOW ? 0 : acked << shift;
             failed = shift >= WINDOW ? 0 : failed << shift;
             highest = seq;
-            early.headSet(seq, true).clear();
-        }
-
-        /**
-         * Whether {@code seq}, after a gap, is to wait for the seqs it skipped: it does for
-         * {@link #REORDER_WAIT_MS} from the first such chunk; then the lowest of them goes as a
-         * gap, and the others wait for their own predecessors, {@link #REORDER_WAIT_MS} again.
-         * One whose sender is gone cannot hold the rest for longer than twice that.
-         */
-        boolean waitsForSkipped(long seq, long nowMs) {
-            if (highest < 0 || seq == highest + 1) {
-                return false;
-            }
-            if (early.isEmpty()) {
-                earlySinceMs = nowMs;
-            }
-            early.add(seq);
-            long waited = nowMs - earlySinceMs;
-            if (waited < REORDER_WAIT_MS) {
-                return true;
-            }
-            return seq != early.first() && waited < 2 * REORDER_WAIT_MS;
         }
 
         long bit(long seq) {
@@ -226,13 +180,6 @@ public final class SequenceTracker {
                 }
                 // Given up: not asked for again once a later chunk fails too.
                 d.failed = 0;
-            }
-            if (d.waitsForSkipped(seq, monotonicMs.getAsLong())) {
-                return new Early(d.highest + 1);
-            }
-            if (!d.early.isEmpty()) {
-                // The rest wait for their own predecessors from now.
-                d.earlySinceMs = monotonicMs.getAsLong();
             }
             long missing = d.highest < 0 ? 0 : seq - d.highest - 1;
             long back = d.highest < 0 ? 0 : d.highestEndMs - t0;

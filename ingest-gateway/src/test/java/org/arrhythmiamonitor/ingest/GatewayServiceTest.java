@@ -462,42 +462,6 @@ class GatewayServiceTest {
         }
     }
 
-    @Test
-    void aDeviceSendingOnTwoWebSocketsAtOnceHasEveryChunkStoredInSeqOrder() throws Exception {
-        // Sent in order, alternating, without waiting: the gateway reads the two sockets in another
-        // order. Each later chunk was written at once, and 45 % of the chunks were refused 409 for good.
-        String device = "two-sockets-1";
-        String token = provision(gateway, device);
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-                .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                .addHeader("Authorization", "Bearer " + token);
-        WebSocketClient webSockets = vertx.createWebSocketClient();
-        try {
-            List<WebSocket> sockets = List.of(webSockets.connect(options).await(), webSockets.connect(options).await());
-            LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
-            sockets.forEach(socket -> socket.textMessageHandler(text -> answers.add(new JsonObject(text))));
-            List<SampleChunk> chunks = chunks(device, 8, 200);
-            List<Future<Void>> sent = new ArrayList<>();
-            for (SampleChunk chunk : chunks) {
-                sent.add(sockets.get((int) (chunk.getSeq() % 2)).writeTextMessage(SyntheticChunks.json(chunk).encode()));
-            }
-            Future.all(sent).await();
-            List<JsonObject> refused = new ArrayList<>();
-            for (int i = 0; i < chunks.size(); i++) {
-                JsonObject answer = answers.poll(30, TimeUnit.SECONDS);
-                assertThat(answer).as("answer " + i).isNotNull();
-                if (answer.getInteger("status") != 202) {
-                    refused.add(answer);
-                }
-            }
-            assertThat(refused).isEmpty();
-            assertThat(writtenAwaiting(device, chunks.size())).extracting(SampleChunk::getSeq)
-                    .containsExactlyElementsOf(chunks.stream().map(SampleChunk::getSeq).toList());
-        } finally {
-            webSockets.close().await();
-        }
-    }
-
     private void streamAndRevoke(WebSocketClient webSockets, WebSocketConnectOptions options, String device,
             String token) throws Exception {
         WebSocket socket = webSockets

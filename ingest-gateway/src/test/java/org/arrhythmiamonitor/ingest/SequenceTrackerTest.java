@@ -6,7 +6,6 @@ import org.arrhythmiamonitor.ingest.SequenceTracker.Admission;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Behind;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Conflict;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Duplicate;
-import org.arrhythmiamonitor.ingest.SequenceTracker.Early;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Pending;
 import org.arrhythmiamonitor.ingest.SequenceTracker.Write;
 import org.junit.jupiter.api.Test;
@@ -146,46 +145,12 @@ class SequenceTrackerTest {
     @Test
     void gapsAreCountedAndOutOfOrderOrRestartedSeqsAreConflicts() {
         admitAndWrite("d", 10);
-        assertThat(admitAndWrite("d", 14)).isEqualTo(new Early(11));
-        nowMs += SequenceTracker.REORDER_WAIT_MS;
         assertThat(admitAndWrite("d", 14)).isEqualTo(new Write(3, 0));
         assertThat(admit("d", 12, 12_000)).isInstanceOfSatisfying(Conflict.class,
                 c -> assertThat(c.detail()).contains("seq order"));
         // A device that restarted its counter: an old seq with a newer clock.
         assertThat(admit("d", 0, 99_000)).isInstanceOfSatisfying(Conflict.class,
                 c -> assertThat(c.detail()).contains("keep increasing"));
-    }
-
-    @Test
-    void aChunkAfterAGapWaitsForTheSeqsItSkippedWhichAnotherConnectionMayCarry() {
-        // A device alternating two WebSockets: seq 2 and 3 are read before seq 1. Written at once,
-        // seq 2 left seq 1 no place: 409 for good, 45 % of such a device's chunks.
-        admitAndWrite("d", 0);
-        assertThat(admit("d", 2, 2000)).isEqualTo(new Early(1));
-        assertThat(admit("d", 3, 3000)).isEqualTo(new Early(1));
-        nowMs += SequenceTracker.REORDER_WAIT_MS / 2;
-        assertThat(admitAndWrite("d", 1)).isEqualTo(new Write(0, 0));
-        assertThat(admit("d", 3, 3000)).as("still waits for 2").isEqualTo(new Early(2));
-        nowMs += SequenceTracker.REORDER_WAIT_MS * 3 / 4;
-        assertThat(admitAndWrite("d", 2)).isEqualTo(new Write(0, 0));
-        assertThat(admitAndWrite("d", 3)).isEqualTo(new Write(0, 0));
-        assertThat(admit("d", 1, 1000)).isInstanceOf(Duplicate.class);
-    }
-
-    @Test
-    void aGapNothingFillsIsWrittenAfterTheWaitLowestChunkFirst() {
-        admitAndWrite("d", 0);
-        assertThat(admit("d", 5, 5000)).isEqualTo(new Early(1));
-        assertThat(admit("d", 3, 3000)).isEqualTo(new Early(1));
-        nowMs += SequenceTracker.REORDER_WAIT_MS;
-        // Seq 5 asks first, but 3 goes first: written after it, 3 would have no place.
-        assertThat(admit("d", 5, 5000)).isEqualTo(new Early(1));
-        assertThat(admitAndWrite("d", 3)).isEqualTo(new Write(2, 0));
-        assertThat(admit("d", 5, 5000)).as("now waits for 4").isEqualTo(new Early(4));
-        nowMs += SequenceTracker.REORDER_WAIT_MS;
-        assertThat(admitAndWrite("d", 5)).isEqualTo(new Write(1, 0));
-        // A new device, or one the gateway forgot, starts wherever it is.
-        assertThat(admitAndWrite("e", 40)).isEqualTo(new Write(0, 0));
     }
 
     @Test
