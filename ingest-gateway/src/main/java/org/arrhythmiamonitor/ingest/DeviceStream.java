@@ -3,10 +3,14 @@ package org.arrhythmiamonitor.ingest;
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +45,8 @@ final class DeviceStream {
     private int inFlight;
     /** Set when a message over the limit ends the stream: no message after it is taken. */
     private boolean ending;
+    /** The event loop the socket runs on (the stream is made there). */
+    private final Context context = Vertx.currentContext();
     /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
     private Future<Void> previousAnswer = Future.succeededFuture();
 
@@ -59,30 +65,44 @@ final class DeviceStream {
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    void start() {
+    /**
+     * @param open the gateway's open streams: this one is in it from its start until its socket
+     *        closes, so that a shutdown can tell it to go away ({@link #goAway})
+     */
+    void start(Set<DeviceStream> open) {
         metrics.webSockets.incrementAndGet();
-        socket.closeHandler(v -> metrics.webSockets.decrementAndGet());
+        open.add(this);
+        socket.closeHandler(v -> {
+            metrics.webSockets.decrementAndGet();
+            open.remove(this);
+        });
         // Vert.x decodes a text message's bad UTF-8 as U+FFFD, which no chunk holds.
         socket.textMessageHandler(text -> accept(Buffer.buffer(text), false, text.indexOf('\uFFFD') >= 0));
         socket.binaryMessageHandler(bytes -> accept(bytes, true, false));
         socket.exceptionHandler(this::onError);
-        socket.shutdownHandler(v -> goingAway());
     }
 
     /**
-     * The gateway is shutting down (SIGTERM; the server's grace): no message after now is taken,
-     * the answers to those read before go out, then the close says why (1001, going away), so the
-     * device sends the chunks it has no answer to again, to the next gateway. Left to Vert.x, the
+     * The gateway is shutting down (SIGTERM): no message after now is taken, the answers to those
+     * read before go out, then the close says why (1001, going away), so the device sends the chunks
+     * it has no answer to again, to the gateway that takes over. Left to the server's shutdown, the
      * socket closed at once with a bare 1000 and the answers to chunks stored were lost with it.
+     * Runs on the socket's context; the future completes once the socket is closed.
      */
-    private void goingAway() {
-        ending = true;
-        previousAnswer.onComplete(v -> {
-            if (!socket.isClosed()) {
-                socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
-                        "the gateway is shutting down; send the chunks not answered again");
-            }
+    Future<Void> goAway() {
+        Promise<Void> gone = Promise.promise();
+        context.runOnContext(v -> {
+            ending = true;
+            previousAnswer.onComplete(answered -> {
+                if (socket.isClosed()) {
+                    gone.complete();
+                } else {
+                    socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                            "the gateway is shutting down; send the chunks not answered again").onComplete(gone);
+                }
+            });
         });
+        return gone.future();
     }
 
     /**

@@ -19,8 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -61,6 +64,8 @@ public final class GatewayService implements AutoCloseable {
     private final IngestMetrics metrics;
     private final ChunkIngest ingest;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    /** Devices' open WebSockets, told to go away before the servers shut down. */
+    private final Set<DeviceStream> streams = ConcurrentHashMap.newKeySet();
 
     private GatewayService(GatewayConfig config, SampleChunkPublisher publisher, DeviceRegistry devices) {
         this.config = config;
@@ -267,7 +272,8 @@ public final class GatewayService implements AutoCloseable {
         ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
                 .onSuccess(socket -> new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
-                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes()).start())
+                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes())
+                        .start(streams))
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));
     }
@@ -356,6 +362,18 @@ public final class GatewayService implements AutoCloseable {
     /** Stops accepting requests, lets those in flight finish, then flushes and closes the producer. */
     @Override
     public void close() {
+        // Each device's stream first: answered, then closed with 1001 (within the grace; a stream
+        // still waiting for Kafka then is closed by the servers' shutdown).
+        List<Future<Void>> leaving = streams.stream().map(DeviceStream::goAway).toList();
+        try {
+            Future.join(leaving).toCompletionStage().toCompletableFuture()
+                    .get(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("Not every device stream was answered and closed within {} s of the shutdown: {}",
+                    SHUTDOWN_GRACE.toSeconds(), e.toString());
+        }
         for (HttpServer server : servers) {
             server.shutdown(SHUTDOWN_GRACE).await();
         }

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -437,7 +438,7 @@ class GatewayServiceTest {
             WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                     .setPort(stopping.httpPort()).setURI("/v1/devices/" + device + "/stream")
                     .addHeader("Authorization", "Bearer " + token)).await();
-            LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+            LinkedBlockingDeque<JsonObject> answers = new LinkedBlockingDeque<>();
             CompletableFuture<String> closed = new CompletableFuture<>();
             socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
             socket.closeHandler(v -> closed.complete(socket.closeStatusCode() + " " + socket.closeReason()));
@@ -447,6 +448,10 @@ class GatewayServiceTest {
                 sent.add(socket.writeBinaryMessage(Buffer.buffer(chunk.toByteArray())));
             }
             Future.all(sent).await();
+            // Once it has read some (at once, it may have read none).
+            JsonObject first = answers.poll(30, TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            answers.addFirst(first);
             CompletableFuture.runAsync(stopping::close);
             // Before, a bare 1000 at once, and no chunk answered though some were stored.
             assertThat(closed.get(30, TimeUnit.SECONDS))
