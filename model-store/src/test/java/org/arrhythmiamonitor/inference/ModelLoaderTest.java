@@ -409,6 +409,24 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aReloadThatRefusesTheServingVersionsRewrittenCardKeepsServingItRatherThanGoBack() throws IOException {
+        copyModel("1.3.0");
+        ModelCard serving = copyModel("1.4.0");
+        try (ModelRegistry registry = new ModelRegistry(NAME, contract(serving), settings(dir))) {
+            assertThat(registry.card().version()).isEqualTo("1.4.0");
+            // Its card rewritten, its file not yet (still being copied, say).
+            Files.writeString(dir.resolve(NAME + "-1.4.0.json"), serving.json().copy().put("sha256", "0".repeat(64))
+                    .encode());
+            assertThat(registry.reloadIfChanged()).isFalse();
+            assertThat(registry.card().version()).isEqualTo("1.4.0");
+            // Taken away, it goes back to the newest left.
+            Files.delete(dir.resolve(NAME + "-1.4.0.json"));
+            assertThat(registry.reloadIfChanged()).isTrue();
+            assertThat(registry.card().version()).isEqualTo("1.3.0");
+        }
+    }
+
+    @Test
     void cudaWithoutTheGpuBuildFallsBackToTheCpu() {
         assumeThat(OrtEnvironment.getAvailableProviders()).doesNotContain(OrtProvider.CUDA);
         InferenceSettings d = InferenceSettings.defaults();
