@@ -114,6 +114,21 @@ class ModelLoaderTest {
     }
 
     @Test
+    void aCardWithANormalisationTheContractNamesAsEarlierStillServesAndNoOtherDoes() {
+        InputSpec stream = card().input();
+        InputSpec reworded = new InputSpec(stream.rateHz(), stream.before(), stream.length(), stream.channels(),
+                stream.rrFeatures(), "the same inputs, the rule reworded");
+        assertThatThrownBy(() -> ModelLoader.load(ModelSource.directory(MODELS), NAME,
+                new ModelContract(reworded, card().classes()), settings(MODELS)))
+                .isInstanceOf(ModelException.class).hasMessageContaining("normalisation");
+        try (BeatClassifierModel model = ModelLoader.load(ModelSource.directory(MODELS), NAME,
+                new ModelContract(reworded, card().classes(), c -> null, java.util.Set.of(stream.normalisation())),
+                settings(MODELS))) {
+            assertThat(model.card().version()).isEqualTo(card().version());
+        }
+    }
+
+    @Test
     void aModelWhoseInputIsNotWhatTheStreamGivesIsRefused() {
         InputSpec stream = card().input();
         InputSpec longer = new InputSpec(stream.rateHz(), stream.before(), stream.length() + 20, stream.channels(),

@@ -38,9 +38,9 @@ public final class BeatFeatureExtractor {
      * it went on. So it is not learnt however long it lasts: a template that learnt it after 96
      * beats reported a 144 s VT at 125 a minute ended 64 s in, and a slow VT raises no other
      * alarm. Slower, a new shape is learnt at once, as any beat that is not early. The cost: a
-     * shape that changes during a sinus tachycardia (an electrode moved) is learnt only once the
-     * rate falls under 100, and its beats may be called V until then, an alarm a look at the strip
-     * answers rather than a VT missed.
+     * shape that changes during a sinus tachycardia or fast AF (an electrode moved) is learnt only
+     * once the rate falls under 100, and its beats may be called V until then, an alarm a look at
+     * the strip answers rather than a VT missed.
      */
     static final double FAST_RR_S = 0.6;
     static final double DEFAULT_RR_S = 0.8;

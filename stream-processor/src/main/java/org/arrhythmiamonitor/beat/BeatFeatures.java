@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.beat;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.arrhythmiamonitor.inference.InputSpec;
 import org.arrhythmiamonitor.inference.ModelContract;
 
@@ -24,6 +25,14 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr, boolean t
     public static final String NORMALISATION = "band-passed 0.5-40 Hz ECG in millivolts minus the window's median;"
             + " template: running mean of readable, non-premature beats, but at over 100 a minute not of"
             + " beats of another QRS shape (correlation under 0.7)";
+    /**
+     * Model 1.4.0's card, as released: the template rule then let 96 such beats in a row teach it.
+     * Dropping that changed no example of the DS1 export (byte for byte), so those models still
+     * serve, and copies of the card in model directories need no edit.
+     */
+    static final String NORMALISATION_UNTIL_96 = "band-passed 0.5-40 Hz ECG in millivolts minus the window's median;"
+            + " template: running mean of readable, non-premature beats, but at over 100 a minute not of"
+            + " beats of another QRS shape (correlation under 0.7) until 96 have come in a row";
     /** The input every beat model served to this processor must declare in its card. */
     public static final InputSpec SPEC = new InputSpec(BeatWindow.RATE_HZ, BeatWindow.BEFORE, BeatWindow.LENGTH,
             CHANNELS, RR_FEATURES, NORMALISATION);
@@ -32,7 +41,7 @@ public record BeatFeatures(float[] beat, float[] template, float[] rr, boolean t
      * card's {@link FeatureCheck} differs from this build's is loaded with a warning.
      */
     public static final ModelContract CONTRACT = new ModelContract(SPEC, BeatClasses.NAMES,
-            FeatureCheck::concernAbout);
+            FeatureCheck::concernAbout, Set.of(NORMALISATION_UNTIL_96));
     /** The model the stream serves: the newest version of this name in the model source. */
     public static final String MODEL_NAME = "beat-classifier";
 
