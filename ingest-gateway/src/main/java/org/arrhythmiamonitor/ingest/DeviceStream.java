@@ -45,6 +45,8 @@ final class DeviceStream {
     private int inFlight;
     /** Set when a message over the limit ends the stream: no message after it is taken. */
     private boolean ending;
+    /** Told to go away already ({@link #goAway}). */
+    private boolean goingAway;
     /** The event loop the socket runs on (the stream is made there). */
     private final Context context = Vertx.currentContext();
     /** The previous chunk's answer; each answer waits for it, so answers keep the chunks' order. */
@@ -87,19 +89,24 @@ final class DeviceStream {
      * read before go out, then the close says why (1001, going away), so the device sends the chunks
      * it has no answer to again, to the gateway that takes over. Left to the server's shutdown, the
      * socket closed at once with a bare 1000 and the answers to chunks stored were lost with it.
-     * Runs on the socket's context; the future completes once the socket is closed.
+     * Runs on the socket's context; the future completes once the close is sent (a device that
+     * never answers it must not hold the shutdown for the close's own timeout).
      */
     Future<Void> goAway() {
         Promise<Void> gone = Promise.promise();
         context.runOnContext(v -> {
+            if (goingAway) {
+                gone.complete();
+                return;
+            }
+            goingAway = true;
             ending = true;
             previousAnswer.onComplete(answered -> {
-                if (socket.isClosed()) {
-                    gone.complete();
-                } else {
+                if (!socket.isClosed()) {
                     socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
-                            "the gateway is shutting down; send the chunks not answered again").onComplete(gone);
+                            "the gateway is shutting down; send the chunks not answered again");
                 }
+                gone.complete();
             });
         });
         return gone.future();

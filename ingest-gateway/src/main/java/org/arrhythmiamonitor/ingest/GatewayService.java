@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.arrhythmiamonitor.kafka.FetchSilence;
 import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -66,6 +67,8 @@ public final class GatewayService implements AutoCloseable {
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
     /** Devices' open WebSockets, told to go away before the servers shut down. */
     private final Set<DeviceStream> streams = ConcurrentHashMap.newKeySet();
+    /** Set as the shutdown begins: no stream opens after it, and one opening meanwhile goes away at once. */
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
     private GatewayService(GatewayConfig config, SampleChunkPublisher publisher, DeviceRegistry devices) {
         this.config = config;
@@ -268,12 +271,23 @@ public final class GatewayService implements AutoCloseable {
                     + ": open this URL as a WebSocket (or POST chunks to /v1/devices/{deviceId}/ecg)"));
             return;
         }
+        if (stopping.get()) {
+            reject(ctx, new ChunkRejectedException(503, "shutting_down", null,
+                    "the gateway is shutting down; connect again, to the gateway that takes over"));
+            return;
+        }
         String deviceId = ctx.pathParam("deviceId");
         ByteString tokenHash = DeviceAccess.tokenHash(ctx.request().getHeader("Authorization"));
         ctx.request().toWebSocket()
-                .onSuccess(socket -> new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
-                        protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes())
-                        .start(streams))
+                .onSuccess(socket -> {
+                    DeviceStream stream = new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
+                            protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes());
+                    stream.start(streams);
+                    if (stopping.get()) {
+                        // Opened as the shutdown began: it may have missed the call to go away.
+                        stream.goAway();
+                    }
+                })
                 .onFailure(error -> HttpErrors.send(ctx, 400, "websocket_upgrade_failed", null,
                         "open this URL as a WebSocket: " + error.getMessage()));
     }
@@ -362,8 +376,9 @@ public final class GatewayService implements AutoCloseable {
     /** Stops accepting requests, lets those in flight finish, then flushes and closes the producer. */
     @Override
     public void close() {
-        // Each device's stream first: answered, then closed with 1001 (within the grace; a stream
-        // still waiting for Kafka then is closed by the servers' shutdown).
+        // Each device's stream first: answered, then told 1001 (within the grace; a stream still
+        // waiting for Kafka then is closed by the servers' shutdown). No stream opens meanwhile.
+        stopping.set(true);
         List<Future<Void>> leaving = streams.stream().map(DeviceStream::goAway).toList();
         try {
             Future.join(leaving).toCompletionStage().toCompletableFuture()

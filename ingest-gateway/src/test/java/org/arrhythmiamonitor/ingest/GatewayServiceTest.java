@@ -467,6 +467,33 @@ class GatewayServiceTest {
         }
     }
 
+    @Test
+    void aStreamOpeningWhileTheGatewayShutsDownIsRefusedNotCutOffLater() throws Exception {
+        TestKafka doomed = TestKafka.start();
+        GatewayService stopping = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
+        String device = "at-shutdown-2";
+        String token = provision(stopping, device);
+        doomed.close();
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        try {
+            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(stopping.httpPort()).setURI("/v1/devices/" + device + "/stream")
+                    .addHeader("Authorization", "Bearer " + token);
+            WebSocket waiting = webSockets.connect(options).await();
+            // A chunk Kafka does not take: the shutdown waits for its answer, up to its grace.
+            waiting.writeBinaryMessage(Buffer.buffer(chunks(device, 10, 1).get(0).toByteArray())).await();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(stopping::close);
+            Thread.sleep(500);
+            // Taken meanwhile, it was left out of the streams told to go away, and cut off bare (1000).
+            Throwable refused = webSockets.connect(options).transform(
+                    result -> Future.succeededFuture(result.cause())).await();
+            assertThat(refused).as("a stream opened during the shutdown").isNotNull().hasMessageContaining("503");
+            closing.get(30, TimeUnit.SECONDS);
+        } finally {
+            webSockets.close().await();
+        }
+    }
+
     private void streamAndRevoke(WebSocketClient webSockets, WebSocketConnectOptions options, String device,
             String token) throws Exception {
         WebSocket socket = webSockets

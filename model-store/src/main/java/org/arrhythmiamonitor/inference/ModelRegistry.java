@@ -117,8 +117,8 @@ public final class ModelRegistry implements AutoCloseable {
      * checks, walking down the versions above the current one as a start does
      * ({@link ModelLoader#loadNewestUsable}): a refused newest version neither hides a good one below
      * it (which a restart would serve) nor the refusals of the others. It goes no lower than the
-     * current version unless that one's card is gone, and then only to the newest left, if it
-     * passes. Card files that cannot be read are left out, so a stray or half-written one does not
+     * current version unless that one's card is gone, and then to the newest good one left, as a
+     * restart would. Card files that cannot be read are left out, so a stray or half-written one does not
      * hold back a new version; while there is one, the model only moves to a higher version, since
      * the unreadable card may be the current one's being rewritten. Each problem is logged once,
      * when it first appears, and the check is tried again every time: a model still being copied
@@ -151,7 +151,7 @@ public final class ModelRegistry implements AutoCloseable {
                     replace(ModelLoader.load(source, candidate, expected, settings));
                 } catch (RuntimeException e) {
                     problems.put(ModelLoader.problemKey(candidate, e), e.getMessage());
-                    if (candidate.parsedVersion().compareTo(current.parsedVersion()) <= 0) {
+                    if (candidate.parsedVersion().compareTo(current.parsedVersion()) == 0) {
                         // The serving version's card rewritten (its file still being copied, say):
                         // keep serving it rather than go back past it.
                         return false;

@@ -425,7 +425,10 @@ class ModelLoaderTest {
 
     @Test
     void aReloadThatRefusesTheServingVersionsRewrittenCardKeepsServingItRatherThanGoBack() throws IOException {
-        copyModel("1.3.0");
+        copyModel("1.2.0");
+        JsonObject damaged = card().json().copy().put("version", "1.3.0").put("file", NAME + "-1.2.0.onnx")
+                .put("sha256", "0".repeat(64));
+        Files.writeString(dir.resolve(NAME + "-1.3.0.json"), damaged.encode());
         ModelCard serving = copyModel("1.4.0");
         try (ModelRegistry registry = new ModelRegistry(NAME, contract(serving), settings(dir))) {
             assertThat(registry.card().version()).isEqualTo("1.4.0");
@@ -434,10 +437,10 @@ class ModelLoaderTest {
                     .encode());
             assertThat(registry.reloadIfChanged()).isFalse();
             assertThat(registry.card().version()).isEqualTo("1.4.0");
-            // Taken away, it goes back to the newest left.
+            // Taken away, it goes back to the newest good version left, past a refused one, as a start would.
             Files.delete(dir.resolve(NAME + "-1.4.0.json"));
             assertThat(registry.reloadIfChanged()).isTrue();
-            assertThat(registry.card().version()).isEqualTo("1.3.0");
+            assertThat(registry.card().version()).isEqualTo("1.2.0");
         }
     }
 
