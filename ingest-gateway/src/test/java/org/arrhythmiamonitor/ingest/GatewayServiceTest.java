@@ -124,6 +124,24 @@ class GatewayServiceTest {
                 .toList();
     }
 
+    /** What opens {@code device}'s stream on {@code target} with {@code token}. */
+    private static WebSocketConnectOptions streamOf(GatewayService target, String device, String token) {
+        return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(target.httpPort())
+                .setURI("/v1/devices/" + device + "/stream").addHeader("Authorization", "Bearer " + token);
+    }
+
+    /** A gateway whose Kafka is gone after {@code device} was provisioned on it, and the device's token. */
+    private record KafkaGone(GatewayService gateway, String token) {
+    }
+
+    private static KafkaGone gatewayWhoseKafkaIsGone(String device) {
+        TestKafka doomed = TestKafka.start();
+        GatewayService orphan = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
+        String token = provision(orphan, device);
+        doomed.close();
+        return new KafkaGone(orphan, token);
+    }
+
     /** The device's chunks in Kafka, read until there are {@code count} of them (30 s at most). */
     private static List<SampleChunk> writtenAwaiting(String device, int count) {
         long deadline = System.currentTimeMillis() + 30_000;
@@ -435,9 +453,7 @@ class GatewayServiceTest {
         GatewayService stopping = GatewayService.start(vertx, config(kafka.bootstrapServers())).await();
         WebSocketClient webSockets = vertx.createWebSocketClient();
         try {
-            WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-                    .setPort(stopping.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                    .addHeader("Authorization", "Bearer " + token)).await();
+            WebSocket socket = webSockets.connect(streamOf(stopping, device, token)).await();
             LinkedBlockingDeque<JsonObject> answers = new LinkedBlockingDeque<>();
             CompletableFuture<String> closed = new CompletableFuture<>();
             socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
@@ -469,16 +485,13 @@ class GatewayServiceTest {
 
     @Test
     void aStreamOpeningWhileTheGatewayShutsDownIsRefusedNotCutOffLater() throws Exception {
-        TestKafka doomed = TestKafka.start();
-        GatewayService stopping = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
         String device = "at-shutdown-2";
-        String token = provision(stopping, device);
-        doomed.close();
+        KafkaGone gone = gatewayWhoseKafkaIsGone(device);
+        GatewayService stopping = gone.gateway();
+        String token = gone.token();
         WebSocketClient webSockets = vertx.createWebSocketClient();
         try {
-            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-                    .setPort(stopping.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                    .addHeader("Authorization", "Bearer " + token);
+            WebSocketConnectOptions options = streamOf(stopping, device, token);
             WebSocket waiting = webSockets.connect(options).await();
             // A chunk Kafka does not take: the shutdown waits for its answer, up to its grace.
             waiting.writeBinaryMessage(Buffer.buffer(chunks(device, 10, 1).get(0).toByteArray())).await();
@@ -610,9 +623,7 @@ class GatewayServiceTest {
         try {
             String device = "counted-1";
             String token = provision(counted, device);
-            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1")
-                    .setPort(counted.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                    .addHeader("Authorization", "Bearer " + token);
+            WebSocketConnectOptions options = streamOf(counted, device, token);
             List<WebSocket> open = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 open.add(webSockets.connect(options).await());
@@ -777,9 +788,7 @@ class GatewayServiceTest {
             WebSocketClient webSockets = vertx.createWebSocketClient(
                     new WebSocketClientOptions().setMaxFrameSize(clientFrameBytes));
             try {
-                WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-                        .setPort(gateway.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                        .addHeader("Authorization", "Bearer " + token)).await();
+                WebSocket socket = webSockets.connect(streamOf(gateway, device, token)).await();
                 LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
                 socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
                 CompletableFuture<String> closed = new CompletableFuture<>();
@@ -811,19 +820,16 @@ class GatewayServiceTest {
         // Kafka gone, so the chunks before the message over the limit are still waiting for it (2 s)
         // when that message arrives. Frames within the limit that add up to more, refused by Vert.x:
         // one frame over the limit is refused by Netty, and Vert.x then drops the connection at once.
-        TestKafka doomed = TestKafka.start();
-        GatewayService orphan = GatewayService.start(vertx, config(doomed.bootstrapServers())).await();
         String device = "orphan-2";
-        String token = provision(orphan, device);
-        doomed.close();
+        KafkaGone gone = gatewayWhoseKafkaIsGone(device);
+        GatewayService orphan = gone.gateway();
+        String token = gone.token();
         // Its frames after the one over the limit would make a message of their own.
         String tooBig = "{\"seq\": 9, \"t0\": 1767225600000, \"fs\": 250, \"samples\": [0" + ",1".repeat(200_000)
                 + "]}";
         WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(64 * 1024));
         try {
-            WebSocket socket = webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
-                    .setPort(orphan.httpPort()).setURI("/v1/devices/" + device + "/stream")
-                    .addHeader("Authorization", "Bearer " + token)).await();
+            WebSocket socket = webSockets.connect(streamOf(orphan, device, token)).await();
             LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
             socket.textMessageHandler(text -> answers.add(new JsonObject(text)));
             CompletableFuture<String> closed = new CompletableFuture<>();

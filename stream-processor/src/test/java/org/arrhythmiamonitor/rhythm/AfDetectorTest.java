@@ -289,12 +289,7 @@ class AfDetectorTest {
         Feed feed = new Feed();
         List<Long> afEnds = new ArrayList<>();
         for (int episode = 0; episode < 2; episode++) {
-            for (int i = 0; i < 40; i++) {
-                feed.beat(BeatClass.N, 800, true, Double.NaN);
-            }
-            for (int i = 0; i < 150; i++) {
-                feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
-            }
+            sinusThenAf(feed, random);
             afEnds.add(feed.time);
         }
         for (int i = 0; i < 60; i++) {
@@ -314,12 +309,7 @@ class AfDetectorTest {
         // alert read "RR irregularity 0.02".
         Random random = new Random(23);
         Feed feed = new Feed();
-        for (int i = 0; i < 40; i++) {
-            feed.beat(BeatClass.N, 800, true, Double.NaN);
-        }
-        for (int i = 0; i < 150; i++) {
-            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
-        }
+        sinusThenAf(feed, random);
         RhythmSegment onset = feed.out.get(0);
         for (int i = 0; i < 60; i++) {
             feed.beat(BeatClass.N, 800, true, Double.NaN);
@@ -476,6 +466,16 @@ class AfDetectorTest {
                     irregular ? 0.0 : 0.95), BeatClass.N, true, out::add);
         }
         return out;
+    }
+
+    /** 40 sinus beats at 75 a minute, then 150 beats of AF (intervals 400-900 ms). */
+    private static void sinusThenAf(Feed feed, Random random) {
+        for (int i = 0; i < 40; i++) {
+            feed.beat(BeatClass.N, 800, true, Double.NaN);
+        }
+        for (int i = 0; i < 150; i++) {
+            feed.beat(BeatClass.N, 400 + 500 * random.nextDouble(), true, Double.NaN);
+        }
     }
 
     /** Beats fed to the detector one after another, readable unless said otherwise. */
