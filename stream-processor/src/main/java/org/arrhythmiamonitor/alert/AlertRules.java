@@ -110,14 +110,8 @@ public final class AlertRules {
         }
         // A silent device's episode is wall-clock time, which its detail gives; in device time it has none.
         if (e.getEndTimeMs() > 0 && type != EpisodeType.DEVICE_SILENT) {
-            long lastedMs = e.getEndTimeMs() - e.getOnsetTimeMs();
-            if (lastedMs == 0 && addedBackMs > 0) {
-                // The clock went back further than the episode had run, so its end was put at its
-                // onset: its length is not known ("ended after 0.0 s", or the whole step, is wrong).
-                m.append(", ended");
-            } else {
-                m.append(String.format(Locale.ROOT, ", ended after %.1f s", (lastedMs + addedBackMs) / 1000.0));
-            }
+            m.append(String.format(Locale.ROOT, ", ended after %.1f s",
+                    (e.getEndTimeMs() - e.getOnsetTimeMs() + addedBackMs) / 1000.0));
         }
         return m.toString();
     }
