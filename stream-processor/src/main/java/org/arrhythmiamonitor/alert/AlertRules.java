@@ -3,7 +3,6 @@ package org.arrhythmiamonitor.alert;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import org.arrhythmiamonitor.episode.ClockSetBacks;
 import org.arrhythmiamonitor.episode.EpisodeRules;
 import org.arrhythmiamonitor.episode.EpisodeType;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
@@ -66,8 +65,7 @@ public final class AlertRules {
                 .setOnsetSample(episode.getOnsetSample())
                 .setOnsetTimeMs(episode.getOnsetTimeMs())
                 .setEndTimeMs(episode.getEndTimeMs())
-                .setMessage(message(type, episode, holdoff == null ? 0 : ClockSetBacks.addedBackMs(
-                        holdoff.getAf().getClockSetBacksList(), episode.getOnsetSample(), episode.getEndSample())))
+                .setMessage(message(type, episode))
                 .setHeartRateBpm(episode.getRateBpm())
                 .setBeatCount(episode.getBeatCount())
                 .setEvidence(episode.getEvidence())
@@ -97,8 +95,7 @@ public final class AlertRules {
         return true;
     }
 
-    /** @param addedBackMs how far the device clock went back during the episode ({@link ClockSetBacks}) */
-    static String message(EpisodeType type, Episode e, long addedBackMs) {
+    static String message(EpisodeType type, Episode e) {
         StringBuilder m = new StringBuilder(type.label());
         if (e.getBeatCount() > 0 && e.getRateBpm() > 0) {
             m.append(String.format(Locale.ROOT, ": %d beats at %.0f bpm", e.getBeatCount(), e.getRateBpm()));
@@ -110,8 +107,7 @@ public final class AlertRules {
         }
         // A silent device's episode is wall-clock time, which its detail gives; in device time it has none.
         if (e.getEndTimeMs() > 0 && type != EpisodeType.DEVICE_SILENT) {
-            m.append(String.format(Locale.ROOT, ", ended after %.1f s",
-                    (e.getEndTimeMs() - e.getOnsetTimeMs() + addedBackMs) / 1000.0));
+            m.append(String.format(Locale.ROOT, ", ended after %.1f s", (e.getEndTimeMs() - e.getOnsetTimeMs()) / 1000.0));
         }
         return m.toString();
     }

@@ -156,7 +156,6 @@ public final class EpisodeDetector {
         // will be, not up to this beat: the window that keeps AF going reaches past its end.
         if (after.getInAf() && !after.getEpisodeOpen() && afLastedMs(after) >= rules.afMinDurationS() * 1000) {
             out.episode(afEpisode(beat.deviceId(), run.getOnsetSample(), run.getOnsetTimeMs(), run.getLastTimeMs(),
-                    ClockSetBacks.addedBackMs(after.getClockSetBacksList(), run.getOnsetSample(), run.getLastSample()),
                     run.getBeats(), AfDetector.segmentIrregularity(after))
                     .setEvidence(Episodes.evidence(run.getOnsetTimeMs(), run.getLastTimeMs())).build());
             after = after.toBuilder().setEpisodeOpen(true).build();
@@ -192,8 +191,13 @@ public final class EpisodeDetector {
      * which leave no hole in the sample count, kept 42 s of AF from being one.)
      */
     private static long afLastedMs(AfState af) {
-        return af.getConfirmedTimeMs() - af.getSegment().getOnsetTimeMs() + ClockSetBacks.addedBackMs(
-                af.getClockSetBacksList(), af.getSegment().getOnsetSample(), af.getConfirmedSample());
+        long lastedMs = af.getConfirmedTimeMs() - af.getSegment().getOnsetTimeMs();
+        for (ClockSetBack back : af.getClockSetBacksList()) {
+            if (back.getSample() > af.getSegment().getOnsetSample() && back.getSample() <= af.getConfirmedSample()) {
+                lastedMs += back.getBackMs();
+            }
+        }
+        return lastedMs;
     }
 
     /** Passes the AF detector's segments on to {@code ecg.rhythm}, keeping the one that ended, if any. */
@@ -222,17 +226,15 @@ public final class EpisodeDetector {
             return after;
         }
         out.episode(afEpisode(deviceId, seg.getOnsetSample(), seg.getOnsetTimeMs(), seg.getEndTimeMs(),
-                ClockSetBacks.addedBackMs(after.getClockSetBacksList(), seg.getOnsetSample(), seg.getEndSample()),
                 seg.getBeatCount(), seg.getIrregularity())
                 .setEndSample(seg.getEndSample()).setEndTimeMs(seg.getEndTimeMs())
                 .setEvidence(Episodes.evidence(seg.getOnsetTimeMs(), seg.getEndTimeMs())).build());
         return after.toBuilder().setEpisodeOpen(false).build();
     }
 
-    /** @param addedBackMs how far the device clock went back in between ({@link ClockSetBacks}) */
     private static Episode.Builder afEpisode(String deviceId, long onsetSample, long onsetTimeMs, long lastTimeMs,
-            long addedBackMs, int beats, double irregularity) {
-        long durationMs = lastTimeMs - onsetTimeMs + addedBackMs;
+            int beats, double irregularity) {
+        long durationMs = lastTimeMs - onsetTimeMs;
         double rate = durationMs > 0 ? 60_000.0 * Math.max(0, beats - 1) / durationMs : 0;
         return Episodes.start(deviceId, EpisodeType.ATRIAL_FIBRILLATION, onsetSample, onsetTimeMs)
                 .setBeatCount(beats)

@@ -1,19 +1,15 @@
 package org.arrhythmiamonitor.episode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import org.arrhythmiamonitor.alert.AlertRules;
 import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.state.v1.EpisodeState;
 import org.arrhythmiamonitor.wire.v1.Beat;
 import org.arrhythmiamonitor.wire.v1.BeatClass;
 import org.arrhythmiamonitor.wire.v1.ClassifiedBeat;
-import org.arrhythmiamonitor.wire.v1.Episode;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,26 +104,6 @@ class OddClockAndStoreTest {
         assertThat(control).hasSize(2);
         assertThat(afEpisodeOnsets(svtRunThenAf(3_600_000, 10_000, 0))).isEqualTo(control);
         assertThat(afEpisodeOnsets(svtRunThenAf(5_000, 10_000, 0))).isEqualTo(control);
-    }
-
-    @Test
-    void aDeviceClockSetBackDuringAfKeepsItsRateAndDurationInTheAlert() {
-        // Computed from device time alone, 5 s back 10 s into 60 s of AF read 5 s shorter and faster.
-        Episode control = endedAf(svtRunThenAf(0));
-        Device setBackDevice = svtRunThenAf(5_000, 10_000, 0);
-        Episode setBack = endedAf(setBackDevice);
-        assertThat(setBack.getRateBpm()).isCloseTo(control.getRateBpm(), within(0.5));
-        assertThat(alertMessage(setBack, setBackDevice)).isEqualTo(alertMessage(control, svtRunThenAf(0)));
-    }
-
-    private static Episode endedAf(Device d) {
-        return d.out.episodes.stream().filter(e -> e.getType().equals("ATRIAL_FIBRILLATION") && e.getEndTimeMs() != 0)
-                .findFirst().orElseThrow();
-    }
-
-    private static String alertMessage(Episode episode, Device d) {
-        return AlertRules.alertFor(episode, EpisodeRules.DEFAULTS, d.state.toBuilder(), new HashSet<>()).orElseThrow()
-                .getMessage();
     }
 
     @Test
