@@ -239,8 +239,12 @@ public final class BurdenAggregator {
                     .setOnsetTimeMs(beat.getTimeMs()).build();
         }
         if (clear && alarm.getOpen()) {
+            // Never before its onset, in sample or in time, as every run's end (Episodes.ofRun):
+            // a device clock set back before the onset put it there, and its alert read "ended after
+            // -9000.0 s".
             out.episode(burdenEpisode(deviceId, type, alarm.getOnsetSample(), alarm.getOnsetTimeMs(), burdenPct,
-                    thresholdPct).setEndSample(beat.getSample()).setEndTimeMs(beat.getTimeMs()).build());
+                    thresholdPct).setEndSample(Math.max(beat.getSample(), alarm.getOnsetSample()))
+                    .setEndTimeMs(Math.max(beat.getTimeMs(), alarm.getOnsetTimeMs())).build());
             return BurdenAlarm.getDefaultInstance();
         }
         return alarm;

@@ -68,6 +68,21 @@ class BurdenAggregatorTest {
     }
 
     @Test
+    void aBurdenAlarmThatEndsAfterTheClockWentBackBeforeItsOnsetDoesNotEndBeforeItBegan() {
+        long t0 = 100 * HOUR;
+        BurdenState s = beats(BurdenState.getDefaultInstance(), t0, t0 + 2 * HOUR + 600_000, 5);
+        assertThat(s.getPvc().getOpen()).isTrue();
+        long back = t0 - 5 * HOUR;
+        beats(s, back, back + 4 * HOUR, 0);
+        // Its alert read "ended after -9000.0 s".
+        assertThat(episodes).filteredOn(e -> e.getType().equals("PVC_BURDEN") && e.getEndTimeMs() != 0)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.getEndTimeMs()).isGreaterThanOrEqualTo(e.getOnsetTimeMs());
+                    assertThat(e.getEndSample()).isGreaterThanOrEqualTo(e.getOnsetSample());
+                });
+    }
+
+    @Test
     void afterTheDeviceClockWasSetBackWithinAnHourTheRollingViewGoesOn() {
         long t0 = 100 * HOUR;
         BurdenState s = beats(BurdenState.getDefaultInstance(), t0, t0 + 3_000_000, 0);
@@ -103,6 +118,7 @@ class BurdenAggregatorTest {
     };
 
     private final List<Burden> burdens = new ArrayList<>();
+    private final List<Episode> episodes = new ArrayList<>();
     private long sample;
 
     /** A beat a second from {@code fromMs} to {@code toMs}, every {@code everyNthV}-th a PVC (0: none). */
@@ -115,6 +131,7 @@ class BurdenAggregatorTest {
 
             @Override
             public void episode(Episode episode) {
+                episodes.add(episode);
             }
         };
         BurdenState s = state;
