@@ -105,8 +105,9 @@ public final class SampleChunkPublisher implements AutoCloseable {
     public CompletionStage<RecordMetadata> publish(SampleChunk chunk) {
         CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
         String device = chunk.getDeviceId();
-        Latest before = latest.put(device, new Latest(chunk.getSeq(), written));
-        written.whenComplete((metadata, error) -> latest.remove(device, new Latest(chunk.getSeq(), written)));
+        Latest mine = new Latest(chunk.getSeq(), written);
+        Latest before = latest.put(device, mine);
+        written.whenComplete((metadata, error) -> latest.remove(device, mine));
         // Only an earlier seq goes first. The entry of a later one can outlive it for a moment (its
         // callbacks run before this map's is): a retry of an earlier seq, admitted once that later
         // one was settled, does not wait for it.

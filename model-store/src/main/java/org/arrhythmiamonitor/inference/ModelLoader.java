@@ -240,7 +240,7 @@ public final class ModelLoader {
         float[][] got;
         int count = fixture.count();
         try {
-            got = model.classify(fixture.beats(), fixture.rr(), fixture.count());
+            got = model.classify(fixture.beats(), fixture.rr(), count);
         } catch (RuntimeException e) {
             throw new ModelException(card.id() + ": its trial inference failed: " + e.getMessage(), e);
         }

@@ -118,11 +118,11 @@ public final class ModelRegistry implements AutoCloseable {
      * ({@link ModelLoader#loadNewestUsable}): a refused newest version neither hides a good one below
      * it (which a restart would serve) nor the refusals of the others. It goes no lower than the
      * current version unless that one's card is gone, and then to the newest good one left, as a
-     * restart would. Card files that cannot be read are left out, so a stray or half-written one does not
-     * hold back a new version; while there is one, the model only moves to a higher version, since
-     * the unreadable card may be the current one's being rewritten. Each problem is logged once,
-     * when it first appears, and the check is tried again every time: a model still being copied
-     * loads once its file is complete.
+     * restart would. Card files that cannot be read are left out, so a stray or half-written one
+     * does not hold back a new version; while there is one, the model only moves to a higher
+     * version, since the unreadable card may be the current one's being rewritten. Each problem is
+     * logged once, when it first appears, and the check is tried again every time: a model still
+     * being copied loads once its file is complete.
      *
      * @return whether the model was replaced
      */

@@ -53,7 +53,8 @@ final class GatewayCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long maxInFlightMb;
 
-    @Option(names = "--idle-timeout", defaultValue = "${env:GATEWAY_IDLE_TIMEOUT:-" + GatewayConfig.DEFAULT_IDLE_TIMEOUT_S + "}", paramLabel = "SECONDS",
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS",
+            defaultValue = "${env:GATEWAY_IDLE_TIMEOUT:-" + GatewayConfig.DEFAULT_IDLE_TIMEOUT_S + "}",
             description = "Close a connection (HTTP or WebSocket) with no traffic either way for this long; devices "
                     + "that pause longer reconnect (default: ${DEFAULT-VALUE}).")
     int idleTimeoutSeconds;

@@ -96,12 +96,8 @@ public final class EpisodeDetector {
             return s.build();
         }
         TechnicalState t = s.getTechnical();
-        if (t.getSilent() && !t.getEpisodesEnded() && wallMs - t.getSilentSinceWallMs() >= SILENCE_ENDS_EPISODES_MS) {
-            endEpisodes(s, deviceId, rules, out);
-            s.getTechnicalBuilder().setEpisodesEnded(true);
-            return s.build();
-        }
-        return null;
+        return endedAfterSilence(s, t, wallMs - t.getSilentSinceWallMs() >= SILENCE_ENDS_EPISODES_MS, deviceId,
+                rules, out) ? s.build() : null;
     }
 
     /**
@@ -111,10 +107,22 @@ public final class EpisodeDetector {
      */
     private static void endIfNotContinued(EpisodeState.Builder s, TechnicalState before, long timeMs, long lastMs,
             String deviceId, EpisodeRules rules, EpisodeOutput out) {
-        if (before.getSilent() && !before.getEpisodesEnded() && timeMs < lastMs) {
-            endEpisodes(s, deviceId, rules, out);
-            s.getTechnicalBuilder().setEpisodesEnded(true);
+        endedAfterSilence(s, before, timeMs < lastMs, deviceId, rules, out);
+    }
+
+    /**
+     * Ends what a silent device left open, once, when {@code due}; whether it did.
+     *
+     * @param before the device's technical state as the silence left it
+     */
+    private static boolean endedAfterSilence(EpisodeState.Builder s, TechnicalState before, boolean due,
+            String deviceId, EpisodeRules rules, EpisodeOutput out) {
+        if (!before.getSilent() || before.getEpisodesEnded() || !due) {
+            return false;
         }
+        endEpisodes(s, deviceId, rules, out);
+        s.getTechnicalBuilder().setEpisodesEnded(true);
+        return true;
     }
 
     /** Ends every open run and AF at its last beat. */
