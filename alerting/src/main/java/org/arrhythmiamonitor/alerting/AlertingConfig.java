@@ -67,6 +67,7 @@ public record AlertingConfig(String bootstrapServers, String httpHost, int httpP
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
+        SettingException.requireListenAddress(SECTION, "httpHost", httpHost);
         SettingException.requirePort(SECTION, "httpPort", httpPort);
         SettingException.requireAtLeast(SECTION, "maxAlerts", maxAlerts, 1);
         SettingException.requireAtLeast(SECTION, "partitions", partitions, 1);

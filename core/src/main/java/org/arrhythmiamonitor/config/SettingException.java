@@ -1,5 +1,9 @@
 package org.arrhythmiamonitor.config;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -42,6 +46,33 @@ public final class SettingException extends IllegalArgumentException {
     /** Refuses a port outside 0-65535 (0: any free port). */
     public static void requirePort(String section, String key, int port) {
         requireBetween(section, key, port, 0, 65_535);
+    }
+
+    /**
+     * Refuses an address to listen on that names none of this machine's: the HTTP server would
+     * find out only as it starts (in the demo after the broker's start), in a message that names
+     * no setting ("Failed to resolve '999.1.1.1'").
+     */
+    public static void requireListenAddress(String section, String key, String host) {
+        String accepted = "; give one of this machine's addresses, 127.0.0.1 for it alone, or 0.0.0.0 for all";
+        if (host == null || host.isBlank()) {
+            throw of(section, key, "must name an address to listen on, got an empty one" + accepted);
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw of(section, key, "is '" + host + "', which resolves to no address" + accepted);
+        }
+        try {
+            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+                    && NetworkInterface.getByInetAddress(address) == null) {
+                throw of(section, key, "is '" + host + "' (" + address.getHostAddress()
+                        + "), which is not an address of this machine" + accepted);
+            }
+        } catch (SocketException e) {
+            // The interfaces could not be listed: the server's bind will tell.
+        }
     }
 
     /** Refuses a whole number outside {@code min}-{@code max}. */

@@ -45,6 +45,25 @@ public final class HttpJson {
     }
 
     /**
+     * Whether the body of a request that takes nothing is empty (none, blank or {@code {}}); if
+     * not, answers 400: what a client puts there (a reason for a logout, a device id) would
+     * otherwise be dropped without a word. Needs a body handler before it.
+     */
+    public static boolean nothingInBody(RoutingContext ctx) {
+        JsonObject body;
+        try {
+            body = bodyObject(ctx);
+        } catch (DecodeException e) {
+            HttpErrors.send(ctx, 400, "malformed_json", null, "this request takes no body (or {}): " + e.getMessage());
+            return false;
+        }
+        Optional<String> field = body.fieldNames().stream().sorted().findFirst();
+        field.ifPresent(name -> HttpErrors.send(ctx, 400, "invalid_field", name,
+                "this request takes no fields, got '" + name + "'"));
+        return field.isEmpty();
+    }
+
+    /**
      * Whether every key of {@code body} is among {@code known}; if not, answers 400
      * {@code invalid_field} naming the first unknown one: a misspelt field (a {@code "notes"} for
      * {@code "note"}) must be refused, not dropped.

@@ -112,6 +112,7 @@ public final class ChunkJsonDecoder {
                 chunk.addLeads(decoded);
             }
             limits.checkEqualLengths("leads", lengths);
+            ChunkLimits.checkDistinctLeadNames("leads", chunk.getLeadsList().stream().map(Lead::getName).toList());
         }
         return chunk.build();
     }

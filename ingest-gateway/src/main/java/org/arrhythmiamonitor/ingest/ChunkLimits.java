@@ -1,5 +1,9 @@
 package org.arrhythmiamonitor.ingest;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -128,6 +132,21 @@ public final class ChunkLimits {
         if (count > max) {
             throw new ChunkRejectedException("chunk_too_long", path, "holds " + count + " samples; at most " + max
                     + " (" + maxChunkSeconds + " s at this rate) per chunk");
+        }
+    }
+
+    /**
+     * Every lead named once (letter case aside): two leads called "II" would leave the processor and
+     * a dashboard to guess which one the name means.
+     */
+    public static void checkDistinctLeadNames(String pathPrefix, List<String> names) {
+        Map<String, Integer> first = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            Integer earlier = first.putIfAbsent(names.get(i).toUpperCase(Locale.ROOT), i);
+            if (earlier != null) {
+                throw invalid(pathPrefix + "[" + i + "].name", "'" + names.get(i) + "' names the same lead as "
+                        + pathPrefix + "[" + earlier + "].name ('" + names.get(earlier) + "'); give each lead its own name");
+            }
         }
     }
 

@@ -79,6 +79,7 @@ public final class ChunkProtobufDecoder {
             lengths[i] = lead.getSamplesCount();
         }
         limits.checkEqualLengths("leads", lengths);
+        ChunkLimits.checkDistinctLeadNames("leads", chunk.getLeadsList().stream().map(Lead::getName).toList());
     }
 
     private static void checkKnownFields(String path, UnknownFieldSet unknown) {

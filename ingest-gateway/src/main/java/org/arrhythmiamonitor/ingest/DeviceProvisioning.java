@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code POST /v1/devices} {@code {"deviceId": "..."}}: 201 with the device's token, shown
  * this once; 409 when the device already has an active token.
- * <li>{@code POST /v1/devices/{id}/token}: a new token replacing the old one (and lifting a
+ * <li>{@code POST /v1/devices/{id}/token} (no body, or {@code {}}): a new token replacing the old one (and lifting a
  * revocation); 201 for a new device, 200 for a known one.
  * <li>{@code DELETE /v1/devices/{id}}: revokes the token at once on every gateway; 204, or 404.
  * <li>{@code GET /v1/devices/{id}}: whether the device exists and is revoked, never the token.
@@ -52,9 +53,11 @@ final class DeviceProvisioning {
 
     void mount(Router router) {
         // None takes a query parameter: one is refused, not ignored (QueryParams).
-        router.post("/v1/devices").handler(this::admin).handler(QueryParams::none);
+        // Two routes each, as for chunks: the administrator's token is checked before a body is read.
+        router.post("/v1/devices").handler(this::admin).handler(QueryParams::none).handler(DeviceProvisioning::json);
         router.post("/v1/devices").handler(BodyLimit.of(4096)).handler(this::create);
-        router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(QueryParams::none).handler(this::reissue);
+        router.post("/v1/devices/:deviceId/token").handler(this::admin).handler(QueryParams::none);
+        router.post("/v1/devices/:deviceId/token").handler(BodyLimit.of(4096)).handler(this::reissue);
         router.delete("/v1/devices/:deviceId").handler(this::admin).handler(QueryParams::none).handler(this::revoke);
         router.get("/v1/devices/:deviceId").handler(this::admin).handler(QueryParams::none).handler(this::describe);
     }
@@ -75,6 +78,18 @@ final class DeviceProvisioning {
         } else {
             ctx.next();
         }
+    }
+
+    /** A body of another type is refused (415) before it is read, as the chunk routes refuse one. */
+    private static void json(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            HttpErrors.send(ctx, 415, "unsupported_media_type", "Content-Type",
+                    "send {\"deviceId\": \"...\"} with Content-Type: application/json, got "
+                            + (type == null ? "none" : type));
+            return;
+        }
+        ctx.next();
     }
 
     private void create(RoutingContext ctx) {
@@ -104,7 +119,7 @@ final class DeviceProvisioning {
 
     private void reissue(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
-        if (validId(ctx, deviceId) && startChange(ctx, deviceId)) {
+        if (HttpJson.nothingInBody(ctx) && validId(ctx, deviceId) && startChange(ctx, deviceId)) {
             issue(ctx, deviceId, registry.find(deviceId) == null ? 201 : 200);
         }
     }

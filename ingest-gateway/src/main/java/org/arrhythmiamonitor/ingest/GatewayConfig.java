@@ -83,6 +83,7 @@ public record GatewayConfig(String bootstrapServers, String httpHost, int httpPo
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
+        SettingException.requireListenAddress(SECTION, "httpHost", httpHost);
         SettingException.requirePort(SECTION, "httpPort", httpPort);
         SettingException.requireAtLeast(SECTION, "maxBodyBytes", maxBodyBytes, 1024);
         if (!(maxChunkSeconds > 0 && maxChunkSeconds <= 60)) {

@@ -52,6 +52,17 @@ class ChunkProtobufDecoderTest {
     }
 
     @Test
+    void twoLeadsOfOneNameAreRefused() {
+        SampleChunk.Builder twice = chunk().addLeads(chunk().getLeads(0));
+        assertThatThrownBy(() -> decode(twice)).isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
+            assertThat(e.field()).isEqualTo("leads[1].name");
+            assertThat(e.getMessage()).isEqualTo("leads[1].name 'MLII' names the same lead as leads[0].name ('MLII'); "
+                    + "give each lead its own name");
+            assertThat(e.seq()).isEqualTo(7);
+        });
+    }
+
+    @Test
     void garbageAndOtherDevicesMessagesAreRefused() {
         assertThatThrownBy(() -> decoder.decode("dev-1", Buffer.buffer(new byte[] {(byte) 0xff, 1, 2}), NOW))
                 .isInstanceOfSatisfying(ChunkRejectedException.class,

@@ -366,6 +366,12 @@ class GatewayServiceTest {
         assertThat(misspelt.bodyAsJsonObject().getString("detail")).isEqualTo("unknown field 'deviceID'; known: [deviceId]");
         assertThat(admin(client.get(port, "127.0.0.1", "/v1/devices/" + device + "?verbose=1"), null).statusCode())
                 .isEqualTo(400);
+        // A body of another type is refused before it is read, not parsed as JSON regardless.
+        HttpResponse<Buffer> plain = client.post(port, "127.0.0.1", "/v1/devices").bearerTokenAuthentication(ADMIN)
+                .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("{\"deviceId\": \"" + device + "\"}"))
+                .await();
+        assertThat(plain.statusCode()).as(plain.bodyAsString()).isEqualTo(415);
+        assertThat(plain.bodyAsJsonObject().getString("error")).isEqualTo("unsupported_media_type");
 
         String first = provision(gateway, device);
         assertThat(first).startsWith("amd_").hasSizeGreaterThan(40);
@@ -380,7 +386,15 @@ class GatewayServiceTest {
         Buffer body = Buffer.buffer(chunk.toByteArray());
         assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(202);
 
-        HttpResponse<Buffer> reissued = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"), null);
+        // A reissue takes nothing: what is sent is refused, not dropped, and the old token stays.
+        HttpResponse<Buffer> withFields = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"),
+                new JsonObject().put("deviceId", "another"));
+        assertThat(withFields.statusCode()).as(withFields.bodyAsString()).isEqualTo(400);
+        assertThat(withFields.bodyAsJsonObject().getString("detail"))
+                .isEqualTo("this request takes no fields, got 'deviceId'");
+        assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> reissued = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"),
+                new JsonObject());
         assertThat(reissued.statusCode()).isEqualTo(200);
         String second = reissued.bodyAsJsonObject().getString("token");
         assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(401);

@@ -41,9 +41,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Address every service listens on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host;
 
-    @Option(names = "--kafka-port", defaultValue = "9092",
-            description = "Port of the embedded Kafka broker, on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
-    int kafkaPort;
+    @Option(names = "--kafka-port", paramLabel = "PORT",
+            description = "Port of the embedded Kafka broker, on 127.0.0.1 (default: " + DEFAULT_KAFKA_PORT
+                    + "); not with --bootstrap-servers, which starts no broker.")
+    Integer kafkaPort;
 
     @Option(names = "--gateway-port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")
     int gatewayPort;
@@ -89,6 +90,7 @@ public final class DemoCommand implements Callable<Integer> {
             String adminToken, String exampleDeviceToken, AlertingSettings.DemoUsers dashboardUsers) {
     }
 
+    static final int DEFAULT_KAFKA_PORT = 9092;
     /** The device of the README's curl example, whose token the banner shows. */
     static final String EXAMPLE_DEVICE = "demo-001";
     /** The embedded broker serves only this JVM and local tools, so it stays on loopback whatever --host says. */
@@ -122,10 +124,16 @@ public final class DemoCommand implements Callable<Integer> {
             }
             // Every setting is checked before the broker starts: a mistake in a file is reported at
             // once, not after the broker's start-up and then its shutdown.
-            if (bootstrapServers == null && (kafkaPort < 1 || kafkaPort > 65535)) {
-                throw new IllegalArgumentException("--kafka-port must be 1-65535, got " + kafkaPort);
+            if (bootstrapServers != null && kafkaPort != null) {
+                // Ignored, the operator would think the demo's broker is where they said.
+                throw new IllegalArgumentException("--kafka-port is the port of the embedded broker, which "
+                        + "--bootstrap-servers " + bootstrapServers + " replaces: give one or the other");
             }
-            String kafka = bootstrapServers != null ? bootstrapServers : EMBEDDED_HOST + ":" + kafkaPort;
+            int port = kafkaPort != null ? kafkaPort : DEFAULT_KAFKA_PORT;
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("--kafka-port must be 1-65535, got " + port);
+            }
+            String kafka = bootstrapServers != null ? bootstrapServers : EMBEDDED_HOST + ":" + port;
             CommandLineSettings processorJson = common(ProcessorConfig.SECTION, new JsonObject(), kafka)
                     .put("httpPort", "--processor-port", processorPort)
                     .put("stateDir", "--data-dir", dataDir.resolve("streams").toAbsolutePath().toString())
@@ -154,8 +162,7 @@ public final class DemoCommand implements Callable<Integer> {
 
             if (bootstrapServers == null) {
                 System.out.println("Starting the embedded Kafka broker (data in " + dataDir.toAbsolutePath() + ") ...");
-                lifecycle.add("embedded Kafka broker", EmbeddedKafka.start(dataDir.resolve("kafka"), EMBEDDED_HOST,
-                        kafkaPort));
+                lifecycle.add("embedded Kafka broker", EmbeddedKafka.start(dataDir.resolve("kafka"), EMBEDDED_HOST, port));
             }
             Vertx vertx = lifecycle.vertx();
             ProcessorService processor = ServiceStarter.processor(vertx, processorConfig, lifecycle,

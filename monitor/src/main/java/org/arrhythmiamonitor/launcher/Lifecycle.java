@@ -48,7 +48,7 @@ final class Lifecycle {
                 // The port is the usual fault (in use, or under 1024 without the right); an address that
                 // is not this machine's is the other.
                 String advice = String.valueOf(cause.getMessage()).contains("assign requested address")
-                        ? "Check the address it listens on: it must be one of this machine's, or 0.0.0.0 for all."
+                        ? "Check the address it listens on (--host): it must be one of this machine's, or 0.0.0.0 for all."
                         : "Choose another port with " + portFlag + ".";
                 throw new LaunchException(service + " could not listen on port " + port + ": " + cause.getMessage()
                         + ". " + advice, cause);

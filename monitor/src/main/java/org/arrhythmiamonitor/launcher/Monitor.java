@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** {@code bin/monitor}: the one entry point to the demo and to every service. */
 @Command(name = "monitor", mixinStandardHelpOptions = true, version = "Arrhythmia Monitor 0.1.0",
@@ -56,6 +58,7 @@ public final class Monitor implements Runnable {
     /** The command line with error handling that explains a failed start in one line, without a stack trace. */
     public static CommandLine commandLine() {
         return new CommandLine(new Monitor())
+                .setParameterExceptionHandler(Monitor::refused)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                     if (isOperational(cause)) {
@@ -65,6 +68,19 @@ public final class Monitor implements Runnable {
                     LoggerFactory.getLogger(Monitor.class).error("monitor {} failed", cmd.getCommandName(), cause);
                     return 1;
                 });
+    }
+
+    /**
+     * A value the command line (or a variable standing in for a flag) cannot give: said, as picocli
+     * would, with the usage, but naming the variable when it gave the value.
+     */
+    static int refused(ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        cmd.getErr().println(cmd.getColorScheme().errorText(EnvironmentDefaults.message(e, args, System::getenv)));
+        if (!UnmatchedArgumentException.printSuggestions(e, cmd.getErr())) {
+            cmd.usage(cmd.getErr(), cmd.getColorScheme());
+        }
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

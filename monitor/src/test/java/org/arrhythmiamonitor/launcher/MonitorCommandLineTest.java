@@ -270,7 +270,7 @@ class MonitorCommandLineTest {
         assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
                 new java.net.BindException("Cannot assign requested address")), "gateway", 8080, "--port"))
                 .hasMessage("gateway could not listen on port 8080: Cannot assign requested address. Check the "
-                        + "address it listens on: it must be one of this machine's, or 0.0.0.0 for all.");
+                        + "address it listens on (--host): it must be one of this machine's, or 0.0.0.0 for all.");
         for (String portFault : List.of("Address already in use", "Permission denied")) {
             assertThatThrownBy(() -> Lifecycle.await(io.vertx.core.Future.failedFuture(
                     new java.net.BindException(portFault)), "gateway", 80, "--port"))
@@ -307,6 +307,33 @@ class MonitorCommandLineTest {
         assertThat(outcome.err().strip()).isEqualTo("monitor demo: --host must name an address to listen on "
                 + "(127.0.0.1, or 0.0.0.0 for all), got an empty one");
         assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+    }
+
+    @Test
+    void aListenAddressThatIsNoneOfThisMachinesIsNamedByItsFlagBeforeTheBrokerStarts() throws Exception {
+        Path demoData = dataDir.resolve("demo");
+        Outcome outcome = run("demo", "--host", "999.1.1.1", "--data-dir", demoData.toString(), "--kafka-port",
+                String.valueOf(freePort()));
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo("monitor demo: --host is '999.1.1.1', which resolves to no "
+                + "address; give one of this machine's addresses, 127.0.0.1 for it alone, or 0.0.0.0 for all");
+        assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
+        // 192.0.2.1 is an address for documentation (RFC 5737): no machine has it.
+        Outcome gateway = run("gateway", "--host", "192.0.2.1", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(gateway.exitCode()).isEqualTo(1);
+        assertThat(gateway.err().strip()).isEqualTo("monitor gateway: --host is '192.0.2.1' (192.0.2.1), which is "
+                + "not an address of this machine; give one of this machine's addresses, 127.0.0.1 for it alone, or "
+                + "0.0.0.0 for all");
+    }
+
+    @Test
+    void aKafkaPortWithAKafkaOfOnesOwnIsRefusedNotIgnored() throws Exception {
+        Path demoData = dataDir.resolve("demo");
+        Outcome outcome = run("demo", "--bootstrap-servers", "127.0.0.1:1", "--kafka-port", "9093",
+                "--data-dir", demoData.toString());
+        assertThat(outcome.exitCode()).isEqualTo(1);
+        assertThat(outcome.err().strip()).isEqualTo("monitor demo: --kafka-port is the port of the embedded broker, "
+                + "which --bootstrap-servers 127.0.0.1:1 replaces: give one or the other");
     }
 
     @Test

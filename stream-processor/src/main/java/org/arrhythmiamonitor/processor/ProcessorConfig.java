@@ -51,6 +51,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Str
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw SettingException.of(SECTION, "bootstrapServers", "is required");
         }
+        SettingException.requireListenAddress(SECTION, "httpHost", httpHost);
         SettingException.requirePort(SECTION, "httpPort", httpPort);
         if (stateDir == null || stateDir.isBlank()) {
             throw SettingException.of(SECTION, "stateDir", "must name a directory, got '" + stateDir + "'");

@@ -116,7 +116,7 @@ public final class SessionAuth implements AutoCloseable {
         // None of these takes a query parameter: one is refused, not ignored (QueryParams).
         router.post("/api/login").handler(BodyLimit.of(4096)).handler(QueryParams::none).handler(this::login);
         router.route("/api/*").handler(this::requireUser);
-        router.post("/api/logout").handler(QueryParams::none).handler(this::logout);
+        router.post("/api/logout").handler(BodyLimit.of(4096)).handler(QueryParams::none).handler(this::logout);
         router.get("/api/me").handler(QueryParams::none).handler(ctx -> HttpJson.send(ctx, 200, me(ctx.session())));
     }
 
@@ -283,6 +283,9 @@ public final class SessionAuth implements AutoCloseable {
     }
 
     private void logout(RoutingContext ctx) {
+        if (!HttpJson.nothingInBody(ctx)) {
+            return;
+        }
         ctx.session().destroy();
         ctx.response().setStatusCode(204).end();
     }
