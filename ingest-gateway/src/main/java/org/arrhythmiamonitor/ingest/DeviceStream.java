@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>A message over {@code maxMessageBytes} ends the stream with close code 1009 (message too big)
  * and the limit as reason: its frames cannot be skipped to read the next message reliably. A
  * gateway shutting down answers the chunks it has read and closes with 1001.
+ *
+ * <p>A stream idle for the gateway's idle timeout (no frame either way, pings included) is closed
+ * with 1001 and the reason, just before the server's own idle timeout would drop the connection
+ * without a close frame (the device would see 1006, abnormal closure, and no reason).
  */
 final class DeviceStream {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceStream.class);
@@ -42,6 +46,9 @@ final class DeviceStream {
     private final IngestMetrics metrics;
     private final int maxInFlight;
     private final long maxMessageBytes;
+    private final long idleTimeoutMs;
+    /** When a frame last came or an answer last went, in the event loop's clock. */
+    private long lastTrafficMs = System.nanoTime() / 1_000_000;
     private int inFlight;
     /** Set when a message over the limit ends the stream: no message after it is taken. */
     private boolean ending;
@@ -54,7 +61,7 @@ final class DeviceStream {
 
     DeviceStream(ServerWebSocket socket, String deviceId, ByteString tokenHash, DeviceAccess access,
             ChunkJsonDecoder json, ChunkProtobufDecoder protobuf, ChunkIngest ingest, IngestMetrics metrics,
-            int maxInFlight, long maxMessageBytes) {
+            int maxInFlight, long maxMessageBytes, long idleTimeoutMs) {
         this.socket = socket;
         this.deviceId = deviceId;
         this.tokenHash = tokenHash;
@@ -65,6 +72,7 @@ final class DeviceStream {
         this.metrics = metrics;
         this.maxInFlight = maxInFlight;
         this.maxMessageBytes = maxMessageBytes;
+        this.idleTimeoutMs = idleTimeoutMs;
     }
 
     /**
@@ -82,6 +90,37 @@ final class DeviceStream {
         socket.textMessageHandler(text -> accept(Buffer.buffer(text), false, text.indexOf('\uFFFD') >= 0));
         socket.binaryMessageHandler(bytes -> accept(bytes, true, false));
         socket.exceptionHandler(this::onError);
+        // Every frame, pings and continuations too, as the server's idle timeout counts them.
+        socket.frameHandler(frame -> lastTrafficMs = nowMs());
+        watchIdle();
+    }
+
+    private static long nowMs() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /**
+     * Closes the stream with a reason once it has been idle for a little less than the idle
+     * timeout: one timer per idle period, set again for what is left when traffic came meanwhile.
+     */
+    private void watchIdle() {
+        long margin = Math.min(1000, idleTimeoutMs / 10);
+        long left = lastTrafficMs + idleTimeoutMs - margin - nowMs();
+        if (left > 0) {
+            context.owner().setTimer(left, id -> {
+                if (!socket.isClosed()) {
+                    watchIdle();
+                }
+            });
+        } else if (inFlight == 0 && !ending && !socket.isClosed()) {
+            // With answers still to come (Kafka slow) the stream is not idle; the server's
+            // timeout ends it if they do not come in time.
+            ending = true;
+            socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "idle: no chunk, ping or answer "
+                    + "for the gateway's idle timeout of " + idleTimeoutMs / 1000 + " s; connect again to send more");
+        } else if (!socket.isClosed()) {
+            context.owner().setTimer(margin, id -> watchIdle());
+        }
     }
 
     /**
@@ -202,8 +241,10 @@ final class DeviceStream {
                 return Future.succeededFuture();
             }
             if (reply.status() == 401) {
+                lastTrafficMs = nowMs();
                 return socket.writeTextMessage(reply.text()).compose(v -> socket.close((short) 1008, "unauthorized"));
             }
+            lastTrafficMs = nowMs();
             return socket.writeTextMessage(reply.text());
         }).recover(error -> Future.succeededFuture());
     }

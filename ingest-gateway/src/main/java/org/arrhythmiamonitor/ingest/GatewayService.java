@@ -281,7 +281,8 @@ public final class GatewayService implements AutoCloseable {
         ctx.request().toWebSocket()
                 .onSuccess(socket -> {
                     DeviceStream stream = new DeviceStream(socket, deviceId, tokenHash, access, jsonDecoder,
-                            protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes());
+                            protobufDecoder, ingest, metrics, config.maxInFlightPerSocket(), config.maxBodyBytes(),
+                            config.idleTimeoutSeconds() * 1000L);
                     stream.start(streams);
                     if (stopping.get()) {
                         // Opened as the shutdown began: it may have missed the call to go away.

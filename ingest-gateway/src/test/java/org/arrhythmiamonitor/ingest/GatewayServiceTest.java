@@ -736,6 +736,30 @@ class GatewayServiceTest {
         }
     }
 
+    @Test
+    void anIdleStreamIsClosedWithItsReasonAndPingsKeepItOpen() throws Exception {
+        GatewayService quick = GatewayService.start(vertx, GatewayConfig.fromJson(settings(kafka.bootstrapServers())
+                .put("idleTimeoutSeconds", 1))).await();
+        WebSocketClient webSockets = vertx.createWebSocketClient();
+        try {
+            String device = "idle-1";
+            String token = provision(quick, device);
+            WebSocket pinging = webSockets.connect(streamOf(quick, device, token)).await();
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            pinging.closeHandler(v -> closed.complete(pinging.closeStatusCode() + " " + pinging.closeReason()));
+            long pings = vertx.setPeriodic(300, id -> pinging.writePing(Buffer.buffer("still here")));
+            Thread.sleep(2500);
+            assertThat(closed).as("pinged every 0.3 s, with an idle timeout of 1 s").isNotDone();
+            vertx.cancelTimer(pings);
+            // Before, the server's idle timeout dropped the connection with no close frame (1006 here).
+            assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo("1001 idle: no chunk, ping or answer for the "
+                    + "gateway's idle timeout of 1 s; connect again to send more");
+        } finally {
+            webSockets.close().await();
+            quick.close();
+        }
+    }
+
     /**
      * Opens the device's stream over a bare connection with {@code extraHeaders}, writes {@code frames}
      * once the gateway answered the upgrade, and returns what the gateway sent once {@code enough}
