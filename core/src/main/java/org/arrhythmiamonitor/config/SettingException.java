@@ -67,8 +67,9 @@ public final class SettingException extends IllegalArgumentException {
         try {
             if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
                     && NetworkInterface.getByInetAddress(address) == null) {
-                throw of(section, key, "is '" + host + "' (" + address.getHostAddress()
-                        + "), which is not an address of this machine" + accepted);
+                String resolved = host.equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")";
+                throw of(section, key, "is '" + host + "'" + resolved + ", which is not an address of this machine"
+                        + accepted);
             }
         } catch (SocketException e) {
             // The interfaces could not be listed: the server's bind will tell.

@@ -42,8 +42,10 @@ final class EnvironmentDefaults {
         if (value == null || !value.equals(refusal.getValue())) {
             return refusal.getMessage();
         }
+        // Picocli's own words start by naming the flag, which the operator did not give.
+        String reason = refusal.getMessage().replaceFirst("^Invalid value for option '[^']*': ", "");
         return "Invalid value of the environment variable " + variable.group(1) + ", which sets "
-                + option.longestName() + " when the flag is not given: " + refusal.getMessage();
+                + option.longestName() + " when the flag is not given: " + reason;
     }
 
     private static boolean given(OptionSpec option, String[] args) {

@@ -32,7 +32,7 @@ class EnvironmentDefaultsTest {
     @Test
     void aVariableStandingInForAnAbsentFlagIsNamedWhenItsValueIsRefused() {
         assertThat(refusal()).startsWith("Invalid value of the environment variable PATH, which sets --port when "
-                + "the flag is not given: Invalid value for option '--port': '" + System.getenv("PATH")
+                + "the flag is not given: '" + System.getenv("PATH")
                 + "' is not an int").contains("Usage: probe");
     }
 

@@ -321,7 +321,7 @@ class MonitorCommandLineTest {
         // 192.0.2.1 is an address for documentation (RFC 5737): no machine has it.
         Outcome gateway = run("gateway", "--host", "192.0.2.1", "--bootstrap-servers", "127.0.0.1:1");
         assertThat(gateway.exitCode()).isEqualTo(1);
-        assertThat(gateway.err().strip()).isEqualTo("monitor gateway: --host is '192.0.2.1' (192.0.2.1), which is "
+        assertThat(gateway.err().strip()).isEqualTo("monitor gateway: --host is '192.0.2.1', which is "
                 + "not an address of this machine; give one of this machine's addresses, 127.0.0.1 for it alone, or "
                 + "0.0.0.0 for all");
     }
