@@ -58,21 +58,28 @@ public final class SettingException extends IllegalArgumentException {
         if (host == null || host.isBlank()) {
             throw of(section, key, "must name an address to listen on, got an empty one" + accepted);
         }
-        InetAddress address;
+        InetAddress[] addresses;
         try {
-            address = InetAddress.getByName(host);
+            addresses = InetAddress.getAllByName(host);
         } catch (UnknownHostException e) {
             throw of(section, key, "is '" + host + "', which resolves to no address" + accepted);
         }
-        try {
-            if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
-                    && NetworkInterface.getByInetAddress(address) == null) {
-                String resolved = host.equals(address.getHostAddress()) ? "" : " (" + address.getHostAddress() + ")";
-                throw of(section, key, "is '" + host + "'" + resolved + ", which is not an address of this machine"
-                        + accepted);
+        for (InetAddress address : addresses) {
+            if (ofThisMachine(address)) {
+                return;
             }
+        }
+        String resolved = host.equals(addresses[0].getHostAddress()) ? "" : " (" + addresses[0].getHostAddress() + ")";
+        throw of(section, key, "is '" + host + "'" + resolved + ", which is not an address of this machine" + accepted);
+    }
+
+    private static boolean ofThisMachine(InetAddress address) {
+        try {
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                    || NetworkInterface.getByInetAddress(address) != null;
         } catch (SocketException e) {
             // The interfaces could not be listed: the server's bind will tell.
+            return true;
         }
     }
 

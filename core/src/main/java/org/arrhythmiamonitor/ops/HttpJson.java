@@ -45,11 +45,32 @@ public final class HttpJson {
     }
 
     /**
+     * The media type a {@code Content-Type} header names, lower case, without its parameters
+     * ({@code application/json} for {@code Application/JSON; charset=utf-8}); null for none. A
+     * prefix match would take {@code application/jsonp} for JSON.
+     */
+    public static String mediaType(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int parameters = contentType.indexOf(';');
+        return (parameters < 0 ? contentType : contentType.substring(0, parameters)).strip()
+                .toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
      * Whether the body of a request that takes nothing is empty (none, blank or {@code {}}); if
-     * not, answers 400: what a client puts there (a reason for a logout, a device id) would
-     * otherwise be dropped without a word. Needs a body handler before it.
+     * not, answers 400: what a client puts there (a device id, say) would otherwise be dropped
+     * without a word. Needs a body handler before it.
      */
     public static boolean nothingInBody(RoutingContext ctx) {
+        // A form's fields (multipart above all) are taken out of the body by the body handler.
+        Optional<String> formField = ctx.request().formAttributes().names().stream().sorted().findFirst();
+        if (formField.isPresent()) {
+            HttpErrors.send(ctx, 400, "invalid_field", formField.get(),
+                    "this request takes no fields, got '" + formField.get() + "'");
+            return false;
+        }
         JsonObject body;
         try {
             body = bodyObject(ctx);

@@ -136,13 +136,13 @@ public final class ChunkLimits {
     }
 
     /**
-     * Every lead named once (letter case aside): two leads called "II" would leave the processor and
+     * Every lead named once (letter case and spaces at the ends aside): two leads called "II" would leave the processor and
      * a dashboard to guess which one the name means.
      */
     public static void checkDistinctLeadNames(String pathPrefix, List<String> names) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            Integer earlier = first.putIfAbsent(names.get(i).toUpperCase(Locale.ROOT), i);
+            Integer earlier = first.putIfAbsent(names.get(i).strip().toUpperCase(Locale.ROOT), i);
             if (earlier != null) {
                 throw invalid(pathPrefix + "[" + i + "].name", "'" + names.get(i) + "' names the same lead as "
                         + pathPrefix + "[" + earlier + "].name ('" + names.get(earlier) + "'); give each lead its own name");

@@ -1,6 +1,6 @@
 package org.arrhythmiamonitor.ingest;
 
-import java.util.Locale;
+import org.arrhythmiamonitor.ops.HttpJson;
 
 /** How a posted chunk is encoded, as its headers say. */
 enum ChunkMedia {
@@ -20,11 +20,11 @@ enum ChunkMedia {
                     "compressed bodies are not accepted (Content-Encoding: " + contentEncoding + "); send the chunk "
                             + "uncompressed, or as " + ChunkProtobufDecoder.MEDIA_TYPE + ", which is compact");
         }
-        String media = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
-        if (media.startsWith("application/json")) {
+        String media = contentType == null ? "application/json" : HttpJson.mediaType(contentType);
+        if (media.equals("application/json")) {
             return JSON;
         }
-        if (media.startsWith(ChunkProtobufDecoder.MEDIA_TYPE) || media.startsWith("application/protobuf")) {
+        if (media.equals(ChunkProtobufDecoder.MEDIA_TYPE) || media.equals("application/protobuf")) {
             return PROTOBUF;
         }
         throw new ChunkRejectedException(415, "unsupported_media_type", null,

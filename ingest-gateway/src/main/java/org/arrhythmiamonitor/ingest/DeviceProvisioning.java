@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.arrhythmiamonitor.ops.BodyLimit;
@@ -80,13 +79,16 @@ final class DeviceProvisioning {
         }
     }
 
-    /** A body of another type is refused (415) before it is read, as the chunk routes refuse one. */
+    /**
+     * A body of another type is refused (415) before it is read; one without a type is read as
+     * JSON, as a chunk's is.
+     */
     private static void json(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        if (type != null && !"application/json".equals(HttpJson.mediaType(type))) {
             HttpErrors.send(ctx, 415, "unsupported_media_type", "Content-Type",
                     "send {\"deviceId\": \"...\"} with Content-Type: application/json, got "
-                            + (type == null ? "none" : type));
+                            + type);
             return;
         }
         ctx.next();
@@ -119,7 +121,7 @@ final class DeviceProvisioning {
 
     private void reissue(RoutingContext ctx) {
         String deviceId = ctx.pathParam("deviceId");
-        if (HttpJson.nothingInBody(ctx) && validId(ctx, deviceId) && startChange(ctx, deviceId)) {
+        if (validId(ctx, deviceId) && HttpJson.nothingInBody(ctx) && startChange(ctx, deviceId)) {
             issue(ctx, deviceId, registry.find(deviceId) == null ? 201 : 200);
         }
     }

@@ -82,7 +82,7 @@ class ChunkJsonDecoderTest {
             empty leads           | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": []}                     | invalid_chunk  | leads
             lead without name     | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"samples": [1]}]}     | invalid_chunk  | leads[0].name
             leads of unequal size | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1, 2]}]} | invalid_chunk | leads[1].samples
-            two leads of one name | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "II", "samples": [1]}, {"name": "V1", "samples": [1]}, {"name": "ii", "samples": [1]}]} | invalid_chunk | leads[2].name
+            two leads of one name | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "II", "samples": [1]}, {"name": "V1", "samples": [1]}, {"name": "ii ", "samples": [1]}]} | invalid_chunk | leads[2].name
             seq beyond a long     | {"seq": 99999999999999999999999, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
             seq just beyond       | {"seq": 9223372036854775808, "t0": 1767225600000, "fs": 250, "samples": [1]} | invalid_chunk | seq
             seq in exponent form  | {"seq": 1e30, "t0": 1767225600000, "fs": 250, "samples": [1]}               | invalid_chunk  | seq

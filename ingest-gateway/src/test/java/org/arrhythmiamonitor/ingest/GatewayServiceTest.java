@@ -372,6 +372,13 @@ class GatewayServiceTest {
                 .await();
         assertThat(plain.statusCode()).as(plain.bodyAsString()).isEqualTo(415);
         assertThat(plain.bodyAsJsonObject().getString("error")).isEqualTo("unsupported_media_type");
+        HttpResponse<Buffer> lookalike = client.post(port, "127.0.0.1", "/v1/devices").bearerTokenAuthentication(ADMIN)
+                .putHeader("Content-Type", "application/jsonp").sendBuffer(Buffer.buffer("{}")).await();
+        assertThat(lookalike.statusCode()).as(lookalike.bodyAsString()).isEqualTo(415);
+        // Without a type the body is read as JSON, as a chunk's is.
+        HttpResponse<Buffer> untyped = client.post(port, "127.0.0.1", "/v1/devices").bearerTokenAuthentication(ADMIN)
+                .sendBuffer(Buffer.buffer("{\"deviceId\": \"untyped-1\"}")).await();
+        assertThat(untyped.statusCode()).as(untyped.bodyAsString()).isEqualTo(201);
 
         String first = provision(gateway, device);
         assertThat(first).startsWith("amd_").hasSizeGreaterThan(40);
@@ -392,6 +399,12 @@ class GatewayServiceTest {
         assertThat(withFields.statusCode()).as(withFields.bodyAsString()).isEqualTo(400);
         assertThat(withFields.bodyAsJsonObject().getString("detail"))
                 .isEqualTo("this request takes no fields, got 'deviceId'");
+        HttpResponse<Buffer> form = client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token")
+                .bearerTokenAuthentication(ADMIN)
+                .sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create().attribute("deviceId", "another"))
+                .await();
+        assertThat(form.statusCode()).as(form.bodyAsString()).isEqualTo(400);
+        assertThat(form.bodyAsJsonObject().getString("field")).isEqualTo("deviceId");
         assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(200);
         HttpResponse<Buffer> reissued = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"),
                 new JsonObject());

@@ -127,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (bootstrapServers != null && kafkaPort != null) {
                 // Ignored, the operator would think the demo's broker is where they said.
                 throw new IllegalArgumentException("--kafka-port is the port of the embedded broker, which "
-                        + "--bootstrap-servers " + bootstrapServers + " replaces: give one or the other");
+                        + "--bootstrap-servers '" + bootstrapServers + "' replaces: give one or the other");
             }
             int port = kafkaPort != null ? kafkaPort : DEFAULT_KAFKA_PORT;
             if (port < 1 || port > 65535) {

@@ -5,19 +5,58 @@ import java.util.Arrays;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
  * A flag's default taken from an environment variable ({@code defaultValue = "${env:GATEWAY_PORT:-8080}"})
- * and refused: picocli says "Invalid value for option '--port'", to an operator who typed no
- * {@code --port} and set {@code GATEWAY_PORT} in a compose file. The refusal then names the variable.
+ * and refused: picocli says "Invalid value for option '--port'", and a service "--port must be
+ * 0-65535", to an operator who typed no {@code --port} and set {@code GATEWAY_PORT} in a compose
+ * file. The refusal then names the variable.
  */
 final class EnvironmentDefaults {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)");
 
     private EnvironmentDefaults() {
+    }
+
+    /**
+     * {@code message}, a refusal that names flags ({@code --port must be 0-65535, got 70000}), with
+     * each flag the command line did not give but a set variable did named with that variable
+     * ({@code --port (from GATEWAY_PORT)}): a value the service refused after picocli read it.
+     */
+    static String annotate(String message, CommandLine command, UnaryOperator<String> environment) {
+        ParseResult parsed = command.getParseResult();
+        if (message == null || parsed == null) {
+            return message;
+        }
+        String annotated = message;
+        for (OptionSpec option : command.getCommandSpec().options()) {
+            String variable = variableOf(option, environment);
+            if (variable != null && !parsed.hasMatchedOption(option)) {
+                // The flag alone, not the start of a longer one (--port in --processor-port).
+                Matcher flag = Pattern.compile("(?<![\\w-])" + Pattern.quote(option.longestName()) + "(?![\\w-])")
+                        .matcher(annotated);
+                if (flag.find()) {
+                    annotated = annotated.substring(0, flag.end()) + " (from " + variable + ")"
+                            + annotated.substring(flag.end());
+                }
+            }
+        }
+        return annotated;
+    }
+
+    /** The set environment variable {@code option}'s default comes from, or null. */
+    private static String variableOf(OptionSpec option, UnaryOperator<String> environment) {
+        // Picocli keeps only the default it interpolated; the variable's name is in the annotation.
+        if (!(option.userObject() instanceof AnnotatedElement element) || element.getAnnotation(Option.class) == null) {
+            return null;
+        }
+        Matcher variable = VARIABLE.matcher(element.getAnnotation(Option.class).defaultValue());
+        return variable.find() && environment.apply(variable.group(1)) != null ? variable.group(1) : null;
     }
 
     /**
@@ -28,23 +67,16 @@ final class EnvironmentDefaults {
      * @param environment the value of each environment variable, or null when unset
      */
     static String message(ParameterException refusal, String[] args, UnaryOperator<String> environment) {
-        // Picocli keeps only the default it interpolated; the variable's name is in the annotation.
-        if (!(refusal.getArgSpec() instanceof OptionSpec option)
-                || !(option.userObject() instanceof AnnotatedElement element)
-                || element.getAnnotation(Option.class) == null || given(option, args)) {
+        if (!(refusal.getArgSpec() instanceof OptionSpec option) || given(option, args)) {
             return refusal.getMessage();
         }
-        Matcher variable = VARIABLE.matcher(element.getAnnotation(Option.class).defaultValue());
-        if (!variable.find()) {
-            return refusal.getMessage();
-        }
-        String value = environment.apply(variable.group(1));
-        if (value == null || !value.equals(refusal.getValue())) {
+        String variable = variableOf(option, environment);
+        if (variable == null || !environment.apply(variable).equals(refusal.getValue())) {
             return refusal.getMessage();
         }
         // Picocli's own words start by naming the flag, which the operator did not give.
         String reason = refusal.getMessage().replaceFirst("^Invalid value for option '[^']*': ", "");
-        return "Invalid value of the environment variable " + variable.group(1) + ", which sets "
+        return "Invalid value of the environment variable " + variable + ", which sets "
                 + option.longestName() + " when the flag is not given: " + reason;
     }
 

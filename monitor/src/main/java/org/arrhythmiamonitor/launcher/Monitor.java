@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -59,15 +60,19 @@ public final class Monitor implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new Monitor())
                 .setParameterExceptionHandler(Monitor::refused)
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (isOperational(cause)) {
-                        cmd.getErr().println("monitor " + cmd.getCommandName() + ": " + cause.getMessage());
-                        return 1;
-                    }
-                    LoggerFactory.getLogger(Monitor.class).error("monitor {} failed", cmd.getCommandName(), cause);
-                    return 1;
-                });
+                .setExecutionExceptionHandler(Monitor::failed);
+    }
+
+    /** A command that failed: in one line when the operator can fix it, else logged with its stack trace. */
+    static int failed(Exception e, CommandLine cmd, ParseResult parsed) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (isOperational(cause)) {
+            cmd.getErr().println("monitor " + cmd.getCommandName() + ": "
+                    + EnvironmentDefaults.annotate(cause.getMessage(), cmd, System::getenv));
+            return 1;
+        }
+        LoggerFactory.getLogger(Monitor.class).error("monitor {} failed", cmd.getCommandName(), cause);
+        return 1;
     }
 
     /**

@@ -21,6 +21,39 @@ class EnvironmentDefaultsTest {
         }
     }
 
+    /** A value picocli reads, and the command then refuses, as a service refuses a setting. */
+    @Command(name = "probe")
+    static final class Refusing implements Runnable {
+        @Option(names = "--path", defaultValue = "${env:PATH:-none}")
+        String path;
+
+        @Option(names = "--other-path", defaultValue = "${env:PATH:-none}")
+        String otherPath;
+
+        @Override
+        public void run() {
+            throw new IllegalArgumentException("--path must be short, got " + path.length()
+                    + " characters; --other-path too");
+        }
+    }
+
+    private static String failure(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new Refusing()).setExecutionExceptionHandler(Monitor::failed);
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute(args)).isEqualTo(1);
+        return err.toString().strip();
+    }
+
+    @Test
+    void aValueRefusedAfterReadingIsNamedWithTheVariableThatGaveIt() {
+        int length = System.getenv("PATH").length();
+        assertThat(failure()).isEqualTo("monitor probe: --path (from PATH) must be short, got " + length
+                + " characters; --other-path (from PATH) too");
+        assertThat(failure("--path", "/given")).isEqualTo("monitor probe: --path must be short, got 6 characters; "
+                + "--other-path (from PATH) too");
+    }
+
     private static String refusal(String... args) {
         StringWriter err = new StringWriter();
         CommandLine commandLine = new CommandLine(new Probe()).setParameterExceptionHandler(Monitor::refused);

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -312,16 +313,20 @@ class MonitorCommandLineTest {
     @Test
     void aListenAddressThatIsNoneOfThisMachinesIsNamedByItsFlagBeforeTheBrokerStarts() throws Exception {
         Path demoData = dataDir.resolve("demo");
-        Outcome outcome = run("demo", "--host", "999.1.1.1", "--data-dir", demoData.toString(), "--kafka-port",
-                String.valueOf(freePort()));
+        // A name under .invalid never resolves (RFC 6761).
+        Outcome outcome = run("demo", "--host", "gateway.invalid", "--data-dir", demoData.toString(),
+                "--kafka-port", String.valueOf(freePort()));
         assertThat(outcome.exitCode()).isEqualTo(1);
-        assertThat(outcome.err().strip()).isEqualTo("monitor demo: --host is '999.1.1.1', which resolves to no "
+        assertThat(outcome.err().strip()).isEqualTo("monitor demo: --host is 'gateway.invalid', which resolves to no "
                 + "address; give one of this machine's addresses, 127.0.0.1 for it alone, or 0.0.0.0 for all");
         assertThat(demoData.resolve("kafka")).as("no broker was started").doesNotExist();
-        // 192.0.2.1 is an address for documentation (RFC 5737): no machine has it.
-        Outcome gateway = run("gateway", "--host", "192.0.2.1", "--bootstrap-servers", "127.0.0.1:1");
+        // An address for documentation (RFC 5737), which a test network may still give this machine.
+        String elsewhere = "203.0.113.77";
+        assumeTrue(java.net.NetworkInterface.getByInetAddress(java.net.InetAddress.getByName(elsewhere)) == null,
+                "this machine has " + elsewhere);
+        Outcome gateway = run("gateway", "--host", elsewhere, "--bootstrap-servers", "127.0.0.1:1");
         assertThat(gateway.exitCode()).isEqualTo(1);
-        assertThat(gateway.err().strip()).isEqualTo("monitor gateway: --host is '192.0.2.1', which is "
+        assertThat(gateway.err().strip()).isEqualTo("monitor gateway: --host is '" + elsewhere + "', which is "
                 + "not an address of this machine; give one of this machine's addresses, 127.0.0.1 for it alone, or "
                 + "0.0.0.0 for all");
     }
@@ -333,7 +338,7 @@ class MonitorCommandLineTest {
                 "--data-dir", demoData.toString());
         assertThat(outcome.exitCode()).isEqualTo(1);
         assertThat(outcome.err().strip()).isEqualTo("monitor demo: --kafka-port is the port of the embedded broker, "
-                + "which --bootstrap-servers 127.0.0.1:1 replaces: give one or the other");
+                + "which --bootstrap-servers '127.0.0.1:1' replaces: give one or the other");
     }
 
     @Test
