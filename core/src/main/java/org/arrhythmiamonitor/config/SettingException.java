@@ -64,10 +64,9 @@ public final class SettingException extends IllegalArgumentException {
         } catch (UnknownHostException e) {
             throw of(section, key, "is '" + host + "', which resolves to no address" + accepted);
         }
-        for (InetAddress address : addresses) {
-            if (ofThisMachine(address)) {
-                return;
-            }
+        // The server listens on the first address the name resolves to.
+        if (ofThisMachine(addresses[0])) {
+            return;
         }
         String resolved = host.equals(addresses[0].getHostAddress()) ? "" : " (" + addresses[0].getHostAddress() + ")";
         throw of(section, key, "is '" + host + "'" + resolved + ", which is not an address of this machine" + accepted);

@@ -64,11 +64,13 @@ public final class HttpJson {
      * without a word. Needs a body handler before it.
      */
     public static boolean nothingInBody(RoutingContext ctx) {
-        // A form's fields (multipart above all) are taken out of the body by the body handler.
+        // A form's fields are taken out of the body by the body handler, and a multipart form's
+        // files dropped with uploads off: fields are refused by name, a multipart form as such.
         Optional<String> formField = ctx.request().formAttributes().names().stream().sorted().findFirst();
-        if (formField.isPresent()) {
-            HttpErrors.send(ctx, 400, "invalid_field", formField.get(),
-                    "this request takes no fields, got '" + formField.get() + "'");
+        String media = mediaType(ctx.request().getHeader("Content-Type"));
+        if (formField.isPresent() || media != null && media.startsWith("multipart/")) {
+            HttpErrors.send(ctx, 400, "invalid_field", formField.orElse(null), "this request takes no fields, got "
+                    + formField.map(name -> "'" + name + "'").orElse("a " + media + " form"));
             return false;
         }
         JsonObject body;

@@ -88,7 +88,7 @@ final class DeviceProvisioning {
         if (type != null && !"application/json".equals(HttpJson.mediaType(type))) {
             HttpErrors.send(ctx, 415, "unsupported_media_type", "Content-Type",
                     "send {\"deviceId\": \"...\"} with Content-Type: application/json, got "
-                            + type);
+                            + (type.isBlank() ? "an empty one" : type));
             return;
         }
         ctx.next();

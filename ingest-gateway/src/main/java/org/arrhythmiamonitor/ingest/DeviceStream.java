@@ -49,6 +49,8 @@ final class DeviceStream {
     private final long idleTimeoutMs;
     /** When a frame last came or an answer last went, in the event loop's clock. */
     private long lastTrafficMs = System.nanoTime() / 1_000_000;
+    /** The idle check's timer, cancelled at the close: left, it held the closed stream and its connection. */
+    private long idleTimer = -1;
     private int inFlight;
     /** Set when a message over the limit ends the stream: no message after it is taken. */
     private boolean ending;
@@ -83,6 +85,7 @@ final class DeviceStream {
         metrics.webSockets.incrementAndGet();
         open.add(this);
         socket.closeHandler(v -> {
+            context.owner().cancelTimer(idleTimer);
             metrics.webSockets.decrementAndGet();
             open.remove(this);
         });
@@ -107,7 +110,7 @@ final class DeviceStream {
         long margin = Math.min(1000, idleTimeoutMs / 10);
         long left = lastTrafficMs + idleTimeoutMs - margin - nowMs();
         if (left > 0) {
-            context.owner().setTimer(left, id -> {
+            idleTimer = context.owner().setTimer(left, id -> {
                 if (!socket.isClosed()) {
                     watchIdle();
                 }
@@ -119,7 +122,7 @@ final class DeviceStream {
             socket.close((short) WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "idle: no chunk, ping or answer "
                     + "for the gateway's idle timeout of " + idleTimeoutMs / 1000 + " s; connect again to send more");
         } else if (!socket.isClosed()) {
-            context.owner().setTimer(margin, id -> watchIdle());
+            idleTimer = context.owner().setTimer(margin, id -> watchIdle());
         }
     }
 

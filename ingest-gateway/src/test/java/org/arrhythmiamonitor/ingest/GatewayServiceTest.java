@@ -405,6 +405,12 @@ class GatewayServiceTest {
                 .await();
         assertThat(form.statusCode()).as(form.bodyAsString()).isEqualTo(400);
         assertThat(form.bodyAsJsonObject().getString("field")).isEqualTo("deviceId");
+        // A file part alone: the body handler drops it (uploads off), so the form is refused as such.
+        HttpResponse<Buffer> file = client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token")
+                .bearerTokenAuthentication(ADMIN).sendMultipartForm(io.vertx.ext.web.multipart.MultipartForm.create()
+                        .binaryFileUpload("file", "token.txt", Buffer.buffer("x"), "text/plain"))
+                .await();
+        assertThat(file.statusCode()).as(file.bodyAsString()).isEqualTo(400);
         assertThat(post(gateway, device, first, PROTOBUF, body).statusCode()).isEqualTo(200);
         HttpResponse<Buffer> reissued = admin(client.post(port, "127.0.0.1", "/v1/devices/" + device + "/token"),
                 new JsonObject());

@@ -27,13 +27,20 @@ class EnvironmentDefaultsTest {
         @Option(names = "--path", defaultValue = "${env:PATH:-none}")
         String path;
 
-        @Option(names = "--other-path", defaultValue = "${env:PATH:-none}")
-        String otherPath;
+        @Option(names = "--path-list", defaultValue = "${env:PATH:-none}")
+        String pathList;
+
+        @Option(names = "--shell")
+        String shell;
 
         @Override
         public void run() {
+            if (shell != null) {
+                // Only the longer flag named: --path, a prefix of it, must not be taken for it.
+                throw new IllegalArgumentException("--path-list must be short");
+            }
             throw new IllegalArgumentException("--path must be short, got " + path.length()
-                    + " characters; --other-path too");
+                    + " characters; --path-list too");
         }
     }
 
@@ -49,9 +56,10 @@ class EnvironmentDefaultsTest {
     void aValueRefusedAfterReadingIsNamedWithTheVariableThatGaveIt() {
         int length = System.getenv("PATH").length();
         assertThat(failure()).isEqualTo("monitor probe: --path (from PATH) must be short, got " + length
-                + " characters; --other-path (from PATH) too");
+                + " characters; --path-list (from PATH) too");
         assertThat(failure("--path", "/given")).isEqualTo("monitor probe: --path must be short, got 6 characters; "
-                + "--other-path (from PATH) too");
+                + "--path-list (from PATH) too");
+        assertThat(failure("--shell", "sh")).isEqualTo("monitor probe: --path-list (from PATH) must be short");
     }
 
     private static String refusal(String... args) {
