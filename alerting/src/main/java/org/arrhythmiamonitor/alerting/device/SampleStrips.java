@@ -403,9 +403,10 @@ public final class SampleStrips implements AutoCloseable {
             return chunk.getLeads(0);
         }
 
+        /** As the gateway tells leads apart: letter case and spaces at the ends aside ("mlii " is MLII). */
         private static Lead leadNamed(SampleChunk chunk, String name) {
             for (Lead lead : chunk.getLeadsList()) {
-                if (lead.getName().equals(name)) {
+                if (lead.getName().strip().equalsIgnoreCase(name.strip())) {
                     return lead;
                 }
             }
