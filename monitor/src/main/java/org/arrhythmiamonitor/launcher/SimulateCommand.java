@@ -10,14 +10,20 @@ import org.arrhythmiamonitor.ingest.simulator.DeviceTokensRequiredException;
 import org.arrhythmiamonitor.ingest.simulator.FleetSimulator;
 import org.arrhythmiamonitor.ingest.simulator.SignalSource;
 import org.arrhythmiamonitor.ingest.simulator.SimulatorConfig;
+import org.arrhythmiamonitor.ingest.simulator.SimulatorStats;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Stream ECG from a fleet of simulated devices to a gateway and print sent, accepted, "
                 + "rejected and retried chunks per second with the acknowledgement latency.")
 final class SimulateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--gateway", defaultValue = "http://localhost:8080", paramLabel = "URL",
             description = "Gateway base URL (default: ${DEFAULT-VALUE})")
     URI gateway;
@@ -85,6 +91,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .flag("chunkSeconds", "--chunk-seconds")
                 .flag("connections", "--connections")
                 .flag("durationMs", "--duration")
+                .flag("devicePrefix", "--device-prefix")
                 .check(() -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
                         webSocket(), adminToken, devicePrefix, connections, 1000, durationMs(),
                         insecure));
@@ -114,8 +121,13 @@ final class SimulateCommand implements Callable<Integer> {
         });
         System.out.printf("Simulating %d devices at %s ...%n", devices, speed);
         if (durationS > 0) {
-            simulator.finished().toCompletionStage().toCompletableFuture().get();
+            SimulatorStats.Figures total = simulator.finished().toCompletionStage().toCompletableFuture().get();
             lifecycle.closeAll();
+            if (total.sent() > 0 && total.accepted() == 0) {
+                // A run that got nothing through must not read as a success to a script.
+                throw new LaunchException("the gateway at " + gateway + " accepted none of the " + total.sent()
+                        + " chunks sent; see the lines above for why", null);
+            }
             return 0;
         }
         lifecycle.awaitShutdown();
@@ -131,6 +143,16 @@ final class SimulateCommand implements Callable<Integer> {
                     .map(p -> FlagValue.parse("--profiles", p.trim(), PatientProfile::of)).toList(), fs, 72, 1);
         }
         if (source.startsWith("wfdb:")) {
+            for (String synthetic : List.of("--fs", "--profiles")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(synthetic)) {
+                    // Records play at their own rate and are no profiles: the flag would be ignored.
+                    throw new IllegalArgumentException(synthetic + " is for --source synthetic; records of "
+                            + source + " play at their own sampling rate");
+                }
+            }
+            if (source.length() == 5) {
+                throw new IllegalArgumentException("--source wfdb:DIR must name a directory, got an empty one");
+            }
             Path dir = Path.of(source.substring(5));
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("--source " + source + ": " + dir + " is not a directory");

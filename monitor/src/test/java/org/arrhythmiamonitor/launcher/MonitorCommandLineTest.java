@@ -135,6 +135,17 @@ class MonitorCommandLineTest {
                         "simulate", "--speed", "x0"),
                 refused("monitor simulate: --gateway must be an http:// or https:// URL, got ftp://host",
                         "simulate", "--gateway", "ftp://host"),
+                // URI takes any port; Vert.x failed on it on its event loop, and the run never ended.
+                refused("monitor simulate: --gateway must name a port of 1-65535 (or none, for 80 or 443), got "
+                        + "http://127.0.0.1:99999", "simulate", "--gateway", "http://127.0.0.1:99999"),
+                refused("monitor simulate: --gateway must be the gateway's base URL, scheme, host and port alone "
+                        + "(http://host:8080), got http://host:8080/prefix", "simulate", "--gateway",
+                        "http://host:8080/prefix"),
+                refused("monitor simulate: --device-prefix must be 1-32 letters, digits, '.', '_' or '-', starting "
+                        + "with a letter or digit (device ids are PREFIX-SOURCE-N), got '../x'",
+                        "simulate", "--device-prefix", "../x"),
+                refused("monitor simulate: --fs is for --source synthetic; records of wfdb:. play at their own "
+                        + "sampling rate", "simulate", "--source", "wfdb:.", "--fs", "500"),
                 refused("monitor dataset: --jitter-copies must be 0-8, got 9",
                         "dataset", "--db", "no-such-db", "--out", "no-such-out", "--jitter-copies", "9"));
     }

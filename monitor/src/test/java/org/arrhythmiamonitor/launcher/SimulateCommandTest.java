@@ -41,12 +41,27 @@ class SimulateCommandTest {
     }
 
     private static Outcome simulate(GatewayService gateway) {
+        return simulate(gateway.httpPort());
+    }
+
+    private static Outcome simulate(int port) {
         StringWriter err = new StringWriter();
         CommandLine commandLine = Monitor.commandLine();
         commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute("simulate", "--gateway", "http://127.0.0.1:" + gateway.httpPort(),
+        int code = commandLine.execute("simulate", "--gateway", "http://127.0.0.1:" + port,
                 "--devices", "2", "--duration", "1");
         return new Outcome(code, err.toString());
+    }
+
+    @Test
+    void aRunThatGotNothingThroughFails() throws Exception {
+        int nobody;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            nobody = socket.getLocalPort();
+        }
+        Outcome outcome = simulate(nobody);
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+        assertThat(outcome.err()).contains("accepted none of the");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.arrhythmiamonitor.ingest.simulator;
 
 import java.net.URI;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.arrhythmiamonitor.config.SettingException;
 
 /**
@@ -28,11 +29,28 @@ public record SimulatorConfig(URI gateway, int devices, List<SignalSource> sourc
 
     /** Whose settings these are, in messages. */
     public static final String SECTION = "simulator";
+    /** Short enough that PREFIX-SOURCE-N stays within the gateway's 64 characters of a device id. */
+    private static final Pattern DEVICE_PREFIX = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,31}");
 
     public SimulatorConfig {
         if (gateway == null || gateway.getHost() == null
                 || !("http".equals(gateway.getScheme()) || "https".equals(gateway.getScheme()))) {
             throw SettingException.of(SECTION, "gateway", "must be an http:// or https:// URL, got " + gateway);
+        }
+        if (gateway.getPort() == 0 || gateway.getPort() > 65_535) {
+            // java.net.URI takes any number; Vert.x then fails on its event loop, and the run never ends.
+            throw SettingException.of(SECTION, "gateway", "must name a port of 1-65535 (or none, for 80 or 443), got "
+                    + gateway);
+        }
+        if (gateway.getRawUserInfo() != null || gateway.getRawQuery() != null || gateway.getRawFragment() != null
+                || !gateway.getRawPath().isEmpty() && !"/".equals(gateway.getRawPath())) {
+            // The simulator posts to /v1/devices/... of the host: anything else in the URL would be dropped.
+            throw SettingException.of(SECTION, "gateway", "must be the gateway's base URL, scheme, host and port "
+                    + "alone (http://host:8080), got " + gateway);
+        }
+        if (devicePrefix == null || !DEVICE_PREFIX.matcher(devicePrefix).matches()) {
+            throw SettingException.of(SECTION, "devicePrefix", "must be 1-32 letters, digits, '.', '_' or '-', "
+                    + "starting with a letter or digit (device ids are PREFIX-SOURCE-N), got '" + devicePrefix + "'");
         }
         SettingException.requireBetween(SECTION, "devices", devices, 1, 1_000_000);
         if (sources == null || sources.isEmpty()) {

@@ -14,8 +14,13 @@ public final class SimulatorStats {
 
         public String line(String prefix, int devices) {
             return String.format("%s sent %.0f/s  accepted %.0f/s  rejected %.0f/s  retried %.0f/s  "
-                    + "ack p50 %.1f ms  p99 %.1f ms  (%d devices)", prefix, perSecond(sent), perSecond(accepted),
-                    perSecond(rejected), perSecond(retried), ackP50Ms, ackP99Ms, devices);
+                    + "ack p50 %s ms  p99 %s ms  (%d devices)", prefix, perSecond(sent), perSecond(accepted),
+                    perSecond(rejected), perSecond(retried), millis(ackP50Ms), millis(ackP99Ms), devices);
+        }
+
+        /** No acknowledgement, no latency: "-", not NaN. */
+        private static String millis(double ms) {
+            return Double.isNaN(ms) ? "-" : String.format(java.util.Locale.ROOT, "%.1f", ms);
         }
     }
 
