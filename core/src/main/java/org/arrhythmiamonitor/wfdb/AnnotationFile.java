@@ -30,6 +30,7 @@ public final class AnnotationFile {
     public static List<Annotation> read(Path file) {
         byte[] bytes;
         try {
+            WfdbFiles.requireReadable(file, "annotation file", WfdbFiles.MAX_ANNOTATION_BYTES);
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("annotation file " + file + " does not exist");

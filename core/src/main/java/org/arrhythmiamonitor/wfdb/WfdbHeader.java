@@ -36,6 +36,7 @@ public record WfdbHeader(String recordName, double fsHz, long numSamples, List<S
     public static WfdbHeader read(Path headerFile) {
         List<String> lines;
         try {
+            WfdbFiles.requireReadable(headerFile, "WFDB header", WfdbFiles.MAX_HEADER_BYTES);
             lines = Files.readAllLines(headerFile, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("WFDB header " + headerFile + " does not exist");

@@ -45,6 +45,7 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
         }
         byte[] bytes;
         try {
+            WfdbFiles.requireReadable(file, "signal file", WfdbFiles.MAX_SIGNAL_BYTES);
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("signal file " + file + " of record " + header.recordName()

@@ -101,6 +101,28 @@ class WfdbRecordTest {
     }
 
     @Test
+    void aSignalFileThatIsNoRegularFileOrTooLargeIsRefusedNotReadWhole() throws Exception {
+        int[][] values = {{1, 2, 3, 4}, {5, 6, 7, 8}};
+        // Read whole, a file over 2 GiB ended the run with an OutOfMemoryError, and a pipe never ended.
+        try (java.io.RandomAccessFile sparse = new java.io.RandomAccessFile(dir.resolve("big.dat").toFile(), "rw")) {
+            sparse.setLength(3L << 30);
+        }
+        Files.writeString(dir.resolve("big.hea"), header("big", 212, values));
+        assertThatThrownBy(() -> WfdbRecord.read(dir, "big")).isInstanceOf(WfdbFormatException.class)
+                .hasMessage("signal file " + dir.resolve("big.dat") + " holds 3221225472 bytes, more than the "
+                        + "1073741824 this reader takes; split the record into shorter ones");
+
+        Files.createDirectory(dir.resolve("folder.dat"));
+        Files.writeString(dir.resolve("folder.hea"), header("folder", 212, values));
+        assertThatThrownBy(() -> WfdbRecord.read(dir, "folder")).isInstanceOf(WfdbFormatException.class)
+                .hasMessage("signal file " + dir.resolve("folder.dat") + " is not a regular file (a directory, a "
+                        + "device or a pipe)");
+        Files.createDirectory(dir.resolve("folder.atr"));
+        assertThatThrownBy(() -> AnnotationFile.read(dir.resolve("folder.atr")))
+                .isInstanceOf(WfdbFormatException.class).hasMessageContaining("is not a regular file");
+    }
+
+    @Test
     void readsMitBihRecord101() {
         Path mitdb = MitBih.directory();
         WfdbRecord record = WfdbRecord.read(mitdb, "101");

@@ -1,0 +1,39 @@
+package org.arrhythmiamonitor.wfdb;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * What a WFDB file must be before it is read whole: a regular file of a size that fits. Read as
+ * it came, a file over 2 GiB ended the run with an OutOfMemoryError and no report, and a pipe or
+ * {@code /dev/zero} was read forever.
+ */
+final class WfdbFiles {
+    /** A day of three signals at 1000 Hz in format 16 is about 520 MB. */
+    static final long MAX_SIGNAL_BYTES = 1L << 30;
+    /** A day of beats at 300 a minute is about 1 MB of annotations. */
+    static final long MAX_ANNOTATION_BYTES = 64L << 20;
+    static final long MAX_HEADER_BYTES = 1L << 20;
+
+    private WfdbFiles() {
+    }
+
+    /**
+     * @param what the file's kind, as messages name it ("signal file")
+     * @throws java.nio.file.NoSuchFileException when it does not exist (each reader says so in its own words)
+     * @throws WfdbFormatException when it is no regular file or holds more than {@code maxBytes}
+     */
+    static void requireReadable(Path file, String what, long maxBytes) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new WfdbFormatException(what + " " + file + " is not a regular file (a directory, a device or a "
+                    + "pipe)");
+        }
+        if (attributes.size() > maxBytes) {
+            throw new WfdbFormatException(what + " " + file + " holds " + attributes.size() + " bytes, more than the "
+                    + maxBytes + " this reader takes; split the record into shorter ones");
+        }
+    }
+}
