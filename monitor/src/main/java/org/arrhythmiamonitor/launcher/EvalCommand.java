@@ -92,10 +92,15 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(commandLine, "--held-out names each record's model itself: "
                     + "leave out " + (noClassify ? "--no-classify" : "--model-dir"));
         }
+        if (noClassify && modelDir != null) {
+            throw new ParameterException(commandLine, "--model-dir names the beat classifier's models, which "
+                    + "--no-classify does not use: leave one of them out");
+        }
         OutputPaths.file(commandLine, "--report", report);
         if (annotations != null) {
             OutputPaths.directory(commandLine, "--annotations", annotations);
         }
+        refuseOverwritingTheRecords(commandLine);
         List<String> names = records;
         if (names.isEmpty() && heldOut == null) {
             names = Evaluation.discover(db);
@@ -116,6 +121,32 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return finish(outcome);
+    }
+
+    /**
+     * The run writes only beside the records it reads, never over them: a report named like a
+     * record's file, or annotations of the reference's annotator in the database itself, replaced
+     * what was being scored.
+     */
+    private void refuseOverwritingTheRecords(CommandLine commandLine) {
+        String name = report.getFileName() == null ? "" : report.getFileName().toString();
+        if (sameDirectory(report.toAbsolutePath().getParent(), db)
+                && name.matches(".*\\.(hea|dat|atr|" + java.util.regex.Pattern.quote(reference) + ")")) {
+            throw new ParameterException(commandLine, "--report " + report + " would replace a file of the records "
+                    + "in --db " + db + ": write the report elsewhere");
+        }
+        if (annotations != null && Evaluation.ANNOTATOR.equals(reference) && sameDirectory(annotations, db)) {
+            throw new ParameterException(commandLine, "--annotations " + annotations + " would replace the "
+                    + "reference annotations (--reference " + reference + ") in --db: write them elsewhere");
+        }
+    }
+
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return a != null && Files.isDirectory(a) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**

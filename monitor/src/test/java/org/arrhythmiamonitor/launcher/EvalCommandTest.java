@@ -295,6 +295,25 @@ class EvalCommandTest {
     }
 
     @Test
+    void aRunNeverWritesOverTheRecordsItScoresNorIgnoresAFlag() throws Exception {
+        Path db = dir.resolve("db-kept");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        String header = Files.readString(db.resolve("r1.hea"));
+        Outcome overHeader = run("eval", "--db", db.toString(), "--report", db.resolve("r1.hea").toString());
+        assertThat(overHeader.exitCode()).isEqualTo(2);
+        assertThat(overHeader.err()).contains("would replace a file of the records in --db");
+        assertThat(Files.readString(db.resolve("r1.hea"))).isEqualTo(header);
+        Outcome overReference = run("eval", "--db", db.toString(), "--report", dir.resolve("x.json").toString(),
+                "--annotations", db.toString(), "--reference", "ecgmon");
+        assertThat(overReference.exitCode()).isEqualTo(2);
+        assertThat(overReference.err()).contains("would replace the reference annotations");
+        Outcome ignored = run("eval", "--db", db.toString(), "--report", dir.resolve("x.json").toString(),
+                "--no-classify", "--model-dir", dir.toString());
+        assertThat(ignored.exitCode()).isEqualTo(2);
+        assertThat(ignored.err()).contains("which --no-classify does not use");
+    }
+
+    @Test
     void aDatasetExportSaysWhenItReplacesAnEarlierOne() throws Exception {
         Path db = dir.resolve("db");
         SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
