@@ -58,6 +58,20 @@ final class NoiseStressCommand implements Callable<Integer> {
                         : ": higher, the noise is under half an ADC unit and rounds away"));
             }
         }
+        // Two records of one name (118 with bw, 118b with w) would write one over the other.
+        java.util.Map<String, String> written = new java.util.HashMap<>();
+        for (String record : records) {
+            for (String n : noise) {
+                for (int s : snr) {
+                    String name = NoiseStressRecords.name(record, n, s);
+                    String earlier = written.put(name, record + " with " + n + " at " + s + " dB");
+                    if (earlier != null) {
+                        throw new ParameterException(commandLine, "record " + record + " with " + n + " at " + s
+                                + " dB and " + earlier + " would both be written as " + name + "; rename one");
+                    }
+                }
+            }
+        }
         OutputPaths.directory(commandLine, "--out", out);
         for (String record : records) {
             for (String n : noise) {

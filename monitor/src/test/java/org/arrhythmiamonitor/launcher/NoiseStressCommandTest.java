@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.arrhythmiamonitor.eval.NoiseStressRecords;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg.Segment;
 import org.arrhythmiamonitor.testing.SyntheticRecords;
 import org.arrhythmiamonitor.wfdb.SignalSpec;
@@ -92,6 +93,17 @@ class NoiseStressCommandTest {
                 "--records: '../clean/c1' is not a record name", "read from --db)");
         assertBadOption(nst("--noise", "../noise/hum"),
                 "--noise: '../noise/hum' is not a record name", "read from --noise-db)");
+    }
+
+    @Test
+    void twoRecordsWrittenUnderOneNameAreABadOptionAndARecordKeepsItsDash() {
+        SyntheticRecords.write(db, "c1h", 360, 3, new Segment(420, 70));
+        WfdbWriter.write(noiseDb, "um", 360, List.of(new SignalSpec("um.dat", 16, 200, 0, "mV", 16, 0, 0,
+                null, "noise")), new int[][] {hum(420 * 360)}, List.of("a 1 Hz sine"));
+        // c1 with hum and c1h with um are both c1hum06: the second overwrote the first.
+        assertBadOption(nst("--records", "c1,c1h", "--noise", "hum,um", "--snr", "6"),
+                "record c1h with um at 6 dB and c1 with hum at 6 dB would both be written as c1hum06");
+        assertThat(NoiseStressRecords.name("a-b", "bw", -6)).isEqualTo("a-bbwm6");
     }
 
     @Test

@@ -50,6 +50,14 @@ public final class NoiseStressRecords {
     }
 
     /**
+     * The name of the record {@link #make} writes: {@code 118ma06}, a negative SNR with {@code m}
+     * ({@code 118bwm6}). Only the SNR's sign becomes {@code m}: a record {@code a-b} is not {@code amb}.
+     */
+    public static String name(String record, String noise, int snrDb) {
+        return record + noise + String.format(Locale.ROOT, "%02d", snrDb).replace("-", "m");
+    }
+
+    /**
      * Writes {@code record + noise + snr} (for example {@code 118ma06}) to {@code out} and returns its name.
      */
     public static String make(Path cleanDb, String record, Path noiseDb, String noise, int snrDb, Path out) {
@@ -94,7 +102,7 @@ public final class NoiseStressRecords {
                 mixed[i] = (int) value;
             }
         }
-        String name = String.format(Locale.ROOT, "%s%s%02d", record, noise, snrDb).replace("-", "m");
+        String name = name(record, noise, snrDb);
         SignalSpec outSpec = new SignalSpec(name + ".dat", 16, spec.gain(), spec.baseline(), spec.units(), 16, 0,
                 mixed[0], null, spec.description());
         WfdbWriter.write(out, name, clean.fsHz(), List.of(outSpec), new int[][] {mixed}, List.of(
