@@ -314,6 +314,20 @@ class EvalCommandTest {
     }
 
     @Test
+    void referenceBeatsPastTheSignalFailTheRecordNotDroppedUnscored() throws Exception {
+        Path db = dir.resolve("db-short");
+        SyntheticRecords.write(db, "long", 360, 9, new Segment(400, 80));
+        SyntheticRecords.write(db, "short", 360, 9, new Segment(100, 80));
+        // The longer record's annotations with the shorter one: its beats after 100 s were left out unscored.
+        Files.copy(db.resolve("long.atr"), db.resolve("short.atr"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Outcome outcome = run("eval", "--db", db.toString(), "--records", "long,short", "--no-classify", "--report",
+                dir.resolve("short.json").toString());
+        assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
+        assertThat(outcome.err() + outcome.out()).contains("past the signal's 36000 samples")
+                .contains("not this record's, or its signal is cut short");
+    }
+
+    @Test
     void aDatasetExportSaysWhenItReplacesAnEarlierOne() throws Exception {
         Path db = dir.resolve("db");
         SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));

@@ -49,8 +49,18 @@ public record RecordSignal(String record, String lead, int fsHz, double[] milliv
                     + " Hz; only whole-number rates are supported");
         }
         SignalSpec spec = wfdb.header().signals().get(channel);
+        List<Annotation> reference = AnnotationFile.read(annotations);
+        int length = wfdb.samples()[channel].length;
+        long last = reference.stream().mapToLong(Annotation::sample).max().orElse(-1);
+        if (last >= length) {
+            // Scored as they are, the beats past the end were dropped without a word.
+            long past = reference.stream().filter(a -> a.sample() >= length).count();
+            throw new WfdbFormatException("reference annotations " + annotations + " reach sample " + last
+                    + ", past the signal's " + length + " samples (" + past + " annotations after its end): they are "
+                    + "not this record's, or its signal is cut short");
+        }
         return new RecordSignal(record, spec.description(), (int) fs, millivolts(wfdb.samples()[channel], spec),
-                AnnotationFile.read(annotations));
+                reference);
     }
 
     /** Feeds the whole lead through {@code analyzer} in one-second chunks, as a device sends them, then finishes it. */
