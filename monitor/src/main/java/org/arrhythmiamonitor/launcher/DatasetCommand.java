@@ -54,6 +54,7 @@ final class DatasetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RecordNames.check(spec.commandLine(), records);
+        InputPaths.directory(spec.commandLine(), "--db", db);
         OutputPaths.directory(spec.commandLine(), "--out", out);
         List<String> test = records.stream().filter(InterPatientSplit.DS2::contains).toList();
         if (!test.isEmpty()) {

@@ -80,9 +80,9 @@ final class EvalCommand implements Callable<Integer> {
         // written found only after scoring a whole database is a bad option found too late.
         CommandLine commandLine = spec.commandLine();
         RecordNames.check(commandLine, records);
-        if (!Files.isDirectory(db)) {
-            throw new ParameterException(commandLine, "--db: " + db + (Files.exists(db)
-                    ? " is not a directory" : " does not exist"));
+        InputPaths.directory(commandLine, "--db", db);
+        if (heldOut != null && heldOut.toString().isEmpty()) {
+            throw new ParameterException(commandLine, "--held-out must name a folds file, got an empty path");
         }
         MainsFrequency notch = FlagValue.parse(commandLine, "--mains", mains, MainsFrequency::parse);
         if (modelDir != null && modelDir.toString().isBlank()) {

@@ -49,6 +49,8 @@ final class NoiseStressCommand implements Callable<Integer> {
         CommandLine commandLine = spec.commandLine();
         RecordNames.check(commandLine, records);
         RecordNames.check(commandLine, "--noise", "--noise-db", noise);
+        InputPaths.directory(commandLine, "--db", db);
+        InputPaths.directory(commandLine, "--noise-db", noiseDb);
         ListFlag.check(commandLine, "--snr", "SNR", snr);
         for (int s : snr) {
             if (s < NoiseStressRecords.MIN_SNR_DB || s > NoiseStressRecords.MAX_SNR_DB) {

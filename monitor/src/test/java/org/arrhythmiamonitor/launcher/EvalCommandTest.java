@@ -271,6 +271,13 @@ class EvalCommandTest {
         assertThat(noDb.exitCode()).isEqualTo(2);
         assertThat(noDb.err()).contains("does not exist").doesNotContain("Exception");
 
+        // Not the current directory by accident.
+        Outcome emptyDb = run("eval", "--db", "", "--report", "x.json");
+        assertThat(emptyDb.exitCode()).isEqualTo(2);
+        assertThat(emptyDb.err()).contains("--db must name a directory, got an empty path");
+        Outcome emptyHeldOut = run("eval", "--db", dir.toString(), "--report", "x.json", "--held-out", "");
+        assertThat(emptyHeldOut.exitCode()).isEqualTo(2);
+        assertThat(emptyHeldOut.err()).contains("--held-out must name a folds file, got an empty path");
         Outcome badMains = run("eval", "--db", dir.toString(), "--report", "x.json", "--mains", "55");
         assertThat(badMains.exitCode()).isEqualTo(2);
         assertThat(badMains.err()).contains("50, 60 or off");

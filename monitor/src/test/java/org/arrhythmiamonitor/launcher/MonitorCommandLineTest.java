@@ -147,7 +147,7 @@ class MonitorCommandLineTest {
                 refused("monitor simulate: --fs is for --source synthetic; records of wfdb:. play at their own "
                         + "sampling rate", "simulate", "--source", "wfdb:.", "--fs", "500"),
                 refused("monitor dataset: --jitter-copies must be 0-8, got 9",
-                        "dataset", "--db", "no-such-db", "--out", "no-such-out", "--jitter-copies", "9"));
+                        "dataset", "--db", ".", "--out", "no-such-out", "--jitter-copies", "9"));
     }
 
     @ParameterizedTest(name = "{0}")
