@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.eval.Evaluation;
 import org.arrhythmiamonitor.eval.HeldOutModels;
 import org.arrhythmiamonitor.eval.RecordClassifiers;
@@ -187,7 +188,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             Files.writeString(report, outcome.report().encodePrettily() + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot write the report to " + report + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot write the report to " + report + ": " + IoReasons.of(e, report), e);
         }
         spec.commandLine().getOut().println("report: " + report);
         List<RecordResult> failed = outcome.results().stream().filter(r -> !r.ok()).toList();

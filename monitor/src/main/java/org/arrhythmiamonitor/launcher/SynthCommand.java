@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticRecordWriter;
@@ -67,7 +68,7 @@ final class SynthCommand implements Callable<Integer> {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + out, e);
+            throw new UncheckedIOException("cannot create " + out + ": " + IoReasons.of(e, out), e);
         }
         long recordSeed = seed;
         for (PatientProfile profile : patients) {

@@ -21,6 +21,7 @@ import org.arrhythmiamonitor.beat.BeatFeatureExtractor;
 import org.arrhythmiamonitor.beat.BeatFeatures;
 import org.arrhythmiamonitor.beat.BeatWindow;
 import org.arrhythmiamonitor.beat.FeatureCheck;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.config.SettingException;
 import org.arrhythmiamonitor.eval.Ec57Matcher;
 import org.arrhythmiamonitor.eval.RecordEvaluator;
@@ -115,7 +116,8 @@ public final class BeatDatasetExport {
         try {
             write(options, perRecord, unmatched);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the dataset to " + options.out() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the dataset to " + options.out() + ": "
+                    + IoReasons.of(e, options.out()), e);
         }
         return new Summary(labels.size(), perRecord, unmatched);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.arrhythmiamonitor.beat.BeatClasses;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.qrs.EcgAnalyzer.DetectedBeat;
 import org.arrhythmiamonitor.signal.MainsFrequency;
 import org.arrhythmiamonitor.wfdb.Annotation;
@@ -62,7 +63,8 @@ public final class Evaluation {
             try {
                 Files.createDirectories(options.annotationsOut());
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot create " + options.annotationsOut(), e);
+                throw new UncheckedIOException("cannot create " + options.annotationsOut() + ": "
+                        + IoReasons.of(e, options.annotationsOut()), e);
             }
         }
         RecordEvaluator evaluator = new RecordEvaluator(options.mains(), options.referenceAnnotator(),
@@ -259,7 +261,7 @@ public final class Evaluation {
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + db, e);
+            throw new UncheckedIOException("cannot list " + db + ": " + IoReasons.of(e, db), e);
         }
     }
 }
