@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.alerting.auth.Passwords;
@@ -15,7 +17,9 @@ import picocli.CommandLine.Command;
  * of standard input when there is no terminal (scripts).
  */
 @Command(name = "hash-password", mixinStandardHelpOptions = true,
-        description = "Print the PBKDF2 hash of a password for the users of --alerting-config.")
+        description = {"Print the PBKDF2 hash of a password for the users of --alerting-config.",
+            "The password is asked for twice on a terminal, without echo; otherwise it is the one line of standard "
+                + "input (echo -n works too), which must be UTF-8."})
 final class HashPasswordCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
@@ -29,9 +33,25 @@ final class HashPasswordCommand implements Callable<Integer> {
             }
             password = new String(typed);
         } else {
-            password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-            if (password == null) {
-                throw new IllegalArgumentException("give the password as the first line of standard input");
+            // Strict UTF-8: a byte that is none would become U+FFFD, and the hash that of another password.
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+            try {
+                password = in.readLine();
+                if (password == null) {
+                    throw new IllegalArgumentException("give the password as the first line of standard input");
+                }
+                String next;
+                while ((next = in.readLine()) != null && next.isEmpty()) {
+                    // Empty lines after it are only line ends.
+                }
+                if (next != null) {
+                    // Which line was meant? Hashing the first would drop the rest without a word.
+                    throw new IllegalArgumentException("standard input holds more than one line; give the password "
+                            + "alone, as one line");
+                }
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("standard input is not UTF-8; give the password in UTF-8", e);
             }
         }
         System.out.println(Passwords.hash(password));

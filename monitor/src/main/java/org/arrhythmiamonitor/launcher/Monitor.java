@@ -58,9 +58,13 @@ public final class Monitor implements Runnable {
 
     /** The command line with error handling that explains a failed start in one line, without a stack trace. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Monitor())
+        CommandLine monitor = new CommandLine(new Monitor())
                 .setParameterExceptionHandler(Monitor::refused)
                 .setExecutionExceptionHandler(Monitor::failed);
+        // Each command offers -V as the standard options do; it printed nothing, having no version of its own.
+        String[] version = monitor.getCommandSpec().version();
+        monitor.getSubcommands().values().forEach(command -> command.getCommandSpec().version(version));
+        return monitor;
     }
 
     /** A command that failed: in one line when the operator can fix it, else logged with its stack trace. */

@@ -302,6 +302,15 @@ class MonitorCommandLineTest {
     }
 
     @Test
+    void eachCommandSaysTheVersion() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Monitor.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        assertThat(commandLine.execute("hash-password", "--version")).isZero();
+        assertThat(out.toString().strip()).isEqualTo("Arrhythmia Monitor 0.1.0");
+    }
+
+    @Test
     void anUnknownLogLevelIsRefusedNotReadAsDebug() {
         assertThat(Monitor.logLevelProblem(null)).isNull();
         assertThat(Monitor.logLevelProblem("warn")).isNull();
