@@ -165,7 +165,7 @@ public final class AnnotationFile {
         try {
             Files.write(file, encode(annotations));
         } catch (IOException e) {
-            throw new WfdbFormatException("cannot write annotation file " + file + ": " + e.getMessage(), e);
+            throw new WfdbFormatException("cannot write annotation file " + file + ": " + IoReasons.of(e, file), e);
         }
     }
 

@@ -36,4 +36,19 @@ final class WfdbFiles {
                     + maxBytes + " this reader takes; split the record into shorter ones");
         }
     }
+
+    /**
+     * Refuses a signal file the heap cannot hold as it is read: its bytes, the samples as ints,
+     * then a lead in millivolts as doubles, about eight times its size at once. Under the size
+     * limit a file still ended the run with an OutOfMemoryError in a smaller heap.
+     */
+    static void requireMemoryFor(Path file, long bytes) {
+        long needed = 8 * bytes;
+        long available = Runtime.getRuntime().maxMemory();
+        if (needed > available) {
+            throw new WfdbFormatException("signal file " + file + " (" + bytes / (1 << 20) + " MiB) needs about "
+                    + needed / (1 << 20) + " MiB of memory to read, more than this JVM's " + available / (1 << 20)
+                    + " MiB; give it more (MONITOR_JAVA_OPTS=-Xmx...) or split the record");
+        }
+    }
 }

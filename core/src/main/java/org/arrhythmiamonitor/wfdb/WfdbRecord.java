@@ -46,6 +46,7 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
         byte[] bytes;
         try {
             WfdbFiles.requireReadable(file, "signal file", WfdbFiles.MAX_SIGNAL_BYTES);
+            WfdbFiles.requireMemoryFor(file, Files.size(file));
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("signal file " + file + " of record " + header.recordName()

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.arrhythmiamonitor.config.IoReasons;
 
 /**
  * Writes a WFDB record: a header with per-signal checksums and initial values, and one signal
@@ -64,7 +65,8 @@ public final class WfdbWriter {
             Files.write(directory.resolve(dat), data.array());
             Files.write(directory.resolve(name + ".hea"), lines, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write record " + name + " to " + directory, e);
+            throw new UncheckedIOException("cannot write record " + name + " to " + directory + ": "
+                    + IoReasons.of(e, directory), e);
         }
     }
 

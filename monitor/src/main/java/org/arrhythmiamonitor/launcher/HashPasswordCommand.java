@@ -41,11 +41,17 @@ final class HashPasswordCommand implements Callable<Integer> {
                 if (password == null) {
                     throw new IllegalArgumentException("give the password as the first line of standard input");
                 }
-                String next;
-                while ((next = in.readLine()) != null && next.isEmpty()) {
+                // A byte-order mark (a Windows editor's file) is no part of the password.
+                if (password.startsWith("\uFEFF")) {
+                    password = password.substring(1);
+                }
+                // Only what has already come: a terminal-less stdin kept open (ssh without -t,
+                // docker exec -i) must get its hash at the line's end, not at Ctrl-D.
+                String next = "";
+                while (in.ready() && (next = in.readLine()) != null && next.isEmpty()) {
                     // Empty lines after it are only line ends.
                 }
-                if (next != null) {
+                if (next != null && !next.isEmpty()) {
                     // Which line was meant? Hashing the first would drop the rest without a word.
                     throw new IllegalArgumentException("standard input holds more than one line; give the password "
                             + "alone, as one line");

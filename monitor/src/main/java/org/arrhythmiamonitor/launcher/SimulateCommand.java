@@ -123,10 +123,10 @@ final class SimulateCommand implements Callable<Integer> {
         if (durationS > 0) {
             SimulatorStats.Figures total = simulator.finished().toCompletionStage().toCompletableFuture().get();
             lifecycle.closeAll();
-            if (total.sent() > 0 && total.accepted() == 0) {
+            if (total.accepted() == 0) {
                 // A run that got nothing through must not read as a success to a script.
-                throw new LaunchException("the gateway at " + gateway + " accepted none of the " + total.sent()
-                        + " chunks sent; see the lines above for why", null);
+                throw new LaunchException("the gateway at " + gateway + " accepted no chunk in " + durationS
+                        + " s (" + total.sent() + " sending attempts); see the lines above for why", null);
             }
             return 0;
         }
@@ -147,7 +147,7 @@ final class SimulateCommand implements Callable<Integer> {
                 if (spec.commandLine().getParseResult().hasMatchedOption(synthetic)) {
                     // Records play at their own rate and are no profiles: the flag would be ignored.
                     throw new IllegalArgumentException(synthetic + " is for --source synthetic; records of "
-                            + source + " play at their own sampling rate");
+                            + source + " play as they were recorded, at their own sampling rate");
                 }
             }
             if (source.length() == 5) {

@@ -330,7 +330,7 @@ class EvalCommandTest {
         Outcome outcome = run("eval", "--db", db.toString(), "--records", "long,short", "--no-classify", "--report",
                 dir.resolve("short.json").toString());
         assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
-        assertThat(outcome.err() + outcome.out()).contains("past the signal's 36000 samples")
+        assertThat(outcome.err() + outcome.out()).contains("past the signal's last, 35999")
                 .contains("not this record's, or its signal is cut short");
     }
 

@@ -29,6 +29,20 @@ class HashPasswordCommandTest {
     }
 
     @Test
+    void aByteOrderMarkIsNoPartOfThePassword() {
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+            assertThat(hash("\uFEFFcorrect horse\r\n".getBytes(StandardCharsets.UTF_8)).exitCode()).isZero();
+        } finally {
+            System.setOut(stdout);
+        }
+        String hash = printed.toString(StandardCharsets.UTF_8).strip();
+        assertThat(org.arrhythmiamonitor.alerting.auth.Passwords.verify("correct horse", hash)).isTrue();
+    }
+
+    @Test
     void oneLineIsHashedAndMoreOrOtherThanUtf8IsRefused() {
         assertThat(hash("correct horse battery\n\n".getBytes(StandardCharsets.UTF_8)).exitCode()).isZero();
         // Hashing the first line would drop the rest without a word.

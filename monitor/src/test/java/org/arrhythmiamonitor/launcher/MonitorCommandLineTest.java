@@ -144,8 +144,8 @@ class MonitorCommandLineTest {
                 refused("monitor simulate: --device-prefix must be 1-32 letters, digits, '.', '_' or '-', starting "
                         + "with a letter or digit (device ids are PREFIX-SOURCE-N), got '../x'",
                         "simulate", "--device-prefix", "../x"),
-                refused("monitor simulate: --fs is for --source synthetic; records of wfdb:. play at their own "
-                        + "sampling rate", "simulate", "--source", "wfdb:.", "--fs", "500"),
+                refused("monitor simulate: --fs is for --source synthetic; records of wfdb:. play as they were "
+                        + "recorded, at their own sampling rate", "simulate", "--source", "wfdb:.", "--fs", "500"),
                 refused("monitor dataset: --jitter-copies must be 0-8, got 9",
                         "dataset", "--db", ".", "--out", "no-such-out", "--jitter-copies", "9"));
     }

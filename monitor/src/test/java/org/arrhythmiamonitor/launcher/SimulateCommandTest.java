@@ -61,7 +61,7 @@ class SimulateCommandTest {
         }
         Outcome outcome = simulate(nobody);
         assertThat(outcome.exitCode()).as(outcome.err()).isEqualTo(1);
-        assertThat(outcome.err()).contains("accepted none of the");
+        assertThat(outcome.err()).contains("accepted no chunk in");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.arrhythmiamonitor.config.IoReasons;
 import org.arrhythmiamonitor.wfdb.Annotation;
 import org.arrhythmiamonitor.wfdb.AnnotationFile;
 import org.arrhythmiamonitor.wfdb.SignalSpec;
@@ -113,7 +114,7 @@ public final class NoiseStressRecords {
             Files.copy(cleanDb.resolve(record + ".atr"), out.resolve(name + ".atr"),
                     StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the annotations of " + record, e);
+            throw new UncheckedIOException("cannot copy the annotations of " + record + ": " + IoReasons.of(e, null), e);
         }
         return name;
     }

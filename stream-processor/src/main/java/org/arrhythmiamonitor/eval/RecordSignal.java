@@ -56,7 +56,7 @@ public record RecordSignal(String record, String lead, int fsHz, double[] milliv
             // Scored as they are, the beats past the end were dropped without a word.
             long past = reference.stream().filter(a -> a.sample() >= length).count();
             throw new WfdbFormatException("reference annotations " + annotations + " reach sample " + last
-                    + ", past the signal's " + length + " samples (" + past + " annotations after its end): they are "
+                    + ", past the signal's last, " + (length - 1) + " (" + past + " of them after its end): they are "
                     + "not this record's, or its signal is cut short");
         }
         return new RecordSignal(record, spec.description(), (int) fs, millivolts(wfdb.samples()[channel], spec),
