@@ -23,9 +23,10 @@ final class WfdbFiles {
     /**
      * @param what the file's kind, as messages name it ("signal file")
      * @throws java.nio.file.NoSuchFileException when it does not exist (each reader says so in its own words)
+     * @return its size in bytes
      * @throws WfdbFormatException when it is no regular file or holds more than {@code maxBytes}
      */
-    static void requireReadable(Path file, String what, long maxBytes) throws IOException {
+    static long requireReadable(Path file, String what, long maxBytes) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         if (!attributes.isRegularFile()) {
             throw new WfdbFormatException(what + " " + file + " is not a regular file (a directory, a device or a "
@@ -35,6 +36,7 @@ final class WfdbFiles {
             throw new WfdbFormatException(what + " " + file + " holds " + attributes.size() + " bytes, more than the "
                     + maxBytes + " this reader takes; split the record into shorter ones");
         }
+        return attributes.size();
     }
 
     /**

@@ -45,8 +45,8 @@ public record WfdbRecord(WfdbHeader header, int[][] samples) {
         }
         byte[] bytes;
         try {
-            WfdbFiles.requireReadable(file, "signal file", WfdbFiles.MAX_SIGNAL_BYTES);
-            WfdbFiles.requireMemoryFor(file, Files.size(file));
+            WfdbFiles.requireMemoryFor(file, WfdbFiles.requireReadable(file, "signal file",
+                    WfdbFiles.MAX_SIGNAL_BYTES));
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WfdbFormatException("signal file " + file + " of record " + header.recordName()

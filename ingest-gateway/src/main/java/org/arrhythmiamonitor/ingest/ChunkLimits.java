@@ -2,9 +2,9 @@ package org.arrhythmiamonitor.ingest;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.arrhythmiamonitor.wire.LeadNames;
 
 /**
  * What the gateway accepts in a chunk, whatever its encoding. Both decoders call these checks, so
@@ -142,7 +142,7 @@ public final class ChunkLimits {
     public static void checkDistinctLeadNames(String pathPrefix, List<String> names) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < names.size(); i++) {
-            Integer earlier = first.putIfAbsent(names.get(i).strip().toUpperCase(Locale.ROOT), i);
+            Integer earlier = first.putIfAbsent(LeadNames.key(names.get(i)), i);
             if (earlier != null) {
                 throw invalid(pathPrefix + "[" + i + "].name", "'" + names.get(i) + "' names the same lead as "
                         + pathPrefix + "[" + earlier + "].name ('" + names.get(earlier) + "'); give each lead its own name");

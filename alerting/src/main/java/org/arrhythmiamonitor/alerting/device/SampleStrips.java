@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.arrhythmiamonitor.kafka.KafkaUnavailableException;
+import org.arrhythmiamonitor.wire.LeadNames;
 import org.arrhythmiamonitor.wire.Topics;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
@@ -403,10 +404,10 @@ public final class SampleStrips implements AutoCloseable {
             return chunk.getLeads(0);
         }
 
-        /** As the gateway tells leads apart: letter case and spaces at the ends aside ("mlii " is MLII). */
+        /** As the gateway tells leads apart ({@link LeadNames}). */
         private static Lead leadNamed(SampleChunk chunk, String name) {
             for (Lead lead : chunk.getLeadsList()) {
-                if (lead.getName().strip().equalsIgnoreCase(name.strip())) {
+                if (LeadNames.same(lead.getName(), name)) {
                     return lead;
                 }
             }
