@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.arrhythmiamonitor.config.SettingException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /**
  * A service's settings as a command gives them, with the flag that gave each one. A setting the
@@ -92,6 +94,19 @@ final class CommandLineSettings {
             return settings.get();
         } catch (SettingException e) {
             throw new IllegalArgumentException(describe(e), e);
+        }
+    }
+
+    /**
+     * Settings built from a command's flags alone, by a command that runs once and exits (simulate,
+     * dataset): a refused one is a bad option, reported with the usage and exit status 2, as
+     * picocli reports a flag it cannot parse, before anything is sent or written.
+     */
+    <T> T checkOptions(CommandLine commandLine, Supplier<T> settings) {
+        try {
+            return check(settings);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, e.getMessage(), e);
         }
     }
 

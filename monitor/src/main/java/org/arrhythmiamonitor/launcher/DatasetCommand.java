@@ -8,9 +8,11 @@ import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.dataset.BeatDatasetExport;
 import org.arrhythmiamonitor.dataset.InterPatientSplit;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code monitor dataset}: exports the beat classifier's training data with the stream processor's own code. */
@@ -53,25 +55,27 @@ final class DatasetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RecordNames.check(spec.commandLine(), records);
-        InputPaths.directory(spec.commandLine(), "--db", db);
-        OutputPaths.directory(spec.commandLine(), "--out", out);
-        List<String> test = records.stream().filter(InterPatientSplit.DS2::contains).toList();
+        // Every option is checked before the export starts, and refused as a bad option (status 2).
+        CommandLine commandLine = spec.commandLine();
+        RecordNames.check(commandLine, records);
+        InputPaths.directory(commandLine, "--db", db);
+        OutputPaths.directory(commandLine, "--out", out);
+        List<String> test = records.stream().filter(InterPatientSplit::isFromDs2).toList();
         if (!test.isEmpty()) {
-            throw new IllegalArgumentException("records " + test + " are in DS2, the independent test set; "
-                    + "training data comes from DS1 only");
+            throw new ParameterException(commandLine, "--records: " + test + (test.size() == 1 ? " is" : " are")
+                    + " DS2, the independent test set, or made from it; training data comes from DS1 only");
         }
-        if (Files.exists(out.resolve("manifest.json"))) {
-            // Training reads whatever the folder holds: say that an earlier export is being replaced.
-            spec.commandLine().getErr().println("monitor dataset: replacing the export already in " + out);
-        }
-        long started = System.nanoTime();
         BeatDatasetExport.Options options = new CommandLineSettings(BeatDatasetExport.SECTION)
                 .flag("jitterCopies", "--jitter-copies")
-                .check(() -> new BeatDatasetExport.Options(db, records, lead, reference, FlagValue.parse("--mains", mains, MainsFrequency::parse),
-                        out, jitterCopies, seed));
-        BeatDatasetExport.Summary summary = BeatDatasetExport.run(options, spec.commandLine().getOut());
-        spec.commandLine().getOut().printf(Locale.ROOT,
+                .checkOptions(commandLine, () -> new BeatDatasetExport.Options(db, records, lead, reference,
+                        FlagValue.parse("--mains", mains, MainsFrequency::parse), out, jitterCopies, seed));
+        if (Files.exists(out.resolve("manifest.json"))) {
+            // Training reads whatever the folder holds: say that an earlier export is being replaced.
+            commandLine.getErr().println("monitor dataset: replacing the export already in " + out);
+        }
+        long started = System.nanoTime();
+        BeatDatasetExport.Summary summary = BeatDatasetExport.run(options, commandLine.getOut());
+        commandLine.getOut().printf(Locale.ROOT,
                 "%d examples (%d detected beats without a reference beat left out) in %s, %.1f s%n",
                 summary.rows(), summary.unmatched(), out, (System.nanoTime() - started) / 1e9);
         return 0;

@@ -61,13 +61,18 @@ final class EnvironmentDefaults {
 
     /**
      * The refusal's message, naming the variable when the flag was not given and the refused
-     * value is the one the variable holds; otherwise picocli's own.
+     * value is the one the variable holds; otherwise picocli's own. A bad option the command
+     * itself refused (no option of picocli's behind it) is {@link #annotate annotated}.
      *
      * @param args the command line
      * @param environment the value of each environment variable, or null when unset
      */
     static String message(ParameterException refusal, String[] args, UnaryOperator<String> environment) {
-        if (!(refusal.getArgSpec() instanceof OptionSpec option) || given(option, args)) {
+        if (!(refusal.getArgSpec() instanceof OptionSpec option)) {
+            // The command's own refusal of a value it read, which names the flag as a service's does.
+            return annotate(refusal.getMessage(), refusal.getCommandLine(), environment);
+        }
+        if (given(option, args)) {
             return refusal.getMessage();
         }
         String variable = variableOf(option, environment);

@@ -130,8 +130,10 @@ final class EvalCommand implements Callable<Integer> {
      * what was being scored.
      */
     private void refuseOverwritingTheRecords(CommandLine commandLine) {
-        String name = report.getFileName() == null ? "" : report.getFileName().toString();
-        if (sameDirectory(report.toAbsolutePath().getParent(), db)
+        // A link is written through: what it points at is what would be replaced.
+        Path written = realPathIfExists(report);
+        String name = written.getFileName() == null ? "" : written.getFileName().toString();
+        if (sameDirectory(written.toAbsolutePath().getParent(), db)
                 && name.matches(".*\\.(hea|dat|atr|" + java.util.regex.Pattern.quote(reference) + ")")) {
             throw new ParameterException(commandLine, "--report " + report + " would replace a file of the records "
                     + "in --db " + db + ": write the report elsewhere");
@@ -139,6 +141,14 @@ final class EvalCommand implements Callable<Integer> {
         if (annotations != null && Evaluation.ANNOTATOR.equals(reference) && sameDirectory(annotations, db)) {
             throw new ParameterException(commandLine, "--annotations " + annotations + " would replace the "
                     + "reference annotations (--reference " + reference + ") in --db: write them elsewhere");
+        }
+    }
+
+    private static Path realPathIfExists(Path path) {
+        try {
+            return Files.exists(path) ? path.toRealPath() : path;
+        } catch (java.io.IOException e) {
+            return path;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -16,14 +17,22 @@ final class ListFlag {
     }
 
     /**
-     * Refuses {@code values} of {@code flag} when the flag was given and is empty, or lists one value
-     * twice (as its parsed value: {@code --snr 6,06} is 6 twice).
+     * Refuses {@code values} of {@code flag} when the flag was given and is empty, has an empty value
+     * between or after its commas, or lists one value twice (as its parsed value: {@code --snr 6,06} is 6 twice).
      *
      * @param noun what one value is, for "--snr names no SNR"
      */
     static <T> void check(CommandLine commandLine, String flag, String noun, List<T> values) {
-        if (values.isEmpty() && commandLine.getParseResult().hasMatchedOption(flag)) {
+        OptionSpec given = commandLine.getParseResult().matchedOption(flag);
+        if (values.isEmpty() && given != null) {
             throw new ParameterException(commandLine, flag + " names no " + noun);
+        }
+        for (String text : given == null ? List.<String>of() : given.originalStringValues()) {
+            // A stray comma is a name left out; split dropped a trailing one, and "101," read as 101 alone.
+            if (text.startsWith(",") || text.endsWith(",") || text.contains(",,")) {
+                throw new ParameterException(commandLine, flag + ": '" + text + "' has an empty " + noun
+                        + " between its commas");
+            }
         }
         Set<T> seen = new HashSet<>();
         for (T value : values) {

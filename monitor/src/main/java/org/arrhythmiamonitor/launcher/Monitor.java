@@ -60,11 +60,26 @@ public final class Monitor implements Runnable {
     public static CommandLine commandLine() {
         CommandLine monitor = new CommandLine(new Monitor())
                 .setParameterExceptionHandler(Monitor::refused)
-                .setExecutionExceptionHandler(Monitor::failed);
+                .setExecutionExceptionHandler(Monitor::failed)
+                .setExecutionStrategy(Monitor::refuseUnmatched);
         // Each command offers -V as the standard options do; it printed nothing, having no version of its own.
         String[] version = monitor.getCommandSpec().version();
         monitor.getSubcommands().values().forEach(command -> command.getCommandSpec().version(version));
         return monitor;
+    }
+
+    /**
+     * Runs the command unless an argument matched nothing. Picocli stops checking arguments once
+     * --help is among them, so {@code monitor bogus --help} printed the usage and exited 0, and a
+     * script that mistyped a command read that as success.
+     */
+    private static int refuseUnmatched(ParseResult parsed) {
+        for (ParseResult command = parsed; command != null; command = command.subcommand()) {
+            if (!command.unmatched().isEmpty()) {
+                throw new UnmatchedArgumentException(command.commandSpec().commandLine(), command.unmatched());
+            }
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     /** A command that failed: in one line when the operator can fix it, else logged with its stack trace. */

@@ -25,12 +25,12 @@ final class RecordNames {
 
     /** Checks {@code flag}, names of records whose headers are read from the directory of {@code dbFlag}. */
     static void check(CommandLine commandLine, String flag, String dbFlag, List<String> names) {
+        ListFlag.check(commandLine, flag, "record", names);
         for (String name : names) {
             if (!NAME.matcher(name).matches()) {
                 throw new ParameterException(commandLine, flag + ": '" + name + "' is not a record name (letters, "
                         + "digits, '_' and '-'; the record's header is read from " + dbFlag + ")");
             }
         }
-        ListFlag.check(commandLine, flag, "record", names);
     }
 }

@@ -92,7 +92,7 @@ final class SimulateCommand implements Callable<Integer> {
                 .flag("connections", "--connections")
                 .flag("durationMs", "--duration")
                 .flag("devicePrefix", "--device-prefix")
-                .check(() -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
+                .checkOptions(spec.commandLine(), () -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
                         webSocket(), adminToken, devicePrefix, connections, 1000, durationMs(),
                         insecure));
         Lifecycle lifecycle = new Lifecycle();

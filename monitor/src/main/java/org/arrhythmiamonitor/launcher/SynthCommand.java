@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.config.IoReasons;
+import org.arrhythmiamonitor.synthetic.ArrhythmiaScript;
 import org.arrhythmiamonitor.synthetic.PatientProfile;
 import org.arrhythmiamonitor.synthetic.SyntheticEcg;
 import org.arrhythmiamonitor.synthetic.SyntheticRecordWriter;
@@ -60,6 +61,12 @@ final class SynthCommand implements Callable<Integer> {
         if (!(minutes > 0 && minutes <= 24 * 60)) {
             throw new ParameterException(commandLine, "--minutes must be in (0, 1440], got " + minutes);
         }
+        try {
+            ArrhythmiaScript.start(bpm);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(commandLine, "--bpm: " + e.getMessage(), e);
+        }
+        ListFlag.check(commandLine, "--profiles", "profile", profiles);
         List<PatientProfile> patients = new ArrayList<>();
         for (String name : profiles) {
             patients.add(FlagValue.parse(commandLine, "--profiles", name.trim(), PatientProfile::of));

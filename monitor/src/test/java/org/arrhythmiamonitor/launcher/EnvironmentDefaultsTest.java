@@ -7,7 +7,10 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 class EnvironmentDefaultsTest {
     /** PATH is set wherever the tests run, and is no number. */
@@ -42,6 +45,31 @@ class EnvironmentDefaultsTest {
             throw new IllegalArgumentException("--path must be short, got " + path.length()
                     + " characters; --path-list too");
         }
+    }
+
+    /** A value the command refuses as a bad option (status 2), as the one-off commands do. */
+    @Command(name = "probe")
+    static final class RefusingAsBadOption implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--path", defaultValue = "${env:PATH:-none}")
+        String path;
+
+        @Override
+        public void run() {
+            throw new ParameterException(spec.commandLine(), "--path must be short");
+        }
+    }
+
+    @Test
+    void aBadOptionTheCommandRefusesIsNamedWithTheVariableThatGaveIt() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = new CommandLine(new RefusingAsBadOption())
+                .setParameterExceptionHandler(Monitor::refused);
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("--path (from PATH) must be short").contains("Usage: probe");
     }
 
     private static String failure(String... args) {

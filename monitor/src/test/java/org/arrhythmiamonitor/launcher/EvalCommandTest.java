@@ -290,6 +290,9 @@ class EvalCommandTest {
         Outcome twice = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", "100,100");
         assertThat(twice.exitCode()).isEqualTo(2);
         assertThat(twice.err()).contains("--records: 100 is listed twice");
+        Outcome trailing = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", "100,");
+        assertThat(trailing.exitCode()).as("a name left out, read as 100 alone before").isEqualTo(2);
+        assertThat(trailing.err()).contains("--records: '100,' has an empty record between its commas");
         Outcome none = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", ",,");
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("--records names no record");
@@ -309,6 +312,11 @@ class EvalCommandTest {
         Outcome overHeader = run("eval", "--db", db.toString(), "--report", db.resolve("r1.hea").toString());
         assertThat(overHeader.exitCode()).isEqualTo(2);
         assertThat(overHeader.err()).contains("would replace a file of the records in --db");
+        assertThat(Files.readString(db.resolve("r1.hea"))).isEqualTo(header);
+        Path link = Files.createSymbolicLink(dir.resolve("report-link.json"), db.resolve("r1.hea"));
+        Outcome throughLink = run("eval", "--db", db.toString(), "--report", link.toString());
+        assertThat(throughLink.exitCode()).as("written through, the link replaced the header").isEqualTo(2);
+        assertThat(throughLink.err()).contains("would replace a file of the records in --db");
         assertThat(Files.readString(db.resolve("r1.hea"))).isEqualTo(header);
         Outcome overReference = run("eval", "--db", db.toString(), "--report", dir.resolve("x.json").toString(),
                 "--annotations", db.toString(), "--reference", "ecgmon");

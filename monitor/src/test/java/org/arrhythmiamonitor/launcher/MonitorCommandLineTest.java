@@ -63,7 +63,7 @@ class MonitorCommandLineTest {
         return Arguments.of(String.join(" ", args), err, args);
     }
 
-    /** Flags of every command whose values a service's or the simulator's settings check. */
+    /** Flags of the services whose values their settings check: refused with status 1. */
     static Stream<Arguments> refusedFlags() {
         return Stream.of(
                 refused("monitor processor: --threads must be at least 1, got 0", "processor", "--threads", "0"),
@@ -106,21 +106,6 @@ class MonitorCommandLineTest {
                 refused("monitor demo: --inference-threads must be 1-256, got 0",
                         "demo", "--inference-threads", "0"),
                 refused("monitor demo: --bradycardia-bpm must be positive, got 0.0", "demo", "--bradycardia-bpm", "0"),
-                refused("monitor simulate: --devices must be 1-1000000, got 0", "simulate", "--devices", "0"),
-                refused("monitor simulate: --profiles: unknown patient profile 'zombie'; choose one of "
-                        + "[normal, pvc, vt, af, pauses, mixed]", "simulate", "--profiles", "zombie"),
-                refused("monitor simulate: --chunk-seconds must be 0.05-10 s, got 50.0",
-                        "simulate", "--chunk-seconds", "50"),
-                refused("monitor simulate: --connections must be 1-10000, got 0", "simulate", "--connections", "0"),
-                refused("monitor simulate: --duration must not be negative (0 runs until stopped)",
-                        "simulate", "--duration", "-1"),
-                // Both round to 0 ms, which would mean "until Ctrl-C".
-                refused("monitor simulate: --duration must be 0 (until Ctrl-C) or at least 0.001 s, got NaN",
-                        "simulate", "--duration", "NaN"),
-                refused("monitor simulate: --duration must be 0 (until Ctrl-C) or at least 0.001 s, got 1.0E-4",
-                        "simulate", "--duration", "0.0001"),
-                refused("monitor simulate: --duration must not be negative (0 runs until stopped)",
-                        "simulate", "--duration", "-0.0004"),
                 refused("monitor processor: --application-server must be host:port with a port of 1-65535, got "
                         + "'host:99999'", "processor", "--application-server", "host:99999",
                         "--bootstrap-servers", "localhost:1"),
@@ -130,24 +115,66 @@ class MonitorCommandLineTest {
                 refused("monitor processor: --state-dir is a file, not a directory: pom.xml",
                         "processor", "--state-dir", "pom.xml", "--bootstrap-servers", "localhost:1"),
                 refused("monitor processor: --state-dir must name a directory, got ''",
-                        "processor", "--state-dir", "", "--bootstrap-servers", "localhost:1"),
-                refused("monitor simulate: --speed must be above 0 and at most 10000 times real time, got 0.0",
+                        "processor", "--state-dir", "", "--bootstrap-servers", "localhost:1"));
+    }
+
+    /**
+     * Flags of the commands that run once and exit (simulate, dataset, synth): a value they refuse is a bad
+     * option, as one picocli cannot parse is, refused with the usage and status 2.
+     */
+    static Stream<Arguments> badOptions() {
+        return Stream.of(
+                refused("--devices must be 1-1000000, got 0", "simulate", "--devices", "0"),
+                refused("--profiles: unknown patient profile 'zombie'; choose one of "
+                        + "[normal, pvc, vt, af, pauses, mixed]", "simulate", "--profiles", "zombie"),
+                refused("--chunk-seconds must be 0.05-10 s, got 50.0",
+                        "simulate", "--chunk-seconds", "50"),
+                refused("--connections must be 1-10000, got 0", "simulate", "--connections", "0"),
+                refused("--duration must not be negative (0 runs until stopped)",
+                        "simulate", "--duration", "-1"),
+                // Both round to 0 ms, which would mean "until Ctrl-C".
+                refused("--duration must be 0 (until Ctrl-C) or at least 0.001 s, got NaN",
+                        "simulate", "--duration", "NaN"),
+                refused("--duration must be 0 (until Ctrl-C) or at least 0.001 s, got 1.0E-4",
+                        "simulate", "--duration", "0.0001"),
+                refused("--duration must not be negative (0 runs until stopped)",
+                        "simulate", "--duration", "-0.0004"),
+                refused("--speed must be above 0 and at most 10000 times real time, got 0.0",
                         "simulate", "--speed", "x0"),
-                refused("monitor simulate: --gateway must be an http:// or https:// URL, got ftp://host",
+                refused("--gateway must be an http:// or https:// URL, got ftp://host",
                         "simulate", "--gateway", "ftp://host"),
                 // URI takes any port; Vert.x failed on it on its event loop, and the run never ended.
-                refused("monitor simulate: --gateway must name a port of 1-65535 (or none, for 80 or 443), got "
+                refused("--gateway must name a port of 1-65535 (or none, for 80 or 443), got "
                         + "http://127.0.0.1:99999", "simulate", "--gateway", "http://127.0.0.1:99999"),
-                refused("monitor simulate: --gateway must be the gateway's base URL, scheme, host and port alone "
+                refused("--gateway must be the gateway's base URL, scheme, host and port alone "
                         + "(http://host:8080), got http://host:8080/prefix", "simulate", "--gateway",
                         "http://host:8080/prefix"),
-                refused("monitor simulate: --device-prefix must be 1-32 letters, digits, '.', '_' or '-', starting "
+                refused("--device-prefix must be 1-32 letters, digits, '.', '_' or '-', starting "
                         + "with a letter or digit (device ids are PREFIX-SOURCE-N), got '../x'",
                         "simulate", "--device-prefix", "../x"),
-                refused("monitor simulate: --fs is for --source synthetic; records of wfdb:. play as they were "
+                refused("--fs is for --source synthetic; records of wfdb:. play as they were "
                         + "recorded, at their own sampling rate", "simulate", "--source", "wfdb:.", "--fs", "500"),
-                refused("monitor dataset: --jitter-copies must be 0-8, got 9",
-                        "dataset", "--db", ".", "--out", "no-such-out", "--jitter-copies", "9"));
+                refused("--jitter-copies must be 0-8, got 9",
+                        "dataset", "--db", ".", "--out", "no-such-out", "--jitter-copies", "9"),
+                refused("--mains: mains notch must be 50, 60 or off, got '70'",
+                        "dataset", "--db", ".", "--out", "no-such-out", "--mains", "70"),
+                refused("--records: [100] is DS2, the independent test set, or made from it; training data comes "
+                        + "from DS1 only", "dataset", "--db", ".", "--out", "no-such-out", "--records", "101,100"),
+                // monitor nst's name for 100 with muscle artefact at 6 dB.
+                refused("--records: [100ma06, 232] are DS2, the independent test set, or made from it; training "
+                        + "data comes from DS1 only", "dataset", "--db", ".", "--out", "no-such-out",
+                        "--records", "100ma06,1001,232"),
+                // Before, it was refused after the records before it were written.
+                refused("--bpm: heart rate must be 20-300 bpm, got 400.0", "synth", "--out", "no-such-out", "--bpm", "400"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badOptions")
+    void aValueAOneOffCommandRefusesIsABadOption(String commandLine, String expected, String[] args) {
+        Outcome outcome = run(args);
+        assertThat(outcome.exitCode()).isEqualTo(2);
+        assertThat(outcome.err().lines().findFirst()).contains(expected);
+        assertThat(outcome.err()).contains("Usage: monitor " + args[0]);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -399,5 +426,21 @@ class MonitorCommandLineTest {
         Outcome outcome = run("demo", "--no-such-flag");
         assertThat(outcome.exitCode()).isEqualTo(2);
         assertThat(outcome.err()).contains("Unknown option: '--no-such-flag'");
+    }
+
+    @Test
+    void aMistypedCommandWithHelpIsRefusedNotAnsweredWithTheUsage() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Monitor.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("bogus", "--help")).as("a script read 0 as success").isEqualTo(2);
+        assertThat(err.toString()).contains("'bogus'");
+        assertThat(commandLine.execute("eval", "--no-such-flag", "--help")).isEqualTo(2);
+        assertThat(err.toString()).contains("'--no-such-flag'");
+        assertThat(out.toString()).as("nothing went to the usage on stdout").isEmpty();
+        assertThat(Monitor.commandLine().execute("--help")).isZero();
+        assertThat(Monitor.commandLine().execute("eval", "--help")).isZero();
     }
 }

@@ -16,4 +16,14 @@ public final class InterPatientSplit {
 
     private InterPatientSplit() {
     }
+
+    /**
+     * Whether {@code record} is a DS2 record or one made from it under the name {@code monitor nst}
+     * gives ({@code 100ma06}: the record's name and then no digit). Only the name can tell: a DS2
+     * record copied under another name passes, which the guard of DS1-only training cannot see.
+     */
+    public static boolean isFromDs2(String record) {
+        return DS2.stream().anyMatch(test -> record.equals(test)
+                || record.startsWith(test) && !Character.isDigit(record.charAt(test.length())));
+    }
 }
