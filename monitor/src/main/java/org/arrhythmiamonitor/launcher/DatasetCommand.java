@@ -8,6 +8,8 @@ import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.dataset.BeatDatasetExport;
 import org.arrhythmiamonitor.dataset.InterPatientSplit;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.wfdb.SignalSpec;
+import org.arrhythmiamonitor.wfdb.WfdbHeader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,7 +57,8 @@ final class DatasetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        // Every option is checked before the export starts, and refused as a bad option (status 2).
+        // The options are checked before the export starts, and refused as bad options (status 2);
+        // a record's files that cannot be read are found as it is exported (status 1).
         CommandLine commandLine = spec.commandLine();
         RecordNames.check(commandLine, records);
         InputPaths.directory(commandLine, "--db", db);
@@ -69,6 +72,7 @@ final class DatasetCommand implements Callable<Integer> {
                 .flag("jitterCopies", "--jitter-copies")
                 .checkOptions(commandLine, () -> new BeatDatasetExport.Options(db, records, lead, reference,
                         FlagValue.parse("--mains", mains, MainsFrequency::parse), out, jitterCopies, seed));
+        refuseWhatTheRecordsLack(commandLine);
         if (Files.exists(out.resolve("manifest.json"))) {
             // Training reads whatever the folder holds: say that an earlier export is being replaced.
             commandLine.getErr().println("monitor dataset: replacing the export already in " + out);
@@ -79,5 +83,31 @@ final class DatasetCommand implements Callable<Integer> {
                 "%d examples (%d detected beats without a reference beat left out) in %s, %.1f s%n",
                 summary.rows(), summary.unmatched(), out, (System.nanoTime() - started) / 1e9);
         return 0;
+    }
+
+    /**
+     * Refuses a record that is not in {@code --db}, annotations of {@code --reference} it lacks, and
+     * a {@code --lead} it does not have, from the headers alone: found during the export, they ended
+     * it after the records before had taken their minutes, with nothing written.
+     */
+    private void refuseWhatTheRecordsLack(CommandLine commandLine) {
+        for (String name : records) {
+            Path header = db.resolve(name + ".hea");
+            if (!Files.isRegularFile(header)) {
+                throw new ParameterException(commandLine, "--records: " + name + " is not in --db " + db + " (no "
+                        + name + ".hea)");
+            }
+            if (!Files.isRegularFile(db.resolve(name + "." + reference))) {
+                throw new ParameterException(commandLine, "--reference " + reference + ": record " + name
+                        + " has no annotations of that annotator (no " + name + "." + reference + " in --db)");
+            }
+            if (lead != null) {
+                WfdbHeader read = WfdbHeader.read(header);
+                if (read.signalIndex(lead) < 0) {
+                    throw new ParameterException(commandLine, "--lead " + lead + ": record " + name + " has no such "
+                            + "lead (it has " + read.signals().stream().map(SignalSpec::description).toList() + ")");
+                }
+            }
+        }
     }
 }

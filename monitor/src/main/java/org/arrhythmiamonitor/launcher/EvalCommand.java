@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.arrhythmiamonitor.beat.RecordBeatClassifier;
@@ -130,13 +131,15 @@ final class EvalCommand implements Callable<Integer> {
      * what was being scored.
      */
     private void refuseOverwritingTheRecords(CommandLine commandLine) {
-        // A link is written through: what it points at is what would be replaced.
-        Path written = realPathIfExists(report);
-        String name = written.getFileName() == null ? "" : written.getFileName().toString();
-        if (sameDirectory(written.toAbsolutePath().getParent(), db)
-                && name.matches(".*\\.(hea|dat|atr|" + java.util.regex.Pattern.quote(reference) + ")")) {
-            throw new ParameterException(commandLine, "--report " + report + " would replace a file of the records "
-                    + "in --db " + db + ": write the report elsewhere");
+        String recordFile = ".*\\.(hea|dat|atr|" + java.util.regex.Pattern.quote(reference) + ")";
+        for (Path written : linkChain(report)) {
+            // A link is written through, dangling or not: each path on the way names what would be replaced.
+            String name = written.getFileName() == null ? "" : written.getFileName().toString();
+            if (sameDirectory(written.toAbsolutePath().getParent(), db) && name.matches(recordFile)) {
+                throw new ParameterException(commandLine, "--report " + report + " would replace a file of the "
+                        + "records in --db " + db + (written.equals(report) ? "" : " (" + written + ", through the link)")
+                        + ": write the report elsewhere");
+            }
         }
         if (annotations != null && Evaluation.ANNOTATOR.equals(reference) && sameDirectory(annotations, db)) {
             throw new ParameterException(commandLine, "--annotations " + annotations + " would replace the "
@@ -144,12 +147,21 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private static Path realPathIfExists(Path path) {
-        try {
-            return Files.exists(path) ? path.toRealPath() : path;
-        } catch (java.io.IOException e) {
-            return path;
+    /** {@code path}, then each target its symbolic links lead to, relative ones resolved beside their link. */
+    private static List<Path> linkChain(Path path) {
+        List<Path> chain = new ArrayList<>(List.of(path));
+        Path at = path;
+        // 40 hops, as the kernel's own limit on following links; a loop ends there too.
+        while (chain.size() <= 40 && Files.isSymbolicLink(at)) {
+            try {
+                Path parent = at.toAbsolutePath().getParent();
+                at = parent.resolve(Files.readSymbolicLink(at));
+            } catch (IOException | UnsupportedOperationException e) {
+                break;
+            }
+            chain.add(at);
         }
+        return chain;
     }
 
     private static boolean sameDirectory(Path a, Path b) {

@@ -30,8 +30,8 @@ final class ListFlag {
         for (String text : given == null ? List.<String>of() : given.originalStringValues()) {
             // A stray comma is a name left out; split dropped a trailing one, and "101," read as 101 alone.
             if (text.startsWith(",") || text.endsWith(",") || text.contains(",,")) {
-                throw new ParameterException(commandLine, flag + ": '" + text + "' has an empty " + noun
-                        + " between its commas");
+                throw new ParameterException(commandLine, flag + ": '" + text + "' leaves a " + noun
+                        + " out (a comma with no name before or after it)");
             }
         }
         Set<T> seen = new HashSet<>();

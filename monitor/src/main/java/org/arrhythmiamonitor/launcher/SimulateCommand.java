@@ -139,6 +139,7 @@ final class SimulateCommand implements Callable<Integer> {
             if (fs < 100 || fs > 1000) {
                 throw new IllegalArgumentException("--fs must be 100-1000 Hz, got " + fs);
             }
+            ListFlag.check(spec.commandLine(), "--profiles", "profile", profiles);
             return SignalSource.synthetic(profiles.stream()
                     .map(p -> FlagValue.parse("--profiles", p.trim(), PatientProfile::of)).toList(), fs, 72, 1);
         }
@@ -157,7 +158,11 @@ final class SimulateCommand implements Callable<Integer> {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("--source " + source + ": " + dir + " is not a directory");
             }
-            return SignalSource.wfdb(dir);
+            try {
+                return SignalSource.wfdb(dir);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--source " + source + ": " + e.getMessage(), e);
+            }
         }
         throw new IllegalArgumentException("--source must be 'synthetic' or 'wfdb:DIR', got '" + source + "'");
     }

@@ -292,7 +292,7 @@ class EvalCommandTest {
         assertThat(twice.err()).contains("--records: 100 is listed twice");
         Outcome trailing = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", "100,");
         assertThat(trailing.exitCode()).as("a name left out, read as 100 alone before").isEqualTo(2);
-        assertThat(trailing.err()).contains("--records: '100,' has an empty record between its commas");
+        assertThat(trailing.err()).contains("--records: '100,' leaves a record out (a comma with no name before or after it)");
         Outcome none = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", ",,");
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("--records names no record");
@@ -316,7 +316,20 @@ class EvalCommandTest {
         Path link = Files.createSymbolicLink(dir.resolve("report-link.json"), db.resolve("r1.hea"));
         Outcome throughLink = run("eval", "--db", db.toString(), "--report", link.toString());
         assertThat(throughLink.exitCode()).as("written through, the link replaced the header").isEqualTo(2);
-        assertThat(throughLink.err()).contains("would replace a file of the records in --db");
+        assertThat(throughLink.err()).contains("would replace a file of the records in --db")
+                .contains("(" + db.resolve("r1.hea") + ", through the link)");
+        assertThat(Files.readString(db.resolve("r1.hea"))).isEqualTo(header);
+        // Relative and dangling: writing through it makes a header in the database.
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.json"), Path.of("db-kept", "r9.hea"));
+        assertThat(run("eval", "--db", db.toString(), "--report", dangling.toString()).exitCode()).isEqualTo(2);
+        assertThat(db.resolve("r9.hea")).doesNotExist();
+        // A database of links to files kept elsewhere: the report named as one of them replaced the file behind it.
+        Path linked = Files.createDirectory(dir.resolve("db-linked"));
+        for (String file : new String[] {"r1.hea", "r1.dat", "r1.atr"}) {
+            Files.createSymbolicLink(linked.resolve(file), db.resolve(file));
+        }
+        assertThat(run("eval", "--db", linked.toString(), "--report", linked.resolve("r1.hea").toString()).exitCode())
+                .isEqualTo(2);
         assertThat(Files.readString(db.resolve("r1.hea"))).isEqualTo(header);
         Outcome overReference = run("eval", "--db", db.toString(), "--report", dir.resolve("x.json").toString(),
                 "--annotations", db.toString(), "--reference", "ecgmon");
@@ -353,6 +366,25 @@ class EvalCommandTest {
         Outcome second = run("dataset", "--db", db.toString(), "--records", "r1", "--out", out.toString());
         assertThat(second.exitCode()).as(second.err()).isZero();
         assertThat(second.err()).contains("monitor dataset: replacing the export already in " + out);
+    }
+
+    @Test
+    void aDatasetRecordsLackIsRefusedBeforeAnyRecordIsExported() throws Exception {
+        Path db = dir.resolve("db");
+        SyntheticRecords.write(db, "r1", 360, 9, new Segment(400, 80));
+        Path out = dir.resolve("export");
+        Outcome missing = run("dataset", "--db", db.toString(), "--records", "r1,r2", "--out", out.toString());
+        assertThat(missing.exitCode()).as("found after r1 was exported, it exited 1").isEqualTo(2);
+        assertThat(missing.err()).startsWith("--records: r2 is not in --db " + db + " (no r2.hea)");
+        assertThat(missing.err()).doesNotContain("r1 (");
+        Outcome lead = run("dataset", "--db", db.toString(), "--records", "r1", "--lead", "V9", "--out", out.toString());
+        assertThat(lead.exitCode()).isEqualTo(2);
+        assertThat(lead.err()).startsWith("--lead V9: record r1 has no such lead (it has [");
+        Outcome reference = run("dataset", "--db", db.toString(), "--records", "r1", "--reference", "xyz",
+                "--out", out.toString());
+        assertThat(reference.exitCode()).isEqualTo(2);
+        assertThat(reference.err()).startsWith("--reference xyz: record r1 has no annotations of that annotator");
+        assertThat(out).doesNotExist();
     }
 
     @Test

@@ -164,6 +164,10 @@ class MonitorCommandLineTest {
                 refused("--records: [100ma06, 232] are DS2, the independent test set, or made from it; training "
                         + "data comes from DS1 only", "dataset", "--db", ".", "--out", "no-such-out",
                         "--records", "100ma06,1001,232"),
+                refused("--profiles: 'normal,' leaves a profile out (a comma with no name before or after it)",
+                        "simulate", "--profiles", "normal,"),
+                refused("--source wfdb:src/main: no WFDB records (*.hea) in src/main", "simulate", "--source",
+                        "wfdb:src/main"),
                 // Before, it was refused after the records before it were written.
                 refused("--bpm: heart rate must be 20-300 bpm, got 400.0", "synth", "--out", "no-such-out", "--bpm", "400"));
     }
