@@ -137,7 +137,8 @@ final class EvalCommand implements Callable<Integer> {
             String name = written.getFileName() == null ? "" : written.getFileName().toString();
             if (sameDirectory(written.toAbsolutePath().getParent(), db) && name.matches(recordFile)) {
                 throw new ParameterException(commandLine, "--report " + report + " would replace a file of the "
-                        + "records in --db " + db + (written.equals(report) ? "" : " (" + written + ", through the link)")
+                        + "records in --db " + db
+                        + (written.equals(report) ? "" : " (" + written + ", through the link)")
                         + ": write the report elsewhere");
             }
         }

@@ -92,9 +92,9 @@ final class SimulateCommand implements Callable<Integer> {
                 .flag("connections", "--connections")
                 .flag("durationMs", "--duration")
                 .flag("devicePrefix", "--device-prefix")
-                .checkOptions(spec.commandLine(), () -> new SimulatorConfig(gateway, devices, sources(), speedFactor(), chunkSeconds, protobuf(),
-                        webSocket(), adminToken, devicePrefix, connections, 1000, durationMs(),
-                        insecure));
+                .checkOptions(spec.commandLine(), () -> new SimulatorConfig(gateway, devices, sources(),
+                        speedFactor(), chunkSeconds, protobuf(), webSocket(), adminToken, devicePrefix, connections,
+                        1000, durationMs(), insecure));
         Lifecycle lifecycle = new Lifecycle();
         lifecycle.installShutdownHook();
         if (adminToken != null) {

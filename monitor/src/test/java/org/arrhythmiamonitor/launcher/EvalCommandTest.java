@@ -292,7 +292,8 @@ class EvalCommandTest {
         assertThat(twice.err()).contains("--records: 100 is listed twice");
         Outcome trailing = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", "100,");
         assertThat(trailing.exitCode()).as("a name left out, read as 100 alone before").isEqualTo(2);
-        assertThat(trailing.err()).contains("--records: '100,' leaves a record out (a comma with no name before or after it)");
+        assertThat(trailing.err())
+                .contains("--records: '100,' leaves a record out (a comma with no name before or after it)");
         Outcome none = run("eval", "--db", dir.toString(), "--report", "x.json", "--records", ",,");
         assertThat(none.exitCode()).isEqualTo(2);
         assertThat(none.err()).contains("--records names no record");
@@ -377,7 +378,8 @@ class EvalCommandTest {
         assertThat(missing.exitCode()).as("found after r1 was exported, it exited 1").isEqualTo(2);
         assertThat(missing.err()).startsWith("--records: r2 is not in --db " + db + " (no r2.hea)");
         assertThat(missing.err()).doesNotContain("r1 (");
-        Outcome lead = run("dataset", "--db", db.toString(), "--records", "r1", "--lead", "V9", "--out", out.toString());
+        Outcome lead = run("dataset", "--db", db.toString(), "--records", "r1", "--lead", "V9",
+                "--out", out.toString());
         assertThat(lead.exitCode()).isEqualTo(2);
         assertThat(lead.err()).startsWith("--lead V9: record r1 has no such lead (it has [");
         Outcome reference = run("dataset", "--db", db.toString(), "--records", "r1", "--reference", "xyz",

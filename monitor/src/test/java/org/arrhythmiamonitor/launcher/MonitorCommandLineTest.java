@@ -169,7 +169,8 @@ class MonitorCommandLineTest {
                 refused("--source wfdb:src/main: no WFDB records (*.hea) in src/main", "simulate", "--source",
                         "wfdb:src/main"),
                 // Before, it was refused after the records before it were written.
-                refused("--bpm: heart rate must be 20-300 bpm, got 400.0", "synth", "--out", "no-such-out", "--bpm", "400"));
+                refused("--bpm: heart rate must be 20-300 bpm, got 400.0",
+                        "synth", "--out", "no-such-out", "--bpm", "400"));
     }
 
     @ParameterizedTest(name = "{0}")
