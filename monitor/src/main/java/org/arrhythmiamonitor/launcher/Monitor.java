@@ -19,7 +19,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Streaming, real-time arrhythmia monitor for wearable ECG devices.",
         subcommands = {DemoCommand.class, GatewayCommand.class, ProcessorCommand.class, AlertingCommand.class,
             EvalCommand.class, NoiseStressCommand.class, SynthCommand.class, SimulateCommand.class,
-            DatasetCommand.class, HashPasswordCommand.class})
+            DatasetCommand.class, HashPasswordCommand.class, CommandLine.HelpCommand.class})
 public final class Monitor implements Runnable {
     @Spec
     CommandSpec spec;

@@ -448,4 +448,17 @@ class MonitorCommandLineTest {
         assertThat(Monitor.commandLine().execute("--help")).isZero();
         assertThat(Monitor.commandLine().execute("eval", "--help")).isZero();
     }
+
+    @Test
+    void helpNamesACommandAsGitHelpDoes() {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Monitor.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("help", "eval")).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("Usage: monitor eval");
+        assertThat(commandLine.execute("help", "bogus")).isEqualTo(2);
+        assertThat(err.toString()).contains("'bogus'");
+    }
 }
