@@ -88,6 +88,20 @@ public final class QrsDetector {
     /** Decay this long (samples) and the beat that ends it sets the QRS level again. */
     private static final int LEVEL_RESET_AFTER = FS_HZ;
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
+    /**
+     * Levels lost: no candidate at all for this long (samples), no energy peak as large as a tenth
+     * of the noise level. The levels were taught by something far larger than what the lead now
+     * shows, and the noise level and the QRS level then both decay fast, by half each
+     * {@value #LOST_HALVING} samples, until a beat is found. Only candidates teach the noise
+     * level, and candidates under a tenth of it are not kept, so it did not come down at all:
+     * after 10 s of samples sent at 100 or 1000 times their gain, no beat was found again, and
+     * the clean ECG read as asystole. The noise of an asystole keeps teaching the noise level, so
+     * the silence is not taken for this (40 s asystoles at 30-80 µV of noise find the same beats);
+     * the 26 MIT-BIH records' beats are the same.
+     */
+    private static final int LOST_AFTER = 2 * FS_HZ;
+    private static final int LOST_HALVING = 25;
+    private static final double LOST_DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / LOST_HALVING);
 
     private long n;
     private final BiquadCascade band = new BiquadCascade(List.of(
@@ -129,6 +143,10 @@ public final class QrsDetector {
     private long lastBeat = Long.MIN_VALUE;
     /** Energy peak of the last beat: timing rules compare energy peaks with energy peaks. */
     private long lastPeak = Long.MIN_VALUE;
+    /** Energy peak last taken as a candidate. */
+    private long lastCandidate;
+    /** The levels are lost ({@link #LOST_AFTER}) and decay fast until a beat is found. */
+    private boolean lost;
     private final double[] rr = new double[RR_COUNT];
     private int rrCount;
     private int rrPos;
@@ -177,12 +195,19 @@ public final class QrsDetector {
             if (i == LEARNING - 1) {
                 Arrays.fill(beatPeaks, 0.5 * learnMax);
                 npk = 0.5 * learnSum / LEARNING;
+                lastCandidate = i;
             }
         } else {
             if (m1 > m2 && m1 >= m) {
                 addCandidate(i - 1, m1);
             }
-            if (lastPeak != Long.MIN_VALUE && i - lastPeak > DECAY_AFTER_RR * usualRr) {
+            lost |= i - lastCandidate > LOST_AFTER;
+            if (lost) {
+                npk *= LOST_DECAY_PER_SAMPLE;
+                for (int k = 0; k < PEAK_COUNT; k++) {
+                    beatPeaks[k] *= LOST_DECAY_PER_SAMPLE;
+                }
+            } else if (lastPeak != Long.MIN_VALUE && i - lastPeak > DECAY_AFTER_RR * usualRr) {
                 for (int k = 0; k < PEAK_COUNT; k++) {
                     beatPeaks[k] *= DECAY_PER_SAMPLE;
                 }
@@ -209,6 +234,7 @@ public final class QrsDetector {
         if (value < 0.1 * npk) {
             return;
         }
+        lastCandidate = index;
         if (candidates == MAX_CANDIDATES) {
             // Under heavy noise keep the list bounded: drop the smallest, it cannot win.
             int smallest = 0;
@@ -300,6 +326,7 @@ public final class QrsDetector {
         }
         lastBeat = r;
         lastPeak = energyPeak;
+        lost = false;
         if (afterDecay) {
             for (int k = 0; k < PEAK_COUNT; k++) {
                 beatPeaks[k] = Math.max(beatPeaks[k], value);
@@ -372,7 +399,8 @@ public final class QrsDetector {
                 .setLearnMax(learnMax).setLearnSum(learnSum)
                 .addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos)
                 .setNpk(npk).setLastSlope(lastSlope)
-                .setLastBeat(lastBeat).setLastPeak(lastPeak).setRrFilled(rrCount).setRrPos(rrPos);
+                .setLastBeat(lastBeat).setLastPeak(lastPeak).setLastCandidate(lastCandidate).setLevelsLost(lost)
+                .setRrFilled(rrCount).setRrPos(rrPos);
         for (double v : band.state()) {
             s.addBand(v);
         }
@@ -424,6 +452,9 @@ public final class QrsDetector {
         d.lastSlope = s.getLastSlope();
         d.lastBeat = s.getLastBeat();
         d.lastPeak = s.getLastPeak();
+        // A state saved before these were kept: as if a candidate had just come.
+        d.lastCandidate = s.getLastCandidate() == 0 ? d.n : s.getLastCandidate();
+        d.lost = s.getLevelsLost();
         d.rrCount = s.getRrFilled();
         d.rrPos = s.getRrPos();
         d.usualRr = d.rrMedian();

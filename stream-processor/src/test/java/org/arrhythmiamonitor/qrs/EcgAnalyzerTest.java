@@ -88,6 +88,28 @@ class EcgAnalyzerTest {
                 .hasSize((int) truthAfter);
     }
 
+    @ParameterizedTest(name = "{0} mV of artefact, then clean")
+    @CsvSource({"0, 1000", "0, 100", "0, 5", "5, 0"})
+    void beatsAreFoundAgainAfterABurstOfLargeArtefact(double noiseMv, double gain) {
+        // 10 s of the ECG sent at the wrong gain (samples 5 to 1000 times too large), or of a lead
+        // knocked about (5 mV of noise): from 100 times on, the noise level it taught the detector
+        // kept every beat after it below the candidates' floor for good, and the clean ECG read as
+        // asystole. Found again within 4 s (2-4 s here).
+        SyntheticEcg.Recording recording = new SyntheticEcg(250, 1000, 0.02, 0.002, 0, 3)
+                .render(List.of(new Segment(90, 72)));
+        double[] mv = recording.millivolts();
+        Random random = new Random(7);
+        for (int i = 20 * 250; i < 30 * 250; i++) {
+            mv[i] = mv[i] * Math.max(1, gain) + noiseMv * random.nextGaussian();
+        }
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        new EcgAnalyzer(250, MainsFrequency.HZ_50).accept(mv, beats::add);
+
+        long truthAfter = Arrays.stream(recording.rPeaks()).filter(p -> p > 34 * 250 && p < 89 * 250).count();
+        assertThat(beats.stream().filter(b -> b.sampleIndex() > 34 * 250 && b.sampleIndex() < 89 * 250))
+                .as("the beats from 4 s after the burst on").hasSize((int) truthAfter);
+    }
+
     @Test
     void aQrsUnderTheLeastSizeIsNotABeat() {
         // The same rhythm shrunk to about 0.13 mV peak to peak in the band-passed ECG: below what
