@@ -1,6 +1,8 @@
 package org.arrhythmiamonitor.qrs;
 
 import com.google.protobuf.Message;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongUnaryOperator;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -9,6 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.arrhythmiamonitor.episode.Episodes;
 import org.arrhythmiamonitor.signal.MainsFrequency;
+import org.arrhythmiamonitor.state.v1.ChunkStart;
 import org.arrhythmiamonitor.state.v1.EcgAnalyzerState;
 import org.arrhythmiamonitor.state.v1.SampleStreamState;
 import org.arrhythmiamonitor.state.v1.SignalProgress;
@@ -57,6 +60,13 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
      * is still the same tachycardia); after a longer one they start afresh.
      */
     static final long BRIDGED_GAP_MS = 10_000;
+    /**
+     * Chunk starts kept to date what is decided late (beats about half a second after their R
+     * peak, technical events up to a few seconds after they began): those of the last 10 s of
+     * samples, at most {@value #MAX_KEPT_CHUNKS}.
+     */
+    private static final double KEPT_CHUNKS_S = 10;
+    private static final int MAX_KEPT_CHUNKS = 64;
     private static final Logger LOG = LoggerFactory.getLogger(BeatDetectionProcessor.class);
 
     private final MainsFrequency mains;
@@ -136,6 +146,7 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             // time instead (see sample_base), so a detector that lost its state does not hand out
             // the onset samples, and with them the alert ids, of episodes it reported before.
             state.setBeatAfterGapPending(false).clearOpenEventOnsetMs().clearOpenEventArrivalOffsetMs()
+                    .clearRecentChunks()
                     .setSampleBase(Math.max(sampleBase(chunk.getT0EpochMs(), fs), state.getNextSample()));
         }
         long base = state.getSampleBase();
@@ -163,12 +174,13 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
             mv[i] = lead.getSamples(i) / gain;
         }
         double msPerSample = 1000.0 / fs;
-        // Device time of a sample. A beat or event decided in this chunk may lie in the last one:
-        // it is dated from that chunk's end, not back from this one's start, since a gap may lie
+        // Device time of a sample. A beat or event decided in this chunk may lie in an earlier one:
+        // it is dated in the chunk it lies in, not back from this one's start, since a gap may lie
         // between them.
-        LongUnaryOperator timeOf = sampleIndex -> sampleIndex < chunkStart && lastChunkEndMs > 0
-                ? lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample)
-                : chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample);
+        List<ChunkStart> earlier = List.copyOf(state.getRecentChunksList());
+        LongUnaryOperator timeOf = sampleIndex -> sampleIndex >= chunkStart
+                ? chunk.getT0EpochMs() + Math.round((sampleIndex - chunkStart) * msPerSample)
+                : timeInEarlierChunk(earlier, sampleIndex, chunkStart, lastChunkEndMs, msPerSample);
         SignalProgress.Builder progress = SignalProgress.newBuilder().setUnreadable(gap || relearning);
         if (gap) {
             // The missing stretch: from the last chunk's end (from the start of time when unknown).
@@ -261,8 +273,42 @@ public final class BeatDetectionProcessor implements Processor<String, SampleChu
                     base + analyzer.inputCount(), endMs));
         }
         context.forward(new Record<>(deviceId, progress.build(), endMs, record.headers()));
+        keepChunkStart(state, ChunkStart.newBuilder().setSample(chunkStart).setT0Ms(chunk.getT0EpochMs()).build(),
+                analyzer.inputCount() - Math.round(KEPT_CHUNKS_S * fs));
         store.put(deviceId, state.setAnalyzer(analyzer.snapshot()).setLastSeq(chunk.getSeq()).setHasSeq(true)
                 .setLastChunkEndMs(endMs).setNextSample(base + analyzer.inputCount()).build());
+    }
+
+    /**
+     * Device time of a sample before this chunk: from the start of the chunk it lies in, or, older
+     * than the chunks kept, back from the oldest kept (back from the last chunk's end in states
+     * saved before the chunks were kept).
+     */
+    static long timeInEarlierChunk(List<ChunkStart> earlier, long sampleIndex, long chunkStart, long lastChunkEndMs,
+            double msPerSample) {
+        for (int k = earlier.size() - 1; k >= 0; k--) {
+            if (earlier.get(k).getSample() <= sampleIndex || k == 0) {
+                ChunkStart start = earlier.get(k);
+                return start.getT0Ms() + Math.round((sampleIndex - start.getSample()) * msPerSample);
+            }
+        }
+        return lastChunkEndMs - Math.round((chunkStart - sampleIndex) * msPerSample);
+    }
+
+    /**
+     * Adds the chunk's start, and lets go of the oldest starts once the one after them lies at or
+     * before {@code keepFrom} (that one still dates the samples from there on), and past
+     * {@value #MAX_KEPT_CHUNKS} starts.
+     */
+    private static void keepChunkStart(SampleStreamState.Builder state, ChunkStart start, long keepFrom) {
+        List<ChunkStart> kept = new ArrayList<>(state.getRecentChunksList());
+        kept.add(start);
+        int from = 0;
+        while (kept.size() - from > MAX_KEPT_CHUNKS
+                || from + 1 < kept.size() && kept.get(from + 1).getSample() <= keepFrom) {
+            from++;
+        }
+        state.clearRecentChunks().addAllRecentChunks(kept.subList(from, kept.size()));
     }
 
     /**

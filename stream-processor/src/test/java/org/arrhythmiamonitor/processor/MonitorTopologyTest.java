@@ -494,6 +494,33 @@ class MonitorTopologyTest {
     }
 
     @Test
+    void aBeatDecidedAfterAChunkTooShortToHoldOneIsDatedInTheChunkItLiesIn() {
+        // The README's example: 10 s of tachycardia in one chunk; then, 20 s later, a chunk of three
+        // samples; then ECG 10 s after that. The tachycardia's last beats, decided only in the
+        // chunks after it, were dated back from the end of the three samples: 20 s into the gap,
+        // and the episode ended there ("ended after 27.8 s"; 335 days where the chunks after
+        // the example were dated now).
+        SampleChunk fast = SyntheticChunks.chunks("patient-41",
+                SyntheticChunks.record(250, 5, new Segment(10, 170)), 10.0).get(0);
+        long fastEndMs = fast.getT0EpochMs() + 10_000;
+        SampleChunk tiny = SampleChunk.newBuilder(fast).setSeq(1).setT0EpochMs(fastEndMs + 20_000)
+                .setLeads(0, fast.getLeads(0).toBuilder().clearSamples().addAllSamples(List.of(1, 2, 3))).build();
+        SampleChunk normal = SyntheticChunks.chunks("patient-41",
+                SyntheticChunks.record(250, 6, new Segment(10, 72)), 10.0).get(0).toBuilder()
+                .setSeq(2).setT0EpochMs(tiny.getT0EpochMs() + 10_000).build();
+        stream(List.of(fast, tiny, normal));
+
+        assertThat(beats.readValuesToList()).extracting(Beat::getTimeMs).as("no beat dated inside the gaps")
+                .noneMatch(t -> t > fastEndMs && t < normal.getT0EpochMs());
+        List<Alert> tachycardia = alerts.readValuesToList().stream()
+                .filter(a -> a.getType().equals("EXTREME_TACHYCARDIA")).toList();
+        assertThat(tachycardia).isNotEmpty().last().satisfies(ended -> {
+            assertThat(ended.getEndTimeMs()).as("its last fast beat").isBetween(fastEndMs - 1_000, fastEndMs);
+            assertThat(ended.getMessage()).doesNotContain("ended after 2");
+        });
+    }
+
+    @Test
     void aLeadOffAcrossADataGapEndsWithTheOnsetItBeganWith() {
         SyntheticEcg.Recording recording = SyntheticChunks.record(360, 4, new Segment(40, 70));
         for (int i = 15 * 360; i < 25 * 360; i++) {
