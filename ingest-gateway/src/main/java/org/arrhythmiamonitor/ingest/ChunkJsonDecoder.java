@@ -41,6 +41,10 @@ public final class ChunkJsonDecoder {
             throw new ChunkRejectedException("malformed_json", null, "the request body is empty; send a JSON chunk");
         }
         Map<String, Object> json = JsonChunkReader.read(body.getBytes());
+        if (!json.containsKey("seq")) {
+            // A misspelt "Seq" is named as the unknown field it is, not as a missing seq.
+            checkFieldNames(json.keySet(), FIELDS, "");
+        }
         long seq = requiredLong(json, "seq", ChunkLimits.SEQ_RANGE);
         limits.checkSeq(seq);
         try {

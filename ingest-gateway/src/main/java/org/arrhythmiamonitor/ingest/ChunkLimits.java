@@ -32,7 +32,8 @@ public final class ChunkLimits {
     /** What {@code fs} must be, for messages. */
     static final String FS_RANGE = "a sampling rate of " + (int) MIN_FS_HZ + "-" + (int) MAX_FS_HZ + " Hz";
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern LEAD_NAME = Pattern.compile("[A-Za-z0-9._ -]{1,16}");
+    /** Spaces alone name no lead: names are compared without the spaces at their ends ({@code LeadNames}). */
+    private static final Pattern LEAD_NAME = Pattern.compile("(?=.*[^ ])[A-Za-z0-9._ -]{1,16}");
 
     private final double maxChunkSeconds;
     private final long maxClockSkewMs;
@@ -113,7 +114,7 @@ public final class ChunkLimits {
 
     public void checkLeadName(String path, String name) {
         if (name == null || !LEAD_NAME.matcher(name).matches()) {
-            throw invalid(path, "must be 1-16 letters, digits, spaces, '.', '_' or '-'");
+            throw invalid(path, "must be 1-16 letters, digits, spaces, '.', '_' or '-', not spaces alone");
         }
     }
 

@@ -1,8 +1,11 @@
 package org.arrhythmiamonitor.ingest;
 
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnknownFieldSet;
 import io.vertx.core.buffer.Buffer;
+import java.util.Locale;
 import org.arrhythmiamonitor.wire.v1.Lead;
 import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
@@ -67,12 +70,12 @@ public final class ChunkProtobufDecoder {
         limits.checkLeadCount(chunk.getLeadsCount());
         // Fields this version does not know would be written to Kafka as they came, unchecked and
         // unbounded by the chunk limits; JSON refuses an unknown field too.
-        checkKnownFields("message", chunk.getUnknownFields());
+        checkKnownFields("message", SampleChunk.getDescriptor(), chunk.getUnknownFields());
         int[] lengths = new int[chunk.getLeadsCount()];
         for (int i = 0; i < chunk.getLeadsCount(); i++) {
             Lead lead = chunk.getLeads(i);
             String path = "leads[" + i + "]";
-            checkKnownFields(path, lead.getUnknownFields());
+            checkKnownFields(path, Lead.getDescriptor(), lead.getUnknownFields());
             limits.checkLeadName(path + ".name", lead.getName());
             limits.checkGain(path + ".gain", lead.getGainPerMv());
             limits.checkSampleCount(path + ".samples", lead.getSamplesCount(), chunk.getFsHz());
@@ -82,7 +85,16 @@ public final class ChunkProtobufDecoder {
         ChunkLimits.checkDistinctLeadNames("leads", chunk.getLeadsList().stream().map(Lead::getName).toList());
     }
 
-    private static void checkKnownFields(String path, UnknownFieldSet unknown) {
+    private static void checkKnownFields(String path, Descriptor message, UnknownFieldSet unknown) {
+        for (int number : unknown.asMap().keySet()) {
+            // A field this message defines lands among the unknown ones when its wire type is not its own.
+            FieldDescriptor field = message.findFieldByNumber(number);
+            if (field != null) {
+                throw ChunkLimits.invalid(path, "has field " + number + " (ecg.proto's " + field.getName() + ", "
+                        + (field.isRepeated() ? "repeated " : "") + field.getType().name().toLowerCase(Locale.ROOT)
+                        + ") with a wire type other than its own");
+            }
+        }
         if (!unknown.asMap().isEmpty()) {
             throw ChunkLimits.invalid(path, "has field number(s) " + unknown.asMap().keySet()
                     + " that this gateway's SampleChunk does not define; see ecg.proto");

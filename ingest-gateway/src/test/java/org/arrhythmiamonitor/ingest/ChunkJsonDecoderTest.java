@@ -79,6 +79,8 @@ class ChunkJsonDecoderTest {
             string sample         | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": ["1"]}                | invalid_chunk  | samples[0]
             huge sample           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [99999999999]}        | invalid_chunk  | samples[0]
             bad lead name         | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": "<script>", "samples": [1]} | invalid_chunk | lead
+            lead name of spaces   | {"seq": 1, "t0": 1767225600000, "fs": 250, "lead": "  ", "samples": [1]}   | invalid_chunk  | lead
+            misspelt seq          | {"Seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1]}                  | invalid_chunk  | Seq
             empty leads           | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": []}                     | invalid_chunk  | leads
             lead without name     | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"samples": [1]}]}     | invalid_chunk  | leads[0].name
             leads of unequal size | {"seq": 1, "t0": 1767225600000, "fs": 250, "leads": [{"name": "I", "samples": [1]}, {"name": "II", "samples": [1, 2]}]} | invalid_chunk | leads[1].samples
@@ -135,6 +137,8 @@ class ChunkJsonDecoderTest {
             gain as string      | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": "2", "samples": [1]} | gain must be a number of at least 1 ADC unit per millivolt, got "2"
             gain below 1        | {"seq": 1, "t0": 1767225600000, "fs": 250, "gain": 1e-300, "samples": [1]} | gain must be a number of at least 1 ADC unit per millivolt, got 1.0E-300
             misspelt gain       | {"seq": 1, "t0": 1767225600000, "fs": 250, "gian": 2, "samples": [1]} | gian is not a field of a chunk; the fields are deviceId, fs, gain, lead, leads, samples, seq, t0
+            misspelt seq        | {"Seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1]} | Seq is not a field of a chunk; the fields are deviceId, fs, gain, lead, leads, samples, seq, t0
+            missing seq         | {"t0": 1767225600000, "fs": 250, "samples": [1]}              | seq is required
             NaN                 | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [NaN]}   | the body is not valid JSON: non-standard token 'NaN' at line 1, column 59
             truncated           | {"seq": 1, "t0": 1767225600000, "fs": 250, "samples": [1, 2   | the body is not valid JSON: unexpected end-of-input: expected close marker for Array at line 1, column 60
             """)

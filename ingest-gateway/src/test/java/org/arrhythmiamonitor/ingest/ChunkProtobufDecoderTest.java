@@ -100,6 +100,19 @@ class ChunkProtobufDecoderTest {
     }
 
     @Test
+    void aFieldOfTheWrongWireTypeIsNamedAsSuchNotAsUndefined() {
+        // seq (field 2, an int64 varint) sent as bytes: Protobuf keeps it among the unknown fields.
+        UnknownFieldSet seqAsBytes = UnknownFieldSet.newBuilder().addField(2, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFromUtf8("24")).build()).build();
+        assertThatThrownBy(() -> decode(chunk().clearSeq().setUnknownFields(seqAsBytes)))
+                .isInstanceOfSatisfying(ChunkRejectedException.class, e -> {
+                    assertThat(e.field()).isEqualTo("message");
+                    assertThat(e.getMessage()).contains("has field 2 (ecg.proto's seq, int64) with a wire type "
+                            + "other than its own").doesNotContain("does not define");
+                });
+    }
+
+    @Test
     void aMessageCutShortIsNamedByItsSeqWhenThatWasRead() {
         byte[] whole = chunk().setSeq(1000).build().toByteArray();
         byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 2);
