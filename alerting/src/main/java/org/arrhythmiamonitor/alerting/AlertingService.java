@@ -3,6 +3,7 @@ package org.arrhythmiamonitor.alerting;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -239,9 +240,11 @@ public final class AlertingService implements AutoCloseable {
                 .handler(this::notifications);
         web.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", null,
                 "no such API route: " + ctx.request().method() + " " + ctx.request().path()));
-        web.route("/vendor/uplot/*").handler(StaticHandler.create("META-INF/resources/webjars/uplot/"
-                + webJarVersion("uplot") + "/dist"));
-        web.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+        // The page's files are read only: another method is 405, as on the other services, not 404.
+        web.route("/vendor/uplot/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(StaticHandler.create("META-INF/resources/webjars/uplot/" + webJarVersion("uplot") + "/dist"));
+        web.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(StaticHandler.create("webroot").setCachingEnabled(false));
         return HttpEndpoint.listen(vertx, web, config.httpHost(), config.httpPort(), this::close)
                 .map(server -> {
                     this.http = server;

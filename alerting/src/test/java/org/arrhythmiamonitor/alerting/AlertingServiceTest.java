@@ -1040,6 +1040,12 @@ class AlertingServiceTest {
             HttpResponse<Buffer> badEscape = client.get(service.httpPort(), "127.0.0.1", "/a%zz").send().await();
             assertThat(badEscape.statusCode()).isEqualTo(400);
             assertThat(badEscape.bodyAsJsonObject().getString("error")).isEqualTo("invalid_path");
+            // As the gateway and the processor answer it: the page's files took every method, and said 404.
+            HttpResponse<Buffer> posted = client.post(service.httpPort(), "127.0.0.1", "/health").send().await();
+            assertThat(posted.statusCode()).isEqualTo(405);
+            assertThat(posted.bodyAsJsonObject().getString("error")).isEqualTo("method_not_allowed");
+            assertThat(client.delete(service.httpPort(), "127.0.0.1", "/").send().await().statusCode())
+                    .isEqualTo(405);
         } finally {
             service.close();
         }

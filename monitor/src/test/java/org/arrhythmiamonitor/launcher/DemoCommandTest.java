@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -103,6 +104,11 @@ class DemoCommandTest {
                     .bodyAsJsonObject().getJsonObject("details");
             assertThat(processorHealth.getString("model")).startsWith("beat-classifier:");
             assertThat(processorHealth.containsKey("modelConcern")).as(processorHealth.encode()).isFalse();
+            // A misspelt parameter is refused as on the other services, not ignored.
+            HttpResponse<Buffer> burdenQuery = client.get(running.processorPort(), "localhost",
+                    "/api/devices/demo-001/burden?window=24h").send().await();
+            assertThat(burdenQuery.statusCode()).isEqualTo(400);
+            assertThat(burdenQuery.bodyAsJsonObject().getString("error")).isEqualTo("invalid_query");
             StringBuilder metrics = new StringBuilder();
             for (int port : new int[] {running.gatewayPort(), running.alertingPort(), running.processorPort()}) {
                 assertThat(client.get(port, "localhost", "/health").send().await().statusCode()).isEqualTo(200);

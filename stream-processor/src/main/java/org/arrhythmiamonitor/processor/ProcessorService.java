@@ -26,6 +26,7 @@ import org.arrhythmiamonitor.kafka.TopicProvisioner;
 import org.arrhythmiamonitor.ops.Health;
 import org.arrhythmiamonitor.ops.HttpEndpoint;
 import org.arrhythmiamonitor.ops.OpsRoutes;
+import org.arrhythmiamonitor.ops.QueryParams;
 import org.arrhythmiamonitor.ops.ServiceMetrics;
 import org.arrhythmiamonitor.wire.Topics;
 import org.slf4j.Logger;
@@ -102,7 +103,7 @@ public final class ProcessorService implements AutoCloseable {
                     .register(registry);
             streams.start();
             Router router = Router.router(vertx);
-            router.get("/api/devices/:deviceId/burden")
+            router.get("/api/devices/:deviceId/burden").handler(QueryParams::none)
                     .handler(new BurdenQuery(vertx, streams, config.applicationHost())::handle);
             OpsRoutes.mount(router, registry, () -> health(streams.state(), started.models()));
             return HttpEndpoint.listen(vertx, router, config.httpHost(), config.httpPort(), () -> {
