@@ -84,6 +84,19 @@ public final class QrsDetector {
      * amplitude).
      */
     static final double MIN_QRS_MV = 0.25;
+    /**
+     * A clear QRS complex (peak to peak, mV) that the levels let pass, regularly: after seconds
+     * of ECG five or ten times larger (a gain set wrong, an electrode pressed on), the QRS level
+     * is 25-100 times the energy of the beats that follow, and it took 2.5-5 s of decay to come
+     * down to them, a false pause. A candidate this large, found neither a T wave nor a beat,
+     * that comes one usual interval (within {@value #REGULAR_RR_TOLERANCE} of it) after another
+     * such, itself about an interval after the last beat, and of a size within a factor of two of
+     * it, is a beat the levels were set too high for: it is taken, and sets the QRS level to its
+     * own (one beat missed, not five). Two in rhythm are asked for, where one would do, so that an
+     * artefact in the silence of a pause or an asystole is not taken for a beat.
+     */
+    static final double CLEAR_QRS_MV = 0.5;
+    private static final double REGULAR_RR_TOLERANCE = 0.2;
     private static final double DECAY_AFTER_RR = 1.5;
     /** Decay this long (samples) and the beat that ends it sets the QRS level again. */
     private static final int LEVEL_RESET_AFTER = FS_HZ;
@@ -147,6 +160,9 @@ public final class QrsDetector {
     private long lastCandidate;
     /** The levels are lost ({@link #LOST_AFTER}) and decay fast until a beat is found. */
     private boolean lost;
+    /** Energy peak and value of a clear QRS the levels let pass since the last beat ({@link #CLEAR_QRS_MV}); 0: none. */
+    private long missedIndex;
+    private double missedValue;
     private final double[] rr = new double[RR_COUNT];
     private int rrCount;
     private int rrPos;
@@ -281,9 +297,22 @@ public final class QrsDetector {
             // Above half the threshold only, a weak beat: found, but it teaches neither the QRS
             // level nor the usual RR, so a run of false weak beats cannot lower the bar for more.
             accept(index, value, peakSlope, value > threshold, listener);
-        } else {
-            npk = 0.125 * value + 0.875 * npk;
+            return;
         }
+        boolean clear = !tWave && largestAhead && value > npk && lastPeak != Long.MIN_VALUE
+                && sinceLast > (1 - REGULAR_RR_TOLERANCE) * usualRr && qrsPeakToPeak(index) >= CLEAR_QRS_MV;
+        if (clear && missedIndex != 0 && sinceLast > DECAY_AFTER_RR * usualRr
+                && Math.abs(index - missedIndex - usualRr) <= REGULAR_RR_TOLERANCE * usualRr
+                && value <= 2 * missedValue && missedValue <= 2 * value) {
+            Arrays.fill(beatPeaks, value);
+            accept(index, value, peakSlope, true, listener);
+            return;
+        }
+        if (clear && missedIndex == 0 && Math.abs(sinceLast - usualRr) <= REGULAR_RR_TOLERANCE * usualRr) {
+            missedIndex = index;
+            missedValue = value;
+        }
+        npk = 0.125 * value + 0.875 * npk;
     }
 
     /** First sample of where the R peak of this energy peak can lie (within the stored history). */
@@ -327,6 +356,7 @@ public final class QrsDetector {
         lastBeat = r;
         lastPeak = energyPeak;
         lost = false;
+        missedIndex = 0;
         if (afterDecay) {
             for (int k = 0; k < PEAK_COUNT; k++) {
                 beatPeaks[k] = Math.max(beatPeaks[k], value);
@@ -400,6 +430,7 @@ public final class QrsDetector {
                 .addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos)
                 .setNpk(npk).setLastSlope(lastSlope)
                 .setLastBeat(lastBeat).setLastPeak(lastPeak).setLastCandidate(lastCandidate).setLevelsLost(lost)
+                .setMissedIndex(missedIndex).setMissedValue(missedValue)
                 .setRrFilled(rrCount).setRrPos(rrPos);
         for (double v : band.state()) {
             s.addBand(v);
@@ -455,6 +486,8 @@ public final class QrsDetector {
         // A state saved before these were kept: as if a candidate had just come.
         d.lastCandidate = s.getLastCandidate() == 0 ? d.n : s.getLastCandidate();
         d.lost = s.getLevelsLost();
+        d.missedIndex = s.getMissedIndex();
+        d.missedValue = s.getMissedValue();
         d.rrCount = s.getRrFilled();
         d.rrPos = s.getRrPos();
         d.usualRr = d.rrMedian();

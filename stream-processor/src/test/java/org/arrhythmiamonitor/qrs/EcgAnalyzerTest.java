@@ -110,6 +110,27 @@ class EcgAnalyzerTest {
                 .as("the beats from 4 s after the burst on").hasSize((int) truthAfter);
     }
 
+    @ParameterizedTest(name = "{0} times as large for 10 s, seed {1}")
+    @CsvSource({"5, 1", "5, 3", "10, 2", "10, 6"})
+    void afterSecondsOfALargerEcgAtMostOneBeatIsMissed(double times, long seed) {
+        // The QRS level learned from the larger beats let the next ones pass for 2.5-5 s, a
+        // false pause; two clear QRS complexes one interval apart now set it again.
+        double[] mv = SyntheticEcg.standard(250, seed).render(List.of(new Segment(60, 72))).millivolts();
+        for (int i = 20 * 250; i < 30 * 250; i++) {
+            mv[i] *= times;
+        }
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        new EcgAnalyzer(250, MainsFrequency.HZ_50).accept(mv, beats::add);
+
+        for (int k = 1; k < beats.size(); k++) {
+            long at = beats.get(k).sampleIndex();
+            if (at > 25 * 250) {
+                assertThat(at - beats.get(k - 1).sampleIndex()).as("interval ending at %.2f s", at / 250.0)
+                        .isLessThan(Math.round(1.8 * 250));
+            }
+        }
+    }
+
     @Test
     void aQrsUnderTheLeastSizeIsNotABeat() {
         // The same rhythm shrunk to about 0.13 mV peak to peak in the band-passed ECG: below what
