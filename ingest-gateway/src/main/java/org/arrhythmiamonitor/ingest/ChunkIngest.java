@@ -89,7 +89,8 @@ final class ChunkIngest {
         // with two connections): handed over apart, an acknowledged chunk could be stored behind a
         // later one, where the processor drops it.
         synchronized (sequences) {
-            admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs(), endMs);
+            admission = sequences.admit(device, chunk.getSeq(), chunk.getT0EpochMs(),
+                    SequenceTracker.samplesHash(chunk), endMs);
             if (admission instanceof SequenceTracker.Write) {
                 if (budget.tryAcquire(bytes)) {
                     sending = publisher.publish(chunk);

@@ -5,15 +5,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import org.arrhythmiamonitor.wire.v1.Lead;
+import org.arrhythmiamonitor.wire.v1.SampleChunk;
 
 /**
  * Per-device {@code seq} bookkeeping, so that a device retrying a chunk whose answer it missed is
  * acknowledged without a second write, and a chunk that would land behind a later one (which the
  * processor would then have to drop) is refused with 409 instead of being quietly lost.
  *
- * <p>A retry is the same chunk again, so it repeats its {@code t0}; a seq already sent with another
- * {@code t0} is a device whose counter restarted, and acknowledging it as a duplicate would throw its
- * new samples away: it is a 409 as well.
+ * <p>A retry is the same chunk again, so it repeats its {@code t0} and its samples; a seq already
+ * sent with another {@code t0} is a device whose counter restarted, and one sent with other samples
+ * a device that numbers two chunks alike: acknowledging either as a duplicate would throw its new
+ * samples away, so it is a 409 as well.
  *
  * <p>A chunk whose {@code t0} lies before the end of the device's newest chunk is written all the
  * same: its device clock was set back (a time sync), and refusing it would lose signal and lock the
@@ -27,7 +30,8 @@ import java.util.function.LongSupplier;
  * being held up for good. A later chunk already on its way to Kafka when the write failed leaves the
  * failed one no place, and holds nothing back.
  *
- * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} (about
+ * <p>Memory is bounded: the newest {@value #WINDOW} seqs per device with their {@code t0} and samples
+ * in 32 bits (about
  * 0.4 KB a device), for at most {@code maxDevices} devices (least recently seen forgotten first). A
  * gateway that restarted or forgot a device accepts its next chunk as new; the processor's own
  * order check (it drops seqs it has processed) keeps that from double-counting.
@@ -87,11 +91,12 @@ public final class SequenceTracker {
         /** When a write of this device last failed, on the tracker's monotonic clock (ms). */
         long failedAtMs;
         /**
-         * The low 32 bits of each sent seq's t0, at {@code seq % WINDOW}: a retry repeats t0 exactly,
-         * and two t0s with the same low bits lie a multiple of 49.7 days apart, so they tell a retry
-         * from a new chunk at half the memory of whole t0s.
+         * What each sent seq carried, at {@code seq % WINDOW}: the low 32 bits of its t0 and a hash
+         * of its samples, mixed. A retry repeats both exactly; two t0s with the same low bits lie a
+         * multiple of 49.7 days apart, and other samples give another hash but once in 2^32, so
+         * this tells a retry from a new chunk at half the memory of whole t0s.
          */
-        final int[] t0s = new int[WINDOW];
+        final int[] contents = new int[WINDOW];
         final Map<Long, CompletableFuture<Void>> inFlight = new HashMap<>(2);
 
         void shiftTo(long seq) {
@@ -106,8 +111,8 @@ public final class SequenceTracker {
             return age >= 0 && age < WINDOW ? 1L << age : 0;
         }
 
-        void sent(long seq, long t0) {
-            t0s[(int) (seq % WINDOW)] = (int) t0;
+        void sent(long seq, int content) {
+            contents[(int) (seq % WINDOW)] = content;
         }
 
         /**
@@ -144,9 +149,9 @@ public final class SequenceTracker {
             return -1;
         }
 
-        /** False only when seq's t0 is remembered ({@code bit} is {@link #bit} of seq) and is another one. */
-        boolean mayBeRetry(long bit, long seq, long t0) {
-            return bit == 0 || t0s[(int) (seq % WINDOW)] == (int) t0;
+        /** False only when what seq carried is remembered ({@code bit} is {@link #bit} of seq) and is other. */
+        boolean mayBeRetry(long bit, long seq, int content) {
+            return bit == 0 || contents[(int) (seq % WINDOW)] == content;
         }
     }
 
@@ -168,8 +173,12 @@ public final class SequenceTracker {
         };
     }
 
-    /** @param endMs device time just after the chunk's last sample */
-    public synchronized Admission admit(String deviceId, long seq, long t0, long endMs) {
+    /**
+     * @param samplesHash a hash of the chunk's samples ({@link #samplesHash}), which a retry repeats
+     * @param endMs device time just after the chunk's last sample
+     */
+    public synchronized Admission admit(String deviceId, long seq, long t0, int samplesHash, long endMs) {
+        int content = (int) t0 * 31 + samplesHash;
         Device d = devices.computeIfAbsent(deviceId, id -> new Device());
         if (seq > d.highest) {
             long waiting = d.waitingForResend();
@@ -188,17 +197,18 @@ public final class SequenceTracker {
             d.shiftTo(seq);
             d.highestT0 = t0;
             d.highestEndMs = endMs;
-            d.sent(seq, t0);
+            d.sent(seq, content);
             d.inFlight.put(seq, new CompletableFuture<>());
             return new Write(missing, firstStepBack ? back : 0);
         }
         CompletableFuture<Void> pending = d.inFlight.get(seq);
         long bit = d.bit(seq);
         boolean sent = pending != null || ((d.acked | d.failed) & bit) != 0;
-        if (sent && !d.mayBeRetry(bit, seq, t0)) {
-            return new Conflict("seq " + seq + " was already sent with another t0 than this chunk's " + t0
-                    + ", so this is not a retry of it: has the device's counter restarted? seq must keep increasing, "
-                    + "also across device restarts; the newest seq of this device is " + d.highest);
+        if (sent && !d.mayBeRetry(bit, seq, content)) {
+            return new Conflict("seq " + seq + " was already sent with another t0 or other samples than this "
+                    + "chunk's (t0 " + t0 + "), so this is not a retry of it: has the device's counter restarted, or "
+                    + "did it number two chunks alike? seq must keep increasing, also across device restarts; the "
+                    + "newest seq of this device is " + d.highest);
         }
         if (pending != null) {
             return new Duplicate(pending);
@@ -292,5 +302,18 @@ public final class SequenceTracker {
 
     public synchronized int devices() {
         return devices.size();
+    }
+
+    /** A hash of every lead's samples, in order, with their names and gains: what a retry repeats. */
+    public static int samplesHash(SampleChunk chunk) {
+        int hash = 1;
+        for (Lead lead : chunk.getLeadsList()) {
+            hash = 31 * hash + lead.getName().hashCode();
+            hash = 31 * hash + Double.hashCode(lead.getGainPerMv());
+            for (int i = 0; i < lead.getSamplesCount(); i++) {
+                hash = 31 * hash + lead.getSamples(i);
+            }
+        }
+        return 31 * hash + Double.hashCode(chunk.getFsHz());
     }
 }

@@ -302,9 +302,19 @@ class GatewayServiceTest {
             assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(409);
             assertThat(response.bodyAsJsonObject().getString("detail")).contains("already sent with another t0");
         }
-        // A true retry is still acknowledged without a second write.
+        // Its seq and t0 again with other samples: a device that numbered two chunks alike, whose
+        // second chunk was answered as a duplicate and lost.
+        SampleChunk other = chunks.get(1).toBuilder().setLeads(0, chunks.get(1).getLeads(0).toBuilder()
+                .setSamples(0, chunks.get(1).getLeads(0).getSamples(0) + 1)).build();
+        HttpResponse<Buffer> renumbered = post(gateway, device, token, JSON, SyntheticChunks.json(other).toBuffer());
+        assertThat(renumbered.statusCode()).as(renumbered.bodyAsString()).isEqualTo(409);
+        assertThat(renumbered.bodyAsJsonObject().getString("detail")).contains("or other samples");
+        // A true retry is still acknowledged without a second write, in either encoding.
         HttpResponse<Buffer> retry = post(gateway, device, token, JSON, SyntheticChunks.json(chunks.get(0)).toBuffer());
         assertThat(retry.statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> retryProtobuf = post(gateway, device, token, PROTOBUF,
+                Buffer.buffer(chunks.get(2).toBuilder().clearDeviceId().build().toByteArray()));
+        assertThat(retryProtobuf.statusCode()).as(retryProtobuf.bodyAsString()).isEqualTo(200);
         assertThat(written(device, 3)).extracting(SampleChunk::getSeq).containsExactly(0L, 1L, 2L);
     }
 
