@@ -103,17 +103,25 @@ public final class QrsDetector {
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
     /**
      * Levels lost: no candidate at all for this long (samples), no energy peak as large as a tenth
-     * of the noise level. The levels were taught by something far larger than what the lead now
-     * shows, and the noise level and the QRS level then both decay fast, by half each
-     * {@value #LOST_HALVING} samples, until a beat is found. Only candidates teach the noise
-     * level, and candidates under a tenth of it are not kept, so it did not come down at all:
-     * after 10 s of samples sent at 100 or 1000 times their gain, no beat was found again, and
-     * the clean ECG read as asystole. The noise of an asystole keeps teaching the noise level, so
-     * the silence is not taken for this (40 s asystoles at 30-80 µV of noise find the same beats);
-     * the 26 MIT-BIH records' beats are the same.
+     * of the noise level, while peaks with the energy and size of a clear QRS complex
+     * ({@value #HIDDEN_QRS_ENERGY}, {@link #CLEAR_QRS_MV}) came under that floor. The levels were
+     * taught by something far larger than what the lead now shows, and the noise level and the QRS
+     * level then both decay fast, by half each {@value #LOST_HALVING} samples, until a beat is
+     * found. Only candidates teach the noise level, and candidates under a tenth of it are not
+     * kept, so it did not come down at all: after 10 s of samples sent at 100 or 1000 times their
+     * gain, no beat was found again, and the clean ECG read as asystole. The QRS-like peaks are
+     * asked for because the floor is what keeps slow waves out: in the silence of an asystole or a
+     * pause, a quiet lead passes two seconds without a candidate too, and with the levels decayed,
+     * the compressions of CPR or one slow deflection read as beats and ended the alarm (a
+     * review's probes; their energy in the QRS band is 10-100 times under a QRS's).
      */
     private static final int LOST_AFTER = 2 * FS_HZ;
     private static final int LOST_HALVING = 25;
+    /**
+     * The energy of the QRS band's peak of a QRS complex of about 0.5 mV (1e-2 for one of 1.6 mV):
+     * the compressions of CPR, Gaussian waves of 0.04-0.1 s, reach 2e-5 to 3e-4 at 0.5-1 mV.
+     */
+    static final double HIDDEN_QRS_ENERGY = 5e-4;
     private static final double LOST_DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / LOST_HALVING);
 
     private long n;
@@ -160,6 +168,8 @@ public final class QrsDetector {
     private long lastCandidate;
     /** The levels are lost ({@link #LOST_AFTER}) and decay fast until a beat is found. */
     private boolean lost;
+    /** Energy peak of the last QRS-like peak under the candidates' floor; 0: none. */
+    private long lastHidden;
     /** Energy peak and value of a clear QRS the levels let pass since the last beat ({@link #CLEAR_QRS_MV}); 0: none. */
     private long missedIndex;
     private double missedValue;
@@ -217,7 +227,7 @@ public final class QrsDetector {
             if (m1 > m2 && m1 >= m) {
                 addCandidate(i - 1, m1);
             }
-            lost |= i - lastCandidate > LOST_AFTER;
+            lost |= i - lastCandidate > LOST_AFTER && lastHidden > lastCandidate;
             if (lost) {
                 npk *= LOST_DECAY_PER_SAMPLE;
                 for (int k = 0; k < PEAK_COUNT; k++) {
@@ -248,6 +258,9 @@ public final class QrsDetector {
 
     private void addCandidate(long index, double value) {
         if (value < 0.1 * npk) {
+            if (value >= HIDDEN_QRS_ENERGY && qrsPeakToPeak(index) >= CLEAR_QRS_MV) {
+                lastHidden = index;
+            }
             return;
         }
         lastCandidate = index;
@@ -430,7 +443,7 @@ public final class QrsDetector {
                 .addAllBeatPeaks(Arrays.stream(beatPeaks).boxed().toList()).setBeatPeakPos(beatPeakPos)
                 .setNpk(npk).setLastSlope(lastSlope)
                 .setLastBeat(lastBeat).setLastPeak(lastPeak).setLastCandidate(lastCandidate).setLevelsLost(lost)
-                .setMissedIndex(missedIndex).setMissedValue(missedValue)
+                .setMissedIndex(missedIndex).setMissedValue(missedValue).setLastHidden(lastHidden)
                 .setRrFilled(rrCount).setRrPos(rrPos);
         for (double v : band.state()) {
             s.addBand(v);
@@ -488,6 +501,7 @@ public final class QrsDetector {
         d.lost = s.getLevelsLost();
         d.missedIndex = s.getMissedIndex();
         d.missedValue = s.getMissedValue();
+        d.lastHidden = s.getLastHidden();
         d.rrCount = s.getRrFilled();
         d.rrPos = s.getRrPos();
         d.usualRr = d.rrMedian();

@@ -110,6 +110,45 @@ class EcgAnalyzerTest {
                 .as("the beats from 4 s after the burst on").hasSize((int) truthAfter);
     }
 
+    @ParameterizedTest(name = "{0} s waves of {1} mV")
+    @CsvSource({"0.1, 1.0", "0.06, 0.3"})
+    void slowWavesInTheSilenceOfAQuietAsystoleOrAPauseAreNoBeats(double sigmaS, double mv) {
+        // The candidates' floor keeps slow waves out. A quiet lead (10 µV of noise) passes seconds
+        // without a candidate, like a lead whose levels were lost; taken for that, the levels
+        // decayed, and the compressions of CPR read as beats at their own rate, ending the alarm.
+        SyntheticEcg.Recording asystole = new SyntheticEcg(250, 1000, 0.02, 0.01, 0.05, 2)
+                .render(ArrhythmiaScript.start(70).sinus(20).pause(40));
+        double[] signal = asystole.millivolts();
+        int last = Arrays.stream(asystole.rPeaks()).max().orElseThrow();
+        for (double at = last / 250.0 + 1.5; at < last / 250.0 + 38; at += 60 / 110.0) {
+            addWave(signal, at, sigmaS, mv);
+        }
+        List<EcgAnalyzer.DetectedBeat> beats = new ArrayList<>();
+        new EcgAnalyzer(250, MainsFrequency.HZ_50).accept(signal, beats::add);
+        assertThat(beats).as("beats in the asystole").noneMatch(b -> b.sampleIndex() > last + 25);
+
+        // One such wave 2 s into a 3.6 s pause: the pause stays a pause.
+        SyntheticEcg.Recording pause = new SyntheticEcg(250, 1000, 0.02, 0.01, 0.05, 3)
+                .render(ArrhythmiaScript.start(60).sinus(20).pause(3.6).sinus(10));
+        double[] withWave = pause.millivolts();
+        int before = Arrays.stream(pause.rPeaks()).filter(p -> p < 21 * 250).max().orElseThrow();
+        addWave(withWave, before / 250.0 + 2, sigmaS, mv);
+        List<EcgAnalyzer.DetectedBeat> found = new ArrayList<>();
+        new EcgAnalyzer(250, MainsFrequency.HZ_50).accept(withWave, found::add);
+        assertThat(found).as("a beat inside the pause").noneMatch(b -> b.sampleIndex() > before + 25
+                && b.sampleIndex() < before + 3.5 * 250);
+    }
+
+    /** Adds a Gaussian wave of {@code mv} at {@code atS}, {@code sigmaS} wide. */
+    private static void addWave(double[] signal, double atS, double sigmaS, double mv) {
+        int center = (int) Math.round(atS * 250);
+        int half = (int) Math.round(4 * sigmaS * 250);
+        for (int i = Math.max(0, center - half); i < Math.min(signal.length, center + half); i++) {
+            double t = (i - center) / 250.0;
+            signal[i] += mv * Math.exp(-t * t / (2 * sigmaS * sigmaS));
+        }
+    }
+
     @ParameterizedTest(name = "{0} times as large for 10 s, seed {1}")
     @CsvSource({"5, 1", "5, 3", "10, 2", "10, 6"})
     void afterSecondsOfALargerEcgAtMostOneBeatIsMissed(double times, long seed) {
