@@ -93,9 +93,17 @@ public final class QrsDetector {
      * such, itself about an interval after the last beat, and of a size within a factor of two of
      * it, is a beat the levels were set too high for: it is taken, and sets the QRS level to its
      * own (one beat missed, not five). Two in rhythm are asked for, where one would do, so that an
-     * artefact in the silence of a pause or an asystole is not taken for a beat.
+     * artefact in the silence of a pause or an asystole is not taken for a beat, and each must be
+     * as steep as a QRS complex ({@link #CLEAR_QRS_STEEPNESS}).
      */
     static final double CLEAR_QRS_MV = 0.5;
+    /**
+     * The QRS band's energy of a clear QRS per square millivolt of its size: about 4e-3 for a
+     * narrow QRS complex (1e-2 at 1.6 mV), 1e-3 and under for slow waves of 0.04 s and wider, which
+     * a review found taken for beats at the right size and rate (two in a pause, one interval
+     * apart, ended the pause).
+     */
+    static final double CLEAR_QRS_STEEPNESS = 2e-3;
     private static final double REGULAR_RR_TOLERANCE = 0.2;
     private static final double DECAY_AFTER_RR = 1.5;
     /** Decay this long (samples) and the beat that ends it sets the QRS level again. */
@@ -103,25 +111,23 @@ public final class QrsDetector {
     private static final double DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / FS_HZ);
     /**
      * Levels lost: no candidate at all for this long (samples), no energy peak as large as a tenth
-     * of the noise level, while peaks with the energy and size of a clear QRS complex
-     * ({@value #HIDDEN_QRS_ENERGY}, {@link #CLEAR_QRS_MV}) came under that floor. The levels were
-     * taught by something far larger than what the lead now shows, and the noise level and the QRS
-     * level then both decay fast, by half each {@value #LOST_HALVING} samples, until a beat is
-     * found. Only candidates teach the noise level, and candidates under a tenth of it are not
-     * kept, so it did not come down at all: after 10 s of samples sent at 100 or 1000 times their
-     * gain, no beat was found again, and the clean ECG read as asystole. The QRS-like peaks are
-     * asked for because the floor is what keeps slow waves out: in the silence of an asystole or a
-     * pause, a quiet lead passes two seconds without a candidate too, and with the levels decayed,
-     * the compressions of CPR or one slow deflection read as beats and ended the alarm (a
-     * review's probes; their energy in the QRS band is 10-100 times under a QRS's).
+     * of the noise level, while clear, steep QRS complexes ({@link #clearQrs}) came with under
+     * {@value #LOST_RATIO} of it. The levels were taught by a signal some 15 times the size of a
+     * usual ECG or more, as no heart makes (the noise level of a 1.6 mV ECG is about 8e-4, growing
+     * with the square of its size, and a clear QRS's energy is at least 5e-4): samples sent at
+     * 1000 times their gain (at 100 times the levels are not found lost, and no beat is found
+     * after them). The noise
+     * level and the QRS level then both decay fast, by half each {@value #LOST_HALVING} samples,
+     * until a beat is found. Only candidates teach the noise level, and candidates under a tenth
+     * of it are not kept, so it did not come down at all: after 10 s of such samples no beat was
+     * found again, and the clean ECG read as asystole. Two versions that asked less (two seconds
+     * without a candidate; then QRS-sized peaks under the floor) were taken by a quiet asystole, or
+     * by the last beat of an ECG three or four times the usual size, after which the levels decayed
+     * and CPR compressions or one slow wave in a pause read as beats (a review's probes).
      */
     private static final int LOST_AFTER = 2 * FS_HZ;
     private static final int LOST_HALVING = 25;
-    /**
-     * The energy of the QRS band's peak of a QRS complex of about 0.5 mV (1e-2 for one of 1.6 mV):
-     * the compressions of CPR, Gaussian waves of 0.04-0.1 s, reach 2e-5 to 3e-4 at 0.5-1 mV.
-     */
-    static final double HIDDEN_QRS_ENERGY = 5e-4;
+    private static final double LOST_RATIO = 0.003;
     private static final double LOST_DECAY_PER_SAMPLE = Math.pow(0.5, 1.0 / LOST_HALVING);
 
     private long n;
@@ -258,7 +264,7 @@ public final class QrsDetector {
 
     private void addCandidate(long index, double value) {
         if (value < 0.1 * npk) {
-            if (value >= HIDDEN_QRS_ENERGY && qrsPeakToPeak(index) >= CLEAR_QRS_MV) {
+            if (value < LOST_RATIO * npk && clearQrs(index, value)) {
                 lastHidden = index;
             }
             return;
@@ -313,7 +319,7 @@ public final class QrsDetector {
             return;
         }
         boolean clear = !tWave && largestAhead && value > npk && lastPeak != Long.MIN_VALUE
-                && sinceLast > (1 - REGULAR_RR_TOLERANCE) * usualRr && qrsPeakToPeak(index) >= CLEAR_QRS_MV;
+                && sinceLast > (1 - REGULAR_RR_TOLERANCE) * usualRr && clearQrs(index, value);
         if (clear && missedIndex != 0 && sinceLast > DECAY_AFTER_RR * usualRr
                 && Math.abs(index - missedIndex - usualRr) <= REGULAR_RR_TOLERANCE * usualRr
                 && value <= 2 * missedValue && missedValue <= 2 * value) {
@@ -326,6 +332,12 @@ public final class QrsDetector {
             missedValue = value;
         }
         npk = 0.125 * value + 0.875 * npk;
+    }
+
+    /** Whether the complex of this energy peak is large and steep enough to be a clear QRS ({@link #CLEAR_QRS_MV}). */
+    private boolean clearQrs(long energyPeak, double value) {
+        double size = qrsPeakToPeak(energyPeak);
+        return size >= CLEAR_QRS_MV && value >= CLEAR_QRS_STEEPNESS * size * size;
     }
 
     /** First sample of where the R peak of this energy peak can lie (within the stored history). */
