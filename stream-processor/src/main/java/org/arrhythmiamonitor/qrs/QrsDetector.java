@@ -116,9 +116,8 @@ public final class QrsDetector {
      * usual ECG or more, as no heart makes (the noise level of a 1.6 mV ECG is about 8e-4, growing
      * with the square of its size, and a clear QRS's energy is at least 5e-4): samples sent at
      * 1000 times their gain (at 100 times the levels are not found lost, and no beat is found
-     * after them). The noise
-     * level and the QRS level then both decay fast, by half each {@value #LOST_HALVING} samples,
-     * until a beat is found. Only candidates teach the noise level, and candidates under a tenth
+     * after them). The noise level and the QRS level then both decay fast, by half each
+     * {@value #LOST_HALVING} samples, until a beat is found. Only candidates teach the noise level, and candidates under a tenth
      * of it are not kept, so it did not come down at all: after 10 s of such samples no beat was
      * found again, and the clean ECG read as asystole. Two versions that asked less (two seconds
      * without a candidate; then QRS-sized peaks under the floor) were taken by a quiet asystole, or
@@ -336,6 +335,11 @@ public final class QrsDetector {
 
     /** Whether the complex of this energy peak is large and steep enough to be a clear QRS ({@link #CLEAR_QRS_MV}). */
     private boolean clearQrs(long energyPeak, double value) {
+        // The energy alone first: the size is measured over the R search window, and the floor
+        // asks this of every small energy peak under it.
+        if (value < CLEAR_QRS_STEEPNESS * CLEAR_QRS_MV * CLEAR_QRS_MV) {
+            return false;
+        }
         double size = qrsPeakToPeak(energyPeak);
         return size >= CLEAR_QRS_MV && value >= CLEAR_QRS_STEEPNESS * size * size;
     }
